@@ -10,6 +10,8 @@ export interface SeedResult {
   volumes: Record<string, string>;
   /** Deployments (keyed `namespace/name`) whose pod must crash-loop. */
   crashLooping: string[];
+  /** Channels, threads and the bot token the fake Discord serves. */
+  discord: SeedDiscord;
 }
 
 export interface SeedOptions {
@@ -17,4 +19,19 @@ export interface SeedOptions {
   dataDir: string;
   /** Number of Codex agents (demo default 8, at least 6). */
   agents?: number;
+}
+
+/** What the fake Discord API must know to answer like Discord for the seeded fleet. */
+export interface SeedDiscord {
+  botToken: string;
+  guildId: string;
+  channels: Array<{
+    id: string;
+    name: string;
+    /** 'text' channel or a 'thread' under parentId. */
+    type: 'text' | 'thread';
+    parentId?: string;
+    /** False where the bot lacks Send Messages / Attach Files (answers 403 code 50013). */
+    botCanPost: boolean;
+  }>;
 }

@@ -1,0 +1,42 @@
+'use client';
+import { useMemo, useState } from 'react';
+import type { Feature } from '@/lib/codex/features';
+import { Badge } from './badges';
+
+export function FeatureTable({ features }: { features: Feature[] }) {
+  const [query, setQuery] = useState('');
+  const [only, setOnly] = useState<'all' | 'on' | 'off'>('all');
+  const rows = useMemo(() => {
+    const q = query.trim().toLowerCase();
+    return features.filter((f) => (!q || f.name.includes(q) || f.stage.includes(q)) && (only === 'all' || (only === 'on') === f.enabled));
+  }, [features, query, only]);
+  return (
+    <div>
+      <div className="mb-2 flex flex-wrap gap-2">
+        <input type="search" aria-label="Filter features" placeholder="Filter by name or stage…" value={query} onChange={(e) => setQuery(e.target.value)} className="min-w-0 flex-1 rounded-md border border-zinc-300 bg-white px-2 py-1.5 text-sm sm:max-w-xs dark:border-zinc-700 dark:bg-zinc-900" />
+        <select aria-label="Show features" value={only} onChange={(e) => setOnly(e.target.value as typeof only)} className="rounded-md border border-zinc-300 bg-white px-2 py-1.5 text-sm dark:border-zinc-700 dark:bg-zinc-900">
+          <option value="all">All ({features.length})</option>
+          <option value="on">On</option>
+          <option value="off">Off</option>
+        </select>
+      </div>
+      <div className="max-h-96 overflow-auto rounded-md border border-zinc-200 dark:border-zinc-800">
+        <table className="w-full text-sm" data-testid="feature-table">
+          <thead className="sticky top-0 bg-zinc-100 text-left text-xs uppercase text-zinc-600 dark:bg-zinc-800 dark:text-zinc-300">
+            <tr><th className="px-3 py-2">Feature</th><th className="px-3 py-2">Stage</th><th className="px-3 py-2">Value</th></tr>
+          </thead>
+          <tbody>
+            {rows.map((f) => (
+              <tr key={f.name} className="border-t border-zinc-100 dark:border-zinc-800">
+                <td className="px-3 py-1.5 font-mono text-xs">{f.name}</td>
+                <td className="px-3 py-1.5"><Badge kind={f.stage === 'stable' ? 'neutral' : f.stage === 'under development' ? 'warn' : 'info'}>{f.stage}</Badge></td>
+                <td className="px-3 py-1.5">{f.enabled ? <Badge kind="good">on</Badge> : <Badge>off</Badge>}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        {rows.length === 0 && <p className="p-3 text-sm text-zinc-500">No feature matches.</p>}
+      </div>
+    </div>
+  );
+}

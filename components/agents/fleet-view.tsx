@@ -1,0 +1,235 @@
+'use client';
+import Link from 'next/link';
+import { useEffect, useMemo, useState } from 'react';
+import type { Fleet, FleetAgent } from '@/lib/fleet/fleet';
+import { ApprovalBadge, Badge, LoginBadge, PodStatusBadge } from './badges';
+import { RelativeTime } from '@/components/ui/relative-time';
+
+type StateFilter = 'all' | 'attention' | 'logged-in' | 'not-logged-in' | 'expired' | 'crash-looping' | 'unreadable';
+type SortKey = 'attention' | 'name' | 'namespace' | 'activity' | 'images' | 'restarts';
+
+const STATE_LABELS: Record<StateFilter, string> = {
+  all: 'All states',
+  attention: 'Needs attention',
+  'logged-in': 'Logged in',
+  'not-logged-in': 'Not logged in',
+  expired: 'Login expired',
+  'crash-looping': 'Crash-looping',
+  unreadable: 'Cannot be read',
+};
+
+function matchesState(a: FleetAgent, state: StateFilter): boolean {
+  const login = a.probe?.login;
+  switch (state) {
+    case 'all': return true;
+    case 'attention': return a.attention.length > 0;
+    case 'logged-in': return login?.kind === 'chatgpt' ? login.expiry !== 'expired' : login?.kind === 'apikey' || login?.kind === 'other';
+    case 'not-logged-in': return login?.kind === 'not-logged-in';
+    case 'expired': return login?.kind === 'chatgpt' && login.expiry === 'expired';
+    case 'crash-looping': return a.workload.pods.some((p) => p.crashLooping);
+    case 'unreadable': return Boolean(a.problem) || login?.kind === 'unreadable';
+  }
+}
+
+export function agentHref(a: Pick<FleetAgent, 'clusterId' | 'workload'>): string {
+  return `/agents/${encodeURIComponent(a.clusterId)}/${encodeURIComponent(a.workload.namespace)}/${encodeURIComponent(a.workload.name)}`;
+}
+
+function compare(sort: SortKey) {
+  return (x: FleetAgent, y: FleetAgent): number => {
+    const byName = x.workload.namespace.localeCompare(y.workload.namespace) || x.workload.name.localeCompare(y.workload.name);
+    switch (sort) {
+      case 'attention': return (y.attention.length > 0 ? 1 : 0) - (x.attention.length > 0 ? 1 : 0) || byName;
+      case 'name': return x.workload.name.localeCompare(y.workload.name) || byName;
+      case 'namespace': return byName;
+      case 'activity': return (y.probe?.lastActivity ?? '').localeCompare(x.probe?.lastActivity ?? '') || byName;
+      case 'images': return (y.probe?.images.count ?? -1) - (x.probe?.images.count ?? -1) || byName;
+      case 'restarts': return (y.pod?.restarts ?? y.workload.pods[0]?.restarts ?? 0) - (x.pod?.restarts ?? x.workload.pods[0]?.restarts ?? 0) || byName;
+    }
+  };
+}
+
+const selectClass = 'rounded-md border border-zinc-300 bg-white px-2 py-1.5 text-sm dark:border-zinc-700 dark:bg-zinc-900';
+
+export function FleetView({ initial, refreshMs }: { initial: Fleet; refreshMs: number }) {
+  const [fleet, setFleet] = useState(initial);
+  const [refreshError, setRefreshError] = useState<string | null>(null);
+  const [cluster, setCluster] = useState('all');
+  const [namespace, setNamespace] = useState('all');
+  const [state, setState] = useState<StateFilter>('all');
+  const [query, setQuery] = useState('');
+  const [sort, setSort] = useState<SortKey>('attention');
+
+  useEffect(() => {
+    let stopped = false;
+    const tick = async () => {
+      if (document.hidden) return;
+      try {
+        const res = await fetch('/api/fleet', { cache: 'no-store' });
+        if (res.status === 401) {
+          window.location.assign('/signin?callbackUrl=/');
+          return;
+        }
+        if (!res.ok) throw new Error((await res.json().catch(() => ({}))).error ?? `HTTP ${res.status}`);
+        const next = (await res.json()) as Fleet;
+        if (!stopped) {
+          setFleet(next);
+          setRefreshError(null);
+        }
+      } catch (err) {
+        if (!stopped) setRefreshError(`Refresh failed: ${(err as Error).message}. Showing the last data.`);
+      }
+    };
+    const timer = setInterval(tick, refreshMs);
+    return () => {
+      stopped = true;
+      clearInterval(timer);
+    };
+  }, [refreshMs]);
+
+  const namespaces = useMemo(() => [...new Set(fleet.agents.map((a) => a.workload.namespace))].sort(), [fleet]);
+  const rows = useMemo(() => {
+    const q = query.trim().toLowerCase();
+    return fleet.agents
+      .filter((a) => cluster === 'all' || a.clusterId === cluster)
+      .filter((a) => namespace === 'all' || a.workload.namespace === namespace)
+      .filter((a) => matchesState(a, state))
+      .filter((a) => {
+        if (!q) return true;
+        const login = a.probe?.login;
+        const email = login?.kind === 'chatgpt' ? login.email ?? '' : '';
+        return [a.workload.name, a.workload.namespace, a.clusterLabel, email, a.pod?.name ?? ''].some((s) => s.toLowerCase().includes(q));
+      })
+      .sort(compare(sort));
+  }, [fleet, cluster, namespace, state, query, sort]);
+
+  const attentionCount = fleet.agents.filter((a) => a.attention.length > 0).length;
+
+  return (
+    <div className="space-y-4">
+      <div className="flex flex-wrap items-end gap-3">
+        <div>
+          <h1 className="text-2xl font-semibold tracking-tight">Codex fleet</h1>
+          <p className="text-sm text-zinc-600 dark:text-zinc-400" aria-live="polite">
+            {fleet.agents.length} agents
+            {attentionCount > 0 && <> · <span className="font-medium text-red-700 dark:text-red-400">{attentionCount} need attention</span></>}
+            {' · '}updated <RelativeTime iso={fleet.generatedAt} suffix=" ago" />
+          </p>
+        </div>
+      </div>
+
+      {fleet.error && <Alert>{fleet.error}</Alert>}
+      {fleet.clusters.filter((c) => c.error).map((c) => (
+        <Alert key={c.id}>
+          Cluster <strong>{c.label}</strong>: {c.error}
+        </Alert>
+      ))}
+      {refreshError && <p role="status" className="text-sm text-amber-700 dark:text-amber-300">{refreshError}</p>}
+
+      <div role="search" className="flex flex-wrap gap-2">
+        {fleet.clusters.length > 1 && (
+          <label className="flex items-center gap-1 text-sm">
+            <span className="sr-only">Cluster</span>
+            <select aria-label="Cluster" className={selectClass} value={cluster} onChange={(e) => setCluster(e.target.value)}>
+              <option value="all">All clusters</option>
+              {fleet.clusters.map((c) => <option key={c.id} value={c.id}>{c.label}</option>)}
+            </select>
+          </label>
+        )}
+        <select aria-label="Namespace" className={selectClass} value={namespace} onChange={(e) => setNamespace(e.target.value)}>
+          <option value="all">All namespaces</option>
+          {namespaces.map((ns) => <option key={ns} value={ns}>{ns}</option>)}
+        </select>
+        <select aria-label="State" className={selectClass} value={state} onChange={(e) => setState(e.target.value as StateFilter)}>
+          {Object.entries(STATE_LABELS).map(([v, l]) => <option key={v} value={v}>{l}</option>)}
+        </select>
+        <select aria-label="Sort by" className={selectClass} value={sort} onChange={(e) => setSort(e.target.value as SortKey)}>
+          <option value="attention">Needs attention first</option>
+          <option value="name">Name</option>
+          <option value="namespace">Namespace</option>
+          <option value="activity">Last activity</option>
+          <option value="images">Images</option>
+          <option value="restarts">Restarts</option>
+        </select>
+        <input
+          type="search"
+          aria-label="Search agents"
+          placeholder="Search name, namespace, e-mail…"
+          className={`${selectClass} min-w-0 flex-1 sm:max-w-xs`}
+          value={query}
+          onChange={(e) => setQuery(e.target.value)}
+        />
+      </div>
+
+      {rows.length === 0 ? (
+        <p className="rounded-md border border-dashed border-zinc-300 p-6 text-center text-sm text-zinc-600 dark:border-zinc-700 dark:text-zinc-400">
+          {fleet.agents.length === 0 ? 'No Codex agents found with the configured selector.' : 'No agent matches these filters.'}
+        </p>
+      ) : (
+        <ul className="grid gap-3 lg:grid-cols-2" aria-label="Agents">
+          {rows.map((a) => <AgentCard key={a.key} agent={a} showCluster={fleet.clusters.length > 1} />)}
+        </ul>
+      )}
+    </div>
+  );
+}
+
+function Alert({ children }: { children: React.ReactNode }) {
+  return <div role="alert" className="rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-900 dark:border-red-900 dark:bg-red-950 dark:text-red-200">{children}</div>;
+}
+
+function Field({ label, children }: { label: string; children: React.ReactNode }) {
+  return (
+    <div className="min-w-0">
+      <dt className="text-xs text-zinc-500 dark:text-zinc-400">{label}</dt>
+      <dd className="mt-0.5 truncate text-sm">{children}</dd>
+    </div>
+  );
+}
+
+function AgentCard({ agent, showCluster }: { agent: FleetAgent; showCluster: boolean }) {
+  const pod = agent.pod ?? agent.workload.pods[0] ?? null;
+  const p = agent.probe;
+  return (
+    <li
+      data-testid="agent-card"
+      data-agent={`${agent.workload.namespace}/${agent.workload.name}`}
+      className={`rounded-lg border bg-white p-4 shadow-sm dark:bg-zinc-900 ${agent.attention.length ? 'border-red-300 dark:border-red-800' : 'border-zinc-200 dark:border-zinc-800'}`}
+    >
+      <div className="flex flex-wrap items-start justify-between gap-2">
+        <div className="min-w-0">
+          <Link href={agentHref(agent)} className="font-medium text-sky-700 hover:underline dark:text-sky-400">
+            {agent.workload.name}
+          </Link>
+          <div className="text-xs text-zinc-500 dark:text-zinc-400">
+            {showCluster && <>{agent.clusterLabel} / </>}
+            {agent.workload.namespace}
+          </div>
+        </div>
+        <div className="flex flex-wrap gap-1">
+          {agent.attention.map((r) => <Badge key={r} kind="bad">{r}</Badge>)}
+        </div>
+      </div>
+      {agent.problem && (
+        <p data-testid="agent-problem" className="mt-2 rounded bg-red-50 px-2 py-1 text-sm text-red-900 dark:bg-red-950 dark:text-red-200">{agent.problem}</p>
+      )}
+      <dl className="mt-3 grid grid-cols-2 gap-x-4 gap-y-2 sm:grid-cols-4">
+        <Field label="Pod">{pod ? <PodStatusBadge status={pod.status} ready={pod.ready} /> : '—'}</Field>
+        <Field label="Restarts">{pod?.restarts ?? 0}</Field>
+        <Field label="Age"><RelativeTime iso={pod?.createdAt ?? agent.workload.createdAt} /></Field>
+        <Field label="Codex">{p?.codexVersion ?? '—'}</Field>
+        <div className="col-span-2 min-w-0">
+          <dt className="text-xs text-zinc-500 dark:text-zinc-400">Login</dt>
+          <dd className="mt-0.5" data-testid="login-state"><LoginBadge login={p?.login} /></dd>
+        </div>
+        <Field label="Approval"><span data-testid="approval-mode"><ApprovalBadge mode={p?.approval.ok ? p.approval.mode : undefined} error={p && !p.approval.ok ? p.approval.error : undefined} /></span></Field>
+        <Field label="Image generation">
+          <span data-testid="image-generation">{p?.imageGeneration == null ? '—' : p.imageGeneration ? 'On' : 'Off'}</span>
+        </Field>
+        <Field label="Images"><span data-testid="image-count">{p ? p.images.count : '—'}</span></Field>
+        <Field label="Last activity"><RelativeTime iso={p?.lastActivity} suffix=" ago" /></Field>
+      </dl>
+      {p?.codexError && <p className="mt-2 truncate text-xs text-red-700 dark:text-red-300" title={p.codexError}>Codex: {p.codexError}</p>}
+    </li>
+  );
+}

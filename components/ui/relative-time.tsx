@@ -1,0 +1,27 @@
+'use client';
+import { useEffect, useState } from 'react';
+
+export function formatAge(fromIso: string | null | undefined, nowMs: number): string {
+  if (!fromIso) return '—';
+  const s = Math.max(0, Math.round((nowMs - Date.parse(fromIso)) / 1000));
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m`;
+  if (s < 86400) return `${Math.floor(s / 3600)}h${Math.floor((s % 3600) / 60) ? `${Math.floor((s % 3600) / 60)}m` : ''}`;
+  return `${Math.floor(s / 86400)}d`;
+}
+
+/** A kubectl-style age ("5m", "3d") that keeps itself current. */
+export function RelativeTime({ iso, suffix = '' }: { iso: string | null | undefined; suffix?: string }) {
+  const [now, setNow] = useState<number | null>(null);
+  useEffect(() => {
+    setNow(Date.now());
+    const t = setInterval(() => setNow(Date.now()), 15_000);
+    return () => clearInterval(t);
+  }, []);
+  if (!iso) return <span>—</span>;
+  return (
+    <time dateTime={iso} title={new Date(iso).toLocaleString()}>
+      {now === null ? '…' : formatAge(iso, now) + suffix}
+    </time>
+  );
+}

@@ -1,0 +1,164 @@
+import 'server-only';
+import { getServerSession } from 'next-auth';
+import { redirect } from 'next/navigation';
+import { headers } from 'next/headers';
+import { z } from 'zod';
+import { authOptions } from './options';
+import { isRole, roleAtLeast, ROLE_LABELS, type Role } from './roles';
+
+export interface SessionUser {
+  id: string;
+  name: string;
+  email: string | null;
+  role: Role;
+  groups: string[];
+  provider: string;
+}
+
+export class GuardError extends Error {
+  constructor(
+    readonly status: 401 | 403,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export async function getSessionUser(): Promise<SessionUser | null> {
+  const session = await getServerSession(authOptions);
+  const user = session?.user as Partial<SessionUser> | undefined;
+  if (!user || !isRole(user.role)) return null;
+  return {
+    id: user.id ?? '',
+    name: user.name ?? user.email ?? user.id ?? 'unknown',
+    email: user.email ?? null,
+    role: user.role,
+    groups: user.groups ?? [],
+    provider: user.provider ?? 'local',
+  };
+}
+
+/** The one check every server action and route handler makes. */
+export async function authorize(min: Role): Promise<SessionUser> {
+  const user = await getSessionUser();
+  if (!user) throw new GuardError(401, 'Your session has ended. Sign in again.');
+  if (!roleAtLeast(user.role, min)) {
+    throw new GuardError(403, `This needs the ${ROLE_LABELS[min]} role; you are signed in as ${ROLE_LABELS[user.role]}.`);
+  }
+  return user;
+}
+
+/** For pages: no session sends the browser to sign-in, too low a role to the overview. */
+export async function requirePageUser(min: Role = 'viewer', returnTo = '/'): Promise<SessionUser> {
+  const user = await getSessionUser();
+  if (!user) redirect(`/signin?callbackUrl=${encodeURIComponent(returnTo)}`);
+  if (!roleAtLeast(user.role, min)) redirect('/?denied=1');
+  return user;
+}
+
+export type ActionResult<T> = { ok: true; data: T } | { ok: false; error: string; fieldErrors?: Record<string, string[]> };
+
+/** Marks functions built by defineAction/defineRoute, so a test can prove nothing skips the guard. */
+export const GUARDED = Symbol.for('openab.guarded');
+export interface GuardInfo {
+  kind: 'action' | 'route';
+  name: string;
+  role: Role;
+}
+
+/**
+ * Builds a server action (the safe-action pattern): session and role first, then the input
+ * parsed by its schema, then the work. Never throws at the caller: failures come back as
+ * `{ ok: false, error }` in plain words. Callable as `action(input)` or, from
+ * useActionState, as `action(previousState, formData)`.
+ */
+export function defineAction<S extends z.ZodType, T>(
+  spec: { name: string; role: Role; input: S },
+  run: (input: z.infer<S>, user: SessionUser) => Promise<T>,
+) {
+  const action = async (...args: unknown[]): Promise<ActionResult<T>> => {
+    let user: SessionUser;
+    try {
+      user = await authorize(spec.role);
+    } catch (err) {
+      if (err instanceof GuardError) return { ok: false, error: err.message };
+      throw err;
+    }
+    const raw = args.length >= 2 ? args[1] : args[0];
+    const input = raw instanceof FormData ? Object.fromEntries(raw.entries()) : raw;
+    const parsed = spec.input.safeParse(input);
+    if (!parsed.success) {
+      const fieldErrors: Record<string, string[]> = {};
+      for (const issue of parsed.error.issues) {
+        const key = issue.path.join('.') || '_';
+        (fieldErrors[key] ??= []).push(issue.message);
+      }
+      return { ok: false, error: 'The request was not valid: ' + parsed.error.issues.map((i) => i.message).join('; '), fieldErrors };
+    }
+    try {
+      return { ok: true, data: await run(parsed.data, user) };
+    } catch (err) {
+      return { ok: false, error: userFacingMessage(err) };
+    }
+  };
+  Object.defineProperty(action, GUARDED, { value: { kind: 'action', name: spec.name, role: spec.role } satisfies GuardInfo });
+  return action;
+}
+
+/** Errors meant for the user carry their message; anything else is summarised without internals. */
+export class UserFacingError extends Error {}
+
+export function userFacingMessage(err: unknown): string {
+  if (err instanceof UserFacingError || err instanceof GuardError) return err.message;
+  console.error(JSON.stringify({ level: 'error', msg: 'action failed', error: err instanceof Error ? err.message : String(err) }));
+  return 'Something went wrong on the server. Try again; if it keeps failing, check the dashboard logs.';
+}
+
+type RouteContext = { params: Promise<Record<string, string | string[]>> };
+
+/**
+ * Builds a route handler: cross-site requests are refused (browsers send Sec-Fetch-Site and
+ * Origin; route handlers get no CSRF check of their own), then session and role.
+ */
+export function defineRoute(
+  spec: { name: string; role: Role },
+  handler: (request: Request, context: RouteContext, user: SessionUser) => Promise<Response>,
+) {
+  const route = async (request: Request, context: RouteContext): Promise<Response> => {
+    const crossSite = await crossSiteReason(request);
+    if (crossSite) return Response.json({ error: crossSite }, { status: 403 });
+    let user: SessionUser;
+    try {
+      user = await authorize(spec.role);
+    } catch (err) {
+      if (err instanceof GuardError) return Response.json({ error: err.message }, { status: err.status });
+      throw err;
+    }
+    try {
+      return await handler(request, context, user);
+    } catch (err) {
+      return Response.json({ error: userFacingMessage(err) }, { status: 500 });
+    }
+  };
+  Object.defineProperty(route, GUARDED, { value: { kind: 'route', name: spec.name, role: spec.role } satisfies GuardInfo });
+  return route;
+}
+
+async function crossSiteReason(request: Request): Promise<string | null> {
+  const site = request.headers.get('sec-fetch-site');
+  if (site && site !== 'same-origin' && site !== 'none') return 'Cross-site requests are not allowed.';
+  const origin = request.headers.get('origin');
+  if (origin) {
+    const h = await headers();
+    const host = h.get('x-forwarded-host') ?? h.get('host');
+    let originHost: string | null = null;
+    try {
+      originHost = new URL(origin).host;
+    } catch {
+      return 'The request came from an unknown origin.';
+    }
+    const allowed = (process.env.ALLOWED_ORIGINS ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+    if (originHost !== host && !allowed.includes(originHost)) return 'The request came from another site.';
+  }
+  return null;
+}

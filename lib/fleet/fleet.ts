@@ -1,0 +1,113 @@
+import 'server-only';
+import { getClusters, type Cluster } from '../k8s/clusters';
+import { activePod, listAgentWorkloads, type AgentWorkload, type PodSummary } from '../k8s/agents';
+import { ClusterError, toClusterError } from '../k8s/errors';
+import { getSettings } from '../settings';
+import { probeAgent, pruneProbeCache, type AgentProbe } from './probe';
+
+export interface FleetAgent {
+  /** `cluster/namespace/name`: stable across restarts. */
+  key: string;
+  clusterId: string;
+  clusterLabel: string;
+  workload: AgentWorkload;
+  pod: PodSummary | null;
+  probe: AgentProbe | null;
+  /** Why this agent could not be read, in plain words (the rest of the fleet still shows). */
+  problem: string | null;
+  attention: string[];
+}
+
+export interface FleetCluster {
+  id: string;
+  label: string;
+  error: string | null;
+}
+
+export interface Fleet {
+  clusters: FleetCluster[];
+  agents: FleetAgent[];
+  /** A configuration problem that stops every cluster (no kubeconfig, ...). */
+  error: string | null;
+  generatedAt: string;
+}
+
+/** Why an agent's pod cannot be probed, or null when it can. */
+export function podProblem(workload: AgentWorkload, pod: PodSummary | null): string | null {
+  if (workload.pods.length === 0) return workload.replicas === 0 ? 'Scaled to zero: no pod is running.' : 'No pod exists yet for this agent.';
+  if (!pod) {
+    const newest = workload.pods[0];
+    if (newest.crashLooping) return `The pod is crash-looping (${newest.restarts} restarts): see its log from the previous container.`;
+    if (newest.terminating) return 'The pod is terminating.';
+    return `The pod is ${newest.status}, not running yet.`;
+  }
+  if (!pod.hasAgentContainer) return `The pod has no "${getSettings().containerName}" container, so the dashboard cannot read Codex's files.`;
+  return null;
+}
+
+export function attentionReasons(agent: Pick<FleetAgent, 'workload' | 'pod' | 'probe' | 'problem'>): string[] {
+  const reasons: string[] = [];
+  if (agent.workload.pods.some((p) => p.crashLooping)) reasons.push('crash-looping');
+  const login = agent.probe?.login;
+  if (login?.kind === 'not-logged-in') reasons.push('not logged in');
+  if (login?.kind === 'unreadable') reasons.push('auth.json unreadable');
+  if (login && 'expiry' in login && login.expiry === 'expired') reasons.push('login expired');
+  if (agent.probe?.codexError) reasons.push(agent.probe.codexMissing ? 'Codex missing' : 'Codex error');
+  if (agent.problem && !reasons.length) reasons.push('unreadable');
+  return reasons;
+}
+
+async function clusterAgents(cluster: Cluster): Promise<{ agents: FleetAgent[]; error: string | null }> {
+  let workloads: AgentWorkload[];
+  try {
+    workloads = await listAgentWorkloads(cluster);
+  } catch (err) {
+    return { agents: [], error: toClusterError(err, `listing agents in ${cluster.label}`).message };
+  }
+  const { containerName } = getSettings();
+  const agents = await Promise.all(
+    workloads.map(async (workload): Promise<FleetAgent> => {
+      const pod = activePod(workload);
+      let problem = podProblem(workload, pod);
+      let probe: AgentProbe | null = null;
+      if (!problem && pod) {
+        try {
+          probe = await probeAgent({ cluster, namespace: workload.namespace, pod: pod.name, podUid: pod.uid, container: containerName });
+        } catch (err) {
+          problem = err instanceof ClusterError ? err.message : toClusterError(err, `reading agent ${workload.name}`).message;
+        }
+      }
+      const agent = { key: `${cluster.id}/${workload.namespace}/${workload.name}`, clusterId: cluster.id, clusterLabel: cluster.label, workload, pod, probe, problem, attention: [] as string[] };
+      agent.attention = attentionReasons(agent);
+      return agent;
+    }),
+  );
+  return { agents, error: null };
+}
+
+/** Every Codex agent of every configured cluster, each with its probe or its own error. */
+export async function getFleet(): Promise<Fleet> {
+  let clusters: Cluster[];
+  try {
+    clusters = getClusters();
+  } catch (err) {
+    return { clusters: [], agents: [], error: (err as Error).message, generatedAt: new Date().toISOString() };
+  }
+  const results = await Promise.all(clusters.map(clusterAgents));
+  const agents = results.flatMap((r) => r.agents);
+  pruneProbeCache(new Set(agents.filter((a) => a.pod).map((a) => `${a.clusterId}/${a.pod!.uid}`)));
+  return {
+    clusters: clusters.map((c, i) => ({ id: c.id, label: c.label, error: results[i].error })),
+    agents,
+    error: null,
+    generatedAt: new Date().toISOString(),
+  };
+}
+
+export async function getFleetAgent(clusterId: string, namespace: string, name: string): Promise<{ agent: FleetAgent | null; error: string | null }> {
+  const fleet = await getFleet();
+  if (fleet.error) return { agent: null, error: fleet.error };
+  const clusterError = fleet.clusters.find((c) => c.id === clusterId)?.error;
+  if (clusterError) return { agent: null, error: clusterError };
+  return { agent: fleet.agents.find((a) => a.clusterId === clusterId && a.workload.namespace === namespace && a.workload.name === name) ?? null, error: null };
+}

@@ -1,0 +1,87 @@
+import 'server-only';
+import * as k8s from '@kubernetes/client-node';
+import { getSettings } from '../settings';
+import { ClusterError } from './errors';
+
+/** One kubeconfig context, shown to users as one cluster. */
+export interface Cluster {
+  /** The context name; used in URLs. */
+  id: string;
+  /** What the UI shows: the context's cluster name, or the context name. */
+  label: string;
+  server: string;
+  kc: k8s.KubeConfig;
+  core: k8s.CoreV1Api;
+  apps: k8s.AppsV1Api;
+  authz: k8s.AuthorizationV1Api;
+}
+
+let clusters: Cluster[] | null = null;
+let loadError: ClusterError | null = null;
+
+function loadKubeConfig(): k8s.KubeConfig {
+  const kc = new k8s.KubeConfig();
+  if (process.env.KUBECONFIG) kc.loadFromDefault();
+  else if (process.env.KUBERNETES_SERVICE_HOST) kc.loadFromCluster();
+  else kc.loadFromDefault();
+  return kc;
+}
+
+function clusterFor(base: k8s.KubeConfig, context: k8s.Context): Cluster {
+  const kc = new k8s.KubeConfig();
+  kc.loadFromOptions({
+    clusters: base.clusters,
+    users: base.users,
+    contexts: base.contexts,
+    currentContext: context.name,
+  });
+  const server = kc.getCurrentCluster()?.server ?? '';
+  return {
+    id: context.name,
+    label: context.name,
+    server,
+    kc,
+    core: kc.makeApiClient(k8s.CoreV1Api),
+    apps: kc.makeApiClient(k8s.AppsV1Api),
+    authz: kc.makeApiClient(k8s.AuthorizationV1Api),
+  };
+}
+
+/** Every configured cluster. Loaded once: a changed kubeconfig needs a restart, like kubectl proxies. */
+export function getClusters(): Cluster[] {
+  if (clusters) return clusters;
+  if (loadError) throw loadError;
+  try {
+    const base = loadKubeConfig();
+    const wanted = getSettings().contexts;
+    const contexts = base.getContexts().filter((c) => !wanted || wanted.includes(c.name));
+    if (contexts.length === 0) {
+      throw new ClusterError(
+        wanted
+          ? `None of the contexts in KUBE_CONTEXTS (${wanted.join(', ')}) is in the kubeconfig.`
+          : 'No cluster is configured: set KUBECONFIG, or run the dashboard inside a cluster with a service account.',
+        'unreachable',
+      );
+    }
+    clusters = contexts.map((c) => clusterFor(base, c));
+    return clusters;
+  } catch (err) {
+    loadError = err instanceof ClusterError ? err : new ClusterError(`The kubeconfig could not be loaded: ${(err as Error).message}`, 'other');
+    throw loadError;
+  }
+}
+
+export function getCluster(id: string): Cluster {
+  const found = getClusters().find((c) => c.id === id);
+  if (!found) throw new ClusterError(`There is no cluster named "${id}" in this dashboard's configuration.`, 'not-found', 404);
+  return found;
+}
+
+/** Rejects after ms, so one slow cluster cannot hold a page. */
+export function withDeadline<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new ClusterError(`The cluster did not answer in time while ${what}.`, 'timeout')), ms);
+  });
+  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
+}

@@ -1,0 +1,41 @@
+import 'server-only';
+import type * as k8s from '@kubernetes/client-node';
+import { withDeadline, type Cluster } from './clusters';
+import { toClusterError } from './errors';
+
+export interface ClusterEvent {
+  type: string;
+  reason: string;
+  message: string;
+  object: string;
+  count: number;
+  lastSeen: string | null;
+}
+
+/** Recent events about a Deployment and its pods (one list, filtered here). */
+export async function listAgentEvents(cluster: Cluster, namespace: string, deployment: string, podNames: string[]): Promise<ClusterEvent[]> {
+  try {
+    const res = await withDeadline(cluster.core.listNamespacedEvent({ namespace }), 10_000, `reading events in ${namespace}`);
+    const names = new Set([deployment, ...podNames]);
+    return (res.items as k8s.CoreV1Event[])
+      .filter((e) => names.has(e.involvedObject?.name ?? '') || (e.involvedObject?.name ?? '').startsWith(`${deployment}-`))
+      .map((e) => ({
+        type: e.type ?? 'Normal',
+        reason: e.reason ?? '',
+        message: (e.message ?? '').slice(0, 1000),
+        object: `${e.involvedObject?.kind ?? ''}/${e.involvedObject?.name ?? ''}`,
+        count: e.count ?? 1,
+        lastSeen: toIso(e.lastTimestamp ?? e.eventTime ?? e.metadata?.creationTimestamp),
+      }))
+      .sort((a, b) => (b.lastSeen ?? '').localeCompare(a.lastSeen ?? ''))
+      .slice(0, 50);
+  } catch (err) {
+    throw toClusterError(err, `reading events in ${namespace}`);
+  }
+}
+
+function toIso(v: Date | string | undefined | null): string | null {
+  if (!v) return null;
+  const d = v instanceof Date ? v : new Date(v);
+  return Number.isNaN(d.getTime()) ? null : d.toISOString();
+}

@@ -1,0 +1,28 @@
+import type { NextConfig } from 'next';
+
+const nextConfig: NextConfig = {
+  output: 'standalone',
+  // The cluster client is ESM with native-ish deps (ws, undici): keep it out of the bundle.
+  serverExternalPackages: ['@kubernetes/client-node'],
+  poweredByHeader: false,
+  experimental: {
+    serverActions: {
+      // Behind a proxy whose host differs from the app's, list it here (comma-separated).
+      allowedOrigins: (process.env.ALLOWED_ORIGINS ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+    },
+  },
+  async headers() {
+    return [
+      {
+        source: '/:path*',
+        headers: [
+          { key: 'X-Frame-Options', value: 'DENY' },
+          { key: 'X-Content-Type-Options', value: 'nosniff' },
+          { key: 'Referrer-Policy', value: 'same-origin' },
+        ],
+      },
+    ];
+  },
+};
+
+export default nextConfig;

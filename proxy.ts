@@ -1,0 +1,18 @@
+import { NextResponse, type NextRequest } from 'next/server';
+import { getToken } from 'next-auth/jwt';
+
+// A convenience redirect to sign-in, not a security boundary: every page, server action and
+// route handler checks the session itself (lib/auth/guard.ts).
+export async function proxy(request: NextRequest) {
+  const token = await getToken({ req: request, secret: process.env.NEXTAUTH_SECRET });
+  if (!token) {
+    const url = new URL('/signin', request.url);
+    url.searchParams.set('callbackUrl', request.nextUrl.pathname + request.nextUrl.search);
+    return NextResponse.redirect(url);
+  }
+  return NextResponse.next();
+}
+
+export const config = {
+  matcher: ['/((?!api/|signin|_next/|favicon.ico).*)'],
+};

@@ -1,0 +1,45 @@
+// `npm run demo`: builds the dashboard, starts the dev cluster with the demo fleet and the
+// dashboard on http://127.0.0.1:3000 (PORT respected), and says how to sign in.
+import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { startStack } from './stack';
+
+async function main() {
+  const root = path.resolve(__dirname, '..');
+  if (!process.argv.includes('--no-build')) {
+    console.log('Building the dashboard (next build)…');
+    const build = spawnSync(path.join(root, 'node_modules', '.bin', 'next'), ['build'], { cwd: root, stdio: 'inherit' });
+    if (build.status !== 0) process.exit(build.status ?? 1);
+  }
+  const port = Number(process.env.PORT ?? 3000);
+  const password = process.env.DEMO_PASSWORD || randomBytes(9).toString('base64url');
+  console.log('Starting the dev cluster and the dashboard…');
+  const stack = await startStack({ stateDir: path.join(root, '.devcluster', 'demo'), port, demoPassword: password, verbose: process.argv.includes('--verbose') });
+  console.log(`
+  OpenAB Codex dashboard: ${stack.url}
+
+  Sign in with one of the demo users (one per role):
+    viewer, support, operator, admin
+  Password: ${password}${process.env.DEMO_PASSWORD ? ' (from DEMO_PASSWORD)' : ' (set DEMO_PASSWORD to choose it)'}
+
+  Dev cluster API: ${stack.cluster.url}   kubeconfig: ${stack.cluster.kubeconfig}
+  Fake device-login issuer: ${stack.cluster.issuerUrl}/codex/device
+  ${stack.cluster.isolated ? '' : 'Pod isolation is OFF (bubblewrap unavailable): pods are plain processes.\n  '}Press Ctrl+C to stop.
+`);
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    console.log('Stopping…');
+    await stack.stop();
+    process.exit(0);
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+main().catch((err) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});

@@ -1,0 +1,122 @@
+// Starts the demo stack: the dev cluster (a child process) and the dashboard's production
+// server on top of it. Used by `npm run demo` and by the end-to-end tests.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+
+export interface DevClusterState {
+  url: string;
+  issuerUrl: string;
+  discordUrl: string;
+  discordBotToken: string;
+  tokens: Record<'admin' | 'viewer' | 'support' | 'operator' | 'dashboard', string>;
+  isolated: boolean;
+  kubeconfig: string;
+}
+
+export interface StackOptions {
+  /** Where the dev cluster writes its kubeconfig and state (a folder of its own). */
+  stateDir: string;
+  port: number;
+  seed?: 'demo' | 'empty';
+  agents?: number;
+  demoPassword: string;
+  /** Extra environment for the dashboard (OIDC settings, ...). */
+  env?: Record<string, string>;
+  /** Echo the children's output (the demo does; tests keep it in a log). */
+  verbose?: boolean;
+}
+
+export interface Stack {
+  url: string;
+  cluster: DevClusterState;
+  stateDir: string;
+  stop(): Promise<void>;
+}
+
+const root = path.resolve(__dirname, '..');
+const bin = (name: string) => path.join(root, 'node_modules', '.bin', name);
+
+function waitForLine(child: ChildProcess, pattern: RegExp, what: string, timeoutMs: number, verbose: boolean): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${what} did not start within ${timeoutMs / 1000} s`)), timeoutMs);
+    const lines: string[] = [];
+    const onLine = (line: string) => {
+      lines.push(line);
+      if (verbose) console.log(`[${what}] ${line}`);
+      if (pattern.test(line)) {
+        clearTimeout(timer);
+        resolve(line);
+      }
+    };
+    createInterface({ input: child.stdout! }).on('line', onLine);
+    createInterface({ input: child.stderr! }).on('line', (l) => {
+      lines.push(l);
+      if (verbose) console.error(`[${what}] ${l}`);
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${what} exited (code ${code}) before it was ready:\n${lines.slice(-30).join('\n')}`));
+    });
+  });
+}
+
+function stopChild(child: ChildProcess | null, timeoutMs = 10_000): Promise<void> {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+export function startDevClusterProcess(opts: { stateDir: string; seed?: string; agents?: number; port?: number; verbose?: boolean }): Promise<{ state: DevClusterState; child: ChildProcess }> {
+  rmSync(opts.stateDir, { recursive: true, force: true });
+  mkdirSync(opts.stateDir, { recursive: true });
+  const kubeconfig = path.join(opts.stateDir, 'kubeconfig');
+  const args = ['devcluster/main.ts', '--port', String(opts.port ?? 0), '--kubeconfig', kubeconfig, '--seed', opts.seed ?? 'demo'];
+  if (opts.agents) args.push('--agents', String(opts.agents));
+  const child = spawn(bin('tsx'), args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  return waitForLine(child, /\bready\b/, 'devcluster', 120_000, opts.verbose ?? false).then(() => {
+    const state = JSON.parse(readFileSync(path.join(opts.stateDir, 'devcluster.json'), 'utf8')) as DevClusterState;
+    return { state: { ...state, kubeconfig }, child };
+  });
+}
+
+export async function startStack(opts: StackOptions): Promise<Stack> {
+  if (!existsSync(path.join(root, '.next', 'BUILD_ID'))) throw new Error('No production build: run `npm run build` first.');
+  const { state, child: clusterChild } = await startDevClusterProcess({ stateDir: opts.stateDir, seed: opts.seed, agents: opts.agents, verbose: opts.verbose });
+  const url = `http://127.0.0.1:${opts.port}`;
+  const env: Record<string, string> = {
+    ...(process.env as Record<string, string>),
+    NODE_ENV: 'production',
+    KUBECONFIG: state.kubeconfig,
+    KUBE_CONTEXTS: 'dashboard@devcluster',
+    NEXTAUTH_URL: url,
+    NEXTAUTH_SECRET: randomBytes(32).toString('base64url'),
+    DEMO_PASSWORD: opts.demoPassword,
+    DISCORD_API_BASE: state.discordUrl,
+    PORT: String(opts.port),
+    ...opts.env,
+  };
+  const web = spawn(bin('next'), ['start', '-H', '127.0.0.1', '-p', String(opts.port)], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  try {
+    await waitForLine(web, /Ready in|started server|Local:/i, 'dashboard', 60_000, opts.verbose ?? false);
+  } catch (err) {
+    await stopChild(clusterChild);
+    throw err;
+  }
+  return {
+    url,
+    cluster: state,
+    stateDir: opts.stateDir,
+    async stop() {
+      await Promise.all([stopChild(web), stopChild(clusterChild)]);
+    },
+  };
+}

@@ -1,0 +1,67 @@
+// `npm test`: every suite (unit, integration and conformance under vitest; end-to-end under
+// Playwright against a production build), then one line with the totals.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+
+const root = path.resolve(__dirname, '..');
+const results = path.join(root, 'test-results');
+mkdirSync(results, { recursive: true });
+const bin = (name: string) => path.join(root, 'node_modules', '.bin', name);
+
+interface Totals { passed: number; failed: number; skipped: number }
+const suites: Array<{ name: string } & Totals> = [];
+
+function run(cmd: string, args: string[], env: Record<string, string> = {}): number {
+  const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } });
+  return r.status ?? 1;
+}
+
+function readJson(file: string): any {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8'));
+  } catch {
+    return null;
+  }
+}
+
+// 1. vitest: lib, devcluster, scripts.
+const vitestOut = path.join(results, 'vitest.json');
+const vitestCode = run(bin('vitest'), ['run', '--reporter=default', '--reporter=json', `--outputFile=${vitestOut}`]);
+const v = readJson(vitestOut);
+suites.push({
+  name: 'unit+integration (vitest)',
+  passed: v?.numPassedTests ?? 0,
+  failed: (v?.numFailedTests ?? 0) + (v ? 0 : 1) + (v && vitestCode !== 0 && !v.numFailedTests ? 1 : 0),
+  skipped: (v?.numPendingTests ?? 0) + (v?.numTodoTests ?? 0),
+});
+
+// 2. end-to-end: a production build, then Playwright in Chromium.
+if (!existsSync('/usr/bin/chromium') && !process.env.CHROMIUM_PATH) {
+  console.error('\nChromium is not installed: the end-to-end suite cannot run. Install it with `apt-get install -y chromium` (see README).');
+  suites.push({ name: 'end-to-end (playwright)', passed: 0, failed: 1, skipped: 0 });
+} else {
+  const buildCode = process.env.SKIP_BUILD ? 0 : run(bin('next'), ['build']);
+  if (buildCode !== 0) {
+    suites.push({ name: 'end-to-end (playwright)', passed: 0, failed: 1, skipped: 0 });
+  } else {
+    const pwOut = path.join(results, 'playwright.json');
+    const pwCode = run(bin('playwright'), ['test'], { PLAYWRIGHT_JSON_OUTPUT_NAME: pwOut });
+    const p = readJson(pwOut);
+    const stats = p?.stats;
+    suites.push({
+      name: 'end-to-end (playwright)',
+      passed: (stats?.expected ?? 0) + (stats?.flaky ?? 0),
+      failed: (stats?.unexpected ?? 0) + (stats ? 0 : 1) + (stats && pwCode !== 0 && !stats.unexpected ? 1 : 0),
+      skipped: stats?.skipped ?? 0,
+    });
+  }
+}
+
+const total = suites.reduce((t, s) => ({ passed: t.passed + s.passed, failed: t.failed + s.failed, skipped: t.skipped + s.skipped }), { passed: 0, failed: 0, skipped: 0 });
+console.log('');
+for (const s of suites) console.log(`${s.name}: ${s.passed} passed, ${s.failed} failed${s.skipped ? `, ${s.skipped} skipped` : ''}`);
+const line = `${total.passed} passed, ${total.failed} failed${total.skipped ? `, ${total.skipped} skipped` : ''}`;
+writeFileSync(path.join(results, 'totals.txt'), line + '\n');
+console.log(line);
+process.exit(total.failed > 0 ? 1 : 0);

@@ -17,7 +17,7 @@ let dir: string;
 
 beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'ws-exec-test-'));
-  runtime = await createPodRuntime({ tmpDir: dir, issuerUrl: 'http://127.0.0.1:9', isolated: false });
+  runtime = await createPodRuntime({ tmpDir: dir, issuerUrl: 'http://127.0.0.1:9' });
   const volumeDir = path.join(dir, 'vol');
   await (await import('node:fs/promises')).mkdir(volumeDir);
   pod = await runtime.start({ namespace: 'ns', name: 'pod-a', volumeDir, homeDir: '/home/node', containerName: 'openab', env: {} });
@@ -143,7 +143,7 @@ describe('exec over WebSocket', () => {
     expect(status(s).details.causes[0].message).toBe('4');
 
     const marker = path.join(dir, 'vol', 'v4-killed');
-    const t = await open(['sh', '-c', `sleep 1; touch ${marker}`], { stdin: true, protocols: ['v4.channel.k8s.io'] });
+    const t = await open(['sh', '-c', 'sleep 1; touch v4-killed'], { stdin: true, protocols: ['v4.channel.k8s.io'] });
     t.ws.close();
     await t.closed;
     await new Promise((r) => setTimeout(r, 1500));
@@ -174,7 +174,7 @@ describe('exec over WebSocket', () => {
     const { writeFile } = await import('node:fs/promises');
     const content = randomBytes(20 * 1024 * 1024);
     await writeFile(file, content);
-    const s = await open(['cat', file], { stderr: false });
+    const s = await open(['cat', 'big.bin'], { stderr: false });
     await s.closed;
     const got = channelData(s, 1);
     expect(got.length).toBe(content.length);

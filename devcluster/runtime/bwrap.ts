@@ -1,0 +1,225 @@
+// Pods as bubblewrap containers: one long-lived init per pod owning its PID,
+// mount, UTS and IPC namespaces; every exec joins them with nsenter.
+import { spawn, spawnSync, type ChildProcess, type StdioOptions } from 'node:child_process';
+import { existsSync, lstatSync, promises as fs, readlinkSync } from 'node:fs';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { codexPackageDir, codexPlatformPackageDir } from './codex-wrapper';
+import { failedExec } from './plain';
+import { CODEX_ROOT, DEFAULT_PATH, EXEC_SHIM_PATH, POD_GID, POD_UID, writeSandboxFiles, type SandboxFiles } from './sandbox-files';
+import type { ExecProcess, ExecResult, PodHandle, PodRuntime, PodSandboxSpec } from './types';
+
+const BWRAP = '/usr/bin/bwrap';
+const NSENTER = '/usr/bin/nsenter';
+const START_TIMEOUT_MS = 10_000;
+
+/** Why bubblewrap pods cannot run here, or null when they can. */
+export function bwrapUnavailableReason(): string | null {
+  if (process.platform !== 'linux') return `not Linux (${process.platform})`;
+  if (process.getuid?.() !== 0) return 'not root (entering a pod with nsenter needs it)';
+  for (const tool of [BWRAP, NSENTER]) if (!existsSync(tool)) return `${tool} is missing`;
+  if (!codexPlatformPackageDir()) return 'the Codex platform package is missing';
+  const probe = spawnSync(BWRAP, ['--unshare-pid', '--unshare-uts', '--ro-bind', '/', '/', '--proc', '/proc', '--', '/bin/true'], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    timeout: 5_000,
+  });
+  if (probe.status !== 0) return `bwrap cannot run: ${probe.stderr?.toString().trim() || probe.error?.message || `exit ${probe.status}`}`;
+  return null;
+}
+
+/** The top-level system directories an image holds, mirrored as they are on the host. */
+function systemRootArgs(): string[] {
+  const args: string[] = [];
+  for (const dir of ['/usr', '/bin', '/lib', '/lib64', '/lib32', '/libx32', '/sbin', '/etc']) {
+    let stat;
+    try {
+      stat = lstatSync(dir);
+    } catch {
+      continue;
+    }
+    if (stat.isSymbolicLink()) args.push('--symlink', readlinkSync(dir), dir);
+    else if (stat.isDirectory()) args.push('--ro-bind', dir, dir);
+  }
+  return args;
+}
+
+export async function createBwrapRuntime(opts: { tmpDir: string; issuerUrl: string }): Promise<PodRuntime> {
+  const filesDir = path.join(opts.tmpDir, 'sandbox-files');
+  const files = await writeSandboxFiles(filesDir, opts.issuerUrl);
+  const platformDir = codexPlatformPackageDir();
+  if (!platformDir) throw new Error('the Codex platform package is missing');
+  const imageArgs = [
+    ...systemRootArgs(),
+    // The host's /usr/local holds machine tools; an image's holds node and the codex command.
+    '--tmpfs', '/usr/local',
+    '--dir', '/usr/local/bin',
+    '--ro-bind', process.execPath, '/usr/local/bin/node',
+    '--ro-bind', files.codexWrapper, '/usr/local/bin/codex',
+    // Parents made implicitly by a bind are mode 0700, closed to the pod's user.
+    ...['/opt', '/opt/codex', '/opt/codex/node_modules', CODEX_ROOT, path.posix.dirname(EXEC_SHIM_PATH)].flatMap((dir) => ['--dir', dir]),
+    '--ro-bind', codexPackageDir(), `${CODEX_ROOT}/codex`,
+    '--ro-bind', platformDir, `${CODEX_ROOT}/${path.basename(platformDir)}`,
+    '--ro-bind', files.execShim, EXEC_SHIM_PATH,
+    '--ro-bind', files.passwd, '/etc/passwd',
+    '--ro-bind', files.group, '/etc/group',
+    '--proc', '/proc',
+    '--dev', '/dev',
+  ];
+  const pods = new Set<BwrapPod>();
+  return {
+    isolated: true,
+    async start(spec) {
+      const pod = await BwrapPod.start(spec, imageArgs, () => pods.delete(pod));
+      pods.add(pod);
+      return pod;
+    },
+    async shutdown() {
+      await Promise.all([...pods].map((pod) => pod.stop()));
+      await fs.rm(filesDir, { recursive: true, force: true });
+    },
+  };
+}
+
+function podEnv(spec: PodSandboxSpec): Record<string, string> {
+  return { ...spec.env, PATH: spec.env.PATH ?? DEFAULT_PATH, HOME: spec.env.HOME ?? spec.homeDir, HOSTNAME: spec.name };
+}
+
+async function chownTree(dir: string): Promise<void> {
+  // Like a pod's fsGroup: the volume must be writable by the container's user.
+  await new Promise<void>((resolve, reject) => {
+    const child = spawn('chown', ['-R', `${POD_UID}:${POD_GID}`, dir], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (d) => (err += d));
+    child.once('error', reject);
+    child.once('close', (code) => (code === 0 ? resolve() : reject(new Error(`chown ${dir}: ${err.trim()}`))));
+  });
+}
+
+class BwrapPod implements PodHandle {
+  private stopping: Promise<void> | null = null;
+  private exited = false;
+  private readonly exitedPromise: Promise<void>;
+
+  private constructor(
+    readonly spec: PodSandboxSpec,
+    private readonly init: ChildProcess,
+    /** Host pid of the pod's PID-namespace init: the process execs join and stop() kills. */
+    private readonly initPid: number,
+    private readonly onStop: () => void,
+  ) {
+    this.exitedPromise = new Promise<void>((resolve) => {
+      if (init.exitCode !== null || init.signalCode !== null) resolve();
+      else init.once('exit', () => resolve());
+    }).then(() => {
+      this.exited = true;
+    });
+  }
+
+  static async start(spec: PodSandboxSpec, imageArgs: string[], onStop: () => void): Promise<BwrapPod> {
+    await fs.mkdir(spec.volumeDir, { recursive: true });
+    await chownTree(spec.volumeDir);
+    const homeParent = path.posix.dirname(spec.homeDir);
+    const args = [
+      '--info-fd', '3',
+      '--die-with-parent',
+      '--unshare-pid', '--unshare-uts', '--unshare-ipc',
+      '--hostname', spec.name,
+      ...imageArgs,
+      '--perms', '1777', '--tmpfs', '/tmp',
+      ...(homeParent !== '/' ? ['--dir', homeParent] : []),
+      '--bind', spec.volumeDir, spec.homeDir,
+      '--remount-ro', '/',
+      '--chdir', spec.homeDir,
+      '--',
+      // Printed once every mount is in place; bwrap's own pid 1 reaps orphans.
+      '/bin/sh', '-c', 'echo ready; exec sleep infinity',
+    ];
+    const init = spawn(BWRAP, args, { stdio: ['ignore', 'pipe', 'pipe', 'pipe'] as StdioOptions });
+    const initPid = await new Promise<number>((resolve, reject) => {
+      let info = '';
+      let out = '';
+      let err = '';
+      const fail = (why: string) => {
+        clearTimeout(timer);
+        init.kill('SIGKILL');
+        reject(new Error(`pod ${spec.namespace}/${spec.name} did not start: ${why}${err ? `: ${err.trim()}` : ''}`));
+      };
+      const timer = setTimeout(() => fail('timed out'), START_TIMEOUT_MS);
+      (init.stdio[3] as Readable).on('data', (d: Buffer) => (info += d));
+      init.stderr!.on('data', (d: Buffer) => (err += d));
+      init.stdout!.on('data', (d: Buffer) => {
+        out += d;
+        if (!out.includes('ready\n')) return;
+        clearTimeout(timer);
+        const match = /"child-pid":\s*(\d+)/.exec(info);
+        if (match) resolve(Number(match[1]));
+        else fail('bwrap reported no child pid');
+      });
+      init.once('error', (e) => fail(e.message));
+      init.once('exit', (code, signal) => fail(`bwrap exited (${signal ?? code})`));
+    });
+    init.stdout!.resume();
+    init.stderr!.resume();
+    return new BwrapPod(spec, init, initPid, onStop);
+  }
+
+  exec(argv: string[], opts: { stdin?: boolean } = {}): ExecProcess {
+    if (this.stopping || this.exited) return failedExec('pod is not running');
+    if (argv.length === 0) return failedExec('not-found');
+    const child = spawn(
+      NSENTER,
+      [
+        '-t', String(this.initPid),
+        '-m', '-u', '-p', '-i',
+        // Root and working directory of the init: the sandbox root and the home dir.
+        '-r', '-w',
+        '-S', String(POD_UID), '-G', String(POD_GID),
+        '--', EXEC_SHIM_PATH, ...argv,
+      ],
+      {
+        env: podEnv(this.spec) as NodeJS.ProcessEnv,
+        // Own process group on the host, so kill() reaches everything this exec started in the foreground.
+        detached: true,
+        stdio: [opts.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe', 'pipe'] as StdioOptions,
+      },
+    );
+    let report = '';
+    (child.stdio[3] as Readable).on('data', (d: Buffer) => (report += d));
+    const done = new Promise<ExecResult>((resolve) => {
+      child.once('error', (err) => resolve({ exitCode: null, startError: err.message }));
+      child.once('close', (code) => {
+        const startError = report.trim();
+        resolve(startError ? { exitCode: code, startError } : { exitCode: code });
+      });
+    });
+    return {
+      stdin: child.stdin ?? null,
+      stdout: child.stdout ?? Readable.from([]),
+      stderr: child.stderr ?? Readable.from([]),
+      done,
+      kill: () => {
+        if (!child.pid) return;
+        try {
+          process.kill(-child.pid, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+      },
+    };
+  }
+
+  stop(): Promise<void> {
+    this.stopping ??= (async () => {
+      try {
+        // The end of a PID namespace's init takes every process in it along.
+        process.kill(this.initPid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+      this.init.kill('SIGKILL');
+      await this.exitedPromise;
+      this.onStop();
+    })();
+    return this.stopping;
+  }
+}

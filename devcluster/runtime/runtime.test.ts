@@ -1,0 +1,175 @@
+import { existsSync, promises as fs, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bwrapUnavailableReason, createPodRuntime } from './index';
+import type { PodHandle, PodRuntime } from './types';
+
+async function run(pod: PodHandle, argv: string[], stdin?: string) {
+  const proc = pod.exec(argv, { stdin: stdin !== undefined });
+  let stdout = '';
+  let stderr = '';
+  proc.stdout.on('data', (d) => (stdout += d));
+  proc.stderr.on('data', (d) => (stderr += d));
+  if (stdin !== undefined) proc.stdin!.end(stdin);
+  const result = await proc.done;
+  return { ...result, stdout, stderr };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function heartbeatStops(file: string): Promise<boolean> {
+  const before = await fs.readFile(file, 'utf8').catch(() => '');
+  await sleep(600);
+  const after = await fs.readFile(file, 'utf8').catch(() => '');
+  return before === after;
+}
+
+const unavailable = bwrapUnavailableReason();
+
+describe.skipIf(unavailable !== null)('bubblewrap pods', () => {
+  let dir: string;
+  let hostTmpMarker: string;
+  let runtime: PodRuntime;
+  let podA: PodHandle;
+  let podB: PodHandle;
+
+  beforeAll(async () => {
+    dir = await fs.mkdtemp(path.join(tmpdir(), 'runtime-test-'));
+    hostTmpMarker = path.join(tmpdir(), `host-only-${process.pid}`);
+    await fs.writeFile(hostTmpMarker, 'host');
+    for (const name of ['vol-a', 'vol-b']) await fs.mkdir(path.join(dir, name));
+    await fs.writeFile(path.join(dir, 'vol-b', 'b-secret'), 'b');
+    runtime = await createPodRuntime({ tmpDir: path.join(dir, 'rt'), issuerUrl: 'http://127.0.0.1:9' });
+    const spec = { namespace: 'ns', homeDir: '/home/node', containerName: 'openab', env: { GREETING: 'hi' } };
+    podA = await runtime.start({ ...spec, name: 'agent-a-5d8f-x1x2x', volumeDir: path.join(dir, 'vol-a') });
+    podB = await runtime.start({ ...spec, name: 'agent-b-5d8f-y1y2y', volumeDir: path.join(dir, 'vol-b') });
+  });
+
+  afterAll(async () => {
+    await runtime?.shutdown();
+    await fs.rm(dir, { recursive: true, force: true });
+    await fs.rm(hostTmpMarker, { force: true });
+  });
+
+  it('is isolated', () => {
+    expect(runtime.isolated).toBe(true);
+  });
+
+  it('runs as uid 1000 in the home dir with the pod hostname and env', async () => {
+    const r = await run(podA, ['sh', '-c', 'id -u; id -g; pwd; hostname; echo "$HOME $GREETING"']);
+    expect(r.stdout.split('\n')).toEqual(['1000', '1000', '/home/node', 'agent-a-5d8f-x1x2x', '/home/node hi', '']);
+    expect(r.exitCode).toBe(0);
+  });
+
+  it('sees neither the other pod, nor the project, nor host homes or host /tmp', async () => {
+    const paths = ['/work', '/root', '/home/node/b-secret', path.join(dir, 'vol-b'), hostTmpMarker, '/usr/local/bin/issues'];
+    for (const p of paths) {
+      const r = await run(podA, ['test', '-e', p]);
+      expect({ p, exitCode: r.exitCode }).toEqual({ p, exitCode: 1 });
+    }
+    expect((await run(podA, ['ls', '/home'])).stdout).toBe('node\n');
+    expect((await run(podB, ['cat', '/home/node/b-secret'])).stdout).toBe('b');
+  });
+
+  it('has node and the real codex on PATH', async () => {
+    expect((await run(podA, ['node', '-e', 'console.log(process.version)'])).stdout.trim()).toBe(process.version);
+    const codex = await run(podA, ['codex', '--version']);
+    expect(codex.stdout).toContain('codex-cli 0.169.0');
+    expect((await run(podA, ['sh', '-c', 'command -v codex'])).stdout).toBe('/usr/local/bin/codex\n');
+  });
+
+  it('allows writes only under the home dir and /tmp', async () => {
+    for (const p of ['/usr/x', '/etc/x', '/x', '/opt/codex/x', '/usr/local/bin/x', '/home/x']) {
+      const r = await run(podA, ['touch', p]);
+      expect({ p, exitCode: r.exitCode }).toEqual({ p, exitCode: 1 });
+    }
+    expect((await run(podA, ['sh', '-c', 'echo a > /home/node/ok && echo b > /tmp/ok && cat /tmp/ok'])).stdout).toBe('b\n');
+    const written = path.join(dir, 'vol-a', 'ok');
+    expect(await fs.readFile(written, 'utf8')).toBe('a\n');
+    expect(statSync(written).uid).toBe(1000);
+    // /tmp is private to the pod.
+    expect((await run(podB, ['test', '-e', '/tmp/ok'])).exitCode).toBe(1);
+  });
+
+  it('tells a missing or non-executable command from a command exiting 127', async () => {
+    expect(await run(podA, ['no-such-command'])).toMatchObject({ startError: 'not-found' });
+    expect(await run(podA, ['/home/node/nope'])).toMatchObject({ startError: 'not-found' });
+    await run(podA, ['sh', '-c', 'echo x > /home/node/plain.txt']);
+    expect(await run(podA, ['/home/node/plain.txt'])).toMatchObject({ startError: 'not-executable' });
+    const r = await run(podA, ['sh', '-c', 'exit 127']);
+    expect(r.exitCode).toBe(127);
+    expect(r.startError).toBeUndefined();
+    // argv is passed as is, never through a shell.
+    expect((await run(podA, ['echo', '$(id)', ';', '*'])).stdout).toBe('$(id) ; *\n');
+  });
+
+  it('passes stdin through', async () => {
+    expect((await run(podA, ['cat'], 'piped')).stdout).toBe('piped');
+  });
+
+  it('keeps a background process across execs and kills it on stop', async () => {
+    const volume = path.join(dir, 'vol-c');
+    await fs.mkdir(volume);
+    const pod = await runtime.start({ namespace: 'ns', name: 'agent-c', volumeDir: volume, homeDir: '/home/node', containerName: 'openab', env: {} });
+    const started = await run(pod, ['sh', '-c', 'nohup sh -c "while :; do date +%s%N > /home/node/beat; sleep 0.1; done" >/dev/null 2>&1 & echo $!']);
+    const pid = started.stdout.trim();
+    expect(pid).toMatch(/^\d+$/);
+    await run(pod, ['sh', '-c', 'setsid -f sh -c "while :; do date +%s%N > /home/node/beat2; sleep 0.1; done" >/dev/null 2>&1']);
+    await sleep(300);
+    expect((await run(pod, ['kill', '-0', pid])).exitCode).toBe(0);
+    expect(await heartbeatStops(path.join(volume, 'beat'))).toBe(false);
+    await pod.stop();
+    expect(await heartbeatStops(path.join(volume, 'beat'))).toBe(true);
+    expect(await heartbeatStops(path.join(volume, 'beat2'))).toBe(true);
+    expect((await run(pod, ['true'])).startError).toBeTruthy();
+  });
+
+  it('measures the per-exec overhead', async () => {
+    const n = 40;
+    const t0 = performance.now();
+    for (let i = 0; i < n; i++) await run(podA, ['true']);
+    const perExec = (performance.now() - t0) / n;
+    console.log(`bubblewrap exec: ${perExec.toFixed(1)} ms per exec`);
+    expect(perExec).toBeLessThan(100);
+  });
+});
+
+describe('plain process-group pods', () => {
+  let dir: string;
+  let runtime: PodRuntime;
+
+  beforeAll(async () => {
+    dir = await fs.mkdtemp(path.join(tmpdir(), 'runtime-plain-test-'));
+    runtime = await createPodRuntime({ tmpDir: path.join(dir, 'rt'), issuerUrl: 'http://127.0.0.1:9', isolated: false });
+  });
+
+  afterAll(async () => {
+    await runtime?.shutdown();
+    await fs.rm(dir, { recursive: true, force: true });
+  });
+
+  it('says it is not isolated, runs in the volume with HOME there and codex on PATH', async () => {
+    expect(runtime.isolated).toBe(false);
+    const volume = path.join(dir, 'vol');
+    await fs.mkdir(volume);
+    const pod = await runtime.start({ namespace: 'ns', name: 'p', volumeDir: volume, homeDir: '/home/node', containerName: 'openab', env: { CODEX_HOME: '/home/node/.codex' } });
+    const r = await run(pod, ['sh', '-c', 'pwd; echo "$HOME"; echo "$CODEX_HOME"; codex --version']);
+    expect(r.stdout.split('\n').slice(0, 3)).toEqual([volume, volume, `${volume}/.codex`]);
+    expect(r.stdout).toContain('codex-cli 0.169.0');
+    expect(await run(pod, ['no-such-command'])).toMatchObject({ startError: 'not-found' });
+    await pod.stop();
+  });
+
+  it('kills background processes, even ones that left the process group, on stop', async () => {
+    const volume = path.join(dir, 'vol2');
+    await fs.mkdir(volume);
+    const pod = await runtime.start({ namespace: 'ns', name: 'p2', volumeDir: volume, homeDir: '/home/node', containerName: 'openab', env: {} });
+    await run(pod, ['sh', '-c', 'setsid sh -c "while :; do date +%s%N > beat; sleep 0.1; done" >/dev/null 2>&1 &']);
+    await sleep(300);
+    expect(existsSync(path.join(volume, 'beat'))).toBe(true);
+    expect(await heartbeatStops(path.join(volume, 'beat'))).toBe(false);
+    await pod.stop();
+    expect(await heartbeatStops(path.join(volume, 'beat'))).toBe(true);
+  });
+});

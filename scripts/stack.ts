@@ -104,7 +104,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     PORT: String(opts.port),
     ...opts.env,
   };
-  const web = spawn(bin('next'), ['start', '-H', '127.0.0.1', '-p', String(opts.port)], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const web = spawn(bin('next'), ['start', '-H', '127.0.0.1', '-p', String(opts.port)], { cwd: root, env: env as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] });
   try {
     await waitForLine(web, /Ready in|started server|Local:/i, 'dashboard', 60_000, opts.verbose ?? false);
   } catch (err) {

@@ -1,0 +1,531 @@
+/**
+ * Codex's config.toml: reading the approval keys and features, and switching
+ * the approval mode by a surgical text edit.
+ *
+ * The file may hold secrets (e.g. MCP servers' env), so nothing here returns
+ * other keys, and parse errors carry a position, never the file's content.
+ */
+import { parse, TomlError } from 'smol-toml';
+
+export type ApprovalMode = 'manual' | 'auto-review' | 'full-access';
+
+export const APPROVAL_MODES: readonly ApprovalMode[] = ['manual', 'auto-review', 'full-access'];
+
+/** The exact top-level keys each mode writes (codex.md). */
+export const APPROVAL_MODE_KEYS: Readonly<Record<ApprovalMode, Readonly<Record<string, string>>>> = {
+  manual: { approval_policy: 'on-request', approvals_reviewer: 'user' },
+  'auto-review': { approval_policy: 'on-request', approvals_reviewer: 'auto_review' },
+  'full-access': { approval_policy: 'never', sandbox_mode: 'danger-full-access' },
+};
+
+/** Every top-level key a mode switch may write or remove. */
+export const APPROVAL_KEYS = ['approval_policy', 'approvals_reviewer', 'sandbox_mode'] as const;
+
+export type ApprovalSettings =
+  | {
+      ok: true;
+      /**
+       * 'custom': anything the three modes do not write exactly (granular
+       * table, on-failure, guardian_subagent, on-request without a reviewer,
+       * never without full-access sandbox, ...): show as is, never rewrite
+       * silently. 'default': none of the keys is set, so Codex's built-in
+       * defaults apply (our reference does not state them; we do not guess).
+       */
+      mode: ApprovalMode | 'custom' | 'default';
+      approvalPolicy: unknown;
+      approvalsReviewer?: string;
+      sandboxMode?: string;
+      /** `[features]` entries with a boolean value. */
+      features: Record<string, boolean>;
+    }
+  | { ok: false; error: string };
+
+type ParseResult = { ok: true; doc: Record<string, unknown> } | { ok: false; error: string };
+
+function parseConfig(text: string): ParseResult {
+  try {
+    return { ok: true, doc: parse(text) as Record<string, unknown> };
+  } catch (e) {
+    if (e instanceof TomlError) {
+      // The message's first line is the reason; the rest is a code block
+      // quoting the file, which must not travel.
+      const reason = String(e.message).split('\n')[0].replace(/^Invalid TOML document:\s*/, '').slice(0, 200);
+      return { ok: false, error: `config.toml does not parse: line ${e.line}, column ${e.column}: ${reason}` };
+    }
+    return { ok: false, error: 'config.toml does not parse' };
+  }
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value) && !(value instanceof Date);
+}
+
+function classify(doc: Record<string, unknown>): ApprovalMode | 'custom' | 'default' {
+  const policy = doc.approval_policy;
+  const reviewer = doc.approvals_reviewer;
+  const sandbox = doc.sandbox_mode;
+  if (policy === undefined && reviewer === undefined && sandbox === undefined) return 'default';
+  // Full access is about what the agent may do unasked, so a reviewer left
+  // beside "never" changes nothing and does not make it custom.
+  if (policy === 'never' && sandbox === 'danger-full-access') return 'full-access';
+  if (policy === 'on-request' && sandbox !== 'danger-full-access') {
+    if (reviewer === 'user') return 'manual';
+    if (reviewer === 'auto_review') return 'auto-review';
+  }
+  return 'custom';
+}
+
+const FEATURE_NAME = /^[A-Za-z0-9_.-]{1,100}$/;
+
+/** Reads the approval keys and `[features]`; nothing else leaves this function. */
+export function readApprovalSettings(configText: string): ApprovalSettings {
+  const parsed = parseConfig(configText);
+  if (!parsed.ok) return parsed;
+  const doc = parsed.doc;
+  const features: Record<string, boolean> = {};
+  if (isPlainObject(doc.features)) {
+    for (const [name, value] of Object.entries(doc.features)) {
+      if (typeof value === 'boolean' && FEATURE_NAME.test(name)) features[name] = value;
+    }
+  }
+  const settings: ApprovalSettings = {
+    ok: true,
+    mode: classify(doc),
+    approvalPolicy: sanitizePolicy(doc.approval_policy),
+    features,
+  };
+  if (typeof doc.approvals_reviewer === 'string') settings.approvalsReviewer = doc.approvals_reviewer.slice(0, 100);
+  if (typeof doc.sandbox_mode === 'string') settings.sandboxMode = doc.sandbox_mode.slice(0, 100);
+  return settings;
+}
+
+/**
+ * approval_policy as shown to an operator: a string, or the granular table's
+ * booleans. Anything else is reduced to its shape, so a stray secret pasted
+ * there does not travel.
+ */
+function sanitizePolicy(value: unknown): unknown {
+  if (value === undefined) return undefined;
+  if (typeof value === 'string') return value.slice(0, 100);
+  if (typeof value === 'boolean' || typeof value === 'number') return value;
+  if (isPlainObject(value)) {
+    const out: Record<string, unknown> = {};
+    for (const [key, inner] of Object.entries(value).slice(0, 20)) {
+      if (!FEATURE_NAME.test(key)) continue;
+      if (typeof inner === 'boolean') out[key] = inner;
+      else if (isPlainObject(inner)) {
+        const table: Record<string, boolean | string> = {};
+        for (const [k, v] of Object.entries(inner).slice(0, 20)) {
+          if (FEATURE_NAME.test(k)) table[k] = typeof v === 'boolean' ? v : `(${typeof v})`;
+        }
+        out[key] = table;
+      } else out[key] = `(${Array.isArray(inner) ? 'array' : typeof inner})`;
+    }
+    return out;
+  }
+  return `(${Array.isArray(value) ? 'array' : typeof value})`;
+}
+
+// ---------------------------------------------------------------------------
+// A minimal TOML statement scanner: just enough structure (where each
+// top-level statement and each table header starts and ends, and its key) to
+// edit lines in place. Values are skipped, not interpreted; smol-toml remains
+// the judge of validity, and every edit is verified by re-parsing.
+
+type Header = { kind: 'header'; path: string[]; lineStart: number; end: number };
+type KeyValue = {
+  kind: 'keyval';
+  path: string[];
+  /** Before any table header. */
+  root: boolean;
+  lineStart: number;
+  keyStart: number;
+  valueStart: number;
+  valueEnd: number;
+  /** Just after the statement's line ending (or the end of the text). */
+  end: number;
+};
+type Statement = Header | KeyValue;
+
+class ScanError extends Error {}
+
+const BARE_KEY = /[A-Za-z0-9_-]+/y;
+const SCALAR = /[A-Za-z0-9_+\-.:]+/y;
+const TIME_AFTER_SPACE = / [0-9]{2}:[0-9]{2}/y;
+
+function scanStatements(text: string): Statement[] {
+  const n = text.length;
+  const bom = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  let i = bom;
+  let root = true;
+  const statements: Statement[] = [];
+
+  const fail = (): never => {
+    throw new ScanError(`unexpected input at offset ${i}`);
+  };
+  const skipSpaces = () => {
+    while (i < n && (text[i] === ' ' || text[i] === '\t')) i++;
+  };
+  const skipComment = () => {
+    if (text[i] === '#') while (i < n && text[i] !== '\n') i++;
+  };
+  const skipBlank = () => {
+    for (;;) {
+      skipSpaces();
+      if (text[i] === '#') skipComment();
+      else if (text[i] === '\n') i++;
+      else if (text[i] === '\r' && text[i + 1] === '\n') i += 2;
+      else return;
+    }
+  };
+  const endOfLine = () => {
+    skipSpaces();
+    skipComment();
+    if (i >= n) return;
+    if (text[i] === '\n') i++;
+    else if (text[i] === '\r' && text[i + 1] === '\n') i += 2;
+    else fail();
+  };
+  const readBasic = (): string => {
+    i++;
+    let out = '';
+    for (;;) {
+      if (i >= n || text[i] === '\n') fail();
+      const c = text[i];
+      if (c === '"') {
+        i++;
+        return out;
+      }
+      if (c !== '\\') {
+        out += c;
+        i++;
+        continue;
+      }
+      const e = text[i + 1];
+      const simple: Record<string, string> = { b: '\b', t: '\t', n: '\n', f: '\f', r: '\r', e: '\x1b', '"': '"', '\\': '\\' };
+      if (e in simple) {
+        out += simple[e];
+        i += 2;
+        continue;
+      }
+      const width = e === 'x' ? 2 : e === 'u' ? 4 : e === 'U' ? 8 : 0;
+      const hex = text.slice(i + 2, i + 2 + width);
+      if (width === 0 || !/^[0-9A-Fa-f]+$/.test(hex) || hex.length !== width) fail();
+      const code = parseInt(hex, 16);
+      if (code > 0x10ffff) fail();
+      out += String.fromCodePoint(code);
+      i += 2 + width;
+    }
+  };
+  const readLiteral = (): string => {
+    const close = text.indexOf("'", i + 1);
+    const newline = text.indexOf('\n', i + 1);
+    if (close < 0 || (newline >= 0 && newline < close)) fail();
+    const out = text.slice(i + 1, close);
+    i = close + 1;
+    return out;
+  };
+  const readKey = (): string[] => {
+    const path: string[] = [];
+    for (;;) {
+      skipSpaces();
+      if (text[i] === '"') path.push(readBasic());
+      else if (text[i] === "'") path.push(readLiteral());
+      else {
+        BARE_KEY.lastIndex = i;
+        const m = BARE_KEY.exec(text);
+        if (!m) fail();
+        path.push(m![0]);
+        i += m![0].length;
+      }
+      skipSpaces();
+      if (text[i] !== '.') return path;
+      i++;
+    }
+  };
+  const skipMultiline = (quote: string, escapes: boolean) => {
+    i += 3;
+    for (;;) {
+      if (i >= n) fail();
+      if (escapes && text[i] === '\\') {
+        i += 2;
+        continue;
+      }
+      if (text.startsWith(quote, i)) {
+        i += 3;
+        // Up to two quotes right before the closing delimiter belong to the content.
+        for (let extra = 0; extra < 2 && text[i] === quote[0]; extra++) i++;
+        return;
+      }
+      i++;
+    }
+  };
+  const skipValue = (depth: number) => {
+    if (depth > 200) fail();
+    const c = text[i];
+    if (text.startsWith('"""', i)) return skipMultiline('"""', true);
+    if (text.startsWith("'''", i)) return skipMultiline("'''", false);
+    if (c === '"') return void readBasic();
+    if (c === "'") return void readLiteral();
+    if (c === '[') {
+      i++;
+      for (;;) {
+        skipBlank();
+        if (text[i] === ']') {
+          i++;
+          return;
+        }
+        skipValue(depth + 1);
+        skipBlank();
+        if (text[i] === ',') i++;
+        else if (text[i] === ']') {
+          i++;
+          return;
+        } else fail();
+      }
+    }
+    if (c === '{') {
+      i++;
+      for (;;) {
+        skipBlank();
+        if (text[i] === '}') {
+          i++;
+          return;
+        }
+        readKey();
+        if (text[i] !== '=') fail();
+        i++;
+        skipSpaces();
+        skipValue(depth + 1);
+        skipBlank();
+        if (text[i] === ',') i++;
+        else if (text[i] === '}') {
+          i++;
+          return;
+        } else fail();
+      }
+    }
+    SCALAR.lastIndex = i;
+    const m = SCALAR.exec(text);
+    if (!m) fail();
+    i += m![0].length;
+    // A local date followed by a space and a time is one date-time value.
+    if (/^[0-9]{4}-[0-9]{2}-[0-9]{2}$/.test(m![0])) {
+      TIME_AFTER_SPACE.lastIndex = i;
+      if (TIME_AFTER_SPACE.test(text)) {
+        i++;
+        SCALAR.lastIndex = i;
+        i += SCALAR.exec(text)![0].length;
+      }
+    }
+  };
+
+  for (;;) {
+    skipBlank();
+    if (i >= n) break;
+    const lineStart = Math.max(bom, text.lastIndexOf('\n', i - 1) + 1);
+    if (text[i] === '[') {
+      const isArray = text[i + 1] === '[';
+      i += isArray ? 2 : 1;
+      const path = readKey();
+      if (text[i] !== ']' || (isArray && text[i + 1] !== ']')) fail();
+      i += isArray ? 2 : 1;
+      endOfLine();
+      statements.push({ kind: 'header', path, lineStart, end: i });
+      root = false;
+    } else {
+      const keyStart = i;
+      const path = readKey();
+      if (text[i] !== '=') fail();
+      i++;
+      skipSpaces();
+      const valueStart = i;
+      skipValue(0);
+      const valueEnd = i;
+      endOfLine();
+      statements.push({ kind: 'keyval', path, root, lineStart, keyStart, valueStart, valueEnd, end: i });
+    }
+  }
+  return statements;
+}
+
+// ---------------------------------------------------------------------------
+
+type Edit = { start: number; end: number; text: string };
+
+function applyEdits(text: string, edits: Edit[]): string {
+  // Right to left so offsets stay valid; at one offset, a removal goes before
+  // an insertion, so the insertion is not removed with it.
+  const sorted = [...edits].sort((a, b) => b.start - a.start || b.end - a.end);
+  let out = text;
+  for (const edit of sorted) out = out.slice(0, edit.start) + edit.text + out.slice(edit.end);
+  return out;
+}
+
+function overlapping(edits: Edit[]): boolean {
+  const sorted = [...edits].sort((a, b) => a.start - b.start || a.end - b.end);
+  for (let k = 1; k < sorted.length; k++) {
+    if (sorted[k].start < sorted[k - 1].end) return true;
+  }
+  return false;
+}
+
+function deepEqual(a: unknown, b: unknown): boolean {
+  if (Object.is(a, b)) return true;
+  if (a instanceof Date || b instanceof Date) {
+    return a instanceof Date && b instanceof Date && String(a) === String(b) && a.getTime() === b.getTime();
+  }
+  if (Array.isArray(a) || Array.isArray(b)) {
+    return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((v, k) => deepEqual(v, b[k]));
+  }
+  if (a && b && typeof a === 'object' && typeof b === 'object') {
+    const ka = Object.keys(a);
+    const kb = Object.keys(b);
+    if (ka.length !== kb.length) return false;
+    return ka.every((k) => Object.prototype.hasOwnProperty.call(b, k) && deepEqual((a as never)[k], (b as never)[k]));
+  }
+  return false;
+}
+
+function withoutApprovalKeys(doc: Record<string, unknown>): Record<string, unknown> {
+  const rest = { ...doc };
+  for (const key of APPROVAL_KEYS) delete rest[key];
+  return rest;
+}
+
+const quote = (value: string) => JSON.stringify(value);
+
+/**
+ * Switches the approval mode by editing only the mode's top-level lines.
+ *
+ * - The mode's keys are replaced in place when present (the value only, so
+ *   the key's spelling and a trailing comment stay), also when the value is
+ *   an inline or multi-line table; dotted-key forms (`approval_policy.x = ...`)
+ *   and `[approval_policy...]` sections are replaced by the one plain line.
+ * - Missing keys are inserted next to the mode keys already present, else
+ *   after the last top-level key, else after the file's leading comment
+ *   block, always before the first table header.
+ * - Leaving Full access removes `sandbox_mode` when it is
+ *   "danger-full-access", so the agent does not keep full access silently;
+ *   Codex's own default sandbox then applies. Any other sandbox_mode is the
+ *   operator's choice and stays.
+ * - Going to Full access removes `approvals_reviewer`: with "never" nothing
+ *   is ever reviewed, and a leftover reviewer would only mislead a reader.
+ * - Line endings (LF or CRLF), a BOM, the trailing newline (or its absence),
+ *   comments, blank lines, key order and every other table stay as they were.
+ * - A file that does not parse is refused. The result is re-parsed: it must
+ *   read back as the mode and equal the original everywhere but these keys,
+ *   or the edit is refused rather than returned.
+ */
+export function setApprovalMode(configText: string, mode: ApprovalMode): { text: string } | { error: string } {
+  if (!Object.prototype.hasOwnProperty.call(APPROVAL_MODE_KEYS, mode)) return { error: `unknown approval mode` };
+  const text = configText ?? '';
+  const before = parseConfig(text);
+  if (!before.ok) return { error: before.error };
+
+  let statements: Statement[];
+  try {
+    statements = scanStatements(text);
+  } catch {
+    return { error: 'config.toml uses syntax this editor cannot change safely; edit it by hand' };
+  }
+
+  const eol = /\r\n/.test(text.slice(0, (text.indexOf('\n') + 1) || text.length)) ? '\r\n' : '\n';
+  const wanted = APPROVAL_MODE_KEYS[mode];
+  const remove = new Set<string>();
+  if (mode === 'full-access') remove.add('approvals_reviewer');
+  else if (before.doc.sandbox_mode === 'danger-full-access') remove.add('sandbox_mode');
+
+  const edits: Edit[] = [];
+  const pending: string[] = [];
+  let anchor: KeyValue | undefined;
+  const removeRange = (start: number, end: number) => edits.push({ start, end, text: '' });
+
+  const headers = statements.filter((s): s is Header => s.kind === 'header');
+  for (const key of APPROVAL_KEYS) {
+    const inRoot = statements.filter((s): s is KeyValue => s.kind === 'keyval' && s.root && s.path[0] === key);
+    // `[key]`, `[key.sub]` and `[[key]]` sections: from the header to the end
+    // of its last statement (trailing comments and blank lines stay).
+    const touched = key in wanted || remove.has(key);
+    for (const header of headers.filter((h) => touched && h.path[0] === key)) {
+      const index = statements.indexOf(header);
+      let end = header.end;
+      for (let k = index + 1; k < statements.length && statements[k].kind === 'keyval'; k++) end = statements[k].end;
+      removeRange(header.lineStart, end);
+    }
+    const hasSection = headers.some((h) => h.path[0] === key);
+    if (key in wanted) {
+      const value = wanted[key];
+      const [first, ...others] = inRoot;
+      if (first && first.path.length === 1) {
+        if (!(before.doc[key] === value && others.length === 0 && !hasSection)) {
+          edits.push({ start: first.valueStart, end: first.valueEnd, text: quote(value) });
+        }
+      } else if (first) {
+        edits.push({ start: first.keyStart, end: first.valueEnd, text: `${key} = ${quote(value)}` });
+      }
+      for (const other of others) removeRange(other.lineStart, other.end);
+      if (first) {
+        if (!anchor || first.end > anchor.end) anchor = first;
+      } else {
+        pending.push(`${key} = ${quote(value)}`);
+      }
+    } else if (remove.has(key)) {
+      for (const statement of inRoot) removeRange(statement.lineStart, statement.end);
+    }
+  }
+
+  if (pending.length > 0) {
+    // With no mode key kept in place, the new lines take the place of a
+    // removed one (a stale sandbox_mode, say), else find their own spot.
+    const replaced = anchor
+      ? undefined
+      : statements.find((s): s is KeyValue => s.kind === 'keyval' && s.root && remove.has(s.path[0]));
+    edits.push(replaced ? { start: replaced.lineStart, end: replaced.lineStart, text: pending.join(eol) + eol } : insertion(text, statements, anchor, pending, eol));
+  }
+
+  if (overlapping(edits)) return { error: 'config.toml could not be changed safely by this editor; edit it by hand' };
+  let result = applyEdits(text, edits);
+  // Keep the file's trailing newline, or its absence.
+  if (text.length > 0 && !text.endsWith('\n') && result.endsWith('\n')) result = result.replace(/\r?\n$/, '');
+  else if (text.endsWith('\n') && result.length > 0 && !result.endsWith('\n')) result += eol;
+  const after = parseConfig(result);
+  if (!after.ok || classify(after.doc) !== mode || !deepEqual(withoutApprovalKeys(before.doc), withoutApprovalKeys(after.doc))) {
+    return { error: 'config.toml could not be changed safely by this editor; edit it by hand' };
+  }
+  return { text: result };
+}
+
+/** Where and what to insert for keys the file does not have yet. */
+function insertion(text: string, statements: Statement[], anchor: KeyValue | undefined, lines: string[], eol: string): Edit {
+  const block = lines.join(eol);
+  const atEnd = (at: number) =>
+    at === text.length && text.length > 0 && !text.endsWith('\n')
+      ? { start: at, end: at, text: eol + block } // keep "no trailing newline"
+      : { start: at, end: at, text: block + eol };
+
+  const rootKeys = statements.filter((s): s is KeyValue => s.kind === 'keyval' && s.root && !APPROVAL_KEYS.includes(s.path[0] as never));
+  const after = anchor ?? rootKeys[rootKeys.length - 1];
+  if (after) return atEnd(after.end);
+
+  // No top-level key at all: after the file's leading comment block (and the
+  // blank line under it), keeping a blank line before whatever follows so a
+  // comment that belongs to the first table stays attached to it.
+  const bom = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  const lineAt = (at: number) => {
+    const nl = text.indexOf('\n', at);
+    return { text: text.slice(at, nl < 0 ? text.length : nl), next: nl < 0 ? text.length : nl + 1 };
+  };
+  let at = bom;
+  let sawComment = false;
+  while (at < text.length) {
+    const line = lineAt(at);
+    if (!line.text.trim().startsWith('#')) break;
+    sawComment = true;
+    at = line.next;
+  }
+  if (sawComment && at < text.length && lineAt(at).text.trim() === '') at = lineAt(at).next;
+  if (at >= text.length) return atEnd(text.length);
+  const following = lineAt(at).text.trim();
+  return { start: at, end: at, text: block + eol + (following === '' ? '' : eol) };
+}

@@ -27,7 +27,7 @@ describe.skipIf(!existsSync(CODEX))('the real Codex CLI accepts every edited con
       for (const text of outputs) {
         writeFileSync(path.join(home, 'config.toml'), text);
         const run = spawnSync(CODEX, ['features', 'list'], {
-          env: { PATH: process.env.PATH, HOME: home, CODEX_HOME: home },
+          env: { ...process.env, HOME: home, CODEX_HOME: home },
           encoding: 'utf8',
           timeout: 30_000,
         });
@@ -37,7 +37,7 @@ describe.skipIf(!existsSync(CODEX))('the real Codex CLI accepts every edited con
       expect(outputs.size).toBeGreaterThan(60);
       // And a file Codex rejects is one we refuse too.
       writeFileSync(path.join(home, 'config.toml'), 'a = \n');
-      const bad = spawnSync(CODEX, ['features', 'list'], { env: { PATH: process.env.PATH, HOME: home, CODEX_HOME: home }, encoding: 'utf8' });
+      const bad = spawnSync(CODEX, ['features', 'list'], { env: { ...process.env, HOME: home, CODEX_HOME: home }, encoding: 'utf8' });
       expect(bad.status).toBe(1);
       expect(readApprovalSettings('a = \n').ok).toBe(false);
     } finally {

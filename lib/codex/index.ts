@@ -1,0 +1,5 @@
+// Knowledge of Codex's files and CLI as pure functions (no I/O).
+export * from './auth';
+export * from './cli-output';
+export * from './config';
+export * from './features';

@@ -12,6 +12,15 @@ export interface SeedResult {
   crashLooping: string[];
   /** Channels, threads and the bot token the fake Discord serves. */
   discord: SeedDiscord;
+  /**
+   * Opening lines of each Deployment's `openab` container log, keyed `namespace/name`
+   * (OpenAB's own log format), for the API server's pods/log.
+   */
+  logs?: Record<string, string[]>;
+  /** What each seeded agent is, as a correct dashboard should report it. */
+  agents?: SeedAgent[];
+  /** Every secret value the seed wrote (tokens, keys, bot token, MCP secrets): none may leak. */
+  secretMarkers?: string[];
 }
 
 export interface SeedOptions {
@@ -34,4 +43,41 @@ export interface SeedDiscord {
     /** False where the bot lacks Send Messages / Attach Files (answers 403 code 50013). */
     botCanPost: boolean;
   }>;
+  /** The bot's user id (author of the messages it posts). */
+  botUserId?: string;
+}
+
+/** The seeded truth about one agent (expected dashboard answers). */
+export interface SeedAgent {
+  namespace: string;
+  release: string;
+  /** The chart's agent key, also the `app.kubernetes.io/component` label. */
+  agentKey: string;
+  /** Deployment, Secret, ConfigMap and PVC name. */
+  name: string;
+  /** False for the kiro agent: it must not appear as a Codex agent. */
+  codex: boolean;
+  homeDir: string;
+  login: 'chatgpt' | 'apikey' | 'expired' | 'expiring' | 'none' | 'unreadable';
+  email?: string;
+  plan?: string;
+  /** An API key as Codex masks it (first 8, `***`, last 5). */
+  apiKeyMasked?: string;
+  /** access_token `exp` (RFC 3339) for ChatGPT logins. */
+  accessTokenExpires?: string;
+  lastRefresh?: string;
+  approval: 'manual' | 'auto-review' | 'full-access' | 'custom' | 'invalid';
+  /** False when Codex cannot load the agent's config.toml (every codex command fails). */
+  configLoads: boolean;
+  /** Effective image_generation (Codex 0.169 default is on). */
+  imageGeneration: boolean;
+  images: number;
+  sessions: number;
+  crashLooping: boolean;
+  allowedChannels: string[];
+  skills: string[];
+  /** How OpenAB passes the bot token to Codex: `[agent].env`, `inherit_env`, or not at all. */
+  tokenPassing: 'env' | 'inherit_env' | 'none';
+  /** Discord uploads in the agent's rollouts by outcome, and images never sent. */
+  uploads: Record<string, number>;
 }

@@ -1,0 +1,553 @@
+// The dev cluster's seeds: 'empty' (two namespaces) and 'demo' (an OpenAB fleet made
+// from the real chart's objects, with Codex homes in every state the dashboard shows).
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { agentObjectName, loadChartFixture, namespaceObject, renderAgentObjects, type K8sObject } from './chart';
+import {
+  brokenSkill,
+  buildAuthFile,
+  buildCodexConfig,
+  deliverySkill,
+  releaseNotesSkill,
+  systemSkills,
+  type AuthFile,
+  type CodexConfigFile,
+  type SkillFile,
+} from './codex-files';
+import { DEFAULT_DEMO_AGENTS, planFleet, type AgentPlan } from './fleet';
+import { ensureImagePool, IMAGE_POOL_SIZE, type ImagePool } from './image-pool';
+import { createRng, hashString, type Rng } from './random';
+import { buildRollout, rolloutDir, rolloutFileName, type Sender, type TurnPlan, type UploadOutcome } from './rollouts';
+import type { SeedAgent, SeedDiscord, SeedOptions, SeedResult } from './types';
+
+export type { SeedAgent, SeedDiscord, SeedOptions, SeedResult } from './types';
+export { chartFullname, agentObjectName } from './chart';
+export { SEED_CACHE_VERSION, seedCacheRoot } from './image-pool';
+
+/** The fake bot token in every agent's chart Secret; the fake Discord accepts it. */
+export const DEMO_BOT_TOKEN = 'MTE5ODc2NTQzMjEwOTg3NjU0.DEMOFK.demo-bot-token-FAKE-not-for-discord-4f9c2a7e1b';
+export const DEMO_GUILD_ID = '998877665544332211';
+export const DEMO_BOT_USER_ID = '119876543210987654';
+/** Pod uid/gid of the chart (runAsUser 1000): volume files belong to it, as on a real PVC. */
+const POD_UID = 1000;
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+
+/** Builds the seed's objects and writes its volumes under opts.dataDir. */
+export async function buildSeed(kind: 'demo' | 'empty', opts: SeedOptions): Promise<SeedResult> {
+  if (kind === 'empty') {
+    return {
+      objects: [namespaceObject('default'), namespaceObject('agents')],
+      volumes: {},
+      crashLooping: [],
+      discord: { botToken: DEMO_BOT_TOKEN, guildId: DEMO_GUILD_ID, botUserId: DEMO_BOT_USER_ID, channels: [] },
+      logs: {},
+      agents: [],
+      secretMarkers: [DEMO_BOT_TOKEN],
+    };
+  }
+  if (kind !== 'demo') throw new Error(`unknown seed: ${String(kind)}`);
+  const pool = await ensureImagePool();
+  return materialiseDemo(opts, pool, Date.now());
+}
+
+/** Renders the image cache ahead of time (CI, demo start), so the first seed is quick. */
+export async function warmSeedCache(): Promise<void> {
+  await ensureImagePool();
+}
+
+/**
+ * Values that must never leave a pod or the server, stable across runs (the parts of
+ * every token that do not depend on the clock: JWT signatures, keys, refresh tokens).
+ */
+export function demoSecretMarkers(agents: number = DEFAULT_DEMO_AGENTS): string[] {
+  const markers = new Set<string>([DEMO_BOT_TOKEN]);
+  for (const plan of planFleet(agents, IMAGE_POOL_SIZE)) {
+    const { auth, config } = composeCodexFiles(plan, 0);
+    for (const secret of [...auth.secrets, ...config.secrets]) markers.add(stableMarker(secret));
+  }
+  return [...markers];
+}
+
+export const DEMO_SECRET_MARKERS: string[] = demoSecretMarkers();
+
+function stableMarker(secret: string): string {
+  const parts = secret.split('.');
+  return parts.length === 3 && secret.startsWith('eyJ') ? parts[2] : secret;
+}
+
+function composeCodexFiles(plan: AgentPlan, nowMs: number): { auth: AuthFile; config: CodexConfigFile } {
+  const tag = `${plan.namespace}-${plan.agentKey}`;
+  const auth = buildAuthFile({
+    state: plan.login,
+    agentTag: tag,
+    email: plan.email,
+    plan: plan.plan,
+    nowMs,
+    rng: createRng(`secrets-${plan.index}`),
+  });
+  const config = buildCodexConfig({
+    approval: plan.approval,
+    imageGeneration: plan.imageGeneration,
+    rich: plan.richConfig,
+    unparseable: plan.unparseableConfig,
+    mcpSecret: `ghp_DEMOFAKEmcp${plan.index}${createRng(`mcp-${plan.index}`).alnum(30)}`,
+  });
+  return { auth, config };
+}
+
+interface VolumeWriter {
+  dirs: Set<string>;
+  files: Array<{ path: string; content: string | Buffer; mode?: number }>;
+  links: Array<{ from: string; to: string }>;
+}
+
+async function materialiseDemo(opts: SeedOptions, pool: ImagePool, nowMs: number): Promise<SeedResult> {
+  const plans = planFleet(opts.agents, pool.images.length);
+  const volumesRoot = path.join(opts.dataDir, 'volumes');
+  await fs.rm(volumesRoot, { recursive: true, force: true });
+
+  const objects: K8sObject[] = ['agents', 'team-b'].map(namespaceObject);
+  const volumes: Record<string, string> = {};
+  const crashLooping: string[] = [];
+  const logs: Record<string, string[]> = {};
+  const agents: SeedAgent[] = [];
+  const secrets = new Set<string>([DEMO_BOT_TOKEN]);
+  const discord: SeedDiscord = { botToken: DEMO_BOT_TOKEN, guildId: DEMO_GUILD_ID, botUserId: DEMO_BOT_USER_ID, channels: [] };
+  const writer: VolumeWriter = { dirs: new Set(), files: [], links: [] };
+  const imageTimes = new Map<number, number>();
+
+  for (const plan of plans) {
+    const name = agentObjectName(plan.release, plan.agentKey);
+    const key = `${plan.namespace}/${name}`;
+    const volumeDir = path.join(volumesRoot, plan.namespace, name);
+    volumes[key] = volumeDir;
+    writer.dirs.add(volumeDir);
+
+    const channelRng = createRng(`channels-${plan.index}`);
+    const channels = plan.channelPostable.map((botCanPost, i) => ({
+      id: `1${channelRng.digits(17)}`,
+      name: `${plan.namespace === 'agents' ? '' : `${plan.namespace}-`}${plan.agentKey}-${i === 0 ? 'requests' : 'art'}`,
+      botCanPost,
+    }));
+    for (const ch of channels) discord.channels.push({ id: ch.id, name: ch.name, type: 'text', botCanPost: ch.botCanPost });
+
+    objects.push(
+      ...renderAgentObjects({
+        namespace: plan.namespace,
+        release: plan.release,
+        agentKey: plan.agentKey,
+        template: 'codex',
+        homeDir: plan.homeDir,
+        openabConfigToml: openabConfig({
+          channels: channels.map((c) => c.id),
+          command: 'codex-acp',
+          args: [],
+          workingDir: plan.homeDir,
+          tokenPassing: plan.tokenPassing,
+        }),
+        secretData: { 'discord-bot-token': DEMO_BOT_TOKEN },
+      }),
+    );
+
+    const { auth, config } = composeCodexFiles(plan, nowMs);
+    for (const s of [...auth.secrets, ...config.secrets]) {
+      secrets.add(s);
+      secrets.add(stableMarker(s));
+    }
+    const codexDir = path.join(volumeDir, '.codex');
+    writer.dirs.add(codexDir);
+    if (auth.text !== undefined) {
+      writer.files.push({ path: path.join(codexDir, 'auth.json'), content: auth.text, mode: 0o600 });
+      writer.files.push({ path: path.join(codexDir, 'auth.json.lock'), content: '', mode: 0o600 });
+    }
+    writer.files.push({ path: path.join(codexDir, 'config.toml'), content: config.text, mode: 0o644 });
+    const skillFiles = skillsFor(plan);
+    for (const skill of skillFiles) {
+      writer.files.push({ path: path.join(codexDir, skill.path), content: skill.text, mode: skill.mode ?? 0o644 });
+    }
+
+    const sessions = planSessions(plan, pool, channels, nowMs, imageTimes);
+    const uploads: Record<string, number> = {};
+    const contentRng = createRng(`rollouts-${plan.index}`);
+    for (const session of sessions) {
+      const { text, uploads: made } = buildRollout(session.plan, contentRng);
+      const dir = path.join(codexDir, rolloutDir(session.plan.startMs));
+      writer.files.push({ path: path.join(dir, rolloutFileName(session.plan.threadId, session.plan.startMs)), content: text, mode: 0o644 });
+      for (const u of made) uploads[u.outcome] = (uploads[u.outcome] ?? 0) + 1;
+      for (const turn of session.plan.turns) {
+        if (turn.image && !turn.upload) uploads['never-sent'] = (uploads['never-sent'] ?? 0) + 1;
+      }
+      for (const image of session.images) {
+        writer.links.push({
+          from: path.join(pool.dir, pool.images[image.poolIndex].file),
+          to: path.join(codexDir, 'generated_images', session.plan.threadId, `${image.callId}.png`),
+        });
+      }
+      const parent = channels[session.channelIndex];
+      discord.channels.push({
+        id: session.plan.discordThreadId,
+        name: session.threadName,
+        type: 'thread',
+        parentId: parent.id,
+        botCanPost: parent.botCanPost,
+      });
+    }
+
+    if (plan.crashLooping) crashLooping.push(key);
+    logs[key] = openabLogLines(plan, channels.map((c) => c.id), nowMs);
+    agents.push({
+      namespace: plan.namespace,
+      release: plan.release,
+      agentKey: plan.agentKey,
+      name,
+      codex: true,
+      homeDir: plan.homeDir,
+      login: loginLabel(plan, auth),
+      email: auth.expect.email,
+      plan: auth.expect.plan,
+      apiKeyMasked: auth.expect.apiKeyMasked,
+      accessTokenExpires: auth.expect.accessTokenExp,
+      lastRefresh: auth.expect.lastRefresh,
+      approval: plan.unparseableConfig ? 'invalid' : plan.approval,
+      configLoads: !plan.unparseableConfig,
+      imageGeneration: plan.imageGeneration !== false,
+      images: plan.imageCount,
+      sessions: sessions.length,
+      crashLooping: plan.crashLooping,
+      allowedChannels: channels.map((c) => c.id),
+      skills: skillFiles.filter((f) => f.path.endsWith('SKILL.md')).map((f) => f.path.split('/').slice(1, -1).join('/')),
+      tokenPassing: plan.tokenPassing,
+      uploads,
+    });
+  }
+
+  const kiro = kiroAgent(volumesRoot, writer);
+  objects.push(...kiro.objects);
+  volumes[kiro.key] = kiro.volumeDir;
+  logs[kiro.key] = kiro.logs;
+  discord.channels.push(kiro.channel);
+  agents.push(kiro.agent);
+
+  await writeVolumes(writer, pool, imageTimes);
+  return { objects, volumes, crashLooping, discord, logs, agents, secretMarkers: [...secrets] };
+}
+
+function loginLabel(plan: AgentPlan, auth: AuthFile): SeedAgent['login'] {
+  if (plan.login === 'chatgpt-expiring') return 'expiring';
+  if (plan.login === 'chatgpt') return 'chatgpt';
+  return auth.expect.mode === 'chatgpt' ? 'expired' : (plan.login as SeedAgent['login']);
+}
+
+function skillsFor(plan: AgentPlan): SkillFile[] {
+  const out: SkillFile[] = [];
+  for (const set of plan.skills) {
+    if (set === 'delivery') out.push(...deliverySkill());
+    if (set === 'system') out.push(...systemSkills());
+    if (set === 'release-notes') out.push(...releaseNotesSkill());
+    if (set === 'broken') out.push(...brokenSkill());
+  }
+  return out;
+}
+
+function openabConfig(opts: {
+  channels: string[];
+  command: string;
+  args: string[];
+  workingDir: string;
+  tokenPassing: 'env' | 'inherit_env' | 'none';
+}): string {
+  const agentExtra =
+    opts.tokenPassing === 'env'
+      ? ['env = { DISCORD_BOT_TOKEN = "${DISCORD_BOT_TOKEN}" }']
+      : opts.tokenPassing === 'inherit_env'
+        ? ['inherit_env = ["DISCORD_BOT_TOKEN"]']
+        : [];
+  return [
+    '[discord]',
+    'bot_token = "${DISCORD_BOT_TOKEN}"',
+    'allow_all_channels = false',
+    'allow_all_users = true',
+    `allowed_channels = [${opts.channels.map((c) => JSON.stringify(c)).join(', ')}]`,
+    'allowed_users = []',
+    '',
+    '[agent]',
+    `command = ${JSON.stringify(opts.command)}`,
+    `args = [${opts.args.map((a) => JSON.stringify(a)).join(',')}]`,
+    `working_dir = ${JSON.stringify(opts.workingDir)}`,
+    ...agentExtra,
+    '',
+    '[pool]',
+    'max_sessions = 10',
+    'session_ttl_hours = 24',
+    '',
+    '[reactions]',
+    'enabled = true',
+    'remove_after_reply = false',
+    '',
+  ].join('\n');
+}
+
+const SENDERS: Sender[] = [
+  { id: '284756019384756102', name: 'mika.t', displayName: 'Mika' },
+  { id: '318274650192837465', name: 'jordan_r', displayName: 'Jordan R.' },
+  { id: '402918374650192834', name: 'priya.k', displayName: 'Priya' },
+  { id: '517263849501928374', name: 'sam-ops', displayName: 'Sam (ops)' },
+  { id: '629384756102938475', name: 'lee.w', displayName: 'Lee' },
+];
+
+const PROMPTS = [
+  'Draw a watercolor fox reading a newspaper',
+  'Make a banner for our release notes, dark theme, neon accents',
+  'Generate a diagram-style illustration of a Kubernetes pod with a sidecar',
+  'Create a cute robot mascot waving, flat vector style',
+  'Sketch a mountain landscape at dawn for the team wallpaper',
+  'Design an icon for the deploy button, rounded, blue',
+  'Render a low-poly city skyline at night',
+  'Make a sticker of a coffee cup with a rocket',
+  'Generate a pixel-art dragon guarding a server rack',
+  'Create a poster for the hack week kickoff',
+];
+const TEXT_PROMPTS = [
+  'What changed in the last deploy?',
+  'Summarise the open incidents for me',
+  'Can you check why the nightly job failed?',
+  'Remind me how to rotate the bot token',
+];
+
+interface PlannedSession {
+  plan: Parameters<typeof buildRollout>[0];
+  images: Array<{ poolIndex: number; callId: string }>;
+  channelIndex: number;
+  threadName: string;
+}
+
+/**
+ * When pool image k was made: fixed per pool index (clusters of five a few minutes apart,
+ * spread over five weeks), so hard-linked copies shared by agents agree with every rollout.
+ */
+function imageTimeMs(poolIndex: number, nowMs: number): number {
+  const cluster = Math.floor(poolIndex / 5);
+  const offset = HOUR + Math.floor((hashString(`cluster-${cluster}`) / 4294967296) * 34 * DAY);
+  return Math.floor((nowMs - offset) / 1000) * 1000 + (poolIndex % 5) * 4 * MINUTE;
+}
+
+function planSessions(
+  plan: AgentPlan,
+  pool: ImagePool,
+  channels: Array<{ id: string; botCanPost: boolean }>,
+  nowMs: number,
+  imageTimes: Map<number, number>,
+): PlannedSession[] {
+  const rng = createRng(`sessions-${plan.index}`);
+  const approvalPolicy = buildCodexConfig({ approval: plan.approval }).expect.approvalPolicy;
+  const sandboxMode = plan.approval === 'full-access' ? 'danger-full-access' : 'workspace-write';
+  const groups = new Map<number, number[]>();
+  for (let j = 0; j < plan.imageCount; j++) {
+    const k = (plan.poolStart + j) % pool.images.length;
+    const cluster = Math.floor(k / 5);
+    if (!groups.has(cluster)) groups.set(cluster, []);
+    groups.get(cluster)!.push(j);
+  }
+  const sessions: PlannedSession[] = [];
+  let ordinal = 0;
+  for (const js of groups.values()) {
+    const channelIndex = ordinal++ % channels.length;
+    const turns: TurnPlan[] = [];
+    const images: PlannedSession['images'] = [];
+    const dropFirstThreadId = rng.next() < 0.2;
+    for (const [t, j] of js.entries()) {
+      const k = (plan.poolStart + j) % pool.images.length;
+      const at = imageTimeMs(k, nowMs);
+      imageTimes.set(k, at);
+      const meta = pool.images[k];
+      const callId = `ig_${rng.hex(40)}`;
+      const prompt = rng.pick(PROMPTS);
+      const outcome: UploadOutcome | undefined = plan.outcomeFor(j, channelIndex);
+      turns.push({
+        atMs: at - 30_000,
+        prompt,
+        withThreadId: !(t === 0 && dropFirstThreadId),
+        image: {
+          callId,
+          width: meta.width,
+          height: meta.height,
+          bytes: meta.bytes,
+          revisedPrompt: `${prompt}, highly detailed, soft lighting, ${meta.width}x${meta.height}`,
+        },
+        upload: outcome,
+      });
+      images.push({ poolIndex: k, callId });
+    }
+    const startMs = turns[0].atMs - rng.int(5_000, 90_000);
+    sessions.push({
+      plan: {
+        threadId: rng.uuidV7(startMs),
+        startMs,
+        homeDir: plan.homeDir,
+        approvalPolicy,
+        sandboxMode,
+        channelId: channels[channelIndex].id,
+        discordThreadId: `1${rng.digits(17)}`,
+        sender: rng.pick(SENDERS),
+        botUserId: DEMO_BOT_USER_ID,
+        turns,
+      },
+      images,
+      channelIndex,
+      threadName: turns[0].prompt.slice(0, 48),
+    });
+  }
+  for (let s = 0; s < plan.textSessions; s++) {
+    const startMs = Math.floor((nowMs - (s * 9 + 2) * HOUR - rng.int(0, 50) * MINUTE) / 1000) * 1000;
+    const turns: TurnPlan[] = [];
+    for (let t = 0, n = rng.int(1, 3); t < n; t++) {
+      turns.push({ atMs: startMs + 5_000 + t * rng.int(2, 9) * MINUTE, prompt: rng.pick(TEXT_PROMPTS), withThreadId: true });
+    }
+    sessions.push({
+      plan: {
+        threadId: rng.uuidV7(startMs),
+        startMs,
+        homeDir: plan.homeDir,
+        approvalPolicy,
+        sandboxMode,
+        channelId: channels[0].id,
+        discordThreadId: `1${rng.digits(17)}`,
+        sender: rng.pick(SENDERS),
+        botUserId: DEMO_BOT_USER_ID,
+        turns,
+      },
+      images: [],
+      channelIndex: 0,
+      threadName: turns[0].prompt.slice(0, 48),
+    });
+  }
+  return sessions;
+}
+
+function openabLogLines(plan: AgentPlan, channels: string[], nowMs: number): string[] {
+  const start = nowMs - 3 * HOUR;
+  const ts = (offsetMs: number) => new Date(start + offsetMs).toISOString().replace('Z', '000Z');
+  const lines = [
+    `${ts(0)}  INFO openab: starting openab version=0.8.3-beta.4`,
+    `${ts(12)}  INFO openab::config: loaded config path=/etc/openab/config.toml`,
+    `${ts(15)}  INFO openab::agent: agent command=codex-acp working_dir=${plan.homeDir}`,
+    `${ts(420)}  INFO openab::discord: connected to gateway session_id=${createRng(`gw-${plan.index}`).hex(32)}`,
+    `${ts(431)}  INFO openab::discord: listening allowed_channels=${channels.length} channels=[${channels.join(',')}]`,
+  ];
+  if (plan.crashLooping) {
+    lines.push(
+      `${ts(1210)}  INFO openab::pool: spawning agent session thread=${channels[0]}`,
+      `${ts(1893)} ERROR openab::acp: agent process exited during initialize status=exit status: 1 stderr="Error: Not logged in. Run codex login."`,
+      `${ts(1894)} ERROR openab: fatal: agent failed to initialize; exiting`,
+    );
+  } else {
+    lines.push(
+      `${ts(60_000)}  INFO openab::pool: spawning agent session thread=${channels[0]}`,
+      `${ts(61_200)}  INFO openab::acp: session ready`,
+      `${ts(95_000)}  INFO openab::discord: reply sent chars=412`,
+    );
+  }
+  return lines;
+}
+
+function kiroAgent(volumesRoot: string, writer: VolumeWriter) {
+  const fixture = loadChartFixture();
+  const fixtureConfig: string = fixture.find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'openab-kiro')!.data['config.toml'];
+  const channelId = '104857600000000001';
+  const config = fixtureConfig.replace('"YOUR_CHANNEL_ID"', JSON.stringify(channelId));
+  const namespace = 'agents';
+  const release = 'openab';
+  const name = agentObjectName(release, 'kiro');
+  const objects = renderAgentObjects({
+    namespace,
+    release,
+    agentKey: 'kiro',
+    template: 'kiro',
+    homeDir: '/home/agent',
+    openabConfigToml: config,
+  });
+  const volumeDir = path.join(volumesRoot, namespace, name);
+  writer.dirs.add(volumeDir);
+  writer.files.push({
+    path: path.join(volumeDir, '.kiro', 'settings', 'cli.json'),
+    content: JSON.stringify({ 'chat.defaultModel': 'claude-sonnet-4', 'telemetry.enabled': false }, null, 2) + '\n',
+  });
+  const agent: SeedAgent = {
+    namespace,
+    release,
+    agentKey: 'kiro',
+    name,
+    codex: false,
+    homeDir: '/home/agent',
+    login: 'none',
+    approval: 'manual',
+    configLoads: true,
+    imageGeneration: false,
+    images: 0,
+    sessions: 0,
+    crashLooping: false,
+    allowedChannels: [channelId],
+    skills: [],
+    tokenPassing: 'none',
+    uploads: {},
+  };
+  const start = Date.now() - 3 * HOUR;
+  return {
+    objects,
+    key: `${namespace}/${name}`,
+    volumeDir,
+    agent,
+    channel: { id: channelId, name: 'kiro-playground', type: 'text' as const, botCanPost: true },
+    logs: [
+      `${new Date(start).toISOString()}  INFO openab: starting openab version=0.8.3-beta.4`,
+      `${new Date(start + 20).toISOString()}  INFO openab::agent: agent command=kiro-cli working_dir=/home/agent`,
+    ],
+  };
+}
+
+async function writeVolumes(writer: VolumeWriter, pool: ImagePool, imageTimes: Map<number, number>): Promise<void> {
+  const dirs = new Set(writer.dirs);
+  for (const f of writer.files) addParents(dirs, path.dirname(f.path));
+  for (const l of writer.links) addParents(dirs, path.dirname(l.to));
+  const sortedDirs = [...dirs].sort((a, b) => a.length - b.length);
+  for (const dir of sortedDirs) await fs.mkdir(dir, { recursive: true });
+
+  await inBatches(writer.files, 64, (f) => fs.writeFile(f.path, f.content, { mode: f.mode ?? 0o644 }));
+  // Images are hard links to the read-only pool (cheap for hundreds of MB); a pod may
+  // delete or rename them in its own directory but cannot write through to the pool.
+  await inBatches(writer.links, 64, async (l) => {
+    try {
+      await fs.link(l.from, l.to);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST') return;
+      await fs.copyFile(l.from, l.to);
+    }
+  });
+  await inBatches([...imageTimes], 64, async ([k, at]) => {
+    const when = new Date(at);
+    await fs.utimes(path.join(pool.dir, pool.images[k].file), when, when).catch(() => undefined);
+  });
+
+  // As on a real PVC with fsGroup 1000, the pod's user owns its home; the shared
+  // pool files stay with their owner (read-only to the pod).
+  if (process.getuid?.() === 0) {
+    await inBatches([...sortedDirs, ...writer.files.map((f) => f.path)], 128, (p) => fs.lchown(p, POD_UID, POD_UID));
+  }
+}
+
+/** Adds dir and its parents up to the volume directory that holds it (already in dirs). */
+function addParents(dirs: Set<string>, dir: string): void {
+  while (!dirs.has(dir)) {
+    dirs.add(dir);
+    const parent = path.dirname(dir);
+    if (parent === dir) throw new Error(`seed file outside every volume: ${dir}`);
+    dir = parent;
+  }
+}
+
+async function inBatches<T>(items: T[], size: number, fn: (item: T) => Promise<unknown>): Promise<void> {
+  for (let i = 0; i < items.length; i += size) await Promise.all(items.slice(i, i + size).map(fn));
+}

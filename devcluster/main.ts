@@ -1,0 +1,64 @@
+// CLI: npm run devcluster -- [--port N] [--kubeconfig FILE] [--seed demo|empty] [--agents N] [--latency-ms N]
+import net from 'node:net';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { startDevCluster } from './cluster.js';
+
+function portFree(port: number, host: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = net.createServer();
+    s.once('error', () => resolve(false));
+    s.listen(port, host, () => s.close(() => resolve(true)));
+  });
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      port: { type: 'string' },
+      kubeconfig: { type: 'string' },
+      state: { type: 'string' },
+      seed: { type: 'string', default: 'demo' },
+      agents: { type: 'string' },
+      'latency-ms': { type: 'string' },
+      'exec-latency-ms': { type: 'string' },
+      'ready-delay-ms': { type: 'string' },
+      quiet: { type: 'boolean', default: false },
+    },
+  });
+  const seed = values.seed;
+  if (seed !== 'demo' && seed !== 'empty') throw new Error(`--seed must be demo or empty, not ${seed}`);
+  const host = '127.0.0.1';
+  let port = values.port !== undefined ? Number(values.port) : (await portFree(6443, host)) ? 6443 : 0;
+  if (!Number.isInteger(port) || port < 0) throw new Error(`bad --port ${values.port}`);
+  const num = (v: string | undefined) => (v === undefined ? undefined : Number(v));
+  const cluster = await startDevCluster({
+    port,
+    host,
+    kubeconfigPath: path.resolve(values.kubeconfig ?? path.join('.devcluster', 'kubeconfig')),
+    statePath: values.state ? path.resolve(values.state) : undefined,
+    seed,
+    agents: num(values.agents),
+    latencyMs: num(values['latency-ms']),
+    execLatencyMs: num(values['exec-latency-ms']),
+    podReadyDelayMs: num(values['ready-delay-ms']),
+    quiet: values.quiet,
+  });
+  port = Number(new URL(cluster.url).port);
+  if (!cluster.isolated) console.log('devcluster: pod isolation is off (bubblewrap unavailable): pods are plain process groups with HOME on their volume');
+  console.log(`devcluster ready at ${cluster.url} (kubeconfig ${cluster.kubeconfigPath}, started in ${cluster.startupMs} ms)`);
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    await cluster.stop();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop());
+  process.on('SIGTERM', () => void stop());
+}
+
+main().catch((err) => {
+  console.error(`devcluster: ${(err as Error).stack ?? String(err)}`);
+  process.exit(1);
+});

@@ -3,3 +3,4 @@ export * from './auth';
 export * from './cli-output';
 export * from './config';
 export * from './features';
+export * from './device-login';

@@ -36,6 +36,8 @@ export interface DevClusterOptions {
   podReadyDelayMs?: number;
   /** Time a deleted pod stays Terminating. */
   podTerminationDelayMs?: number;
+  /** Mean time between new log lines of a running pod (default 5000). */
+  logIntervalMs?: number;
   /** Force plain process-group pods (isolation off). */
   isolated?: boolean;
   quiet?: boolean;
@@ -159,6 +161,7 @@ export async function startDevCluster(opts: DevClusterOptions = {}): Promise<Dev
       dataDir: path.join(tmp, 'data'),
       podReadyDelayMs: opts.podReadyDelayMs ?? 1500,
       podTerminationDelayMs: opts.podTerminationDelayMs ?? 600,
+      logIntervalMs: opts.logIntervalMs,
       crashLooping: seed.crashLooping,
       log,
     });

@@ -22,6 +22,8 @@ export interface ControllerOptions {
   dataDir: string;
   podReadyDelayMs: number;
   podTerminationDelayMs: number;
+  /** Mean time between new log lines of a running pod. */
+  logIntervalMs?: number;
   crashLooping: Iterable<string>;
   log: (message: string) => void;
 }
@@ -33,6 +35,7 @@ interface PodLife {
   /** `namespace/deployment` of the owner, if any. */
   owner?: string;
   handle?: PodHandle;
+  nextLogAt: number;
   starting?: Promise<void>;
   timers: Set<NodeJS.Timeout>;
   logs: Map<string, ContainerLog>;
@@ -65,7 +68,7 @@ export class ClusterController {
 
   constructor(private readonly o: ControllerOptions) {
     this.crashLooping = new Set(o.crashLooping);
-    this.tick = setInterval(() => this.onTick(), 1000);
+    this.tick = setInterval(() => this.onTick(), 250);
     this.tick.unref();
   }
 
@@ -251,6 +254,7 @@ export class ClusterController {
       timers: new Set(),
       logs: new Map(),
       crashLoop: owner ? this.crashLooping.has(owner) : false,
+      nextLogAt: 0,
       gone: false,
       settled,
       settle,
@@ -437,7 +441,7 @@ export class ClusterController {
     // Backdated slightly so no line carries a time in the future.
     const at = Date.now() - 2000;
     for (const l of startupLines(at, life.name)) log?.append(l.text, l.at);
-    for (const l of activityLines(at + 500)) log?.append(l.text, l.at);
+    for (const l of activityLines(at + 500, 'session')) log?.append(l.text, l.at);
     life.settle();
     this.later(life, this.o.podReadyDelayMs, () => this.markReady(life));
   }
@@ -556,13 +560,20 @@ export class ClusterController {
     clearTimeout(timer);
   }
 
+  private ticks = 0;
+
   private onTick(): void {
     // Running pods keep logging, and deployments are re-checked for progress deadlines.
+    const t = Date.now();
+    const mean = this.o.logIntervalMs ?? 5000;
     for (const life of this.pods.values()) {
-      if (!life.handle || Math.random() > 0.2) continue;
-      for (const [, log] of life.logs) for (const l of activityLines(Date.now())) log.append(l.text, Math.min(l.at, Date.now()));
+      if (!life.handle) continue;
+      if (life.nextLogAt === 0) life.nextLogAt = t + mean * (0.5 + Math.random());
+      if (t < life.nextLogAt) continue;
+      life.nextLogAt = t + mean * (0.5 + Math.random());
+      for (const [, log] of life.logs) for (const l of activityLines(t)) log.append(l.text, Math.min(l.at, t));
     }
-    for (const dep of this.o.store.list('deployments')) this.deploymentChanged(dep.metadata.namespace, dep.metadata.name);
+    if (++this.ticks % 4 === 0) for (const dep of this.o.store.list('deployments')) this.deploymentChanged(dep.metadata.namespace, dep.metadata.name);
   }
 
   private readonly eventIndex = new Map<string, K8sObject>();

@@ -64,10 +64,10 @@ export function startupLines(at: number, podName: string): LogLine[] {
 }
 
 /** One OpenAB activity burst: a thread session starting, codex-acp spawned, messages relayed. */
-export function activityLines(at: number): LogLine[] {
+export function activityLines(at: number, kind?: 'session'): LogLine[] {
   const thread = String(1_200_000_000_000_000_000n + BigInt(Math.floor(Math.random() * 1e15)));
   const channel = String(1_100_000_000_000_000_000n + BigInt(Math.floor(Math.random() * 1e6)));
-  const pick = Math.random();
+  const pick = kind === 'session' ? 0 : Math.random();
   const lines: LogLine[] = [];
   const push = (dt: number, level: 'INFO' | 'WARN' | 'DEBUG', module: string, msg: string) => lines.push({ at: at + dt, text: tracing(at + dt, level, module, msg) });
   if (pick < 0.35) {

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import yaml from 'js-yaml';
+import { loadAll } from 'js-yaml';
 
 export type K8sObject = Record<string, any>;
 
@@ -16,8 +16,7 @@ let fixtureObjects: K8sObject[] | undefined;
 
 export function loadChartFixture(): K8sObject[] {
   if (!fixtureObjects) {
-    fixtureObjects = yaml
-      .loadAll(readFileSync(FIXTURE_PATH, 'utf8'))
+    fixtureObjects = loadAll(readFileSync(FIXTURE_PATH, 'utf8'))
       .filter((doc): doc is K8sObject => typeof doc === 'object' && doc !== null);
   }
   return structuredClone(fixtureObjects);

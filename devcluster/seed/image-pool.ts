@@ -11,8 +11,12 @@ import { createRng } from './random';
 
 /** Bump when the pool's content or layout changes: a new directory is built beside the old. */
 export const SEED_CACHE_VERSION = 'v1';
-/** Enough distinct images for the default demo fleet; larger fleets reuse them. */
-export const IMAGE_POOL_SIZE = 400;
+/**
+ * Enough distinct images for the default demo fleet; larger fleets reuse them.
+ * OPENAB_SEED_POOL_SIZE (with OPENAB_SEED_CACHE_DIR) lets tests build a small pool.
+ */
+const DEFAULT_POOL_SIZE = 400;
+export const IMAGE_POOL_SIZE = Number(process.env.OPENAB_SEED_POOL_SIZE) || DEFAULT_POOL_SIZE;
 
 export interface PooledImage {
   /** File name inside the pool directory. */
@@ -34,7 +38,7 @@ export function seedCacheRoot(): string {
 }
 
 function poolDir(): string {
-  return path.join(seedCacheRoot(), SEED_CACHE_VERSION);
+  return path.join(seedCacheRoot(), IMAGE_POOL_SIZE === DEFAULT_POOL_SIZE ? SEED_CACHE_VERSION : `${SEED_CACHE_VERSION}-${IMAGE_POOL_SIZE}`);
 }
 
 let poolPromise: Promise<ImagePool> | undefined;

@@ -1,0 +1,443 @@
+import { execFile } from 'node:child_process';
+import { existsSync, statSync } from 'node:fs';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import sharp from 'sharp';
+import { parse as parseToml } from 'smol-toml';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildSeed, chartFullname, DEMO_SECRET_MARKERS, demoSecretMarkers, warmSeedCache } from './index';
+import type { SeedAgent, SeedResult } from './types';
+
+const run = promisify(execFile);
+const CODEX_BIN = path.resolve(__dirname, '../../node_modules/.bin/codex');
+
+let tmp: string;
+let seed: SeedResult;
+let codexAgents: SeedAgent[];
+
+async function listFiles(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const entry of await fs.readdir(dir, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile()) out.push(path.join(entry.parentPath, entry.name));
+  }
+  return out;
+}
+
+function jwtPayload(token: string): Record<string, any> {
+  const parts = token.split('.');
+  expect(parts).toHaveLength(3);
+  return JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8'));
+}
+
+const codexDir = (a: SeedAgent) => path.join(seed.volumes[`${a.namespace}/${a.name}`], '.codex');
+const agentBy = (pred: (a: SeedAgent) => boolean) => {
+  const found = codexAgents.find(pred);
+  expect(found, 'seeded agent').toBeDefined();
+  return found!;
+};
+const obj = (kind: string, ns: string, name: string) =>
+  seed.objects.find((o) => o.kind === kind && o.metadata.namespace === ns && o.metadata.name === name);
+
+interface RolloutLine {
+  timestamp: string;
+  type: string;
+  payload: any;
+}
+async function readRollouts(a: SeedAgent): Promise<Map<string, RolloutLine[]>> {
+  const byThread = new Map<string, RolloutLine[]>();
+  for (const file of await listFiles(path.join(codexDir(a), 'sessions'))) {
+    expect(path.basename(file)).toMatch(/^rollout-\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d-[0-9a-f-]{36}\.jsonl$/);
+    const lines = (await fs.readFile(file, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as RolloutLine);
+    expect(lines[0].type).toBe('session_meta');
+    expect(file).toContain(lines[0].payload.id);
+    byThread.set(lines[0].payload.id, lines);
+  }
+  return byThread;
+}
+
+function senderContext(text: string): Record<string, any> {
+  const m = /^<sender_context>\n(.*)\n<\/sender_context>\n/.exec(text);
+  expect(m, 'prompt starts with sender_context').not.toBeNull();
+  return JSON.parse(m![1]);
+}
+
+beforeAll(async () => {
+  await warmSeedCache();
+  tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'seed-test-'));
+  seed = await buildSeed('demo', { dataDir: path.join(tmp, 'demo') });
+  codexAgents = seed.agents!.filter((a) => a.codex);
+});
+
+afterAll(async () => {
+  if (tmp) await fs.rm(tmp, { recursive: true, force: true });
+});
+
+describe('chart objects', () => {
+  it('names objects as the chart does', () => {
+    expect(chartFullname('openab')).toBe('openab');
+    expect(chartFullname('my-openab-prod')).toBe('my-openab-prod');
+    expect(chartFullname('team-b')).toBe('team-b-openab');
+    expect(codexAgents).toHaveLength(8);
+    expect(new Set(codexAgents.map((a) => a.namespace))).toEqual(new Set(['agents', 'team-b']));
+    expect(codexAgents.map((a) => a.name)).toContain('team-b-openab-codex');
+    expect(codexAgents.map((a) => a.name)).toContain('openab-codex-2');
+    for (const ns of ['agents', 'team-b']) expect(seed.objects.find((o) => o.kind === 'Namespace' && o.metadata.name === ns)).toBeDefined();
+    for (const a of seed.agents!) {
+      expect(a.name).toBe(`${chartFullname(a.release)}-${a.agentKey}`);
+      const kinds = a.codex ? ['Deployment', 'Secret', 'ConfigMap', 'PersistentVolumeClaim'] : ['Deployment', 'ConfigMap', 'PersistentVolumeClaim'];
+      for (const kind of kinds) {
+        const o = obj(kind, a.namespace, a.name);
+        expect(o, `${kind} ${a.namespace}/${a.name}`).toBeDefined();
+        expect(o!.metadata.labels).toMatchObject({
+          'app.kubernetes.io/name': 'openab',
+          'app.kubernetes.io/instance': a.release,
+          'app.kubernetes.io/component': a.agentKey,
+          'app.kubernetes.io/managed-by': 'Helm',
+          'helm.sh/chart': 'openab-0.8.3-beta.4',
+        });
+      }
+    }
+  });
+
+  it('keeps the Deployment shape: container openab, HOME, token from the Secret, PVC at HOME', () => {
+    const homes = new Set<string>();
+    for (const a of codexAgents) {
+      const dep = obj('Deployment', a.namespace, a.name)!;
+      expect(dep.spec.strategy.type).toBe('Recreate');
+      expect(dep.spec.selector.matchLabels).toEqual({
+        'app.kubernetes.io/name': 'openab',
+        'app.kubernetes.io/instance': a.release,
+        'app.kubernetes.io/component': a.agentKey,
+      });
+      expect(dep.spec.template.metadata.labels).toEqual(dep.spec.selector.matchLabels);
+      const [container] = dep.spec.template.spec.containers;
+      expect(container.name).toBe('openab');
+      const env = Object.fromEntries(container.env.map((e: any) => [e.name, e]));
+      expect(env.HOME.value).toBe(a.homeDir);
+      homes.add(a.homeDir);
+      expect(env.DISCORD_BOT_TOKEN.valueFrom.secretKeyRef).toEqual({ name: a.name, key: 'discord-bot-token' });
+      expect(container.volumeMounts.find((m: any) => m.name === 'data').mountPath).toBe(a.homeDir);
+      const volumes = Object.fromEntries(dep.spec.template.spec.volumes.map((v: any) => [v.name, v]));
+      expect(volumes.data.persistentVolumeClaim.claimName).toBe(a.name);
+      expect(volumes.config.configMap.name).toBe(a.name);
+      expect(seed.volumes[`${a.namespace}/${a.name}`]).toBeDefined();
+    }
+    expect(homes).toEqual(new Set(['/home/node', '/home/agent']));
+  });
+
+  it('labels the kiro agent kiro, so the Codex selector does not match it', () => {
+    const kiro = seed.objects.filter((o) => o.kind === 'Deployment' && o.metadata.labels['app.kubernetes.io/component'] === 'kiro');
+    expect(kiro).toHaveLength(1);
+    expect(kiro[0].spec.template.spec.containers[0].image).not.toContain('codex');
+    const codexSelected = seed.objects.filter(
+      (o) => o.kind === 'Deployment' && o.metadata.labels['app.kubernetes.io/name'] === 'openab' && /^codex(-\d+)?$/.test(o.metadata.labels['app.kubernetes.io/component']),
+    );
+    expect(codexSelected.map((o) => o.metadata.name).sort()).toEqual(codexAgents.map((a) => a.name).sort());
+    expect(codexSelected.some((o) => o.metadata.name.includes('kiro'))).toBe(false);
+  });
+
+  it('stores the fake bot token in each Secret and distinct snowflake channels in each ConfigMap', () => {
+    const seen = new Set<string>();
+    for (const a of codexAgents) {
+      const secret = obj('Secret', a.namespace, a.name)!;
+      expect(Buffer.from(secret.data['discord-bot-token'], 'base64').toString()).toBe(seed.discord.botToken);
+      const config = parseToml(obj('ConfigMap', a.namespace, a.name)!.data['config.toml']) as any;
+      expect(config.agent.command).toBe('codex-acp');
+      expect(config.agent.working_dir).toBe(a.homeDir);
+      expect(config.discord.allowed_channels).toEqual(a.allowedChannels);
+      for (const ch of a.allowedChannels) {
+        expect(ch).toMatch(/^[1-9]\d{17}$/);
+        expect(seen.has(ch)).toBe(false);
+        seen.add(ch);
+      }
+      if (a.tokenPassing === 'env') expect(config.agent.env).toEqual({ DISCORD_BOT_TOKEN: '${DISCORD_BOT_TOKEN}' });
+      if (a.tokenPassing === 'inherit_env') expect(config.agent.inherit_env).toEqual(['DISCORD_BOT_TOKEN']);
+      if (a.tokenPassing === 'none') expect(config.agent.env ?? config.agent.inherit_env).toBeUndefined();
+    }
+  });
+
+  it('makes the empty seed two namespaces and nothing else', async () => {
+    const empty = await buildSeed('empty', { dataDir: path.join(tmp, 'empty') });
+    expect(empty.objects.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual(['Namespace/default', 'Namespace/agents']);
+    expect(empty.volumes).toEqual({});
+    expect(empty.crashLooping).toEqual([]);
+  });
+});
+
+describe('Codex homes', () => {
+  it('covers every login state in auth.json', async () => {
+    const now = Date.now();
+    const chatgpt = agentBy((a) => a.login === 'chatgpt');
+    const authPath = path.join(codexDir(chatgpt), 'auth.json');
+    expect(statSync(authPath).mode & 0o777).toBe(0o600);
+    expect(await fs.readFile(path.join(codexDir(chatgpt), 'auth.json.lock'), 'utf8')).toBe('');
+    const auth = JSON.parse(await fs.readFile(authPath, 'utf8'));
+    expect(auth.auth_mode).toBe('chatgpt');
+    const id = jwtPayload(auth.tokens.id_token);
+    expect(id.email).toBe(chatgpt.email);
+    expect(id['https://api.openai.com/auth'].chatgpt_plan_type).toBe(chatgpt.plan);
+    expect(id['https://api.openai.com/auth'].chatgpt_account_id).toBe(auth.tokens.account_id);
+    expect(jwtPayload(auth.tokens.access_token).exp * 1000).toBeGreaterThan(now);
+    expect(auth.tokens.refresh_token.split('.')).toHaveLength(1);
+    expect(now - Date.parse(auth.last_refresh)).toBeLessThan(8 * 86_400_000);
+
+    const apikey = agentBy((a) => a.login === 'apikey');
+    const keyAuth = JSON.parse(await fs.readFile(path.join(codexDir(apikey), 'auth.json'), 'utf8'));
+    expect(keyAuth.auth_mode).toBe('apikey');
+    expect(keyAuth.OPENAI_API_KEY).toMatch(/^sk-proj-[A-Za-z0-9]{40,}$/);
+    expect(keyAuth.tokens).toBeUndefined();
+    expect(apikey.apiKeyMasked).toBe(`${keyAuth.OPENAI_API_KEY.slice(0, 8)}***${keyAuth.OPENAI_API_KEY.slice(-5)}`);
+
+    const expired = agentBy((a) => a.login === 'expired');
+    const old = JSON.parse(await fs.readFile(path.join(codexDir(expired), 'auth.json'), 'utf8'));
+    expect(jwtPayload(old.tokens.access_token).exp * 1000).toBeLessThan(now);
+    expect(now - Date.parse(old.last_refresh)).toBeGreaterThan(8 * 86_400_000);
+
+    const expiring = agentBy((a) => a.login === 'expiring');
+    const soon = JSON.parse(await fs.readFile(path.join(codexDir(expiring), 'auth.json'), 'utf8'));
+    expect(jwtPayload(soon.tokens.access_token).exp * 1000 - now).toBeLessThan(86_400_000);
+
+    expect(existsSync(path.join(codexDir(agentBy((a) => a.login === 'none')), 'auth.json'))).toBe(false);
+    const unreadable = await fs.readFile(path.join(codexDir(agentBy((a) => a.login === 'unreadable')), 'auth.json'), 'utf8');
+    expect(() => JSON.parse(unreadable)).toThrow();
+  });
+
+  it('covers every approval mode, image_generation off, and a rich config with an MCP secret', async () => {
+    const configOf = async (a: SeedAgent) => parseToml(await fs.readFile(path.join(codexDir(a), 'config.toml'), 'utf8')) as any;
+    expect(await configOf(agentBy((a) => a.approval === 'manual' && a.configLoads))).toMatchObject({ approval_policy: 'on-request', approvals_reviewer: 'user' });
+    expect(await configOf(agentBy((a) => a.approval === 'auto-review'))).toMatchObject({ approval_policy: 'on-request', approvals_reviewer: 'auto_review' });
+    expect(await configOf(agentBy((a) => a.approval === 'full-access'))).toMatchObject({ approval_policy: 'never', sandbox_mode: 'danger-full-access' });
+    expect((await configOf(agentBy((a) => a.approval === 'custom'))).approval_policy).toEqual({
+      granular: { sandbox_approval: true, rules: false, skill_approval: true, request_permissions: false, mcp_elicitations: true },
+    });
+    expect((await configOf(agentBy((a) => !a.imageGeneration))).features.image_generation).toBe(false);
+    const rich = await fs.readFile(path.join(codexDir(codexAgents[0]), 'config.toml'), 'utf8');
+    expect(rich).toMatch(/^# /m);
+    const parsed = parseToml(rich) as any;
+    const mcpSecret = parsed.mcp_servers.github.env.GITHUB_PERSONAL_ACCESS_TOKEN;
+    expect(DEMO_SECRET_MARKERS).toContain(mcpSecret);
+    const invalid = agentBy((a) => !a.configLoads);
+    expect(['chatgpt', 'expiring']).toContain(invalid.login);
+    expect(codexAgents.filter((a) => !a.configLoads)).toHaveLength(1);
+  });
+
+  it('is read by the real Codex CLI as intended', async () => {
+    const expectedStatus: Record<string, RegExp> = {
+      chatgpt: /Logged in using ChatGPT/,
+      expiring: /Logged in using ChatGPT/,
+      expired: /Logged in using ChatGPT/,
+      apikey: /API key configured - sk-proj-\*\*\*/,
+      none: /Not logged in/,
+      unreadable: /Error checking login status/,
+    };
+    const home = await fs.mkdtemp(path.join(tmp, 'codex-home-'));
+    for (const a of codexAgents.slice(0, 8)) {
+      await fs.rm(home, { recursive: true, force: true });
+      await fs.mkdir(home);
+      await fs.copyFile(path.join(codexDir(a), 'config.toml'), path.join(home, 'config.toml'));
+      if (a.login !== 'none') await fs.copyFile(path.join(codexDir(a), 'auth.json'), path.join(home, 'auth.json'));
+      const env = { ...process.env, CODEX_HOME: home };
+      const features = await run(CODEX_BIN, ['features', 'list'], { env }).then(
+        (r) => ({ code: 0, stdout: r.stdout, stderr: r.stderr }),
+        (e) => ({ code: e.code as number, stdout: e.stdout as string, stderr: e.stderr as string }),
+      );
+      expect(features.code, `${a.name} features list`).toBe(a.configLoads ? 0 : 1);
+      if (!a.configLoads) {
+        expect(features.stderr).toMatch(/failed to load bootstrap configuration[\s\S]*approval_policy/);
+        continue;
+      }
+      expect(features.stdout).toMatch(new RegExp(`^image_generation\\s+stable\\s+${a.imageGeneration}\\s*$`, 'm'));
+      const status = await run(CODEX_BIN, ['login', 'status'], { env }).then(
+        (r) => r.stderr + r.stdout,
+        (e) => `${e.stderr}${e.stdout}`,
+      );
+      expect(status, `${a.name} login status`).toMatch(expectedStatus[a.login]);
+    }
+  });
+
+  it('installs skills on some agents, one with broken front matter', async () => {
+    const withDelivery = agentBy((a) => a.skills.includes('discord-image-delivery'));
+    const skill = await fs.readFile(path.join(codexDir(withDelivery), 'skills/discord-image-delivery/SKILL.md'), 'utf8');
+    expect(skill).toMatch(/^---\nname: discord-image-delivery\ndescription: .+\n/);
+    const broken = agentBy((a) => a.skills.includes('thumbnail-maker'));
+    const text = await fs.readFile(path.join(codexDir(broken), 'skills/thumbnail-maker/SKILL.md'), 'utf8');
+    expect(text).not.toMatch(/^description:/m);
+    expect(codexAgents.some((a) => a.skills.length === 0)).toBe(true);
+  });
+});
+
+describe('images and sessions', () => {
+  it('holds from no images to ~300, real PNGs of varied sizes with plausible mtimes', async () => {
+    const counts = new Map<string, number>();
+    const all: Array<{ agent: SeedAgent; file: string }> = [];
+    for (const a of codexAgents) {
+      const dir = path.join(codexDir(a), 'generated_images');
+      const files = existsSync(dir) ? await listFiles(dir) : [];
+      counts.set(a.name, files.length);
+      expect(files.length, a.name).toBe(a.images);
+      for (const f of files) {
+        expect(path.relative(dir, f)).toMatch(/^[0-9a-f-]{36}\/ig_[0-9a-f]+\.png$/);
+        all.push({ agent: a, file: f });
+      }
+    }
+    expect(Math.min(...counts.values())).toBe(0);
+    expect(Math.max(...counts.values())).toBeGreaterThanOrEqual(300);
+
+    const sizes = all.map((x) => statSync(x.file).size);
+    expect(Math.min(...sizes)).toBeLessThan(100_000);
+    expect(Math.max(...sizes)).toBeGreaterThan(1_500_000);
+    const now = Date.now();
+    const mtimes = all.map((x) => statSync(x.file).mtimeMs);
+    expect(Math.min(...mtimes)).toBeGreaterThan(now - 40 * 86_400_000);
+    expect(Math.max(...mtimes)).toBeLessThanOrEqual(now);
+    expect(Math.max(...mtimes) - Math.min(...mtimes)).toBeGreaterThan(14 * 86_400_000);
+
+    const dims = new Set<string>();
+    for (const { file } of all.filter((_, i) => i % 7 === 0)) {
+      const meta = await sharp(file).metadata();
+      expect(meta.format).toBe('png');
+      expect(meta.width).toBeGreaterThanOrEqual(256);
+      expect(meta.width).toBeLessThanOrEqual(1536);
+      dims.add(`${meta.width}x${meta.height}`);
+    }
+    expect(dims.size).toBeGreaterThanOrEqual(5);
+  });
+
+  it('links every image to a rollout whose prompt carries a parsable sender_context', async () => {
+    for (const a of codexAgents) {
+      const rollouts = await readRollouts(a);
+      expect(rollouts.size, a.name).toBe(a.sessions);
+      const dir = path.join(codexDir(a), 'generated_images');
+      if (!existsSync(dir)) continue;
+      for (const thread of await fs.readdir(dir)) {
+        const lines = rollouts.get(thread);
+        expect(lines, `${a.name} rollout for ${thread}`).toBeDefined();
+        const meta = lines![0].payload;
+        expect(meta.cwd).toBe(a.homeDir);
+        for (const png of await fs.readdir(path.join(dir, thread))) {
+          const callId = png.replace(/\.png$/, '');
+          const at = lines!.findIndex((l) => l.type === 'response_item' && l.payload.type === 'image_generation_call' && l.payload.id === callId);
+          expect(at, `${png} in its rollout`).toBeGreaterThan(0);
+          const prompt = lines!.slice(0, at).reverse().find((l) => l.type === 'response_item' && l.payload.role === 'user');
+          const ctx = senderContext(prompt!.payload.content[0].text);
+          expect(ctx.schema).toBe('openab.sender.v1');
+          expect(ctx.channel).toBe('discord');
+          expect(a.allowedChannels).toContain(ctx.channel_id);
+          const mtime = statSync(path.join(dir, thread, png)).mtimeMs;
+          expect(Math.abs(mtime - Date.parse(lines![at].timestamp))).toBeLessThan(5 * 60_000);
+        }
+      }
+    }
+  });
+
+  it('records uploads that worked, failed in every way, and images never sent', async () => {
+    const seen = new Set<string>();
+    let missingThreadId = 0;
+    const threads = new Map(seed.discord.channels.map((c) => [c.id, c]));
+    for (const a of codexAgents) {
+      for (const lines of (await readRollouts(a)).values()) {
+        const imageCalls = new Set(lines.filter((l) => l.payload.type === 'image_generation_call').map((l) => l.payload.id));
+        const firstUser = lines.find((l) => l.type === 'response_item' && l.payload.role === 'user');
+        if (firstUser && !('thread_id' in senderContext(firstUser.payload.content[0].text))) missingThreadId++;
+        for (const call of lines.filter((l) => l.payload.type === 'function_call')) {
+          const { cmd } = JSON.parse(call.payload.arguments);
+          expect(cmd).toContain('Authorization: Bot $DISCORD_BOT_TOKEN');
+          expect(cmd).not.toContain(seed.discord.botToken);
+          const target = /channels\/(\d+)\/messages/.exec(cmd)![1];
+          expect(threads.has(target), `target ${target} known to the fake Discord`).toBe(true);
+          const file = /generated_images\/[^/]+\/(ig_[0-9a-f]+)\.png/.exec(cmd)![1];
+          imageCalls.delete(file);
+          const done = lines.find((l) => l.payload.type === 'item_completed' && l.payload.item.id === call.payload.call_id)!.payload.item;
+          const output = lines.find((l) => l.payload.type === 'function_call_output' && l.payload.call_id === call.payload.call_id)!.payload.output;
+          expect(output).toContain(done.aggregated_output);
+          if (done.exit_code === 0 && JSON.parse(done.aggregated_output).id) seen.add('ok');
+          else if (done.exit_code === 0) seen.add(`http-${JSON.parse(done.aggregated_output).code}`);
+          else seen.add(`exit-${done.exit_code}${cmd.includes('--fail') ? '-fail' : ''}`);
+        }
+        if (imageCalls.size) seen.add('never-sent');
+      }
+    }
+    expect([...seen].sort()).toEqual(['exit-22-fail', 'exit-28', 'exit-6', 'http-40005', 'http-50013', 'never-sent', 'ok']);
+    expect(missingThreadId).toBeGreaterThan(0);
+  });
+
+  it('tells the fake Discord about channels, threads and where the bot may not post', () => {
+    const byId = new Map(seed.discord.channels.map((c) => [c.id, c]));
+    for (const a of codexAgents) for (const ch of a.allowedChannels) expect(byId.get(ch)?.type).toBe('text');
+    const threads = seed.discord.channels.filter((c) => c.type === 'thread');
+    expect(threads.length).toBeGreaterThan(50);
+    for (const t of threads) {
+      const parent = byId.get(t.parentId!);
+      expect(parent?.type).toBe('text');
+      expect(t.botCanPost).toBe(parent!.botCanPost);
+    }
+    expect(seed.discord.channels.some((c) => c.type === 'text' && !c.botCanPost)).toBe(true);
+    expect(seed.crashLooping).toHaveLength(1);
+    const [ns, name] = seed.crashLooping[0].split('/');
+    expect(obj('Deployment', ns, name)).toBeDefined();
+  });
+});
+
+describe('secrets', () => {
+  it('lists every secret it wrote, and writes none into ConfigMaps or rollouts', async () => {
+    expect(DEMO_SECRET_MARKERS).toContain(seed.discord.botToken);
+    expect(DEMO_SECRET_MARKERS.some((m) => m.startsWith('sk-proj-'))).toBe(true);
+    expect(DEMO_SECRET_MARKERS.some((m) => m.startsWith('rt_'))).toBe(true);
+    expect(DEMO_SECRET_MARKERS.some((m) => m.startsWith('ghp_'))).toBe(true);
+    for (const m of DEMO_SECRET_MARKERS) expect(seed.secretMarkers).toContain(m);
+
+    const homes: string[] = [];
+    for (const a of codexAgents) {
+      for (const f of ['auth.json', 'config.toml']) {
+        const p = path.join(codexDir(a), f);
+        if (existsSync(p)) homes.push(await fs.readFile(p, 'utf8'));
+      }
+    }
+    const secretData = seed.objects.filter((o) => o.kind === 'Secret').map((o) => Buffer.from(o.data['discord-bot-token'], 'base64').toString());
+    const everything = [...homes, ...secretData].join('\n');
+    for (const m of DEMO_SECRET_MARKERS) expect(everything, `marker ${m.slice(0, 12)}… written`).toContain(m);
+
+    const configMaps = JSON.stringify(seed.objects.filter((o) => o.kind === 'ConfigMap'));
+    const rollouts: string[] = [];
+    for (const a of codexAgents) for (const f of await listFiles(path.join(codexDir(a), 'sessions'))) rollouts.push(await fs.readFile(f, 'utf8'));
+    const shouldBeClean = configMaps + rollouts.join('\n') + JSON.stringify(seed.agents) + JSON.stringify(seed.logs);
+    for (const m of seed.secretMarkers!) expect(shouldBeClean.includes(m), `marker ${m.slice(0, 12)}… leaked`).toBe(false);
+  });
+
+  it('gives the same markers on every build, and more for a bigger fleet', () => {
+    expect(demoSecretMarkers()).toEqual(DEMO_SECRET_MARKERS);
+    expect(demoSecretMarkers(20).length).toBeGreaterThan(DEMO_SECRET_MARKERS.length);
+  });
+});
+
+describe('speed', () => {
+  it('builds again from the cache in well under a second', async () => {
+    const started = performance.now();
+    const again = await buildSeed('demo', { dataDir: path.join(tmp, 'again') });
+    expect(performance.now() - started).toBeLessThan(1500);
+    expect(again.agents!.map((a) => a.name)).toEqual(seed.agents!.map((a) => a.name));
+    expect(again.volumes['agents/openab-codex']).not.toBe(seed.volumes['agents/openab-codex']);
+    // A pod deleting its image must not touch another run's copy.
+    const dir = path.join(again.volumes['agents/openab-codex'], '.codex', 'generated_images');
+    const [thread] = await fs.readdir(dir);
+    const [png] = await fs.readdir(path.join(dir, thread));
+    const first = path.join(seed.volumes['agents/openab-codex'], '.codex', 'generated_images');
+    const before = (await listFiles(first)).length;
+    await fs.rm(path.join(dir, thread, png));
+    expect((await listFiles(first)).length).toBe(before);
+    expect(before).toBe(codexAgents[0].images);
+  });
+
+  it('seeds 50 agents quickly', async () => {
+    const started = performance.now();
+    const big = await buildSeed('demo', { dataDir: path.join(tmp, 'fifty'), agents: 50 });
+    expect(performance.now() - started).toBeLessThan(3000);
+    const codex = big.agents!.filter((a) => a.codex);
+    expect(codex).toHaveLength(50);
+    expect(new Set(codex.map((a) => `${a.namespace}/${a.name}`)).size).toBe(50);
+    expect(big.objects.filter((o) => o.kind === 'Deployment')).toHaveLength(51);
+    for (const a of codex) expect(existsSync(path.join(big.volumes[`${a.namespace}/${a.name}`], '.codex', 'config.toml'))).toBe(true);
+  });
+});

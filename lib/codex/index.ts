@@ -4,3 +4,4 @@ export * from './cli-output';
 export * from './config';
 export * from './features';
 export * from './device-login';
+export * from './sessions';

@@ -6,8 +6,6 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { existsSync } from 'node:fs';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ClusterController } from './api/controller.js';
 import { ExecRecorder, Knobs } from './api/knobs.js';
 import { prepareCreate } from './api/objects.js';
@@ -19,7 +17,9 @@ import { renderKubeconfig, writeKubeconfig } from './kubeconfig.js';
 import { makeServerTls } from './tls.js';
 import { createPodRuntime } from './runtime/index.js';
 import type { PodRuntime } from './runtime/types.js';
-import type { SeedDiscord, SeedOptions, SeedResult } from './seed/types.js';
+import { startFakeDiscord, type FakeDiscord } from './discord/index.js';
+import { startFakeIssuer, type FakeIssuer } from './issuer/index.js';
+import { buildSeed } from './seed/index.js';
 
 export interface DevClusterOptions {
   /** 0 = a random free port. */
@@ -60,6 +60,9 @@ export interface DevCluster {
   discordUrl: string;
   discordBotToken: string;
   isolated: boolean;
+  /** In-process handles: approve/deny device logins, read what Discord received. */
+  issuer: FakeIssuer;
+  discord: FakeDiscord;
   /** ms from start to serving with every seeded pod out of Pending. */
   startupMs: number;
   stats(): { requests: number; execs: number };
@@ -70,31 +73,6 @@ export interface DevCluster {
 interface Closable {
   url: string;
   close(): Promise<void>;
-}
-
-// The issuer, Discord and seed modules are written alongside; loaded by path so
-// the API server can start (with an empty seed) before they exist.
-const HERE = typeof __dirname === 'string' ? __dirname : path.dirname(fileURLToPath(import.meta.url));
-async function load<T>(specifier: string): Promise<T | null> {
-  const file = path.join(HERE, specifier);
-  if (!existsSync(file)) return null;
-  return (await import(pathToFileURL(file).href)) as T;
-}
-
-async function startIssuer(): Promise<Closable> {
-  const m = await load<{ startFakeIssuer(): Promise<Closable> }>('issuer/index.ts');
-  return m ? m.startFakeIssuer() : { url: '', close: async () => undefined };
-}
-
-async function startDiscord(seed: SeedDiscord): Promise<Closable> {
-  const m = await load<{ startFakeDiscord(seed: SeedDiscord): Promise<Closable> }>('discord/index.ts');
-  return m ? m.startFakeDiscord(seed) : { url: '', close: async () => undefined };
-}
-
-async function buildSeedResult(kind: 'demo' | 'empty', opts: SeedOptions): Promise<SeedResult> {
-  const m = await load<{ buildSeed(kind: 'demo' | 'empty', opts: SeedOptions): Promise<SeedResult> }>('seed/index.ts');
-  if (m) return m.buildSeed(kind, opts);
-  return { objects: [], volumes: {}, crashLooping: [], discord: { botToken: `devcluster-bot-${randomBytes(12).toString('hex')}`, guildId: '1', channels: [] } };
 }
 
 const KIND_ORDER = ['Namespace', 'Secret', 'ConfigMap', 'PersistentVolumeClaim', 'Pod', 'Deployment'];
@@ -138,13 +116,13 @@ export async function startDevCluster(opts: DevClusterOptions = {}): Promise<Dev
     await Promise.all(['tls', 'data', 'runtime'].map((d) => mkdir(path.join(tmp, d))));
     const [tls, issuer, seed] = await Promise.all([
       makeServerTls(path.join(tmp, 'tls')),
-      startIssuer(),
-      buildSeedResult(opts.seed ?? 'demo', { dataDir: path.join(tmp, 'data'), agents: opts.agents }),
+      startFakeIssuer(),
+      buildSeed(opts.seed ?? 'demo', { dataDir: path.join(tmp, 'data'), agents: opts.agents }),
     ]);
     services.push(issuer);
     const [rt, discord] = await Promise.all([
       createPodRuntime({ tmpDir: path.join(tmp, 'runtime'), issuerUrl: issuer.url, isolated: opts.isolated }),
-      startDiscord(seed.discord),
+      startFakeDiscord(seed.discord),
     ]);
     runtime = rt;
     services.push(discord);
@@ -218,6 +196,8 @@ export async function startDevCluster(opts: DevClusterOptions = {}): Promise<Dev
       discordUrl: discord.url,
       discordBotToken: seed.discord.botToken,
       isolated: runtime.isolated,
+      issuer,
+      discord,
       startupMs,
       stats: () => ({ requests: knobs.requests, execs: knobs.execs }),
       resetStats: () => knobs.resetStats(),

@@ -36,6 +36,7 @@ interface PodLife {
   owner?: string;
   handle?: PodHandle;
   nextLogAt: number;
+  startAttempts: number;
   starting?: Promise<void>;
   timers: Set<NodeJS.Timeout>;
   logs: Map<string, ContainerLog>;
@@ -255,6 +256,7 @@ export class ClusterController {
       logs: new Map(),
       crashLoop: owner ? this.crashLooping.has(owner) : false,
       nextLogAt: 0,
+      startAttempts: 0,
       gone: false,
       settled,
       settle,
@@ -423,14 +425,19 @@ export class ClusterController {
       }
       life.handle = handle;
     } catch (err) {
+      const message = String((err as Error).message ?? err);
       const p = this.live(life);
       if (p) {
-        for (const cs of p.status.containerStatuses ?? []) cs.state = { waiting: { reason: 'RunContainerError', message: String((err as Error).message ?? err) } };
+        for (const cs of p.status.containerStatuses ?? []) cs.state = { waiting: { reason: 'RunContainerError', message } };
         this.touch(life, p);
-        this.event(p, 'Warning', 'Failed', `Error: ${String((err as Error).message ?? err)}`);
+        this.event(p, 'Warning', 'Failed', `Error: ${message}`);
       }
-      this.o.log(`pod ${life.key} failed to start: ${String(err)}`);
-      return life.settle();
+      life.startAttempts++;
+      this.o.log(`pod ${life.key} failed to start (attempt ${life.startAttempts}): ${message}`);
+      // The kubelet retries a container that failed to start, backing off.
+      if (life.startAttempts >= 3) life.settle();
+      this.later(life, Math.min(250 * 2 ** life.startAttempts, 10_000), () => void this.startContainers(life));
+      return;
     }
     const running = this.live(life);
     if (!running || running.metadata.deletionTimestamp) return life.settle();

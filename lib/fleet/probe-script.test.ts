@@ -16,7 +16,7 @@ const SECRET_REFRESH = 'REFRESH-TOKEN-MARKER-91bc';
 
 function runProbe(prev = '', nonce = 'abc123') {
   const r = spawnSync('sh', ['-c', PROBE_SHELL, 'openab-probe', nonce, prev, PROBE_NODE], {
-    env: { PATH: `${codexBin}:${process.env.PATH}`, HOME: home },
+    env: { PATH: `${codexBin}:${process.env.PATH}`, HOME: home } as unknown as NodeJS.ProcessEnv,
     encoding: 'utf8',
   });
   return { ...r, sections: splitProbeOutput(r.stdout, nonce) };

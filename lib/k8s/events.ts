@@ -18,7 +18,7 @@ export async function listAgentEvents(cluster: Cluster, namespace: string, deplo
     const res = await withDeadline(cluster.core.listNamespacedEvent({ namespace }), 10_000, `reading events in ${namespace}`);
     const names = new Set([deployment, ...podNames]);
     return (res.items as k8s.CoreV1Event[])
-      .filter((e) => names.has(e.involvedObject?.name ?? '') || (e.involvedObject?.name ?? '').startsWith(`${deployment}-`))
+      .filter((e) => names.has(e.involvedObject?.name ?? '') || ownedName(deployment, e.involvedObject?.name ?? ''))
       .map((e) => ({
         type: e.type ?? 'Normal',
         reason: e.reason ?? '',
@@ -38,4 +38,13 @@ function toIso(v: Date | string | undefined | null): string | null {
   if (!v) return null;
   const d = v instanceof Date ? v : new Date(v);
   return Number.isNaN(d.getTime()) ? null : d.toISOString();
+}
+
+/**
+ * ReplicaSets (`<deployment>-<hash>`) and pods (`<deployment>-<hash>-<suffix>`) of this
+ * Deployment, including ones already gone; not those of `<deployment>-2` and the like.
+ */
+export function ownedName(deployment: string, name: string): boolean {
+  if (!name.startsWith(`${deployment}-`)) return false;
+  return /^[a-z0-9]{6,10}(-[a-z0-9]{5})?$/.test(name.slice(deployment.length + 1)) && /[0-9]/.test(name.slice(deployment.length + 1, deployment.length + 11));
 }

@@ -8,13 +8,15 @@ import { FeatureTable } from '@/components/agents/feature-table';
 import { PodLog } from '@/components/agents/pod-log';
 import { RelativeTime } from '@/components/ui/relative-time';
 import { Section, KeyValues } from '@/components/ui/section';
+import { decodeSegment } from '@/lib/url-params';
 
 export const dynamic = 'force-dynamic';
 
 type Params = { cluster: string; namespace: string; name: string };
 
 export default async function AgentPage({ params }: { params: Promise<Params> }) {
-  const { cluster, namespace, name } = await params;
+  const raw = await params;
+  const [cluster, namespace, name] = [raw.cluster, raw.namespace, raw.name].map(decodeSegment);
   const path = `/agents/${encodeURIComponent(cluster)}/${encodeURIComponent(namespace)}/${encodeURIComponent(name)}`;
   const user = await requirePageUser('viewer', path);
   let detail;

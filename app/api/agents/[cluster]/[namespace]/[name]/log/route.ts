@@ -5,6 +5,7 @@ import { getDeployment, listDeploymentPods } from '@/lib/k8s/agents';
 import { followPodLog, readPodLog } from '@/lib/k8s/logs';
 import { ClusterError } from '@/lib/k8s/errors';
 import { getSettings } from '@/lib/settings';
+import { decodeSegment } from '@/lib/url-params';
 
 export const dynamic = 'force-dynamic';
 
@@ -18,7 +19,8 @@ const querySchema = z.object({
 });
 
 export const GET = defineRoute({ name: 'agent-log', role: 'support' }, async (request, context) => {
-  const params = paramsSchema.safeParse(await context.params);
+  const raw = (await context.params) as Record<string, string>;
+  const params = paramsSchema.safeParse({ cluster: decodeSegment(raw.cluster), namespace: decodeSegment(raw.namespace), name: decodeSegment(raw.name) });
   const query = querySchema.safeParse(Object.fromEntries(new URL(request.url).searchParams));
   if (!params.success || !query.success) return Response.json({ error: 'The log request was not valid.' }, { status: 400 });
   const { cluster: clusterId, namespace, name } = params.data;

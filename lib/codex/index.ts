@@ -5,3 +5,4 @@ export * from './config';
 export * from './features';
 export * from './device-login';
 export * from './sessions';
+export * from './skills';

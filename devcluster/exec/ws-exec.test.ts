@@ -65,12 +65,17 @@ function open(command: string[], opts: { stdin?: boolean; stdout?: boolean; stde
   const ws = new WebSocket(`${baseUrl}/exec?${query}`, opts.protocols ?? ['v5.channel.k8s.io', 'v4.channel.k8s.io']);
   const frames: Session['frames'] = [];
   ws.on('message', (data: Buffer, isBinary) => {
-    expect(isBinary).toBe(true);
-    frames.push({ channel: data[0], data: data.subarray(1), at: Date.now() });
+    // A text frame shows up as channel -1 and fails the frame assertions.
+    frames.push({ channel: isBinary ? data[0] : -1, data: data.subarray(1), at: Date.now() });
   });
   const closed = new Promise<{ code: number }>((resolve) => ws.on('close', (code) => resolve({ code })));
   return new Promise((resolve, reject) => {
-    ws.once('open', () => resolve({ ws, frames, closed }));
+    ws.once('open', () => {
+      ws.on('error', () => {
+        // Dropped connections are asserted through 'close'.
+      });
+      resolve({ ws, frames, closed });
+    });
     ws.once('error', reject);
   });
 }
@@ -80,6 +85,7 @@ function channelData(session: Session, channel: number): Buffer {
 }
 
 function status(session: Session): any {
+  expect(session.frames.filter((f) => f.channel === -1)).toHaveLength(0);
   const frames = session.frames.filter((f) => f.channel === 3);
   expect(frames).toHaveLength(1);
   return JSON.parse(frames[0].data.toString('utf8'));
@@ -184,6 +190,9 @@ describe('exec over WebSocket', () => {
 
   it('fault drop: the connection ends without a status', async () => {
     const s = await open(['sh', '-c', 'echo a; sleep 5; echo b'], { fault: 'drop' });
+    const quick = await open(['true'], { fault: 'drop' });
+    expect((await quick.closed).code).toBe(1006);
+    expect(quick.frames).toHaveLength(0);
     const { code } = await s.closed;
     expect(code).toBe(1006);
     expect(s.frames.filter((f) => f.channel === 3)).toHaveLength(0);

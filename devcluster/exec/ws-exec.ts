@@ -119,6 +119,9 @@ function runExec(ws: WebSocket, opts: UpgradeExecOptions): void {
   ws.on('error', () => {
     // A broken connection is handled by 'close'.
   });
+  proc.stdin?.on('error', () => {
+    // The command may exit without reading its input.
+  });
   ws.on('close', () => {
     if (finished) return;
     // The client went away (or, under v4 and older, ended its stdin by closing): nobody can read the result.
@@ -170,7 +173,8 @@ function runExec(ws: WebSocket, opts: UpgradeExecOptions): void {
   ]);
 
   if (opts.fault === 'drop') {
-    // Cut the TCP connection mid-stream, as a broken node or proxy would.
+    // Cut the TCP connection mid-stream, as a broken node or proxy would: after
+    // the first output, after a moment, or at the latest instead of the status.
     const drop = () => {
       if (finished) return;
       finished = true;
@@ -178,15 +182,24 @@ function runExec(ws: WebSocket, opts: UpgradeExecOptions): void {
       ws.terminate();
     };
     proc.stdout.once('data', () => setImmediate(drop));
+    proc.stderr.once('data', () => setImmediate(drop));
     setTimeout(drop, 200).unref();
+    Promise.all([proc.done, outputs]).then(drop);
+    return wireStdin(ws, opts, proc);
   }
 
+  wireStdin(ws, opts, proc);
+
+  Promise.all([proc.done, outputs]).then(([result]) => {
+    if (finished) return;
+    finished = true;
+    sendStatusAndClose(ws, protocol, execStatus(opts.command, result));
+  });
+}
+
+function wireStdin(ws: WebSocket, opts: UpgradeExecOptions, proc: ExecProcess): void {
+  const protocol = ws.protocol;
   const stdin = proc.stdin;
-  if (stdin) {
-    stdin.on('error', () => {
-      // The command may exit without reading its input.
-    });
-  }
   ws.on('message', (data: Buffer, isBinary: boolean) => {
     if (!isBinary || data.length === 0) return;
     const channel = data[0];
@@ -200,12 +213,6 @@ function runExec(ws: WebSocket, opts: UpgradeExecOptions): void {
       stdin?.end();
     }
     // Channel 4 (resize) means nothing without a terminal.
-  });
-
-  Promise.all([proc.done, outputs]).then(([result]) => {
-    if (finished) return;
-    finished = true;
-    sendStatusAndClose(ws, protocol, execStatus(opts.command, result));
   });
 }
 

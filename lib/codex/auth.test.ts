@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync, mkdirSync, chmodSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import {
   type AuthFacts,
+  authReducerProgram,
   describeLogin,
   needsAttention,
   reduceAuthJson,
@@ -252,5 +256,32 @@ describe('summarizeAuth', () => {
     expect(describeLogin({ kind: 'not-logged-in' })).toBe('Not logged in');
     expect(describeLogin({ kind: 'unreadable', reason: 'too large' })).toBe('auth.json unreadable (too large)');
     expect(describeLogin({ kind: 'other', mode: 'agent_identity' })).toBe('Logged in (agent_identity)');
+  });
+});
+
+describe('authReducerProgram', () => {
+  it('reduces a file in a bare node and prints only facts', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'auth-reducer-'));
+    try {
+      const run = (file: string) => JSON.parse(execFileSync(process.execPath, ['-e', authReducerProgram(), file], { encoding: 'utf8' }));
+      const text = chatgptAuth({ exp: nowS + 100 });
+      writeFileSync(path.join(dir, 'auth.json'), text);
+      const out = execFileSync(process.execPath, ['-e', authReducerProgram(), path.join(dir, 'auth.json')], { encoding: 'utf8' });
+      expect(out).not.toContain(ACCESS_SECRET_MARK);
+      expect(out).not.toContain('REFRESHSECRET');
+      expect(JSON.parse(out)).toEqual(reduceAuthJson(text));
+      expect(run(path.join(dir, 'missing.json'))).toEqual({ present: false, hasTokens: false });
+      writeFileSync(path.join(dir, 'big.json'), Buffer.alloc(2 * 1024 * 1024, 0x20));
+      expect(run(path.join(dir, 'big.json'))).toEqual({ present: true, parseError: 'too large', hasTokens: false });
+      mkdirSync(path.join(dir, 'adir'));
+      expect(run(path.join(dir, 'adir'))).toEqual({ present: true, parseError: 'cannot read (EISDIR)', hasTokens: false });
+      writeFileSync(path.join(dir, 'garbage.json'), 'sk-SECRET-garbage');
+      chmodSync(path.join(dir, 'garbage.json'), 0o600);
+      const garbage = execFileSync(process.execPath, ['-e', authReducerProgram(), path.join(dir, 'garbage.json')], { encoding: 'utf8' });
+      expect(garbage).not.toContain('SECRET');
+      expect(JSON.parse(garbage).parseError).toBe('not valid JSON');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

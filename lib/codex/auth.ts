@@ -280,3 +280,28 @@ export function describeLogin(state: LoginState): string {
     }
   }
 }
+
+/** Bytes above which auth.json is not read at all (mirrors the reducer's own cap). */
+export const AUTH_JSON_MAX_BYTES = 1024 * 1024;
+
+/**
+ * A complete node program, for `node -e <program> <path-to-auth.json>` in the
+ * pod: it checks the size before reading (a huge file is never loaded),
+ * treats a missing file as null, and prints one line of AuthFacts JSON.
+ * Nothing else is printed, so no token byte crosses the exec channel.
+ */
+export function authReducerProgram(): string {
+  return [
+    `const reduce = (${reduceAuthJson.toString()});`,
+    `const fs = require('fs');`,
+    `const file = process.argv[1];`,
+    `let facts;`,
+    `try {`,
+    `  const size = fs.statSync(file).size;`,
+    `  facts = size > ${AUTH_JSON_MAX_BYTES} ? { present: true, parseError: 'too large', hasTokens: false } : reduce(fs.readFileSync(file, 'utf8'));`,
+    `} catch (e) {`,
+    `  facts = e && e.code === 'ENOENT' ? reduce(null) : { present: true, parseError: 'cannot read (' + (e && /^E[A-Z]+$/.test(e.code) ? e.code : 'error') + ')', hasTokens: false };`,
+    `}`,
+    `process.stdout.write(JSON.stringify(facts) + '\\n');`,
+  ].join('\n');
+}

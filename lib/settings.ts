@@ -45,3 +45,8 @@ export function getSettings(): Settings {
   };
   return cached;
 }
+
+/** Forget the settings read so far (tests, and a future reload of the configuration). */
+export function resetSettings(): void {
+  cached = null;
+}

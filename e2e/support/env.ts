@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { DevClusterState } from '../../scripts/stack';
+import { devClusterClient } from '../../scripts/devcluster-client';
 
 export const E2E = {
   port: 3100,
@@ -15,16 +16,6 @@ export function e2eState(): { cluster: DevClusterState; url: string; oidcIssuer:
   return JSON.parse(readFileSync(statePath, 'utf8'));
 }
 
-/** Calls the dev cluster's API as its admin (for control endpoints and checks). */
-export async function clusterApi(pathname: string, init: RequestInit = {}): Promise<Response> {
-  const { cluster } = e2eState();
-  // The dev cluster's certificate is made at start by its own CA; trust it for this call only.
-  const { Agent } = await import('undici');
-  const ca = Buffer.from(/certificate-authority-data: (\S+)/.exec(readFileSync(cluster.kubeconfig, 'utf8'))![1], 'base64').toString();
-  return fetch(`${cluster.url}${pathname}`, {
-    ...init,
-    headers: { Authorization: `Bearer ${cluster.tokens.admin}`, 'Content-Type': 'application/json', ...(init.headers ?? {}) },
-    // @ts-expect-error undici's dispatcher option
-    dispatcher: new Agent({ connect: { ca } }),
-  });
+export function cluster() {
+  return devClusterClient(e2eState().cluster);
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'smol-toml';
-import { APPROVAL_MODES, type ApprovalMode, readApprovalSettings, setApprovalMode } from './config';
+import { APPROVAL_MODES, type ApprovalMode, describeApprovalMode, isApprovalMode, readApprovalSettings, setApprovalMode } from './config';
 
 const DIR = path.join(__dirname, 'fixtures/config');
 const corpus = readdirSync(DIR)
@@ -256,9 +256,13 @@ describe('setApprovalMode refuses', () => {
   });
 
   it('an unknown mode', () => {
-    for (const mode of ['auto_review', '__proto__', 'toString', '', 'Manual']) {
+    for (const mode of ['auto_review', '__proto__', 'toString', '', 'Manual', 'full-access ', 'full\u2011access', 42, null]) {
       expect(setApprovalMode('', mode as ApprovalMode)).toEqual({ error: 'unknown approval mode' });
+      expect(isApprovalMode(mode)).toBe(false);
     }
+    expect(APPROVAL_MODES.filter(isApprovalMode)).toEqual(['manual', 'auto-review', 'full-access']);
+    expect(APPROVAL_MODES.map(describeApprovalMode)).toEqual(['Manual', 'Auto-review', 'Full access']);
+    expect(describeApprovalMode('custom')).toBe('Custom');
   });
 
   it('handles a large file quickly', () => {

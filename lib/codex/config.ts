@@ -18,6 +18,27 @@ export const APPROVAL_MODE_KEYS: Readonly<Record<ApprovalMode, Readonly<Record<s
   'full-access': { approval_policy: 'never', sandbox_mode: 'danger-full-access' },
 };
 
+/** Narrows untrusted input (a form field) to a mode. */
+export function isApprovalMode(value: unknown): value is ApprovalMode {
+  return typeof value === 'string' && (APPROVAL_MODES as readonly string[]).includes(value);
+}
+
+/** The names operators use. */
+export function describeApprovalMode(mode: ApprovalMode | 'custom' | 'default'): string {
+  switch (mode) {
+    case 'manual':
+      return 'Manual';
+    case 'auto-review':
+      return 'Auto-review';
+    case 'full-access':
+      return 'Full access';
+    case 'custom':
+      return 'Custom';
+    case 'default':
+      return "Codex's default";
+  }
+}
+
 /** Every top-level key a mode switch may write or remove. */
 export const APPROVAL_KEYS = ['approval_policy', 'approvals_reviewer', 'sandbox_mode'] as const;
 
@@ -418,7 +439,7 @@ const quote = (value: string) => JSON.stringify(value);
  *   or the edit is refused rather than returned.
  */
 export function setApprovalMode(configText: string, mode: ApprovalMode): { text: string } | { error: string } {
-  if (!Object.prototype.hasOwnProperty.call(APPROVAL_MODE_KEYS, mode)) return { error: `unknown approval mode` };
+  if (!isApprovalMode(mode)) return { error: 'unknown approval mode' };
   const text = configText ?? '';
   const before = parseConfig(text);
   if (!before.ok) return { error: before.error };

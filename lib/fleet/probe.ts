@@ -77,6 +77,12 @@ export function invalidateProbe(clusterId: string, podUid: string): void {
   cache.delete(`${clusterId}/${podUid}`);
 }
 
+/** Empties the probe cache (tests measure cold probes). */
+export function resetProbeCacheForTests(): void {
+  cache.clear();
+  limiter = null;
+}
+
 /** Drops cache entries of pods that no longer exist. */
 export function pruneProbeCache(liveKeys: Set<string>): void {
   for (const key of cache.keys()) if (!liveKeys.has(key)) cache.delete(key);

@@ -71,6 +71,12 @@ export function getClusters(): Cluster[] {
   }
 }
 
+/** Forget the loaded kubeconfig (tests, and a future reload of the configuration). */
+export function resetClusters(): void {
+  clusters = null;
+  loadError = null;
+}
+
 export function getCluster(id: string): Cluster {
   const found = getClusters().find((c) => c.id === id);
   if (!found) throw new ClusterError(`There is no cluster named "${id}" in this dashboard's configuration.`, 'not-found', 404);

@@ -1,0 +1,184 @@
+// The fleet through the real client against the dev cluster with the demo seed: every seeded
+// agent reads as seeded, no token byte crosses the exec channel, failures stay per agent.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import * as k8s from '@kubernetes/client-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startDevCluster, type DevCluster } from '../../devcluster/cluster';
+import { buildSeed } from '../../devcluster/seed';
+import type { SeedAgent } from '../../devcluster/seed/types';
+import { devClusterClient } from '../../scripts/devcluster-client';
+import { resetSettings } from '../settings';
+import { resetClusters } from '../k8s/clusters';
+import { getFleet, type FleetAgent } from './fleet';
+
+let cluster: DevCluster;
+let truth: SeedAgent[];
+let markers: string[];
+let control: ReturnType<typeof devClusterClient>;
+const scratch = mkdtempSync(path.join(tmpdir(), 'fleet-it-'));
+
+function useKubeconfig(file: string, context = 'dashboard@devcluster') {
+  process.env.KUBECONFIG = file;
+  process.env.KUBE_CONTEXTS = context;
+  process.env.PROBE_CACHE_MS = '1';
+  resetSettings();
+  resetClusters();
+}
+
+beforeAll(async () => {
+  cluster = await startDevCluster({ port: 0, seed: 'demo', kubeconfigPath: path.join(scratch, 'kubeconfig'), quiet: true });
+  const seed = await buildSeed('demo', { dataDir: path.join(scratch, 'truth') });
+  truth = seed.agents ?? [];
+  // The probe reduces auth.json inside the pod: none of its tokens and keys may cross the exec
+  // channel. (config.toml does cross it, to be parsed on the server; it is never shown raw.)
+  const authFiles = Object.values(seed.volumes).map((dir) => {
+    try {
+      return require('node:fs').readFileSync(path.join(dir, '.codex/auth.json'), 'utf8') as string;
+    } catch {
+      return '';
+    }
+  });
+  markers = (seed.secretMarkers ?? []).filter((m) => authFiles.some((f) => f.includes(m)));
+  control = devClusterClient({ ...JSON.parse(require('node:fs').readFileSync(cluster.statePath, 'utf8')), kubeconfig: cluster.kubeconfigPath });
+  useKubeconfig(cluster.kubeconfigPath);
+}, 120_000);
+
+afterAll(async () => {
+  await control?.close();
+  await cluster?.stop();
+  rmSync(scratch, { recursive: true, force: true });
+});
+
+function byName(agents: FleetAgent[], a: SeedAgent) {
+  return agents.find((x) => x.workload.namespace === a.namespace && x.workload.name === a.name);
+}
+
+describe('the fleet on the demo cluster', () => {
+  it('lists every seeded Codex agent and nothing else', async () => {
+    const fleet = await getFleet();
+    expect(fleet.error).toBeNull();
+    const names = fleet.agents.map((a) => `${a.workload.namespace}/${a.workload.name}`).sort();
+    const expected = truth.filter((a) => a.codex).map((a) => `${a.namespace}/${a.name}`).sort();
+    expect(names).toEqual(expected);
+    expect(truth.some((a) => !a.codex)).toBe(true);
+  });
+
+  it('reads each agent as seeded: login, approval, image generation, images', async () => {
+    const fleet = await getFleet();
+    for (const seeded of truth.filter((a) => a.codex)) {
+      const agent = byName(fleet.agents, seeded)!;
+      const where = `${seeded.namespace}/${seeded.name}`;
+      if (seeded.crashLooping) {
+        expect(agent.problem, where).toMatch(/crash-looping/);
+        expect(agent.attention, where).toContain('crash-looping');
+        continue;
+      }
+      expect(agent.problem, where).toBeNull();
+      const p = agent.probe!;
+      switch (seeded.login) {
+        case 'chatgpt':
+          expect(p.login, where).toMatchObject({ kind: 'chatgpt', email: seeded.email, plan: seeded.plan, expiry: 'ok' });
+          break;
+        case 'expiring':
+          expect(p.login, where).toMatchObject({ kind: 'chatgpt', expiry: 'soon' });
+          break;
+        case 'expired':
+          expect(p.login, where).toMatchObject({ kind: 'chatgpt', expiry: 'expired' });
+          expect(agent.attention, where).toContain('login expired');
+          break;
+        case 'apikey':
+          expect(p.login, where).toEqual({ kind: 'apikey', masked: seeded.apiKeyMasked });
+          break;
+        case 'none':
+          expect(p.login.kind, where).toBe('not-logged-in');
+          break;
+        case 'unreadable':
+          expect(p.login.kind, where).toBe('unreadable');
+          break;
+      }
+      if (seeded.configLoads) {
+        expect(p.approval, where).toMatchObject({ ok: true, mode: seeded.approval });
+        expect(p.imageGeneration, where).toBe(seeded.imageGeneration);
+        expect(p.codexVersion, where).toBe('0.169.0');
+      } else {
+        expect(p.codexError, where).toMatch(/config/i);
+      }
+      expect(p.images.count, where).toBe(seeded.images);
+      expect(p.codexHome, where).toBe(`${seeded.homeDir}/.codex`);
+    }
+  });
+
+  it('sends no byte of any auth.json token or key across the exec channel', async () => {
+    await control.recordExecs(true);
+    process.env.PROBE_CACHE_MS = '1';
+    const { resetProbeCacheForTests } = await import('./probe');
+    resetProbeCacheForTests();
+    await getFleet();
+    const recording = JSON.stringify(await control.execRecording());
+    await control.recordExecs(false);
+    expect(recording.length).toBeGreaterThan(1000);
+    expect(markers.length).toBeGreaterThan(5);
+    const decoded = Buffer.from(recording).toString('utf8') + extractBase64(recording);
+    for (const marker of markers) expect(decoded.includes(marker), `marker ${marker.slice(0, 6)}…`).toBe(false);
+  });
+
+  it('shares one probe between concurrent requests and reuses the fingerprint when nothing changed', async () => {
+    const { resetProbeCacheForTests } = await import('./probe');
+    resetProbeCacheForTests();
+    process.env.PROBE_CACHE_MS = '60000';
+    resetSettings();
+    cluster.resetStats();
+    const [a, b] = await Promise.all([getFleet(), getFleet()]);
+    const running = a.agents.filter((x) => x.probe).length;
+    expect(b.agents.filter((x) => x.probe).length).toBe(running);
+    expect(cluster.stats().execs).toBe(running);
+    process.env.PROBE_CACHE_MS = '1';
+    resetSettings();
+  });
+
+  it('says why when an agent has no openab container, while the rest renders', async () => {
+    const kc = new k8s.KubeConfig();
+    kc.loadFromFile(cluster.kubeconfigPath);
+    kc.setCurrentContext('admin@devcluster');
+    const apps = kc.makeApiClient(k8s.AppsV1Api);
+    const labels = { 'app.kubernetes.io/name': 'openab', 'app.kubernetes.io/instance': 'odd', 'app.kubernetes.io/component': 'codex' };
+    await apps.createNamespacedDeployment({
+      namespace: 'agents',
+      body: {
+        metadata: { name: 'odd-openab-codex', labels },
+        spec: { replicas: 1, strategy: { type: 'Recreate' }, selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { containers: [{ name: 'main', image: 'busybox' }] } } },
+      },
+    });
+    let agent: FleetAgent | undefined;
+    for (let i = 0; i < 40; i++) {
+      agent = (await getFleet()).agents.find((a) => a.workload.name === 'odd-openab-codex');
+      if (agent?.pod) break;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    expect(agent?.problem).toMatch(/no "openab" container/);
+    await apps.deleteNamespacedDeployment({ namespace: 'agents', name: 'odd-openab-codex' });
+  });
+
+  it('answers an unreachable cluster and a refused token in plain words', async () => {
+    const bad = path.join(scratch, 'unreachable.yaml');
+    writeFileSync(bad, `apiVersion: v1\nkind: Config\nclusters:\n- name: gone\n  cluster:\n    server: https://127.0.0.1:1\n    insecure-skip-tls-verify: true\nusers:\n- name: u\n  user:\n    token: x\ncontexts:\n- name: gone\n  context:\n    cluster: gone\n    user: u\ncurrent-context: gone\n`);
+    useKubeconfig(bad, 'gone');
+    const down = await getFleet();
+    expect(down.clusters[0].error).toMatch(/cannot be reached/);
+
+    const wrongToken = path.join(scratch, 'wrong-token.yaml');
+    const text = require('node:fs').readFileSync(cluster.kubeconfigPath, 'utf8').replace(cluster.tokens.dashboard, 'not-a-valid-token');
+    writeFileSync(wrongToken, text);
+    useKubeconfig(wrongToken);
+    const refused = await getFleet();
+    expect(refused.clusters[0].error).toMatch(/did not accept the dashboard's credentials/);
+    useKubeconfig(cluster.kubeconfigPath);
+  });
+});
+
+/** Exec recordings carry bytes as base64: decode every long base64 run too. */
+function extractBase64(json: string): string {
+  return (json.match(/[A-Za-z0-9+/=]{16,}/g) ?? []).map((s) => Buffer.from(s, 'base64').toString('utf8')).join('\n');
+}

@@ -86,7 +86,7 @@ function channelData(session: Session, channel: number): Buffer {
 
 function status(session: Session): any {
   expect(session.frames.filter((f) => f.channel === -1)).toHaveLength(0);
-  const frames = session.frames.filter((f) => f.channel === 3);
+  const frames = session.frames.filter((f) => f.channel === 3 && f.data.length > 0);
   expect(frames).toHaveLength(1);
   return JSON.parse(frames[0].data.toString('utf8'));
 }
@@ -127,7 +127,19 @@ describe('exec over WebSocket', () => {
   it('sends no frames for streams the client did not ask for', async () => {
     const s = await open(['sh', '-c', 'echo out; echo err >&2'], { stdout: false, stderr: true });
     await s.closed;
-    expect(s.frames.map((f) => f.channel).sort()).toEqual([2, 3]);
+    expect([...new Set(s.frames.map((f) => f.channel))].sort()).toEqual([2, 3]);
+  });
+
+  it('opens with an empty frame on the lowest requested stream, as the kubelet does', async () => {
+    const s = await open(['true'], { stdout: false, stderr: false });
+    await s.closed;
+    expect(s.frames[0]).toMatchObject({ channel: 3 });
+    expect(s.frames[0].data.length).toBe(0);
+    expect(JSON.parse(s.frames[1].data.toString())).toEqual({ metadata: {}, status: 'Success' });
+    const t = await open(['true']);
+    await t.closed;
+    expect(t.frames[0].channel).toBe(1);
+    expect(t.frames[0].data.length).toBe(0);
   });
 
   it('v5: stdin flows in and the close frame ends it', async () => {
@@ -192,7 +204,7 @@ describe('exec over WebSocket', () => {
     const s = await open(['sh', '-c', 'echo a; sleep 5; echo b'], { fault: 'drop' });
     const quick = await open(['true'], { fault: 'drop' });
     expect((await quick.closed).code).toBe(1006);
-    expect(quick.frames).toHaveLength(0);
+    expect(quick.frames.filter((f) => f.channel === 3)).toHaveLength(0);
     const { code } = await s.closed;
     expect(code).toBe(1006);
     expect(s.frames.filter((f) => f.channel === 3)).toHaveLength(0);
@@ -201,9 +213,60 @@ describe('exec over WebSocket', () => {
   it('fault stall: no output and no status until the client gives up', async () => {
     const s = await open(['sh', '-c', 'echo a'], { fault: 'stall' });
     await new Promise((r) => setTimeout(r, 500));
-    expect(s.frames).toHaveLength(0);
+    expect(s.frames.filter((f) => f.data.length > 0)).toHaveLength(0);
     expect(s.ws.readyState).toBe(WebSocket.OPEN);
     s.ws.close();
     await s.closed;
+  });
+});
+
+describe('exec with the real @kubernetes/client-node', () => {
+  async function clientExec(command: string[], input?: string) {
+    const k8s = await import('@kubernetes/client-node');
+    const { PassThrough, Readable } = await import('node:stream');
+    const kc = new k8s.KubeConfig();
+    const server = baseUrl.replace('ws://', 'http://');
+    kc.loadFromOptions({
+      clusters: [{ name: 'c', server, skipTLSVerify: true }],
+      users: [{ name: 'u', token: 'x' }],
+      contexts: [{ name: 'ctx', cluster: 'c', user: 'u' }],
+      currentContext: 'ctx',
+    });
+    const stdout = new PassThrough();
+    const stderr = new PassThrough();
+    let out = '';
+    let err = '';
+    stdout.on('data', (d) => (out += d));
+    stderr.on('data', (d) => (err += d));
+    const stdin = input === undefined ? null : Readable.from([Buffer.from(input)]);
+    const status = await new Promise<any>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('no status')), 15_000);
+      new k8s.Exec(kc)
+        .exec('ns', 'pod-a', 'openab', command, stdout, stderr, stdin, false, (s) => {
+          clearTimeout(timer);
+          resolve(s);
+        })
+        .catch(reject);
+    });
+    return { status, out, err };
+  }
+
+  it('gets output and a Success status', async () => {
+    const r = await clientExec(['sh', '-c', 'echo out; echo err >&2']);
+    expect(r.status).toEqual({ metadata: {}, status: 'Success' });
+    expect(r.out).toBe('out\n');
+    expect(r.err).toBe('err\n');
+  });
+
+  it('gets the exit code of a failing command', async () => {
+    const r = await clientExec(['sh', '-c', 'exit 7']);
+    expect(r.status.reason).toBe('NonZeroExitCode');
+    expect(r.status.details.causes).toEqual([{ reason: 'ExitCode', message: '7' }]);
+  });
+
+  it('sends stdin and ends it with the v5 close frame', async () => {
+    const r = await clientExec(['sh', '-c', 'wc -c'], 'twelve bytes');
+    expect(r.out.trim()).toBe('12');
+    expect(r.status.status).toBe('Success');
   });
 });

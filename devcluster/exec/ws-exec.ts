@@ -129,6 +129,10 @@ function runExec(ws: WebSocket, opts: UpgradeExecOptions): void {
     proc.kill();
   });
 
+  // Like the kubelet (and the API server's stream translator): an empty frame on
+  // the lowest stream the client asked for says the connection is established.
+  ws.send(Buffer.from([opts.stdout ? STDOUT : opts.stderr ? STDERR : STATUS]), { binary: true });
+
   if (opts.fault === 'stall') {
     // Keep the pipes drained so the command is not blocked, but never answer.
     proc.stdout.resume();

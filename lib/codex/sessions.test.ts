@@ -6,6 +6,7 @@ import {
   extractSenderContexts,
   findDiscordUploads,
   generatedImageOf,
+  imageDeliveries,
   maskSecrets,
   parseRollout,
   threadIdFromRolloutPath,
@@ -215,5 +216,34 @@ describe('sender contexts', () => {
     expect(generatedImageOf('/home/node/.codex/generated_images/abc-1/call_2.png')).toEqual({ threadId: 'abc-1', fileName: 'call_2.png' });
     expect(generatedImageOf('/home/node/.codex/generated_images/../x.png')).toBeUndefined();
     expect(generatedImageOf('/tmp/x.png')).toBeUndefined();
+  });
+});
+
+describe('imageDeliveries', () => {
+  const dir = '/home/node/.codex/generated_images/' + 'th-1';
+  const text = [
+    line('session_meta', { id: 'th-1', timestamp: '2026-11-25T10:00:00Z' }),
+    userMessage(senderPrompt({ channel_id: '100', thread_id: '200' })),
+    call('a', `curl -F "files[0]=@${dir}/ig_a.png" https://discord.com/api/v10/channels/200/messages`),
+    completed('a', '{"message": "Missing Access", "code": 50001}', 0),
+    call('b', `curl -F "files[0]=@${dir}/ig_a.png" https://discord.com/api/v10/channels/200/messages`),
+    completed('b', '{"id":"5","channel_id":"200","attachments":[]}', 0),
+    call('c', `curl -F "files[0]=@${dir}/ig_b.png" https://discord.com/api/v10/channels/200/messages`),
+    completed('c', 'curl: (6) Could not resolve host: discord.com', 6),
+    call('d', `curl -F "files[0]=@${dir}/ig_d.png" https://discord.com/api/v10/channels/100/messages`),
+    completed('d', '{"id":"6","channel_id":"100","attachments":[]}', 0),
+    call('e', `curl -F "files[0]=@/home/node/.codex/generated_images/other/ig_c.png" https://discord.com/api/v10/channels/200/messages`),
+    completed('e', '{"id":"7","channel_id":"200","attachments":[]}', 0),
+  ].join('\n');
+
+  it('tells delivered, failed, never sent and misdelivered images apart', () => {
+    const result = imageDeliveries(parseRollout(text), ['ig_a.png', 'ig_b.png', 'ig_c.png', 'ig_d.png']);
+    expect(result.map((d) => [d.fileName, d.status, d.upload?.callId, d.expectedTarget, d.wrongTarget ?? false])).toEqual([
+      ['ig_a.png', 'delivered', 'b', '200', false],
+      ['ig_b.png', 'failed', 'c', '200', false],
+      ['ig_c.png', 'never-sent', undefined, '200', false], // uploaded from another session's folder
+      ['ig_d.png', 'delivered', 'd', '200', true], // went to the parent channel
+    ]);
+    expect(result[1].upload?.reason).toMatch(/resolve the host/);
   });
 });

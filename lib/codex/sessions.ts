@@ -506,3 +506,44 @@ export function generatedImageOf(filePath: string): { threadId: string; fileName
   if (!match || match[2].startsWith('.')) return undefined;
   return { threadId: match[1], fileName: match[2] };
 }
+
+export type ImageDelivery = {
+  fileName: string;
+  /**
+   * delivered: an upload of this file got a Discord message back;
+   * failed: every upload of it failed or is unknown;
+   * never-sent: no upload of it was attempted in this session.
+   */
+  status: 'delivered' | 'failed' | 'never-sent';
+  /** The successful upload, else the last attempt. */
+  upload?: DiscordUpload;
+  /** Where it belongs: the thread, else the channel, of the last prompt. */
+  expectedTarget?: string;
+  /** Delivered, but to another id than expected (e.g. the parent channel). */
+  wrongTarget?: boolean;
+};
+
+/**
+ * Joins a session's generated images (file names under
+ * `generated_images/<thread>/`) with its upload attempts.
+ */
+export function imageDeliveries(rollout: Rollout, imageFileNames: readonly string[]): ImageDelivery[] {
+  const uploads = findDiscordUploads(rollout);
+  const lastContext = rollout.senderContexts.length > 0 ? rollout.senderContexts[rollout.senderContexts.length - 1].context : undefined;
+  return imageFileNames.map((fileName) => {
+    const attempts = uploads.filter((upload) =>
+      upload.files.some((file) => {
+        const image = generatedImageOf(file);
+        return image !== undefined && image.fileName === fileName && (!rollout.threadId || image.threadId === rollout.threadId);
+      }),
+    );
+    const ok = attempts.find((upload) => upload.outcome === 'ok');
+    const chosen = ok ?? attempts[attempts.length - 1];
+    const delivery: ImageDelivery = { fileName, status: ok ? 'delivered' : attempts.length > 0 ? 'failed' : 'never-sent' };
+    if (chosen) delivery.upload = chosen;
+    const expected = chosen?.expectedTarget ?? deliveryTarget(lastContext);
+    if (expected) delivery.expectedTarget = expected;
+    if (ok && expected && ok.target && ok.target !== expected) delivery.wrongTarget = true;
+    return delivery;
+  });
+}

@@ -1,0 +1,92 @@
+import { expect, test } from '@playwright/test';
+import { signIn } from './support/session';
+import { APPROVAL_LABEL, seededAgents } from './support/seed-truth';
+
+test.describe('fleet overview', () => {
+  test.beforeEach(async ({ page }) => {
+    await signIn(page, 'viewer');
+  });
+
+  test('shows the seeded truth for every Codex agent, and no other agent', async ({ page }) => {
+    const truth = await seededAgents();
+    const codex = truth.filter((a) => a.codex);
+    await expect(page.getByTestId('agent-card')).toHaveCount(codex.length);
+    for (const other of truth.filter((a) => !a.codex)) {
+      await expect(page.locator(`[data-agent="${other.namespace}/${other.name}"]`)).toHaveCount(0);
+    }
+    for (const a of codex) {
+      const card = page.locator(`[data-agent="${a.namespace}/${a.name}"]`);
+      await expect(card, a.name).toBeVisible();
+      if (a.crashLooping) {
+        await expect(card.getByTestId('agent-problem')).toContainText('crash-looping');
+        continue;
+      }
+      const login = card.getByTestId('login-state');
+      if (a.login === 'chatgpt') await expect(login).toContainText(`ChatGPT ${a.email} (${a.plan})`);
+      if (a.login === 'expiring') await expect(login).toContainText('expires soon');
+      if (a.login === 'expired') await expect(login).toContainText('expired');
+      if (a.login === 'apikey') await expect(login).toHaveText(`API key ${a.apiKeyMasked}`);
+      if (a.login === 'none') await expect(login).toHaveText('Not logged in');
+      if (a.login === 'unreadable') await expect(login).toHaveText('auth.json unreadable');
+      if (a.configLoads) {
+        await expect(card.getByTestId('approval-mode')).toHaveText(APPROVAL_LABEL[a.approval]);
+        await expect(card.getByTestId('image-generation')).toHaveText(a.imageGeneration ? 'On' : 'Off');
+      } else {
+        await expect(card).toContainText('Codex:');
+      }
+      await expect(card.getByTestId('image-count')).toHaveText(String(a.images));
+    }
+  });
+
+  test('puts agents that need attention first', async ({ page }) => {
+    const cards = page.getByTestId('agent-card');
+    await expect(cards.first()).toBeVisible();
+    const flags = await cards.evaluateAll((els) => els.map((e) => e.className.includes('border-red')));
+    const firstCalm = flags.indexOf(false);
+    expect(flags.slice(firstCalm === -1 ? flags.length : firstCalm).every((f) => !f)).toBe(true);
+    expect(flags[0]).toBe(true);
+  });
+
+  test('filters by namespace and state, and searches', async ({ page }) => {
+    const truth = (await seededAgents()).filter((a) => a.codex);
+    await page.getByLabel('Namespace').selectOption('team-b');
+    await expect(page.getByTestId('agent-card')).toHaveCount(truth.filter((a) => a.namespace === 'team-b').length);
+    await page.getByLabel('Namespace').selectOption('all');
+    await page.getByLabel('State').selectOption('not-logged-in');
+    const notLoggedIn = truth.filter((a) => a.login === 'none' && !a.crashLooping).length;
+    await expect(page.getByTestId('agent-card')).toHaveCount(notLoggedIn);
+    await page.getByLabel('State').selectOption('all');
+    const withEmail = truth.find((a) => a.login === 'chatgpt' && !a.crashLooping && a.email)!;
+    await page.getByLabel('Search agents').fill(withEmail.email!);
+    await expect(page.getByTestId('agent-card')).toHaveCount(1);
+    await expect(page.getByTestId('agent-card')).toHaveAttribute('data-agent', `${withEmail.namespace}/${withEmail.name}`);
+  });
+
+  test('refreshes in place without losing the filters', async ({ page }) => {
+    await page.getByLabel('Namespace').selectOption('agents');
+    const before = await page.getByTestId('agent-card').count();
+    const refreshed = page.waitForResponse((r) => r.url().endsWith('/api/fleet') && r.status() === 200);
+    await refreshed;
+    await expect(page.getByLabel('Namespace')).toHaveValue('agents');
+    await expect(page.getByTestId('agent-card')).toHaveCount(before);
+  });
+
+  test('is usable with the keyboard: search, then open an agent', async ({ page }) => {
+    const target = (await seededAgents()).find((a) => a.codex && !a.crashLooping)!;
+    await page.getByLabel('Search agents').focus();
+    await page.keyboard.type(target.name);
+    await page.keyboard.press('Tab');
+    const link = page.getByRole('link', { name: target.name, exact: true }).first();
+    await link.focus();
+    await page.keyboard.press('Enter');
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText(target.name);
+  });
+
+  test('fits a narrow screen', async ({ page }) => {
+    await page.setViewportSize({ width: 390, height: 800 });
+    await page.reload();
+    await expect(page.getByTestId('agent-card').first()).toBeVisible();
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow).toBeLessThanOrEqual(1);
+  });
+});

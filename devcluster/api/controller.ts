@@ -55,6 +55,9 @@ interface RolloutState {
   lastCounts: string;
 }
 
+/** Sandboxes started at once; more only contend for the two CPUs and slow every start. */
+const START_CONCURRENCY = 8;
+
 const now = () => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
 
 export class ClusterController {
@@ -66,6 +69,19 @@ export class ClusterController {
   private readonly tick: NodeJS.Timeout;
   private podIpCounter = 2;
   private stopped = false;
+  private starting = 0;
+  private readonly startQueue: Array<() => void> = [];
+
+  private async withStartSlot<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.starting >= START_CONCURRENCY) await new Promise<void>((r) => this.startQueue.push(r));
+    this.starting++;
+    try {
+      return await fn();
+    } finally {
+      this.starting--;
+      this.startQueue.shift()?.();
+    }
+  }
 
   constructor(private readonly o: ControllerOptions) {
     this.crashLooping = new Set(o.crashLooping);
@@ -418,7 +434,8 @@ export class ClusterController {
     };
     try {
       if (!this.o.runtime) throw new Error('no pod runtime');
-      const handle = await this.o.runtime.start(spec);
+      const runtime = this.o.runtime;
+      const handle = await this.withStartSlot(() => runtime.start(spec));
       if (life.gone || this.stopped) {
         await handle.stop();
         return life.settle();
@@ -435,7 +452,7 @@ export class ClusterController {
       life.startAttempts++;
       this.o.log(`pod ${life.key} failed to start (attempt ${life.startAttempts}): ${message}`);
       // The kubelet retries a container that failed to start, backing off.
-      if (life.startAttempts >= 3) life.settle();
+      if (life.startAttempts >= 5) life.settle();
       this.later(life, Math.min(250 * 2 ** life.startAttempts, 10_000), () => void this.startContainers(life));
       return;
     }

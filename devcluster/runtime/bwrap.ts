@@ -145,15 +145,21 @@ class BwrapPod implements PodHandle {
         reject(new Error(`pod ${spec.namespace}/${spec.name} did not start: ${why}${err ? `: ${err.trim()}` : ''}`));
       };
       const timer = setTimeout(() => fail('timed out'), START_TIMEOUT_MS);
-      (init.stdio[3] as Readable).on('data', (d: Buffer) => (info += d));
+      // The info and the readiness line come on separate pipes, in either order.
+      const check = () => {
+        const match = /"child-pid":\s*(\d+)/.exec(info);
+        if (!match || !out.includes('ready\n')) return;
+        clearTimeout(timer);
+        resolve(Number(match[1]));
+      };
+      (init.stdio[3] as Readable).on('data', (d: Buffer) => {
+        info += d;
+        check();
+      });
       init.stderr!.on('data', (d: Buffer) => (err += d));
       init.stdout!.on('data', (d: Buffer) => {
         out += d;
-        if (!out.includes('ready\n')) return;
-        clearTimeout(timer);
-        const match = /"child-pid":\s*(\d+)/.exec(info);
-        if (match) resolve(Number(match[1]));
-        else fail('bwrap reported no child pid');
+        check();
       });
       init.once('error', (e) => fail(e.message));
       init.once('exit', (code, signal) => fail(`bwrap exited (${signal ?? code})`));

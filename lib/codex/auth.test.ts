@@ -6,6 +6,7 @@ import path from 'node:path';
 import {
   type AuthFacts,
   authReducerProgram,
+  parseLoginStatus,
   describeLogin,
   needsAttention,
   reduceAuthJson,
@@ -283,5 +284,26 @@ describe('authReducerProgram', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('parseLoginStatus', () => {
+  const warn = 'WARNING: proceeding, even though we could not create PATH aliases: x\n';
+  it('reads each real answer', () => {
+    expect(parseLoginStatus('', warn + 'Not logged in\n', 1)).toEqual({ kind: 'not-logged-in' });
+    expect(parseLoginStatus('', 'Logged in using ChatGPT\n', 0)).toEqual({ kind: 'chatgpt' });
+    expect(parseLoginStatus('', 'API key configured - sk-proj-***23456\nAuthentication is checked when you send a request.\n', 0)).toEqual({
+      kind: 'apikey',
+      masked: 'sk-proj-***23456',
+    });
+    expect(parseLoginStatus('', 'Error checking login status: failed to deserialize CLI auth from file: key must be a string at line 1 column 2\n', 1)).toEqual({
+      kind: 'unreadable',
+      message: 'Error checking login status: failed to deserialize CLI auth from file: key must be a string at line 1 column 2',
+    });
+  });
+  it('tolerates colour, CRLF and garbage', () => {
+    expect(parseLoginStatus('', '\x1b[32mLogged in using ChatGPT\x1b[0m\r\n', 0)).toEqual({ kind: 'chatgpt' });
+    expect(parseLoginStatus('', 'sh: codex: not found', 127)).toEqual({ kind: 'unknown', message: 'sh: codex: not found' });
+    expect(parseLoginStatus('', '', null)).toEqual({ kind: 'unknown', message: 'codex exited with code null' });
   });
 });

@@ -305,3 +305,27 @@ export function authReducerProgram(): string {
     `process.stdout.write(JSON.stringify(facts) + '\\n');`,
   ].join('\n');
 }
+
+export type LoginStatusOutput =
+  | { kind: 'chatgpt' }
+  | { kind: 'apikey'; masked?: string }
+  | { kind: 'not-logged-in' }
+  | { kind: 'unreadable'; message: string }
+  | { kind: 'unknown'; message: string };
+
+/**
+ * Reads `codex login status` (it prints on stderr; it never validates or
+ * refreshes tokens, so this is a cross-check of the file, not of the login).
+ */
+export function parseLoginStatus(stdout: string, stderr: string, exitCode: number | null): LoginStatusOutput {
+  const text = `${stderr ?? ''}\n${stdout ?? ''}`.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '').replace(/\r/g, '');
+  const lines = text.split('\n').map((line) => line.trim()).filter((line) => line && !line.startsWith('WARNING: proceeding'));
+  const apiKey = lines.map((line) => /^API key configured(?: - (\S{1,40}))?/.exec(line)).find(Boolean);
+  if (apiKey) return apiKey[1] ? { kind: 'apikey', masked: apiKey[1] } : { kind: 'apikey' };
+  if (lines.some((line) => /^Logged in using ChatGPT/.test(line))) return { kind: 'chatgpt' };
+  if (lines.some((line) => /^Not logged in/.test(line))) return { kind: 'not-logged-in' };
+  // Codex quotes serde's position ("at line 1 column 2") but not the content.
+  const broken = lines.find((line) => /^Error checking login status:/.test(line));
+  if (broken) return { kind: 'unreadable', message: broken.slice(0, 300) };
+  return { kind: 'unknown', message: (lines[0] ?? `codex exited with code ${exitCode}`).slice(0, 300) };
+}

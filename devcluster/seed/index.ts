@@ -342,7 +342,7 @@ function planSessions(
   imageTimes: Map<number, number>,
 ): PlannedSession[] {
   const rng = createRng(`sessions-${plan.index}`);
-  const approvalPolicy = buildCodexConfig({ approval: plan.approval }).expect.approvalPolicy;
+  const { approvalPolicy, approvalsReviewer } = buildCodexConfig({ approval: plan.approval }).expect;
   const sandboxMode = plan.approval === 'full-access' ? 'danger-full-access' : 'workspace-write';
   const groups = new Map<number, number[]>();
   for (let j = 0; j < plan.imageCount; j++) {
@@ -388,6 +388,7 @@ function planSessions(
         startMs,
         homeDir: plan.homeDir,
         approvalPolicy,
+        approvalsReviewer,
         sandboxMode,
         channelId: channels[channelIndex].id,
         discordThreadId: `1${rng.digits(17)}`,
@@ -412,6 +413,7 @@ function planSessions(
         startMs,
         homeDir: plan.homeDir,
         approvalPolicy,
+        approvalsReviewer,
         sandboxMode,
         channelId: channels[0].id,
         discordThreadId: `1${rng.digits(17)}`,

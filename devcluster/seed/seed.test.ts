@@ -320,7 +320,10 @@ describe('images and sessions', () => {
           const callId = png.replace(/\.png$/, '');
           const at = lines!.findIndex((l) => l.type === 'response_item' && l.payload.type === 'image_generation_call' && l.payload.id === callId);
           expect(at, `${png} in its rollout`).toBeGreaterThan(0);
-          const prompt = lines!.slice(0, at).reverse().find((l) => l.type === 'response_item' && l.payload.role === 'user');
+          const prompt = lines!
+            .slice(0, at)
+            .reverse()
+            .find((l) => l.type === 'response_item' && l.payload.role === 'user' && !l.payload.content[0].text.startsWith('<environment_context>'));
           const ctx = senderContext(prompt!.payload.content[0].text);
           expect(ctx.schema).toBe('openab.sender.v1');
           expect(ctx.channel).toBe('discord');
@@ -339,7 +342,8 @@ describe('images and sessions', () => {
     for (const a of codexAgents) {
       for (const lines of (await readRollouts(a)).values()) {
         const imageCalls = new Set(lines.filter((l) => l.payload.type === 'image_generation_call').map((l) => l.payload.id));
-        const firstUser = lines.find((l) => l.type === 'response_item' && l.payload.role === 'user');
+        // Codex's environment_context is a user-role message too: prompts are those with sender_context.
+        const firstUser = lines.find((l) => l.type === 'response_item' && l.payload.role === 'user' && l.payload.content[0].text.startsWith('<sender_context>'));
         if (firstUser && !('thread_id' in senderContext(firstUser.payload.content[0].text))) missingThreadId++;
         for (const call of lines.filter((l) => l.payload.type === 'function_call')) {
           const { cmd } = JSON.parse(call.payload.arguments);

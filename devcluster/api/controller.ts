@@ -109,6 +109,9 @@ export class ClusterController {
 
   deploymentDeleted(namespace: string, name: string): void {
     this.rollouts.delete(objectKey(namespace, name));
+    for (const rs of this.o.store.list('replicasets', namespace)) {
+      if (rs.metadata.ownerReferences?.[0]?.name === name) this.o.store.remove('replicasets', namespace, rs.metadata.name);
+    }
     for (const life of this.pods.values()) {
       if (life.owner === objectKey(namespace, name)) this.deletePod(life.namespace, life.name, 0);
     }
@@ -173,7 +176,73 @@ export class ClusterController {
     this.updateDeploymentStatus(dep, hash, state);
   }
 
+  /**
+   * The ReplicaSet a pod template maps to, kept as a read-only object so kubectl
+   * describe and rollout history find what they expect.
+   */
+  private ensureReplicaSet(dep: K8sObject, hash: string): K8sObject {
+    const ns = dep.metadata.namespace;
+    const name = `${dep.metadata.name}-${hash}`;
+    const revision = dep.metadata.annotations?.['deployment.kubernetes.io/revision'] ?? '1';
+    const existing = this.o.store.get('replicasets', ns, name);
+    if (existing) {
+      if (existing.metadata.annotations?.['deployment.kubernetes.io/revision'] !== revision) {
+        existing.metadata.annotations = { ...(existing.metadata.annotations ?? {}), 'deployment.kubernetes.io/revision': revision };
+        this.o.store.update('replicasets', existing);
+      }
+      return existing;
+    }
+    const template = structuredClone(dep.spec.template ?? {});
+    template.metadata = { ...(template.metadata ?? {}), labels: { ...(template.metadata?.labels ?? {}), 'pod-template-hash': hash } };
+    const rs: K8sObject = {
+      apiVersion: 'apps/v1',
+      kind: 'ReplicaSet',
+      metadata: {
+        name,
+        namespace: ns,
+        labels: template.metadata.labels,
+        annotations: { 'deployment.kubernetes.io/desired-replicas': String(dep.spec.replicas ?? 1), 'deployment.kubernetes.io/max-replicas': String(dep.spec.replicas ?? 1), 'deployment.kubernetes.io/revision': revision },
+        ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: dep.metadata.name, uid: dep.metadata.uid, controller: true, blockOwnerDeletion: true }],
+        generation: 1,
+      },
+      spec: {
+        replicas: dep.spec.replicas ?? 1,
+        selector: { ...(dep.spec.selector ?? {}), matchLabels: { ...(dep.spec.selector?.matchLabels ?? {}), 'pod-template-hash': hash } },
+        template,
+      },
+      status: { replicas: 0, observedGeneration: 1 },
+    };
+    return this.o.store.create('replicasets', rs);
+  }
+
+  private updateReplicaSets(dep: K8sObject, hash: string): void {
+    const ns = dep.metadata.namespace;
+    const pods = this.ownedPods(dep).filter((p) => !p.metadata.deletionTimestamp);
+    const mine = this.o.store.list('replicasets', ns).filter((rs) => rs.metadata.ownerReferences?.[0]?.uid === dep.metadata.uid);
+    for (const rs of mine) {
+      const h = rs.metadata.labels?.['pod-template-hash'];
+      const own = pods.filter((p) => p.metadata.labels?.['pod-template-hash'] === h);
+      const ready = own.filter(isReady).length;
+      const wanted = h === hash ? (dep.spec.replicas ?? 1) : 0;
+      const status: K8sObject = { replicas: own.length, fullyLabeledReplicas: own.length, readyReplicas: ready, availableReplicas: ready, observedGeneration: rs.metadata.generation ?? 1 };
+      for (const k of ['fullyLabeledReplicas', 'readyReplicas', 'availableReplicas'] as const) if (status[k] === 0) delete status[k];
+      if (rs.spec.replicas === wanted && JSON.stringify(rs.status) === JSON.stringify(status)) continue;
+      if (rs.spec.replicas !== wanted) rs.metadata.generation = (rs.metadata.generation ?? 1) + 1;
+      rs.spec.replicas = wanted;
+      status.observedGeneration = rs.metadata.generation;
+      rs.status = status;
+      this.o.store.update('replicasets', rs);
+    }
+    // revisionHistoryLimit: the oldest scaled-down ReplicaSets go.
+    const limit = dep.spec.revisionHistoryLimit ?? 10;
+    const old = mine
+      .filter((rs) => rs.metadata.labels?.['pod-template-hash'] !== hash && rs.spec.replicas === 0 && (rs.status?.replicas ?? 0) === 0)
+      .sort((a, b) => Number(a.metadata.annotations?.['deployment.kubernetes.io/revision'] ?? 0) - Number(b.metadata.annotations?.['deployment.kubernetes.io/revision'] ?? 0));
+    for (const rs of old.slice(0, Math.max(old.length - limit, 0))) this.o.store.remove('replicasets', ns, rs.metadata.name);
+  }
+
   private updateDeploymentStatus(dep: K8sObject, hash: string, state: RolloutState): void {
+    this.updateReplicaSets(dep, hash);
     const pods = this.ownedPods(dep).filter((p) => !p.metadata.deletionTimestamp);
     const replicas = dep.spec.replicas ?? 1;
     const updated = pods.filter((p) => p.metadata.labels?.['pod-template-hash'] === hash);
@@ -238,6 +307,7 @@ export class ClusterController {
   private createPodFor(dep: K8sObject, hash: string): void {
     const t = dep.spec.template ?? {};
     const rsName = `${dep.metadata.name}-${hash}`;
+    const rs = this.ensureReplicaSet(dep, hash);
     let name = `${rsName}-${randomSuffix()}`;
     while (this.o.store.get('pods', dep.metadata.namespace, name)) name = `${rsName}-${randomSuffix()}`;
     const pod: K8sObject = {
@@ -249,7 +319,7 @@ export class ClusterController {
         namespace: dep.metadata.namespace,
         labels: { ...(t.metadata?.labels ?? {}), 'pod-template-hash': hash },
         ...(t.metadata?.annotations ? { annotations: { ...t.metadata.annotations } } : {}),
-        ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: rsName, uid: uidFor(dep.metadata.uid, hash), controller: true, blockOwnerDeletion: true }],
+        ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: rsName, uid: rs.metadata.uid, controller: true, blockOwnerDeletion: true }],
       },
       spec: structuredClone(t.spec ?? {}),
       status: { phase: 'Pending', qosClass: 'BestEffort' },
@@ -663,9 +733,6 @@ function resolvePercent(v: number | string, total: number, roundUp: boolean): nu
   return roundUp ? Math.ceil(x) : Math.floor(x);
 }
 
-function uidFor(depUid: string, hash: string): string {
-  return `${depUid.slice(0, 24)}${Buffer.from(hash).toString('hex').padEnd(12, '0').slice(0, 12)}`;
-}
 
 export function isReady(pod: K8sObject): boolean {
   return !pod.metadata.deletionTimestamp && (pod.status?.conditions ?? []).some((c: K8sObject) => c.type === 'Ready' && c.status === 'True');

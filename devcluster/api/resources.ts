@@ -31,9 +31,12 @@ export const RESOURCE_TYPES: ResourceType[] = [
   {
     group: 'apps', version: 'v1', resource: 'deployments', kind: 'Deployment', singular: 'deployment', namespaced: true, verbs: CRUD, shortNames: ['deploy'], categories: ['all'],
     subresources: [
+      { name: 'scale', kind: 'Scale', verbs: ['get', 'patch', 'update'] },
       { name: 'status', kind: 'Deployment', verbs: ['get', 'patch', 'update'] },
     ],
   },
+  // Owned by the deployment controller; read-only here.
+  { group: 'apps', version: 'v1', resource: 'replicasets', kind: 'ReplicaSet', singular: 'replicaset', namespaced: true, verbs: ['get', 'list', 'watch'], shortNames: ['rs'], categories: ['all'] },
   { group: 'authorization.k8s.io', version: 'v1', resource: 'selfsubjectaccessreviews', kind: 'SelfSubjectAccessReview', singular: 'selfsubjectaccessreview', namespaced: false, verbs: ['create'] },
 ];
 

@@ -252,6 +252,7 @@ export class ApiServer {
     }
     if (r.namespace && t.resource !== 'namespaces' && verb === 'create' && !store.get('namespaces', undefined, r.namespace)) throw notFound('namespaces', '', r.namespace);
     if (r.subresource) return this.serveSubresource(req, res, url, r, verb);
+    if (!t.verbs.includes(verb)) throw methodNotAllowed();
     switch (verb) {
       case 'get': {
         const obj = store.get(t.resource, r.namespace, r.name!);
@@ -321,7 +322,7 @@ export class ApiServer {
     const grace = graceQ !== null ? Number(graceQ) : opts.gracePeriodSeconds;
     if (t.resource === 'pods') return controller.deletePod(r.namespace!, r.name!, grace);
     if (t.resource === 'namespaces') {
-      for (const type of ['deployments', 'pods', 'secrets', 'configmaps', 'persistentvolumeclaims', 'events']) {
+      for (const type of ['deployments', 'replicasets', 'pods', 'secrets', 'configmaps', 'persistentvolumeclaims', 'events']) {
         for (const o of store.list(type, r.name)) {
           if (type === 'pods') controller.deletePod(r.name!, o.metadata.name, 0);
           else {
@@ -453,6 +454,7 @@ export class ApiServer {
     const sub = r.subresource!;
     if (t.resource === 'pods' && sub === 'log' && verb === 'get') return this.podLog(res, url.searchParams, obj);
     if (t.resource === 'pods' && sub === 'exec') throw badRequest('Upgrade request required');
+    if (t.resource === 'deployments' && sub === 'scale') return this.scale(req, res, obj, verb);
     if (sub === 'status' && (t.resource === 'pods' || t.resource === 'deployments')) {
       if (verb === 'get') return sendJson(res, 200, obj);
       if (verb === 'update' || verb === 'patch') {
@@ -464,6 +466,33 @@ export class ApiServer {
       }
     }
     throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
+  }
+
+  private async scale(req: IncomingMessage, res: ServerResponse, dep: K8sObject, verb: string): Promise<void> {
+    const toScale = (d: K8sObject) => ({
+      kind: 'Scale',
+      apiVersion: 'autoscaling/v1',
+      metadata: { name: d.metadata.name, namespace: d.metadata.namespace, uid: d.metadata.uid, resourceVersion: d.metadata.resourceVersion, creationTimestamp: d.metadata.creationTimestamp },
+      spec: { replicas: d.spec.replicas ?? 1 },
+      status: { replicas: d.status?.replicas ?? 0, selector: Object.entries(d.spec.selector?.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`).join(',') },
+    });
+    if (verb === 'get') return sendJson(res, 200, toScale(dep));
+    if (verb !== 'update' && verb !== 'patch') throw methodNotAllowed();
+    const body = await readJson(req);
+    const current = toScale(dep);
+    const next = verb === 'update' ? body : applyPatch(patchTypeOf(req.headers['content-type']), structuredClone(current), body);
+    if (next?.metadata?.resourceVersion && next.metadata.resourceVersion !== dep.metadata.resourceVersion) throw conflict('deployments', 'apps', dep.metadata.name);
+    const replicas = next?.spec?.replicas;
+    if (!Number.isInteger(replicas) || replicas < 0)
+      throw new ApiError(422, 'Invalid', `Scale.autoscaling "${dep.metadata.name}" is invalid: spec.replicas: Invalid value: ${JSON.stringify(replicas)}: must be greater than or equal to 0`);
+    if (replicas !== dep.spec.replicas) {
+      const t = findType('apps', 'v1', 'deployments')!;
+      const updated = prepareUpdate(t, dep, { ...dep, spec: { ...dep.spec, replicas } }, undefined);
+      this.d.store.update('deployments', updated);
+      this.afterWrite(t, updated, 'update');
+      return sendJson(res, 200, toScale(updated));
+    }
+    return sendJson(res, 200, current);
   }
 
   private podLog(res: ServerResponse, q: URLSearchParams, pod: K8sObject): void {

@@ -84,6 +84,23 @@ describe('kubectl 1.33', () => {
     expect(after.stdout).not.toBe(before.stdout);
   });
 
+  it('scales through the scale subresource and shows ReplicaSets; rollout undo works', async () => {
+    const sc = await kubectl(['scale', 'deploy/kiro', '-n', NS, '--replicas=2']);
+    expect(sc.code, sc.stderr).toBe(0);
+    const s = await kubectl(['rollout', 'status', 'deployment/kiro', '-n', NS, '--timeout=30s']);
+    expect(s.code, s.stderr).toBe(0);
+    const rs = await kubectl(['get', 'rs', '-n', NS, '-l', 'app.kubernetes.io/component=kiro']);
+    expect(rs.stdout.trimEnd().split('\n')[1]).toMatch(/^kiro-[a-z0-9]+\s+2\s+2\s+2\s/);
+    const hist = await kubectl(['rollout', 'history', 'deployment/codex', '-n', NS]);
+    expect(hist.code, hist.stderr).toBe(0);
+    expect(hist.stdout).toMatch(/^2\s+<none>$/m);
+    const undo = await kubectl(['rollout', 'undo', 'deployment/codex', '-n', NS]);
+    expect(undo.code, undo.stderr).toBe(0);
+    const s2 = await kubectl(['rollout', 'status', 'deployment/codex', '-n', NS, '--timeout=30s']);
+    expect(s2.code, s2.stderr).toBe(0);
+    await kubectl(['scale', 'deploy/kiro', '-n', NS, '--replicas=1']);
+  });
+
   it('execs codex features list, passes stdin, and returns a non-zero exit code', async () => {
     const f = await kubectl(['exec', '-n', NS, 'deploy/codex', '-c', 'openab', '--', 'codex', 'features', 'list']);
     expect(f.code, f.stderr).toBe(0);

@@ -125,6 +125,7 @@ export async function startFakeIssuer(options: FakeIssuerOptions = {}): Promise<
   const byUserCode = new Map<string, DeviceAuth>();
   const issuedCodes = new Map<string, IssuedCode>();
   const refreshTokens = new Map<string, string>();
+  let revocations = 0;
   let url = '';
 
   const expired = (d: DeviceAuth) => Date.now() >= d.expiresAt;
@@ -254,7 +255,8 @@ export async function startFakeIssuer(options: FakeIssuerOptions = {}): Promise<
       if (fields.grant_type === 'refresh_token') {
         const email = refreshTokens.get(fields.refresh_token ?? '');
         if (!email) {
-          sendJson(res, 401, { error: { message: 'Your refresh token has already been used to generate a new access token.', type: 'invalid_request_error', code: 'refresh_token_reused' } });
+          // Tokens this issuer never made (seeded logins) count as expired ones.
+          sendJson(res, 401, { error: { message: 'Your refresh token has expired. Please log out and sign in again.', type: 'invalid_request_error', code: 'refresh_token_expired' } });
           return;
         }
         refreshTokens.delete(fields.refresh_token!);
@@ -262,6 +264,14 @@ export async function startFakeIssuer(options: FakeIssuerOptions = {}): Promise<
         return;
       }
       sendJson(res, 400, { error: 'unsupported_grant_type', error_description: `Unsupported grant type: ${fields.grant_type ?? ''}` });
+      return;
+    }
+
+    if (method === 'POST' && pathname === '/oauth/revoke') {
+      const fields = parseFields(req, await readBody(req));
+      refreshTokens.delete(fields.token ?? '');
+      revocations++;
+      sendJson(res, 200, {});
       return;
     }
 
@@ -293,7 +303,7 @@ export async function startFakeIssuer(options: FakeIssuerOptions = {}): Promise<
     }
 
     if (method === 'GET' && pathname === '/_test/pending') {
-      sendJson(res, 200, { pending: pendingCodes() });
+      sendJson(res, 200, { pending: pendingCodes(), revocations });
       return;
     }
 

@@ -137,6 +137,17 @@ describe('device login with the real Codex CLI in a pod', () => {
     status.stdout.resume();
     expect((await status.done).exitCode).toBe(0);
     expect(err).toContain('Logged in using ChatGPT');
+
+    // Logging out revokes the token at the same stand-in issuer.
+    const before = (await (await fetch(`${issuer.url}/_test/pending`)).json()).revocations;
+    const logout = pod.exec(['codex', 'logout']);
+    let logoutOut = '';
+    logout.stdout.on('data', (d) => (logoutOut += d));
+    logout.stderr.on('data', (d) => (logoutOut += d));
+    expect((await logout.done).exitCode).toBe(0);
+    expect(logoutOut).toContain('Successfully logged out');
+    expect((await (await fetch(`${issuer.url}/_test/pending`)).json()).revocations).toBe(before + 1);
+    await expect(fs.stat(authPath)).rejects.toThrow();
   });
 
   it('denial makes Codex exit 1 with its own message', async () => {

@@ -30,12 +30,22 @@ function shellQuote(value: string): string {
  * Only trusted values (paths and the issuer URL we started) are embedded.
  */
 export function codexWrapperScript(opts: { nodePath: string; launcherPath: string; issuerUrl: string }): string {
+  // Embedded in double quotes below, so keep it to plain URL characters.
+  if (!/^https?:\/\/[A-Za-z0-9.:\[\]_/-]+$/.test(opts.issuerUrl)) throw new Error(`unexpected issuer URL: ${opts.issuerUrl}`);
+  const issuer = shellQuote(opts.issuerUrl);
   return [
     '#!/bin/sh',
-    `if [ "$1" = login ]; then`,
+    'has_issuer=',
+    'for arg in "$@"; do',
+    '  case "$arg" in --experimental_issuer|--experimental_issuer=*) has_issuer=1 ;; esac',
+    'done',
+    `if [ "$1" = login ] && [ -z "$has_issuer" ]; then`,
     '  shift',
-    `  set -- login --experimental_issuer ${shellQuote(opts.issuerUrl)} "$@"`,
+    `  set -- login --experimental_issuer ${issuer} "$@"`,
     'fi',
+    // Token refresh and logout's revocation go to the same stand-in issuer (there is no egress).
+    `export CODEX_REFRESH_TOKEN_URL_OVERRIDE="\${CODEX_REFRESH_TOKEN_URL_OVERRIDE:-${opts.issuerUrl}/oauth/token}"`,
+    `export CODEX_REVOKE_TOKEN_URL_OVERRIDE="\${CODEX_REVOKE_TOKEN_URL_OVERRIDE:-${opts.issuerUrl}/oauth/revoke}"`,
     `exec ${shellQuote(opts.nodePath)} ${shellQuote(opts.launcherPath)} "$@"`,
     '',
   ].join('\n');

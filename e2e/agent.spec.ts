@@ -55,7 +55,7 @@ test.describe('agent page', () => {
   test('an unknown agent says so in plain words', async ({ page }) => {
     await signIn(page, 'viewer');
     await page.goto(href('agents', 'no-such-agent'));
-    await expect(page.getByRole('alert')).toContainText('Not found');
+    await expect(page.getByRole('alert').filter({ hasText: /\S/ })).toContainText('Not found');
   });
 
   test('shows Codex own error for a config.toml it cannot parse', async ({ page }) => {

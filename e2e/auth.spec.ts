@@ -21,7 +21,7 @@ test.describe('sign-in', () => {
     await page.getByLabel('User name').fill('operator');
     await page.getByLabel('Password').fill('not-the-password');
     await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-    await expect(page.getByRole('alert')).toHaveText('Wrong user name or password.');
+    await expect(page.getByRole('alert').filter({ hasText: /\S/ })).toHaveText('Wrong user name or password.');
     await page.goto('/');
     await expect(page).toHaveURL(/\/signin/);
   });
@@ -77,6 +77,6 @@ test.describe('single sign-on (OpenID Connect)', () => {
   test('a user whose groups map to no role is refused with the reason', async ({ page }) => {
     await ssoLogin(page, 'mallory');
     await expect(page).toHaveURL(/\/signin/);
-    await expect(page.getByRole('alert')).toContainText('no dashboard role is mapped');
+    await expect(page.getByRole('alert').filter({ hasText: /\S/ })).toContainText('no dashboard role is mapped');
   });
 });

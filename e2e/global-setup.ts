@@ -18,6 +18,7 @@ export default async function globalSetup() {
     port: E2E.port,
     demoPassword: E2E.password,
     verbose: Boolean(process.env.E2E_VERBOSE),
+    secondCluster: true,
     env: {
       OIDC_ISSUER: oidc.issuer,
       OIDC_CLIENT_ID: 'openab-dashboard',

@@ -19,7 +19,8 @@ function sourceRole(file: string, pattern: RegExp): Role {
 function routes(): Array<{ route: string; method: string; role: Role; url: string }> {
   const manifest = JSON.parse(readFileSync(path.join(root, '.next/server/app-paths-manifest.json'), 'utf8')) as Record<string, string>;
   return Object.keys(manifest)
-    .filter((p) => p.endsWith('/route') && !p.startsWith('/api/auth/'))
+    // Metadata routes (the icon) are static files, not handlers of ours.
+    .filter((p) => p.endsWith('/route') && !p.startsWith('/api/auth/') && existsSync(path.join(root, 'app', p.slice(1) + '.ts')))
     .flatMap((p) => {
       const file = path.join(root, 'app', p.replace(/^\//, '') + '.ts');
       const text = readFileSync(file, 'utf8');

@@ -90,3 +90,16 @@ test.describe('fleet overview', () => {
     expect(overflow).toBeLessThanOrEqual(1);
   });
 });
+
+test('several kubeconfig contexts appear as several clusters, with a switcher', async ({ page }) => {
+  await signIn(page, 'viewer');
+  const switcher = page.getByLabel('Cluster');
+  await expect(switcher.locator('option')).toHaveText(['All clusters', 'dashboard@devcluster', 'dashboard@devcluster-b']);
+  const all = await page.getByTestId('agent-card').count();
+  expect(all).toBeGreaterThan(0);
+  await switcher.selectOption('dashboard@devcluster-b');
+  await expect(page.getByTestId('agent-card')).toHaveCount(0);
+  await expect(page.getByText('No agent matches these filters.')).toBeVisible();
+  await switcher.selectOption('dashboard@devcluster');
+  await expect(page.getByTestId('agent-card')).toHaveCount(all);
+});

@@ -2,7 +2,8 @@
 // server on top of it. Used by `npm run demo` and by the end-to-end tests.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import yaml from 'js-yaml';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 
@@ -27,6 +28,8 @@ export interface StackOptions {
   env?: Record<string, string>;
   /** Echo the children's output (the demo does; tests keep it in a log). */
   verbose?: boolean;
+  /** Also start an empty second cluster, as a second kubeconfig context (the cluster switcher). */
+  secondCluster?: boolean;
 }
 
 export interface Stack {
@@ -92,11 +95,20 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
   if (!existsSync(path.join(root, '.next', 'BUILD_ID'))) throw new Error('No production build: run `npm run build` first.');
   const { state, child: clusterChild } = await startDevClusterProcess({ stateDir: opts.stateDir, seed: opts.seed, agents: opts.agents, verbose: opts.verbose });
   const url = `http://127.0.0.1:${opts.port}`;
+  let second: { state: DevClusterState; child: ChildProcess } | null = null;
+  let kubeconfigs = state.kubeconfig;
+  let contexts = 'dashboard@devcluster';
+  if (opts.secondCluster) {
+    second = await startDevClusterProcess({ stateDir: `${opts.stateDir}-b`, seed: 'empty', verbose: opts.verbose });
+    const renamed = renameKubeconfig(second.state.kubeconfig, '-b');
+    kubeconfigs = `${state.kubeconfig}${path.delimiter}${renamed}`;
+    contexts += ',dashboard@devcluster-b';
+  }
   const env: Record<string, string> = {
     ...(process.env as Record<string, string>),
     NODE_ENV: 'production',
-    KUBECONFIG: state.kubeconfig,
-    KUBE_CONTEXTS: 'dashboard@devcluster',
+    KUBECONFIG: kubeconfigs,
+    KUBE_CONTEXTS: contexts,
     NEXTAUTH_URL: url,
     NEXTAUTH_SECRET: randomBytes(32).toString('base64url'),
     DEMO_PASSWORD: opts.demoPassword,
@@ -108,7 +120,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
   try {
     await waitForLine(web, /Ready in|started server|Local:/i, 'dashboard', 60_000, opts.verbose ?? false);
   } catch (err) {
-    await stopChild(clusterChild);
+    await Promise.all([stopChild(clusterChild), stopChild(second?.child ?? null)]);
     throw err;
   }
   return {
@@ -116,7 +128,28 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     cluster: state,
     stateDir: opts.stateDir,
     async stop() {
-      await Promise.all([stopChild(web), stopChild(clusterChild)]);
+      await Promise.all([stopChild(web), stopChild(clusterChild), stopChild(second?.child ?? null)]);
     },
   };
+}
+
+/** A copy of a kubeconfig whose cluster, user and context names carry a suffix, so two merge. */
+function renameKubeconfig(file: string, suffix: string): string {
+  const doc = yaml.load(readFileSync(file, 'utf8')) as {
+    clusters: Array<{ name: string }>;
+    users: Array<{ name: string }>;
+    contexts: Array<{ name: string; context: { cluster: string; user: string } }>;
+    'current-context'?: string;
+  };
+  for (const c of doc.clusters) c.name += suffix;
+  for (const u of doc.users) u.name += suffix;
+  for (const c of doc.contexts) {
+    c.name += suffix;
+    c.context.cluster += suffix;
+    c.context.user += suffix;
+  }
+  if (doc['current-context']) doc['current-context'] += suffix;
+  const out = `${file}${suffix}`;
+  writeFileSync(out, yaml.dump(doc));
+  return out;
 }

@@ -3,7 +3,7 @@
 import { spawn, spawnSync, type ChildProcess, type StdioOptions } from 'node:child_process';
 import { existsSync, lstatSync, promises as fs, readlinkSync } from 'node:fs';
 import path from 'node:path';
-import { Readable } from 'node:stream';
+import { Readable, type Writable } from 'node:stream';
 import { codexPackageDir, codexPlatformPackageDir } from './codex-wrapper';
 import { failedExec } from './plain';
 import { CODEX_ROOT, DEFAULT_PATH, EXEC_SHIM_PATH, POD_GID, POD_UID, writeSandboxFiles, type SandboxFiles } from './sandbox-files';
@@ -130,11 +130,12 @@ class BwrapPod implements PodHandle {
       '--bind', spec.volumeDir, spec.homeDir,
       '--remount-ro', '/',
       '--chdir', spec.homeDir,
-      '--',
-      // Printed once every mount is in place; bwrap's own pid 1 reaps orphans.
-      '/bin/sh', '-c', 'echo ready; exec sleep infinity',
     ];
-    const init = spawn(BWRAP, args, { stdio: ['ignore', 'pipe', 'pipe', 'pipe'] as StdioOptions });
+    // Printed once every mount is in place; bwrap's own pid 1 reaps orphans.
+    const command = ['/bin/sh', '-c', 'echo ready; exec sleep infinity'];
+    // Arguments go through a pipe so the pod's `ps` does not show host paths in pid 1's command line.
+    const init = spawn(BWRAP, ['--args', '4', '--', ...command], { stdio: ['ignore', 'pipe', 'pipe', 'pipe', 'pipe'] as StdioOptions });
+    (init.stdio[4] as Writable).end(args.map((a) => `${a}\0`).join(''));
     const initPid = await new Promise<number>((resolve, reject) => {
       let info = '';
       let out = '';

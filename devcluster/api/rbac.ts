@@ -81,6 +81,23 @@ export class RbacAuthorizer {
     return false;
   }
 
+  /** What a SelfSubjectRulesReview reports: every rule that applies to the user in the namespace. */
+  rulesFor(user: UserInfo, namespace: string): { resourceRules: PolicyRule[]; nonResourceRules: PolicyRule[] } {
+    if (user.groups.includes('system:masters'))
+      return { resourceRules: [{ verbs: ['*'], apiGroups: ['*'], resources: ['*'] }], nonResourceRules: [{ verbs: ['*'], nonResourceURLs: ['*'] }] };
+    const resourceRules: PolicyRule[] = [{ verbs: ['create'], apiGroups: ['authorization.k8s.io'], resources: ['selfsubjectaccessreviews', 'selfsubjectrulesreviews'] }];
+    const nonResourceRules: PolicyRule[] = [{ verbs: ['get'], nonResourceURLs: ['/api', '/api/*', '/apis', '/apis/*', '/version', '/version/', '/healthz', '/livez', '/readyz', '/openapi', '/openapi/*'] }];
+    for (const b of this.policy.bindings) {
+      if (b.namespace && b.namespace !== namespace) continue;
+      if (!b.subjects.some((s) => subjectMatches(s, user))) continue;
+      for (const r of b.rules) {
+        if (r.nonResourceURLs) nonResourceRules.push({ verbs: r.verbs, nonResourceURLs: r.nonResourceURLs });
+        if (r.resources) resourceRules.push({ verbs: r.verbs, apiGroups: r.apiGroups ?? [], resources: r.resources, ...(r.resourceNames ? { resourceNames: r.resourceNames } : {}) });
+      }
+    }
+    return { resourceRules, nonResourceRules };
+  }
+
   allowsNonResource(user: UserInfo, path: string, verb: string): boolean {
     if (user.groups.includes('system:masters')) return true;
     // system:discovery and system:public-info-viewer let every authenticated user read these.

@@ -11,6 +11,7 @@ import { ExecRecorder, Knobs, type ExecRecord } from './knobs.js';
 import type { LogLine } from './logs.js';
 import { prepareCreate, prepareUpdate } from './objects.js';
 import { applyPatch, patchTypeOf } from './patch.js';
+import { decodeProtobufObject } from './protobuf.js';
 import { forbiddenMessage, policyFromJson, RbacAuthorizer, type ResourceAttributes, type UserInfo } from './rbac.js';
 import { apiVersionOf, findType, type ResourceType } from './resources.js';
 import { parseFieldSelector, parseLabelSelector } from './selectors.js';
@@ -61,6 +62,7 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
 async function readJson(req: IncomingMessage): Promise<any> {
   const raw = await readBody(req);
   if (raw.length === 0) return undefined;
+  if (/^application\/vnd\.kubernetes\.protobuf/i.test(req.headers['content-type'] ?? '')) return decodeProtobufObject(raw);
   try {
     return JSON.parse(raw.toString('utf8'));
   } catch (err) {
@@ -249,6 +251,18 @@ export class ApiServer {
     if (t.resource === 'selfsubjectaccessreviews') {
       if (verb !== 'create') throw methodNotAllowed();
       return sendJson(res, 201, this.accessReview(user, await readJson(req)));
+    }
+    if (t.resource === 'selfsubjectrulesreviews') {
+      if (verb !== 'create') throw methodNotAllowed();
+      const body = (await readJson(req)) ?? {};
+      const ns = body.spec?.namespace ?? '';
+      return sendJson(res, 201, {
+        kind: 'SelfSubjectRulesReview',
+        apiVersion: 'authorization.k8s.io/v1',
+        metadata: { creationTimestamp: null },
+        spec: body.spec ?? {},
+        status: { ...this.d.rbac.rulesFor(user, ns), incomplete: false },
+      });
     }
     if (r.namespace && t.resource !== 'namespaces' && verb === 'create' && !store.get('namespaces', undefined, r.namespace)) throw notFound('namespaces', '', r.namespace);
     if (r.subresource) return this.serveSubresource(req, res, url, r, verb);

@@ -112,6 +112,21 @@ describe('kubectl 1.33', () => {
     expect(bad.stderr).toContain('failing');
   });
 
+  it('creates namespaces, secrets and configmaps (protobuf bodies) and answers auth can-i', async () => {
+    expect((await kubectl(['create', 'namespace', 'kctl-extra'])).code).toBe(0);
+    const sec = await kubectl(['create', 'secret', 'generic', 's1', '-n', 'kctl-extra', '--from-literal=token=abc']);
+    expect(sec.code, sec.stderr).toBe(0);
+    const data = await kubectl(['get', 'secret', 's1', '-n', 'kctl-extra', '-o', 'jsonpath={.data.token}']);
+    expect(Buffer.from(data.stdout, 'base64').toString()).toBe('abc');
+    expect((await kubectl(['create', 'configmap', 'c1', '-n', 'kctl-extra', '--from-literal=k=v'])).code).toBe(0);
+    const yes = await kubectl(['auth', 'can-i', 'create', 'pods', '--subresource=exec', '-n', NS], { context: 'support@devcluster' });
+    expect(yes.stdout.trim()).toBe('yes');
+    const no = await kubectl(['auth', 'can-i', 'patch', 'deployments', '-n', NS], { context: 'support@devcluster' });
+    expect(no.stdout.trim()).toBe('no');
+    const list = await kubectl(['auth', 'can-i', '--list', '-n', NS], { context: 'viewer@devcluster' });
+    expect(list.stdout).toMatch(/^pods\s+\[\]\s+\[\]\s+\[get list watch\]$/m);
+  });
+
   it('shows logs and refuses what RBAC forbids', async () => {
     const l = await kubectl(['logs', '-n', NS, 'deploy/codex', '--tail=3']);
     expect(l.code, l.stderr).toBe(0);

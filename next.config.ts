@@ -2,6 +2,8 @@ import type { NextConfig } from 'next';
 
 const nextConfig: NextConfig = {
   output: 'standalone',
+  // Lets parallel builds (several worktrees' test runs) keep apart; the default is .next.
+  distDir: process.env.NEXT_DIST_DIR || '.next',
   // The cluster client is ESM with native-ish deps (ws, undici): keep it out of the bundle.
   serverExternalPackages: ['@kubernetes/client-node'],
   poweredByHeader: false,

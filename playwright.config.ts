@@ -10,7 +10,7 @@ export default defineConfig({
   reporter: [['list'], ['json']],
   globalSetup: './e2e/global-setup.ts',
   use: {
-    baseURL: process.env.E2E_BASE_URL ?? 'http://127.0.0.1:3100',
+    baseURL: `http://127.0.0.1:${process.env.E2E_PORT ?? 3100}`,
     trace: 'retain-on-failure',
     launchOptions: {
       executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',

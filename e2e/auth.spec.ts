@@ -1,5 +1,6 @@
 import { expect, test } from '@playwright/test';
 import { signIn } from './support/session';
+import { E2E } from './support/env';
 
 test.describe('sign-in', () => {
   test('every page needs a session: the overview sends a stranger to sign-in', async ({ page }) => {
@@ -35,7 +36,7 @@ test.describe('sign-in', () => {
   });
 
   test('an expired or forged session cookie goes back to sign-in', async ({ page, context }) => {
-    await context.addCookies([{ name: 'next-auth.session-token', value: 'forged.value.here', url: 'http://127.0.0.1:3100' }]);
+    await context.addCookies([{ name: 'next-auth.session-token', value: 'forged.value.here', url: E2E.baseUrl }]);
     await page.goto('/');
     await expect(page).toHaveURL(/\/signin/);
   });

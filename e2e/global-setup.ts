@@ -14,7 +14,7 @@ export default async function globalSetup() {
     redirectUri: `${E2E.baseUrl}/api/auth/callback/oidc`,
   });
   const stack = await startStack({
-    stateDir: path.resolve(__dirname, '../.devcluster/e2e'),
+    stateDir: path.resolve(__dirname, `../.devcluster/e2e-${E2E.port}`),
     port: E2E.port,
     demoPassword: E2E.password,
     verbose: Boolean(process.env.E2E_VERBOSE),

@@ -17,7 +17,7 @@ function sourceRole(file: string, pattern: RegExp): Role {
 }
 
 function routes(): Array<{ route: string; method: string; role: Role; url: string }> {
-  const manifest = JSON.parse(readFileSync(path.join(root, '.next/server/app-paths-manifest.json'), 'utf8')) as Record<string, string>;
+  const manifest = JSON.parse(readFileSync(path.join(root, process.env.NEXT_DIST_DIR || '.next', 'server/app-paths-manifest.json'), 'utf8')) as Record<string, string>;
   return Object.keys(manifest)
     // Metadata routes (the icon) are static files, not handlers of ours.
     .filter((p) => p.endsWith('/route') && !p.startsWith('/api/auth/') && existsSync(path.join(root, 'app', p.slice(1) + '.ts')))
@@ -33,7 +33,7 @@ function routes(): Array<{ route: string; method: string; role: Role; url: strin
 }
 
 function actions(): Array<{ id: string; file: string; role: Role }> {
-  const manifestPath = path.join(root, '.next/server/server-reference-manifest.json');
+  const manifestPath = path.join(root, process.env.NEXT_DIST_DIR || '.next', 'server/server-reference-manifest.json');
   if (!existsSync(manifestPath)) return [];
   const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as { node: Record<string, { filename?: string; exportedName?: string }> };
   return Object.entries(manifest.node ?? {}).map(([id, info]) => {

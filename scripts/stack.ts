@@ -92,7 +92,7 @@ export function startDevClusterProcess(opts: { stateDir: string; seed?: string; 
 }
 
 export async function startStack(opts: StackOptions): Promise<Stack> {
-  if (!existsSync(path.join(root, '.next', 'BUILD_ID'))) throw new Error('No production build: run `npm run build` first.');
+  if (!existsSync(path.join(root, process.env.NEXT_DIST_DIR || '.next', 'BUILD_ID'))) throw new Error('No production build: run `npm run build` first.');
   const { state, child: clusterChild } = await startDevClusterProcess({ stateDir: opts.stateDir, seed: opts.seed, agents: opts.agents, verbose: opts.verbose });
   const url = `http://127.0.0.1:${opts.port}`;
   let second: { state: DevClusterState; child: ChildProcess } | null = null;

@@ -21,7 +21,7 @@ export function guardedSources() {
   const files = walk(appDir).map((f) => path.relative(appDir, f).split(path.sep).join('/'));
   return {
     routes: files.filter((f) => /(^|\/)route\.ts$/.test(f) && !EXEMPT.has(f)),
-    actions: files.filter((f) => /(^|\/)actions\.ts$/.test(f)),
+    actions: files.filter((f) => /(^|\/|-)actions\.ts$/.test(f)),
   };
 }
 

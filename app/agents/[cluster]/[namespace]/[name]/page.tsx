@@ -9,6 +9,11 @@ import { PodLog } from '@/components/agents/pod-log';
 import { RelativeTime } from '@/components/ui/relative-time';
 import { Section, KeyValues } from '@/components/ui/section';
 import { decodeSegment } from '@/lib/url-params';
+import type { AgentPanelProps } from '@/components/agents/panel-props';
+import { AgentActionsPanel } from '@/components/actions/agent-actions-panel';
+import { AgentHistory } from '@/components/actions/agent-history';
+import { DeviceLoginPanel } from '@/components/login/device-login-panel';
+import { AgentImagesPanel } from '@/components/images/agent-images-panel';
 
 export const dynamic = 'force-dynamic';
 
@@ -37,6 +42,7 @@ export default async function AgentPage({ params }: { params: Promise<Params> })
   const pod = agent.pod ?? agent.workload.pods[0] ?? null;
   const logAllowedByRole = roleAtLeast(user.role, 'support');
   const logReason = !logAllowedByRole ? 'Reading logs needs the Support role or higher.' : !detail.clusterAccess.readLogs.allowed ? detail.clusterAccess.readLogs.reason : null;
+  const panel: AgentPanelProps = { clusterId: cluster, namespace, name, user: { name: user.name, role: user.role }, agent };
   const restarted = pods.some((pd) => pd.containers.some((c) => c.name === detail.container && c.restartCount > 0));
 
   return (
@@ -51,6 +57,9 @@ export default async function AgentPage({ params }: { params: Promise<Params> })
           Deployment in namespace <strong>{namespace}</strong> · cluster {agent.clusterLabel}
         </p>
       </div>
+
+      <AgentActionsPanel {...panel} />
+      <DeviceLoginPanel {...panel} />
 
       {agent.problem && <p role="alert" data-testid="agent-problem" className="rounded-md bg-red-50 px-3 py-2 text-red-900 dark:bg-red-950 dark:text-red-200">{agent.problem}</p>}
 
@@ -134,6 +143,9 @@ export default async function AgentPage({ params }: { params: Promise<Params> })
       <Section title={`Features${p?.features ? ` (${p.features.length})` : ''}`}>
         {p?.features ? <FeatureTable features={p.features} /> : <p className="text-sm text-zinc-500">The feature list is not available{p?.codexError ? ': Codex failed (see above).' : '.'}</p>}
       </Section>
+
+      <AgentImagesPanel {...panel} />
+      <AgentHistory {...panel} />
 
       <Section title="Recent events">
         {detail.eventsError && <p role="alert" className="text-sm text-red-700 dark:text-red-300">{detail.eventsError}</p>}

@@ -37,6 +37,10 @@ export interface AgentPlan {
   outcomeFor(j: number, channelIndex: number): UploadOutcome | undefined;
   /** Chat-only sessions besides those with images. */
   textSessions: number;
+  /** Keep each image's base64 in its rollout, as Codex does (multi-MB JSONL lines). */
+  inlineImageResults?: boolean;
+  /** A truncated PNG, a symlink out of generated_images (to auth.json) and a text file. */
+  hostileFiles?: boolean;
 }
 
 type Template = Omit<AgentPlan, 'index' | 'namespace' | 'release' | 'agentKey' | 'poolStart'> & { namespace: string };
@@ -77,7 +81,7 @@ const TEMPLATES: Template[] = [
     namespace: 'team-b', homeDir: '/home/node', login: 'none', plan: '', email: '',
     approval: 'manual', richConfig: false, unparseableConfig: false, imageCount: 6,
     skills: [], crashLooping: true, tokenPassing: 'env', channelPostable: [true],
-    outcomeFor: (j) => (j % 2 ? undefined : 'ok'), textSessions: 0,
+    outcomeFor: (j) => (j % 2 ? undefined : 'ok'), textSessions: 0, inlineImageResults: true,
   },
   {
     namespace: 'agents', homeDir: '/home/agent', login: 'expired', plan: 'pro', email: 'research-bot@example.com',
@@ -89,13 +93,13 @@ const TEMPLATES: Template[] = [
     namespace: 'team-b', homeDir: '/home/node', login: 'unreadable', plan: 'plus', email: 'qa@team-b.example.org',
     approval: 'auto-review', richConfig: false, unparseableConfig: false, imageCount: 12,
     skills: [], crashLooping: false, tokenPassing: 'none', channelPostable: [true],
-    outcomeFor: (j) => (j === 4 ? 'too-large' : undefined), textSessions: 0,
+    outcomeFor: (j) => (j === 4 ? 'too-large' : undefined), textSessions: 0, hostileFiles: true,
   },
   {
     namespace: 'agents', homeDir: '/home/node', login: 'chatgpt', plan: 'pro', email: 'sandbox@example.com',
     approval: 'manual', richConfig: false, unparseableConfig: true, imageCount: 3,
     skills: [], crashLooping: false, tokenPassing: 'env', channelPostable: [true],
-    outcomeFor: (j) => (j === 1 ? undefined : 'ok'), textSessions: 0,
+    outcomeFor: (j) => (j === 1 ? undefined : 'ok'), textSessions: 0, inlineImageResults: true,
   },
   {
     namespace: 'team-b', homeDir: '/home/node', login: 'chatgpt-expiring', plan: 'plus', email: 'support@team-b.example.org',

@@ -1,5 +1,6 @@
 // The dev cluster's seeds: 'empty' (two namespaces) and 'demo' (an OpenAB fleet made
 // from the real chart's objects, with Codex homes in every state the dashboard shows).
+import { readFileSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { agentObjectName, loadChartFixture, namespaceObject, renderAgentObjects, type K8sObject } from './chart';
@@ -101,7 +102,11 @@ function composeCodexFiles(plan: AgentPlan, nowMs: number): { auth: AuthFile; co
 interface VolumeWriter {
   dirs: Set<string>;
   files: Array<{ path: string; content: string | Buffer; mode?: number }>;
-  links: Array<{ from: string; to: string }>;
+  /** Images copied from the pool, with the time Codex made them. */
+  links: Array<{ from: string; to: string; mtimeMs: number }>;
+  /** Images cut short after `bytes`. */
+  truncated: Array<{ from: string; to: string; mtimeMs: number; bytes: number }>;
+  symlinks: Array<{ path: string; target: string }>;
 }
 
 async function materialiseDemo(opts: SeedOptions, pool: ImagePool, nowMs: number): Promise<SeedResult> {
@@ -116,8 +121,7 @@ async function materialiseDemo(opts: SeedOptions, pool: ImagePool, nowMs: number
   const agents: SeedAgent[] = [];
   const secrets = new Set<string>([DEMO_BOT_TOKEN]);
   const discord: SeedDiscord = { botToken: DEMO_BOT_TOKEN, guildId: DEMO_GUILD_ID, botUserId: DEMO_BOT_USER_ID, channels: [] };
-  const writer: VolumeWriter = { dirs: new Set(), files: [], links: [] };
-  const imageTimes = new Map<number, number>();
+  const writer: VolumeWriter = { dirs: new Set(), files: [], links: [], truncated: [], symlinks: [] };
 
   for (const plan of plans) {
     const name = agentObjectName(plan.release, plan.agentKey);
@@ -169,11 +173,17 @@ async function materialiseDemo(opts: SeedOptions, pool: ImagePool, nowMs: number
       writer.files.push({ path: path.join(codexDir, skill.path), content: skill.text, mode: skill.mode ?? 0o644 });
     }
 
-    const sessions = planSessions(plan, pool, channels, nowMs, imageTimes);
+    const sessions = planSessions(plan, pool, channels, nowMs);
     const uploads: Record<string, number> = {};
     const contentRng = createRng(`rollouts-${plan.index}`);
     for (const session of sessions) {
-      const { text, uploads: made } = buildRollout(session.plan, contentRng);
+      const inline = plan.inlineImageResults
+        ? (callId: string) => {
+            const image = session.images.find((i) => i.callId === callId)!;
+            return readFileSync(path.join(pool.dir, pool.images[image.poolIndex].file)).toString('base64');
+          }
+        : undefined;
+      const { text, uploads: made } = buildRollout(session.plan, contentRng, inline);
       const dir = path.join(codexDir, rolloutDir(session.plan.startMs));
       writer.files.push({ path: path.join(dir, rolloutFileName(session.plan.threadId, session.plan.startMs)), content: text, mode: 0o644 });
       for (const u of made) uploads[u.outcome] = (uploads[u.outcome] ?? 0) + 1;
@@ -184,6 +194,7 @@ async function materialiseDemo(opts: SeedOptions, pool: ImagePool, nowMs: number
         writer.links.push({
           from: path.join(pool.dir, pool.images[image.poolIndex].file),
           to: path.join(codexDir, 'generated_images', session.plan.threadId, `${image.callId}.png`),
+          mtimeMs: image.mtimeMs,
         });
       }
       const parent = channels[session.channelIndex];
@@ -195,6 +206,8 @@ async function materialiseDemo(opts: SeedOptions, pool: ImagePool, nowMs: number
         botCanPost: parent.botCanPost,
       });
     }
+
+    const strayFiles = plan.hostileFiles ? addHostileFiles(writer, codexDir, sessions) : [];
 
     if (plan.crashLooping) crashLooping.push(key);
     logs[key] = openabLogLines(plan, channels.map((c) => c.id), nowMs);
@@ -221,6 +234,7 @@ async function materialiseDemo(opts: SeedOptions, pool: ImagePool, nowMs: number
       skills: skillFiles.filter((f) => f.path.endsWith('SKILL.md')).map((f) => f.path.split('/').slice(1, -1).join('/')),
       tokenPassing: plan.tokenPassing,
       uploads,
+      ...(strayFiles.length ? { strayFiles } : {}),
     });
   }
 
@@ -231,8 +245,32 @@ async function materialiseDemo(opts: SeedOptions, pool: ImagePool, nowMs: number
   discord.channels.push(kiro.channel);
   agents.push(kiro.agent);
 
-  await writeVolumes(writer, pool, imageTimes);
+  await writeVolumes(writer);
   return { objects, volumes, crashLooping, discord, logs, agents, secretMarkers: [...secrets] };
+}
+
+/**
+ * What the gallery must survive: the last image cut short (a crash mid-write), a symlink
+ * in generated_images pointing at auth.json, and a file that is not an image.
+ * Returns their paths relative to the Codex home.
+ */
+function addHostileFiles(writer: VolumeWriter, codexDir: string, sessions: PlannedSession[]): string[] {
+  const withImages = sessions.filter((s) => s.images.length > 0);
+  if (withImages.length === 0) return [];
+  const thread = withImages[0].plan.threadId;
+  const lastSession = withImages[withImages.length - 1];
+  const last = lastSession.images[lastSession.images.length - 1];
+  const link = writer.links.find((l) => l.to.endsWith(`/${last.callId}.png`))!;
+  writer.links.splice(writer.links.indexOf(link), 1);
+  writer.truncated.push({ ...link, bytes: 1500 });
+  const dir = path.join(codexDir, 'generated_images', thread);
+  writer.symlinks.push({ path: path.join(dir, 'ig_escape.png'), target: '../../auth.json' });
+  writer.files.push({ path: path.join(dir, 'notes.txt'), content: 'prompt ideas: fox, skyline, sticker\n' });
+  return [
+    path.relative(codexDir, link.to),
+    `generated_images/${thread}/ig_escape.png`,
+    `generated_images/${thread}/notes.txt`,
+  ];
 }
 
 function loginLabel(plan: AgentPlan, auth: AuthFile): SeedAgent['login'] {
@@ -319,15 +357,12 @@ const TEXT_PROMPTS = [
 
 interface PlannedSession {
   plan: Parameters<typeof buildRollout>[0];
-  images: Array<{ poolIndex: number; callId: string }>;
+  images: Array<{ poolIndex: number; callId: string; mtimeMs: number }>;
   channelIndex: number;
   threadName: string;
 }
 
-/**
- * When pool image k was made: fixed per pool index (clusters of five a few minutes apart,
- * spread over five weeks), so hard-linked copies shared by agents agree with every rollout.
- */
+/** When pool image k was made: clusters of five a few minutes apart, spread over five weeks. */
 function imageTimeMs(poolIndex: number, nowMs: number): number {
   const cluster = Math.floor(poolIndex / 5);
   const offset = HOUR + Math.floor((hashString(`cluster-${cluster}`) / 4294967296) * 34 * DAY);
@@ -339,7 +374,6 @@ function planSessions(
   pool: ImagePool,
   channels: Array<{ id: string; botCanPost: boolean }>,
   nowMs: number,
-  imageTimes: Map<number, number>,
 ): PlannedSession[] {
   const rng = createRng(`sessions-${plan.index}`);
   const { approvalPolicy, approvalsReviewer } = buildCodexConfig({ approval: plan.approval }).expect;
@@ -361,7 +395,6 @@ function planSessions(
     for (const [t, j] of js.entries()) {
       const k = (plan.poolStart + j) % pool.images.length;
       const at = imageTimeMs(k, nowMs);
-      imageTimes.set(k, at);
       const meta = pool.images[k];
       const callId = `ig_${rng.hex(40)}`;
       const prompt = rng.pick(PROMPTS);
@@ -379,7 +412,7 @@ function planSessions(
         },
         upload: outcome,
       });
-      images.push({ poolIndex: k, callId });
+      images.push({ poolIndex: k, callId, mtimeMs: at });
     }
     const startMs = turns[0].atMs - rng.int(5_000, 90_000);
     sessions.push({
@@ -510,33 +543,46 @@ function kiroAgent(volumesRoot: string, writer: VolumeWriter) {
   };
 }
 
-async function writeVolumes(writer: VolumeWriter, pool: ImagePool, imageTimes: Map<number, number>): Promise<void> {
+async function writeVolumes(writer: VolumeWriter): Promise<void> {
   const dirs = new Set(writer.dirs);
   for (const f of writer.files) addParents(dirs, path.dirname(f.path));
-  for (const l of writer.links) addParents(dirs, path.dirname(l.to));
+  for (const l of [...writer.links, ...writer.truncated]) addParents(dirs, path.dirname(l.to));
+  for (const l of writer.symlinks) addParents(dirs, path.dirname(l.path));
   const sortedDirs = [...dirs].sort((a, b) => a.length - b.length);
   for (const dir of sortedDirs) await fs.mkdir(dir, { recursive: true });
 
   await inBatches(writer.files, 64, (f) => fs.writeFile(f.path, f.content, { mode: f.mode ?? 0o644 }));
-  // Images are hard links to the read-only pool (cheap for hundreds of MB); a pod may
-  // delete or rename them in its own directory but cannot write through to the pool.
-  await inBatches(writer.links, 64, async (l) => {
-    try {
-      await fs.link(l.from, l.to);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'EEXIST') return;
-      await fs.copyFile(l.from, l.to);
-    }
-  });
-  await inBatches([...imageTimes], 64, async ([k, at]) => {
-    const when = new Date(at);
-    await fs.utimes(path.join(pool.dir, pool.images[k].file), when, when).catch(() => undefined);
+  // Images are copied, not hard-linked: the dev cluster chowns each volume to the pod's
+  // uid, and a pod may rewrite its files; either would reach through a link into the
+  // shared pool. Copying the default fleet's ~150 MB takes about 0.2 s from page cache.
+  await inBatches(writer.links, 32, async (l) => {
+    await fs.copyFile(l.from, l.to);
+    await fs.chmod(l.to, 0o644);
+    const when = new Date(l.mtimeMs);
+    await fs.utimes(l.to, when, when);
   });
 
-  // As on a real PVC with fsGroup 1000, the pod's user owns its home; the shared
-  // pool files stay with their owner (read-only to the pod).
+  for (const t of writer.truncated) {
+    const handle = await fs.open(t.from, 'r');
+    try {
+      const { buffer, bytesRead } = await handle.read(Buffer.alloc(t.bytes), 0, t.bytes, 0);
+      await fs.writeFile(t.to, buffer.subarray(0, bytesRead), { mode: 0o644 });
+    } finally {
+      await handle.close();
+    }
+    await fs.utimes(t.to, new Date(t.mtimeMs), new Date(t.mtimeMs));
+  }
+  for (const s of writer.symlinks) await fs.symlink(s.target, s.path);
+
+  // As on a real PVC with fsGroup 1000, the pod's user owns its home.
   if (process.getuid?.() === 0) {
-    await inBatches([...sortedDirs, ...writer.files.map((f) => f.path)], 128, (p) => fs.lchown(p, POD_UID, POD_UID));
+    const owned = [
+      ...sortedDirs,
+      ...writer.files.map((f) => f.path),
+      ...[...writer.links, ...writer.truncated].map((l) => l.to),
+      ...writer.symlinks.map((l) => l.path),
+    ];
+    await inBatches(owned, 128, (p) => fs.lchown(p, POD_UID, POD_UID));
   }
 }
 

@@ -274,12 +274,13 @@ describe('images and sessions', () => {
     const all: Array<{ agent: SeedAgent; file: string }> = [];
     for (const a of codexAgents) {
       const dir = path.join(codexDir(a), 'generated_images');
-      const files = existsSync(dir) ? await listFiles(dir) : [];
+      const stray = new Set((a.strayFiles ?? []).map((f) => path.join(codexDir(a), f)));
+      const files = existsSync(dir) ? (await listFiles(dir)).filter((f) => f.endsWith('.png')) : [];
       counts.set(a.name, files.length);
       expect(files.length, a.name).toBe(a.images);
       for (const f of files) {
         expect(path.relative(dir, f)).toMatch(/^[0-9a-f-]{36}\/ig_[0-9a-f]+\.png$/);
-        all.push({ agent: a, file: f });
+        if (!stray.has(f)) all.push({ agent: a, file: f });
       }
     }
     expect(Math.min(...counts.values())).toBe(0);
@@ -317,6 +318,7 @@ describe('images and sessions', () => {
         const meta = lines![0].payload;
         expect(meta.cwd).toBe(a.homeDir);
         for (const png of await fs.readdir(path.join(dir, thread))) {
+          if ((a.strayFiles ?? []).includes(`generated_images/${thread}/${png}`) && !/^ig_[0-9a-f]+\.png$/.test(png)) continue;
           const callId = png.replace(/\.png$/, '');
           const at = lines!.findIndex((l) => l.type === 'response_item' && l.payload.type === 'image_generation_call' && l.payload.id === callId);
           expect(at, `${png} in its rollout`).toBeGreaterThan(0);
@@ -365,6 +367,32 @@ describe('images and sessions', () => {
     }
     expect([...seen].sort()).toEqual(['exit-22-fail', 'exit-28', 'exit-6', 'http-40005', 'http-50013', 'never-sent', 'ok']);
     expect(missingThreadId).toBeGreaterThan(0);
+  });
+
+  it('plants a truncated PNG, a symlink to auth.json and a text file on one agent', async () => {
+    const hostile = agentBy((a) => (a.strayFiles ?? []).length > 0);
+    const [truncated, symlink, text] = hostile.strayFiles!.map((f) => path.join(codexDir(hostile), f));
+    expect(statSync(truncated).size).toBe(1500);
+    await expect(sharp(truncated).toBuffer()).rejects.toThrow();
+    expect(await fs.readlink(symlink)).toBe('../../auth.json');
+    expect(path.resolve(path.dirname(symlink), await fs.readlink(symlink))).toBe(path.join(codexDir(hostile), 'auth.json'));
+    expect(existsSync(path.join(codexDir(hostile), 'auth.json'))).toBe(true);
+    expect(await fs.readFile(text, 'utf8')).not.toMatch(/^\x89PNG/);
+    expect(codexAgents.filter((a) => a.strayFiles)).toHaveLength(1);
+  });
+
+  it('keeps the base64 image in the rollout for some agents, as Codex does', async () => {
+    let inlined = 0;
+    for (const a of codexAgents) {
+      for (const [thread, lines] of await readRollouts(a)) {
+        for (const call of lines.filter((l) => l.payload.type === 'image_generation_call' && l.payload.result)) {
+          const file = path.join(codexDir(a), 'generated_images', thread, `${call.payload.id}.png`);
+          expect(Buffer.from(call.payload.result, 'base64').equals(await fs.readFile(file))).toBe(true);
+          inlined++;
+        }
+      }
+    }
+    expect(inlined).toBeGreaterThan(3);
   });
 
   it('tells the fake Discord about channels, threads and where the bot may not post', () => {

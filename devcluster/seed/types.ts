@@ -80,4 +80,9 @@ export interface SeedAgent {
   tokenPassing: 'env' | 'inherit_env' | 'none';
   /** Discord uploads in the agent's rollouts by outcome, and images never sent. */
   uploads: Record<string, number>;
+  /**
+   * Hostile entries under generated_images (paths relative to the Codex home): a
+   * truncated PNG (counted in `images`), a symlink to ../../auth.json and a text file.
+   */
+  strayFiles?: string[];
 }

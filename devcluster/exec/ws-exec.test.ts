@@ -169,13 +169,24 @@ describe('exec over WebSocket', () => {
     expect(existsSync(marker)).toBe(false);
   });
 
-  it('refuses a client offering no exec subprotocol with 400', async () => {
+  it('refuses a client offering only other subprotocols with 400', async () => {
     const ws = new WebSocket(`${baseUrl}/exec?command=true`, ['base64.channel.k8s.io']);
     const code = await new Promise<number>((resolve) => {
       ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
       ws.on('error', () => resolve(-1));
     });
     expect(code).toBe(400);
+  });
+
+  it('treats a client naming no subprotocol as channel.k8s.io: error text only on failure', async () => {
+    const ok = await open(['sh', '-c', 'echo hi'], { protocols: [] });
+    expect(ok.ws.protocol).toBe('');
+    await ok.closed;
+    expect(channelData(ok, 1).toString()).toBe('hi\n');
+    expect(ok.frames.filter((f) => f.channel === 3 && f.data.length > 0)).toHaveLength(0);
+    const failed = await open(['sh', '-c', 'exit 2'], { protocols: [] });
+    await failed.closed;
+    expect(channelData(failed, 3).toString()).toBe('command terminated with non-zero exit code: error executing command [sh -c exit 2], exit code 2');
   });
 
   it('streams output incrementally', async () => {

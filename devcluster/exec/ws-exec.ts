@@ -63,7 +63,10 @@ function rejectUpgrade(socket: Duplex, code: number, reason: string, message: st
 }
 
 export function upgradeExec(req: IncomingMessage, socket: Duplex, head: Buffer, opts: UpgradeExecOptions): void {
-  if (!pickProtocol(offeredProtocols(req))) {
+  const offered = offeredProtocols(req);
+  // A client naming no subprotocol at all gets the original channel.k8s.io, as
+  // from a kubelet; one naming only others is refused.
+  if (offered.length > 0 && !pickProtocol(offered)) {
     rejectUpgrade(socket, 400, 'Bad Request', `no supported exec subprotocol offered; supported: ${EXEC_PROTOCOLS.join(', ')}`);
     return;
   }

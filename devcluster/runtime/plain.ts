@@ -26,6 +26,8 @@ export async function createPlainRuntime(opts: { tmpDir: string; issuerUrl: stri
   return {
     isolated: false,
     async start(spec) {
+      // A missing working directory would make every spawn fail with ENOENT, read as "not found".
+      await fs.mkdir(spec.volumeDir, { recursive: true });
       const pod = new PlainPod(spec, binDir, `${process.pid}-${++nextId}-${spec.namespace}-${spec.name}`, () => pods.delete(pod));
       pods.add(pod);
       return pod;

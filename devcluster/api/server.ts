@@ -422,9 +422,28 @@ export class ApiServer {
         write(e.type, e.json, obj);
       }
     }
+    // Objects the client currently believes match, so a label change that moves an
+    // object into or out of the selection arrives as ADDED or DELETED, as the real watch cache does.
+    const keyOf = (o: K8sObject) => `${o.metadata.namespace ?? ''}/${o.metadata.name}`;
+    const inView = new Set(hasSelector ? store.list(t.resource, r.namespace).filter(filter).map(keyOf) : []);
     const unsubscribe = store.subscribe(t.resource, (ev) => {
-      if (!filter(ev.object)) return;
-      write(ev.type, ev.json, ev.object);
+      if (!hasSelector) {
+        if (filter(ev.object)) write(ev.type, ev.json, ev.object);
+        return;
+      }
+      const key = keyOf(ev.object);
+      const now = filter(ev.object);
+      const was = inView.has(key);
+      if (ev.type === 'DELETED') {
+        inView.delete(key);
+        if (was || now) write('DELETED', ev.json, ev.object);
+      } else if (now) {
+        inView.add(key);
+        write(was ? 'MODIFIED' : 'ADDED', ev.json, ev.object);
+      } else if (was) {
+        inView.delete(key);
+        write('DELETED', ev.json, ev.object);
+      }
     });
     const timeout = Number(q.get('timeoutSeconds') ?? 0);
     const timer = timeout > 0 ? setTimeout(() => res.end(), timeout * 1000) : undefined;

@@ -211,6 +211,21 @@ describe('patch and rollout', () => {
     expect(deploySeen.at(-1)).toMatchObject({ gen: 2, obs: 2, reason: 'NewReplicaSetAvailable', avail: 'True' });
   });
 
+  it('watch with a label selector sees objects move in and out of the selection', async () => {
+    const pod = await readyPod(kc, 'conf-b', 'gamma');
+    const name = pod.metadata!.name!;
+    const events: string[] = [];
+    const ctl = await new k8s.Watch(kc).watch('/api/v1/namespaces/conf-b/pods', { labelSelector: 'watched=yes' }, (type, p: k8s.V1Pod) => events.push(`${type} ${p.metadata!.name}`), () => undefined);
+    const label = (v: string | null) =>
+      core.patchNamespacedPod({ namespace: 'conf-b', name, body: { metadata: { labels: { watched: v } } } }, k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch));
+    await label('yes');
+    await waitFor('ADDED', async () => events.includes(`ADDED ${name}`));
+    await label(null);
+    await waitFor('DELETED', async () => events.includes(`DELETED ${name}`));
+    ctl.abort();
+    expect(events).toEqual([`ADDED ${name}`, `DELETED ${name}`]);
+  });
+
   it('replaces a deleted pod', async () => {
     const pod = await readyPod(kc, 'conf-b', 'gamma');
     await core.deleteNamespacedPod({ namespace: 'conf-b', name: pod.metadata!.name! });

@@ -80,6 +80,14 @@ describe('exec', () => {
     const prev = await core.readNamespacedPodLog({ namespace: NS, name: crashing.metadata!.name!, previous: true });
     expect(prev.trimEnd().split('\n').at(-1)).toMatch(/Error/);
     await expect(execIn(kc, NS, crashing.metadata!.name!, ['true'])).rejects.toThrow(/400/);
+    const apps = kc.makeApiClient(k8s.AppsV1Api);
+    await apps.patchNamespacedDeployment({ namespace: NS, name: 'broken', body: { spec: { progressDeadlineSeconds: 1 } } }, k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch));
+    const stuck = await waitFor('ProgressDeadlineExceeded', async () => {
+      const d = await apps.readNamespacedDeployment({ namespace: NS, name: 'broken' });
+      return d.status?.conditions?.find((c) => c.type === 'Progressing' && c.reason === 'ProgressDeadlineExceeded') ? d : undefined;
+    });
+    expect(stuck.status!.unavailableReplicas).toBe(1);
+    expect(stuck.status!.conditions!.find((c) => c.type === 'Available')!.status).toBe('False');
     await expect(execIn(kubeConfig(cluster, 'viewer'), NS, pod, ['true'])).rejects.toThrow(/403/);
     expect((await execIn(kubeConfig(cluster, 'support'), NS, pod, ['true'])).status.status).toBe('Success');
   });

@@ -1,6 +1,7 @@
 // Who is in the demo fleet and in which state: the first eight agents cover every
 // state the dashboard must show; agents beyond them (e.g. --agents 50) vary healthily.
 import type { ApprovalMode, LoginState } from './codex-files';
+import type { ChannelAccess } from './discord-permissions';
 import type { UploadOutcome } from './rollouts';
 
 export const DEMO_NAMESPACES = ['agents', 'team-b'] as const;
@@ -31,8 +32,8 @@ export interface AgentPlan {
   skills: SkillSet[];
   crashLooping: boolean;
   tokenPassing: TokenPassing;
-  /** One entry per allowed channel: may the bot post files there? */
-  channelPostable: boolean[];
+  /** One entry per allowed channel: the bot's permissions there. */
+  channelAccess: ChannelAccess[];
   /** Upload outcome for the agent's j-th image; undefined = never sent. */
   outcomeFor(j: number, channelIndex: number): UploadOutcome | undefined;
   /** Chat-only sessions besides those with images. */
@@ -61,18 +62,18 @@ const TEMPLATES: Template[] = [
   {
     namespace: 'agents', homeDir: '/home/node', login: 'chatgpt', plan: 'plus', email: 'design-team@example.com',
     approval: 'auto-review', richConfig: true, unparseableConfig: false, imageCount: 300,
-    skills: ['delivery', 'system'], crashLooping: false, tokenPassing: 'env', channelPostable: [true],
+    skills: ['delivery', 'system'], crashLooping: false, tokenPassing: 'env', channelAccess: ['open'],
     outcomeFor: coverEveryOutcome, textSessions: 4,
   },
   {
     namespace: 'agents', homeDir: '/home/node', login: 'apikey', plan: '', email: '',
     approval: 'manual', imageGeneration: false, richConfig: false, unparseableConfig: false, imageCount: 0,
-    skills: [], crashLooping: false, tokenPassing: 'none', channelPostable: [true], outcomeFor: () => 'ok', textSessions: 3,
+    skills: [], crashLooping: false, tokenPassing: 'none', channelAccess: ['private'], outcomeFor: () => 'ok', textSessions: 3,
   },
   {
     namespace: 'team-b', homeDir: '/home/node', login: 'chatgpt', plan: 'team', email: 'ops@team-b.example.org',
     approval: 'custom', richConfig: false, unparseableConfig: false, imageCount: 24,
-    skills: ['broken', 'system'], crashLooping: false, tokenPassing: 'inherit_env', channelPostable: [false, true],
+    skills: ['broken', 'system'], crashLooping: false, tokenPassing: 'inherit_env', channelAccess: ['no-attach', 'open'],
     // The first channel lacks Attach Files: curl without --fail "succeeds" with Discord's 50013 body.
     outcomeFor: (j, ch) => (ch === 0 ? (j % 4 === 1 ? 'curl-fail-22' : j % 4 === 3 ? undefined : 'missing-permissions') : j % 3 === 2 ? undefined : 'ok'),
     textSessions: 1,
@@ -80,32 +81,33 @@ const TEMPLATES: Template[] = [
   {
     namespace: 'team-b', homeDir: '/home/node', login: 'none', plan: '', email: '',
     approval: 'manual', richConfig: false, unparseableConfig: false, imageCount: 6,
-    skills: [], crashLooping: true, tokenPassing: 'env', channelPostable: [true],
+    skills: [], crashLooping: true, tokenPassing: 'env', channelAccess: ['open'],
     outcomeFor: (j) => (j % 2 ? undefined : 'ok'), textSessions: 0, inlineImageResults: true,
   },
   {
     namespace: 'agents', homeDir: '/home/agent', login: 'expired', plan: 'pro', email: 'research-bot@example.com',
     approval: 'full-access', imageGeneration: true, richConfig: false, unparseableConfig: false, imageCount: 40,
-    skills: ['release-notes'], crashLooping: false, tokenPassing: 'env', channelPostable: [true],
+    skills: ['release-notes'], crashLooping: false, tokenPassing: 'env', channelAccess: ['member-override'],
     outcomeFor: (j) => (['ok', 'curl-dns', 'ok', 'curl-timeout', undefined, 'too-large'] as const)[j % 6], textSessions: 1,
   },
   {
     namespace: 'team-b', homeDir: '/home/node', login: 'unreadable', plan: 'plus', email: 'qa@team-b.example.org',
     approval: 'auto-review', richConfig: false, unparseableConfig: false, imageCount: 12,
-    skills: [], crashLooping: false, tokenPassing: 'none', channelPostable: [true],
+    skills: [], crashLooping: false, tokenPassing: 'none', channelAccess: ['open'],
     outcomeFor: (j) => (j === 4 ? 'too-large' : undefined), textSessions: 0, hostileFiles: true,
   },
   {
     namespace: 'agents', homeDir: '/home/node', login: 'chatgpt', plan: 'pro', email: 'sandbox@example.com',
     approval: 'manual', richConfig: false, unparseableConfig: true, imageCount: 3,
-    skills: [], crashLooping: false, tokenPassing: 'env', channelPostable: [true],
+    skills: [], crashLooping: false, tokenPassing: 'env', channelAccess: ['open'],
     outcomeFor: (j) => (j === 1 ? undefined : 'ok'), textSessions: 0, inlineImageResults: true,
   },
   {
     namespace: 'team-b', homeDir: '/home/node', login: 'chatgpt-expiring', plan: 'plus', email: 'support@team-b.example.org',
     approval: 'manual', imageGeneration: true, richConfig: false, unparseableConfig: false, imageCount: 15,
-    skills: ['delivery'], crashLooping: false, tokenPassing: 'inherit_env', channelPostable: [true, true],
-    outcomeFor: (j) => (j % 5 === 4 ? undefined : 'ok'), textSessions: 1,
+    skills: ['delivery'], crashLooping: false, tokenPassing: 'inherit_env', channelAccess: ['open', 'no-thread-send'],
+    // The art channel's threads refuse the bot (Send Messages in Threads denied).
+    outcomeFor: (j, ch) => (j % 5 === 4 ? undefined : ch === 1 ? 'missing-permissions' : 'ok'), textSessions: 1,
   },
 ];
 
@@ -163,7 +165,7 @@ function extraTemplate(index: number): Template {
     skills: index % 3 === 0 ? ['delivery'] : [],
     crashLooping: false,
     tokenPassing: (['env', 'inherit_env', 'none'] as const)[index % 3],
-    channelPostable: [true],
+    channelAccess: ['open'],
     outcomeFor: (j) => (j % 6 === 5 ? undefined : j % 11 === 4 ? 'missing-permissions' : 'ok'),
     textSessions: index % 2,
   };

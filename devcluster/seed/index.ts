@@ -15,6 +15,7 @@ import {
   type CodexConfigFile,
   type SkillFile,
 } from './codex-files';
+import { BOT_ROLE_ID, canPostFiles, channelPermissions, guildRoles, overwritesFor, type Overwrite } from './discord-permissions';
 import { DEFAULT_DEMO_AGENTS, planFleet, type AgentPlan } from './fleet';
 import { ensureImagePool, IMAGE_POOL_SIZE, type ImagePool } from './image-pool';
 import { createRng, hashString, type Rng } from './random';
@@ -29,6 +30,7 @@ export { SEED_CACHE_VERSION, seedCacheRoot } from './image-pool';
 export const DEMO_BOT_TOKEN = 'MTE5ODc2NTQzMjEwOTg3NjU0.DEMOFK.demo-bot-token-FAKE-not-for-discord-4f9c2a7e1b';
 export const DEMO_GUILD_ID = '998877665544332211';
 export const DEMO_BOT_USER_ID = '119876543210987654';
+export { PERMISSION, channelPermissions, canPostFiles } from './discord-permissions';
 /** Pod uid/gid of the chart (runAsUser 1000): volume files belong to it, as on a real PVC. */
 const POD_UID = 1000;
 
@@ -120,7 +122,14 @@ async function materialiseDemo(opts: SeedOptions, pool: ImagePool, nowMs: number
   const logs: Record<string, string[]> = {};
   const agents: SeedAgent[] = [];
   const secrets = new Set<string>([DEMO_BOT_TOKEN]);
-  const discord: SeedDiscord = { botToken: DEMO_BOT_TOKEN, guildId: DEMO_GUILD_ID, botUserId: DEMO_BOT_USER_ID, channels: [] };
+  const discord: SeedDiscord = {
+    botToken: DEMO_BOT_TOKEN,
+    guildId: DEMO_GUILD_ID,
+    botUserId: DEMO_BOT_USER_ID,
+    roles: guildRoles(DEMO_GUILD_ID),
+    botRoleIds: [BOT_ROLE_ID],
+    channels: [],
+  };
   const writer: VolumeWriter = { dirs: new Set(), files: [], links: [], truncated: [], symlinks: [] };
 
   for (const plan of plans) {
@@ -131,12 +140,20 @@ async function materialiseDemo(opts: SeedOptions, pool: ImagePool, nowMs: number
     writer.dirs.add(volumeDir);
 
     const channelRng = createRng(`channels-${plan.index}`);
-    const channels = plan.channelPostable.map((botCanPost, i) => ({
-      id: `1${channelRng.digits(17)}`,
-      name: `${plan.namespace === 'agents' ? '' : `${plan.namespace}-`}${plan.agentKey}-${i === 0 ? 'requests' : 'art'}`,
-      botCanPost,
-    }));
-    for (const ch of channels) discord.channels.push({ id: ch.id, name: ch.name, type: 'text', botCanPost: ch.botCanPost });
+    const channels = plan.channelAccess.map((access, i) => {
+      const permissionOverwrites = overwritesFor(access, DEMO_GUILD_ID, DEMO_BOT_USER_ID);
+      const perms = botPermissions(permissionOverwrites);
+      return {
+        id: `1${channelRng.digits(17)}`,
+        name: `${plan.namespace === 'agents' ? '' : `${plan.namespace}-`}${plan.agentKey}-${i === 0 ? 'requests' : 'art'}`,
+        botCanPost: canPostFiles(perms, false),
+        botCanPostInThreads: canPostFiles(perms, true),
+        permissionOverwrites,
+      };
+    });
+    for (const ch of channels) {
+      discord.channels.push({ id: ch.id, name: ch.name, type: 'text', botCanPost: ch.botCanPost, permissionOverwrites: ch.permissionOverwrites });
+    }
 
     objects.push(
       ...renderAgentObjects({
@@ -203,7 +220,7 @@ async function materialiseDemo(opts: SeedOptions, pool: ImagePool, nowMs: number
         name: session.threadName,
         type: 'thread',
         parentId: parent.id,
-        botCanPost: parent.botCanPost,
+        botCanPost: parent.botCanPostInThreads,
       });
     }
 
@@ -271,6 +288,16 @@ function addHostileFiles(writer: VolumeWriter, codexDir: string, sessions: Plann
     `generated_images/${thread}/ig_escape.png`,
     `generated_images/${thread}/notes.txt`,
   ];
+}
+
+function botPermissions(overwrites: Overwrite[]): bigint {
+  return channelPermissions({
+    guildId: DEMO_GUILD_ID,
+    roles: guildRoles(DEMO_GUILD_ID),
+    memberRoleIds: [BOT_ROLE_ID],
+    memberId: DEMO_BOT_USER_ID,
+    overwrites,
+  });
 }
 
 function loginLabel(plan: AgentPlan, auth: AuthFile): SeedAgent['login'] {
@@ -535,7 +562,7 @@ function kiroAgent(volumesRoot: string, writer: VolumeWriter) {
     key: `${namespace}/${name}`,
     volumeDir,
     agent,
-    channel: { id: channelId, name: 'kiro-playground', type: 'text' as const, botCanPost: true },
+    channel: { id: channelId, name: 'kiro-playground', type: 'text' as const, botCanPost: true, permissionOverwrites: [] },
     logs: [
       `${new Date(start).toISOString()}  INFO openab: starting openab version=0.8.3-beta.4`,
       `${new Date(start + 20).toISOString()}  INFO openab::agent: agent command=kiro-cli working_dir=/home/agent`,

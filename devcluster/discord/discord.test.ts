@@ -35,7 +35,7 @@ let discord: FakeDiscord;
 function postFiles(channel: string, files: Array<{ name: string; data: Buffer; type?: string }>, payload?: unknown, headers: Record<string, string> = auth) {
   const form = new FormData();
   if (payload !== undefined) form.append('payload_json', JSON.stringify(payload));
-  files.forEach((f, i) => form.append(`files[${i}]`, new Blob([f.data], { type: f.type ?? '' }), f.name));
+  files.forEach((f, i) => form.append(`files[${i}]`, new Blob([new Uint8Array(f.data)], { type: f.type ?? '' }), f.name));
   return fetch(`${discord.url}/api/v10/channels/${channel}/messages`, { method: 'POST', headers, body: form });
 }
 
@@ -101,7 +101,7 @@ describe('fake Discord messages endpoint', () => {
   });
 
   it('answers 401 without the bot token', async () => {
-    for (const headers of [{}, { Authorization: 'Bot wrong' }, { Authorization: seed.botToken }]) {
+    for (const headers of [{}, { Authorization: 'Bot wrong' }, { Authorization: seed.botToken }] as Array<Record<string, string>>) {
       const res = await postFiles(TEXT, [], { content: 'x' }, headers);
       expect(res.status).toBe(401);
       expect(await res.json()).toEqual({ message: '401: Unauthorized', code: 0 });

@@ -6,6 +6,13 @@ export interface LogLine {
   /** Epoch ms the line was written. */
   at: number;
   text: string;
+  /** Sub-millisecond digits of the runtime's timestamp (6 digits), for `timestamps=true`. */
+  subMs?: string;
+}
+
+/** The CRI log timestamp kubectl shows with --timestamps (RFC3339 with nanoseconds). */
+export function criTimestamp(l: LogLine): string {
+  return new Date(l.at).toISOString().replace('Z', `${l.subMs ?? '000000'}Z`);
 }
 
 export class ContainerLog {
@@ -15,7 +22,7 @@ export class ContainerLog {
   closed = false;
 
   append(text: string, at = Date.now()): void {
-    const line = { at, text };
+    const line = { at, text, subMs: String(Math.floor(Math.random() * 1e6)).padStart(6, '0') };
     this.lines.push(line);
     // Bounded, as the kubelet rotates container logs.
     if (this.lines.length > 5000) this.lines.splice(0, this.lines.length - 5000);

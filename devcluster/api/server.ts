@@ -8,7 +8,7 @@ import type { ExecProcess } from '../runtime/types.js';
 import { ClusterController, mainContainer } from './controller.js';
 import { apiGroup, apiGroupList, apiResourceList, apiVersions, SERVER_VERSION } from './discovery.js';
 import { ExecRecorder, Knobs, type ExecRecord } from './knobs.js';
-import type { LogLine } from './logs.js';
+import { criTimestamp, type LogLine } from './logs.js';
 import { prepareCreate, prepareUpdate } from './objects.js';
 import { applyPatch, patchTypeOf } from './patch.js';
 import { decodeProtobufObject } from './protobuf.js';
@@ -565,7 +565,7 @@ export class ApiServer {
     const tail = q.get('tailLines');
     if (tail !== null && Number(tail) >= 0) lines = Number(tail) === 0 ? [] : lines.slice(-Number(tail));
     const timestamps = truthy(q.get('timestamps'));
-    const fmt = (l: LogLine) => (timestamps ? `${new Date(l.at).toISOString().replace('Z', '000000Z')} ${l.text}\n` : `${l.text}\n`);
+    const fmt = (l: LogLine) => (timestamps ? `${criTimestamp(l)} ${l.text}\n` : `${l.text}\n`);
     let limitBytes = Number(q.get('limitBytes') ?? 0) || Infinity;
     const emit = (text: string): boolean => {
       if (limitBytes <= 0) return false;

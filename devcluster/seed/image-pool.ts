@@ -10,7 +10,7 @@ import sharp from 'sharp';
 import { createRng } from './random';
 
 /** Bump when the pool's content or layout changes: a new directory is built beside the old. */
-export const SEED_CACHE_VERSION = 'v1';
+export const SEED_CACHE_VERSION = 'v2';
 /**
  * Enough distinct images for the default demo fleet; larger fleets reuse them.
  * OPENAB_SEED_POOL_SIZE (with OPENAB_SEED_CACHE_DIR) lets tests build a small pool.
@@ -66,11 +66,8 @@ async function loadOrBuildPool(): Promise<ImagePool> {
     // mkdtemp makes the directory private; pods (another uid) read through hard links only,
     // but people inspecting the cache should not need root.
     await fs.chmod(tmp, 0o755);
-    try {
-      await fs.rename(tmp, dir);
-    } catch (err) {
-      const winner = await readManifest(dir);
-      if (!winner) throw err;
+    const winner = await moveIntoPlace(tmp, dir);
+    if (winner) {
       await fs.rm(tmp, { recursive: true, force: true });
       return winner;
     }
@@ -80,7 +77,42 @@ async function loadOrBuildPool(): Promise<ImagePool> {
   }
   const built = await readManifest(dir);
   if (!built) throw new Error(`seed image pool missing after build: ${dir}`);
+  await removeStalePools(path.basename(dir));
   return built;
+}
+
+/**
+ * Renames the finished build into place. Returns the pool another process put there
+ * first, if any; a stale or broken directory in the way is moved aside and removed.
+ */
+async function moveIntoPlace(built: string, dir: string): Promise<ImagePool | undefined> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await fs.rename(built, dir);
+      return undefined;
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code !== 'ENOTEMPTY' && code !== 'EEXIST') throw err;
+      const winner = await readManifest(dir);
+      if (winner) return winner;
+      if (attempt >= 3) throw err;
+      const trash = `${dir}.stale-${process.pid}-${attempt}`;
+      await fs.rename(dir, trash).then(
+        () => fs.rm(trash, { recursive: true, force: true }),
+        () => undefined, // someone else moved it first
+      );
+    }
+  }
+}
+
+/** Pools of older seed versions are hundreds of MB each: drop them once a new one exists. */
+async function removeStalePools(current: string): Promise<void> {
+  const root = seedCacheRoot();
+  for (const entry of await fs.readdir(root)) {
+    if (entry !== current && /^v\d+(-\d+)?$/.test(entry) && entry.split('-')[0] !== SEED_CACHE_VERSION) {
+      await fs.rm(path.join(root, entry), { recursive: true, force: true });
+    }
+  }
 }
 
 async function readManifest(dir: string): Promise<ImagePool | undefined> {
@@ -89,6 +121,9 @@ async function readManifest(dir: string): Promise<ImagePool | undefined> {
   try {
     const manifest = JSON.parse(await fs.readFile(file, 'utf8')) as { version: string; images: PooledImage[] };
     if (manifest.version !== SEED_CACHE_VERSION || manifest.images.length !== IMAGE_POOL_SIZE) return undefined;
+    // Someone may have pruned files by hand; a pool with holes is rebuilt.
+    const present = new Set(await fs.readdir(dir));
+    if (!manifest.images.every((image) => present.has(image.file))) return undefined;
     return { dir, images: manifest.images };
   } catch {
     return undefined;
@@ -106,7 +141,7 @@ async function renderPool(dir: string): Promise<PooledImage[]> {
   };
   // libvips already uses threads per image; two images in flight keep both cores busy
   // while JavaScript fills the next noise band.
-  const lanes = Math.max(2, Math.min(4, os.availableParallelism()));
+  const lanes = Math.max(2, Math.min(4, os.availableParallelism() * 2));
   await Promise.all(Array.from({ length: lanes }, worker));
   return images;
 }
@@ -149,7 +184,7 @@ async function renderPoolImage(dir: string, index: number): Promise<PooledImage>
   addGrain(pixels, width, height, targetBytes(rng), rng.int(1, 3));
   const file = `${String(index).padStart(4, '0')}.png`;
   const png = await sharp(pixels, { raw: { width, height, channels: 3 } })
-    .png({ compressionLevel: 3, adaptiveFiltering: false })
+    .png({ compressionLevel: 1, adaptiveFiltering: false })
     .toBuffer();
   await fs.writeFile(path.join(dir, file), png, { mode: 0o444 });
   return { file, width, height, bytes: png.length };
@@ -162,12 +197,12 @@ function targetBytes(rng: ReturnType<typeof createRng>): number {
 }
 
 /**
- * Film grain in a band of rows: a noisy pixel costs about two bytes of PNG, so the
+ * Film grain in a band of rows: a noisy pixel costs about 2.5 bytes of PNG, so the
  * band's height sets the file size while the picture stays recognisable.
  */
 function addGrain(pixels: Buffer, width: number, height: number, bytes: number, amplitude: number): void {
   const rowBytes = width * 3;
-  const rows = Math.min(height, Math.ceil(bytes / (width * 1.8)));
+  const rows = Math.min(height, Math.ceil(bytes / (width * 2.5)));
   const start = Math.floor((height - rows) / 2);
   const noise = randomBytes(rows * rowBytes);
   const span = amplitude * 2 + 1;

@@ -13,7 +13,7 @@ import { prepareCreate, prepareUpdate } from './objects.js';
 import { applyPatch, patchTypeOf } from './patch.js';
 import { decodeProtobufObject } from './protobuf.js';
 import { openApiV3Group, openApiV3Root } from './openapi.js';
-import { forbiddenMessage, policyFromJson, RbacAuthorizer, type ResourceAttributes, type UserInfo } from './rbac.js';
+import { defaultPolicy, forbiddenMessage, policyFromJson, RbacAuthorizer, type ResourceAttributes, type UserInfo } from './rbac.js';
 import { apiVersionOf, findType, type ResourceType } from './resources.js';
 import { parseFieldSelector, parseLabelSelector } from './selectors.js';
 import { ApiError, alreadyExists, badRequest, conflict, methodNotAllowed, notFound, successStatus, unauthorized } from './status.js';
@@ -685,8 +685,18 @@ export class ApiServer {
     }
     if (what === 'exec-recording' && method === 'GET') return sendJson(res, 200, this.d.recorder.toJson());
     if (what === 'rbac' && method === 'GET') return sendJson(res, 200, this.d.rbac.current());
+    // PUT replaces the whole policy; POST adds bindings to it; DELETE restores the default.
     if (what === 'rbac' && method === 'PUT') {
       this.d.rbac.replace(policyFromJson(await readJson(req)));
+      return sendJson(res, 200, this.d.rbac.current());
+    }
+    if (what === 'rbac' && method === 'POST') {
+      const added = policyFromJson(await readJson(req));
+      this.d.rbac.replace({ bindings: [...this.d.rbac.current().bindings, ...added.bindings] });
+      return sendJson(res, 200, this.d.rbac.current());
+    }
+    if (what === 'rbac' && method === 'DELETE') {
+      this.d.rbac.replace(defaultPolicy());
       return sendJson(res, 200, this.d.rbac.current());
     }
     throw new ApiError(404, 'NotFound', `no control endpoint ${method} /_devcluster/${what}`);
@@ -707,6 +717,7 @@ function listKind(t: ResourceType): string {
   return `${t.kind}List`;
 }
 
+/** The Table version the client offered, preferring v1. */
 function tableVersion(accept: string | undefined): string {
-  return /as=Table;v=v1;|as=Table;v=v1$|as=Table;v=v1,/.test(accept ?? '') || !/v1beta1/.test(accept ?? '') ? 'v1' : 'v1beta1';
+  return /as=Table;v=v1beta1/.test(accept ?? '') && !/as=Table;v=v1(;|,|$)/.test(accept ?? '') ? 'v1beta1' : 'v1';
 }

@@ -324,5 +324,16 @@ describe('access', () => {
     await expect(viewerCore.listNamespacedPod({ namespace: NS })).rejects.toMatchObject({ code: 403 });
     expect((await put(original)).status).toBe(200);
     expect((await viewerCore.listNamespacedPod({ namespace: NS })).items.length).toBeGreaterThan(0);
+    // POST adds to the policy instead of replacing it; DELETE restores the default.
+    const add = await rawFetch(cluster, cluster.tokens.admin, '/_devcluster/rbac', {
+      method: 'POST',
+      body: { bindings: [{ subjects: [{ kind: 'User', name: 'viewer' }], namespace: 'conf-b', rules: [{ verbs: ['get'], apiGroups: [''], resources: ['secrets'], resourceNames: ['gamma'] }] }] },
+    });
+    expect(add.status).toBe(200);
+    expect((await viewerCore.readNamespacedSecret({ namespace: 'conf-b', name: 'gamma' })).metadata!.name).toBe('gamma');
+    await expect(viewerCore.readNamespacedSecret({ namespace: 'conf-b', name: 'other' })).rejects.toMatchObject({ code: 403 });
+    expect((await viewerCore.listNamespacedPod({ namespace: NS })).items.length).toBeGreaterThan(0);
+    expect((await rawFetch(cluster, cluster.tokens.admin, '/_devcluster/rbac', { method: 'DELETE' })).status).toBe(200);
+    await expect(viewerCore.readNamespacedSecret({ namespace: 'conf-b', name: 'gamma' })).rejects.toMatchObject({ code: 403 });
   });
 });

@@ -263,7 +263,13 @@ async function materialiseDemo(opts: SeedOptions, pool: ImagePool, nowMs: number
   agents.push(kiro.agent);
 
   await writeVolumes(writer);
-  return { objects, volumes, crashLooping, discord, logs, agents, secretMarkers: [...secrets] };
+  const codexKeys = [...new Set(agents.filter((a) => a.codex).map((a) => a.agentKey))].sort(naturalOrder);
+  const codexSelector = `app.kubernetes.io/name=openab,app.kubernetes.io/component in (${codexKeys.join(',')})`;
+  return { objects, volumes, crashLooping, discord, logs, agents, secretMarkers: [...secrets], codexSelector };
+}
+
+function naturalOrder(a: string, b: string): number {
+  return a.localeCompare(b, 'en', { numeric: true });
 }
 
 /**

@@ -136,6 +136,7 @@ describe('chart objects', () => {
     );
     expect(codexSelected.map((o) => o.metadata.name).sort()).toEqual(codexAgents.map((a) => a.name).sort());
     expect(codexSelected.some((o) => o.metadata.name.includes('kiro'))).toBe(false);
+    expect(seed.codexSelector).toBe('app.kubernetes.io/name=openab,app.kubernetes.io/component in (codex,codex-2,codex-3,codex-4)');
   });
 
   it('stores the fake bot token in each Secret and distinct snowflake channels in each ConfigMap', () => {

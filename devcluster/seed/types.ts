@@ -21,6 +21,12 @@ export interface SeedResult {
   agents?: SeedAgent[];
   /** Every secret value the seed wrote (tokens, keys, bot token, MCP secrets): none may leak. */
   secretMarkers?: string[];
+  /**
+   * A label selector matching every seeded Codex agent and nothing else. The chart's
+   * default `component=codex` matches only agents keyed `codex` (one per release);
+   * those keyed `codex-2`, `codex-3`, ... need the configurable selector.
+   */
+  codexSelector?: string;
 }
 
 export interface SeedOptions {

@@ -1,0 +1,200 @@
+// The device login against the dev cluster: the REAL codex binary runs in the pod and talks to
+// the fake issuer; the dashboard only reads the pod's files.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import * as k8s from '@kubernetes/client-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startDevCluster, type DevCluster } from '../../devcluster/cluster';
+import { resetSettings } from '../settings';
+import { getCluster, resetClusters } from '../k8s/clusters';
+import { execInPod } from '../k8s/exec';
+import { probeAgent, invalidateProbe } from '../fleet/probe';
+import { cancelLogin, claimLoginStep, readLogin, resolveLoginTarget, startLogin, type LoginTarget } from './device-login';
+import type { LoginSnapshot } from './login-state';
+
+const CONTEXT = 'dashboard@devcluster';
+const NS = 'agents';
+let cluster: DevCluster;
+let apps: k8s.AppsV1Api;
+const scratch = mkdtempSync(path.join(tmpdir(), 'login-it-'));
+const starter = { name: 'operator', email: null, role: 'operator' };
+
+function agentDeployment(name: string): k8s.V1Deployment {
+  const labels = { 'app.kubernetes.io/name': 'openab', 'app.kubernetes.io/instance': name, 'app.kubernetes.io/component': 'codex' };
+  return {
+    metadata: { name, labels },
+    spec: {
+      replicas: 1,
+      strategy: { type: 'Recreate' },
+      selector: { matchLabels: labels },
+      template: {
+        metadata: { labels },
+        spec: {
+          containers: [{ name: 'openab', image: 'ghcr.io/openabdev/openab-codex:test', workingDir: '/home/node', volumeMounts: [{ name: 'data', mountPath: '/home/node' }] }],
+          volumes: [{ name: 'data', persistentVolumeClaim: { claimName: `${name}-data` } }],
+        },
+      },
+    },
+  };
+}
+
+async function target(name: string): Promise<LoginTarget> {
+  for (let i = 0; i < 80; i++) {
+    const t = await resolveLoginTarget(CONTEXT, NS, name);
+    if (t.pod) return t;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`no running pod for ${name}`);
+}
+
+async function until(t: LoginTarget, done: (s: LoginSnapshot) => boolean, ms = 20_000): Promise<LoginSnapshot> {
+  const end = Date.now() + ms;
+  let s = await readLogin(t);
+  while (!done(s) && Date.now() < end) {
+    await new Promise((r) => setTimeout(r, 300));
+    s = await readLogin(t);
+  }
+  return s;
+}
+
+async function podShell(t: LoginTarget, script: string): Promise<string> {
+  const out = await execInPod(t.cluster, { namespace: NS, pod: t.pod!.name, container: 'openab', argv: ['sh', '-c', script], timeoutMs: 10_000 });
+  return out.stdout.toString('utf8');
+}
+
+/** Every `codex ... login ... --device-auth` process in the pod, from /proc (no ps needed). */
+async function deviceLoginProcesses(t: LoginTarget): Promise<string[]> {
+  const out = await podShell(
+    t,
+    `for c in /proc/[0-9]*/cmdline; do a=$(tr '\\000' '\\n' < "$c" 2>/dev/null) || continue; if printf '%s\\n' "$a" | grep -qx login && printf '%s\\n' "$a" | grep -qx -e --device-auth; then echo "$c $(printf '%s' "$a" | tr '\\n' ' ')"; fi; done`,
+  );
+  return out.split('\n').filter(Boolean);
+}
+
+async function approve(code: string, email: string, decision: 'approve' | 'deny' = 'approve') {
+  const res = await fetch(`${cluster.issuerUrl}/_test/${decision}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ user_code: code, email }) });
+  expect(res.ok).toBe(true);
+}
+
+beforeAll(async () => {
+  cluster = await startDevCluster({ port: 0, seed: 'empty', kubeconfigPath: path.join(scratch, 'kubeconfig'), quiet: true, podReadyDelayMs: 200, podTerminationDelayMs: 200 });
+  process.env.KUBECONFIG = cluster.kubeconfigPath;
+  process.env.KUBE_CONTEXTS = CONTEXT;
+  process.env.PROBE_CACHE_MS = '1';
+  resetSettings();
+  resetClusters();
+  const kc = new k8s.KubeConfig();
+  kc.loadFromFile(cluster.kubeconfigPath);
+  kc.setCurrentContext('admin@devcluster');
+  apps = kc.makeApiClient(k8s.AppsV1Api);
+  for (const name of ['login-a', 'login-b', 'login-c', 'login-d']) await apps.createNamespacedDeployment({ namespace: NS, body: agentDeployment(name) });
+}, 120_000);
+
+afterAll(async () => {
+  await cluster?.stop();
+  rmSync(scratch, { recursive: true, force: true });
+});
+
+describe('device login in the pod', () => {
+  it('starts, shows the code, and an approval logs the agent in with the issuer e-mail', async () => {
+    const t = await target('login-a');
+    expect((await readLogin(t)).phase).toBe('none');
+    const { started, snapshot } = await startLogin(t, starter);
+    expect(started).toBe(true);
+    expect(snapshot.phase).toBe('waiting');
+    expect(snapshot.userCode).toMatch(/^[A-Z0-9]{4}-[A-Z0-9]{5}$/);
+    expect(snapshot.verificationUrl).toBe(`${cluster.issuerUrl}/codex/device`);
+    expect(snapshot.expiresInMinutes).toBe(15);
+    expect(snapshot.secondsLeft).toBeGreaterThan(14 * 60);
+    expect(snapshot.startedBy).toEqual(starter);
+    expect(snapshot.podUid).toBe(t.pod!.uid);
+
+    // A second start (another operator, another replica) sees the same login.
+    const again = await startLogin(t, { name: 'other', email: null, role: 'admin' });
+    expect(again.started).toBe(false);
+    expect(again.snapshot.loginId).toBe(snapshot.loginId);
+    expect(again.snapshot.userCode).toBe(snapshot.userCode);
+
+    await approve(snapshot.userCode!, 'new-login@example.com');
+    const done = await until(t, (s) => s.phase !== 'waiting');
+    expect(done.phase).toBe('succeeded');
+    expect(done.failure).toBeNull();
+    invalidateProbe(CONTEXT, t.pod!.uid);
+    const probe = await probeAgent({ cluster: getCluster(CONTEXT), namespace: NS, pod: t.pod!.name, podUid: t.pod!.uid, container: 'openab' }, { maxAgeMs: 0 });
+    expect(probe.login).toMatchObject({ kind: 'chatgpt', email: 'new-login@example.com' });
+
+    expect(await claimLoginStep(t, done.loginId!, 'recorded', 'x')).toBe('claimed');
+    expect(await claimLoginStep(t, done.loginId!, 'recorded', 'x')).toBe('taken');
+    expect(await claimLoginStep(t, 'ffffffffffffffff', 'recorded', 'x')).toBe('gone');
+    expect((await readLogin(t)).recorded).toBe(true);
+    expect(await deviceLoginProcesses(t)).toEqual([]);
+  });
+
+  it('a denied code fails with Codex own message and plain words', async () => {
+    const t = await target('login-b');
+    const { snapshot } = await startLogin(t, starter);
+    await approve(snapshot.userCode!, '', 'deny');
+    const done = await until(t, (s) => s.phase !== 'waiting');
+    expect(done.phase).toBe('failed');
+    expect(done.failure?.kind).toBe('denied-or-bad-request');
+    expect(done.failure?.text).toMatch(/refused the code/);
+    expect(done.failure?.message).toMatch(/Error logging in|device auth failed/i);
+
+    // A finished login is replaced by a new one on the next start.
+    const next = await startLogin(t, starter);
+    expect(next.started).toBe(true);
+    expect(next.snapshot.loginId).not.toBe(snapshot.loginId);
+    expect(next.snapshot.userCode).not.toBe(snapshot.userCode);
+    await cancelLogin(t, next.snapshot.loginId!);
+  });
+
+  it('cancel stops every process of the login in the pod', async () => {
+    const t = await target('login-c');
+    const { snapshot } = await startLogin(t, starter);
+    expect(snapshot.phase).toBe('waiting');
+    expect((await deviceLoginProcesses(t)).length).toBeGreaterThan(0);
+    expect(await cancelLogin(t, 'ffffffffffffffff')).toEqual({ outcome: 'other', processesLeft: 0 });
+    const result = await cancelLogin(t, snapshot.loginId!);
+    expect(result).toEqual({ outcome: 'cancelled', processesLeft: 0 });
+    expect(await deviceLoginProcesses(t)).toEqual([]);
+    const after = await readLogin(t);
+    expect(after.phase).toBe('cancelled');
+    expect(after.userCode).toBe(snapshot.userCode);
+    expect(await cancelLogin(t, snapshot.loginId!)).toMatchObject({ outcome: 'cancelled' });
+  });
+
+  it('two concurrent starts make one login', async () => {
+    const t = await target('login-d');
+    const [a, b] = await Promise.all([startLogin(t, starter), startLogin(t, { name: 'other', email: null, role: 'operator' })]);
+    expect([a.started, b.started].sort()).toEqual([false, true]);
+    expect(a.snapshot.loginId).toBe(b.snapshot.loginId);
+    expect(a.snapshot.userCode).toBe(b.snapshot.userCode);
+    const processes = await deviceLoginProcesses(t);
+    // One login: the sh wrapper execs node, node spawns the native binary.
+    expect(processes.filter((p) => /bin\/codex\.js login/.test(p))).toHaveLength(1);
+    await cancelLogin(t, a.snapshot.loginId!);
+  });
+
+  it('says so when the pod restarted during the login', async () => {
+    const t = await target('login-d');
+    const { snapshot } = await startLogin(t, starter);
+    const oldUid = t.pod!.uid;
+    await apps.patchNamespacedDeployment(
+      { namespace: NS, name: 'login-d', body: { spec: { template: { metadata: { annotations: { 'kubectl.kubernetes.io/restartedAt': new Date().toISOString() } } } } } },
+      k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.StrategicMergePatch),
+    );
+    let t2 = t;
+    for (let i = 0; i < 80 && (!t2.pod || t2.pod.uid === oldUid); i++) {
+      await new Promise((r) => setTimeout(r, 250));
+      t2 = await resolveLoginTarget(CONTEXT, NS, 'login-d');
+    }
+    expect(t2.pod?.uid).not.toBe(oldUid);
+    const now = await readLogin(t2);
+    expect(now.phase).toBe('none');
+    const { explainLostLogin } = await import('./login-state');
+    const lost = explainLostLogin({ loginId: snapshot.loginId!, podUid: oldUid }, { snapshot: now, podUid: t2.pod!.uid });
+    expect(lost?.failure?.kind).toBe('pod-restarted');
+    expect(lost?.failure?.text).toMatch(/pod restarted/);
+  });
+});

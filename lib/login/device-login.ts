@@ -1,0 +1,120 @@
+import 'server-only';
+import { randomBytes } from 'node:crypto';
+import { getCluster, type Cluster } from '../k8s/clusters';
+import { activePod, getDeployment, listDeploymentPods, summarizeDeployment, type PodSummary } from '../k8s/agents';
+import { ClusterError } from '../k8s/errors';
+import { execInPod } from '../k8s/exec';
+import { getSettings } from '../settings';
+import { CANCEL_SCRIPT, CLAIM_SCRIPT, READ_SCRIPT, RUNNER_SCRIPT, START_SCRIPT } from './scripts';
+import { interpretLogin, splitReadOutput, type LoginSnapshot, type LoginStarter } from './login-state';
+import { selectorMatches } from './selector';
+
+/** The agent a login runs in: its Deployment and the pod commands run in now. */
+export interface LoginTarget {
+  cluster: Cluster;
+  namespace: string;
+  name: string;
+  container: string;
+  /** null when no pod can run the login (the reason is in `problem`). */
+  pod: PodSummary | null;
+  problem: string | null;
+}
+
+export async function resolveLoginTarget(clusterId: string, namespace: string, name: string): Promise<LoginTarget> {
+  const cluster = getCluster(clusterId);
+  const { containerName, agentSelector } = getSettings();
+  const deployment = await getDeployment(cluster, namespace, name);
+  if (!selectorMatches(agentSelector, deployment.metadata?.labels ?? {})) {
+    throw new ClusterError(`${namespace}/${name} is not a Codex agent (its labels do not match ${agentSelector}).`, 'not-found', 404);
+  }
+  const workload = summarizeDeployment(cluster.id, deployment, await listDeploymentPods(cluster, deployment), containerName);
+  const pod = activePod(workload);
+  let problem: string | null = null;
+  if (!pod) problem = workload.pods.length === 0 ? 'The agent has no pod: a login needs a running pod.' : 'The agent has no running pod right now: a login needs one.';
+  else if (!pod.hasAgentContainer) problem = `The pod has no "${containerName}" container to run Codex in.`;
+  return { cluster, namespace, name, container: containerName, pod: problem ? null : pod, problem };
+}
+
+function requirePod(target: LoginTarget): PodSummary {
+  if (!target.pod) throw new ClusterError(target.problem ?? 'The agent has no running pod.', 'invalid', 409);
+  return target.pod;
+}
+
+async function runScript(target: LoginTarget, script: string, args: string[], timeoutMs: number, what: string): Promise<string> {
+  const pod = requirePod(target);
+  const { stdout, stderr, exitCode } = await execInPod(target.cluster, {
+    namespace: target.namespace,
+    pod: pod.name,
+    container: target.container,
+    argv: ['sh', '-c', script, 'openab-login', ...args],
+    timeoutMs,
+    maxStdoutBytes: 512 * 1024,
+  });
+  if (exitCode !== 0) {
+    const why = exitCode === 127 ? 'the container has no shell (sh)' : `exit ${exitCode}${stderr.trim() ? `: ${stderr.trim().slice(0, 200)}` : ''}`;
+    throw new ClusterError(`Could not ${what} in pod ${pod.name} (${why}).`, 'other');
+  }
+  return stdout.toString('utf8');
+}
+
+/** The login's state, read from the pod's files in one exec. */
+export async function readLogin(target: LoginTarget): Promise<LoginSnapshot> {
+  const nonce = randomBytes(8).toString('hex');
+  const text = await runScript(target, READ_SCRIPT, [nonce], 15_000, 'read the login state');
+  const read = splitReadOutput(text, nonce);
+  if (!read.complete) throw new ClusterError(`The login state in pod ${target.pod?.name} could not be read completely.`, 'other');
+  return interpretLogin(read);
+}
+
+export interface StartResult {
+  /** false when a login was already under way: the snapshot is that one. */
+  started: boolean;
+  snapshot: LoginSnapshot;
+}
+
+/**
+ * Starts `timeout 900 codex login --device-auth` detached in the pod, unless a
+ * login is already running there (then that one is returned, same code).
+ * Waits briefly for Codex to print its code so the caller can show it at once.
+ */
+export async function startLogin(target: LoginTarget, starter: LoginStarter, opts: { waitForCodeMs?: number } = {}): Promise<StartResult> {
+  const pod = requirePod(target);
+  const loginId = randomBytes(12).toString('hex');
+  const who = JSON.stringify({ name: starter.name.slice(0, 200), email: starter.email?.slice(0, 200) ?? null, role: starter.role });
+  const answer = (await runScript(target, START_SCRIPT, [loginId, pod.uid, who, RUNNER_SCRIPT], 25_000, 'start the login')).trim().split('\n').pop() ?? '';
+  if (answer.startsWith('error ')) throw new ClusterError(`The login could not start in pod ${pod.name}: ${answer.slice(6, 300)}.`, 'other');
+  if (answer === 'busy') throw new ClusterError('Another login is being started on this agent right now. Wait a moment and reload.', 'conflict', 409);
+  if (answer !== 'started' && answer !== 'existing') throw new ClusterError(`The login start in pod ${pod.name} gave no answer.`, 'other');
+  const started = answer === 'started';
+  const deadline = Date.now() + (opts.waitForCodeMs ?? 8_000);
+  let snapshot = await readLogin(target);
+  while (snapshot.phase === 'starting' && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 300));
+    snapshot = await readLogin(target);
+  }
+  return { started, snapshot };
+}
+
+export interface CancelResult {
+  outcome: 'cancelled' | 'none' | 'other' | 'finished';
+  /** Processes of the login still alive after the kill (0 when it worked). */
+  processesLeft: number;
+}
+
+/** Stops login `loginId` in the pod: its whole session, then any stray device login. */
+export async function cancelLogin(target: LoginTarget, loginId: string): Promise<CancelResult> {
+  const answer = (await runScript(target, CANCEL_SCRIPT, [loginId], 20_000, 'cancel the login')).trim().split('\n').pop() ?? '';
+  const m = /^cancelled (\d+)$/.exec(answer);
+  if (m) return { outcome: 'cancelled', processesLeft: Number(m[1]) };
+  if (answer === 'none' || answer === 'other' || answer === 'finished') return { outcome: answer, processesLeft: 0 };
+  throw new ClusterError('The pod gave no answer to the cancel.', 'other');
+}
+
+/** One-time steps after a login ends; the claim makes exactly one replica or browser act. */
+export type LoginStep = 'recorded' | 'restart';
+
+export async function claimLoginStep(target: LoginTarget, loginId: string, step: LoginStep, note: string): Promise<'claimed' | 'taken' | 'gone'> {
+  const answer = (await runScript(target, CLAIM_SCRIPT, [loginId, step, note.slice(0, 300)], 15_000, 'record the login step')).trim();
+  if (answer === 'claimed' || answer === 'taken' || answer === 'gone') return answer;
+  throw new ClusterError('The pod gave no answer to the claim.', 'other');
+}

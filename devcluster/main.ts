@@ -12,6 +12,16 @@ function portFree(port: number, host: string): Promise<boolean> {
   });
 }
 
+// A signal during start-up is honoured once the cluster is up, so its files still get removed.
+let stopRequested = false;
+let stopNow: (() => Promise<void>) | null = null;
+const onSignal = () => {
+  stopRequested = true;
+  void stopNow?.();
+};
+process.on('SIGINT', onSignal);
+process.on('SIGTERM', onSignal);
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -48,14 +58,13 @@ async function main(): Promise<void> {
   if (!cluster.isolated) console.log('devcluster: pod isolation is off (bubblewrap unavailable): pods are plain process groups with HOME on their volume');
   console.log(`devcluster ready at ${cluster.url} (kubeconfig ${cluster.kubeconfigPath}, started in ${cluster.startupMs} ms)`);
   let stopping = false;
-  const stop = async () => {
+  stopNow = async () => {
     if (stopping) return;
     stopping = true;
     await cluster.stop();
     process.exit(0);
   };
-  process.on('SIGINT', () => void stop());
-  process.on('SIGTERM', () => void stop());
+  if (stopRequested) await stopNow();
 }
 
 main().catch((err) => {

@@ -1,6 +1,6 @@
 // Start-up figures (demo seed, 50 agents) and the CLI's life cycle.
 import * as k8s from '@kubernetes/client-node';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -61,9 +61,10 @@ describe('start-up', () => {
 
 describe('CLI', () => {
   it('prints one ready line, and on SIGTERM stops pods, removes its files and exits 0', async () => {
+    await warmSeedCache();
     const dir = await mkdtemp(path.join(os.tmpdir(), 'devcluster-cli-'));
     const kubeconfig = path.join(dir, 'kubeconfig');
-    const child = spawn(process.execPath, ['--import', 'tsx', 'devcluster/main.ts', '--port', '0', '--kubeconfig', kubeconfig, '--seed', 'empty', '--quiet'], {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'devcluster/main.ts', '--port', '0', '--kubeconfig', kubeconfig, '--seed', 'demo', '--quiet'], {
       cwd: path.resolve(__dirname, '../..'),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -83,11 +84,35 @@ describe('CLI', () => {
       expect(kc.getContexts().map((c) => c.name).sort()).toEqual(['admin@devcluster', 'dashboard@devcluster', 'operator@devcluster', 'support@devcluster', 'viewer@devcluster']);
       expect(kc.getCurrentContext()).toBe('admin@devcluster');
       expect((await kc.makeApiClient(k8s.CoreV1Api).listNamespace()).items.map((n) => n.metadata!.name)).toContain('default');
+      const pods = (await kc.makeApiClient(k8s.CoreV1Api).listPodForAllNamespaces()).items.map((p) => p.metadata!.name!);
+      expect(pods.length).toBeGreaterThan(0);
+      // Every process the CLI started (pod sandboxes included), found through parent pids.
+      const table = execFileSync('ps', ['-e', '-o', 'pid=,ppid='], { encoding: 'utf8' })
+        .trim()
+        .split('\n')
+        .map((l) => l.trim().split(/\s+/).map(Number));
+      const descendants = new Set<number>([child.pid!]);
+      for (let grew = true; grew; ) {
+        grew = false;
+        for (const [pid, ppid] of table) if (descendants.has(ppid) && !descendants.has(pid)) grew = descendants.add(pid) && true;
+      }
+      descendants.delete(child.pid!);
+      expect(descendants.size).toBeGreaterThanOrEqual(pods.length);
+      const alive = () =>
+        [...descendants].filter((pid) => {
+          try {
+            // A zombie left for an init that does not reap is dead all the same.
+            return !/^\d+ \(.*\) Z /.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+          } catch {
+            return false;
+          }
+        });
       const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
       child.kill('SIGTERM');
       expect(await exited).toBe(0);
       expect(existsSync(kubeconfig)).toBe(false);
       expect(existsSync(path.join(dir, 'devcluster.json'))).toBe(false);
+      expect(alive()).toEqual([]);
     } finally {
       child.kill('SIGKILL');
       await rm(dir, { recursive: true, force: true });

@@ -1,0 +1,87 @@
+import 'server-only';
+import pLimit from 'p-limit';
+import { readRolloutStatus, restartDeployment, RESTARTED_AT, type RolloutStatus } from '../k8s/rollout';
+import { UserFacingError } from '../auth/guard';
+import { asUserError, findAgentDeployment } from './target';
+import { record, type Actor } from './activity';
+import { agentKey, agentLabel, type AgentRef } from './agent-ref';
+
+export type RestartResult =
+  | { status: 'restarting'; restartedAt: string; generation: number; message: string }
+  | { status: 'already-restarting'; rollout: RolloutStatus; message: string };
+
+// One restart per agent at a time in this process: a double click waits for the first
+// patch, then finds the rollout in progress and does not patch again.
+const running = new Map<string, Promise<unknown>>();
+
+async function serialised<T>(key: string, work: () => Promise<T>): Promise<T> {
+  const previous = running.get(key) ?? Promise.resolve();
+  const next = previous.catch(() => undefined).then(work);
+  running.set(key, next);
+  try {
+    return await next;
+  } finally {
+    if (running.get(key) === next) running.delete(key);
+  }
+}
+
+/**
+ * `kubectl rollout restart` of one agent, unless a rollout is already under way (a second
+ * click, or another operator): then nothing is patched and the caller follows that rollout.
+ */
+export function restartAgent(ref: AgentRef, actor: Actor): Promise<RestartResult> {
+  return serialised(agentKey(ref), async () => {
+    const { cluster, deployment } = await findAgentDeployment(ref);
+    let rollout: RolloutStatus;
+    try {
+      rollout = await readRolloutStatus(cluster, ref.namespace, ref.name);
+    } catch (err) {
+      throw asUserError(err);
+    }
+    if (!rollout.done) {
+      return { status: 'already-restarting', rollout, message: `${agentLabel(ref)} is already restarting: ${rollout.message}` };
+    }
+    const before = { restartedAt: deployment.spec?.template?.metadata?.annotations?.[RESTARTED_AT] ?? null, pods: rollout.pods.map((p) => p.name) };
+    try {
+      const { generation, restartedAt } = await restartDeployment(cluster, ref.namespace, ref.name);
+      await record(cluster, actor, ref, { action: 'restart', before, after: { restartedAt }, result: 'started' });
+      return { status: 'restarting', restartedAt, generation, message: `${agentLabel(ref)} is restarting.` };
+    } catch (err) {
+      const error = asUserError(err);
+      await record(cluster, actor, ref, { action: 'restart', before, result: 'failure', detail: error.message });
+      throw error;
+    }
+  });
+}
+
+export type BulkRestartItem = { ref: AgentRef; ok: true; result: RestartResult } | { ref: AgentRef; ok: false; error: string };
+
+export const MAX_BULK_RESTART = 100;
+
+/** Restarts several agents, each on its own: one failing does not stop the others. */
+export async function restartAgents(refs: AgentRef[], actor: Actor): Promise<BulkRestartItem[]> {
+  if (refs.length > MAX_BULK_RESTART) throw new UserFacingError(`Select at most ${MAX_BULK_RESTART} agents at a time.`);
+  const unique = [...new Map(refs.map((r) => [agentKey(r), r])).values()];
+  const limit = pLimit(4);
+  return Promise.all(
+    unique.map((ref) =>
+      limit(async (): Promise<BulkRestartItem> => {
+        try {
+          return { ref, ok: true, result: await restartAgent(ref, actor) };
+        } catch (err) {
+          return { ref, ok: false, error: err instanceof UserFacingError ? err.message : `${agentLabel(ref)} could not be restarted.` };
+        }
+      }),
+    ),
+  );
+}
+
+/** The rollout of one agent, for the progress display (checked to be an agent first). */
+export async function agentRolloutStatus(ref: AgentRef): Promise<RolloutStatus> {
+  const { cluster } = await findAgentDeployment(ref);
+  try {
+    return await readRolloutStatus(cluster, ref.namespace, ref.name);
+  } catch (err) {
+    throw asUserError(err);
+  }
+}

@@ -20,7 +20,7 @@ let apps: k8s.AppsV1Api;
 const scratch = mkdtempSync(path.join(tmpdir(), 'login-it-'));
 const starter = { name: 'operator', email: null, role: 'operator' };
 
-function agentDeployment(name: string): k8s.V1Deployment {
+function agentDeployment(name: string, env: k8s.V1EnvVar[] = []): k8s.V1Deployment {
   const labels = { 'app.kubernetes.io/name': 'openab', 'app.kubernetes.io/instance': name, 'app.kubernetes.io/component': 'codex' };
   return {
     metadata: { name, labels },
@@ -31,7 +31,7 @@ function agentDeployment(name: string): k8s.V1Deployment {
       template: {
         metadata: { labels },
         spec: {
-          containers: [{ name: 'openab', image: 'ghcr.io/openabdev/openab-codex:test', workingDir: '/home/node', volumeMounts: [{ name: 'data', mountPath: '/home/node' }] }],
+          containers: [{ name: 'openab', image: 'ghcr.io/openabdev/openab-codex:test', workingDir: '/home/node', env, volumeMounts: [{ name: 'data', mountPath: '/home/node' }] }],
           volumes: [{ name: 'data', persistentVolumeClaim: { claimName: `${name}-data` } }],
         },
       },
@@ -89,6 +89,8 @@ beforeAll(async () => {
   kc.setCurrentContext('admin@devcluster');
   apps = kc.makeApiClient(k8s.AppsV1Api);
   for (const name of ['login-a', 'login-b', 'login-c', 'login-d']) await apps.createNamespacedDeployment({ namespace: NS, body: agentDeployment(name) });
+  // An image without Codex on the PATH.
+  await apps.createNamespacedDeployment({ namespace: NS, body: agentDeployment('login-e', [{ name: 'PATH', value: '/usr/bin:/bin' }]) });
 }, 120_000);
 
 afterAll(async () => {
@@ -162,6 +164,28 @@ describe('device login in the pod', () => {
     expect(after.phase).toBe('cancelled');
     expect(after.userCode).toBe(snapshot.userCode);
     expect(await cancelLogin(t, snapshot.loginId!)).toMatchObject({ outcome: 'cancelled' });
+  });
+
+  it('a login process killed without a result is named, and a new start replaces it', async () => {
+    const t = await target('login-c');
+    const { snapshot } = await startLogin(t, starter);
+    expect(snapshot.phase).toBe('waiting');
+    await podShell(t, `kill -KILL $(cat /tmp/openab-dashboard/login/active/pid); for c in /proc/[0-9]*/cmdline; do if tr '\\000' '\\n' < "$c" | grep -qx -e --device-auth; then p=\${c#/proc/}; kill -KILL \${p%/cmdline}; fi; done; true`);
+    const s = await until(t, (x) => x.phase !== 'waiting');
+    expect(s.phase).toBe('failed');
+    expect(s.failure?.kind).toBe('vanished');
+    const next = await startLogin(t, starter);
+    expect(next.started).toBe(true);
+    await cancelLogin(t, next.snapshot.loginId!);
+  });
+
+  it('says Codex is missing in plain words', async () => {
+    const t = await target('login-e');
+    const { started, snapshot } = await startLogin(t, starter);
+    expect(started).toBe(true);
+    expect(snapshot.phase).toBe('failed');
+    expect(snapshot.failure?.kind).toBe('codex-missing');
+    expect(snapshot.failure?.text).toBe('Codex is not installed in this container.');
   });
 
   it('two concurrent starts make one login', async () => {

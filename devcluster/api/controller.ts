@@ -253,9 +253,10 @@ export class ClusterController {
     const counts = `${pods.length}/${updated.length}/${ready.length}`;
     const complete = !oldRemaining && updated.length === replicas && available.length >= replicas && pods.length === replicas;
     if (counts !== state.lastCounts) {
+      // The first sync after the new ReplicaSet appears reports its creation; later progress, an update.
+      if (!complete && state.lastCounts !== '') state.reason = 'ReplicaSetUpdated';
       state.lastCounts = counts;
       state.progressAt = Date.now();
-      if (!complete && state.reason !== 'NewReplicaSetCreated') state.reason = 'ReplicaSetUpdated';
     }
     if (complete) state.reason = 'NewReplicaSetAvailable';
 
@@ -574,6 +575,8 @@ export class ClusterController {
     if (!pod || pod.metadata.deletionTimestamp) return life.settle();
     const container = mainContainer(pod);
     this.markRunning(life, pod);
+    this.event(pod, 'Normal', 'Created', `Created container: ${container?.name}`);
+    this.event(pod, 'Normal', 'Started', `Started container ${container?.name}`);
     const log = life.logs.get(container?.name ?? '');
     for (const l of crashLines(Date.now(), life.name)) log?.append(l.text, Math.min(l.at, Date.now()));
     life.settle();
@@ -685,7 +688,7 @@ export class ClusterController {
       this.o.store.update('events', existing);
       return;
     }
-    const component = obj.kind === 'Pod' ? 'kubelet' : 'deployment-controller';
+    const component = reason === 'Scheduled' ? 'default-scheduler' : obj.kind === 'Pod' ? 'kubelet' : 'deployment-controller';
     const ev: K8sObject = {
       apiVersion: 'v1',
       kind: 'Event',

@@ -124,7 +124,7 @@ describe('objects', () => {
     });
     const evs = await core.listNamespacedEvent({ namespace: NS });
     expect(evs.items.some((e) => e.reason === 'RestartRequested')).toBe(true);
-    expect(evs.items.some((e) => e.reason === 'Scheduled' && e.source?.component === 'kubelet')).toBe(true);
+    expect(evs.items.some((e) => e.reason === 'Scheduled' && e.source?.component === 'default-scheduler')).toBe(true);
   });
 });
 

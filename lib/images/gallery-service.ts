@@ -1,0 +1,196 @@
+import 'server-only';
+import { PassThrough, Readable } from 'node:stream';
+import pLimit from 'p-limit';
+import { agentPod, volumeKey, type AgentRef } from './agent-pod';
+import { cacheKey, DiskCache } from './disk-cache';
+import type { ImageEntry } from './inventory-output';
+import { imageSettings } from './settings';
+import { makeThumbnail } from './thumbnails';
+import { transferImages } from './transfer';
+
+export interface ServedFile {
+  path: string;
+  size: number;
+  placeholder: boolean;
+}
+
+let cache: DiskCache | null = null;
+export function imageCache(): DiskCache {
+  const s = imageSettings();
+  cache ??= new DiskCache(s.cacheDir, s.cacheMaxBytes);
+  return cache;
+}
+export function resetImageCacheForTests(): void {
+  cache = null;
+  pending.clear();
+  inFlight.clear();
+}
+
+const THUMB = 'thumb-v1';
+const PLACEHOLDER = 'thumb-v1-placeholder';
+const sharpLimit = pLimit(2);
+
+type Waiter = { resolve: (f: ServedFile) => void; reject: (e: Error) => void };
+interface Batch {
+  ref: AgentRef;
+  entries: Map<string, ImageEntry>;
+  timer: NodeJS.Timeout | null;
+}
+/** Thumbnails asked for but not fetched yet, per volume: requests arriving together share one exec. */
+const pending = new Map<string, Batch>();
+const inFlight = new Map<string, { promise: Promise<ServedFile>; waiter?: Waiter }>();
+const BATCH_WINDOW_MS = 15;
+
+function thumbKey(ref: AgentRef, entry: ImageEntry): string {
+  return cacheKey({ volume: volumeKey(ref), name: entry.name, size: entry.size, mtimeMs: entry.mtimeMs, variant: THUMB });
+}
+function placeholderKey(ref: AgentRef, entry: ImageEntry): string {
+  return cacheKey({ volume: volumeKey(ref), name: entry.name, size: entry.size, mtimeMs: entry.mtimeMs, variant: PLACEHOLDER });
+}
+
+/** A thumbnail from the cache, if any: touches no pod. */
+export async function cachedThumbnail(ref: AgentRef, entry: ImageEntry): Promise<ServedFile | null> {
+  const c = imageCache();
+  const hit = await c.get(thumbKey(ref, entry));
+  if (hit) return { ...hit, placeholder: false };
+  const ph = await c.get(placeholderKey(ref, entry));
+  return ph ? { ...ph, placeholder: true } : null;
+}
+
+/**
+ * The thumbnail of one image: from the cache, or fetched together with every other
+ * thumbnail asked for in the same moment (one exec for many files).
+ */
+export async function thumbnail(ref: AgentRef, entry: ImageEntry): Promise<ServedFile> {
+  const hit = await cachedThumbnail(ref, entry);
+  if (hit) return hit;
+  const key = thumbKey(ref, entry);
+  const running = inFlight.get(key);
+  if (running) return running.promise;
+  let waiter!: Waiter;
+  const promise = new Promise<ServedFile>((resolve, reject) => (waiter = { resolve, reject }));
+  inFlight.set(key, { promise, waiter });
+  promise.catch(() => undefined).finally(() => inFlight.delete(key));
+  const vk = volumeKey(ref);
+  let batch = pending.get(vk);
+  if (!batch) {
+    batch = { ref, entries: new Map(), timer: null };
+    pending.set(vk, batch);
+  }
+  batch.entries.set(entry.name, entry);
+  if (batch.entries.size >= imageSettings().batchMaxFiles) flush(vk);
+  else batch.timer ??= setTimeout(() => flush(vk), BATCH_WINDOW_MS);
+  return promise;
+}
+
+/** Starts making the thumbnails of a page before the browser asks for them. */
+export function warmThumbnails(ref: AgentRef, entries: ImageEntry[]): void {
+  for (const entry of entries) thumbnail(ref, entry).catch(() => undefined);
+}
+
+function flush(vk: string): void {
+  const batch = pending.get(vk);
+  if (!batch) return;
+  pending.delete(vk);
+  if (batch.timer) clearTimeout(batch.timer);
+  const { batchMaxBytes, batchMaxFiles } = imageSettings();
+  // Split into groups bounded in bytes and files; groups run side by side.
+  const groups: ImageEntry[][] = [];
+  let current: ImageEntry[] = [];
+  let bytes = 0;
+  for (const entry of batch.entries.values()) {
+    if (current.length > 0 && (bytes + entry.size > batchMaxBytes || current.length >= batchMaxFiles)) {
+      groups.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(entry);
+    bytes += entry.size;
+  }
+  if (current.length) groups.push(current);
+  for (const group of groups) void fetchThumbnails(batch.ref, group);
+}
+
+async function fetchThumbnails(ref: AgentRef, group: ImageEntry[]): Promise<void> {
+  const settle = (entry: ImageEntry, result: ServedFile | Error) => {
+    const w = inFlight.get(thumbKey(ref, entry))?.waiter;
+    if (!w) return;
+    if (result instanceof Error) w.reject(result);
+    else w.resolve(result);
+  };
+  const byName = new Map(group.map((e) => [e.name, e]));
+  const work: Promise<void>[] = [];
+  try {
+    const target = await agentPod(ref);
+    await transferImages(
+      target,
+      group.map((e) => ({ name: e.name, size: e.size })),
+      {
+        async onFile(name, data) {
+          const chunks: Buffer[] = [];
+          for await (const c of data) chunks.push(c as Buffer);
+          const original = Buffer.concat(chunks);
+          const entry = byName.get(name)!;
+          // Thumbnailing runs beside the transfer; the next file streams in meanwhile.
+          work.push(
+            sharpLimit(async () => {
+              const t = await makeThumbnail(original, imageSettings().thumbnailSize);
+              const key = t.placeholder ? placeholderKey(ref, entry) : thumbKey(ref, entry);
+              const path = await imageCache().put(key, t.data);
+              settle(entry, { path, size: t.data.length, placeholder: t.placeholder });
+            }).catch((err) => settle(entry, err as Error)),
+          );
+        },
+        onError(name, reason) {
+          const entry = byName.get(name);
+          if (entry) settle(entry, new ImageUnavailableError(reason));
+        },
+      },
+    );
+    await Promise.all(work);
+  } catch (err) {
+    await Promise.all(work);
+    for (const entry of group) settle(entry, err as Error);
+  }
+}
+
+/** The pod would not hand over this file; the reason is in plain words (refused, missing, changed). */
+export class ImageUnavailableError extends Error {}
+
+/**
+ * The original image as a stream: from the cache, else straight from the pod (one exec),
+ * copied into the cache on the way when every byte arrived.
+ */
+export async function openOriginal(ref: AgentRef, entry: ImageEntry): Promise<{ stream: Readable; size: number; cached: boolean }> {
+  const c = imageCache();
+  const key = cacheKey({ volume: volumeKey(ref), name: entry.name, size: entry.size, mtimeMs: entry.mtimeMs, variant: 'original' });
+  const hit = await c.get(key);
+  if (hit && hit.size === entry.size) return { stream: c.read(hit.path), size: hit.size, cached: true };
+  const target = await agentPod(ref);
+  return new Promise((resolve, reject) => {
+    let handed = false;
+    transferImages(target, [{ name: entry.name, size: entry.size }], {
+      async onFile(_name, data, size) {
+        const toClient = new PassThrough();
+        const toCache = new PassThrough();
+        data.on('data', (chunk: Buffer) => {
+          toClient.write(chunk);
+          toCache.write(chunk);
+        });
+        const ended = new Promise<void>((r) => data.on('end', () => r()));
+        data.on('error', (err) => toClient.destroy(err));
+        handed = true;
+        resolve({ stream: toClient, size, cached: false });
+        void c.putStream(key, toCache, (n) => n === size);
+        await ended;
+        toClient.end();
+        toCache.end();
+      },
+      onError(_name, reason) {
+        if (!handed) reject(new ImageUnavailableError(reason));
+      },
+    }).catch((err) => {
+      if (!handed) reject(err);
+    });
+  });
+}

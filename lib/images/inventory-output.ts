@@ -1,0 +1,142 @@
+// Reads the inventory program's output as it streams in: image entries, stray files, and
+// each rollout's reduced lines, handed to the parser one session at a time, so no more than
+// one session's lines are held at once.
+import { parseRolloutLines, type Rollout } from '../codex/sessions';
+
+export interface ImageEntry {
+  /** `<thread>/<file>` under generated_images. */
+  name: string;
+  /** The Codex session (thread) id: the directory name. */
+  session: string;
+  file: string;
+  size: number;
+  mtimeMs: number;
+  width: number | null;
+  height: number | null;
+}
+
+export interface StrayEntry {
+  name: string;
+  why: 'symlink' | 'not-a-file' | 'not-a-directory' | 'not-an-image' | 'bad-name' | string;
+}
+
+export interface SessionFile {
+  /** Path under sessions/, e.g. `2026/11/02/rollout-...jsonl`. */
+  path: string;
+  size: number;
+  mtimeMs: number;
+  /** Parsed now, or null when the dashboard said it knows this version already. */
+  rollout: Rollout | null;
+}
+
+export interface InventoryOutput {
+  home: string | null;
+  images: ImageEntry[];
+  strays: StrayEntry[];
+  sessions: SessionFile[];
+  marksText: string;
+  complete: boolean;
+}
+
+const num = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
+
+export class InventoryReader {
+  private readonly prefix: string;
+  private pending = '';
+  private section: 'none' | 'session' | 'marks' = 'none';
+  private sessionLines: string[] = [];
+  private current: SessionFile | null = null;
+  private marks: string[] = [];
+  readonly out: InventoryOutput = { home: null, images: [], strays: [], sessions: [], marksText: '', complete: false };
+
+  constructor(nonce: string) {
+    this.prefix = `@@${nonce}@@ `;
+  }
+
+  write(chunk: Buffer | string): void {
+    this.pending += typeof chunk === 'string' ? chunk : chunk.toString('utf8');
+    let nl: number;
+    while ((nl = this.pending.indexOf('\n')) >= 0) {
+      const line = this.pending.slice(0, nl);
+      this.pending = this.pending.slice(nl + 1);
+      this.line(line);
+    }
+  }
+
+  end(): InventoryOutput {
+    if (this.pending) this.line(this.pending);
+    this.pending = '';
+    this.closeSection();
+    return this.out;
+  }
+
+  private closeSection(): void {
+    if (this.section === 'session' && this.current) {
+      this.current.rollout = parseRolloutLines(this.sessionLines);
+      this.out.sessions.push(this.current);
+    }
+    if (this.section === 'marks') this.out.marksText = this.marks.join('\n');
+    this.section = 'none';
+    this.sessionLines = [];
+    this.current = null;
+  }
+
+  private line(line: string): void {
+    if (!line.startsWith(this.prefix)) {
+      if (this.section === 'session') this.sessionLines.push(line);
+      else if (this.section === 'marks') this.marks.push(line);
+      return;
+    }
+    const rest = line.slice(this.prefix.length);
+    const space = rest.indexOf(' ');
+    const kind = space < 0 ? rest : rest.slice(0, space);
+    let meta: Record<string, unknown> = {};
+    try {
+      meta = JSON.parse(space < 0 ? '{}' : rest.slice(space + 1));
+    } catch {
+      return;
+    }
+    this.closeSection();
+    const p = typeof meta.p === 'string' ? meta.p : '';
+    switch (kind) {
+      case 'home':
+        this.out.home = typeof meta.home === 'string' ? meta.home : null;
+        break;
+      case 'image': {
+        const [session, file] = p.split('/');
+        if (!session || !file) break;
+        this.out.images.push({
+          name: p,
+          session,
+          file,
+          size: num(meta.s),
+          mtimeMs: num(meta.m),
+          width: typeof meta.w === 'number' ? meta.w : null,
+          height: typeof meta.h === 'number' ? meta.h : null,
+        });
+        break;
+      }
+      case 'stray':
+        this.out.strays.push({ name: p, why: String(meta.why ?? 'unknown') });
+        break;
+      case 'known':
+        this.out.sessions.push({ path: p, size: num(meta.s), mtimeMs: num(meta.m), rollout: null });
+        break;
+      case 'session':
+        this.section = 'session';
+        this.current = { path: p, size: num(meta.s), mtimeMs: num(meta.m), rollout: null };
+        break;
+      case 'marks':
+        this.section = 'marks';
+        break;
+      case 'end':
+        this.out.complete = true;
+        break;
+    }
+  }
+}
+
+/** `path|size|mtime`: how the pod program recognises a rollout the dashboard already parsed. */
+export function sessionVersionKey(file: Pick<SessionFile, 'path' | 'size' | 'mtimeMs'>): string {
+  return `${file.path}|${file.size}|${Math.round(file.mtimeMs)}`;
+}

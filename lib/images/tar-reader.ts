@@ -1,0 +1,103 @@
+// Turns the transfer program's tar stream back into files, checking each one's byte count
+// against what the listing promised. Kept apart from the exec so it can be tested on any tar.
+import { extract } from 'tar-stream';
+import { PassThrough, type Readable } from 'node:stream';
+
+export interface WantedFile {
+  name: string;
+  size: number;
+}
+
+export interface TarHandlers {
+  /** Called once per delivered file, in archive order; the stream must be consumed. */
+  onFile(name: string, data: Readable, size: number): Promise<void>;
+  /** A file the pod refused or could not send, or whose bytes did not add up. */
+  onError(name: string, reason: string): void;
+}
+
+export const ERROR_PREFIX = '.openab-error/';
+
+/**
+ * A writable sink for the tar bytes. `done` resolves once the archive ended and every
+ * wanted file was either handed over or reported as an error.
+ */
+export function tarReader(wanted: WantedFile[], handlers: TarHandlers): { write(chunk: Buffer): void; end(): void; done: Promise<void> } {
+  const sizes = new Map(wanted.map((w) => [w.name, w.size]));
+  const seen = new Set<string>();
+  const settled = new Set<string>();
+  const report = (name: string, reason: string) => {
+    if (settled.has(name)) return;
+    settled.add(name);
+    handlers.onError(name, reason);
+  };
+  const ex = extract();
+  const done = new Promise<void>((resolve, reject) => {
+    ex.on('entry', (header, source, next) => {
+      // streamx's Readable behaves as Node's for what we use (data/end/async iteration).
+      const stream = source as unknown as Readable;
+      const name = header.name;
+      const finish = (err?: unknown) => {
+        if (err) stream.resume();
+        next();
+      };
+      if (name.startsWith(ERROR_PREFIX)) {
+        const chunks: Buffer[] = [];
+        stream.on('data', (c: Buffer) => chunks.push(c));
+        stream.on('end', () => {
+          const target = name.slice(ERROR_PREFIX.length);
+          seen.add(target);
+          report(target, Buffer.concat(chunks).toString('utf8').slice(0, 300));
+          next();
+        });
+        return;
+      }
+      const expected = sizes.get(name);
+      if (expected === undefined || seen.has(name)) {
+        stream.resume();
+        stream.on('end', () => next());
+        return;
+      }
+      seen.add(name);
+      if ((header.size ?? -1) !== expected) {
+        report(name, `changed: the pod sent ${header.size} bytes, the listing said ${expected}`);
+        stream.resume();
+        stream.on('end', () => next());
+        return;
+      }
+      // Counted on the way through, so the consumer and the check see the same bytes.
+      let counted = 0;
+      const counter = new PassThrough();
+      stream.on('data', (c: Buffer) => {
+        counted += c.length;
+        if (!counter.write(c)) stream.pause();
+      });
+      counter.on('drain', () => stream.resume());
+      stream.on('end', () => counter.end());
+      stream.on('error', (err: Error) => counter.destroy(err));
+      handlers
+        .onFile(name, counter, expected)
+        .then(() => {
+          if (counted !== expected) report(name, `short: ${counted} of ${expected} bytes arrived`);
+          settled.add(name);
+          finish();
+        })
+        .catch((err) => {
+          report(name, `failed: ${(err as Error).message}`);
+          finish(err);
+        });
+    });
+    ex.on('finish', () => {
+      for (const w of wanted) report(w.name, 'missing: the pod did not send this file');
+      resolve();
+    });
+    ex.on('error', (err: Error) => {
+      for (const w of wanted) report(w.name, `broken transfer: ${err.message}`);
+      reject(err);
+    });
+  });
+  return {
+    write: (chunk) => void ex.write(chunk),
+    end: () => void ex.end(undefined as never),
+    done,
+  };
+}

@@ -1,0 +1,41 @@
+// Thumbnails are made on the server from the original bytes: WebP, bounded on both sides.
+// A file sharp cannot decode (cut off mid-write, not really an image) gets a placeholder,
+// never an error page or a crash.
+import sharp from 'sharp';
+
+export interface Thumbnail {
+  data: Buffer;
+  placeholder: boolean;
+  width: number | null;
+  height: number | null;
+}
+
+let placeholder: Promise<Buffer> | null = null;
+
+function placeholderImage(): Promise<Buffer> {
+  placeholder ??= sharp({ create: { width: 64, height: 64, channels: 3, background: { r: 161, g: 161, b: 170 } } })
+    .composite([{ input: Buffer.from('<svg width="64" height="64"><text x="32" y="42" font-size="28" text-anchor="middle" fill="#fff">?</text></svg>'), top: 0, left: 0 }])
+    .webp({ quality: 60 })
+    .toBuffer();
+  return placeholder;
+}
+
+export async function makeThumbnail(original: Buffer, size: number): Promise<Thumbnail> {
+  try {
+    const image = sharp(original, { failOn: 'truncated', limitInputPixels: 64_000_000 });
+    const meta = await image.metadata();
+    const data = await image.rotate().resize(size, size, { fit: 'inside', withoutEnlargement: true }).webp({ quality: 72, effort: 2 }).toBuffer();
+    return { data, placeholder: false, width: meta.width ?? null, height: meta.height ?? null };
+  } catch {
+    return { data: await placeholderImage(), placeholder: true, width: null, height: null };
+  }
+}
+
+/** Whether the bytes really are the image type the name says (a renamed text file is not). */
+export function sniffImageType(head: Buffer): string | null {
+  if (head.length >= 8 && head.readUInt32BE(0) === 0x89504e47) return 'image/png';
+  if (head.length >= 3 && head[0] === 0xff && head[1] === 0xd8 && head[2] === 0xff) return 'image/jpeg';
+  if (head.length >= 12 && head.toString('latin1', 0, 4) === 'RIFF' && head.toString('latin1', 8, 12) === 'WEBP') return 'image/webp';
+  if (head.length >= 6 && head.toString('latin1', 0, 3) === 'GIF') return 'image/gif';
+  return null;
+}

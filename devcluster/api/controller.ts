@@ -671,6 +671,13 @@ export class ClusterController {
       for (const [, log] of life.logs) for (const l of activityLines(t)) log.append(l.text, Math.min(l.at, t));
     }
     if (++this.ticks % 4 === 0) for (const dep of this.o.store.list('deployments')) this.deploymentChanged(dep.metadata.namespace, dep.metadata.name);
+    // Events expire after an hour, as with the apiserver's default --event-ttl.
+    if (this.ticks % 240 === 0) {
+      const cutoff = t - 3600_000;
+      for (const ev of this.o.store.list('events')) {
+        if (Date.parse(ev.lastTimestamp ?? ev.metadata.creationTimestamp) < cutoff) this.o.store.remove('events', ev.metadata.namespace, ev.metadata.name);
+      }
+    }
   }
 
   private readonly eventIndex = new Map<string, K8sObject>();

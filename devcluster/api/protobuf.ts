@@ -79,7 +79,43 @@ function objectMeta(f: Fields | undefined): Record<string, unknown> {
   return prune({ name: str(f, 1), generateName: str(f, 2), namespace: str(f, 3), labels: map(f, 11), annotations: map(f, 12) });
 }
 
+const int = (f: Fields, n: number) => {
+  const v = f.get(n)?.[0];
+  return typeof v === 'number' ? v : undefined;
+};
+const msgs = (f: Fields, n: number) => (f.get(n) ?? []).filter((v): v is Buffer => Buffer.isBuffer(v)).map(parse);
+const strList = (f: Fields, n: number) => {
+  const l = (f.get(n) ?? []).filter((v): v is Buffer => Buffer.isBuffer(v)).map((b) => b.toString('utf8'));
+  return l.length ? l : undefined;
+};
+
+/** The container fields `kubectl create deployment` fills. */
+function container(f: Fields) {
+  const env = msgs(f, 7).map((e) => prune({ name: str(e, 1), value: str(e, 2) }));
+  const ports = msgs(f, 6).map((p) => prune({ name: str(p, 1), containerPort: int(p, 3), protocol: str(p, 4) }));
+  return prune({ name: str(f, 1), image: str(f, 2), command: strList(f, 3), args: strList(f, 4), workingDir: str(f, 5), ports: ports.length ? ports : undefined, env: env.length ? env : undefined });
+}
+
+function deployment(f: Fields) {
+  const spec = msg(f, 2);
+  if (!spec) return { metadata: objectMeta(msg(f, 1)) };
+  const selector = msg(spec, 2);
+  const template = msg(spec, 3);
+  const podSpec = template && msg(template, 2);
+  const strategy = msg(spec, 4);
+  return {
+    metadata: objectMeta(msg(f, 1)),
+    spec: prune({
+      replicas: int(spec, 1),
+      selector: selector ? prune({ matchLabels: map(selector, 1) }) : undefined,
+      template: template ? { metadata: objectMeta(msg(template, 1)), spec: { containers: podSpec ? msgs(podSpec, 2).map(container) : [] } } : undefined,
+      strategy: strategy && str(strategy, 1) ? { type: str(strategy, 1) } : undefined,
+    }),
+  };
+}
+
 const DECODERS: Record<string, (f: Fields) => Record<string, unknown>> = {
+  Deployment: deployment,
   Namespace: (f) => ({ metadata: objectMeta(msg(f, 1)) }),
   Secret: (f) => prune({ metadata: objectMeta(msg(f, 1)), data: map(f, 2, true), type: str(f, 3), stringData: map(f, 5) }),
   ConfigMap: (f) => prune({ metadata: objectMeta(msg(f, 1)), data: map(f, 2), binaryData: map(f, 3, true) }),

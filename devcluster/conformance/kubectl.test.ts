@@ -119,6 +119,12 @@ describe('kubectl 1.33', () => {
     const data = await kubectl(['get', 'secret', 's1', '-n', 'kctl-extra', '-o', 'jsonpath={.data.token}']);
     expect(Buffer.from(data.stdout, 'base64').toString()).toBe('abc');
     expect((await kubectl(['create', 'configmap', 'c1', '-n', 'kctl-extra', '--from-literal=k=v'])).code).toBe(0);
+    const dep = await kubectl(['create', 'deployment', 'made', '-n', 'kctl-extra', '--image=ghcr.io/openabdev/openab-codex:0.7.3', '--replicas=1']);
+    expect(dep.code, dep.stderr).toBe(0);
+    expect((await kubectl(['rollout', 'status', 'deployment/made', '-n', 'kctl-extra', '--timeout=30s'])).code).toBe(0);
+    const made = JSON.parse((await kubectl(['get', 'deploy', 'made', '-n', 'kctl-extra', '-o', 'json'])).stdout);
+    expect(made.spec.template.spec.containers[0]).toMatchObject({ name: 'openab-codex', image: 'ghcr.io/openabdev/openab-codex:0.7.3' });
+    expect(made.spec.selector.matchLabels).toEqual({ app: 'made' });
     const yes = await kubectl(['auth', 'can-i', 'create', 'pods', '--subresource=exec', '-n', NS], { context: 'support@devcluster' });
     expect(yes.stdout.trim()).toBe('yes');
     const no = await kubectl(['auth', 'can-i', 'patch', 'deployments', '-n', NS], { context: 'support@devcluster' });

@@ -1,6 +1,54 @@
 import type { AgentPanelProps } from '@/components/agents/panel-props';
+import { Section } from '@/components/ui/section';
+import { roleAtLeast, ROLE_LABELS } from '@/lib/auth/roles';
+import { canI } from '@/lib/k8s/access';
+import { getCluster } from '@/lib/k8s/clusters';
+import { getLoginView, LoginError, loginSummary } from '@/lib/login/login-service';
+import type { LoginView } from '@/lib/login/login-view';
+import { DeviceLogin } from './device-login';
 
-// Filled in by its own feature; the agent page renders it in place.
-export async function DeviceLoginPanel(_props: AgentPanelProps) {
-  return null;
+/**
+ * Device-code login of the agent. Operators get the live view, read from the pod's files
+ * on the server so a reload shows the same code at once; everyone else sees the button
+ * disabled with the reason, and never the code or the link.
+ */
+export async function DeviceLoginPanel({ clusterId, namespace, name, user, agent }: AgentPanelProps) {
+  const title = 'Codex login';
+  if (!roleAtLeast(user.role, 'operator')) {
+    return (
+      <Section title={title}>
+        <p className="flex flex-wrap items-center gap-3 text-sm text-zinc-600 dark:text-zinc-400">
+          <button type="button" disabled data-testid="login-start" className="cursor-not-allowed rounded-md bg-sky-700 px-3 py-1.5 text-sm font-medium text-white opacity-50 dark:bg-sky-600">
+            Log in with a device code
+          </button>
+          <span data-testid="login-disabled-reason">
+            Logging an agent in needs the {ROLE_LABELS.operator} role; you are signed in as {ROLE_LABELS[user.role]}.
+          </span>
+        </p>
+      </Section>
+    );
+  }
+
+  let initial: LoginView | null = null;
+  let initialError: string | null = null;
+  try {
+    const access = await canI(getCluster(clusterId), { namespace, verb: 'create', resource: 'pods', subresource: 'exec' });
+    // Only a clear "no" disables the login; an unanswered check should not block it.
+    if (!access.allowed && access.reason?.startsWith('The cluster does not allow')) initialError = `Logging in is not possible: ${access.reason}`;
+    else initial = await getLoginView({ cluster: clusterId, namespace, name });
+  } catch (err) {
+    initialError = err instanceof LoginError ? err.message : 'The login state could not be read.';
+  }
+  const apiUrl = `/api/agents/${encodeURIComponent(clusterId)}/${encodeURIComponent(namespace)}/${encodeURIComponent(name)}/login`;
+  return (
+    <Section title={title}>
+      <DeviceLogin
+        agent={{ cluster: clusterId, namespace, name }}
+        apiUrl={apiUrl}
+        initial={initial}
+        initialError={initialError}
+        currentLogin={agent.probe ? loginSummary(agent.probe.login) : null}
+      />
+    </Section>
+  );
 }

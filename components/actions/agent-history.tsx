@@ -1,6 +1,50 @@
 import type { AgentPanelProps } from '@/components/agents/panel-props';
+import { Section } from '@/components/ui/section';
+import { Badge } from '@/components/agents/badges';
+import { RelativeTime } from '@/components/ui/relative-time';
+import { getCluster } from '@/lib/k8s/clusters';
+import { listAgentHistory, type HistoryEntry } from '@/lib/audit/history';
 
-// Filled in by its own feature; the agent page renders it in place.
-export async function AgentHistory(_props: AgentPanelProps) {
-  return null;
+const ACTION_LABEL: Record<string, string> = { restart: 'Restart', 'approval-mode': 'Approval mode', feature: 'Feature', 'login-start': 'Login', resend: 'Resend' };
+
+function change(entry: HistoryEntry): string {
+  const show = (v: unknown) => (v === undefined ? '' : typeof v === 'string' ? v : JSON.stringify(v));
+  const before = show(entry.before);
+  const after = show(entry.after);
+  if (!before && !after) return '';
+  return `${before || '—'} → ${after || '—'}`;
+}
+
+/** What was done to this agent through the dashboard (its own Events on the Deployment), newest first. */
+export async function AgentHistory({ clusterId, namespace, name }: AgentPanelProps) {
+  let entries: HistoryEntry[] = [];
+  let error: string | null = null;
+  try {
+    entries = await listAgentHistory(getCluster(clusterId), namespace, name);
+  } catch (err) {
+    error = err instanceof Error ? err.message : 'The history could not be read.';
+  }
+  return (
+    <Section title="History">
+      {error && <p role="alert" className="text-sm text-red-700 dark:text-red-300">{error}</p>}
+      {!error && entries.length === 0 && <p className="text-sm text-zinc-500">Nothing has been done to this agent through the dashboard yet (or its Events have expired).</p>}
+      {entries.length > 0 && (
+        <ol className="divide-y divide-zinc-100 text-sm dark:divide-zinc-800" data-testid="agent-history">
+          {entries.map((e, i) => (
+            <li key={i} className="flex flex-wrap items-baseline gap-x-3 gap-y-1 py-1.5" data-testid="history-entry" data-action={e.action} data-result={e.result}>
+              <span className="w-16 shrink-0 text-zinc-500" title={e.at ?? undefined}>
+                <RelativeTime iso={e.at} suffix=" ago" />
+              </span>
+              <span className="font-medium">{e.user}</span>
+              {e.role && <span className="text-xs text-zinc-500">{e.role}</span>}
+              <Badge kind="info">{ACTION_LABEL[e.action] ?? e.action}</Badge>
+              <Badge kind={e.result === 'failure' ? 'bad' : e.result === 'success' ? 'good' : 'neutral'}>{e.result}</Badge>
+              <span className="min-w-0 flex-1 break-words font-mono text-xs text-zinc-600 dark:text-zinc-400" title={e.message}>{change(e)}</span>
+              {e.result === 'failure' && <span className="basis-full text-xs text-red-700 dark:text-red-300">{e.message}</span>}
+            </li>
+          ))}
+        </ol>
+      )}
+    </Section>
+  );
 }

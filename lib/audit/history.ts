@@ -16,6 +16,8 @@ export interface HistoryEntry {
   /** The Event's message: who, what, before and after, result, in one line. */
   message: string;
   warning: boolean;
+  /** Orders entries written within the same second (the API's timestamps have whole seconds). */
+  sequence: number;
 }
 
 function iso(v: Date | string | undefined | null): string | null {
@@ -44,6 +46,7 @@ export function historyEntryOf(e: k8s.CoreV1Event): HistoryEntry {
     after: data.after,
     message,
     warning: e.type === 'Warning',
+    sequence: Number(e.metadata?.resourceVersion) || 0,
   };
 }
 
@@ -54,7 +57,7 @@ export async function listAgentHistory(cluster: Cluster, namespace: string, depl
     return (res.items as k8s.CoreV1Event[])
       .filter((e) => e.reason === AUDIT_EVENT_REASON && e.involvedObject?.kind === 'Deployment' && e.involvedObject?.name === deployment)
       .map(historyEntryOf)
-      .sort((a, b) => (b.at ?? '').localeCompare(a.at ?? ''))
+      .sort((a, b) => (b.at ?? '').localeCompare(a.at ?? '') || b.sequence - a.sequence)
       .slice(0, limit);
   } catch (err) {
     throw toClusterError(err, `reading the history of ${namespace}/${deployment}`);

@@ -42,6 +42,8 @@ export interface AgentPlan {
   inlineImageResults?: boolean;
   /** A truncated PNG, a symlink out of generated_images (to auth.json) and a text file. */
   hostileFiles?: boolean;
+  /** Add the sessions recorded with the real Codex CLI (they ran with Full access). */
+  realCodexSessions?: boolean;
 }
 
 type Template = Omit<AgentPlan, 'index' | 'namespace' | 'release' | 'agentKey' | 'poolStart'> & { namespace: string };
@@ -88,7 +90,7 @@ const TEMPLATES: Template[] = [
     namespace: 'agents', homeDir: '/home/agent', login: 'expired', plan: 'pro', email: 'research-bot@example.com',
     approval: 'full-access', imageGeneration: true, richConfig: false, unparseableConfig: false, imageCount: 40,
     skills: ['release-notes'], crashLooping: false, tokenPassing: 'env', channelAccess: ['member-override'],
-    outcomeFor: (j) => (['ok', 'curl-dns', 'ok', 'curl-timeout', undefined, 'too-large'] as const)[j % 6], textSessions: 1,
+    outcomeFor: (j) => (['ok', 'curl-dns', 'ok', 'curl-timeout', undefined, 'too-large'] as const)[j % 6], textSessions: 1, realCodexSessions: true,
   },
   {
     namespace: 'team-b', homeDir: '/home/node', login: 'unreadable', plan: 'plus', email: 'qa@team-b.example.org',

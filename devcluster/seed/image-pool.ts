@@ -8,9 +8,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { createRng } from './random';
+import { recordRealSessions, type RealSession } from './real-sessions';
 
 /** Bump when the pool's content or layout changes: a new directory is built beside the old. */
-export const SEED_CACHE_VERSION = 'v2';
+export const SEED_CACHE_VERSION = 'v3';
 /**
  * Enough distinct images for the default demo fleet; larger fleets reuse them.
  * OPENAB_SEED_POOL_SIZE (with OPENAB_SEED_CACHE_DIR) lets tests build a small pool.
@@ -29,6 +30,8 @@ export interface PooledImage {
 export interface ImagePool {
   dir: string;
   images: PooledImage[];
+  /** Rollouts recorded with the real Codex CLI (empty where it cannot run). */
+  realSessions: RealSession[];
 }
 
 const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -61,8 +64,13 @@ async function loadOrBuildPool(): Promise<ImagePool> {
   // two first runs at once both end up with one complete directory.
   const tmp = await fs.mkdtemp(path.join(seedCacheRoot(), `.build-${SEED_CACHE_VERSION}-`));
   try {
-    const images = await renderPool(tmp);
-    await fs.writeFile(path.join(tmp, 'manifest.json'), JSON.stringify({ version: SEED_CACHE_VERSION, images }));
+    // Codex runs mostly wait on I/O: record them while the PNGs render.
+    const sample = await renderPoolImage(tmp, 0);
+    const [images, realSessions] = await Promise.all([
+      renderPool(tmp),
+      recordRealSessions(path.join(tmp, 'real-sessions'), await fs.readFile(path.join(tmp, sample.file))),
+    ]);
+    await fs.writeFile(path.join(tmp, 'manifest.json'), JSON.stringify({ version: SEED_CACHE_VERSION, images, realSessions }));
     // mkdtemp makes the directory private; pods (another uid) read through hard links only,
     // but people inspecting the cache should not need root.
     await fs.chmod(tmp, 0o755);
@@ -119,12 +127,17 @@ async function readManifest(dir: string): Promise<ImagePool | undefined> {
   const file = path.join(dir, 'manifest.json');
   if (!existsSync(file)) return undefined;
   try {
-    const manifest = JSON.parse(await fs.readFile(file, 'utf8')) as { version: string; images: PooledImage[] };
+    const manifest = JSON.parse(await fs.readFile(file, 'utf8')) as { version: string; images: PooledImage[]; realSessions?: RealSession[] };
     if (manifest.version !== SEED_CACHE_VERSION || manifest.images.length !== IMAGE_POOL_SIZE) return undefined;
     // Someone may have pruned files by hand; a pool with holes is rebuilt.
     const present = new Set(await fs.readdir(dir));
     if (!manifest.images.every((image) => present.has(image.file))) return undefined;
-    return { dir, images: manifest.images };
+    const realSessions = (manifest.realSessions ?? []).map((r) => ({
+      ...r,
+      file: path.join('real-sessions', r.file),
+      image: path.join('real-sessions', r.image),
+    }));
+    return { dir, images: manifest.images, realSessions };
   } catch {
     return undefined;
   }

@@ -18,7 +18,8 @@ import {
 import { BOT_ROLE_ID, canPostFiles, channelPermissions, guildRoles, overwritesFor, type Overwrite } from './discord-permissions';
 import { DEFAULT_DEMO_AGENTS, planFleet, type AgentPlan } from './fleet';
 import { ensureImagePool, IMAGE_POOL_SIZE, type ImagePool } from './image-pool';
-import { createRng, hashString, type Rng } from './random';
+import { createRng, hashString } from './random';
+import { placeRealSession, type RealScenario } from './real-sessions';
 import { buildRollout, rolloutDir, rolloutFileName, type Sender, type TurnPlan, type UploadOutcome } from './rollouts';
 import type { SeedAgent, SeedDiscord, SeedOptions, SeedResult } from './types';
 
@@ -224,6 +225,39 @@ async function materialiseDemo(opts: SeedOptions, pool: ImagePool, nowMs: number
       });
     }
 
+    let realSessions = 0;
+    if (plan.realCodexSessions) {
+      for (const [i, real] of pool.realSessions.entries()) {
+        const rng = createRng(`real-${plan.index}-${i}`);
+        const startMs = Math.floor((nowMs - (5 + i * 7) * HOUR) / 1000) * 1000;
+        const discordThreadId = `1${rng.digits(17)}`;
+        const placed = placeRealSession(readFileSync(path.join(pool.dir, real.file), 'utf8'), {
+          homeDir: plan.homeDir,
+          channelId: channels[0].id,
+          threadId: discordThreadId,
+          senderId: SENDERS[2].id,
+          botUserId: DEMO_BOT_USER_ID,
+          startMs,
+        });
+        writer.files.push({ path: path.join(codexDir, rolloutDir(startMs), rolloutFileName(real.threadId, startMs)), content: placed.text, mode: 0o644 });
+        writer.links.push({
+          from: path.join(pool.dir, real.image),
+          to: path.join(codexDir, 'generated_images', real.threadId, `${real.imageCallId}.png`),
+          mtimeMs: placed.imageMs,
+        });
+        discord.channels.push({
+          id: discordThreadId,
+          name: real.prompt.slice(0, 48),
+          type: 'thread',
+          parentId: channels[0].id,
+          botCanPost: channels[0].botCanPostInThreads,
+        });
+        const outcome = REAL_OUTCOMES[real.scenario];
+        uploads[outcome] = (uploads[outcome] ?? 0) + 1;
+        realSessions++;
+      }
+    }
+
     const strayFiles = plan.hostileFiles ? addHostileFiles(writer, codexDir, sessions) : [];
 
     if (plan.crashLooping) crashLooping.push(key);
@@ -244,8 +278,9 @@ async function materialiseDemo(opts: SeedOptions, pool: ImagePool, nowMs: number
       approval: plan.unparseableConfig ? 'invalid' : plan.approval,
       configLoads: !plan.unparseableConfig,
       imageGeneration: plan.imageGeneration !== false,
-      images: plan.imageCount,
-      sessions: sessions.length,
+      images: plan.imageCount + realSessions,
+      sessions: sessions.length + realSessions,
+      ...(realSessions ? { realCodexSessions: realSessions } : {}),
       crashLooping: plan.crashLooping,
       allowedChannels: channels.map((c) => c.id),
       skills: skillFiles.filter((f) => f.path.endsWith('SKILL.md')).map((f) => f.path.split('/').slice(1, -1).join('/')),
@@ -360,6 +395,13 @@ function openabConfig(opts: {
     '',
   ].join('\n');
 }
+
+const REAL_OUTCOMES: Record<RealScenario, string> = {
+  delivered: 'ok',
+  refused: 'missing-permissions',
+  'fail-flag': 'curl-fail-22',
+  'not-sent': 'never-sent',
+};
 
 const SENDERS: Sender[] = [
   { id: '284756019384756102', name: 'mika.t', displayName: 'Mika' },

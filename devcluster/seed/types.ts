@@ -88,6 +88,8 @@ export interface SeedAgent {
   imageGeneration: boolean;
   images: number;
   sessions: number;
+  /** How many of `sessions` were recorded with the real Codex CLI (the rest follow its shapes). */
+  realCodexSessions?: number;
   crashLooping: boolean;
   allowedChannels: string[];
   skills: string[];

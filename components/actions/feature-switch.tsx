@@ -63,6 +63,7 @@ export function FeatureSwitch({
   permission,
   label,
   quiet = false,
+  onChanged,
 }: {
   agent: AgentRef;
   name: string;
@@ -73,6 +74,7 @@ export function FeatureSwitch({
   label: string;
   /** No inline success notice (cards in a grid). */
   quiet?: boolean;
+  onChanged?: (enabled: boolean) => void;
 }) {
   const [value, setValue] = useState(enabled);
   const [seen, setSeen] = useState(enabled);
@@ -80,7 +82,10 @@ export function FeatureSwitch({
     setSeen(enabled);
     setValue(enabled);
   }
-  const change = useFeatureChange(agent, setValue);
+  const change = useFeatureChange(agent, (on) => {
+    setValue(on);
+    onChanged?.(on);
+  });
   const unknown = value === null;
   const disabled = !permission.allowed || unknown || change.busy;
   const title = !permission.allowed ? permission.reason : unknown ? 'The current value is not known (Codex could not be read).' : undefined;

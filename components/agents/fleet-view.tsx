@@ -1,9 +1,12 @@
 'use client';
 import Link from 'next/link';
-import { useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { Fleet, FleetAgent } from '@/lib/fleet/fleet';
 import { ApprovalBadge, Badge, LoginBadge, PodStatusBadge } from './badges';
 import { RelativeTime } from '@/components/ui/relative-time';
+import { FeatureSwitch } from '@/components/actions/feature-switch';
+import { BulkRestartBar, useSessionRole, operatorPermission } from '@/components/actions/bulk-restart';
+import type { Permission } from '@/lib/actions/access';
 
 type StateFilter = 'all' | 'attention' | 'logged-in' | 'not-logged-in' | 'expired' | 'crash-looping' | 'unreadable';
 type SortKey = 'attention' | 'name' | 'namespace' | 'activity' | 'images' | 'restarts';
@@ -59,33 +62,46 @@ export function FleetView({ initial, refreshMs }: { initial: Fleet; refreshMs: n
   const [state, setState] = useState<StateFilter>('all');
   const [query, setQuery] = useState('');
   const [sort, setSort] = useState<SortKey>('attention');
+  const [selected, setSelected] = useState<Set<string>>(() => new Set());
+  const role = useSessionRole();
+  const actPermission = operatorPermission(role);
+  const stopped = useRef(false);
+
+  const tick = useCallback(async () => {
+    if (document.hidden) return;
+    try {
+      const res = await fetch('/api/fleet', { cache: 'no-store' });
+      if (res.status === 401) {
+        window.location.assign('/signin?callbackUrl=/');
+        return;
+      }
+      if (!res.ok) throw new Error((await res.json().catch(() => ({}))).error ?? `HTTP ${res.status}`);
+      const next = (await res.json()) as Fleet;
+      if (!stopped.current) {
+        setFleet(next);
+        setRefreshError(null);
+      }
+    } catch (err) {
+      if (!stopped.current) setRefreshError(`Refresh failed: ${(err as Error).message}. Showing the last data.`);
+    }
+  }, []);
 
   useEffect(() => {
-    let stopped = false;
-    const tick = async () => {
-      if (document.hidden) return;
-      try {
-        const res = await fetch('/api/fleet', { cache: 'no-store' });
-        if (res.status === 401) {
-          window.location.assign('/signin?callbackUrl=/');
-          return;
-        }
-        if (!res.ok) throw new Error((await res.json().catch(() => ({}))).error ?? `HTTP ${res.status}`);
-        const next = (await res.json()) as Fleet;
-        if (!stopped) {
-          setFleet(next);
-          setRefreshError(null);
-        }
-      } catch (err) {
-        if (!stopped) setRefreshError(`Refresh failed: ${(err as Error).message}. Showing the last data.`);
-      }
-    };
+    stopped.current = false;
     const timer = setInterval(tick, refreshMs);
     return () => {
-      stopped = true;
+      stopped.current = true;
       clearInterval(timer);
     };
-  }, [refreshMs]);
+  }, [refreshMs, tick]);
+
+  const toggleSelected = (key: string, on: boolean) =>
+    setSelected((prev) => {
+      const next = new Set(prev);
+      if (on) next.add(key);
+      else next.delete(key);
+      return next;
+    });
 
   const namespaces = useMemo(() => [...new Set(fleet.agents.map((a) => a.workload.namespace))].sort(), [fleet]);
   const rows = useMemo(() => {
@@ -161,13 +177,32 @@ export function FleetView({ initial, refreshMs }: { initial: Fleet; refreshMs: n
         />
       </div>
 
+      <BulkRestartBar
+        agents={fleet.agents.filter((a) => selected.has(a.key))}
+        visibleKeys={rows.map((a) => a.key)}
+        permission={actPermission}
+        onSelectAll={(keys) => setSelected(new Set(keys))}
+        onClear={() => setSelected(new Set())}
+        onFinished={tick}
+      />
+
       {rows.length === 0 ? (
         <p className="rounded-md border border-dashed border-zinc-300 p-6 text-center text-sm text-zinc-600 dark:border-zinc-700 dark:text-zinc-400">
           {fleet.agents.length === 0 ? 'No Codex agents found with the configured selector.' : 'No agent matches these filters.'}
         </p>
       ) : (
         <ul className="grid gap-3 lg:grid-cols-2" aria-label="Agents">
-          {rows.map((a) => <AgentCard key={a.key} agent={a} showCluster={fleet.clusters.length > 1} />)}
+          {rows.map((a) => (
+            <AgentCard
+              key={a.key}
+              agent={a}
+              showCluster={fleet.clusters.length > 1}
+              selected={selected.has(a.key)}
+              onSelect={(on) => toggleSelected(a.key, on)}
+              permission={actPermission}
+              onChanged={tick}
+            />
+          ))}
         </ul>
       )}
     </div>
@@ -187,9 +222,26 @@ function Field({ label, children }: { label: string; children: React.ReactNode }
   );
 }
 
-function AgentCard({ agent, showCluster }: { agent: FleetAgent; showCluster: boolean }) {
+function AgentCard({
+  agent,
+  showCluster,
+  selected,
+  onSelect,
+  permission,
+  onChanged,
+}: {
+  agent: FleetAgent;
+  showCluster: boolean;
+  selected: boolean;
+  onSelect: (on: boolean) => void;
+  permission: Permission;
+  onChanged: () => void;
+}) {
   const pod = agent.pod ?? agent.workload.pods[0] ?? null;
   const p = agent.probe;
+  const label = `${agent.workload.namespace}/${agent.workload.name}`;
+  const imageFeature = p?.features?.find((f) => f.name === 'image_generation');
+  const switchPermission: Permission = !permission.allowed ? permission : !p || p.imageGeneration == null ? { allowed: false, reason: 'Codex could not be read on this agent.' } : permission;
   return (
     <li
       data-testid="agent-card"
@@ -197,13 +249,23 @@ function AgentCard({ agent, showCluster }: { agent: FleetAgent; showCluster: boo
       className={`rounded-lg border bg-white p-4 shadow-sm dark:bg-zinc-900 ${agent.attention.length ? 'border-red-300 dark:border-red-800' : 'border-zinc-200 dark:border-zinc-800'}`}
     >
       <div className="flex flex-wrap items-start justify-between gap-2">
-        <div className="min-w-0">
+        <div className="flex min-w-0 items-start gap-2">
+          <input
+            type="checkbox"
+            className="mt-1"
+            aria-label={`Select ${label}`}
+            data-testid="agent-select"
+            checked={selected}
+            onChange={(e) => onSelect(e.target.checked)}
+          />
+          <div className="min-w-0">
           <Link href={agentHref(agent)} className="font-medium text-sky-700 hover:underline dark:text-sky-400">
             {agent.workload.name}
           </Link>
           <div className="text-xs text-zinc-500 dark:text-zinc-400">
             {showCluster && <>{agent.clusterLabel} / </>}
             {agent.workload.namespace}
+          </div>
           </div>
         </div>
         <div className="flex flex-wrap gap-1">
@@ -223,9 +285,26 @@ function AgentCard({ agent, showCluster }: { agent: FleetAgent; showCluster: boo
           <dd className="mt-0.5" data-testid="login-state"><LoginBadge login={p?.login} /></dd>
         </div>
         <Field label="Approval"><span data-testid="approval-mode"><ApprovalBadge mode={p?.approval.ok ? p.approval.mode : undefined} error={p && !p.approval.ok ? p.approval.error : undefined} /></span></Field>
-        <Field label="Image generation">
-          <span data-testid="image-generation">{p?.imageGeneration == null ? '—' : p.imageGeneration ? 'On' : 'Off'}</span>
-        </Field>
+        <div className="min-w-0">
+          <dt className="text-xs text-zinc-500 dark:text-zinc-400">Image generation</dt>
+          <dd className="mt-0.5 text-sm">
+          <span className="inline-flex items-center gap-2">
+            <span data-testid="image-generation">{p?.imageGeneration == null ? '—' : p.imageGeneration ? 'On' : 'Off'}</span>
+            {p?.imageGeneration != null && (
+              <FeatureSwitch
+                agent={{ clusterId: agent.clusterId, namespace: agent.workload.namespace, name: agent.workload.name }}
+                name="image_generation"
+                stage={imageFeature?.stage ?? 'stable'}
+                enabled={p.imageGeneration}
+                permission={switchPermission}
+                label={`Image generation for ${label}`}
+                quiet
+                onChanged={onChanged}
+              />
+            )}
+          </span>
+          </dd>
+        </div>
         <Field label="Images"><span data-testid="image-count">{p ? p.images.count : '—'}</span></Field>
         <Field label="Last activity"><RelativeTime iso={p?.lastActivity} suffix=" ago" /></Field>
       </dl>

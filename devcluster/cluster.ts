@@ -6,20 +6,20 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { ClusterController } from './api/controller.js';
-import { ExecRecorder, Knobs } from './api/knobs.js';
-import { prepareCreate } from './api/objects.js';
-import { DASHBOARD_SA, defaultPolicy, RbacAuthorizer, type UserInfo } from './api/rbac.js';
-import { typeByKind } from './api/resources.js';
-import { ApiServer } from './api/server.js';
-import { ObjectStore } from './api/store.js';
-import { renderKubeconfig, writeKubeconfig } from './kubeconfig.js';
-import { makeServerTls } from './tls.js';
-import { createPodRuntime } from './runtime/index.js';
-import type { PodRuntime } from './runtime/types.js';
-import { startFakeDiscord, type FakeDiscord } from './discord/index.js';
-import { startFakeIssuer, type FakeIssuer } from './issuer/index.js';
-import { buildSeed } from './seed/index.js';
+import { ClusterController } from './api/controller';
+import { ExecRecorder, Knobs } from './api/knobs';
+import { prepareCreate } from './api/objects';
+import { DASHBOARD_SA, defaultPolicy, RbacAuthorizer, type UserInfo } from './api/rbac';
+import { typeByKind } from './api/resources';
+import { ApiServer } from './api/server';
+import { ObjectStore } from './api/store';
+import { renderKubeconfig, writeKubeconfig } from './kubeconfig';
+import { makeServerTls } from './tls';
+import { createPodRuntime } from './runtime/index';
+import type { PodRuntime } from './runtime/types';
+import { startFakeDiscord, type FakeDiscord } from './discord/index';
+import { startFakeIssuer, type FakeIssuer } from './issuer/index';
+import { buildSeed } from './seed/index';
 
 export interface DevClusterOptions {
   /** 0 = a random free port. */

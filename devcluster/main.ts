@@ -2,7 +2,7 @@
 import net from 'node:net';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { startDevCluster } from './cluster.js';
+import { startDevCluster } from './cluster';
 
 function portFree(port: number, host: string): Promise<boolean> {
   return new Promise((resolve) => {

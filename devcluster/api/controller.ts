@@ -3,12 +3,12 @@
 // Recreate semantics, and each running pod is a PodRuntime sandbox.
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import type { PodHandle, PodRuntime, PodSandboxSpec } from '../runtime/types.js';
-import { ContainerLog, activityLines, crashLines, startupLines } from './logs.js';
-import { podTemplateHash, randomSuffix } from './hash.js';
-import { selectorFromObject } from './selectors.js';
-import type { K8sObject, ObjectStore } from './store.js';
-import { objectKey } from './store.js';
+import type { PodHandle, PodRuntime, PodSandboxSpec } from '../runtime/types';
+import { ContainerLog, activityLines, crashLines, startupLines } from './logs';
+import { podTemplateHash, randomSuffix } from './hash';
+import { selectorFromObject } from './selectors';
+import type { K8sObject, ObjectStore } from './store';
+import { objectKey } from './store';
 
 export const NODE_NAME = 'devcluster-node-1';
 const HOST_IP = '10.0.0.10';

@@ -1,6 +1,6 @@
 // Discovery documents (legacy, unaggregated form: clients fall back to it when
 // the aggregated content type is not offered back).
-import { RESOURCE_TYPES, type ResourceType } from './resources.js';
+import { RESOURCE_TYPES, type ResourceType } from './resources';
 
 export const SERVER_VERSION = {
   major: '1',

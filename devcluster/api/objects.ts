@@ -1,10 +1,10 @@
 // What kube-apiserver does to an object on create and update: defaulting,
 // validation of the fields the dev cluster relies on, and immutable metadata.
-import { randomSuffix } from './hash.js';
-import type { ResourceType } from './resources.js';
-import { selectorFromObject } from './selectors.js';
-import { badRequest, invalid } from './status.js';
-import type { K8sObject } from './store.js';
+import { randomSuffix } from './hash';
+import type { ResourceType } from './resources';
+import { selectorFromObject } from './selectors';
+import { badRequest, invalid } from './status';
+import type { K8sObject } from './store';
 
 const NAME_RE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 

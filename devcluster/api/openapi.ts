@@ -1,7 +1,7 @@
 // A minimal OpenAPI v3 surface: enough for kubectl to learn that PATCH accepts
 // `fieldValidation` (so it leaves validation to the server, as with a real
 // apiserver) and to fall back to its compiled-in types for patch strategies.
-import { RESOURCE_TYPES, type ResourceType } from './resources.js';
+import { RESOURCE_TYPES, type ResourceType } from './resources';
 
 function gvPath(group: string, version: string): string {
   return group ? `apis/${group}/${version}` : `api/${version}`;

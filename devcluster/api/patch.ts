@@ -1,6 +1,6 @@
 // The three PATCH flavours kube-apiserver accepts: JSON merge (RFC 7386),
 // JSON patch (RFC 6902) and strategic merge (lists merged by their patchMergeKey).
-import { ApiError, badRequest } from './status.js';
+import { ApiError, badRequest } from './status';
 
 type Json = any;
 

@@ -1,7 +1,7 @@
 // Decodes the few protobuf request bodies kubectl sends with its typed clients
 // (`kubectl create namespace|secret|configmap`, `kubectl auth can-i`) into JSON.
 // Answers always go back as JSON, which those clients also accept.
-import { ApiError } from './status.js';
+import { ApiError } from './status';
 
 type Fields = Map<number, Array<Buffer | number>>;
 

@@ -1,7 +1,7 @@
 // A small RBAC authorizer: rules bound to users and groups, evaluated like the
 // real RBAC authorizer (union of matching rules, `*` wildcards, subresources as
 // `resource/sub`, resourceNames, namespace scoping). system:masters is always allowed.
-import type { K8sObject } from './store.js';
+import type { K8sObject } from './store';
 
 export interface PolicyRule {
   verbs: string[];

@@ -1,5 +1,5 @@
 // Label and field selectors with the grammar kube-apiserver accepts.
-import { badRequest } from './status.js';
+import { badRequest } from './status';
 
 type Requirement =
   | { key: string; op: 'eq' | 'neq'; value: string }

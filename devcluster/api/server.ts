@@ -3,22 +3,22 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { Transform } from 'node:stream';
-import { upgradeExec } from '../exec/ws-exec.js';
-import type { ExecProcess } from '../runtime/types.js';
-import { ClusterController, mainContainer } from './controller.js';
-import { apiGroup, apiGroupList, apiResourceList, apiVersions, SERVER_VERSION } from './discovery.js';
-import { ExecRecorder, Knobs, type ExecRecord } from './knobs.js';
-import { criTimestamp, type LogLine } from './logs.js';
-import { prepareCreate, prepareUpdate } from './objects.js';
-import { applyPatch, patchTypeOf } from './patch.js';
-import { decodeProtobufObject } from './protobuf.js';
-import { openApiV3Group, openApiV3Root } from './openapi.js';
-import { defaultPolicy, forbiddenMessage, policyFromJson, RbacAuthorizer, type ResourceAttributes, type UserInfo } from './rbac.js';
-import { apiVersionOf, findType, type ResourceType } from './resources.js';
-import { parseFieldSelector, parseLabelSelector } from './selectors.js';
-import { ApiError, alreadyExists, badRequest, conflict, methodNotAllowed, notFound, successStatus, unauthorized } from './status.js';
-import type { K8sObject, ObjectStore } from './store.js';
-import { toTable, wantsTable } from './table.js';
+import { upgradeExec } from '../exec/ws-exec';
+import type { ExecProcess } from '../runtime/types';
+import { ClusterController, mainContainer } from './controller';
+import { apiGroup, apiGroupList, apiResourceList, apiVersions, SERVER_VERSION } from './discovery';
+import { ExecRecorder, Knobs, type ExecRecord } from './knobs';
+import { criTimestamp, type LogLine } from './logs';
+import { prepareCreate, prepareUpdate } from './objects';
+import { applyPatch, patchTypeOf } from './patch';
+import { decodeProtobufObject } from './protobuf';
+import { openApiV3Group, openApiV3Root } from './openapi';
+import { defaultPolicy, forbiddenMessage, policyFromJson, RbacAuthorizer, type ResourceAttributes, type UserInfo } from './rbac';
+import { apiVersionOf, findType, type ResourceType } from './resources';
+import { parseFieldSelector, parseLabelSelector } from './selectors';
+import { ApiError, alreadyExists, badRequest, conflict, methodNotAllowed, notFound, successStatus, unauthorized } from './status';
+import type { K8sObject, ObjectStore } from './store';
+import { toTable, wantsTable } from './table';
 
 export interface ApiServerDeps {
   store: ObjectStore;

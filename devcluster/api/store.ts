@@ -1,7 +1,7 @@
 // In-memory object store with one global resourceVersion counter and watch fan-out.
 // Objects are kept as plain JSON-shaped records and only serialized when sent.
 import { randomUUID } from 'node:crypto';
-import { ApiError } from './status.js';
+import { ApiError } from './status';
 
 export type K8sObject = Record<string, any>;
 export type WatchType = 'ADDED' | 'MODIFIED' | 'DELETED';

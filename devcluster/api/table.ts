@@ -1,5 +1,5 @@
 // Server-side printing (meta.k8s.io/v1 Table) with the columns kubectl shows.
-import type { K8sObject } from './store.js';
+import type { K8sObject } from './store';
 
 interface Column {
   name: string;

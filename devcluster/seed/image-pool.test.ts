@@ -17,7 +17,7 @@ function buildPoolInChild(cacheDir: string): Promise<{ code: number | null; out:
 ensureImagePool().then((p) => console.log(JSON.stringify({ dir: p.dir, n: p.images.length })));`;
   return new Promise((resolve) => {
     const child = spawn(TSX, ['--eval', script], {
-      env: { ...process.env, OPENAB_SEED_CACHE_DIR: cacheDir, OPENAB_SEED_POOL_SIZE: '12' },
+      env: { ...process.env, OPENAB_SEED_CACHE_DIR: cacheDir, OPENAB_SEED_POOL_SIZE: '12', OPENAB_SEED_REAL_SESSIONS: '0' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';

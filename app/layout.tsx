@@ -2,7 +2,7 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import './globals.css';
 import { getSessionUser } from '@/lib/auth/guard';
-import { ROLE_LABELS } from '@/lib/auth/roles';
+import { ROLE_LABELS, roleAtLeast } from '@/lib/auth/roles';
 import { SignOutButton } from '@/components/ui/sign-out-button';
 
 export const metadata: Metadata = {
@@ -26,6 +26,8 @@ export default async function RootLayout({ children }: { children: React.ReactNo
             {user && (
               <nav aria-label="Main" className="flex gap-3 text-sm">
                 <Link href="/" className="hover:underline">Fleet</Link>
+                <Link href="/images" className="hover:underline">Images</Link>
+                {roleAtLeast(user.role, 'support') && <Link href="/deliveries" className="hover:underline">Deliveries</Link>}
               </nav>
             )}
             {user && (

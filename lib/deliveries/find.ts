@@ -24,6 +24,7 @@ export interface FailedDelivery {
   session: string;
   file: string;
   size: number;
+  mtimeMs: number;
   kind: 'failed' | 'never-sent';
   /** Where it belongs: the session's thread, else its channel (null when unknown). */
   target: string | null;
@@ -65,6 +66,7 @@ export function findFailedDeliveries(images: ImageFacts[], sessions: Map<string,
         session: sessionId,
         file: image.file,
         size: image.size,
+        mtimeMs: image.mtimeMs,
         kind: d.status,
         target: ('expectedTarget' in d ? d.expectedTarget : undefined) ?? session?.target ?? null,
         channelId: upload?.sender?.channelId ?? session?.channelId ?? null,

@@ -21,14 +21,14 @@ export function deliveriesOf(inv: AgentInventory): FailedDelivery[] {
 }
 
 /** Failed and never-sent images of each agent: one inventory exec per agent (cached briefly). */
-export async function listFailedDeliveries(agents: Array<{ ref: AgentRef; error: string | null }>): Promise<AgentDeliveries[]> {
+export async function listFailedDeliveries(agents: Array<{ ref: AgentRef; error: string | null }>, opts: { maxAgeMs?: number } = {}): Promise<AgentDeliveries[]> {
   const limit = pLimit(8);
   return Promise.all(
     agents.map((a) =>
       limit(async (): Promise<AgentDeliveries> => {
         if (a.error) return { ref: a.ref, items: [], error: a.error };
         try {
-          return { ref: a.ref, items: deliveriesOf(await readInventory(a.ref)), error: null };
+          return { ref: a.ref, items: deliveriesOf(await readInventory(a.ref, opts)), error: null };
         } catch (err) {
           return { ref: a.ref, items: [], error: err instanceof ClusterError ? err.message : `The sessions could not be read: ${(err as Error).message}` };
         }

@@ -29,6 +29,23 @@ export interface PodTarget {
   container: string;
 }
 
+const K8S_NAME = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
+
+/** Equality-based selectors (`a=b,c=d`, `a==b`, `a!=b`, `a`), as the setting uses. */
+export function matchesSelector(selector: string, labels: Record<string, string>): boolean {
+  return selector
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .every((term) => {
+      const neq = /^([^!=]+)!=(.*)$/.exec(term);
+      if (neq) return labels[neq[1].trim()] !== neq[2].trim();
+      const eq = /^([^=]+)==?(.*)$/.exec(term);
+      if (eq) return labels[eq[1].trim()] === eq[2].trim();
+      return term.startsWith('!') ? !(term.slice(1) in labels) : term in labels;
+    });
+}
+
 const resolved = new Map<string, { at: number; target: Promise<PodTarget> }>();
 const RESOLVE_TTL_MS = 5_000;
 
@@ -45,8 +62,15 @@ export function agentPod(ref: AgentRef): Promise<PodTarget> {
 
 async function findPod(ref: AgentRef): Promise<PodTarget> {
   const cluster = getCluster(ref.clusterId);
+  const { containerName, agentSelector, namespaces } = getSettings();
+  if (!K8S_NAME.test(ref.namespace) || !K8S_NAME.test(ref.name) || (namespaces && !namespaces.includes(ref.namespace))) {
+    throw new ClusterError(`There is no agent ${ref.namespace}/${ref.name} in this dashboard's scope.`, 'not-found', 404);
+  }
   const deployment = await getDeployment(cluster, ref.namespace, ref.name);
-  const { containerName } = getSettings();
+  // Only Codex agents: the image routes must not read files of any other workload.
+  if (!matchesSelector(agentSelector, deployment.metadata?.labels ?? {})) {
+    throw new ClusterError(`${ref.namespace}/${ref.name} is not a Codex agent of this dashboard.`, 'not-found', 404);
+  }
   const pods = (await listDeploymentPods(cluster, deployment)).map((p) => summarizePod(p, containerName));
   const pod = pods.find((p) => p.phase === 'Running' && !p.terminating && !p.crashLooping && p.hasAgentContainer);
   if (!pod) {

@@ -161,11 +161,22 @@ export class ImageUnavailableError extends Error {}
  * The original image as a stream: from the cache, else straight from the pod (one exec),
  * copied into the cache on the way when every byte arrived.
  */
+function originalKey(ref: AgentRef, entry: ImageEntry): string {
+  return cacheKey({ volume: volumeKey(ref), name: entry.name, size: entry.size, mtimeMs: entry.mtimeMs, variant: 'original' });
+}
+
+/** The original from the cache, if any: touches no pod. */
+export async function cachedOriginal(ref: AgentRef, entry: ImageEntry): Promise<{ stream: Readable; size: number } | null> {
+  const c = imageCache();
+  const hit = await c.get(originalKey(ref, entry));
+  return hit && hit.size === entry.size ? { stream: c.read(hit.path), size: hit.size } : null;
+}
+
 export async function openOriginal(ref: AgentRef, entry: ImageEntry): Promise<{ stream: Readable; size: number; cached: boolean }> {
   const c = imageCache();
-  const key = cacheKey({ volume: volumeKey(ref), name: entry.name, size: entry.size, mtimeMs: entry.mtimeMs, variant: 'original' });
-  const hit = await c.get(key);
-  if (hit && hit.size === entry.size) return { stream: c.read(hit.path), size: hit.size, cached: true };
+  const key = originalKey(ref, entry);
+  const hit = await cachedOriginal(ref, entry);
+  if (hit) return { ...hit, cached: true };
   const target = await agentPod(ref);
   return new Promise((resolve, reject) => {
     let handed = false;

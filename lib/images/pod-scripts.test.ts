@@ -20,7 +20,7 @@ let big: Buffer;
 
 function run(program: string, args: string[], stdin: string): Promise<{ stdout: Buffer; code: number }> {
   return new Promise((resolve, reject) => {
-    const child = spawn('sh', ['-c', WITH_CODEX_HOME, 'test', program, ...args], { env: { PATH: process.env.PATH, HOME: home } });
+    const child = spawn('sh', ['-c', WITH_CODEX_HOME, 'test', program, ...args], { env: { PATH: process.env.PATH ?? '', HOME: home } as unknown as NodeJS.ProcessEnv });
     const chunks: Buffer[] = [];
     child.stdout.on('data', (c) => chunks.push(c));
     child.on('error', reject);

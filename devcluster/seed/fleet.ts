@@ -73,7 +73,7 @@ const TEMPLATES: Template[] = [
     skills: [], crashLooping: false, tokenPassing: 'none', channelAccess: ['private'], outcomeFor: () => 'ok', textSessions: 3,
   },
   {
-    namespace: 'team-b', homeDir: '/home/node', login: 'chatgpt', plan: 'team', email: 'ops@team-b.example.org',
+    namespace: 'team-b', homeDir: '/home/node', login: 'chatgpt-expiring', plan: 'team', email: 'ops@team-b.example.org',
     approval: 'custom', richConfig: false, unparseableConfig: false, imageCount: 24,
     skills: ['broken', 'system'], crashLooping: false, tokenPassing: 'inherit_env', channelAccess: ['no-attach', 'open'],
     // The first channel lacks Attach Files: curl without --fail "succeeds" with Discord's 50013 body.
@@ -83,7 +83,7 @@ const TEMPLATES: Template[] = [
   {
     namespace: 'team-b', homeDir: '/home/node', login: 'none', plan: '', email: '',
     approval: 'manual', richConfig: false, unparseableConfig: false, imageCount: 6,
-    skills: [], crashLooping: true, tokenPassing: 'env', channelAccess: ['open'],
+    skills: [], crashLooping: false, tokenPassing: 'env', channelAccess: ['open'],
     outcomeFor: (j) => (j % 2 ? undefined : 'ok'), textSessions: 0, inlineImageResults: true,
   },
   {
@@ -105,9 +105,10 @@ const TEMPLATES: Template[] = [
     outcomeFor: (j) => (j === 1 ? undefined : 'ok'), textSessions: 0, inlineImageResults: true,
   },
   {
-    namespace: 'team-b', homeDir: '/home/node', login: 'chatgpt-expiring', plan: 'plus', email: 'support@team-b.example.org',
+    // Crash-looping: the dashboard cannot probe it, so it carries no state found nowhere else.
+    namespace: 'team-b', homeDir: '/home/node', login: 'chatgpt', plan: 'plus', email: 'support@team-b.example.org',
     approval: 'manual', imageGeneration: true, richConfig: false, unparseableConfig: false, imageCount: 15,
-    skills: ['delivery'], crashLooping: false, tokenPassing: 'inherit_env', channelAccess: ['open', 'no-thread-send'],
+    skills: ['delivery'], crashLooping: true, tokenPassing: 'inherit_env', channelAccess: ['open', 'no-thread-send'],
     // The art channel's threads refuse the bot (Send Messages in Threads denied).
     outcomeFor: (j, ch) => (j % 5 === 4 ? undefined : ch === 1 ? 'missing-permissions' : 'ok'), textSessions: 1,
   },
@@ -147,6 +148,9 @@ export function planFleet(requested: number | undefined, poolSize: number): Agen
       poolStart,
     });
   }
+  // A fleet smaller than the templates still has a crash-looping agent (at the cost of
+  // its login state, which a dashboard cannot read from a pod that is not running).
+  if (!plans.some((p) => p.crashLooping)) plans[3].crashLooping = true;
   return plans;
 }
 

@@ -550,7 +550,9 @@ function openabLogLines(plan: AgentPlan, channels: string[], nowMs: number): str
   if (plan.crashLooping) {
     lines.push(
       `${ts(1210)}  INFO openab::pool: spawning agent session thread=${channels[0]}`,
-      `${ts(1893)} ERROR openab::acp: agent process exited during initialize status=exit status: 1 stderr="Error: Not logged in. Run codex login."`,
+      plan.login === 'none'
+        ? `${ts(1893)} ERROR openab::acp: agent process exited during initialize status=exit status: 1 stderr="Error: Not logged in. Run codex login."`
+        : `${ts(1893)} ERROR openab::acp: agent process exited during initialize status=signal: 9 (SIGKILL)`,
       `${ts(1894)} ERROR openab: fatal: agent failed to initialize; exiting`,
     );
   } else {

@@ -439,6 +439,18 @@ describe('images and sessions', () => {
     const [ns, name] = seed.crashLooping[0].split('/');
     expect(obj('Deployment', ns, name)).toBeDefined();
   });
+
+  it('crash-loops an agent whose states other, running agents also show', async () => {
+    const crashing = agentBy((a) => a.crashLooping);
+    const running = codexAgents.filter((a) => !a.crashLooping && a.configLoads);
+    expect(running.some((a) => a.login === crashing.login)).toBe(true);
+    expect(running.some((a) => a.approval === crashing.approval)).toBe(true);
+    for (const login of ['chatgpt', 'apikey', 'expired', 'expiring', 'none', 'unreadable']) expect(running.map((a) => a.login)).toContain(login);
+    for (const approval of ['manual', 'auto-review', 'full-access', 'custom']) expect(running.map((a) => a.approval)).toContain(approval);
+    const small = await buildSeed('demo', { dataDir: path.join(tmp, 'six'), agents: 6 });
+    expect(small.agents!.filter((a) => a.codex)).toHaveLength(6);
+    expect(small.crashLooping).toHaveLength(1);
+  });
 });
 
 describe('secrets', () => {

@@ -31,18 +31,24 @@ export interface PodTarget {
 
 const K8S_NAME = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
 
-/** Equality-based selectors (`a=b,c=d`, `a==b`, `a!=b`, `a`), as the setting uses. */
+/** Label selectors as Kubernetes reads them: `a=b`, `a==b`, `a!=b`, `a in (x,y)`, `a notin (x)`, `a`, `!a`. */
 export function matchesSelector(selector: string, labels: Record<string, string>): boolean {
-  return selector
-    .split(',')
-    .map((s) => s.trim())
+  const terms = selector.match(/[^,(]+(\([^)]*\))?/g) ?? [];
+  return terms
+    .map((t) => t.trim())
     .filter(Boolean)
     .every((term) => {
+      const set = /^([^\s!=]+)\s+(in|notin)\s*\(([^)]*)\)$/.exec(term);
+      if (set) {
+        const values = set[3].split(',').map((v) => v.trim());
+        const has = set[1] in labels && values.includes(labels[set[1]]);
+        return set[2] === 'in' ? has : !has;
+      }
       const neq = /^([^!=]+)!=(.*)$/.exec(term);
       if (neq) return labels[neq[1].trim()] !== neq[2].trim();
       const eq = /^([^=]+)==?(.*)$/.exec(term);
       if (eq) return labels[eq[1].trim()] === eq[2].trim();
-      return term.startsWith('!') ? !(term.slice(1) in labels) : term in labels;
+      return term.startsWith('!') ? !(term.slice(1).trim() in labels) : term in labels;
     });
 }
 

@@ -1,0 +1,240 @@
+// Images, deliveries and re-delivery through the real client against the dev cluster with
+// the demo seed and its fake Discord: exec counts, byte-exact transfers, the seed's truth.
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startDevCluster, type DevCluster } from '../../devcluster/cluster';
+import { buildSeed } from '../../devcluster/seed';
+import type { SeedAgent } from '../../devcluster/seed/types';
+import { resetSettings } from '../settings';
+import { getCluster, resetClusters } from '../k8s/clusters';
+import { execInPod } from '../k8s/exec';
+import { agentPod, forgetAgentPod, type AgentRef } from './agent-pod';
+import { readInventory, resetInventoryCacheForTests } from './inventory';
+import { cachedThumbnail, ImageUnavailableError, openOriginal, resetImageCacheForTests, thumbnail } from './gallery-service';
+import { listGallery } from './gallery';
+import { resetImageSettings } from './settings';
+import { deliveriesOf } from '../deliveries/fleet-deliveries';
+import { resendImage, ResendError } from '../deliveries/resend';
+import { WITH_CODEX_HOME } from './pod-scripts';
+
+let cluster: DevCluster;
+let truth: SeedAgent[];
+const scratch = mkdtempSync(path.join(tmpdir(), 'images-it-'));
+const CONTEXT = 'dashboard@devcluster';
+const user = { name: 'sam', email: 'sam@example.com', role: 'support' };
+
+function restartDashboard() {
+  // A new dashboard process: nothing in memory, same disk cache setting, same cluster.
+  resetSettings();
+  resetClusters();
+  resetImageSettings();
+  resetInventoryCacheForTests();
+  resetImageCacheForTests();
+}
+
+const refOf = (a: SeedAgent): AgentRef => ({ clusterId: CONTEXT, namespace: a.namespace, name: a.name });
+const execs = () => cluster.stats().execs;
+
+async function podSha256(ref: AgentRef, name: string): Promise<string> {
+  const target = await agentPod(ref);
+  const out = await execInPod(getCluster(CONTEXT), {
+    namespace: target.namespace,
+    pod: target.pod,
+    container: 'openab',
+    argv: ['sh', '-c', WITH_CODEX_HOME, 'sha', 'process.stdout.write(require("crypto").createHash("sha256").update(require("fs").readFileSync(process.argv[1] + "/generated_images/" + process.argv[2])).digest("hex"))', name],
+    timeoutMs: 20_000,
+  });
+  return out.stdout.toString();
+}
+
+beforeAll(async () => {
+  cluster = await startDevCluster({ port: 0, seed: 'demo', kubeconfigPath: path.join(scratch, 'kubeconfig'), quiet: true });
+  const seed = await buildSeed('demo', { dataDir: path.join(scratch, 'truth') });
+  truth = seed.agents ?? [];
+  // Releases with several agents (codex-2, ...) need the seed's selector.
+  process.env.AGENT_SELECTOR = seed.codexSelector;
+  process.env.KUBECONFIG = cluster.kubeconfigPath;
+  process.env.KUBE_CONTEXTS = CONTEXT;
+  process.env.IMAGE_CACHE_DIR = path.join(scratch, 'cache');
+  process.env.DISCORD_API_BASE = cluster.discordUrl;
+  delete process.env.DISCORD_BOT_TOKEN;
+  delete process.env.DISCORD_FILE_BOT_TOKEN;
+  restartDashboard();
+}, 180_000);
+
+afterAll(async () => {
+  await cluster?.stop();
+  rmSync(scratch, { recursive: true, force: true });
+});
+
+const big = () => truth.find((a) => a.codex && a.images >= 300)!;
+const hostile = () => truth.find((a) => a.strayFiles?.length)!;
+
+describe('listing', () => {
+  it('one exec lists an agent: every seeded image, sessions and strays', async () => {
+    const agent = big();
+    const before = execs();
+    const inv = await readInventory(refOf(agent));
+    expect(execs() - before).toBe(1);
+    expect(inv.images).toHaveLength(agent.images);
+    expect(inv.sessions.size).toBe(agent.sessions);
+    expect(inv.images[0].mtimeMs).toBeGreaterThanOrEqual(inv.images.at(-1)!.mtimeMs);
+    expect(inv.images.every((i) => i.width && i.height && i.size > 0)).toBe(true);
+    // Served from memory for a while.
+    await readInventory(refOf(agent));
+    expect(execs() - before).toBe(1);
+  });
+
+  it('a second listing sends only the rollouts that changed', async () => {
+    const agent = big();
+    const inv = await readInventory(refOf(agent), { maxAgeMs: 0 });
+    expect(inv.sessionsTransferred).toBe(0);
+    expect(inv.sessions.size).toBe(agent.sessions);
+  });
+
+  it('hostile entries: the symlink and the text file are strays, never images', async () => {
+    const agent = hostile();
+    const inv = await readInventory(refOf(agent));
+    // Session ids depend on the seed's clock; file names do not.
+    const [truncated, symlink, text] = agent.strayFiles!.map((p) => p.split('/').pop()!);
+    expect(inv.images.map((i) => i.file)).toContain(truncated);
+    expect(inv.images.map((i) => i.file)).not.toContain(symlink);
+    expect(inv.strays.map((s) => [s.name.split('/').pop(), s.why])).toEqual(expect.arrayContaining([[symlink, 'symlink'], [text, 'not-an-image']]));
+    expect(inv.images).toHaveLength(agent.images);
+  });
+});
+
+describe('thumbnails', () => {
+  it('50 thumbnails take few execs; a repeat view touches no pod', async () => {
+    const ref = refOf(big());
+    const entries = (await readInventory(ref)).images.slice(0, 50);
+    const before = execs();
+    const served = await Promise.all(entries.map((e) => thumbnail(ref, e)));
+    const used = execs() - before;
+    expect(used).toBeGreaterThanOrEqual(1);
+    expect(used).toBeLessThanOrEqual(3);
+    expect(served.every((s) => !s.placeholder && s.size > 0)).toBe(true);
+    const head = readFileSync(served[0].path);
+    expect(head.toString('latin1', 0, 4)).toBe('RIFF');
+    expect(head.toString('latin1', 8, 12)).toBe('WEBP');
+
+    restartDashboard();
+    const again = execs();
+    const repeat = await Promise.all(entries.map((e) => cachedThumbnail(ref, e)));
+    expect(repeat.every((r) => r !== null)).toBe(true);
+    const page = await listGallery({ agents: [{ ref, error: null }], filters: {}, page: 1, pageSize: 50, warm: false });
+    expect(page.items.map((i) => i.name)).toEqual(entries.map((e) => e.name));
+    // The listing is the only exec: no thumbnail needed the pod.
+    expect(execs() - again).toBe(1);
+    await Promise.all(entries.map((e) => thumbnail(ref, e)));
+    expect(execs() - again).toBe(1);
+  });
+
+  it('a truncated PNG gets a placeholder, not an error', async () => {
+    const agent = hostile();
+    const ref = refOf(agent);
+    const truncated = agent.strayFiles![0].split('/').pop();
+    const entry = (await readInventory(ref)).images.find((i) => i.file === truncated)!;
+    const served = await thumbnail(ref, entry);
+    expect(served.placeholder).toBe(true);
+  });
+
+  it('a symlink out of generated_images is refused in the pod', async () => {
+    const agent = hostile();
+    const ref = refOf(agent);
+    const name = (await readInventory(ref)).strays.find((s) => s.why === 'symlink')!.name;
+    const [session, file] = name.split('/');
+    await expect(thumbnail(ref, { name, session, file, size: 10, mtimeMs: 1, width: null, height: null })).rejects.toThrow(ImageUnavailableError);
+    await expect(thumbnail(ref, { name, session, file, size: 10, mtimeMs: 1, width: null, height: null })).rejects.toThrow(/symlink/);
+  });
+
+  it('the original streams byte-exact and is cached', async () => {
+    const ref = refOf(big());
+    const entry = (await readInventory(ref)).images[3];
+    const first = await openOriginal(ref, entry);
+    const chunks: Buffer[] = [];
+    for await (const c of first.stream) chunks.push(c as Buffer);
+    const bytes = Buffer.concat(chunks);
+    expect(bytes.length).toBe(entry.size);
+    expect(createHash('sha256').update(bytes).digest('hex')).toBe(await podSha256(ref, entry.name));
+    await new Promise((r) => setTimeout(r, 200));
+    const before = execs();
+    const second = await openOriginal(ref, entry);
+    expect(second.cached).toBe(true);
+    second.stream.destroy();
+    expect(execs() - before).toBe(0);
+  });
+});
+
+describe('failed deliveries', () => {
+  it('match the seed: every failed upload by kind and every never-sent image', async () => {
+    for (const agent of truth.filter((a) => a.codex && !a.crashLooping && a.images > 0)) {
+      const found = deliveriesOf(await readInventory(refOf(agent)));
+      const failedTruth = Object.entries(agent.uploads).filter(([k]) => k !== 'ok' && k !== 'never-sent').reduce((n, [, v]) => n + v, 0);
+      const where = `${agent.namespace}/${agent.name}`;
+      expect(found.filter((f) => f.kind === 'failed').length, where).toBe(failedTruth);
+      expect(found.filter((f) => f.kind === 'never-sent').length, where).toBe(agent.uploads['never-sent'] ?? 0);
+      expect(found.every((f) => f.error.length > 0 && f.at), where).toBe(true);
+    }
+  });
+});
+
+describe('re-delivery', () => {
+  it('reaches the fake Discord byte-exact, once for a double click, and stays marked after a restart', async () => {
+    const agent = big();
+    const ref = refOf(agent);
+    const item = deliveriesOf(await readInventory(ref)).find((d) => d.kind === 'failed' && /resolve the host/.test(d.error) && d.target)!;
+    expect(item).toBeTruthy();
+    const before = cluster.discord.messages().length;
+    const [a, b] = await Promise.all([
+      resendImage({ ref, image: item.image, target: item.target!, message: 'Re-sent by support', user }),
+      resendImage({ ref, image: item.image, target: item.target!, message: 'Re-sent by support', user }),
+    ]);
+    expect(a.messageId).toBe(b.messageId);
+    const got = cluster.discord.messages().slice(before);
+    expect(got).toHaveLength(1);
+    expect(got[0].status).toBe(200);
+    expect(got[0].channelId).toBe(item.target);
+    expect(got[0].content).toBe('Re-sent by support');
+    expect(got[0].attachments[0].filename).toBe(item.file);
+    expect(got[0].attachments[0].sha256).toBe(await podSha256(ref, item.image));
+    expect(a.link).toMatch(new RegExp(`^https://discord.com/channels/\\d+/${item.target}/${a.messageId}$`));
+
+    restartDashboard();
+    forgetAgentPod(ref);
+    const after = deliveriesOf(await readInventory(ref)).find((d) => d.image === item.image)!;
+    expect(after.redelivered?.messageId).toBe(a.messageId);
+    // A later click sends nothing again.
+    const again = await resendImage({ ref, image: item.image, target: item.target!, user });
+    expect(again.alreadyDelivered).toBe(true);
+    expect(cluster.discord.messages().length).toBe(before + 1);
+    // The audit event holds no token.
+    const events = await getCluster(CONTEXT).core.listNamespacedEvent({ namespace: agent.namespace });
+    const audit = events.items.filter((e) => e.reason === 'OpenABDashboardAction' && /resend success/.test(e.message ?? ''));
+    expect(audit.length).toBeGreaterThanOrEqual(1);
+    expect(JSON.stringify(events.items)).not.toContain('demo-bot-token');
+  });
+
+  it('a channel where the bot may not post is explained and not marked', async () => {
+    const agent = truth.find((a) => a.codex && !a.crashLooping && (a.uploads['missing-permissions'] ?? 0) > 0 && a.namespace === 'team-b' && a.images === 24) ?? big();
+    const ref = refOf(agent);
+    const item = deliveriesOf(await readInventory(ref)).find((d) => d.discordCode === 50013 && d.target)!;
+    expect(item).toBeTruthy();
+    await expect(resendImage({ ref, image: item.image, target: item.target!, user })).rejects.toThrow(/Attach Files/);
+    restartDashboard();
+    const after = deliveriesOf(await readInventory(ref)).find((d) => d.image === item.image)!;
+    expect(after.redelivered).toBeNull();
+  });
+
+  it('bad input changes nothing and says why', async () => {
+    const ref = refOf(big());
+    const before = cluster.discord.messages().length;
+    await expect(resendImage({ ref, image: '../auth.json', target: '123456789012345678', user })).rejects.toThrow(ResendError);
+    await expect(resendImage({ ref, image: 'abc/x.png', target: '12; rm -rf /', user })).rejects.toThrow(/17 to 20 digits/);
+    await expect(resendImage({ ref, image: 'abc/missing.png', target: '123456789012345678', user })).rejects.toThrow(/no image/);
+    expect(cluster.discord.messages().length).toBe(before);
+  });
+});

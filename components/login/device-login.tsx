@@ -203,6 +203,7 @@ export function DeviceLogin({
       }
       const t = trackedRef.current;
       if (t && (t.restart || t.loginId !== res.data.view.login.loginId)) setTracked(null);
+      if (res.data.started && replaceLogin) router.refresh();
       if (!res.data.started) {
         const by = res.data.view.login.startedBy?.name;
         setNote(`A login${by ? ` started by ${by}` : ''} is already under way on this agent: here it is.`);
@@ -357,9 +358,10 @@ export function DeviceLogin({
         onConfirm={() => void start(true)}
         onCancel={() => setConfirming(false)}
       >
+        <p>This agent is already logged in{currentLogin ? ` (${currentLogin.label})` : ''}.</p>
         <p>
-          This agent is already logged in{currentLogin ? ` (${currentLogin.label})` : ''}. A new device login replaces it once the new code is approved; until then the
-          current login stays.
+          Starting a new login logs it out at once: Codex revokes the current login before it shows the new code. If the new code is not approved, the agent stays
+          logged out.
         </p>
       </ConfirmDialog>
     </div>

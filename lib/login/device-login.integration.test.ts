@@ -131,6 +131,17 @@ describe('device login in the pod', () => {
     expect(await claimLoginStep(t, 'ffffffffffffffff', 'recorded', 'x')).toBe('gone');
     expect((await readLogin(t)).recorded).toBe(true);
     expect(await deviceLoginProcesses(t)).toEqual([]);
+
+    // Codex revokes the current login when a new one starts (what the confirm dialog warns of).
+    const revocations = async () => ((await (await fetch(`${cluster.issuerUrl}/_test/pending`)).json()) as { revocations: number }).revocations;
+    const revokedBefore = await revocations();
+    const second = await startLogin(t, starter);
+    expect(second.started).toBe(true);
+    expect(await revocations()).toBe(revokedBefore + 1);
+    invalidateProbe(CONTEXT, t.pod!.uid);
+    const loggedOut = await probeAgent({ cluster: getCluster(CONTEXT), namespace: NS, pod: t.pod!.name, podUid: t.pod!.uid, container: 'openab' }, { maxAgeMs: 0 });
+    expect(loggedOut.login.kind).toBe('not-logged-in');
+    await cancelLogin(t, second.snapshot.loginId!);
   });
 
   it('a denied code fails with Codex own message and plain words', async () => {

@@ -130,14 +130,17 @@ export async function startAgentLogin(ref: AgentRef, user: Actor, opts: { replac
       return { started: false, view: { pod: { name: t.pod.name, uid: t.pod.uid }, problem: null, login: current, agentLogin: null, rollout: null } };
     }
     await recordOutcome(t, current);
-    if (!opts.replaceLogin) {
-      const now = await agentLogin(t);
-      if (now && now.kind !== 'not-logged-in' && now.kind !== 'unreadable') {
-        throw new LoginError(`This agent is already logged in (${now.label}). Confirm to replace it with a new login.`);
-      }
+    const before = await agentLogin(t);
+    const loggedIn = Boolean(before && before.kind !== 'not-logged-in' && before.kind !== 'unreadable');
+    if (loggedIn && !opts.replaceLogin) {
+      throw new LoginError(`This agent is already logged in (${before!.label}). Confirm to replace it: Codex revokes the current login when a new one starts.`);
     }
     const { started, snapshot } = await startLogin(t, user);
-    if (started) await audit(t, user, 'login-start', 'started', 'Device-code login started.');
+    if (started) {
+      // Codex revokes and removes the current credentials as the new login starts.
+      invalidateProbe(t.cluster.id, t.pod.uid);
+      await audit(t, user, 'login-start', 'started', loggedIn ? 'Device-code login started; Codex revoked the previous login.' : 'Device-code login started.');
+    }
     return { started, view: { pod: { name: t.pod.name, uid: t.pod.uid }, problem: null, login: snapshot, agentLogin: null, rollout: null } };
   });
 }

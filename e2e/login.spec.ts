@@ -1,0 +1,204 @@
+// Device-code login from the browser against the demo stack: the REAL codex binary runs in the
+// agent's pod, the dev cluster's fake issuer approves or denies the code.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { PassThrough, Writable } from 'node:stream';
+import * as k8s from '@kubernetes/client-node';
+import { expect, test, type Page } from '@playwright/test';
+import { signIn } from './support/session';
+import { e2eState } from './support/env';
+
+const NS = 'agents';
+const NAME = 'login-e2e-openab-codex';
+const CLUSTER = 'dashboard@devcluster';
+const href = `/agents/${encodeURIComponent(CLUSTER)}/${NS}/${NAME}`;
+const apiHref = `/api${href}/login`;
+const EMAIL = 'e2e-login@example.com';
+
+function adminConfig(): k8s.KubeConfig {
+  const kc = new k8s.KubeConfig();
+  kc.loadFromFile(e2eState().cluster.kubeconfig);
+  kc.setCurrentContext('admin@devcluster');
+  return kc;
+}
+
+async function runningPod(): Promise<string> {
+  const core = adminConfig().makeApiClient(k8s.CoreV1Api);
+  for (let i = 0; i < 120; i++) {
+    const pods = await core.listNamespacedPod({ namespace: NS, labelSelector: `app.kubernetes.io/instance=${NAME}` });
+    const pod = pods.items.find((p) => p.status?.phase === 'Running' && !p.metadata?.deletionTimestamp);
+    if (pod) return pod.metadata!.name!;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error('no running pod');
+}
+
+/** Runs a fixed command in the agent's pod as the cluster admin (not through the dashboard). */
+async function inPod(argv: string[]): Promise<string> {
+  const pod = await runningPod();
+  const exec = new k8s.Exec(adminConfig());
+  let out = '';
+  const stdout = new Writable({ write: (c, _e, cb) => ((out += c.toString()), cb()) });
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('exec timed out')), 15_000);
+    exec
+      .exec(NS, pod, 'openab', argv, stdout, new PassThrough(), null, false, () => {
+        clearTimeout(timer);
+        setTimeout(resolve, 50);
+      })
+      .catch(reject);
+  });
+  return out;
+}
+
+/** `codex ... login ... --device-auth` processes in the pod, read from /proc. */
+async function codexLoginProcesses(): Promise<string[]> {
+  const out = await inPod([
+    'sh',
+    '-c',
+    `for c in /proc/[0-9]*/cmdline; do a=$(tr '\\000' '\\n' < "$c" 2>/dev/null) || continue; if printf '%s\\n' "$a" | grep -qx login && printf '%s\\n' "$a" | grep -qx -e --device-auth; then echo "$(printf '%s' "$a" | tr '\\n' ' ')"; fi; done`,
+  ]);
+  return out.split('\n').filter(Boolean);
+}
+
+async function issuer(decision: 'approve' | 'deny', code: string, email = EMAIL) {
+  const res = await fetch(`${e2eState().cluster.issuerUrl}/_test/${decision}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ user_code: code, email }) });
+  expect(res.ok, `${decision} ${code}`).toBe(true);
+}
+
+async function startLogin(page: Page, expectConfirm: boolean): Promise<string> {
+  await page.getByTestId('login-start').click();
+  if (expectConfirm) {
+    const dialog = page.getByRole('dialog', { name: "Replace the agent's login?" });
+    await expect(dialog).toBeVisible();
+    await dialog.getByRole('button', { name: 'Start a new login' }).click();
+  }
+  const code = page.getByTestId('login-code');
+  await expect(code).toHaveText(/^[A-Z0-9]{4}-[A-Z0-9]{5}$/, { timeout: 20_000 });
+  return (await code.textContent())!;
+}
+
+test.describe.serial('device-code login', () => {
+  test.beforeAll(async () => {
+    const apps = adminConfig().makeApiClient(k8s.AppsV1Api);
+    const labels = { 'app.kubernetes.io/name': 'openab', 'app.kubernetes.io/instance': NAME, 'app.kubernetes.io/component': 'codex' };
+    await apps.createNamespacedDeployment({
+      namespace: NS,
+      body: {
+        metadata: { name: NAME, labels },
+        spec: {
+          replicas: 1,
+          strategy: { type: 'Recreate' },
+          selector: { matchLabels: labels },
+          template: {
+            metadata: { labels },
+            spec: {
+              containers: [{ name: 'openab', image: 'ghcr.io/openabdev/openab-codex:e2e', workingDir: '/home/node', volumeMounts: [{ name: 'data', mountPath: '/home/node' }] }],
+              volumes: [{ name: 'data', persistentVolumeClaim: { claimName: `${NAME}-data` } }],
+            },
+          },
+        },
+      },
+    });
+    await runningPod();
+  });
+
+  test.afterAll(async () => {
+    const kc = adminConfig();
+    await kc.makeApiClient(k8s.AppsV1Api).deleteNamespacedDeployment({ namespace: NS, name: NAME });
+    const core = kc.makeApiClient(k8s.CoreV1Api);
+    for (let i = 0; i < 120; i++) {
+      const pods = await core.listNamespacedPod({ namespace: NS, labelSelector: `app.kubernetes.io/instance=${NAME}` });
+      if (pods.items.length === 0) break;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  });
+
+  test('an operator logs the agent in: code, approval at the issuer, success, restart, logged in with the issuer e-mail', async ({ page }) => {
+    await signIn(page, 'operator');
+    await page.goto(href);
+    await expect(page.getByTestId('login-state')).toContainText('Not logged in');
+    const code = await startLogin(page, false);
+    const link = page.getByTestId('login-link');
+    await expect(link).toHaveAttribute('href', `${e2eState().cluster.issuerUrl}/codex/device`);
+    await expect(link).toHaveAttribute('target', '_blank');
+    await expect(link).toHaveAttribute('rel', /noopener/);
+    await expect(page.getByTestId('login-countdown')).toHaveText(/^Expires in 1[45]:\d\d$/);
+    await expect(page.getByRole('checkbox', { name: /Restart the agent after the login/ })).toBeChecked();
+    await issuer('approve', code);
+    await expect(page.getByTestId('restart-state')).toHaveText(`The agent restarted and is logged in as ChatGPT ${EMAIL} (plus).`, { timeout: 45_000 });
+    await expect(page.getByTestId('login-state')).toContainText(EMAIL);
+    // The code and the link stay out of the audit record; start and success are in it.
+    const events = await adminConfig().makeApiClient(k8s.CoreV1Api).listNamespacedEvent({ namespace: NS });
+    const audit = events.items.filter((e) => e.reason === 'OpenABDashboardAction' && e.involvedObject?.name === NAME).map((e) => `${e.message} ${JSON.stringify(e.metadata?.annotations ?? {})}`);
+    expect(audit.some((m) => m.includes('login-start started'))).toBe(true);
+    expect(audit.some((m) => m.includes('login success'))).toBe(true);
+    expect(audit.join('\n')).not.toContain(code);
+    expect(audit.join('\n')).not.toContain('/codex/device');
+  });
+
+  test('an agent already logged in asks first; a reload and a second operator see the same code; cancel leaves no Codex process', async ({ page, browser }) => {
+    await signIn(page, 'operator');
+    await page.goto(href);
+    await expect(page.getByTestId('login-state')).toContainText(EMAIL);
+    const code = await startLogin(page, true);
+    const before = await page.getByTestId('login-countdown').textContent();
+    await expect(page.getByTestId('login-state')).toContainText('Not logged in');
+
+    await page.reload();
+    await expect(page.getByTestId('login-code')).toHaveText(code);
+    const after = await page.getByTestId('login-countdown').textContent();
+    const seconds = (t: string | null) => {
+      const m = /(\d+):(\d\d)/.exec(t ?? '')!;
+      return Number(m[1]) * 60 + Number(m[2]);
+    };
+    expect(Math.abs(seconds(before) - seconds(after))).toBeLessThanOrEqual(15);
+
+    const other = await browser.newContext();
+    const second = await other.newPage();
+    await signIn(second, 'admin');
+    await second.goto(href);
+    await expect(second.getByTestId('login-code')).toHaveText(code);
+    await other.close();
+
+    expect((await codexLoginProcesses()).length).toBeGreaterThan(0);
+    await page.getByTestId('login-cancel').click();
+    await expect(page.getByTestId('login-status')).toContainText('cancelled');
+    expect(await codexLoginProcesses()).toEqual([]);
+  });
+
+  test('a denied code shows the failure in plain words and Codex own message', async ({ page }) => {
+    await signIn(page, 'operator');
+    await page.goto(href);
+    // The login started (and cancelled) before revoked the agent's login, as the dialog warned.
+    await expect(page.getByTestId('login-state')).toContainText('Not logged in');
+    const code = await startLogin(page, false);
+    await issuer('deny', code);
+    const failure = page.getByTestId('login-failure');
+    await expect(failure).toContainText('The login server refused the code', { timeout: 20_000 });
+    await expect(failure).toContainText('Codex: Error logging in');
+    expect(await codexLoginProcesses()).toEqual([]);
+  });
+
+  test('a viewer has no login button, sees why, and the server refuses a viewer', async ({ page }) => {
+    await signIn(page, 'viewer');
+    await page.goto(href);
+    await expect(page.getByTestId('login-start')).toBeDisabled();
+    await expect(page.getByTestId('login-disabled-reason')).toContainText('needs the Operator role');
+    await expect(page.getByTestId('login-code')).toHaveCount(0);
+    const res = await page.request.get(apiHref);
+    expect(res.status()).toBe(403);
+
+    const manifest = JSON.parse(readFileSync(path.resolve(__dirname, '..', process.env.NEXT_DIST_DIR || '.next', 'server/server-reference-manifest.json'), 'utf8')) as {
+      node: Record<string, { exportedName?: string; filename?: string }>;
+    };
+    const id = Object.entries(manifest.node).find(([, v]) => v.exportedName === 'startLoginAction')?.[0];
+    expect(id).toBeTruthy();
+    const answer = await page.request.post(href, {
+      headers: { 'Next-Action': id!, 'Content-Type': 'text/plain;charset=UTF-8' },
+      data: JSON.stringify([{ cluster: CLUSTER, namespace: NS, name: NAME, replaceLogin: true }]),
+    });
+    expect(await answer.text()).toContain('needs the Operator role');
+    expect(await codexLoginProcesses()).toEqual([]);
+  });
+});

@@ -1,7 +1,8 @@
 // Operator actions in the browser against the production build and the demo cluster: restart
 // with live progress, approval mode, image generation; a viewer sees them disabled and the
 // server refuses a viewer's action even when called directly. Every change is undone at the
-// end of its test, so the other specs still see the seeded fleet.
+// end of its test, so the other specs still see the seeded fleet. Only agents keyed `codex`
+// are used: they match the chart's default agent selector as well as the seed's wider one.
 import { expect, test, type Page } from '@playwright/test';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -33,7 +34,7 @@ async function chooseMode(page: Page, label: 'Manual' | 'Auto-review' | 'Full ac
 
 test.describe('operator actions', () => {
   test('an operator restarts an agent and follows it to ready, across a reload', async ({ page }) => {
-    const [ns, name] = ['team-b', 'team-b-openab-codex-3'];
+    const [ns, name] = ['team-b', 'team-b-openab-codex'];
     await signIn(page, 'operator');
     await page.goto(href(ns, name));
     const actions = page.getByRole('region', { name: 'Actions' });
@@ -72,10 +73,13 @@ test.describe('operator actions', () => {
     await expect(history.getByTestId('history-entry').first()).toContainText('operator');
   });
 
-  test('an operator switches an agent to Auto-review, sees it after a reload and on its card', async ({ page }) => {
-    const [ns, name] = ['agents', 'openab-codex-2'];
+  test('an operator switches an agent to Manual and back to Auto-review, and sees it after a reload and on its card', async ({ page }) => {
+    const [ns, name] = ['agents', 'openab-codex'];
     await signIn(page, 'operator');
     await page.goto(href(ns, name));
+    await expect(page.getByTestId('approval-current')).toHaveText('Auto-review');
+    await chooseMode(page, 'Manual');
+    await page.reload();
     await expect(page.getByTestId('approval-current')).toHaveText('Manual');
     await chooseMode(page, 'Auto-review');
     await expect(page.getByTestId('approval-message')).toContainText('new conversations use the new mode');
@@ -86,17 +90,14 @@ test.describe('operator actions', () => {
     await expect(page.getByTestId('approval-mode')).toHaveText('Auto-review');
     await expect(page.getByTestId('history-entry').first()).toHaveAttribute('data-action', 'approval-mode');
     await expect(page.getByTestId('history-entry').first()).toContainText('manual → auto-review');
+    await expect(page.getByTestId('history-entry').nth(1)).toContainText('auto-review → manual');
 
     await page.goto('/');
     await expect(page.locator(`[data-agent="${ns}/${name}"]`).getByTestId('approval-mode')).toHaveText('Auto-review');
-
-    // Undo, for the specs that follow.
-    await page.goto(href(ns, name));
-    await chooseMode(page, 'Manual');
   });
 
   test('a change made meanwhile is reported, and the choice stays in the form', async ({ browser }) => {
-    const [ns, name] = ['agents', 'openab-codex-2'];
+    const [ns, name] = ['agents', 'openab-codex'];
     const first = await browser.newPage();
     const second = await browser.newPage();
     await signIn(first, 'operator');
@@ -104,13 +105,13 @@ test.describe('operator actions', () => {
     await first.goto(href(ns, name));
     await second.goto(href(ns, name));
     await chooseMode(second, 'Full access');
-    await first.getByTestId('approval-form').getByRole('radio', { name: /^Auto-review/ }).check();
+    await first.getByTestId('approval-form').getByRole('radio', { name: /^Manual/ }).check();
     await first.getByRole('button', { name: 'Save approval mode' }).click();
     await expect(first.getByTestId('approval-message')).toContainText('changed since this form was opened');
-    await expect(first.getByTestId('approval-form').getByRole('radio', { name: /^Auto-review/ })).toBeChecked();
+    await expect(first.getByTestId('approval-form').getByRole('radio', { name: /^Manual/ })).toBeChecked();
     await expect(first.getByTestId('approval-current')).toHaveText('Full access');
-    await second.reload();
-    await chooseMode(second, 'Manual');
+    // Saving again now compares against the file as it is.
+    await chooseMode(first, 'Auto-review');
     await first.close();
     await second.close();
   });
@@ -136,7 +137,7 @@ test.describe('operator actions', () => {
   test('an operator restarts two agents selected on the overview, each with its own progress', async ({ page }) => {
     await signIn(page, 'operator');
     await page.goto('/');
-    const picks = ['agents/openab-codex-2', 'team-b/team-b-openab-codex-4'];
+    const picks = ['agents/openab-codex', 'team-b/team-b-openab-codex'];
     for (const key of picks) await page.getByRole('checkbox', { name: `Select ${key}` }).check();
     await expect(page.getByTestId('selected-count')).toHaveText('2 selected');
     await page.getByRole('button', { name: 'Restart selected' }).click();
@@ -150,7 +151,7 @@ test.describe('operator actions', () => {
   });
 
   test('a viewer sees the actions disabled with the reason, and the server refuses them', async ({ page }) => {
-    const [ns, name] = ['agents', 'openab-codex-2'];
+    const [ns, name] = ['agents', 'openab-codex'];
     await signIn(page, 'viewer');
     await page.goto(href(ns, name));
     const actions = page.getByRole('region', { name: 'Actions' });
@@ -171,13 +172,13 @@ test.describe('operator actions', () => {
     expect(await callAction(page, 'restartAgentAction', ref)).toContain('needs the Operator role');
     expect(await callAction(page, 'bulkRestartAction', { agents: [ref] })).toContain('needs the Operator role');
     await page.goto(href(ns, name));
-    await expect(page.getByTestId('approval-mode')).toHaveText('Manual');
-    await expect(page.getByTestId('history-entry').first()).not.toContainText('viewer');
+    await expect(page.getByTestId('approval-mode')).toHaveText('Auto-review');
+    await expect(page.getByTestId('history-entry').filter({ hasText: 'viewer' })).toHaveCount(0);
   });
 
   test('hostile feature names and unknown modes get a clear answer and change nothing', async ({ page }) => {
     await signIn(page, 'operator');
-    const ref = { clusterId: CLUSTER, namespace: 'agents', name: 'openab-codex-2' };
+    const ref = { clusterId: CLUSTER, namespace: 'agents', name: 'openab-codex' };
     for (const feature of ['image_generation; rm -rf ~', '--help', '../x', 'іmage_generation']) {
       expect(await callAction(page, 'setFeatureAction', { ...ref, feature, enabled: true })).toContain('not a feature name');
     }

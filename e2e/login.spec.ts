@@ -180,6 +180,21 @@ test.describe.serial('device-code login', () => {
     expect(await codexLoginProcesses()).toEqual([]);
   });
 
+  test('the restart after the login can be unticked', async ({ page }) => {
+    await signIn(page, 'operator');
+    await page.goto(href);
+    const podBefore = await runningPod();
+    const code = await startLogin(page, false);
+    const restart = page.getByRole('checkbox', { name: /Restart the agent after the login/ });
+    await restart.uncheck();
+    await issuer('approve', code, 'no-restart@example.com');
+    await expect(page.getByTestId('login-status')).toContainText('The last device login succeeded', { timeout: 20_000 });
+    await expect(page.getByTestId('login-status')).toContainText('no-restart@example.com');
+    await expect(page.getByTestId('login-state')).toContainText('no-restart@example.com');
+    await expect(page.getByTestId('restart-progress')).toHaveCount(0);
+    expect(await runningPod()).toBe(podBefore);
+  });
+
   test('a viewer has no login button, sees why, and the server refuses a viewer', async ({ page }) => {
     await signIn(page, 'viewer');
     await page.goto(href);

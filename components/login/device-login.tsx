@@ -28,6 +28,8 @@ interface Tracked {
   podUid: string;
   /** This tab saw the login waiting: its success is ours to follow with the restart. */
   sawActive: boolean;
+  /** Ended (succeeded, failed, cancelled): no longer followed, so a later pod restart is not blamed on it. */
+  finished?: boolean;
   restartWanted: boolean;
   /** requested: the restart action is on its way; running: following the rollout. */
   restart: null | { state: 'requested' | 'running' | 'done' | 'failed'; message: string; loggedInAs: string | null };
@@ -114,6 +116,8 @@ export function DeviceLogin({
         const podUid = s.podUid ?? v.pod?.uid ?? '';
         if (!t || t.loginId !== s.loginId) setTracked({ loginId: s.loginId, podUid, sawActive: true, restartWanted: t?.restartWanted ?? true, restart: null });
         else if (!t.sawActive) setTracked({ ...t, sawActive: true });
+      } else if (t && !t.finished && (s.loginId === t.loginId || s.phase === 'failed')) {
+        setTracked({ ...t, finished: true });
       }
     },
     [router, setTracked],
@@ -123,7 +127,7 @@ export function DeviceLogin({
     const t = trackedRef.current;
     const qs = new URLSearchParams();
     if (t?.restart?.state === 'running') qs.set('rollout', '1');
-    else if (t) {
+    else if (t && !t.finished) {
       qs.set('follow', t.loginId);
       qs.set('pod', t.podUid);
     }

@@ -4,7 +4,7 @@
 // Cold = nothing cached; warm = probed before, pods' files unchanged (the server's short
 // cache is disabled, so every pod is asked again). The last line is one JSON object.
 import path from 'node:path';
-import { startDevClusterProcess } from './stack';
+import { demoAgentSelector, startDevClusterProcess } from './stack';
 import { devClusterClient } from './devcluster-client';
 
 const AGENTS = Number(process.env.BENCH_AGENTS ?? 50);
@@ -22,6 +22,7 @@ async function main() {
     process.env.KUBECONFIG = state.kubeconfig;
     process.env.KUBE_CONTEXTS = 'dashboard@devcluster';
     process.env.PROBE_CACHE_MS = '1';
+    process.env.AGENT_SELECTOR = demoAgentSelector(AGENTS);
     const { getClusters } = await import('../lib/k8s/clusters');
     const { listAgentWorkloads, activePod } = await import('../lib/k8s/agents');
     const { execInPod } = await import('../lib/k8s/exec');

@@ -17,6 +17,17 @@ export interface DevClusterState {
   kubeconfig: string;
 }
 
+/**
+ * The demo seed runs releases with several Codex agents (agent keys `codex`, `codex-2`, ...,
+ * as OpenAB's chart allows), so the dashboard's default selector (component=codex) would see
+ * only the first of each release: the demo sets the selector an operator of such a fleet sets.
+ */
+export function demoAgentSelector(agents = 8): string {
+  const perRelease = Math.ceil(Math.max(agents, 6) / 2);
+  const keys = Array.from({ length: perRelease }, (_, i) => (i === 0 ? 'codex' : `codex-${i + 1}`));
+  return `app.kubernetes.io/name=openab,app.kubernetes.io/component in (${keys.join(',')})`;
+}
+
 export interface StackOptions {
   /** Where the dev cluster writes its kubeconfig and state (a folder of its own). */
   stateDir: string;
@@ -113,6 +124,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     NEXTAUTH_SECRET: randomBytes(32).toString('base64url'),
     DEMO_PASSWORD: opts.demoPassword,
     DISCORD_API_BASE: state.discordUrl,
+    AGENT_SELECTOR: demoAgentSelector(opts.agents),
     PORT: String(opts.port),
     ...opts.env,
   };

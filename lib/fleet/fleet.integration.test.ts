@@ -42,10 +42,20 @@ beforeAll(async () => {
   });
   markers = (seed.secretMarkers ?? []).filter((m) => authFiles.some((f) => f.includes(m)));
   control = devClusterClient({ ...JSON.parse(require('node:fs').readFileSync(cluster.statePath, 'utf8')), kubeconfig: cluster.kubeconfigPath });
+  // Releases with several agents (codex-2, ...) need a selector beyond the default.
+  process.env.AGENT_SELECTOR = seed.codexSelector;
   useKubeconfig(cluster.kubeconfigPath);
+  // The crash-looping agent needs a moment to crash for the first time.
+  const looping = truth.find((a) => a.crashLooping)!;
+  for (let i = 0; i < 60; i++) {
+    const agent = byName((await getFleet()).agents, looping);
+    if (agent?.workload.pods.some((p) => p.crashLooping)) break;
+    await new Promise((r) => setTimeout(r, 250));
+  }
 }, 120_000);
 
 afterAll(async () => {
+  delete process.env.AGENT_SELECTOR;
   await control?.close();
   await cluster?.stop();
   rmSync(scratch, { recursive: true, force: true });

@@ -56,12 +56,17 @@ export function summarizePod(pod: k8s.V1Pod, containerName: string): PodSummary 
   const agent = statuses.find((s) => s.name === containerName);
   const hasAgentContainer = (pod.spec?.containers ?? []).some((c) => c.name === containerName);
   const status = podStatus(pod, agent);
+  const ready = (pod.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
+  // Between back-offs kubectl shows Error or even Running; a pod that keeps dying is still
+  // crash-looping, so the UI must not flicker between states.
+  const lastExit = agent?.lastState?.terminated?.exitCode;
+  const crashLooping = status === 'CrashLoopBackOff' || (!ready && (agent?.restartCount ?? 0) >= 2 && lastExit !== undefined && lastExit !== 0);
   return {
     name: pod.metadata?.name ?? '',
     uid: pod.metadata?.uid ?? '',
     phase: pod.status?.phase ?? 'Unknown',
     status,
-    ready: (pod.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True'),
+    ready,
     restarts: statuses.reduce((n, s) => n + (s.restartCount ?? 0), 0),
     createdAt: toIso(pod.metadata?.creationTimestamp),
     startedAt: toIso(pod.status?.startTime),
@@ -69,7 +74,7 @@ export function summarizePod(pod: k8s.V1Pod, containerName: string): PodSummary 
     nodeName: pod.spec?.nodeName ?? null,
     image: agent?.image ?? pod.spec?.containers?.find((c) => c.name === containerName)?.image ?? null,
     hasAgentContainer,
-    crashLooping: status === 'CrashLoopBackOff',
+    crashLooping,
   };
 }
 

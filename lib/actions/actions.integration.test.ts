@@ -11,6 +11,7 @@ import { resetSettings } from '../settings';
 import { getCluster, resetClusters } from '../k8s/clusters';
 import { execInPod } from '../k8s/exec';
 import { probeAgent, resetProbeCacheForTests } from '../fleet/probe';
+import { getFleet, type FleetAgent } from '../fleet/fleet';
 import { setApprovalMode } from '../codex/config';
 import { listAgentHistory } from '../audit/history';
 import { UserFacingError } from '../auth/guard';
@@ -29,12 +30,37 @@ const CTX = 'dashboard@devcluster';
 const operator = { name: 'olivia', email: 'olivia@example.com', role: 'operator' };
 const ref = (namespace: string, name: string): AgentRef => ({ clusterId: CTX, namespace, name });
 
-const MANUAL = ref('agents', 'openab-codex-2');
-const SCRATCH_AGENT = ref('team-b', 'team-b-openab-codex-4');
-const CUSTOM = ref('team-b', 'team-b-openab-codex');
-const UNPARSEABLE = ref('agents', 'openab-codex-4');
-const OTHER_HOME = ref('agents', 'openab-codex-3');
-const RESTART = ref('team-b', 'team-b-openab-codex-3');
+// Chosen from the running fleet by what each agent is (the demo seed's layout may change).
+let MANUAL: AgentRef;
+let SCRATCH_AGENT: AgentRef;
+let CUSTOM: AgentRef;
+let UNPARSEABLE: AgentRef;
+let OTHER_HOME: AgentRef;
+let RESTART: AgentRef;
+
+async function pickAgents() {
+  // Wait for every pod to have started, so the fleet reads as seeded.
+  let agents: FleetAgent[] = [];
+  for (let i = 0; i < 120; i++) {
+    agents = (await getFleet()).agents;
+    if (agents.length > 0 && agents.every((a) => a.workload.pods.every((p) => p.crashLooping || (p.ready && !p.terminating)))) break;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  const taken = new Set<string>();
+  const take = (what: string, test: (a: FleetAgent) => boolean): AgentRef => {
+    const a = agents.find((x) => !taken.has(x.key) && !x.problem && x.probe && test(x));
+    if (!a) throw new Error(`the demo fleet has no agent that is ${what}`);
+    taken.add(a.key);
+    return ref(a.workload.namespace, a.workload.name);
+  };
+  const healthy = (a: FleetAgent) => !a.probe!.codexError && a.probe!.codexHome.startsWith('/home/node');
+  UNPARSEABLE = take('refused by Codex', (a) => Boolean(a.probe!.codexError) && a.probe!.approval.ok);
+  OTHER_HOME = take('at a home other than /home/node', (a) => !a.probe!.codexError && !a.probe!.codexHome.startsWith('/home/node') && a.probe!.imageGeneration === true);
+  CUSTOM = take('custom', (a) => healthy(a) && a.probe!.approval.ok && a.probe!.approval.mode === 'custom');
+  MANUAL = take('manual', (a) => healthy(a) && a.probe!.approval.ok && a.probe!.approval.mode === 'manual');
+  SCRATCH_AGENT = take('healthy', healthy);
+  RESTART = take('healthy', healthy);
+}
 
 function useKubeconfig(file: string) {
   process.env.KUBECONFIG = file;
@@ -74,6 +100,8 @@ beforeAll(async () => {
   cluster = await startDevCluster({ port: 0, seed: 'demo', kubeconfigPath: path.join(scratch, 'kubeconfig'), quiet: true });
   control = devClusterClient({ ...JSON.parse(readFileSync(cluster.statePath, 'utf8')), kubeconfig: cluster.kubeconfigPath });
   useKubeconfig(cluster.kubeconfigPath);
+  resetProbeCacheForTests();
+  await pickAgents();
   resetProbeCacheForTests();
 }, 120_000);
 
@@ -191,7 +219,7 @@ describe('approval mode', () => {
   });
 
   it('offers to replace the approval keys Codex itself rejects (they parse as TOML, so they read as custom)', async () => {
-    expect(await readApprovalForm(UNPARSEABLE)).toMatchObject({ ok: true, mode: 'custom', keys: { approvalPolicy: 'auto-review' } });
+    expect(await readApprovalForm(UNPARSEABLE)).toMatchObject({ ok: true, mode: 'custom' });
   });
 
   it('asks before replacing a custom setting, then replaces it when confirmed', async () => {
@@ -203,6 +231,32 @@ describe('approval mode', () => {
     expect((await configBytes(CUSTOM)).hash).toBe(hash);
     const done = await changeApprovalMode(CUSTOM, { mode: 'auto-review', baseHash: hash, replaceCustom: true }, operator);
     expect(done).toMatchObject({ status: 'changed', before: 'custom', after: 'auto-review' });
+  });
+});
+
+describe('a pod that cannot take the change', () => {
+  it('says so when the Codex home is read-only, and changes nothing', async () => {
+    const target = await findAgentPod(SCRATCH_AGENT);
+    await putConfig(SCRATCH_AGENT, 'model = "gpt-5"\n');
+    const chmod = (mode: string) => execInPod(getCluster(CTX), { namespace: SCRATCH_AGENT.namespace, pod: target.pod.name, container: 'openab', argv: ['sh', '-c', 'chmod "$1" "${CODEX_HOME:-$HOME/.codex}"', 'chmod', mode], timeoutMs: 10_000 });
+    await chmod('555');
+    try {
+      await expectUserError(changeApprovalMode(SCRATCH_AGENT, { mode: 'manual', baseHash: sha256('model = "gpt-5"\n'), replaceCustom: false }, operator), /read-only/);
+      await expectUserError(changeFeature(SCRATCH_AGENT, { name: 'image_generation', enabled: false, confirmUnstable: false }, operator), /read-only/);
+    } finally {
+      await chmod('755');
+    }
+    expect((await configBytes(SCRATCH_AGENT)).text).toBe('model = "gpt-5"\n');
+  });
+
+  it('tells the user when the pod was replaced in the middle of an action', async () => {
+    const stale = await findAgentPod(SCRATCH_AGENT);
+    const before = await readPodConfig(stale);
+    await restartAgent(SCRATCH_AGENT, operator);
+    const deadline = Date.now() + 45_000;
+    while (!(await agentRolloutStatus(SCRATCH_AGENT)).done && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    await expectUserError(writePodConfig(stale, before.hash, 'approval_policy = "never"\n'), /no longer exists.*replaced while the action ran/);
+    expect((await configBytes(SCRATCH_AGENT)).text).toBe(before.text);
   });
 });
 
@@ -293,14 +347,47 @@ describe('restart', () => {
   });
 });
 
+describe('a restart that fails', () => {
+  it('reports a crash-looping new pod as the reason', async () => {
+    const settle = async (until: (s: Awaited<ReturnType<typeof agentRolloutStatus>>) => boolean) => {
+      const deadline = Date.now() + 45_000;
+      let status = await agentRolloutStatus(RESTART);
+      while (!until(status) && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 250));
+        status = await agentRolloutStatus(RESTART);
+      }
+      return status;
+    };
+    await settle((s) => s.done);
+    await control.crashloop(RESTART.namespace, RESTART.name, true);
+    try {
+      // The running pod crash-loops: restarting it is allowed (that is what restarts are for).
+      expect(await settle((s) => s.failed)).toMatchObject({ phase: 'failed' });
+      const started = await restartAgent(RESTART, operator);
+      expect(started.status).toBe('restarting');
+      const restartedAt = started.status === 'restarting' ? started.restartedAt : '';
+      let status = await agentRolloutStatus(RESTART);
+      const deadline = Date.now() + 45_000;
+      while (!(status.done && status.restartedAt === restartedAt) && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 250));
+        status = await agentRolloutStatus(RESTART);
+      }
+      expect(status).toMatchObject({ phase: 'failed', failed: true });
+      expect(status.message).toMatch(/crash-looping/);
+    } finally {
+      await control.crashloop(RESTART.namespace, RESTART.name, false);
+    }
+  });
+});
+
 describe('access', () => {
   it('disables actions with the reason for a low role, and asks the cluster for operators', async () => {
-    const viewer = await agentActionAccess(getCluster(CTX), 'agents', 'openab-codex', 'viewer');
+    const viewer = await agentActionAccess(getCluster(CTX), MANUAL.namespace, MANUAL.name, 'viewer');
     expect(viewer.restart).toMatchObject({ allowed: false });
     expect(viewer.restart.reason).toMatch(/needs the Operator role.*Viewer/);
     expect(viewer.editConfig.reason).toMatch(/needs the Operator role/);
-    expect(await agentActionAccess(getCluster(CTX), 'agents', 'openab-codex', 'operator')).toEqual({ restart: { allowed: true }, editConfig: { allowed: true } });
-    const refused = await agentActionAccess(getCluster('viewer@devcluster'), 'agents', 'openab-codex', 'admin');
+    expect(await agentActionAccess(getCluster(CTX), MANUAL.namespace, MANUAL.name, 'operator')).toEqual({ restart: { allowed: true }, editConfig: { allowed: true } });
+    const refused = await agentActionAccess(getCluster('viewer@devcluster'), MANUAL.namespace, MANUAL.name, 'admin');
     expect(refused.restart).toMatchObject({ allowed: false });
     expect(refused.restart.reason).toMatch(/does not allow the dashboard to patch deployments/);
     expect(refused.editConfig.reason).toMatch(/pods\/exec/);

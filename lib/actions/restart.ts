@@ -1,5 +1,6 @@
 import 'server-only';
 import pLimit from 'p-limit';
+import type * as k8s from '@kubernetes/client-node';
 import { readRolloutStatus, restartDeployment, RESTARTED_AT, type RolloutStatus } from '../k8s/rollout';
 import { UserFacingError } from '../auth/guard';
 import { asUserError, findAgentDeployment } from './target';
@@ -38,7 +39,7 @@ export function restartAgent(ref: AgentRef, actor: Actor): Promise<RestartResult
     } catch (err) {
       throw asUserError(err);
     }
-    if (!rollout.done) {
+    if (rolloutUnderWay(deployment, rollout, Date.now())) {
       return { status: 'already-restarting', rollout, message: `${agentLabel(ref)} is already restarting: ${rollout.message}` };
     }
     const before = { restartedAt: deployment.spec?.template?.metadata?.annotations?.[RESTARTED_AT] ?? null, pods: rollout.pods.map((p) => p.name) };
@@ -52,6 +53,21 @@ export function restartAgent(ref: AgentRef, actor: Actor): Promise<RestartResult
       throw error;
     }
   });
+}
+
+/**
+ * Whether a rollout is still being carried out, so a restart now would only start it over:
+ * the controller has not caught up, an old pod is still going, not every replica is of the
+ * new template yet, or a restart began within the progress deadline and is not ready yet.
+ * A pod that crash-loops, or stays unready, long after its rollout may be restarted.
+ */
+export function rolloutUnderWay(deployment: k8s.V1Deployment, rollout: RolloutStatus, now: number): boolean {
+  if (rollout.done) return false;
+  if (rollout.observedGeneration < rollout.generation) return true;
+  if (rollout.pods.some((p) => p.terminating)) return true;
+  if ((deployment.status?.updatedReplicas ?? 0) < (deployment.spec?.replicas ?? 1)) return true;
+  const started = Date.parse(rollout.restartedAt ?? '');
+  return Number.isFinite(started) && now - started < (deployment.spec?.progressDeadlineSeconds ?? 600) * 1000;
 }
 
 export type BulkRestartItem = { ref: AgentRef; ok: true; result: RestartResult } | { ref: AgentRef; ok: false; error: string };

@@ -36,7 +36,11 @@ suites.push({
   skipped: (v?.numPendingTests ?? 0) + (v?.numTodoTests ?? 0),
 });
 
-// 2. end-to-end: a production build, then Playwright in Chromium.
+// 2. types across everything (the build checks only the app's own code).
+const tscCode = run(bin('tsc'), ['--noEmit', '-p', 'tsconfig.json']);
+suites.push({ name: 'typecheck (tsc)', passed: tscCode === 0 ? 1 : 0, failed: tscCode === 0 ? 0 : 1, skipped: 0 });
+
+// 3. end-to-end: a production build, then Playwright in Chromium.
 if (!existsSync('/usr/bin/chromium') && !process.env.CHROMIUM_PATH) {
   console.error('\nChromium is not installed: the end-to-end suite cannot run. Install it with `apt-get install -y chromium` (see README).');
   suites.push({ name: 'end-to-end (playwright)', passed: 0, failed: 1, skipped: 0 });

@@ -35,9 +35,10 @@ export function useFeatureChange(agent: AgentRef, onChanged?: (enabled: boolean)
     else void run(name, enabled, false);
   };
 
-  const dialog = (
+  // Mounted only while asking: a table of switches does not carry a dialog per row.
+  const dialog = pending && (
     <ConfirmDialog
-      open={pending !== null}
+      open
       title={`Turn on ${pending?.name ?? ''}?`}
       confirmLabel="Turn it on"
       tone="danger"

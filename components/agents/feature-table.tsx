@@ -1,9 +1,16 @@
 'use client';
 import { useMemo, useState } from 'react';
 import type { Feature } from '@/lib/codex/features';
+import type { AgentRef } from '@/lib/actions/agent-ref';
+import type { Permission } from '@/lib/actions/access';
+import { FeatureSwitch } from '@/components/actions/feature-switch';
 import { Badge } from './badges';
 
-export function FeatureTable({ features }: { features: Feature[] }) {
+/**
+ * Every feature with its stage and value. With `controls` (the agent and whether this user may
+ * change its settings), each row also gets an on/off switch.
+ */
+export function FeatureTable({ features, controls }: { features: Feature[]; controls?: { agent: AgentRef; permission: Permission } }) {
   const [query, setQuery] = useState('');
   const [only, setOnly] = useState<'all' | 'on' | 'off'>('all');
   const rows = useMemo(() => {
@@ -23,7 +30,7 @@ export function FeatureTable({ features }: { features: Feature[] }) {
       <div className="max-h-96 overflow-auto rounded-md border border-zinc-200 dark:border-zinc-800">
         <table className="w-full text-sm" data-testid="feature-table">
           <thead className="sticky top-0 bg-zinc-100 text-left text-xs uppercase text-zinc-600 dark:bg-zinc-800 dark:text-zinc-300">
-            <tr><th className="px-3 py-2">Feature</th><th className="px-3 py-2">Stage</th><th className="px-3 py-2">Value</th></tr>
+            <tr><th className="px-3 py-2">Feature</th><th className="px-3 py-2">Stage</th><th className="px-3 py-2">Value</th>{controls && <th className="px-3 py-2"><span className="sr-only">Switch</span></th>}</tr>
           </thead>
           <tbody>
             {rows.map((f) => (
@@ -31,6 +38,11 @@ export function FeatureTable({ features }: { features: Feature[] }) {
                 <td className="px-3 py-1.5 font-mono text-xs">{f.name}</td>
                 <td className="px-3 py-1.5"><Badge kind={f.stage === 'stable' ? 'neutral' : f.stage === 'under development' ? 'warn' : 'info'}>{f.stage}</Badge></td>
                 <td className="px-3 py-1.5">{f.enabled ? <Badge kind="good">on</Badge> : <Badge>off</Badge>}</td>
+                {controls && (
+                  <td className="px-3 py-1.5">
+                    <FeatureSwitch agent={controls.agent} name={f.name} stage={f.stage} enabled={f.enabled} permission={controls.permission} label={`${f.name} for ${controls.agent.namespace}/${controls.agent.name}`} quiet />
+                  </td>
+                )}
               </tr>
             ))}
           </tbody>

@@ -3,6 +3,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import * as k8s from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDevCluster, type DevCluster } from '../../devcluster/cluster';
@@ -17,6 +19,8 @@ const CONTEXT = 'dashboard@devcluster';
 const NS = 'agents';
 let cluster: DevCluster;
 let apps: k8s.AppsV1Api;
+let notFoundProxy: Server;
+let expiringProxy: Server;
 const scratch = mkdtempSync(path.join(tmpdir(), 'login-it-'));
 const starter = { name: 'operator', email: null, role: 'operator' };
 
@@ -91,9 +95,40 @@ beforeAll(async () => {
   for (const name of ['login-a', 'login-b', 'login-c', 'login-d']) await apps.createNamespacedDeployment({ namespace: NS, body: agentDeployment(name) });
   // An image without Codex on the PATH.
   await apps.createNamespacedDeployment({ namespace: NS, body: agentDeployment('login-e', [{ name: 'PATH', value: '/usr/bin:/bin' }]) });
+  // A login server without device-code login answers 404 to the user-code request: a proxy
+  // that answers 404 to everything plays it.
+  notFoundProxy = createServer((_req, res) => {
+    res.writeHead(404, { 'Content-Type': 'application/json' });
+    res.end('{"error":"not found"}');
+  });
+  await new Promise<void>((r) => notFoundProxy.listen(0, '127.0.0.1', () => r()));
+  const viaNotFound = `http://127.0.0.1:${(notFoundProxy.address() as AddressInfo).port}`;
+  await apps.createNamespacedDeployment({ namespace: NS, body: agentDeployment('login-g', [{ name: 'HTTP_PROXY', value: viaNotFound }, { name: 'http_proxy', value: viaNotFound }]) });
+  // A login server that hands out a code, then says it expired (410 Gone, as the fake issuer does).
+  expiringProxy = createServer((req, res) => {
+    const usercode = req.url?.endsWith('/api/accounts/deviceauth/usercode');
+    res.writeHead(usercode ? 200 : 410, { 'Content-Type': 'application/json' });
+    res.end(usercode ? '{"device_auth_id":"deviceauth_x","user_code":"ABCD-EFGHI","interval":"1"}' : '{"error":{"message":"This device code has expired.","code":"deviceauth_expired"}}');
+  });
+  await new Promise<void>((r) => expiringProxy.listen(0, '127.0.0.1', () => r()));
+  const viaExpiring = `http://127.0.0.1:${(expiringProxy.address() as AddressInfo).port}`;
+  await apps.createNamespacedDeployment({ namespace: NS, body: agentDeployment('login-h', [{ name: 'HTTP_PROXY', value: viaExpiring }, { name: 'http_proxy', value: viaExpiring }]) });
+  // A pod whose requests go through a proxy that is not there: no way out to the login server.
+  const noProxy = 'http://127.0.0.1:9';
+  await apps.createNamespacedDeployment({
+    namespace: NS,
+    body: agentDeployment('login-f', [
+      { name: 'HTTP_PROXY', value: noProxy },
+      { name: 'http_proxy', value: noProxy },
+      { name: 'HTTPS_PROXY', value: noProxy },
+      { name: 'ALL_PROXY', value: noProxy },
+    ]),
+  });
 }, 120_000);
 
 afterAll(async () => {
+  notFoundProxy?.close();
+  expiringProxy?.close();
   await cluster?.stop();
   rmSync(scratch, { recursive: true, force: true });
 });
@@ -197,6 +232,33 @@ describe('device login in the pod', () => {
     expect(snapshot.phase).toBe('failed');
     expect(snapshot.failure?.kind).toBe('codex-missing');
     expect(snapshot.failure?.text).toBe('Codex is not installed in this container.');
+  });
+
+  it('says the pod cannot reach the login server', async () => {
+    const t = await target('login-f');
+    const { snapshot } = await startLogin(t, starter, { waitForCodeMs: 15_000 });
+    const done = snapshot.phase === 'failed' ? snapshot : await until(t, (s) => s.phase === 'failed');
+    expect(done.failure?.kind).toBe('no-network');
+    expect(done.failure?.text).toBe('The pod could not reach the login server (no network egress?).');
+    expect(done.failure?.message).toMatch(/error sending request/);
+  });
+
+  it('says the code expired when the login server says so', async () => {
+    const t = await target('login-h');
+    const { snapshot } = await startLogin(t, starter, { waitForCodeMs: 15_000 });
+    const done = snapshot.phase === 'failed' ? snapshot : await until(t, (s) => s.phase === 'failed');
+    expect(done.failure?.message).toBe('Error logging in: device auth failed with status 410 Gone');
+    expect(done.failure?.kind).toBe('expired');
+    expect(done.failure?.text).toMatch(/expired before it was approved/);
+  });
+
+  it('says device-code login is not enabled at the login server', async () => {
+    const t = await target('login-g');
+    const { snapshot } = await startLogin(t, starter, { waitForCodeMs: 15_000 });
+    const done = snapshot.phase === 'failed' ? snapshot : await until(t, (s) => s.phase === 'failed');
+    expect(done.failure?.message).toMatch(/not enabled/);
+    expect(done.failure?.kind).toBe('device-login-disabled');
+    expect(done.failure?.text).toBe('Device-code login is not enabled at the login server.');
   });
 
   it('two concurrent starts make one login', async () => {

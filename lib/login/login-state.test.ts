@@ -74,12 +74,18 @@ describe('reading the login files', () => {
     ['device auth timed out after 15 minutes', '1', 'expired', /expired/],
     ['', '124', 'expired', /expired/],
     ['codex: command not found', '127', 'codex-missing', /not installed/],
+    ['Error logging in: device auth failed with status 410 Gone', '1', 'expired', /expired/],
   ])('names the failure %#: %s', (err, exit, kind, text) => {
     const s = interpretLogin(splitReadOutput(read({ ...base, alive: '0', exit }, err ? CODEX_OUT : '', `${ESC}[31m${err}${ESC}[0m\n`), N));
     expect(s.phase).toBe('failed');
     expect(s.failure?.kind).toBe(kind);
     expect(s.failure?.text).toMatch(text);
     if (err) expect(s.failure?.message).toBe(err);
+  });
+
+  it('a code refused after its expiry is called expired', () => {
+    const s = interpretLogin(splitReadOutput(read({ ...base, now: '1000901', alive: '0', exit: '1' }, CODEX_OUT, 'Error logging in: device auth failed with status 400 Bad Request'), N));
+    expect(s.failure?.kind).toBe('expired');
   });
 
   it('a process that died without a result is named, not left waiting', () => {

@@ -89,6 +89,16 @@ function starterOf(text: string | undefined): LoginStarter | null {
   }
 }
 
+/**
+ * An issuer says "expired" with 410 Gone (Codex prints only the status), and a code refused
+ * after its time ran out expired too: say that rather than "refused".
+ */
+function refineFailure(kind: LoginFailureKind, message: string, pastExpiry: boolean): LoginFailureKind {
+  if (kind !== 'denied-or-bad-request' && kind !== 'unknown') return kind;
+  if (/status 410\b|\b410 Gone\b/i.test(message) || pastExpiry) return 'expired';
+  return kind;
+}
+
 export interface ReadOutput {
   fields: Record<string, string>;
   out: string;
@@ -167,7 +177,8 @@ export function interpretLogin(read: ReadOutput): LoginSnapshot {
   } else if (progress.state === 'succeeded' || progress.state === 'failed') {
     snapshot.phase = progress.state;
     if (progress.failure) {
-      snapshot.failure = { kind: progress.failure.kind, text: LOGIN_FAILURE_TEXT[progress.failure.kind], message: progress.failure.message };
+      const kind = refineFailure(progress.failure.kind, progress.failure.message, snapshot.expiresAt ? Date.parse(snapshot.expiresAt) / 1000 <= now : false);
+      snapshot.failure = { kind, text: LOGIN_FAILURE_TEXT[kind], message: progress.failure.message };
     }
   } else if (exitCode === null && f.alive !== '1' && (f.pid !== undefined || started === null || now - started >= LAUNCH_GRACE_SECONDS)) {
     snapshot.phase = 'failed';

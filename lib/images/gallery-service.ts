@@ -1,5 +1,6 @@
 import 'server-only';
 import { PassThrough, Readable } from 'node:stream';
+import os from 'node:os';
 import pLimit from 'p-limit';
 import { agentPod, volumeKey, type AgentRef } from './agent-pod';
 import { cacheKey, DiskCache } from './disk-cache';
@@ -22,13 +23,21 @@ export function imageCache(): DiskCache {
 }
 export function resetImageCacheForTests(): void {
   cache = null;
+  transferLimits.clear();
   pending.clear();
   inFlight.clear();
 }
 
 const THUMB = 'thumb-v1';
 const PLACEHOLDER = 'thumb-v1-placeholder';
-const sharpLimit = pLimit(2);
+const sharpLimit = pLimit(Math.max(2, os.availableParallelism()));
+/** Transfers in flight per volume: more would only buffer bytes faster than sharp uses them. */
+const transferLimits = new Map<string, ReturnType<typeof pLimit>>();
+function transferLimit(vk: string) {
+  let limit = transferLimits.get(vk);
+  if (!limit) transferLimits.set(vk, (limit = pLimit(imageSettings().transfersPerVolume)));
+  return limit;
+}
 
 type Waiter = { resolve: (f: ServedFile) => void; reject: (e: Error) => void };
 interface Batch {
@@ -108,7 +117,7 @@ function flush(vk: string): void {
     bytes += entry.size;
   }
   if (current.length) groups.push(current);
-  for (const group of groups) void fetchThumbnails(batch.ref, group);
+  for (const group of groups) void transferLimit(vk)(() => fetchThumbnails(batch.ref, group));
 }
 
 async function fetchThumbnails(ref: AgentRef, group: ImageEntry[]): Promise<void> {

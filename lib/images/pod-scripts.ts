@@ -28,7 +28,9 @@ function dims(p) {
   let fd;
   try {
     fd = fs.openSync(p, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
-    const b = Buffer.alloc(64 * 1024); const n = fs.readSync(fd, b, 0, b.length, 0);
+    // JPEG keeps its size in a frame header further in; the others say it in the first bytes.
+    let b = Buffer.alloc(64); let n = fs.readSync(fd, b, 0, b.length, 0);
+    if (n >= 2 && b[0] === 0xff && b[1] === 0xd8) { b = Buffer.alloc(64 * 1024); n = fs.readSync(fd, b, 0, b.length, 0); }
     if (n >= 24 && b.readUInt32BE(0) === 0x89504e47 && b.toString("latin1", 12, 16) === "IHDR") return [b.readUInt32BE(16), b.readUInt32BE(20)];
     if (n >= 10 && b.toString("latin1", 0, 3) === "GIF") return [b.readUInt16LE(6), b.readUInt16LE(8)];
     if (n >= 30 && b.toString("latin1", 0, 4) === "RIFF" && b.toString("latin1", 8, 12) === "WEBP") {

@@ -12,6 +12,8 @@ export interface ImageSettings {
   /** Most bytes fetched in one exec (many files per exec, but bounded memory). */
   batchMaxBytes: number;
   batchMaxFiles: number;
+  /** Transfers from one agent running at once. */
+  transfersPerVolume: number;
   thumbnailSize: number;
 }
 
@@ -30,8 +32,9 @@ export function imageSettings(): ImageSettings {
     cacheMaxBytes: num(env.IMAGE_CACHE_MAX_MB, 512) * 1024 * 1024,
     listCacheMs: num(env.IMAGE_LIST_CACHE_MS, 30_000),
     execTimeoutMs: num(env.IMAGE_EXEC_TIMEOUT_MS, 60_000),
-    batchMaxBytes: num(env.IMAGE_BATCH_MAX_MB, 48) * 1024 * 1024,
-    batchMaxFiles: num(env.IMAGE_BATCH_MAX_FILES, 64),
+    batchMaxBytes: num(env.IMAGE_BATCH_MAX_MB, 16) * 1024 * 1024,
+    batchMaxFiles: num(env.IMAGE_BATCH_MAX_FILES, 48),
+    transfersPerVolume: num(env.IMAGE_TRANSFERS_PER_VOLUME, 2),
     thumbnailSize: num(env.IMAGE_THUMBNAIL_PX, 320),
   };
   return cached;

@@ -10,6 +10,10 @@ export interface Thumbnail {
   height: number | null;
 }
 
+// libvips' operation cache would keep decoded originals around: thumbnails are made once
+// and then served from the disk cache, so memory is better spent elsewhere.
+sharp.cache(false);
+
 let placeholder: Promise<Buffer> | null = null;
 
 function placeholderImage(): Promise<Buffer> {
@@ -24,7 +28,9 @@ export async function makeThumbnail(original: Buffer, size: number): Promise<Thu
   try {
     const image = sharp(original, { failOn: 'truncated', limitInputPixels: 64_000_000 });
     const meta = await image.metadata();
-    const data = await image.rotate().resize(size, size, { fit: 'inside', withoutEnlargement: true }).webp({ quality: 72, effort: 2 }).toBuffer();
+    // Large shrinks are done by libvips' box shrink first, so a linear kernel for the rest
+    // looks the same as lanczos at a third of the cost.
+    const data = await image.rotate().resize(size, size, { fit: 'inside', withoutEnlargement: true, kernel: 'linear' }).webp({ quality: 72, effort: 1 }).toBuffer();
     return { data, placeholder: false, width: meta.width ?? null, height: meta.height ?? null };
   } catch {
     return { data: await placeholderImage(), placeholder: true, width: null, height: null };

@@ -178,7 +178,12 @@ export async function startDevCluster(opts: DevClusterOptions = {}): Promise<Dev
 
     await writeKubeconfig(kubeconfigPath, renderKubeconfig({ server: url, caPem: tls.caPem, tokens: { ...tokens }, currentUser: 'admin' }));
     cleanups.push(() => rm(kubeconfigPath, { force: true }));
-    const state = { url, issuerUrl: issuer.url, discordUrl: discord.url, discordBotToken: seed.discord.botToken, tokens, isolated: runtime.isolated, pid: process.pid, kubeconfig: kubeconfigPath };
+    // The seed's truth (what a correct dashboard shows per agent; no secrets in it) lets tests in
+    // other processes compare against what is really in the pods.
+    const state = {
+      url, issuerUrl: issuer.url, discordUrl: discord.url, discordBotToken: seed.discord.botToken, tokens, isolated: runtime.isolated, pid: process.pid, kubeconfig: kubeconfigPath,
+      seed: { agents: seed.agents ?? [], codexSelector: seed.codexSelector ?? null },
+    };
     await mkdir(path.dirname(statePath), { recursive: true });
     await writeFile(statePath, JSON.stringify(state, null, 2), { mode: 0o600 });
     cleanups.push(() => rm(statePath, { force: true }));

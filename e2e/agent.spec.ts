@@ -16,8 +16,10 @@ test.describe('agent page', () => {
     const features = page.getByTestId('feature-table');
     expect(await features.locator('tbody tr').count()).toBeGreaterThan(100);
     await page.getByLabel('Filter features').fill('image_generation');
-    await expect(features.locator('tbody tr')).toHaveCount(1);
-    await expect(features.locator('tbody tr')).toContainText('stable');
+    const row = features.locator('tbody tr').filter({ has: page.getByRole('cell', { name: 'image_generation', exact: true }) });
+    await expect(row).toHaveCount(1);
+    await expect(row).toContainText('stable');
+    expect(await features.locator('tbody tr').count()).toBeLessThan(5);
     await expect(page.getByTestId('pod-detail').first()).toContainText('devcluster-node-1');
     await expect(page.getByTestId('pod-detail').first()).toContainText('openab');
     await expect(page.getByTestId('events')).toBeVisible();

@@ -4,6 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import yaml from 'js-yaml';
+import type { SeedAgent } from '../devcluster/seed/types';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 
@@ -15,6 +16,8 @@ export interface DevClusterState {
   tokens: Record<'admin' | 'viewer' | 'support' | 'operator' | 'dashboard', string>;
   isolated: boolean;
   kubeconfig: string;
+  /** The seed's truth: what each agent is, and a selector that finds every Codex agent. */
+  seed?: { agents: SeedAgent[]; codexSelector: string | null };
 }
 
 /**
@@ -124,7 +127,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     NEXTAUTH_SECRET: randomBytes(32).toString('base64url'),
     DEMO_PASSWORD: opts.demoPassword,
     DISCORD_API_BASE: state.discordUrl,
-    AGENT_SELECTOR: demoAgentSelector(opts.agents),
+    AGENT_SELECTOR: state.seed?.codexSelector ?? demoAgentSelector(opts.agents),
     PORT: String(opts.port),
     ...opts.env,
   };

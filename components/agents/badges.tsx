@@ -11,7 +11,7 @@ export type Tone = keyof typeof tone;
 
 export function Badge({ children, kind = 'neutral', title }: { children: React.ReactNode; kind?: Tone; title?: string }) {
   return (
-    <span title={title} className={`inline-flex items-center whitespace-nowrap rounded px-1.5 py-0.5 text-xs font-medium ${tone[kind]}`}>
+    <span title={title} className={`inline-flex max-w-full items-center break-words rounded px-1.5 py-0.5 text-xs font-medium ${tone[kind]}`}>
       {children}
     </span>
   );

@@ -191,7 +191,7 @@ export function FleetView({ initial, refreshMs }: { initial: Fleet; refreshMs: n
           {fleet.agents.length === 0 ? 'No Codex agents found with the configured selector.' : 'No agent matches these filters.'}
         </p>
       ) : (
-        <ul className="grid gap-3 lg:grid-cols-2" aria-label="Agents">
+        <ul className="grid grid-cols-1 gap-3 lg:grid-cols-2" aria-label="Agents">
           {rows.map((a) => (
             <AgentCard
               key={a.key}
@@ -246,7 +246,7 @@ function AgentCard({
     <li
       data-testid="agent-card"
       data-agent={`${agent.workload.namespace}/${agent.workload.name}`}
-      className={`rounded-lg border bg-white p-4 shadow-sm dark:bg-zinc-900 ${agent.attention.length ? 'border-red-300 dark:border-red-800' : 'border-zinc-200 dark:border-zinc-800'}`}
+      className={`min-w-0 rounded-lg border bg-white p-4 shadow-sm dark:bg-zinc-900 ${agent.attention.length ? 'border-red-300 dark:border-red-800' : 'border-zinc-200 dark:border-zinc-800'}`}
     >
       <div className="flex flex-wrap items-start justify-between gap-2">
         <div className="flex min-w-0 items-start gap-2">

@@ -1,16 +1,12 @@
-// The seeded truth of the demo fleet, from the seed itself (same deterministic plan the dev
-// cluster used), so the tests compare the dashboard against what is really in the pods.
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { buildSeed } from '../../devcluster/seed';
+// The seeded truth of the demo fleet, as the dev cluster seeded it (it writes it beside its
+// state), so the tests compare the dashboard against what is really in the pods.
 import type { SeedAgent } from '../../devcluster/seed/types';
+import { e2eState } from './env';
 
-let cached: Promise<SeedAgent[]> | null = null;
-
-export function seededAgents(): Promise<SeedAgent[]> {
-  cached ??= buildSeed('demo', { dataDir: mkdtempSync(path.join(tmpdir(), 'e2e-truth-')) }).then((s) => s.agents ?? []);
-  return cached;
+export async function seededAgents(): Promise<SeedAgent[]> {
+  const agents = e2eState().cluster.seed?.agents;
+  if (!agents?.length) throw new Error('the dev cluster state holds no seed truth');
+  return agents;
 }
 
 export const APPROVAL_LABEL: Record<string, string> = {

@@ -57,7 +57,7 @@ export async function serveImage(ref: AgentRef, kind: Kind, url: URL): Promise<R
     return new Response(body(original.stream), { headers });
   } catch (err) {
     if (err instanceof ImageUnavailableError) return problem(/too-large/.test(err.message) ? 413 : /refused/.test(err.message) ? 403 : 404, `The image cannot be served: ${err.message}`);
-    if (err instanceof ClusterError) return problem(502, err.message);
+    if (err instanceof ClusterError) return problem(err.kind === 'not-found' ? 404 : err.kind === 'forbidden' ? 403 : 502, err.message);
     throw err;
   }
 }

@@ -171,6 +171,78 @@ describe('the fleet on the demo cluster', () => {
     await apps.deleteNamespacedDeployment({ namespace: 'agents', name: 'odd-openab-codex' });
   });
 
+  it('says so for a pod without Codex and for an enormous auth.json, in plain words', async () => {
+    const kc = new k8s.KubeConfig();
+    kc.loadFromFile(cluster.kubeconfigPath);
+    kc.setCurrentContext('admin@devcluster');
+    const apps = kc.makeApiClient(k8s.AppsV1Api);
+    const make = async (instance: string, env: Array<{ name: string; value: string }>) => {
+      const labels = { 'app.kubernetes.io/name': 'openab', 'app.kubernetes.io/instance': instance, 'app.kubernetes.io/component': 'codex' };
+      await apps.createNamespacedDeployment({
+        namespace: 'agents',
+        body: {
+          metadata: { name: `${instance}-openab-codex`, labels },
+          spec: { replicas: 1, strategy: { type: 'Recreate' }, selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { containers: [{ name: 'openab', image: 'plain', env: [{ name: 'HOME', value: '/home/node' }, ...env] }] } } },
+        },
+      });
+    };
+    // An image without Codex (and without node): nothing on PATH provides them.
+    await make('nocodex', [{ name: 'PATH', value: '/usr/bin:/bin' }]);
+    await make('bigauth', []);
+    const waitRunning = async (name: string) => {
+      for (let i = 0; i < 80; i++) {
+        const a = (await getFleet()).agents.find((x) => x.workload.name === name);
+        if (a?.pod) return a;
+        await new Promise((r) => setTimeout(r, 250));
+      }
+      throw new Error(`${name} never ran`);
+    };
+    const bigPod = (await waitRunning('bigauth-openab-codex')).pod!.name;
+    const exec = new k8s.Exec(kc);
+    const { PassThrough, Writable } = await import('node:stream');
+    const stdin = new PassThrough();
+    await new Promise<void>((resolve, reject) => {
+      exec
+        .exec('agents', bigPod, 'openab', ['sh', '-c', 'mkdir -p "$HOME/.codex" && cat > "$HOME/.codex/auth.json"'], new Writable({ write: (_c, _e, cb) => cb() }), null, stdin, false, (st) => (st.status === 'Success' ? resolve() : reject(new Error(st.message))))
+        .catch(reject);
+      stdin.end(Buffer.alloc(3 * 1024 * 1024, 'a'));
+    });
+    const fleet = await getFleet();
+    const noCodex = fleet.agents.find((x) => x.workload.name === 'nocodex-openab-codex')!;
+    expect(noCodex.probe?.codexMissing ?? false, JSON.stringify(noCodex.problem)).toBe(true);
+    expect(noCodex.probe?.codexError).toMatch(/Codex is not installed/);
+    expect(noCodex.attention).toContain('Codex missing');
+    const big = fleet.agents.find((x) => x.workload.name === 'bigauth-openab-codex')!;
+    expect(big.probe?.login).toMatchObject({ kind: 'unreadable', reason: expect.stringMatching(/too large/) });
+    for (const name of ['nocodex-openab-codex', 'bigauth-openab-codex']) await apps.deleteNamespacedDeployment({ namespace: 'agents', name });
+  });
+
+  it('watches only the namespaces it is told to, with the selector it is given', async () => {
+    process.env.WATCH_NAMESPACES = 'team-b';
+    resetSettings();
+    const fleet = await getFleet();
+    expect(fleet.agents.length).toBe(truth.filter((a) => a.codex && a.namespace === 'team-b').length);
+    delete process.env.WATCH_NAMESPACES;
+    const saved = process.env.AGENT_SELECTOR;
+    process.env.AGENT_SELECTOR = 'app.kubernetes.io/name=openab,app.kubernetes.io/component=kiro';
+    resetSettings();
+    const kiro = await getFleet();
+    expect(kiro.agents.map((a) => a.workload.name)).toEqual(truth.filter((a) => !a.codex).map((a) => a.name));
+    process.env.AGENT_SELECTOR = saved;
+    resetSettings();
+  });
+
+  it('explains a 403 from the API in plain words', async () => {
+    const policy = await control.call<unknown>('GET', '/_devcluster/rbac');
+    await control.call('PUT', '/_devcluster/rbac', denyPodListFor(policy));
+    try {
+      const fleet = await getFleet();
+      expect(fleet.clusters[0].error).toMatch(/refused .*\(403\).*Ask an admin/);
+    } finally {
+      await control.call('DELETE', '/_devcluster/rbac');
+    }
+  });
+
   it('answers an unreachable cluster and a refused token in plain words', async () => {
     const bad = path.join(scratch, 'unreachable.yaml');
     writeFileSync(bad, `apiVersion: v1\nkind: Config\nclusters:\n- name: gone\n  cluster:\n    server: https://127.0.0.1:1\n    insecure-skip-tls-verify: true\nusers:\n- name: u\n  user:\n    token: x\ncontexts:\n- name: gone\n  context:\n    cluster: gone\n    user: u\ncurrent-context: gone\n`);
@@ -187,6 +259,22 @@ describe('the fleet on the demo cluster', () => {
     useKubeconfig(cluster.kubeconfigPath);
   });
 });
+
+/** The dev cluster's current policy without the dashboard's right to list pods. */
+function denyPodListFor(policy: unknown): unknown {
+  const copy = JSON.parse(JSON.stringify(policy));
+  const visit = (node: any): void => {
+    if (Array.isArray(node)) node.forEach(visit);
+    else if (node && typeof node === 'object') {
+      if (Array.isArray(node.verbs) && Array.isArray(node.resources) && node.resources.includes('pods') && JSON.stringify(copy).includes('openab-dashboard')) {
+        node.verbs = node.verbs.filter((v: string) => v !== 'list' && v !== '*');
+      }
+      Object.values(node).forEach(visit);
+    }
+  };
+  visit(copy);
+  return copy;
+}
 
 /** Exec recordings carry bytes as base64: decode every long base64 run too. */
 function extractBase64(json: string): string {

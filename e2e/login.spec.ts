@@ -180,7 +180,7 @@ test.describe.serial('device-code login', () => {
     expect(await codexLoginProcesses()).toEqual([]);
   });
 
-  test('the restart after the login can be unticked', async ({ page }) => {
+  test('the restart after the login can be unticked, and asked for later', async ({ page }) => {
     await signIn(page, 'operator');
     await page.goto(href);
     const podBefore = await runningPod();
@@ -193,6 +193,10 @@ test.describe.serial('device-code login', () => {
     await expect(page.getByTestId('login-state')).toContainText('no-restart@example.com');
     await expect(page.getByTestId('restart-progress')).toHaveCount(0);
     expect(await runningPod()).toBe(podBefore);
+    // Later, on purpose: the restart from the finished login, once.
+    await page.getByTestId('login-restart-now').click();
+    await expect(page.getByTestId('restart-state')).toHaveText('The agent restarted and is logged in as ChatGPT no-restart@example.com (plus).', { timeout: 45_000 });
+    expect(await runningPod()).not.toBe(podBefore);
   });
 
   test('a viewer has no login button, sees why, and the server refuses a viewer', async ({ page }) => {

@@ -18,10 +18,10 @@ export async function DeviceLoginPanel({ clusterId, namespace, name, user, agent
     return (
       <Section title={title}>
         <p className="flex flex-wrap items-center gap-3 text-sm text-zinc-600 dark:text-zinc-400">
-          <button type="button" disabled data-testid="login-start" className="cursor-not-allowed rounded-md bg-sky-700 px-3 py-1.5 text-sm font-medium text-white opacity-50 dark:bg-sky-600">
+          <button type="button" disabled aria-describedby="login-disabled-reason" data-testid="login-start" className="cursor-not-allowed rounded-md bg-sky-700 px-3 py-1.5 text-sm font-medium text-white opacity-50 dark:bg-sky-600">
             Log in with a device code
           </button>
-          <span data-testid="login-disabled-reason">
+          <span id="login-disabled-reason" data-testid="login-disabled-reason">
             Logging an agent in needs the {ROLE_LABELS.operator} role; you are signed in as {ROLE_LABELS[user.role]}.
           </span>
         </p>
@@ -48,6 +48,7 @@ export async function DeviceLoginPanel({ clusterId, namespace, name, user, agent
         initial={initial}
         initialError={initialError}
         currentLogin={agent.probe ? loginSummary(agent.probe.login) : null}
+        userName={user.name}
       />
     </Section>
   );

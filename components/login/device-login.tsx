@@ -66,8 +66,11 @@ export function DeviceLogin({
   initial,
   initialError,
   currentLogin,
+  userName,
 }: {
   agent: AgentRef;
+  /** The signed-in user's name, as the login records who started it. */
+  userName: string;
   apiUrl: string;
   initial: LoginView | null;
   initialError: string | null;
@@ -170,7 +173,27 @@ export function DeviceLogin({
     return () => clearInterval(timer);
   }, [active, poll]);
 
-  // Success of a login this tab watched: refresh the page's login state, then the restart.
+  const requestRestart = useCallback(
+    (loginId: string, podUid: string, loggedInAs: string | null) => {
+      const base = trackedRef.current?.loginId === loginId ? trackedRef.current : { loginId, podUid, sawActive: false, finished: true, restartWanted: true, restart: null };
+      setTracked({ ...base, restart: { state: 'requested', message: 'Restarting the agent…', loggedInAs } });
+      void restartAfterLoginAction({ ...agent, loginId }).then((res) => {
+        const now = trackedRef.current;
+        if (!now?.restart) return;
+        if (!res.ok) {
+          setTracked({ ...now, restart: { state: 'failed', message: res.error, loggedInAs: null } });
+          return;
+        }
+        if (!res.data.claimed) setNote('The agent was already restarted after this login; following that restart.');
+        setTracked({ ...now, restart: { ...now.restart, state: 'running' } });
+        void poll();
+      });
+    },
+    [agent, poll, setTracked],
+  );
+
+  // Success of a login this tab watched: refresh the page's login state, then the restart if
+  // this user started the login and left the box ticked (their choice, not another watcher's).
   useEffect(() => {
     const s = view?.login;
     const t = tracked;
@@ -178,20 +201,9 @@ export function DeviceLogin({
     if (restartAsked.current === s.loginId) return;
     restartAsked.current = s.loginId;
     router.refresh();
-    if (!t.restartWanted || s.restart) return;
-    setTracked({ ...t, restart: { state: 'requested', message: 'Restarting the agent…', loggedInAs: view?.agentLogin?.label ?? null } });
-    void restartAfterLoginAction({ ...agent, loginId: s.loginId }).then((res) => {
-      const now = trackedRef.current;
-      if (!now?.restart) return;
-      if (!res.ok) {
-        setTracked({ ...now, restart: { state: 'failed', message: res.error, loggedInAs: null } });
-        return;
-      }
-      if (!res.data.claimed) setNote('Another operator already restarted the agent after this login; following that restart.');
-      setTracked({ ...now, restart: { ...now.restart, state: 'running' } });
-      void poll();
-    });
-  }, [view, tracked, agent, router, setTracked, poll]);
+    if (!t.restartWanted || s.restart || s.startedBy?.name !== userName) return;
+    requestRestart(s.loginId, t.podUid, view?.agentLogin?.label ?? null);
+  }, [view, tracked, router, requestRestart, userName]);
 
   async function start(replaceLogin: boolean) {
     setBusy('start');
@@ -289,15 +301,19 @@ export function DeviceLogin({
           </>
         )}
         <div className="flex flex-wrap items-center gap-4">
-          <label className="flex items-center gap-2 text-sm">
-            <input
-              type="checkbox"
-              checked={tracked?.loginId === s.loginId ? tracked.restartWanted : true}
-              onChange={(e) => tracked && setTracked({ ...tracked, restartWanted: e.target.checked })}
-              className="h-4 w-4"
-            />
-            Restart the agent after the login, so its sessions use it
-          </label>
+          {!s.startedBy || s.startedBy.name === userName ? (
+            <label className="flex items-center gap-2 text-sm">
+              <input
+                type="checkbox"
+                checked={tracked?.loginId === s.loginId ? tracked.restartWanted : true}
+                onChange={(e) => tracked && setTracked({ ...tracked, restartWanted: e.target.checked })}
+                className="h-4 w-4"
+              />
+              Restart the agent after the login, so its sessions use it
+            </label>
+          ) : (
+            <p className="text-sm text-zinc-600 dark:text-zinc-400">{s.startedBy.name} started this login; the restart after it is their choice.</p>
+          )}
           <button type="button" data-testid="login-cancel" className={button.secondary} disabled={busy !== null || !s.loginId} onClick={() => s.loginId && void cancel(s.loginId)}>
             {busy === 'cancel' ? 'Cancelling…' : 'Cancel login'}
           </button>
@@ -324,10 +340,20 @@ export function DeviceLogin({
           </p>
         )}
         {s?.phase === 'succeeded' && (
-          <p role="status" data-testid="login-status" className="text-sm text-emerald-800 dark:text-emerald-300">
-            The last device login succeeded{s.startedBy ? ` (started by ${s.startedBy.name})` : ''}
-            {view.agentLogin ? `: the agent is logged in as ${view.agentLogin.label}` : ''}.
-          </p>
+          <>
+            <p role="status" data-testid="login-status" className="text-sm text-emerald-800 dark:text-emerald-300">
+              The last device login succeeded{s.startedBy ? ` (started by ${s.startedBy.name})` : ''}
+              {view.agentLogin ? `: the agent is logged in as ${view.agentLogin.label}` : ''}.
+            </p>
+            {!s.restart && s.loginId && (
+              <p className="flex flex-wrap items-center gap-3 text-sm text-zinc-600 dark:text-zinc-400">
+                The agent has not been restarted since, so sessions already running still use the old login.
+                <button type="button" data-testid="login-restart-now" className={button.secondary} onClick={() => requestRestart(s.loginId!, s.podUid ?? view.pod?.uid ?? '', view.agentLogin?.label ?? null)}>
+                  Restart the agent now
+                </button>
+              </p>
+            )}
+          </>
         )}
         {(!s || s.phase === 'none') && (
           <p className="text-sm text-zinc-600 dark:text-zinc-400">

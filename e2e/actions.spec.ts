@@ -121,7 +121,7 @@ test.describe('operator actions', () => {
     await signIn(page, 'operator');
     await page.goto('/');
     const card = page.locator(`[data-agent="${ns}/${name}"]`);
-    const toggle = card.getByRole('switch', { name: `Image generation for ${ns}/${name}` });
+    const toggle = card.getByRole('switch', { name: `Image generation for ${ns}/${name}`, exact: true });
     await expect(card.getByTestId('image-generation')).toHaveText('On');
     await expect(toggle).toBeEnabled();
     await expect(toggle).toHaveAttribute('aria-checked', 'true');
@@ -130,7 +130,7 @@ test.describe('operator actions', () => {
     await expect(card.getByTestId('image-generation')).toHaveText('Off');
     await page.reload();
     await expect(card.getByTestId('image-generation')).toHaveText('Off');
-    await card.getByRole('switch', { name: `Image generation for ${ns}/${name}` }).click();
+    await card.getByRole('switch', { name: `Image generation for ${ns}/${name}`, exact: true }).click();
     await expect(card.getByTestId('image-generation')).toHaveText('On');
   });
 
@@ -138,7 +138,7 @@ test.describe('operator actions', () => {
     await signIn(page, 'operator');
     await page.goto('/');
     const picks = ['agents/openab-codex', 'team-b/team-b-openab-codex'];
-    for (const key of picks) await page.getByRole('checkbox', { name: `Select ${key}` }).check();
+    for (const key of picks) await page.getByRole('checkbox', { name: `Select ${key}`, exact: true }).check();
     await expect(page.getByTestId('selected-count')).toHaveText('2 selected');
     await page.getByRole('button', { name: 'Restart selected' }).click();
     const dialog = page.getByRole('dialog', { name: 'Restart 2 agents?' });
@@ -159,7 +159,7 @@ test.describe('operator actions', () => {
     await expect(actions.getByTestId('restart-disabled-reason')).toContainText('needs the Operator role');
     await expect(actions.getByRole('button', { name: 'Save approval mode' })).toBeDisabled();
     await expect(actions.getByTestId('approval-disabled-reason')).toContainText('needs the Operator role');
-    await expect(actions.getByRole('switch', { name: `Image generation for ${ns}/${name}` })).toBeDisabled();
+    await expect(actions.getByRole('switch', { name: `Image generation for ${ns}/${name}`, exact: true })).toBeDisabled();
 
     await page.goto('/');
     await expect(page.getByTestId('bulk-disabled-reason')).toContainText('needs the Operator role');

@@ -14,6 +14,7 @@ import { execInPod } from '../k8s/exec';
 import { probeAgent, invalidateProbe } from '../fleet/probe';
 import { cancelLogin, claimLoginStep, readLogin, resolveLoginTarget, startLogin, type LoginTarget } from './device-login';
 import type { LoginSnapshot } from './login-state';
+import { getLoginView, LoginError, startAgentLogin, cancelAgentLogin } from './login-service';
 
 const CONTEXT = 'dashboard@devcluster';
 const NS = 'agents';
@@ -92,7 +93,7 @@ beforeAll(async () => {
   kc.loadFromFile(cluster.kubeconfigPath);
   kc.setCurrentContext('admin@devcluster');
   apps = kc.makeApiClient(k8s.AppsV1Api);
-  for (const name of ['login-a', 'login-b', 'login-c', 'login-d']) await apps.createNamespacedDeployment({ namespace: NS, body: agentDeployment(name) });
+  for (const name of ['login-a', 'login-b', 'login-c', 'login-d', 'login-i']) await apps.createNamespacedDeployment({ namespace: NS, body: agentDeployment(name) });
   // An image without Codex on the PATH.
   await apps.createNamespacedDeployment({ namespace: NS, body: agentDeployment('login-e', [{ name: 'PATH', value: '/usr/bin:/bin' }]) });
   // A login server without device-code login answers 404 to the user-code request: a proxy
@@ -293,5 +294,59 @@ describe('device login in the pod', () => {
     const lost = explainLostLogin({ loginId: snapshot.loginId!, podUid: oldUid }, { snapshot: now, podUid: t2.pod!.uid });
     expect(lost?.failure?.kind).toBe('pod-restarted');
     expect(lost?.failure?.text).toMatch(/pod restarted/);
+  });
+
+  it('records start, success and cancel once, with who, and never the code or the link', async () => {
+    const ref = { cluster: CONTEXT, namespace: NS, name: 'login-i' };
+    await target('login-i');
+    // What the dashboard writes to its own log during the flow, kept to check below.
+    const logged: string[] = [];
+    let code = '';
+    let secondCode = '';
+    const original = { log: console.log, error: console.error };
+    console.log = (...args: unknown[]) => void logged.push(args.map(String).join(' '));
+    console.error = (...args: unknown[]) => void logged.push(args.map(String).join(' '));
+    try {
+    const operator = { name: 'Olga Operator', email: 'olga@example.com', role: 'operator' };
+    const first = await startAgentLogin(ref, operator, { replaceLogin: false });
+    expect(first.started).toBe(true);
+    code = first.view.login.userCode!;
+    await approve(code, 'audited@example.com');
+    let view = await getLoginView(ref);
+    for (let i = 0; i < 60 && view.login.phase !== 'succeeded'; i++) {
+      await new Promise((r) => setTimeout(r, 300));
+      view = await getLoginView(ref);
+    }
+    expect(view.login.phase).toBe('succeeded');
+    expect(view.agentLogin).toMatchObject({ kind: 'chatgpt', email: 'audited@example.com' });
+    // Two replicas looking at once still record the success once.
+    await Promise.all([getLoginView(ref), getLoginView(ref)]);
+
+    // Logged in now: a new login needs the confirmation, which says Codex revokes the current one.
+    await expect(startAgentLogin(ref, operator, { replaceLogin: false })).rejects.toThrow(/already logged in .*revokes/);
+    await expect(startAgentLogin(ref, operator, { replaceLogin: false })).rejects.toBeInstanceOf(LoginError);
+    const second = await startAgentLogin(ref, operator, { replaceLogin: true });
+    secondCode = second.view.login.userCode!;
+    expect(second.started).toBe(true);
+    const cancelled = await cancelAgentLogin(ref, { name: 'Carl', email: null, role: 'admin' }, second.view.login.loginId!);
+    expect(cancelled.login.phase).toBe('cancelled');
+
+    } finally {
+      Object.assign(console, original);
+    }
+    expect(logged.filter((l) => l.includes('"msg":"audit"'))).toHaveLength(4);
+    const kc = new k8s.KubeConfig();
+    kc.loadFromFile(cluster.kubeconfigPath);
+    kc.setCurrentContext('admin@devcluster');
+    const events = (await kc.makeApiClient(k8s.CoreV1Api).listNamespacedEvent({ namespace: NS })).items.filter((e) => e.reason === 'OpenABDashboardAction' && e.involvedObject?.name === 'login-i');
+    const messages = events.map((e) => e.message ?? '');
+    expect(messages.filter((m) => m === 'Olga Operator (operator): login-start started; Device-code login started.')).toHaveLength(1);
+    expect(messages.filter((m) => m.startsWith('Olga Operator (operator): login-start started; Device-code login started; Codex revoked'))).toHaveLength(1);
+    expect(messages.filter((m) => m.startsWith('Olga Operator (operator): login success'))).toHaveLength(1);
+    expect(messages.filter((m) => m.startsWith('Carl (admin): login-cancel cancelled'))).toHaveLength(1);
+    const everything = JSON.stringify(events) + logged.join('\n');
+    expect(everything).not.toContain(code);
+    expect(everything).not.toContain(secondCode);
+    expect(everything).not.toContain('/codex/device');
   });
 });

@@ -213,10 +213,15 @@ export function DeviceLogin({
     try {
       const res = await startLoginAction({ ...agent, replaceLogin });
       if (!res.ok) {
+        // The page's idea of the login was stale: the server asks for the confirmation.
         if (/already logged in/i.test(res.error) && !replaceLogin) setConfirming(true);
-        else setError(res.error);
+        else {
+          setConfirming(false);
+          setError(res.error);
+        }
         return;
       }
+      setConfirming(false);
       const t = trackedRef.current;
       if (t && (t.restart || t.loginId !== res.data.view.login.loginId)) setTracked(null);
       if (res.data.started && replaceLogin) router.refresh();
@@ -227,7 +232,6 @@ export function DeviceLogin({
       applyView(res.data.view);
     } finally {
       setBusy(null);
-      setConfirming(false);
     }
   }
 

@@ -1,0 +1,118 @@
+{{- define "openab-dashboard.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{- define "openab-dashboard.fullname" -}}
+{{- if .Values.fullnameOverride -}}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- $name := default .Chart.Name .Values.nameOverride -}}
+{{- if contains $name .Release.Name -}}
+{{- .Release.Name | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "openab-dashboard.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "openab-dashboard.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end -}}
+
+{{- define "openab-dashboard.labels" -}}
+helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" }}
+{{ include "openab-dashboard.selectorLabels" . }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+{{- end -}}
+
+{{- define "openab-dashboard.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create -}}
+{{- default (include "openab-dashboard.fullname" .) .Values.serviceAccount.name -}}
+{{- else -}}
+{{- required "serviceAccount.name is required when serviceAccount.create is false" .Values.serviceAccount.name -}}
+{{- end -}}
+{{- end -}}
+
+{{/* Cluster-wide rules when asked for, or when no namespace is listed (the dashboard then lists across all). */}}
+{{- define "openab-dashboard.clusterWide" -}}
+{{- if or .Values.rbac.clusterWide (empty .Values.namespaces) -}}true{{- end -}}
+{{- end -}}
+
+{{/*
+The rules the dashboard's code uses in the namespaces it watches (charts/openab-dashboard.test.ts
+derives the same set from lib/ and compares both ways). Called with (dict "root" $ "namespace" ns);
+namespace "" means the cluster-wide ClusterRole.
+*/}}
+{{- define "openab-dashboard.namespacedRules" -}}
+{{- $root := .root -}}
+# Agent discovery (list Deployments and Pods by the agent selector) and one agent's Deployment.
+- apiGroups: ["apps"]
+  resources: ["deployments"]
+  verbs: ["get", "list", "patch"]
+- apiGroups: [""]
+  resources: ["pods"]
+  verbs: ["list"]
+# Reading Codex's files and running the Codex CLI in the agent's container: the WebSocket
+# upgrade needs get (and create since Kubernetes 1.31's websocket check), SPDY needs create.
+- apiGroups: [""]
+  resources: ["pods/exec"]
+  verbs: ["get", "create"]
+- apiGroups: [""]
+  resources: ["pods/log"]
+  verbs: ["get"]
+# The agent's history, and the audit trail written as Events on the Deployment.
+- apiGroups: [""]
+  resources: ["events"]
+  verbs: ["list", "create"]
+{{- $names := include "openab-dashboard.secretNames" (dict "root" $root "namespace" .namespace) | fromJsonArray }}
+{{- if $names }}
+# The agents' Discord bot token, by name only (discord.secretFallback).
+- apiGroups: [""]
+  resources: ["secrets"]
+  resourceNames: {{ $names | toJson }}
+  verbs: ["get"]
+{{- end }}
+{{- end -}}
+
+
+{{/*
+The agents' Secret names granted in a namespace, as a JSON list: plain names apply in every
+namespace, `namespace/name` only in its namespace. namespace "" (the ClusterRole) takes the
+plain names; "*qualified:<ns>" takes only the names qualified with <ns> (a cluster-wide install
+keeps those in a Role of their own).
+*/}}
+{{- define "openab-dashboard.secretNames" -}}
+{{- $names := list -}}
+{{- if .root.Values.discord.secretFallback -}}
+{{- $only := "" -}}
+{{- if hasPrefix "*qualified:" .namespace -}}{{- $only = trimPrefix "*qualified:" .namespace -}}{{- end -}}
+{{- range .root.Values.discord.agentSecretNames -}}
+{{- $parts := splitList "/" . -}}
+{{- if and (eq (len $parts) 1) (not $only) -}}
+{{- $names = append $names . -}}
+{{- else if and (eq (len $parts) 2) $only (eq (index $parts 0) $only) -}}
+{{- $names = append $names (index $parts 1) -}}
+{{- else if and (eq (len $parts) 2) (not $only) (ne $.namespace "") (eq (index $parts 0) $.namespace) -}}
+{{- $names = append $names (index $parts 1) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- $names | uniq | toJson -}}
+{{- end -}}
+
+
+{{- define "openab-dashboard.url" -}}
+{{- if .Values.url -}}
+{{- .Values.url -}}
+{{- else if and .Values.ingress.enabled .Values.ingress.host -}}
+{{- printf "https://%s" .Values.ingress.host -}}
+{{- else -}}
+http://127.0.0.1:3000
+{{- end -}}
+{{- end -}}
+
+{{- define "openab-dashboard.authSecretName" -}}
+{{- default (printf "%s-auth" (include "openab-dashboard.fullname" .)) .Values.auth.existingSecret -}}
+{{- end -}}

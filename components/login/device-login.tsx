@@ -230,6 +230,9 @@ export function DeviceLogin({
         setNote(`A login${by ? ` started by ${by}` : ''} is already under way on this agent: here it is.`);
       }
       applyView(res.data.view);
+    } catch {
+      setConfirming(false);
+      setError('The dashboard could not be reached. Check the connection and try again.');
     } finally {
       setBusy(null);
     }
@@ -242,6 +245,8 @@ export function DeviceLogin({
       const res = await cancelLoginAction({ ...agent, loginId });
       if (!res.ok) setError(res.error);
       else applyView(res.data);
+    } catch {
+      setError('The dashboard could not be reached, so the login may still be running. Try again.');
     } finally {
       setBusy(null);
     }

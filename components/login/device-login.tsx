@@ -187,6 +187,9 @@ export function DeviceLogin({
         if (!res.data.claimed) setNote('The agent was already restarted after this login; following that restart.');
         setTracked({ ...now, restart: { ...now.restart, state: 'running' } });
         void poll();
+      }).catch(() => {
+        const now = trackedRef.current;
+        if (now?.restart) setTracked({ ...now, restart: { state: 'failed', message: 'the dashboard could not be reached. Reload to see whether the agent restarted.', loggedInAs: null } });
       });
     },
     [agent, poll, setTracked],

@@ -116,7 +116,6 @@ async function benchGallery(ctx: {
 }) {
   const os = await import('node:os');
   const fs = await import('node:fs');
-  const sharp = (await import('sharp')).default;
   const { activePod } = await import('../lib/k8s/agents');
   const { execInPod } = await import('../lib/k8s/exec');
   const { makeThumbnail } = await import('../lib/images/thumbnails');
@@ -129,31 +128,25 @@ async function benchGallery(ctx: {
   const pod = activePod(w)!;
   const ref = { clusterId: ctx.cluster.id, namespace: w.namespace, name: w.name };
 
-  // Ten distinct noise PNGs (noise does not compress: ~2 MB each), copied to GALLERY_IMAGES
-  // names in one session directory, newest first, with one exec.
-  const sources = await Promise.all(
-    Array.from({ length: 10 }, (_, i) => {
-      const side = 820;
-      const raw = Buffer.alloc(side * side * 3);
-      let x = 0x9e3779b9 ^ (i * 7919);
-      for (let k = 0; k < raw.length; k++) {
-        x ^= x << 13; x ^= x >>> 17; x ^= x << 5;
-        raw[k] = x & 0xff;
-      }
-      return sharp(raw, { raw: { width: side, height: side, channels: 3 } }).png({ compressionLevel: 1 }).toBuffer();
-    }),
-  );
-  const setup = `const fs=require("fs");const H=process.argv[1];const sizes=JSON.parse(process.argv[2]);const n=Number(process.argv[3]);
-const all=fs.readFileSync(0);const src=[];let o=0;for(const s of sizes){src.push(all.subarray(o,o+s));o+=s;}
+  // Ten distinct noise PNGs (noise does not compress: ~2 MB each) made in the pod with zlib,
+  // so the dashboard process's memory holds none of them, then copied to GALLERY_IMAGES names
+  // in one session directory, newest first. One exec.
+  const setup = `const fs=require("fs"),zlib=require("zlib");const H=process.argv[1];const n=Number(process.argv[2]);
+const T=new Int32Array(256);for(let i=0;i<256;i++){let c=i;for(let k=0;k<8;k++)c=c&1?0xedb88320^(c>>>1):c>>>1;T[i]=c;}
+const crc=(b)=>{let c=-1;for(let i=0;i<b.length;i++)c=T[(c^b[i])&255]^(c>>>8);return (c^-1)>>>0;};
+const chunk=(t,d)=>{const l=Buffer.alloc(4);l.writeUInt32BE(d.length);const td=Buffer.concat([Buffer.from(t),d]);const c=Buffer.alloc(4);c.writeUInt32BE(crc(td));return Buffer.concat([l,td,c]);};
+const W=820,src=[];for(let s=0;s<10;s++){const raw=Buffer.alloc((W*3+1)*W);let x=(0x9e3779b9^(s*7919))|0;for(let k=0;k<raw.length;k++){if(k%(W*3+1)===0){raw[k]=0;continue;}x^=x<<13;x^=x>>>17;x^=x<<5;raw[k]=x&255;}
+const ih=Buffer.alloc(13);ih.writeUInt32BE(W,0);ih.writeUInt32BE(W,4);ih[8]=8;ih[9]=2;
+src.push(Buffer.concat([Buffer.from([137,80,78,71,13,10,26,10]),chunk("IHDR",ih),chunk("IDAT",zlib.deflateSync(raw,{level:1})),chunk("IEND",Buffer.alloc(0))]));}
 const d=H+"/generated_images/01b00000-0000-7000-8000-00000000be4c";fs.mkdirSync(d,{recursive:true});const now=Date.now()/1000;
-for(let i=0;i<n;i++){const f=d+"/ig_bench_"+String(i).padStart(4,"0")+".png";fs.writeFileSync(f,src[i%src.length]);fs.utimesSync(f,now-i,now-i);}`;
-  await execInPod(ctx.cluster, {
+for(let i=0;i<n;i++){const f=d+"/ig_bench_"+String(i).padStart(4,"0")+".png";fs.writeFileSync(f,src[i%src.length]);fs.utimesSync(f,now-i,now-i);}
+process.stdout.write(String(src.reduce((a,b)=>a+b.length,0)/src.length));`;
+  const made = await execInPod(ctx.cluster, {
     namespace: w.namespace, pod: pod.name, container: 'openab',
-    argv: ['sh', '-c', 'H="${CODEX_HOME:-${HOME:-/home/node}/.codex}"; P="$1"; shift; exec node -e "$P" "$H" "$@"', 'bench-setup', setup, JSON.stringify(sources.map((b) => b.length)), String(GALLERY_IMAGES)],
-    stdin: Buffer.concat(sources),
+    argv: ['sh', '-c', 'H="${CODEX_HOME:-${HOME:-/home/node}/.codex}"; P="$1"; shift; exec node -e "$P" "$H" "$@"', 'bench-setup', setup, String(GALLERY_IMAGES)],
     timeoutMs: 300_000,
   });
-  const avgMb = sources.reduce((n, b) => n + b.length, 0) / sources.length / 1024 / 1024;
+  const avgMb = Number(made.stdout.toString()) / 1024 / 1024;
   console.log(`gallery: ${GALLERY_IMAGES} images of ~${avgMb.toFixed(1)} MB in ${w.namespace}/${w.name}; latency ${GALLERY_LATENCY_MS} ms per request and per exec`);
   await ctx.control.knobs({ latencyMs: GALLERY_LATENCY_MS, execLatencyMs: GALLERY_LATENCY_MS });
   // Names of the first page, learned outside the measurements.

@@ -1,5 +1,5 @@
 import 'server-only';
-import { PassThrough, Readable } from 'node:stream';
+import { PassThrough, type Readable } from 'node:stream';
 import os from 'node:os';
 import pLimit from 'p-limit';
 import { agentPod, volumeKey, type AgentRef } from './agent-pod';
@@ -135,20 +135,28 @@ async function fetchThumbnails(ref: AgentRef, group: ImageEntry[]): Promise<void
       target,
       group.map((e) => ({ name: e.name, size: e.size })),
       {
-        async onFile(name, data) {
-          const chunks: Buffer[] = [];
-          for await (const c of data) chunks.push(c as Buffer);
-          const original = Buffer.concat(chunks);
+        async onFile(name, data, size) {
+          // One buffer of the listed size, filled in place: no second copy of the original.
+          const original = Buffer.allocUnsafe(size);
+          let at = 0;
+          for await (const c of data) {
+            const chunk = c as Buffer;
+            if (at + chunk.length > size) throw new Error('more bytes than listed');
+            chunk.copy(original, at);
+            at += chunk.length;
+          }
+          if (at !== size) throw new Error(`short: ${at} of ${size} bytes arrived`);
           const entry = byName.get(name)!;
-          // Thumbnailing runs beside the transfer; the next file streams in meanwhile.
-          work.push(
-            sharpLimit(async () => {
-              const t = await makeThumbnail(original, imageSettings().thumbnailSize);
-              const key = t.placeholder ? placeholderKey(ref, entry) : thumbKey(ref, entry);
-              const path = await imageCache().put(key, t.data);
-              settle(entry, { path, size: t.data.length, placeholder: t.placeholder });
-            }).catch((err) => settle(entry, err as Error)),
-          );
+          const job = sharpLimit(async () => {
+            const t = await makeThumbnail(original, imageSettings().thumbnailSize);
+            const key = t.placeholder ? placeholderKey(ref, entry) : thumbKey(ref, entry);
+            const path = await imageCache().put(key, t.data);
+            settle(entry, { path, size: t.data.length, placeholder: t.placeholder });
+          }).catch((err) => settle(entry, err as Error));
+          work.push(job);
+          // Thumbnailing runs beside the transfer; when it falls behind, the transfer waits
+          // (and with it the connection), so originals never pile up in memory.
+          if (sharpLimit.pendingCount >= 2) await job;
         },
         onError(name, reason) {
           const entry = byName.get(name);
@@ -191,20 +199,41 @@ export async function openOriginal(ref: AgentRef, entry: ImageEntry): Promise<{ 
     let handed = false;
     transferImages(target, [{ name: entry.name, size: entry.size }], {
       async onFile(_name, data, size) {
-        const toClient = new PassThrough();
-        const toCache = new PassThrough();
+        const toClient = new PassThrough({ highWaterMark: 1024 * 1024 });
+        const toCache = new PassThrough({ highWaterMark: 1024 * 1024 });
+        let waiting = 0;
+        const release = () => {
+          if (--waiting === 0) data.resume();
+        };
         data.on('data', (chunk: Buffer) => {
-          toClient.write(chunk);
-          toCache.write(chunk);
+          // The slower of the browser and the disk sets the pace, down to the pod.
+          const a = toClient.write(chunk);
+          const b = toCache.write(chunk);
+          if (!a || !b) {
+            data.pause();
+            if (!a) waiting++, toClient.once('drain', release);
+            if (!b) waiting++, toCache.once('drain', release);
+          }
         });
-        const ended = new Promise<void>((r) => data.on('end', () => r()));
-        data.on('error', (err) => toClient.destroy(err));
+        const ended = new Promise<void>((r, j) => {
+          data.on('end', () => r());
+          data.on('error', j);
+        });
+        // A browser that went away must not stall the transfer.
+        toClient.on('close', () => {
+          if (!toClient.writableFinished && waiting > 0) toClient.emit('drain');
+        });
         handed = true;
         resolve({ stream: toClient, size, cached: false });
         void c.putStream(key, toCache, (n) => n === size);
-        await ended;
-        toClient.end();
-        toCache.end();
+        try {
+          await ended;
+          toClient.end();
+          toCache.end();
+        } catch (err) {
+          toClient.destroy(err as Error);
+          toCache.destroy(err as Error);
+        }
       },
       onError(_name, reason) {
         if (!handed) reject(new ImageUnavailableError(reason));

@@ -11,6 +11,7 @@ import type { SeedAgent } from '../../devcluster/seed/types';
 import { resetSettings } from '../settings';
 import { getCluster, resetClusters } from '../k8s/clusters';
 import { execInPod } from '../k8s/exec';
+import { execInPodStreaming } from '../k8s/exec-stream';
 import { agentPod, forgetAgentPod, type AgentRef } from './agent-pod';
 import { readInventory, resetInventoryCacheForTests } from './inventory';
 import { cachedThumbnail, ImageUnavailableError, openOriginal, resetImageCacheForTests, thumbnail } from './gallery-service';
@@ -166,6 +167,43 @@ describe('thumbnails', () => {
     expect(second.cached).toBe(true);
     second.stream.destroy();
     expect(execs() - before).toBe(0);
+  });
+});
+
+describe('streaming exec', () => {
+  it('a slow reader pauses the pod instead of filling memory', async () => {
+    const target = await agentPod(refOf(big()));
+    const size = 24 * 1024 * 1024;
+    const exec = execInPodStreaming(getCluster(CONTEXT), {
+      namespace: target.namespace, pod: target.pod, container: 'openab',
+      argv: ['head', '-c', String(size), '/dev/zero'],
+      timeoutMs: 60_000, maxStdoutBytes: size, highWaterMark: 1024 * 1024,
+    });
+    let got = 0;
+    let maxBuffered = 0;
+    let first = true;
+    for await (const chunk of exec.stdout) {
+      // Each read returns everything buffered so far: its size is what piled up meanwhile.
+      got += (chunk as Buffer).length;
+      maxBuffered = Math.max(maxBuffered, (chunk as Buffer).length);
+      await new Promise((r) => setTimeout(r, first ? 400 : 10));
+      first = false;
+    }
+    expect(got).toBe(size);
+    expect((await exec.result).exitCode).toBe(0);
+    // The connection was held back while the reader slept, and little piled up meanwhile.
+    expect(exec.pauses()).toBeGreaterThan(0);
+    expect(maxBuffered).toBeLessThan(8 * 1024 * 1024);
+  });
+
+  it('over the byte cap the stream fails in plain words', async () => {
+    const target = await agentPod(refOf(big()));
+    const exec = execInPodStreaming(getCluster(CONTEXT), {
+      namespace: target.namespace, pod: target.pod, container: 'openab',
+      argv: ['head', '-c', '3000000', '/dev/zero'], timeoutMs: 30_000, maxStdoutBytes: 1_000_000,
+    });
+    await expect((async () => { for await (const _ of exec.stdout) void _; })()).rejects.toThrow(/more than 1000000 bytes/);
+    await expect(exec.result).rejects.toThrow(/more than/);
   });
 });
 

@@ -32,7 +32,7 @@ export function imageSettings(): ImageSettings {
     cacheMaxBytes: num(env.IMAGE_CACHE_MAX_MB, 512) * 1024 * 1024,
     listCacheMs: num(env.IMAGE_LIST_CACHE_MS, 30_000),
     execTimeoutMs: num(env.IMAGE_EXEC_TIMEOUT_MS, 60_000),
-    batchMaxBytes: num(env.IMAGE_BATCH_MAX_MB, 16) * 1024 * 1024,
+    batchMaxBytes: num(env.IMAGE_BATCH_MAX_MB, 64) * 1024 * 1024,
     batchMaxFiles: num(env.IMAGE_BATCH_MAX_FILES, 48),
     transfersPerVolume: num(env.IMAGE_TRANSFERS_PER_VOLUME, 2),
     thumbnailSize: num(env.IMAGE_THUMBNAIL_PX, 320),

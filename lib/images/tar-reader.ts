@@ -21,7 +21,7 @@ export const ERROR_PREFIX = '.openab-error/';
  * A writable sink for the tar bytes. `done` resolves once the archive ended and every
  * wanted file was either handed over or reported as an error.
  */
-export function tarReader(wanted: WantedFile[], handlers: TarHandlers): { write(chunk: Buffer): void; end(): void; done: Promise<void> } {
+export function tarReader(wanted: WantedFile[], handlers: TarHandlers): { write(chunk: Buffer): boolean; end(): void; pipeFrom(source: Readable): void; done: Promise<void> } {
   const sizes = new Map(wanted.map((w) => [w.name, w.size]));
   const seen = new Set<string>();
   const settled = new Set<string>();
@@ -96,8 +96,19 @@ export function tarReader(wanted: WantedFile[], handlers: TarHandlers): { write(
     });
   });
   return {
-    write: (chunk) => void ex.write(chunk),
+    write: (chunk) => ex.write(chunk),
     end: () => void ex.end(undefined as never),
+    /** Reads a stream into the archive, pausing it while the handlers catch up. */
+    pipeFrom(source: Readable) {
+      source.on('data', (chunk: Buffer) => {
+        if (!ex.write(chunk)) {
+          source.pause();
+          ex.once('drain', () => source.resume());
+        }
+      });
+      source.on('end', () => ex.end(undefined as never));
+      source.on('error', (err: Error) => ex.destroy(err));
+    },
     done,
   };
 }

@@ -234,6 +234,38 @@ describe('approval mode', () => {
   });
 });
 
+describe('config.toml files of every shape, through the pod', () => {
+  const corpus = path.resolve(__dirname, '../codex/fixtures/config');
+  const picks = ['07-granular-inline.toml', '14-same-names-elsewhere.toml', '18-unicode.toml', '21-legacy-keys.toml', '32-crlf.toml', '33-bom.toml', '34-no-trailing-newline.toml', '36-bom-crlf-no-trailing.toml'];
+
+  it('arrive in the pod exactly as setApprovalMode wrote them, and Codex accepts them', async () => {
+    for (const name of picks) {
+      const text = readFileSync(path.join(corpus, name), 'utf8');
+      await putConfig(SCRATCH_AGENT, text);
+      const form = await readApprovalForm(SCRATCH_AGENT);
+      if (!form.ok) throw new Error(`${name}: ${form.error}`);
+      expect(form.hash, name).toBe(sha256(text));
+      const mode = form.mode === 'auto-review' ? 'manual' : 'auto-review';
+      const result = await changeApprovalMode(SCRATCH_AGENT, { mode, baseHash: form.hash, replaceCustom: true }, operator);
+      expect(result.status, name).toBe('changed');
+      const expected = setApprovalMode(text, mode);
+      expect((await configBytes(SCRATCH_AGENT)).text, name).toBe('text' in expected ? expected.text : '');
+    }
+  });
+
+  it('puts the file back and shows Codex own words when Codex refuses even the edited file', async () => {
+    const text = 'profile = "ops"\napproval_policy = "on-request"\napprovals_reviewer = "user"\n';
+    await putConfig(SCRATCH_AGENT, text);
+    await expectUserError(
+      changeApprovalMode(SCRATCH_AGENT, { mode: 'auto-review', baseHash: sha256(text), replaceCustom: false }, operator),
+      /Codex refused the new config\.toml, so the previous file was put back\. Codex said: .*profile/is,
+    );
+    expect((await configBytes(SCRATCH_AGENT)).text).toBe(text);
+    const [last] = await listAgentHistory(getCluster(CTX), SCRATCH_AGENT.namespace, SCRATCH_AGENT.name);
+    expect(last).toMatchObject({ action: 'approval-mode', result: 'failure', warning: true });
+  });
+});
+
 describe('a pod that cannot take the change', () => {
   it('says so when the Codex home is read-only, and changes nothing', async () => {
     const target = await findAgentPod(SCRATCH_AGENT);

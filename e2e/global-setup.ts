@@ -3,6 +3,7 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { startStack } from '../scripts/stack';
+import { chartRbacForStack } from '../scripts/helm';
 import { startOidcProvider } from './support/oidc';
 import { E2E, statePath } from './support/env';
 
@@ -19,6 +20,7 @@ export default async function globalSetup() {
     demoPassword: E2E.password,
     verbose: Boolean(process.env.E2E_VERBOSE),
     secondCluster: true,
+    rbac: process.env.E2E_RBAC_FROM_CHART ? chartRbacForStack : undefined,
     env: {
       OIDC_ISSUER: oidc.issuer,
       OIDC_CLIENT_ID: 'openab-dashboard',

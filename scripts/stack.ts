@@ -7,6 +7,7 @@ import yaml from 'js-yaml';
 import type { SeedAgent } from '../devcluster/seed/types';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
+import { devClusterClient } from './devcluster-client';
 
 export interface DevClusterState {
   url: string;
@@ -44,6 +45,12 @@ export interface StackOptions {
   verbose?: boolean;
   /** Also start an empty second cluster, as a second kubeconfig context (the cluster switcher). */
   secondCluster?: boolean;
+  /**
+   * The dashboard identity's only RBAC rules (e.g. the Helm chart's Roles and bindings), in
+   * place of the dev cluster's defaults for it, on every cluster of the stack; other users
+   * keep theirs. `watchNamespaces` becomes WATCH_NAMESPACES unless `env` sets it.
+   */
+  rbac?: (cluster: DevClusterState) => Promise<{ objects: object[]; watchNamespaces?: string[] }>;
 }
 
 export interface Stack {
@@ -118,8 +125,17 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     kubeconfigs = `${state.kubeconfig}${path.delimiter}${renamed}`;
     contexts += ',dashboard@devcluster-b';
   }
+  let rbac: Awaited<ReturnType<NonNullable<StackOptions['rbac']>>> | null = null;
+  try {
+    rbac = opts.rbac ? await opts.rbac(state) : null;
+    for (const c of [state, second?.state]) if (c && rbac) await replaceDashboardRbac(c, rbac.objects);
+  } catch (err) {
+    await Promise.all([stopChild(clusterChild), stopChild(second?.child ?? null)]);
+    throw err;
+  }
   const env: Record<string, string> = {
     ...(process.env as Record<string, string>),
+    ...(rbac?.watchNamespaces ? { WATCH_NAMESPACES: rbac.watchNamespaces.join(',') } : {}),
     NODE_ENV: 'production',
     KUBECONFIG: kubeconfigs,
     KUBE_CONTEXTS: contexts,
@@ -146,6 +162,25 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       await Promise.all([stopChild(web), stopChild(clusterChild), stopChild(second?.child ?? null)]);
     },
   };
+}
+
+const DASHBOARD_SA = { namespace: 'openab-dashboard', name: 'openab-dashboard' };
+
+/** Puts RBAC objects in place of the dev cluster's default rules for the dashboard's service account. */
+async function replaceDashboardRbac(state: DevClusterState, objects: object[]): Promise<void> {
+  const client = devClusterClient(state);
+  try {
+    type Binding = { subjects: Array<{ kind: string; name: string; namespace?: string }> };
+    const current = await client.call<{ bindings: Binding[] }>('GET', '/_devcluster/rbac');
+    const isDashboard = (s: Binding['subjects'][number]) =>
+      (s.kind === 'ServiceAccount' && s.name === DASHBOARD_SA.name && (s.namespace ?? 'default') === DASHBOARD_SA.namespace) ||
+      (s.kind === 'User' && s.name === `system:serviceaccount:${DASHBOARD_SA.namespace}:${DASHBOARD_SA.name}`);
+    const others = current.bindings.filter((b) => !b.subjects.some(isDashboard));
+    await client.call('PUT', '/_devcluster/rbac', objects);
+    await client.call('POST', '/_devcluster/rbac', { bindings: others });
+  } finally {
+    await client.close();
+  }
 }
 
 /** A copy of a kubeconfig whose cluster, user and context names carry a suffix, so two merge. */

@@ -18,7 +18,7 @@ describe('historyEntryOf', () => {
   });
 
   it('tolerates an Event without our annotation', () => {
-    const read = historyEntryOf({ involvedObject: {}, message: 'someone: restart failure; boom', type: 'Warning' });
+    const read = historyEntryOf({ metadata: {}, involvedObject: {}, message: 'someone: restart failure; boom', type: 'Warning' });
     expect(read).toMatchObject({ user: 'someone', action: 'action', result: 'failure', warning: true });
   });
 });

@@ -357,9 +357,13 @@ describe('restart', () => {
     expect(status).toMatchObject({ phase: 'ready', done: true, failed: false });
     expect(status.restartedAt).toBe(first.status === 'restarting' ? first.restartedAt : null);
     expect(phases.has('terminating-old') || phases.has('pending') || phases.has('starting')).toBe(true);
+    // One patch, and its outcome recorded once, however often the status was read.
     const history = await listAgentHistory(getCluster(CTX), RESTART.namespace, RESTART.name);
-    expect(history.filter((h) => h.action === 'restart')).toHaveLength(1);
-    expect(history[0]).toMatchObject({ action: 'restart', result: 'started', user: 'olivia' });
+    expect(history.filter((h) => h.action === 'restart').map((h) => [h.result, h.user])).toEqual([
+      ['success', 'olivia'],
+      ['started', 'olivia'],
+    ]);
+    expect(history[0].message).toMatch(/restart success.*running and ready/);
   });
 
   it('restarts several agents, each on its own, and reports an unknown one without stopping the rest', async () => {
@@ -406,6 +410,9 @@ describe('a restart that fails', () => {
       }
       expect(status).toMatchObject({ phase: 'failed', failed: true });
       expect(status.message).toMatch(/crash-looping/);
+      const [outcome] = await listAgentHistory(getCluster(CTX), RESTART.namespace, RESTART.name);
+      expect(outcome).toMatchObject({ action: 'restart', result: 'failure', warning: true, after: { restartedAt } });
+      expect(outcome.message).toMatch(/crash-looping/);
     } finally {
       await control.crashloop(RESTART.namespace, RESTART.name, false);
     }

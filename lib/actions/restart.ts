@@ -5,6 +5,7 @@ import { readRolloutStatus, restartDeployment, RESTARTED_AT, type RolloutStatus 
 import { UserFacingError } from '../auth/guard';
 import { asUserError, findAgentDeployment } from './target';
 import { record, type Actor } from './activity';
+import { recordRestartOutcome } from './restart-outcome';
 import { agentKey, agentLabel, type AgentRef } from './agent-ref';
 
 export type RestartResult =
@@ -92,12 +93,18 @@ export async function restartAgents(refs: AgentRef[], actor: Actor): Promise<Bul
   );
 }
 
-/** The rollout of one agent, for the progress display (checked to be an agent first). */
+/**
+ * The rollout of one agent, for the progress display (checked to be an agent first). A
+ * finished rollout that the dashboard started gets its outcome recorded.
+ */
 export async function agentRolloutStatus(ref: AgentRef): Promise<RolloutStatus> {
   const { cluster } = await findAgentDeployment(ref);
+  let status: RolloutStatus;
   try {
-    return await readRolloutStatus(cluster, ref.namespace, ref.name);
+    status = await readRolloutStatus(cluster, ref.namespace, ref.name);
   } catch (err) {
     throw asUserError(err);
   }
+  await recordRestartOutcome(cluster, ref, status);
+  return status;
 }

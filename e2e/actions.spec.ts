@@ -176,6 +176,15 @@ test.describe('operator actions', () => {
     await expect(page.getByTestId('history-entry').filter({ hasText: 'viewer' })).toHaveCount(0);
   });
 
+  test('the actions fit a narrow screen', async ({ page }) => {
+    await signIn(page, 'operator');
+    await page.setViewportSize({ width: 390, height: 800 });
+    await page.goto(href('team-b', 'team-b-openab-codex'));
+    await expect(page.getByTestId('approval-custom')).toBeVisible();
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow).toBeLessThanOrEqual(1);
+  });
+
   test('hostile feature names and unknown modes get a clear answer and change nothing', async ({ page }) => {
     await signIn(page, 'operator');
     const ref = { clusterId: CLUSTER, namespace: 'agents', name: 'openab-codex' };

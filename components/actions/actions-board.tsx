@@ -28,7 +28,7 @@ export function ActionsBoard({ agent, strategy, access, rollout, approval, featu
   const settingsPermission = !access.editConfig.allowed ? access.editConfig : settingsProblem ? { allowed: false, reason: settingsProblem } : access.editConfig;
   return (
     <div className="grid gap-6 lg:grid-cols-2">
-      <div className="space-y-6">
+      <div className="min-w-0 space-y-6">
         <div>
           <h3 className="mb-2 text-sm font-semibold">Restart</h3>
           <RestartControl agent={agent} strategy={strategy} permission={access.restart} initialRollout={rollout} openSignal={restartSignal} />

@@ -75,16 +75,16 @@ export function ApprovalForm({ agent, form, permission, onRestart }: { agent: Ag
         e.preventDefault();
         onSave();
       }}
-      className="space-y-3"
+      className="min-w-0 space-y-3"
     >
-      <fieldset disabled={disabled || busy} aria-describedby={disabledReason ? 'approval-disabled-reason' : undefined}>
+      <fieldset className="min-w-0" disabled={disabled || busy} aria-describedby={disabledReason ? 'approval-disabled-reason' : undefined}>
         <legend className="text-sm font-medium">
           Approval mode{current && <span className="font-normal text-zinc-600 dark:text-zinc-400"> — now <span data-testid="approval-current">{LABEL[current]}</span></span>}
         </legend>
         {current === 'custom' && opened && (
           <div className="mt-2 rounded-md bg-amber-50 p-2 text-xs text-amber-900 dark:bg-amber-950 dark:text-amber-200" data-testid="approval-custom">
             <p className="font-medium">This agent has a custom setting, shown as it is; saving a mode replaces it (you will be asked first).</p>
-            <code className="mt-1 block break-words">
+            <code className="mt-1 block break-all">
               approval_policy = {JSON.stringify(opened.keys.approvalPolicy)}
               {opened.keys.approvalsReviewer !== null && <>; approvals_reviewer = {JSON.stringify(opened.keys.approvalsReviewer)}</>}
               {opened.keys.sandboxMode !== null && <>; sandbox_mode = {JSON.stringify(opened.keys.sandboxMode)}</>}

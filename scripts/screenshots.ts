@@ -1,0 +1,107 @@
+// Screenshots of every page for the README: starts the demo stack on the production build,
+// signs in as admin and saves PNGs to docs/screenshots/. Pages are found in app/ (every
+// page.tsx), dynamic segments filled with a demo agent, so new pages are picked up.
+//   NEXT_DIST_DIR=<build dir> PORT=<port> npx tsx scripts/screenshots.ts
+import { mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { chromium, type Browser, type BrowserContextOptions, type Page } from '@playwright/test';
+import { startStack } from './stack';
+
+const root = path.resolve(__dirname, '..');
+const outDir = path.join(root, 'docs', 'screenshots');
+const port = Number(process.env.PORT ?? 3000);
+const password = 'screenshots-demo-password';
+const CLUSTER = 'dashboard@devcluster';
+const VIEWPORT = { width: 1280, height: 800 };
+
+/** Route patterns of every page under app/, e.g. `/agents/[cluster]/[namespace]/[name]`. */
+function pageRoutes(dir = path.join(root, 'app'), prefix = ''): string[] {
+  const out: string[] = [];
+  for (const name of readdirSync(dir).sort()) {
+    const full = path.join(dir, name);
+    if (statSync(full).isDirectory()) {
+      if (name.startsWith('_') || name === 'api') continue;
+      // Route groups `(x)` add no segment.
+      out.push(...pageRoutes(full, /^\(.*\)$/.test(name) ? prefix : `${prefix}/${name}`));
+    } else if (name === 'page.tsx') {
+      out.push(prefix || '/');
+    }
+  }
+  return out;
+}
+
+/** A file name from a route: `/` -> overview, `/agents/[cluster]/[namespace]/[name]/images` -> agent-images. */
+function shotName(route: string): string {
+  if (route === '/') return 'overview';
+  const words = route.split('/').filter(Boolean).filter((s) => !/^\[.*\]$/.test(s) || s === '[name]');
+  return words.map((w) => (w === '[name]' ? '' : w)).filter(Boolean).join('-').replace(/^agents$/, 'agent').replace(/^agents-/, 'agent-');
+}
+
+async function settle(page: Page): Promise<void> {
+  await page.waitForLoadState('networkidle', { timeout: 20_000 }).catch(() => {});
+  // Client panels fetch after hydration (log, rollout); give them a moment, then freeze animations.
+  await page.waitForTimeout(1_500);
+}
+
+async function signIn(page: Page, user: string): Promise<void> {
+  await page.goto('/signin');
+  await page.getByLabel('User name').fill(user);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await page.getByTestId('current-user').waitFor({ timeout: 30_000 });
+}
+
+async function main() {
+  const stateDir = path.join(root, '.devcluster', `screenshots-${port}`);
+  const stack = await startStack({ stateDir, port, demoPassword: password, verbose: Boolean(process.env.VERBOSE), env: { PROBE_CACHE_MS: '60000' } });
+  let browser: Browser | null = null;
+  const saved: string[] = [];
+  try {
+    const agents = stack.cluster.seed?.agents ?? [];
+    // The richest agent for the agent pages: logged in, config loads, has images.
+    const agent = agents.filter((a) => a.codex && !a.crashLooping && a.configLoads).sort((a, b) => b.images - a.images)[0];
+    if (!agent) throw new Error('the demo seed has no healthy Codex agent');
+    const fill = (route: string) =>
+      route.replace('[cluster]', encodeURIComponent(CLUSTER)).replace('[namespace]', agent.namespace).replace('[name]', agent.name);
+    const routes = pageRoutes();
+    const unfillable = routes.filter((r) => /\[/.test(fill(r)));
+    if (unfillable.length) console.warn(`skipped (unknown route parameters): ${unfillable.join(', ')}`);
+
+    mkdirSync(outDir, { recursive: true });
+    browser = await chromium.launch({
+      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      args: ['--no-sandbox', '--disable-gpu', '--hide-scrollbars', '--force-color-profile=srgb'],
+    });
+    const shoot = async (opts: BrowserContextOptions, shots: Array<{ route: string; file: string }>, user: string | null) => {
+      const context = await browser!.newContext({ baseURL: stack.url, viewport: VIEWPORT, reducedMotion: 'reduce', ...opts });
+      const page = await context.newPage();
+      if (user) await signIn(page, user);
+      for (const s of shots) {
+        await page.goto(s.route);
+        await settle(page);
+        const file = path.join(outDir, `${s.file}.png`);
+        await page.screenshot({ path: file, animations: 'disabled' });
+        saved.push(path.relative(root, file));
+        console.log(`${s.route} -> ${path.relative(root, file)}`);
+      }
+      await context.close();
+    };
+
+    const signedIn = routes.filter((r) => r !== '/signin' && !unfillable.includes(r)).map((r) => ({ route: fill(r), file: shotName(r) }));
+    await shoot({}, [{ route: '/signin', file: 'signin' }], null);
+    await shoot({}, signedIn, 'admin');
+    const agentRoute = fill('/agents/[cluster]/[namespace]/[name]');
+    await shoot({ colorScheme: 'dark' }, [{ route: '/', file: 'overview-dark' }, { route: agentRoute, file: 'agent-dark' }], 'admin');
+    await shoot({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 1, isMobile: true, hasTouch: true }, [{ route: '/', file: 'overview-narrow' }, { route: agentRoute, file: 'agent-narrow' }], 'admin');
+    console.log(`saved ${saved.length} screenshots`);
+  } finally {
+    await browser?.close();
+    await stack.stop();
+    rmSync(stateDir, { recursive: true, force: true });
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

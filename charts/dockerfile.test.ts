@@ -245,7 +245,7 @@ describe.skipIf(!haveBuild)('the runtime stage, played out on the local build', 
   it("resolves sharp and its native linux binary, and converts an image, as the image's user", () => {
     const script = "const sharp = require('sharp'); sharp({ create: { width: 4, height: 4, channels: 3, background: '#f00' } }).png().toBuffer().then((b) => console.log(require.resolve('sharp') + ' ' + b.length))";
     const argv = asImageUser([process.execPath, '-e', script]);
-    const res = spawnSync(argv[0], argv.slice(1), { cwd: app, encoding: 'utf8', env: { PATH: process.env.PATH ?? '' } });
+    const res = spawnSync(argv[0], argv.slice(1), { cwd: app, encoding: 'utf8', env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production' } });
     expect(res.stderr).toBe('');
     const [resolved, bytes] = res.stdout.trim().split(' ');
     expect(resolved.startsWith(path.join(app, 'node_modules', 'sharp'))).toBe(true);

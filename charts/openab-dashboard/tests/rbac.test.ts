@@ -63,6 +63,9 @@ describe('rendered RBAC equals what the code uses', () => {
     const docs = await renderChart({ ...base, namespaces: ['agents', 'team-b'], discord: { secretFallback: true, agentSecretNames: secretNames } });
     const { namespaced, cluster } = boundRules(docs, SA);
     expect([...namespaced.keys()].sort()).toEqual(['agents', 'team-b']);
+    // The app lists namespace by namespace only when told which: the Roles and WATCH_NAMESPACES agree.
+    const env = docs.find((d) => d.kind === 'Deployment')!.spec.template.spec.containers[0].env as Array<{ name: string; value?: string }>;
+    expect(env.find((e) => e.name === 'WATCH_NAMESPACES')?.value).toBe('agents,team-b');
     const wanted = codeKeys((p) => !p.clusterScoped);
     for (const [ns, rules] of namespaced) {
       expect([...grants(rules)].sort(), `Role in ${ns}`).toEqual([...wanted].sort());
@@ -89,6 +92,8 @@ describe('rendered RBAC equals what the code uses', () => {
   it('no namespaces listed means cluster-wide rules', async () => {
     const docs = await renderChart(base);
     expect(docs.filter((d) => d.kind === 'Role')).toEqual([]);
+    const env = docs.find((d) => d.kind === 'Deployment')!.spec.template.spec.containers[0].env as Array<{ name: string; value?: string }>;
+    expect(env.find((e) => e.name === 'WATCH_NAMESPACES')?.value).toBe('*');
     const { cluster } = boundRules(docs, SA);
     expect([...grants(cluster)].sort()).toEqual([...codeKeys((p) => p.resource !== 'secrets')].sort());
   });

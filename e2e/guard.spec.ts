@@ -32,16 +32,31 @@ function routes(): Array<{ route: string; method: string; role: Role; url: strin
     });
 }
 
-function actions(): Array<{ id: string; file: string; role: Role }> {
+/** A page that uses the action: Next only runs an action posted to a page whose bundle holds it. */
+function pageFor(workers: Record<string, unknown>): string {
+  const page = Object.keys(workers).find((w) => w.endsWith('/page')) ?? 'app/page';
+  return (
+    '/' +
+    page
+      .replace(/^app\/?/, '')
+      .replace(/\/?page$/, '')
+      .replace(/\[cluster\]/, encodeURIComponent('dashboard@devcluster'))
+      .replace(/\[namespace\]/, 'agents')
+      .replace(/\[name\]/, 'openab-codex')
+      .replace(/\[\w+\]/g, 'x')
+  ).replace(/\/$/, '') || '/';
+}
+
+function actions(): Array<{ id: string; file: string; role: Role; page: string }> {
   const manifestPath = path.join(root, process.env.NEXT_DIST_DIR || '.next', 'server/server-reference-manifest.json');
   if (!existsSync(manifestPath)) return [];
-  const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as { node: Record<string, { filename?: string; exportedName?: string }> };
+  const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as { node: Record<string, { filename?: string; exportedName?: string; workers?: Record<string, unknown> }> };
   return Object.entries(manifest.node ?? {}).map(([id, info]) => {
     const file = path.join(root, String(info.filename ?? ''));
     const text = readFileSync(file, 'utf8');
     const m = new RegExp(`export const ${info.exportedName} = defineAction\\(\\s*\\{[^}]*role: '(\\w+)'`).exec(text);
     if (!m) throw new Error(`${info.exportedName} in ${file} is not built by defineAction`);
-    return { id, file: path.relative(root, file), role: m[1] as Role };
+    return { id, file: path.relative(root, file), role: m[1] as Role, page: pageFor(info.workers ?? {}) };
   });
 }
 
@@ -69,20 +84,26 @@ test('every route handler refuses no session and too low a role', async ({ page,
 });
 
 test('every server action refuses no session and too low a role', async ({ page, request }) => {
+  const matrix: string[] = [];
   const list = actions();
+  expect(list.length).toBeGreaterThan(0);
   for (const a of list) {
-    const res = await request.post('/', { headers: { 'Next-Action': a.id, 'Content-Type': 'text/plain;charset=UTF-8' }, data: '[{}]' });
+    const res = await request.post(a.page, { headers: { 'Next-Action': a.id, 'Content-Type': 'text/plain;charset=UTF-8' }, data: '[{}]', maxRedirects: 0 });
     expect(await res.text(), `${a.file} ${a.id} without a session`).toContain('Sign in again');
   }
   for (const role of ROLES) {
     await page.context().clearCookies();
     await signIn(page, role);
     for (const a of list) {
-      const res = await page.request.post('/', { headers: { 'Next-Action': a.id, 'Content-Type': 'text/plain;charset=UTF-8' }, data: '[{}]' });
+      const res = await page.request.post(a.page, { headers: { 'Next-Action': a.id, 'Content-Type': 'text/plain;charset=UTF-8' }, data: '[{}]' });
       const body = await res.text();
-      if (ROLES.indexOf(role) < ROLES.indexOf(a.role)) expect(body, `${a.file} as ${role}`).toContain('role');
-      else expect(body, `${a.file} as ${role}`).not.toContain('Sign in again');
+      matrix.push(`${a.file}#${a.id.slice(0, 8)} as ${role}: ${/Sign in again/.test(body) ? 'no session' : /This needs the \w+ role/.test(body) ? 'refused (role)' : 'allowed'}`);
+      if (ROLES.indexOf(role) < ROLES.indexOf(a.role)) expect(body, `${a.file} as ${role}`).toMatch(/This needs the \w+ role; you are signed in as/);
+      else {
+        expect(body, `${a.file} as ${role}`).not.toContain('Sign in again');
+        expect(body, `${a.file} as ${role}`).not.toMatch(/This needs the \w+ role/);
+      }
     }
   }
-  console.log(`${list.length} server actions checked`);
+  console.log(`${list.length} server actions checked\n${matrix.join('\n')}`);
 });

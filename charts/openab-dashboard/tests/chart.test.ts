@@ -4,6 +4,7 @@
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { loadAll } from 'js-yaml';
 import { chartDir, helm, renderChart } from '../../../scripts/helm';
 
 const root = path.resolve(__dirname, '../../..');
@@ -146,5 +147,21 @@ describe('helm template', () => {
     const notInChart = new Set(['KUBECONFIG', 'KUBE_CONTEXTS', 'KUBERNETES_SERVICE_HOST', 'DEMO_PASSWORD', 'NEXT_DIST_DIR', 'PATH', 'NODE_ENV']);
     const tuning = (n: string) => /^(PROBE_|REFRESH_MS$|IMAGE_)/.test(n);
     expect([...read].filter((n) => !set.has(n) && !notInChart.has(n) && !tuning(n)).sort()).toEqual([]);
+  });
+
+  it("the README's example values render (with the Secrets they name)", async () => {
+    const readme = readFileSync(path.join(root, 'README.md'), 'utf8');
+    // Code blocks may be indented inside list items; values blocks are the ones with a `url`.
+    const blocks = [...readme.matchAll(/^( *)```yaml\n([\s\S]*?)^\1```/gm)]
+      .map((m) => m[2].split('\n').map((l) => l.slice(m[1].length)).join('\n'))
+      .map((text) => loadAll(text)[0] as Doc)
+      .filter((v) => v && typeof v === 'object' && 'url' in v);
+    expect(blocks.length).toBeGreaterThanOrEqual(2);
+    for (const values of blocks) {
+      const docs = await renderChart(values);
+      const env = envOf(docs);
+      expect(env.NEXTAUTH_URL).toBe(values.url);
+      if (values.oidc?.enabled) expect(env.OIDC_ISSUER).toBe(values.oidc.issuer);
+    }
   });
 });

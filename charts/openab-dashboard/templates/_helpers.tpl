@@ -54,8 +54,8 @@ namespace "" means the cluster-wide ClusterRole.
 - apiGroups: [""]
   resources: ["pods"]
   verbs: ["list"]
-# Reading Codex's files and running the Codex CLI in the agent's container: the WebSocket
-# upgrade needs get (and create since Kubernetes 1.31's websocket check), SPDY needs create.
+# Reading Codex's files and running the Codex CLI in the agent's container: a WebSocket exec
+# is authorized as get (newer API servers also check create for it), SPDY as create.
 - apiGroups: [""]
   resources: ["pods/exec"]
   verbs: ["get", "create"]

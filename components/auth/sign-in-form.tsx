@@ -21,6 +21,8 @@ export function SignInForm({ local, oidc, oidcName, callbackUrl }: { local: bool
     setPending(false);
     if (result?.ok && !result.error) {
       window.location.assign(returnTo);
+    } else if (result?.error === 'LockedOut') {
+      setError('Too many failed attempts for this user. Wait 15 minutes, or ask an admin.');
     } else {
       setError('Wrong user name or password.');
     }

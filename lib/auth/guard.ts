@@ -5,6 +5,10 @@ import { headers } from 'next/headers';
 import { z } from 'zod';
 import { authOptions } from './options';
 import { isRole, roleAtLeast, ROLE_LABELS, type Role } from './roles';
+import { SlidingWindowLimiter } from './rate-limit';
+
+/** Actions per user per minute (ACTION_RATE_LIMIT): slows a runaway script, not a person. */
+const actionLimiter = new SlidingWindowLimiter(Number(process.env.ACTION_RATE_LIMIT ?? 60), 60_000);
 
 export interface SessionUser {
   id: string;
@@ -84,6 +88,8 @@ export function defineAction<S extends z.ZodType, T>(
       if (err instanceof GuardError) return { ok: false, error: err.message };
       throw err;
     }
+    const wait = actionLimiter.take(`${user.provider}:${user.id}`);
+    if (wait > 0) return { ok: false, error: `Too many actions in a short time. Wait ${Math.ceil(wait / 1000)} s and try again.` };
     const raw = args.length >= 2 ? args[1] : args[0];
     const input = raw instanceof FormData ? Object.fromEntries(raw.entries()) : raw;
     const parsed = spec.input.safeParse(input);

@@ -3,6 +3,12 @@ import type { NextAuthOptions } from 'next-auth';
 import CredentialsProvider from 'next-auth/providers/credentials';
 import { loadLocalUsers } from './local-users';
 import { parseRoleMapping, roleFor, isRole, type Role } from './roles';
+import { SignInLockout } from './rate-limit';
+
+/** Failed local sign-ins per user name (also for names that do not exist, so as not to tell). */
+const lockout = new SignInLockout(Number(process.env.SIGNIN_MAX_FAILURES ?? 5), 15 * 60_000);
+/** What the sign-in form shows for a locked name. */
+export const LOCKED_OUT = 'LockedOut';
 
 const env = process.env;
 const SESSION_MAX_AGE_S = Number(env.SESSION_MAX_AGE_SECONDS ?? 8 * 3600);
@@ -58,10 +64,16 @@ function buildProviders(): NextAuthOptions['providers'] {
         async authorize(credentials) {
           const username = String(credentials?.username ?? '').slice(0, 200);
           const password = String(credentials?.password ?? '').slice(0, 1000);
+          if (lockout.lockedFor(username) > 0) throw new Error(LOCKED_OUT);
           const user = localUsers.find((u) => u.name === username);
           // Verify even for unknown names so timing does not reveal which names exist.
           const ok = (user ?? localUsers[0]).verify(password) && Boolean(user);
-          if (!ok || !user) return null;
+          if (!ok || !user) {
+            lockout.recordFailure(username);
+            console.warn(JSON.stringify({ level: 'warn', msg: 'local sign-in failed', user: username.slice(0, 64) }));
+            return null;
+          }
+          lockout.recordSuccess(username);
           return { id: `local:${user.name}`, name: user.name, email: null, role: user.role } as never;
         },
       }),

@@ -85,6 +85,7 @@ async function run(req: ResendRequest & { image: string; target: string }, key: 
   const claim = await marksExec(target, 'claim', key);
   if (claim.marked) {
     const m = claim.marked as DeliveryMark;
+    await audit('success', `${req.image} to ${req.target}: already delivered as message ${m.messageId}; nothing sent again`);
     return { messageId: m.messageId, channelId: m.channelId, guildId: m.guildId, link: messageLink(m.guildId, m.channelId, m.messageId), alreadyDelivered: true, at: m.at };
   }
   if (claim.busy) throw new ResendError('This image is being sent to this target right now (by another click or another dashboard). Wait a moment and reload.');

@@ -712,7 +712,18 @@ export class ClusterController {
       reportingComponent: component,
       reportingInstance: component === 'kubelet' ? NODE_NAME : '',
     };
-    this.o.store.create('events', ev);
+    // Recording an event must never bring the controller down: a name taken in the same
+    // millisecond gets a fresh suffix, and anything else is dropped, as a kubelet drops events.
+    for (let attempt = 0; ; attempt++) {
+      try {
+        this.o.store.create('events', ev);
+        break;
+      } catch (err) {
+        if (attempt >= 5) return;
+        ev.metadata.name = `${obj.metadata.name}.${Date.now().toString(16)}${randomSuffix(5)}`;
+        void err;
+      }
+    }
     this.eventIndex.set(id, ev);
     if (this.eventIndex.size > 20_000) this.eventIndex.clear();
   }

@@ -9,11 +9,14 @@ import { PodLog } from '@/components/agents/pod-log';
 import { RelativeTime } from '@/components/ui/relative-time';
 import { Section, KeyValues } from '@/components/ui/section';
 import { decodeSegment } from '@/lib/url-params';
+import { agentActionAccess } from '@/lib/actions/access';
+import { getCluster } from '@/lib/k8s/clusters';
 import type { AgentPanelProps } from '@/components/agents/panel-props';
 import { AgentActionsPanel } from '@/components/actions/agent-actions-panel';
 import { AgentHistory } from '@/components/actions/agent-history';
 import { DeviceLoginPanel } from '@/components/login/device-login-panel';
 import { AgentImagesPanel } from '@/components/images/agent-images-panel';
+import { ReadinessPanel } from '@/components/readiness/readiness-panel';
 
 export const dynamic = 'force-dynamic';
 
@@ -43,6 +46,8 @@ export default async function AgentPage({ params }: { params: Promise<Params> })
   const logAllowedByRole = roleAtLeast(user.role, 'support');
   const logReason = !logAllowedByRole ? 'Reading logs needs the Support role or higher.' : !detail.clusterAccess.readLogs.allowed ? detail.clusterAccess.readLogs.reason : null;
   const panel: AgentPanelProps = { clusterId: cluster, namespace, name, user: { name: user.name, role: user.role }, agent };
+  // Per-feature switches: the role decides first (no cluster call for viewers), then the cluster.
+  const featureAccess = (await agentActionAccess(getCluster(cluster), namespace, name, user.role)).editConfig;
   const restarted = pods.some((pd) => pd.containers.some((c) => c.name === detail.container && c.restartCount > 0));
 
   return (
@@ -141,9 +146,10 @@ export default async function AgentPage({ params }: { params: Promise<Params> })
       </Section>
 
       <Section title={`Features${p?.features ? ` (${p.features.length})` : ''}`}>
-        {p?.features ? <FeatureTable features={p.features} /> : <p className="text-sm text-zinc-500">The feature list is not available{p?.codexError ? ': Codex failed (see above).' : '.'}</p>}
+        {p?.features ? <FeatureTable features={p.features} controls={{ agent: { clusterId: cluster, namespace, name }, permission: featureAccess }} /> : <p className="text-sm text-zinc-500">The feature list is not available{p?.codexError ? ': Codex failed (see above).' : '.'}</p>}
       </Section>
 
+      <ReadinessPanel {...panel} />
       <AgentImagesPanel {...panel} />
       <AgentHistory {...panel} />
 

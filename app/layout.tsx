@@ -28,6 +28,7 @@ export default async function RootLayout({ children }: { children: React.ReactNo
                 <Link href="/" className="hover:underline">Fleet</Link>
                 <Link href="/images" className="hover:underline">Images</Link>
                 {roleAtLeast(user.role, 'support') && <Link href="/deliveries" className="hover:underline">Deliveries</Link>}
+                {roleAtLeast(user.role, 'operator') && <Link href="/audit" className="hover:underline">Audit</Link>}
               </nav>
             )}
             {user && (

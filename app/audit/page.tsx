@@ -1,0 +1,150 @@
+import Link from 'next/link';
+import { requirePageUser } from '@/lib/auth/guard';
+import { roleAtLeast } from '@/lib/auth/roles';
+import { listFleetHistory } from '@/lib/audit/fleet-history';
+import { agentKeyOf, auditFilterOf, filterAudit, type AuditEntry } from '@/lib/audit/export';
+import { Badge } from '@/components/agents/badges';
+import { RelativeTime } from '@/components/ui/relative-time';
+
+export const dynamic = 'force-dynamic';
+
+const PAGE = 100;
+type SearchParams = Record<string, string | string[] | undefined>;
+
+const show = (v: unknown) => (v === undefined ? '' : typeof v === 'string' ? v : JSON.stringify(v));
+function change(e: AuditEntry): string {
+  const before = show(e.before);
+  const after = show(e.after);
+  return before || after ? `${before || '—'} → ${after || '—'}` : '';
+}
+
+/**
+ * Every action taken through the dashboard, read from its Events on the agents' Deployments.
+ * Operators see every agent's history (their role lets them act on every agent); only admins
+ * export the whole trail.
+ */
+export default async function AuditPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
+  const user = await requirePageUser('operator', '/audit');
+  const sp = await searchParams;
+  const filter = auditFilterOf(sp);
+  const { entries, errors } = await listFleetHistory();
+  const shown = filterAudit(entries, filter);
+  const pages = Math.max(1, Math.ceil(shown.length / PAGE));
+  const rawPage = Array.isArray(sp.page) ? sp.page[0] : sp.page;
+  const page = Math.min(Math.max(1, Number(rawPage) || 1), pages);
+  const agents = [...new Set(entries.map(agentKeyOf))].sort();
+  const actions = [...new Set(entries.map((e) => e.action))].sort();
+  const query = (extra: Record<string, string>) => {
+    const q = new URLSearchParams();
+    for (const [k, v] of Object.entries(filter)) if (v) q.set(k, v);
+    for (const [k, v] of Object.entries(extra)) q.set(k, v);
+    return q.toString();
+  };
+  const input = 'mt-0.5 block rounded-md border border-zinc-300 bg-white px-2 py-1 text-sm dark:border-zinc-700 dark:bg-zinc-950';
+  const label = 'text-xs font-medium text-zinc-600 dark:text-zinc-400';
+  return (
+    <div className="space-y-4">
+      <div>
+        <h1 className="text-2xl font-semibold tracking-tight">Audit</h1>
+        <p className="text-sm text-zinc-600 dark:text-zinc-400">
+          Every action taken through the dashboard, by anyone, on every agent in the watched namespaces.
+        </p>
+        <p className="mt-1 text-sm text-amber-800 dark:text-amber-300" data-testid="audit-expiry-note">
+          This list is read from Kubernetes Events, which the cluster deletes after one hour by default. The durable record is the dashboard&apos;s log: one JSON line with
+          <code className="mx-1 rounded bg-zinc-100 px-1 dark:bg-zinc-800">&quot;msg&quot;:&quot;audit&quot;</code>
+          per action, for your log shipper.
+        </p>
+      </div>
+      <form method="get" action="/audit" className="flex flex-wrap items-end gap-3" aria-label="Filter the audit trail">
+        <label className={label}>
+          Agent
+          <select name="agent" defaultValue={filter.agent ?? ''} className={input}>
+            <option value="">All agents</option>
+            {agents.map((a) => <option key={a} value={a}>{a}</option>)}
+          </select>
+        </label>
+        <label className={label}>
+          User
+          <input name="user" defaultValue={filter.user ?? ''} placeholder="name or e-mail" className={input} maxLength={300} />
+        </label>
+        <label className={label}>
+          Action
+          <select name="action" defaultValue={filter.action ?? ''} className={input}>
+            <option value="">All actions</option>
+            {actions.map((a) => <option key={a} value={a}>{a}</option>)}
+          </select>
+        </label>
+        <label className={label}>
+          Result
+          <select name="result" defaultValue={filter.result ?? ''} className={input}>
+            <option value="">All results</option>
+            {['success', 'failure', 'started', 'cancelled'].map((r) => <option key={r} value={r}>{r}</option>)}
+          </select>
+        </label>
+        <button type="submit" className="rounded-md bg-sky-700 px-3 py-1.5 text-sm font-medium text-white hover:bg-sky-800 focus-visible:outline focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-600">
+          Filter
+        </button>
+        <Link href="/audit" className="text-sm hover:underline">Clear</Link>
+        <span className="ml-auto flex gap-3 text-sm">
+          {roleAtLeast(user.role, 'admin') ? (
+            <>
+              <a href={`/api/audit/export?${query({ format: 'csv' })}`} className="text-sky-700 hover:underline dark:text-sky-400" data-testid="export-csv">Export CSV</a>
+              <a href={`/api/audit/export?${query({ format: 'json' })}`} className="text-sky-700 hover:underline dark:text-sky-400" data-testid="export-json">Export JSON</a>
+            </>
+          ) : (
+            <span className="text-zinc-500" data-testid="export-disabled">Exporting the whole trail needs the Admin role.</span>
+          )}
+        </span>
+      </form>
+      {errors.map((e, i) => (
+        <p key={i} role="alert" className="text-sm text-red-700 dark:text-red-300">{e}</p>
+      ))}
+      <p className="text-sm text-zinc-600 dark:text-zinc-400" data-testid="audit-count">
+        {shown.length} of {entries.length} recorded actions
+      </p>
+      {shown.length === 0 ? (
+        <p className="text-sm text-zinc-500">Nothing matches (or the Events have expired).</p>
+      ) : (
+        <div className="overflow-x-auto rounded-lg border border-zinc-200 bg-white dark:border-zinc-800 dark:bg-zinc-900">
+          <table className="w-full text-left text-sm" data-testid="audit-table">
+            <thead className="border-b border-zinc-200 text-xs uppercase text-zinc-500 dark:border-zinc-800">
+              <tr>
+                <th scope="col" className="px-3 py-2">When</th>
+                <th scope="col" className="px-3 py-2">Agent</th>
+                <th scope="col" className="px-3 py-2">User</th>
+                <th scope="col" className="px-3 py-2">Action</th>
+                <th scope="col" className="px-3 py-2">Result</th>
+                <th scope="col" className="px-3 py-2">Change / detail</th>
+              </tr>
+            </thead>
+            <tbody className="divide-y divide-zinc-100 dark:divide-zinc-800">
+              {shown.slice((page - 1) * PAGE, page * PAGE).map((e, i) => (
+                <tr key={`${agentKeyOf(e)}/${e.sequence}/${i}`} data-testid="audit-row" data-action={e.action} data-result={e.result}>
+                  <td className="whitespace-nowrap px-3 py-1.5 text-zinc-500" title={e.at ?? undefined}><RelativeTime iso={e.at} suffix=" ago" /></td>
+                  <td className="px-3 py-1.5">
+                    <Link className="hover:underline" href={`/agents/${encodeURIComponent(e.cluster)}/${encodeURIComponent(e.namespace)}/${encodeURIComponent(e.agent)}`}>{e.namespace}/{e.agent}</Link>
+                    <span className="block text-xs text-zinc-500">{e.cluster}</span>
+                  </td>
+                  <td className="px-3 py-1.5"><span className="font-medium">{e.user}</span>{e.role && <span className="block text-xs text-zinc-500">{e.role}</span>}</td>
+                  <td className="px-3 py-1.5"><Badge kind="info">{e.action}</Badge></td>
+                  <td className="px-3 py-1.5"><Badge kind={e.result === 'failure' ? 'bad' : e.result === 'success' ? 'good' : 'neutral'}>{e.result}</Badge></td>
+                  <td className="max-w-md break-words px-3 py-1.5 font-mono text-xs text-zinc-600 dark:text-zinc-400" title={e.message}>
+                    {change(e)}
+                    {e.result === 'failure' && <span className="block font-sans text-red-700 dark:text-red-300">{e.message}</span>}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      {pages > 1 && (
+        <nav aria-label="Pages" className="flex gap-3 text-sm">
+          {page > 1 && <Link href={`/audit?${query({ page: String(page - 1) })}`}>Newer</Link>}
+          <span>Page {page} of {pages}</span>
+          {page < pages && <Link href={`/audit?${query({ page: String(page + 1) })}`}>Older</Link>}
+        </nav>
+      )}
+    </div>
+  );
+}

@@ -11,6 +11,8 @@ export const MAX_FILE_BYTES = 10 * 1024 * 1024;
 const MAX_BODY_BYTES = 100 * 1024 * 1024;
 const MAX_CONTENT_CHARS = 2000;
 const DISCORD_EPOCH = 1420070400000n;
+/** A human owns the demo guild (the owner has every permission, so it is never the bot). */
+const GUILD_OWNER_ID = '112233445566778899';
 
 export interface RecordedAttachment {
   /** Form field name, e.g. `files[0]`. */
@@ -174,7 +176,7 @@ export async function startFakeDiscord(seed: SeedDiscord, options: FakeDiscordOp
   const windows = new Map<string, { start: number; count: number }>();
   let lastSnowflake = 0n;
   let url = '';
-  const botUser = { id: snowflake(), username: 'openab', global_name: 'OpenAB', discriminator: '0', avatar: null, bot: true };
+  const botUser = { id: seed.botUserId ?? snowflake(), username: 'openab', global_name: 'OpenAB', discriminator: '0', avatar: null, bot: true };
   const stored = new Map<string, RecordedAttachment>();
 
   function snowflake(): string {
@@ -182,6 +184,12 @@ export async function startFakeDiscord(seed: SeedDiscord, options: FakeDiscordOp
     if (id <= lastSnowflake) id = lastSnowflake + 1n;
     lastSnowflake = id;
     return id.toString();
+  }
+
+  /** The guild's roles as Discord lists them; @everyone (id = guild id) is always there. */
+  function guildRoles(): Array<Record<string, unknown>> {
+    const roles = seed.roles ?? [{ id: seed.guildId, name: '@everyone', permissions: '0', position: 0, managed: false }];
+    return roles.map((r) => ({ id: r.id, name: r.name, permissions: r.permissions, position: r.position, managed: r.managed, color: 0, hoist: false, mentionable: false, flags: 0 }));
   }
 
   function checkAuth(req: IncomingMessage): void {
@@ -195,7 +203,9 @@ export async function startFakeDiscord(seed: SeedDiscord, options: FakeDiscordOp
       type: channel.type === 'thread' ? 11 : 0,
       name: channel.name,
       guild_id: seed.guildId,
-      ...(channel.parentId ? { parent_id: channel.parentId } : { parent_id: null, position: 0, topic: null, nsfw: false }),
+      ...(channel.parentId
+        ? { parent_id: channel.parentId }
+        : { parent_id: null, position: 0, topic: null, nsfw: false, permission_overwrites: channel.permissionOverwrites ?? [] }),
       last_message_id: null,
       rate_limit_per_user: 0,
       flags: 0,
@@ -335,6 +345,30 @@ export async function startFakeDiscord(seed: SeedDiscord, options: FakeDiscordOp
       const id = decodeURIComponent(channelRoute[1]);
       if (!channels.has(id)) throw errors.unknownChannel();
       sendJson(res, 200, channelObject(id));
+      return;
+    }
+
+    const guildRoute = /^\/api\/v10\/guilds\/([^/]+)(?:\/(roles|members\/([^/]+)))?$/.exec(pathname);
+    if (guildRoute || pathname === '/api/v10/users/@me') {
+      if (method !== 'GET') throw errors.methodNotAllowed();
+      checkAuth(req);
+      if (!guildRoute) {
+        sendJson(res, 200, botUser);
+        return;
+      }
+      // The bot is a member of the seeded guild only: any other answers like Discord's 10004.
+      if (decodeURIComponent(guildRoute[1]) !== seed.guildId) throw new DiscordError(404, { message: 'Unknown Guild', code: 10004 });
+      if (guildRoute[2] === 'roles') {
+        sendJson(res, 200, guildRoles());
+        return;
+      }
+      if (guildRoute[3] !== undefined) {
+        const userId = decodeURIComponent(guildRoute[3]);
+        if (userId !== botUser.id) throw new DiscordError(404, { message: 'Unknown Member', code: 10007 });
+        sendJson(res, 200, { user: botUser, nick: null, roles: seed.botRoleIds ?? [], joined_at: '2025-01-01T00:00:00.000000+00:00', deaf: false, mute: false, flags: 0 });
+        return;
+      }
+      sendJson(res, 200, { id: seed.guildId, name: 'OpenAB demo', owner_id: GUILD_OWNER_ID, roles: guildRoles(), features: [] });
       return;
     }
 

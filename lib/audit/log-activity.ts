@@ -1,5 +1,6 @@
 import 'server-only';
 import type { Cluster } from '../k8s/clusters';
+import { asDashboard } from '../k8s/impersonation';
 
 /** One thing someone did through the dashboard. Never holds a secret, token or device code. */
 export interface ActivityEntry {
@@ -42,7 +43,9 @@ export async function logActivity(cluster: Cluster, entry: ActivityEntry): Promi
   const at = new Date();
   console.log(JSON.stringify({ level: 'info', msg: 'audit', time: at.toISOString(), ...entry }));
   try {
-    await cluster.core.createNamespacedEvent({
+    // The dashboard's own record: written with its identity even in impersonation mode (the
+    // person's own call already appears in the cluster's audit log under their name).
+    await asDashboard(() => cluster.core.createNamespacedEvent({
       namespace: entry.agent.namespace,
       body: {
         metadata: { generateName: `${entry.agent.name}.`, namespace: entry.agent.namespace, labels: { 'app.kubernetes.io/managed-by': AUDIT_COMPONENT } , annotations: { 'openab.dev/audit': JSON.stringify({ user: entry.user, action: entry.action, result: entry.result, before: entry.before, after: entry.after }).slice(0, 4000) } },
@@ -55,7 +58,7 @@ export async function logActivity(cluster: Cluster, entry: ActivityEntry): Promi
         lastTimestamp: at,
         count: 1,
       },
-    });
+    }));
   } catch (err) {
     console.error(JSON.stringify({ level: 'error', msg: 'audit event not recorded', agent: entry.agent, error: (err as Error).message?.slice(0, 300) }));
   }

@@ -3,9 +3,12 @@ import { getServerSession } from 'next-auth';
 import { redirect } from 'next/navigation';
 import { headers } from 'next/headers';
 import { z } from 'zod';
+import { ClusterError } from '../k8s/errors';
 import { authOptions } from './options';
 import { isRole, roleAtLeast, ROLE_LABELS, type Role } from './roles';
 import { SlidingWindowLimiter } from './rate-limit';
+import { cache } from 'react';
+import { impersonationEnabled, kubeIdentityOf, runWithIdentity, setIdentityResolver, type RequestIdentity } from '../k8s/impersonation';
 
 /** Actions per user per minute (ACTION_RATE_LIMIT): slows a runaway script, not a person. */
 const actionLimiter = new SlidingWindowLimiter(Number(process.env.ACTION_RATE_LIMIT ?? 60), 60_000);
@@ -41,6 +44,21 @@ export async function getSessionUser(): Promise<SessionUser | null> {
     provider: user.provider ?? 'local',
   };
 }
+
+/** The cluster identity of a signed-in user in impersonation mode (the dashboard's own otherwise). */
+function requestIdentityOf(user: SessionUser): RequestIdentity {
+  return impersonationEnabled() ? { kind: 'user', identity: kubeIdentityOf(user) } : { kind: 'dashboard' };
+}
+
+// Pages call requirePageUser and then lib code; a store entered inside an awaited function does
+// not reach its caller, so cluster calls made without one read the request's session (once per
+// render, thanks to cache).
+setIdentityResolver(
+  cache(async (): Promise<RequestIdentity | null> => {
+    const user = await getSessionUser();
+    return user ? requestIdentityOf(user) : null;
+  }),
+);
 
 /** The one check every server action and route handler makes. */
 export async function authorize(min: Role): Promise<SessionUser> {
@@ -102,7 +120,8 @@ export function defineAction<S extends z.ZodType, T>(
       return { ok: false, error: 'The request was not valid: ' + parsed.error.issues.map((i) => i.message).join('; '), fieldErrors };
     }
     try {
-      return { ok: true, data: await run(parsed.data, user) };
+      const identity = requestIdentityOf(user);
+      return { ok: true, data: await runWithIdentity(identity, () => run(parsed.data, user)) };
     } catch (err) {
       return { ok: false, error: userFacingMessage(err) };
     }
@@ -116,6 +135,8 @@ export class UserFacingError extends Error {}
 
 export function userFacingMessage(err: unknown): string {
   if (err instanceof UserFacingError || err instanceof GuardError) return err.message;
+  // No e-mail to impersonate, or no session found for a cluster call: already plain words.
+  if (err instanceof ClusterError && (err.kind === 'unauthorized' || err.kind === 'forbidden')) return err.message;
   console.error(JSON.stringify({ level: 'error', msg: 'action failed', error: err instanceof Error ? err.message : String(err) }));
   return 'Something went wrong on the server. Try again; if it keeps failing, check the dashboard logs.';
 }
@@ -141,7 +162,8 @@ export function defineRoute(
       throw err;
     }
     try {
-      return await handler(request, context, user);
+      const identity = requestIdentityOf(user);
+      return await runWithIdentity(identity, () => handler(request, context, user));
     } catch (err) {
       return Response.json({ error: userFacingMessage(err) }, { status: 500 });
     }

@@ -4,6 +4,8 @@ import pLimit from 'p-limit';
 import { execInPod } from '../k8s/exec';
 import type { Cluster } from '../k8s/clusters';
 import { ClusterError } from '../k8s/errors';
+import { requirePodAccess } from '../k8s/access';
+import { impersonationEnabled } from '../k8s/impersonation';
 import { summarizeAuth, type AuthFacts, type LoginState } from '../codex/auth';
 import { parseFeaturesList, type Feature } from '../codex/features';
 import { readApprovalSettings } from '../codex/config';
@@ -54,6 +56,13 @@ export interface ProbeTarget {
  * callers, and cheap when the pod's files have not changed since the last probe.
  */
 export function probeAgent(target: ProbeTarget, opts: { maxAgeMs?: number } = {}): Promise<AgentProbe> {
+  // The cache is shared by everyone; in impersonation mode a cached probe (made with someone
+  // else's rights) goes only to a user the cluster lets exec into the pod.
+  if (impersonationEnabled()) return requirePodAccess(target.cluster, target.namespace, target.pod).then(() => probeShared(target, opts));
+  return probeShared(target, opts);
+}
+
+function probeShared(target: ProbeTarget, opts: { maxAgeMs?: number }): Promise<AgentProbe> {
   const settings = getSettings();
   const key = `${target.cluster.id}/${target.podUid}`;
   const cached = cache.get(key);

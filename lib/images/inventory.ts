@@ -2,6 +2,9 @@ import 'server-only';
 import { randomBytes } from 'node:crypto';
 import { execInPod } from '../k8s/exec';
 import { ClusterError } from '../k8s/errors';
+import { requirePodAccess } from '../k8s/access';
+import { getCluster } from '../k8s/clusters';
+import { impersonationEnabled } from '../k8s/impersonation';
 import { deliveryTarget, threadIdFromRolloutPath, type Rollout, type SenderContext } from '../codex/sessions';
 import { agentPod, volumeKey, type AgentRef, type PodTarget } from './agent-pod';
 import { InventoryReader, sessionVersionKey, type ImageEntry, type StrayEntry } from './inventory-output';
@@ -43,6 +46,18 @@ const rollouts = new Map<string, Map<string, SessionInfo>>();
  * dashboard's delivery marks, all from ONE exec, reused for a short while.
  */
 export function readInventory(ref: AgentRef, opts: { maxAgeMs?: number } = {}): Promise<AgentInventory> {
+  // Shared between users: in impersonation mode only for those the cluster lets exec there.
+  if (impersonationEnabled()) return requireImageAccess(ref).then(() => readInventoryShared(ref, opts));
+  return readInventoryShared(ref, opts);
+}
+
+/** In impersonation mode: may this user read the agent's files (exec in its namespace)? */
+export async function requireImageAccess(ref: AgentRef): Promise<void> {
+  if (!impersonationEnabled()) return;
+  await requirePodAccess(getCluster(ref.clusterId), ref.namespace);
+}
+
+function readInventoryShared(ref: AgentRef, opts: { maxAgeMs?: number }): Promise<AgentInventory> {
   const key = volumeKey(ref);
   const maxAge = opts.maxAgeMs ?? imageSettings().listCacheMs;
   const hit = inventories.get(key);

@@ -5,6 +5,7 @@ import type { AgentRef } from './agent-pod';
 import { findImage } from './gallery';
 import { cachedOriginal, cachedThumbnail, imageCache, ImageUnavailableError, openOriginal, thumbnail } from './gallery-service';
 import type { ImageEntry } from './inventory-output';
+import { requireImageAccess } from './inventory';
 import { checkImageName, imageContentType } from './paths';
 
 /** Everything the image routes answer, including refusals, as a Response. */
@@ -35,6 +36,8 @@ export async function serveImage(ref: AgentRef, kind: Kind, url: URL): Promise<R
   const download = url.searchParams.get('download') === '1';
   const versioned = versionFrom(url.searchParams.get('v'), check.name);
   try {
+    // Thumbnails and originals are cached for everyone; in impersonation mode, check first.
+    await requireImageAccess(ref);
     if (kind === 'thumbnail') {
       let served = versioned ? await cachedThumbnail(ref, versioned) : null;
       if (!served) {

@@ -1,5 +1,6 @@
 import 'server-only';
 import { withDeadline, type Cluster } from './clusters';
+import { currentIdentity, identityLabel, requireExecAccess } from './impersonation';
 
 export interface AccessCheck {
   namespace: string;
@@ -22,6 +23,13 @@ export interface AccessAnswer {
  */
 export async function canI(cluster: Cluster, check: AccessCheck): Promise<AccessAnswer> {
   const what = `${check.verb} ${check.subresource ? `${check.resource}/${check.subresource}` : check.resource} in ${check.namespace}`;
+  // In impersonation mode the review is made as the signed-in user, and the reason names them.
+  let who = 'the dashboard';
+  try {
+    who = identityLabel(await currentIdentity());
+  } catch (err) {
+    return { allowed: false, reason: (err as Error).message };
+  }
   try {
     const res = await withDeadline(
       cluster.authz.createSelfSubjectAccessReview({
@@ -35,8 +43,16 @@ export async function canI(cluster: Cluster, check: AccessCheck): Promise<Access
       'checking permissions',
     );
     if (res.status?.allowed) return { allowed: true };
-    return { allowed: false, reason: `The cluster does not allow the dashboard to ${what}.` };
+    return { allowed: false, reason: `The cluster does not allow ${who} to ${what}.` };
   } catch {
-    return { allowed: false, reason: `The cluster could not say whether the dashboard may ${what}.` };
+    return { allowed: false, reason: `The cluster could not say whether ${who} may ${what}.` };
   }
+}
+
+/**
+ * In impersonation mode, cached pod data is served only to someone the cluster lets exec into
+ * that pod (or namespace); a no-op otherwise. Throws a forbidden ClusterError in plain words.
+ */
+export function requirePodAccess(cluster: Cluster, namespace: string, pod?: string): Promise<void> {
+  return requireExecAccess((check) => canI(cluster, check), cluster.id, namespace, pod);
 }

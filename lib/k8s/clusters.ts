@@ -2,6 +2,7 @@ import 'server-only';
 import * as k8s from '@kubernetes/client-node';
 import { getSettings } from '../settings';
 import { ClusterError } from './errors';
+import { impersonationEnabled, ImpersonatingKubeConfig } from './impersonation';
 
 /** One kubeconfig context, shown to users as one cluster. */
 export interface Cluster {
@@ -28,7 +29,9 @@ function loadKubeConfig(): k8s.KubeConfig {
 }
 
 function clusterFor(base: k8s.KubeConfig, context: k8s.Context): Cluster {
-  const kc = new k8s.KubeConfig();
+  // In impersonation mode one client per cluster still serves everyone: the identity is
+  // decided per request when the client applies its credentials.
+  const kc = impersonationEnabled() ? new ImpersonatingKubeConfig() : new k8s.KubeConfig();
   kc.loadFromOptions({
     clusters: base.clusters,
     users: base.users,

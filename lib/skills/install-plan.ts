@@ -1,0 +1,66 @@
+// Whether installing the delivery skill may go ahead as is, or must first show the user what it
+// would replace. Pure: decided from what the read script found and the bundle's own files.
+import { DELIVERY_SKILL_DIR, DELIVERY_SKILL_VERSION, SIDECAR_PATH, UPLOAD_SCRIPT_PATH, deliverySkillFiles } from './delivery-skill';
+import { parseInstallRecord, sha256, type InstallRecord } from './list';
+import type { SkillFolderRead } from './pod-scripts';
+import { unifiedDiff } from './text-diff';
+
+/** What the folder held when the plan was made: the compare-and-swap token. */
+export interface FolderState {
+  skillSha: string;
+  scriptSha: string;
+}
+
+export type InstallPlan =
+  | { kind: 'up-to-date'; state: FolderState }
+  | { kind: 'install'; state: FolderState; update: boolean }
+  | { kind: 'confirm'; state: FolderState; reason: string; diff: string }
+  | { kind: 'refuse'; reason: string };
+
+export interface Bundle {
+  skillMd: string;
+  script: string;
+  record: string;
+}
+
+export function deliveryBundle(): Bundle {
+  const files = Object.fromEntries(deliverySkillFiles().map((f) => [f.path, f.text]));
+  const skillMd = files['SKILL.md'];
+  const script = files[UPLOAD_SCRIPT_PATH];
+  const record: InstallRecord = { skill: DELIVERY_SKILL_DIR, version: DELIVERY_SKILL_VERSION, files: { 'SKILL.md': sha256(skillMd), [UPLOAD_SCRIPT_PATH]: sha256(script) } };
+  return { skillMd, script, record: JSON.stringify(record, null, 2) + '\n' };
+}
+
+const shaOf = (f: SkillFolderRead['files'][keyof SkillFolderRead['files']]) => (f.state === 'present' ? f.sha : 'missing');
+
+export function planInstall(read: SkillFolderRead, bundle: Bundle): InstallPlan {
+  const skill = read.files['SKILL.md'];
+  const script = read.files[UPLOAD_SCRIPT_PATH];
+  if (read.folderSymlink || skill.state === 'symlink' || script.state === 'symlink') {
+    return { kind: 'refuse', reason: `skills/${DELIVERY_SKILL_DIR} holds a symbolic link; the dashboard does not write through links. Remove it by hand first.` };
+  }
+  if (skill.state === 'toolarge' || script.state === 'toolarge') {
+    return { kind: 'refuse', reason: `A file in skills/${DELIVERY_SKILL_DIR} is larger than a skill file should be; check it by hand first.` };
+  }
+  const state: FolderState = { skillSha: shaOf(skill), scriptSha: shaOf(script) };
+  const wanted = { skillSha: sha256(bundle.skillMd), scriptSha: sha256(bundle.script) };
+  if (state.skillSha === wanted.skillSha && state.scriptSha === wanted.scriptSha) return { kind: 'up-to-date', state };
+  if (state.skillSha === 'missing' && state.scriptSha === 'missing') return { kind: 'install', state, update: false };
+  const sidecar = read.files[SIDECAR_PATH as '.openab-dashboard.json'];
+  const record = parseInstallRecord(sidecar.state === 'present' ? sidecar.text : undefined);
+  const untouched = record && (record.files['SKILL.md'] ?? 'missing') === state.skillSha && (record.files[UPLOAD_SCRIPT_PATH] ?? 'missing') === state.scriptSha;
+  if (untouched) return { kind: 'install', state, update: true };
+  const current = (f: typeof skill) => (f.state === 'present' ? f.text : '');
+  const diff = [
+    unifiedDiff(current(skill), bundle.skillMd, { from: `skills/${DELIVERY_SKILL_DIR}/SKILL.md (now)`, to: `skills/${DELIVERY_SKILL_DIR}/SKILL.md (dashboard)` }),
+    unifiedDiff(current(script), bundle.script, { from: `skills/${DELIVERY_SKILL_DIR}/${UPLOAD_SCRIPT_PATH} (now)`, to: `skills/${DELIVERY_SKILL_DIR}/${UPLOAD_SCRIPT_PATH} (dashboard)` }),
+  ].join('');
+  return {
+    kind: 'confirm',
+    state,
+    reason: record
+      ? `Someone changed skills/${DELIVERY_SKILL_DIR} by hand since the dashboard installed it. Installing replaces their changes.`
+      : `skills/${DELIVERY_SKILL_DIR} exists and was not installed by the dashboard. Installing replaces its SKILL.md and ${UPLOAD_SCRIPT_PATH}.`,
+    diff,
+  };
+}

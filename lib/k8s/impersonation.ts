@@ -30,7 +30,7 @@ export interface IdentitySource {
   provider: string;
 }
 
-export function impersonationEnabled(env: NodeJS.ProcessEnv = process.env): boolean {
+export function impersonationEnabled(env: Record<string, string | undefined> = process.env): boolean {
   return /^(true|1|yes)$/i.test(env.IMPERSONATION?.trim() ?? '');
 }
 
@@ -41,7 +41,7 @@ export function impersonationEnabled(env: NodeJS.ProcessEnv = process.env): bool
  * IMPERSONATE_GROUP_PREFIX). Local users have no identity of their own in the cluster:
  * `dashboard:<name>` in group `dashboard:<role>`, which an admin can bind like any other.
  */
-export function kubeIdentityOf(user: IdentitySource, env: NodeJS.ProcessEnv = process.env): KubeIdentity {
+export function kubeIdentityOf(user: IdentitySource, env: Record<string, string | undefined> = process.env): KubeIdentity {
   if (user.provider === 'local') {
     const name = user.id.startsWith('local:') ? user.id.slice('local:'.length) : user.name;
     return { user: `dashboard:${name}`, groups: [`dashboard:${user.role}`] };

@@ -2,7 +2,7 @@
 // server on top of it. Used by `npm run demo` and by the end-to-end tests.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import yaml from 'js-yaml';
 import type { SeedAgent } from '../devcluster/seed/types';
 import path from 'node:path';
@@ -51,12 +51,17 @@ export interface StackOptions {
    * keep theirs. `watchNamespaces` becomes WATCH_NAMESPACES unless `env` sets it.
    */
   rbac?: (cluster: DevClusterState) => Promise<{ objects: object[]; watchNamespaces?: string[] }>;
+  /** Where the dashboard's stdout and stderr are copied (default `<stateDir>/dashboard.log`; null: nowhere). */
+  logFile?: string | null;
 }
 
 export interface Stack {
   url: string;
   cluster: DevClusterState;
   stateDir: string;
+  /** The dashboard server's process id (its memory is sampled by the bench). */
+  pid: number | null;
+  logFile: string | null;
   stop(): Promise<void>;
 }
 
@@ -148,6 +153,14 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     ...opts.env,
   };
   const web = spawn(bin('next'), ['start', '-H', '127.0.0.1', '-p', String(opts.port)], { cwd: root, env: env as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  // A copy of everything the dashboard prints: tests search it (secrets must never appear).
+  const logFile = opts.logFile === undefined ? path.join(opts.stateDir, 'dashboard.log') : opts.logFile;
+  if (logFile) {
+    const log = createWriteStream(logFile, { flags: 'a', mode: 0o600 });
+    web.stdout!.pipe(log, { end: false });
+    web.stderr!.pipe(log, { end: false });
+    web.once('exit', () => log.end());
+  }
   try {
     await waitForLine(web, /Ready in|started server|Local:/i, 'dashboard', 60_000, opts.verbose ?? false);
   } catch (err) {
@@ -158,6 +171,8 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     url,
     cluster: state,
     stateDir: opts.stateDir,
+    pid: web.pid ?? null,
+    logFile,
     async stop() {
       await Promise.all([stopChild(web), stopChild(clusterChild), stopChild(second?.child ?? null)]);
     },

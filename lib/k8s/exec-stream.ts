@@ -119,7 +119,7 @@ export function execInPodStreaming(cluster: Cluster, req: StreamingExecRequest):
       if (status.status === 'Success') return finish(null, 0);
       const cause = status.details?.causes?.find((c) => c.reason === 'ExitCode');
       if (status.reason === 'NonZeroExitCode' && cause) return finish(null, Number(cause.message));
-      finish(new ClusterError(`The command failed in pod ${req.pod}: ${(status.message ?? 'unknown error').slice(0, 300)}`, 'server'));
+      finish(new ClusterError(describeExecFailure(status, req), 'server'));
     })
     .then((ws) => {
       socket = ws as unknown as typeof socket;
@@ -130,14 +130,28 @@ export function execInPodStreaming(cluster: Cluster, req: StreamingExecRequest):
       });
       ws.on('error', (err: Error) => finish(new ClusterError(`The connection to pod ${req.pod} failed: ${err.message}`, 'unreachable')));
     })
-    .catch((err: Error) => {
-      const text = String(err?.message ?? err);
-      const status = Number(/Unexpected server response: (\d+)/.exec(text)?.[1]);
-      if (status === 404) return finish(new ClusterError(`Pod ${req.pod} no longer exists.`, 'not-found', 404));
-      if (status === 403) return finish(new ClusterError(`The dashboard may not run commands in pod ${req.pod} (403 on pods/exec).`, 'forbidden', 403));
-      if (status === 400) return finish(new ClusterError(`Pod ${req.pod} is not running, or has no container "${req.container}".`, 'invalid', 400));
-      finish(new ClusterError(`Could not run a command in pod ${req.pod}: ${text.slice(0, 200)}`, 'other'));
-    });
+    .catch((err: Error) => finish(upgradeError(err, req)));
 
   return { stdout: out, result, pauses: () => pauses };
+}
+
+function describeExecFailure(status: k8s.V1Status, req: StreamingExecRequest): string {
+  const msg = status.message ?? 'unknown error';
+  if (/executable file not found|no such file or directory/i.test(msg)) {
+    return `"${req.argv[0]}" is not installed in the ${req.container} container of pod ${req.pod}.`;
+  }
+  return `The command failed in pod ${req.pod}: ${msg.slice(0, 300)}`;
+}
+
+/** The client loses an upgrade's body: only the status code in its message tells what went wrong. */
+function upgradeError(err: Error, req: StreamingExecRequest): ClusterError {
+  const text = String(err?.message ?? err);
+  const status = Number(/Unexpected server response: (\d+)/.exec(text)?.[1]);
+  if (status === 404) return new ClusterError(`Pod ${req.pod} no longer exists.`, 'not-found', 404);
+  if (status === 403) return new ClusterError(`The dashboard may not run commands in pod ${req.pod} (403 on pods/exec).`, 'forbidden', 403);
+  if (status === 401) return new ClusterError(`The cluster did not accept the dashboard's credentials (401).`, 'unauthorized', 401);
+  if (status === 400) return new ClusterError(`Pod ${req.pod} is not running, or has no container "${req.container}".`, 'invalid', 400);
+  if (status >= 500) return new ClusterError(`The cluster failed to open a command in pod ${req.pod} (${status}).`, 'server', status);
+  if (/ECONNREFUSED|ENOTFOUND/.test(text)) return new ClusterError(`The cluster's API server cannot be reached.`, 'unreachable');
+  return new ClusterError(`Could not run a command in pod ${req.pod}: ${text.slice(0, 200)}`, 'other');
 }

@@ -1,11 +1,10 @@
 import 'server-only';
-import { execInPod } from '../k8s/exec';
 import { invalidateProbe } from '../fleet/probe';
 import { UserFacingError } from '../auth/guard';
 import { isUnstableStage, isValidFeatureName, parseFeatureToggleOutput, parseFeaturesList, type Feature } from '../codex/features';
 import { codexErrorMessage } from '../codex/cli-output';
 import { TOGGLE_FEATURE_SCRIPT, lastStatusLine } from './pod-scripts';
-import { asUserError, findAgentPod, type AgentPodTarget } from './target';
+import { execInAgentPod, findAgentPod, type AgentPodTarget } from './target';
 import { record, type Actor } from './activity';
 import { agentLabel, type AgentRef } from './agent-ref';
 
@@ -22,19 +21,11 @@ export function isPlausibleFeatureName(name: unknown): name is string {
 export const BAD_FEATURE_NAME = 'That is not a feature name: names are lowercase letters, digits and underscores, as `codex features list` prints them. Nothing was run.';
 
 async function liveFeatures(target: AgentPodTarget): Promise<Feature[]> {
-  let out;
-  try {
-    out = await execInPod(target.cluster, {
-      namespace: target.ref.namespace,
-      pod: target.pod.name,
-      container: target.container,
-      argv: ['codex', 'features', 'list'],
-      timeoutMs: 30_000,
-      maxStdoutBytes: 1024 * 1024,
-    });
-  } catch (err) {
-    throw asUserError(err);
-  }
+  const out = await execInAgentPod(target, {
+    argv: ['codex', 'features', 'list'],
+    timeoutMs: 30_000,
+    maxStdoutBytes: 1024 * 1024,
+  });
   if (out.exitCode !== 0) {
     const why = codexErrorMessage(out.stderr) ?? `codex features list exited with code ${out.exitCode}`;
     throw new UserFacingError(`Codex could not list its features, so nothing was changed. Codex said: ${why}`);
@@ -75,19 +66,11 @@ export async function changeFeature(ref: AgentRef, req: FeatureChangeRequest, ac
     };
   }
   const verb = req.enabled ? 'enable' : 'disable';
-  let out;
-  try {
-    out = await execInPod(target.cluster, {
-      namespace: ref.namespace,
-      pod: target.pod.name,
-      container: target.container,
-      argv: ['sh', '-c', TOGGLE_FEATURE_SCRIPT, 'openab-feature', verb, req.name],
-      timeoutMs: 30_000,
-      maxStdoutBytes: 64 * 1024,
-    });
-  } catch (err) {
-    throw asUserError(err);
-  }
+  const out = await execInAgentPod(target, {
+    argv: ['sh', '-c', TOGGLE_FEATURE_SCRIPT, 'openab-feature', verb, req.name],
+    timeoutMs: 30_000,
+    maxStdoutBytes: 64 * 1024,
+  });
   invalidateProbe(target.cluster.id, target.pod.uid);
   const audit = { action: 'feature', before: { [req.name]: feature.enabled }, after: { [req.name]: req.enabled } };
   const lock = lastStatusLine(out.stdout.toString('utf8'));

@@ -1,10 +1,9 @@
 import 'server-only';
 import { createHash } from 'node:crypto';
-import { execInPod } from '../k8s/exec';
 import { codexErrorMessage } from '../codex/cli-output';
 import { UserFacingError } from '../auth/guard';
 import { READ_CONFIG_SCRIPT, WRITE_CONFIG_SCRIPT, lastStatusLine, parseConfigRead } from './pod-scripts';
-import { asUserError, type AgentPodTarget } from './target';
+import { execInAgentPod, type AgentPodTarget } from './target';
 
 /** Larger than any real config.toml; a bigger file is not edited through the dashboard. */
 export const MAX_CONFIG_BYTES = 1024 * 1024;
@@ -23,19 +22,11 @@ export const sha256 = (data: Buffer | string) => createHash('sha256').update(dat
 
 /** Reads config.toml from the agent's pod with its hash. Refuses what it must not edit. */
 export async function readPodConfig(target: AgentPodTarget): Promise<PodConfig> {
-  let out;
-  try {
-    out = await execInPod(target.cluster, {
-      namespace: target.ref.namespace,
-      pod: target.pod.name,
-      container: target.container,
-      argv: ['sh', '-c', READ_CONFIG_SCRIPT, 'openab-read-config', String(MAX_CONFIG_BYTES)],
-      timeoutMs: EXEC_TIMEOUT_MS,
-      maxStdoutBytes: MAX_CONFIG_BYTES + 4096,
-    });
-  } catch (err) {
-    throw asUserError(err);
-  }
+  const out = await execInAgentPod(target, {
+    argv: ['sh', '-c', READ_CONFIG_SCRIPT, 'openab-read-config', String(MAX_CONFIG_BYTES)],
+    timeoutMs: EXEC_TIMEOUT_MS,
+    maxStdoutBytes: MAX_CONFIG_BYTES + 4096,
+  });
   const read = out.exitCode === 0 ? parseConfigRead(out.stdout) : null;
   if (!read) {
     if (out.exitCode === 127 || /not found/.test(out.stderr)) throw new UserFacingError('The agent container has no shell (sh), so its config.toml cannot be read.');
@@ -70,20 +61,12 @@ export type WriteOutcome =
  */
 export async function writePodConfig(target: AgentPodTarget, expectedHash: string, text: string): Promise<WriteOutcome> {
   const bytes = Buffer.from(text, 'utf8');
-  let out;
-  try {
-    out = await execInPod(target.cluster, {
-      namespace: target.ref.namespace,
-      pod: target.pod.name,
-      container: target.container,
-      argv: ['sh', '-c', WRITE_CONFIG_SCRIPT, 'openab-write-config', expectedHash, String(bytes.length)],
-      stdin: bytes,
-      timeoutMs: EXEC_TIMEOUT_MS,
-      maxStdoutBytes: 64 * 1024,
-    });
-  } catch (err) {
-    throw asUserError(err);
-  }
+  const out = await execInAgentPod(target, {
+    argv: ['sh', '-c', WRITE_CONFIG_SCRIPT, 'openab-write-config', expectedHash, String(bytes.length)],
+    stdin: bytes,
+    timeoutMs: EXEC_TIMEOUT_MS,
+    maxStdoutBytes: 64 * 1024,
+  });
   const status = lastStatusLine(out.stdout.toString('utf8'));
   const ok = /^OK ([0-9a-f]{64})$/.exec(status);
   if (ok && out.exitCode === 0) return { status: 'written', hash: ok[1] };

@@ -4,6 +4,7 @@ import { getCluster, withDeadline, type Cluster } from '../k8s/clusters';
 import { activePod, listDeploymentPods, summarizeDeployment, type PodSummary } from '../k8s/agents';
 import { ClusterError, toClusterError } from '../k8s/errors';
 import { getSettings } from '../settings';
+import { execInPod, type ExecOutput, type ExecRequest } from '../k8s/exec';
 import { UserFacingError } from '../auth/guard';
 import { agentLabel, type AgentRef } from './agent-ref';
 
@@ -69,6 +70,15 @@ export async function findAgentPod(ref: AgentRef): Promise<AgentPodTarget> {
   }
   if (!pod.hasAgentContainer) throw new UserFacingError(`The pod of ${agentLabel(ref)} has no "${containerName}" container.`);
   return { ...found, pod, container: containerName };
+}
+
+/** Runs argv in the agent's container; a failure to run reaches the user in plain words. */
+export async function execInAgentPod(target: AgentPodTarget, req: Omit<ExecRequest, 'namespace' | 'pod' | 'container'>): Promise<ExecOutput> {
+  try {
+    return await execInPod(target.cluster, { ...req, namespace: target.ref.namespace, pod: target.pod.name, container: target.container });
+  } catch (err) {
+    throw asUserError(err);
+  }
 }
 
 /** Cluster errors carry plain words already; they reach the user as they are. */

@@ -23,7 +23,6 @@ export async function readPodLog(cluster: Cluster, req: LogRequest): Promise<str
         container: req.container,
         tailLines: req.tailLines ?? 200,
         previous: req.previous ?? false,
-        timestamps: true,
       }),
       10_000,
       what,
@@ -45,7 +44,6 @@ export async function followPodLog(cluster: Cluster, req: LogRequest, onChunk: (
   const controller = await log.log(req.namespace, req.pod, req.container, out, {
     follow: true,
     tailLines: req.tailLines ?? 100,
-    timestamps: true,
   });
   await new Promise<void>((resolve) => {
     const stop = () => {

@@ -1,0 +1,236 @@
+// Readiness against the dev cluster with the demo seed: each seeded agent's checklist matches
+// what the seed made it (token passing, channel permissions, skills, approval, image
+// generation); the delivery skill is installed for real and its script run IN the pod against
+// the fake Discord; an image is copied to a stable path.
+import { randomBytes, createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startDevCluster, type DevCluster } from '../../devcluster/cluster';
+import { buildSeed, canPostFiles, channelPermissions as seedChannelPermissions } from '../../devcluster/seed';
+import type { SeedAgent, SeedDiscord } from '../../devcluster/seed/types';
+import { devClusterClient } from '../../scripts/devcluster-client';
+import { resetSettings } from '../settings';
+import { getCluster, resetClusters } from '../k8s/clusters';
+import { execInPod } from '../k8s/exec';
+import { getFleet, type FleetAgent } from '../fleet/fleet';
+import { resetProbeCacheForTests } from '../fleet/probe';
+import { findAgentPod } from '../actions/target';
+import { UserFacingError } from '../auth/guard';
+import { installDeliverySkill } from '../skills/install';
+import { DELIVERY_SKILL_DIR } from '../skills/delivery-skill';
+import { approvalCheck, imageGenerationCheck, type ReadinessItem } from './checks';
+import { fleetReadiness, resetReadinessCachesForTests, serverReadiness, type ServerReadiness } from './service';
+import { resetDiscordCacheForTests } from './discord-check';
+import { copyImageToStablePath } from './stable-image';
+
+let cluster: DevCluster;
+let control: ReturnType<typeof devClusterClient>;
+let truth: SeedAgent[];
+let discordSeed: SeedDiscord;
+let fleet: FleetAgent[];
+const scratch = mkdtempSync(path.join(tmpdir(), 'readiness-it-'));
+const CTX = 'dashboard@devcluster';
+const operator = { name: 'olivia', email: 'olivia@example.com', role: 'operator' };
+
+const agentOf = (t: SeedAgent) => fleet.find((a) => a.workload.namespace === t.namespace && a.workload.name === t.name)!;
+const refOf = (t: SeedAgent) => ({ clusterId: CTX, namespace: t.namespace, name: t.name });
+const itemOf = (r: ServerReadiness, id: ReadinessItem['id']) => r.items.find((i) => i.id === id)!;
+
+async function readinessOf(t: SeedAgent): Promise<ServerReadiness> {
+  const a = agentOf(t);
+  const { podProblem } = await import('../fleet/fleet');
+  return serverReadiness({ cluster: getCluster(CTX), namespace: t.namespace, name: t.name, pod: a.pod ? { name: a.pod.name, uid: a.pod.uid } : null, podProblem: podProblem(a.workload, a.pod) }, { podFactsMaxAgeMs: 0 });
+}
+
+/** What the seed's own permission model says the bot lacks in an agent's channels. */
+function seededUploadBlocked(t: SeedAgent): boolean {
+  return t.allowedChannels.some((id) => {
+    const channel = discordSeed.channels.find((c) => c.id === id)!;
+    const perms = seedChannelPermissions({ guildId: discordSeed.guildId, roles: discordSeed.roles!, memberRoleIds: discordSeed.botRoleIds!, memberId: discordSeed.botUserId!, overwrites: channel.permissionOverwrites ?? [] });
+    return !canPostFiles(perms, false) || !canPostFiles(perms, true);
+  });
+}
+
+async function podExec(t: SeedAgent, argv: string[], stdin?: Buffer) {
+  const target = await findAgentPod(refOf(t));
+  return execInPod(getCluster(CTX), { namespace: t.namespace, pod: target.pod.name, container: 'openab', argv, stdin, timeoutMs: 30_000 });
+}
+
+/** Runs the installed upload script in the agent's pod, pointed at the fake Discord. */
+function runUpload(t: SeedAgent, args: string[]) {
+  const script = `H="\${CODEX_HOME:-$HOME/.codex}"; exec sh "$H/skills/${DELIVERY_SKILL_DIR}/scripts/upload.sh" "$@"`;
+  return podExec(t, ['env', `DISCORD_API_BASE=${cluster.discordUrl}`, 'sh', '-c', script, 'upload', ...args]);
+}
+
+beforeAll(async () => {
+  cluster = await startDevCluster({ port: 0, seed: 'demo', kubeconfigPath: path.join(scratch, 'kubeconfig'), quiet: true });
+  const seed = await buildSeed('demo', { dataDir: path.join(scratch, 'truth') });
+  truth = (seed.agents ?? []).filter((a) => a.codex);
+  discordSeed = seed.discord;
+  control = devClusterClient({ ...JSON.parse(readFileSync(cluster.statePath, 'utf8')), kubeconfig: cluster.kubeconfigPath });
+  // The chart must grant this: OpenAB's config is the agent's ConfigMap (the dev pods do not mount it).
+  await control.call('POST', '/_devcluster/rbac', { bindings: [{ subjects: [{ kind: 'ServiceAccount', name: 'openab-dashboard', namespace: 'openab-dashboard' }], rules: [{ verbs: ['get'], apiGroups: [''], resources: ['configmaps'] }] }] });
+  process.env.KUBECONFIG = cluster.kubeconfigPath;
+  process.env.KUBE_CONTEXTS = CTX;
+  process.env.AGENT_SELECTOR = seed.codexSelector;
+  process.env.DISCORD_API_BASE = cluster.discordUrl;
+  process.env.PROBE_CACHE_MS = '600000';
+  resetSettings();
+  resetClusters();
+  resetProbeCacheForTests();
+  resetReadinessCachesForTests();
+  resetDiscordCacheForTests();
+  for (let i = 0; i < 120; i++) {
+    fleet = (await getFleet()).agents;
+    if (fleet.length >= truth.length && fleet.every((a) => a.workload.pods.every((p) => p.crashLooping || (p.ready && !p.terminating)))) break;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}, 120_000);
+
+afterAll(async () => {
+  for (const k of ['AGENT_SELECTOR', 'DISCORD_API_BASE', 'PROBE_CACHE_MS']) delete process.env[k];
+  await control?.close();
+  await cluster?.stop();
+  rmSync(scratch, { recursive: true, force: true });
+});
+
+describe('readiness of the seeded fleet', () => {
+  it('matches the seed: token passing, channel permissions, delivery skill, approval, image generation', async () => {
+    const running = truth.filter((t) => !t.crashLooping);
+    expect(running.length).toBeGreaterThanOrEqual(6);
+    for (const t of running) {
+      const r = await readinessOf(t);
+      const probe = agentOf(t).probe;
+      const label = `${t.namespace}/${t.name}`;
+      expect(itemOf(r, 'upload-token').status, `${label} token (${t.tokenPassing})`).toBe(t.tokenPassing === 'none' ? 'fail' : 'pass');
+      expect(itemOf(r, 'discord-permissions').status, `${label} permissions`).toBe(seededUploadBlocked(t) ? 'fail' : 'pass');
+      expect(itemOf(r, 'delivery-skill').status, `${label} skill (${t.skills.join(',')})`).toBe(t.skills.includes(DELIVERY_SKILL_DIR) ? 'pass' : 'fail');
+      expect(r.skills!.map((s) => s.dir).sort(), `${label} skills`).toEqual([...t.skills].sort());
+      const approval = approvalCheck(probe?.approval, probe).status;
+      expect(approval, `${label} approval ${t.approval}`).toBe({ 'auto-review': 'pass', 'full-access': 'pass', manual: 'fail', custom: 'unknown', invalid: 'fail' }[t.approval]);
+      const image = imageGenerationCheck(probe).status;
+      expect(image, `${label} image generation`).toBe(!t.configLoads ? 'unknown' : t.imageGeneration ? 'pass' : 'fail');
+    }
+  });
+
+  it('names the missing permission per channel', async () => {
+    const noAttach = truth.find((t) => !t.crashLooping && seededUploadBlocked(t))!;
+    const r = await readinessOf(noAttach);
+    const blocked = r.channels!.filter((c) => c.status === 'fail');
+    expect(blocked.map((c) => c.missing)).toEqual([['Attach Files']]);
+    expect(itemOf(r, 'discord-permissions').reason).toMatch(/missing Attach Files/);
+    expect(r.channels!.filter((c) => c.status === 'pass').length).toBe(noAttach.allowedChannels.length - 1);
+    // The private channel (role let in) and the member overwrite (member beats role) both pass.
+    const privateOrOverride = truth.filter((t) => !t.crashLooping && !seededUploadBlocked(t) && discordSeed.channels.find((c) => c.id === t.allowedChannels[0])!.permissionOverwrites!.length > 0);
+    expect(privateOrOverride.length).toBeGreaterThanOrEqual(2);
+    for (const t of privateOrOverride) expect(itemOf(await readinessOf(t), 'discord-permissions').status).toBe('pass');
+  });
+
+  it('says unknown, with the reason, for the crash-looping agent', async () => {
+    const looping = truth.find((t) => t.crashLooping)!;
+    const r = await readinessOf(looping);
+    expect(r.items.map((i) => i.status)).toEqual(['unknown', 'unknown', 'unknown']);
+  });
+
+  it('the overview costs no exec per refresh once the pod facts are cached', async () => {
+    resetReadinessCachesForTests();
+    const first = await fleetReadiness();
+    expect(Object.keys(first.agents).length).toBe(truth.length);
+    const before = await control.stats();
+    const second = await fleetReadiness();
+    const after = await control.stats();
+    expect(after.execs - before.execs).toBe(0);
+    const statuses = (f: typeof first) => Object.fromEntries(Object.entries(f.agents).map(([k, v]) => [k, v.items.map((i) => i.status)]));
+    expect(statuses(second)).toEqual(statuses(first));
+  });
+});
+
+describe('the delivery skill in a pod', () => {
+  it('installs where there is none, turns the check green, and its script delivers an image byte for byte', async () => {
+    const t = truth.find((a) => !a.crashLooping && a.skills.length === 0 && a.tokenPassing !== 'none' && !seededUploadBlocked(a) && a.configLoads)!;
+    expect(itemOf(await readinessOf(t), 'delivery-skill').status).toBe('fail');
+    const result = await installDeliverySkill(refOf(t), null, operator);
+    expect(result.status).toBe('installed');
+    const r = await readinessOf(t);
+    expect(itemOf(r, 'delivery-skill').status).toBe('pass');
+    expect(r.skills!.find((s) => s.dir === DELIVERY_SKILL_DIR)).toMatchObject({ installedByDashboard: true, changedByHand: false, problems: [] });
+    expect((await installDeliverySkill(refOf(t), null, operator)).status).toBe('unchanged');
+
+    const png = Buffer.concat([Buffer.from('89504e470d0a1a0a', 'hex'), randomBytes(150_000)]);
+    expect((await podExec(t, ['sh', '-c', 'cat > /tmp/delivery-test.png'], png)).exitCode).toBe(0);
+    const thread = discordSeed.channels.find((c) => c.type === 'thread' && c.parentId === t.allowedChannels[0])!.id;
+    const out = await runUpload(t, ['/tmp/delivery-test.png', t.allowedChannels[0], thread, 'from the pod']);
+    const text = out.stdout.toString() + out.stderr;
+    expect(out.exitCode, text).toBe(0);
+    expect(text).not.toContain(cluster.discordBotToken);
+    const sent = cluster.discord.messages().at(-1)!;
+    expect(sent).toMatchObject({ channelId: thread, status: 200, content: 'from the pod' });
+    expect(sent.attachments[0].sha256).toBe(createHash('sha256').update(png).digest('hex'));
+    expect(sent.attachments[0].data.equals(png)).toBe(true);
+  });
+
+  it('a refused upload (no Attach Files) exits non-zero with Discord\'s error', async () => {
+    const t = truth.find((a) => !a.crashLooping && seededUploadBlocked(a))!;
+    expect(['installed', 'confirm']).toContain((await installDeliverySkill(refOf(t), null, operator)).status);
+    const png = Buffer.concat([Buffer.from('89504e470d0a1a0a', 'hex'), randomBytes(1000)]);
+    await podExec(t, ['sh', '-c', 'cat > /tmp/refused.png'], png);
+    const blocked = t.allowedChannels.find((id) => discordSeed.channels.find((c) => c.id === id)!.botCanPost === false)!;
+    const out = await runUpload(t, ['/tmp/refused.png', blocked]);
+    const text = out.stdout.toString() + out.stderr;
+    expect(out.exitCode).not.toBe(0);
+    expect(text).toContain('Missing Permissions');
+    expect(text).toContain('NOT delivered');
+    expect(text).not.toContain(cluster.discordBotToken);
+    expect(cluster.discord.messages().at(-1)).toMatchObject({ channelId: blocked, status: 403 });
+  });
+
+  it('shows the difference before replacing a skill it did not install, and a hand edit after it did', async () => {
+    const t = truth.find((a) => !a.crashLooping && a.skills.includes(DELIVERY_SKILL_DIR))!;
+    const first = await installDeliverySkill(refOf(t), null, operator);
+    expect(first.status).toBe('confirm');
+    if (first.status !== 'confirm') return;
+    expect(first.message).toMatch(/not installed by the dashboard/);
+    expect(first.diff).toContain('-description: Send images you generate');
+    expect(first.diff).toContain('+#!/bin/sh');
+    expect((await installDeliverySkill(refOf(t), first.state, operator)).status).toBe('installed');
+
+    await podExec(t, ['sh', '-c', 'H="${CODEX_HOME:-$HOME/.codex}"; printf "Also ping @ops.\\n" >> "$H/skills/discord-image-delivery/SKILL.md"']);
+    const edited = await installDeliverySkill(refOf(t), null, operator);
+    expect(edited).toMatchObject({ status: 'confirm', message: expect.stringMatching(/changed .* by hand/) });
+    if (edited.status !== 'confirm') return;
+    expect(edited.diff).toContain('-Also ping @ops.');
+    // Changed again after the user looked: asked again, nothing written.
+    await podExec(t, ['sh', '-c', 'H="${CODEX_HOME:-$HOME/.codex}"; printf "And again.\\n" >> "$H/skills/discord-image-delivery/SKILL.md"']);
+    const stale = await installDeliverySkill(refOf(t), edited.state, operator);
+    expect(stale).toMatchObject({ status: 'confirm', message: expect.stringMatching(/changed again/) });
+    const kept = await podExec(t, ['sh', '-c', 'H="${CODEX_HOME:-$HOME/.codex}"; cat "$H/skills/discord-image-delivery/SKILL.md"']);
+    expect(kept.stdout.toString()).toContain('And again.');
+    if (stale.status === 'confirm') expect((await installDeliverySkill(refOf(t), stale.state, operator)).status).toBe('installed');
+    expect(itemOf(await readinessOf(t), 'delivery-skill').status).toBe('pass');
+  });
+});
+
+describe('stable copies of images', () => {
+  it('copies under the given name, and replaces an existing file only when confirmed', async () => {
+    const t = truth.find((a) => !a.crashLooping && a.images >= 2 && a.configLoads && !a.strayFiles)!;
+    const list = await podExec(t, ['sh', '-c', 'H="${CODEX_HOME:-$HOME/.codex}"; cd "$H/generated_images" && ls -1 */*.png | head -2']);
+    const [a, b] = list.stdout.toString().trim().split('\n');
+    const copied = await copyImageToStablePath(refOf(t), { image: a, name: 'team-logo', replaceSha: null }, operator);
+    expect(copied).toMatchObject({ status: 'copied', path: `${t.homeDir}/images/team-logo.png` });
+    const same = await podExec(t, ['sh', '-c', 'H="${CODEX_HOME:-$HOME/.codex}"; cmp "$H/generated_images/$1" "$HOME/images/team-logo.png" && echo same', 'x', a]);
+    expect(same.stdout.toString().trim()).toBe('same');
+    const exists = await copyImageToStablePath(refOf(t), { image: b, name: 'team-logo', replaceSha: null }, operator);
+    expect(exists.status).toBe('exists');
+    if (exists.status !== 'exists') return;
+    const replaced = await copyImageToStablePath(refOf(t), { image: b, name: 'team-logo', replaceSha: exists.sha }, operator);
+    expect(replaced.status).toBe('copied');
+    const nowB = await podExec(t, ['sh', '-c', 'H="${CODEX_HOME:-$HOME/.codex}"; cmp "$H/generated_images/$1" "$HOME/images/team-logo.png" && echo same', 'x', b]);
+    expect(nowB.stdout.toString().trim()).toBe('same');
+    for (const bad of ['../x', 'a/b', '.hidden', 'logo.png', '', 'x'.repeat(65)]) {
+      await expect(copyImageToStablePath(refOf(t), { image: a, name: bad, replaceSha: null }, operator)).rejects.toBeInstanceOf(UserFacingError);
+    }
+    await expect(copyImageToStablePath(refOf(t), { image: '../auth.json', name: 'ok', replaceSha: null }, operator)).rejects.toBeInstanceOf(UserFacingError);
+  });
+});

@@ -28,7 +28,7 @@ export const GET = defineRoute({ name: 'agent-login', role: 'operator' }, async 
     const view = await getLoginView(params.data, { follow: follow && pod ? { loginId: follow, podUid: pod } : undefined, rollout: rollout === '1' });
     return Response.json(view, { headers: { 'Cache-Control': 'no-store' } });
   } catch (err) {
-    if (err instanceof LoginError) return Response.json({ error: err.message }, { status: /not found/i.test(err.message) ? 404 : 502 });
+    if (err instanceof LoginError) return Response.json({ error: err.message }, { status: /not found|there is no /i.test(err.message) ? 404 : 502 });
     throw err;
   }
 });

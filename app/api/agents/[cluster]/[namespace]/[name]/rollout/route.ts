@@ -13,7 +13,7 @@ export const GET = defineRoute({ name: 'agent-rollout', role: 'viewer' }, async 
   try {
     return Response.json(await agentRolloutStatus(ref.data), { headers: { 'Cache-Control': 'no-store' } });
   } catch (err) {
-    if (err instanceof UserFacingError) return Response.json({ error: err.message }, { status: /no Codex agent/.test(err.message) ? 404 : 502 });
+    if (err instanceof UserFacingError) return Response.json({ error: err.message }, { status: /no Codex agent|there is no /i.test(err.message) ? 404 : 502 });
     throw err;
   }
 });

@@ -7,6 +7,10 @@ import { RelativeTime } from '@/components/ui/relative-time';
 import { FeatureSwitch } from '@/components/actions/feature-switch';
 import { BulkRestartBar, useSessionRole, operatorPermission } from '@/components/actions/bulk-restart';
 import type { Permission } from '@/lib/actions/access';
+import { ReadinessBadge, overviewItems, type OverviewReadiness } from '@/components/readiness/readiness-badge';
+
+/** Readiness changes slowly and its pod facts are cached for minutes: poll it less often than the fleet. */
+const READINESS_REFRESH_MS = 60_000;
 
 type StateFilter = 'all' | 'attention' | 'logged-in' | 'not-logged-in' | 'expired' | 'crash-looping' | 'unreadable';
 type SortKey = 'attention' | 'name' | 'namespace' | 'activity' | 'images' | 'restarts';
@@ -66,6 +70,25 @@ export function FleetView({ initial, refreshMs }: { initial: Fleet; refreshMs: n
   const role = useSessionRole();
   const actPermission = operatorPermission(role);
   const stopped = useRef(false);
+  const [readiness, setReadiness] = useState<Record<string, OverviewReadiness> | null>(null);
+
+  const loadReadiness = useCallback(async () => {
+    if (document.hidden) return;
+    try {
+      const res = await fetch('/api/readiness', { cache: 'no-store' });
+      if (!res.ok) return;
+      const body = (await res.json()) as { agents: Record<string, OverviewReadiness> };
+      if (!stopped.current) setReadiness(body.agents);
+    } catch {
+      // The cards keep their last readiness; the fleet refresh reports connection problems.
+    }
+  }, []);
+
+  useEffect(() => {
+    void loadReadiness();
+    const timer = setInterval(loadReadiness, Math.max(READINESS_REFRESH_MS, refreshMs));
+    return () => clearInterval(timer);
+  }, [loadReadiness, refreshMs]);
 
   const tick = useCallback(async () => {
     if (document.hidden) return;
@@ -201,6 +224,7 @@ export function FleetView({ initial, refreshMs }: { initial: Fleet; refreshMs: n
               onSelect={(on) => toggleSelected(a.key, on)}
               permission={actPermission}
               onChanged={tick}
+              readiness={readiness?.[a.key]}
             />
           ))}
         </ul>
@@ -229,6 +253,7 @@ function AgentCard({
   onSelect,
   permission,
   onChanged,
+  readiness,
 }: {
   agent: FleetAgent;
   showCluster: boolean;
@@ -236,6 +261,8 @@ function AgentCard({
   onSelect: (on: boolean) => void;
   permission: Permission;
   onChanged: () => void;
+  /** Undefined while the first readiness answer is on its way. */
+  readiness?: OverviewReadiness;
 }) {
   const pod = agent.pod ?? agent.workload.pods[0] ?? null;
   const p = agent.probe;
@@ -307,6 +334,10 @@ function AgentCard({
         </div>
         <Field label="Images"><span data-testid="image-count">{p ? p.images.count : '—'}</span></Field>
         <Field label="Last activity"><RelativeTime iso={p?.lastActivity} suffix=" ago" /></Field>
+        <div className="col-span-2 min-w-0 sm:col-span-4">
+          <dt className="text-xs text-zinc-500 dark:text-zinc-400">Delivery readiness</dt>
+          <dd className="mt-0.5 min-w-0"><ReadinessBadge items={overviewItems(p, agent.problem, readiness)} /></dd>
+        </div>
       </dl>
       {p?.codexError && <p className="mt-2 truncate text-xs text-red-700 dark:text-red-300" title={p.codexError}>Codex: {p.codexError}</p>}
     </li>

@@ -15,6 +15,13 @@ export function resendPermission(role: Role): ResendPermission {
     : { allowed: false, reason: `Sending images to Discord needs the Support role or higher; you are signed in as ${ROLE_LABELS[role]}.` };
 }
 
+/** Copies to a stable path write in the agent's home: the same role as other changes to its files. */
+export function stableCopyPermission(role: Role): ResendPermission {
+  return roleAtLeast(role, 'operator')
+    ? { allowed: true, reason: null }
+    : { allowed: false, reason: `Copying images to a stable path needs the Operator role or higher; you are signed in as ${ROLE_LABELS[role]}.` };
+}
+
 /** Filters, one page of thumbnails, and paging: shared by the fleet and the per-agent gallery. */
 export async function GalleryPageContent({ basePath, agents, searchParams, role, fixedAgent }: { basePath: string; agents: Array<{ ref: AgentRef; error: string | null }>; searchParams: SearchParams; role: Role; fixedAgent?: AgentRef }) {
   const filters: GalleryFilters = {
@@ -76,7 +83,7 @@ export async function GalleryPageContent({ basePath, agents, searchParams, role,
       <p className="text-sm text-zinc-600 dark:text-zinc-400" data-testid="gallery-total">
         {result.total} image{result.total === 1 ? '' : 's'}, newest first{result.pages > 1 ? ` · page ${result.page} of ${result.pages}` : ''}
       </p>
-      <GalleryView items={result.items} permission={resendPermission(role)} showAgent={!fixedAgent} />
+      <GalleryView items={result.items} permission={resendPermission(role)} showAgent={!fixedAgent} copyPermission={stableCopyPermission(role)} />
       {result.pages > 1 && (
         <nav aria-label="Pages" className="flex items-center gap-3 text-sm">
           {result.page > 1 ? <Link href={link(result.page - 1)} className="text-sky-700 hover:underline dark:text-sky-400" rel="prev">← Newer</Link> : <span className="text-zinc-400">← Newer</span>}

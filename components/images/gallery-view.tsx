@@ -1,6 +1,7 @@
 'use client';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { ResendForm } from './resend-form';
+import { StableCopyForm } from './stable-copy-form';
 import type { GalleryItem, ResendPermission } from './types';
 
 function formatBytes(n: number): string {
@@ -10,7 +11,7 @@ function formatBytes(n: number): string {
 }
 
 /** Thumbnails newest first; a click opens the full image with its details (arrows move, Escape closes). */
-export function GalleryView({ items, permission, showAgent }: { items: GalleryItem[]; permission: ResendPermission; showAgent: boolean }) {
+export function GalleryView({ items, permission, showAgent, copyPermission }: { items: GalleryItem[]; permission: ResendPermission; showAgent: boolean; copyPermission?: ResendPermission }) {
   const [open, setOpen] = useState<number | null>(null);
   const opener = useRef<HTMLButtonElement | null>(null);
   const close = useCallback(() => {
@@ -46,12 +47,12 @@ export function GalleryView({ items, permission, showAgent }: { items: GalleryIt
           </li>
         ))}
       </ul>
-      {open !== null && <Lightbox items={items} index={open} onIndex={setOpen} onClose={close} permission={permission} />}
+      {open !== null && <Lightbox items={items} index={open} onIndex={setOpen} onClose={close} permission={permission} copyPermission={copyPermission} />}
     </>
   );
 }
 
-function Lightbox({ items, index, onIndex, onClose, permission }: { items: GalleryItem[]; index: number; onIndex: (i: number) => void; onClose: () => void; permission: ResendPermission }) {
+function Lightbox({ items, index, onIndex, onClose, permission, copyPermission }: { items: GalleryItem[]; index: number; onIndex: (i: number) => void; onClose: () => void; permission: ResendPermission; copyPermission?: ResendPermission }) {
   const item = items[index];
   const dialog = useRef<HTMLDivElement>(null);
   const prev = useCallback(() => onIndex((index - 1 + items.length) % items.length), [index, items.length, onIndex]);
@@ -144,6 +145,12 @@ function Lightbox({ items, index, onIndex, onClose, permission }: { items: Galle
               permission={permission}
             />
           </div>
+          {copyPermission && (
+            <div className="border-t border-zinc-200 pt-3 dark:border-zinc-800">
+              <h3 className="mb-2 text-sm font-medium">Copy to a stable path</h3>
+              <StableCopyForm key={item.id} item={{ cluster: item.agent.clusterId, namespace: item.agent.namespace, name: item.agent.name, image: item.name }} permission={copyPermission} />
+            </div>
+          )}
         </div>
       </div>
     </div>

@@ -24,6 +24,7 @@ export const OVERVIEW_POD_FACTS_MS = Number(process.env.READINESS_POD_CACHE_MS) 
 const CONFIG_CACHE_MS = 60_000;
 const TOKEN_CACHE_MS = 60_000;
 const EXEC_TIMEOUT_MS = 15_000;
+const ERROR_CACHE_MS = 5_000;
 
 export interface ServerReadiness {
   /** upload-token, discord-permissions, delivery-skill. */
@@ -54,7 +55,9 @@ function cached<T>(map: Map<string, Cached<T>>, key: string, maxAgeMs: number, l
   if (hit && Date.now() - hit.at < maxAgeMs) return hit.value;
   const value = load();
   map.set(key, { at: Date.now(), value });
-  value.catch(() => map.get(key)?.value === value && map.delete(key));
+  const forget = () => map.get(key)?.value === value && map.delete(key);
+  // A refusal (e.g. RBAC not granted yet) is asked again soon, not a whole period later.
+  value.then((v) => v && typeof v === 'object' && 'error' in v && setTimeout(forget, ERROR_CACHE_MS).unref?.(), forget);
   return value;
 }
 

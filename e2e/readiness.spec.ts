@@ -68,7 +68,11 @@ test('an agent whose channel denies Attach Files shows which permission is missi
   await page.goto(href(agent));
   const panel = page.getByTestId('readiness-panel');
   const permissions = panel.locator('[data-testid="readiness-item"][data-check="discord-permissions"]');
-  await expect(permissions).toHaveAttribute('data-status', 'fail');
+  // A refusal read before the grant above is remembered for a few seconds: reload past it.
+  await expect(async () => {
+    await page.reload();
+    await expect(permissions).toHaveAttribute('data-status', 'fail', { timeout: 1_000 });
+  }).toPass({ timeout: 20_000 });
   await expect(permissions.getByTestId('readiness-reason')).toContainText('missing Attach Files');
   const channels = permissions.getByTestId('readiness-channel');
   await expect(channels).toHaveCount(agent.allowedChannels.length);

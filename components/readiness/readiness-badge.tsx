@@ -20,9 +20,9 @@ export function ReadinessBadge({ items }: { items: ReadinessItem[] | null }) {
   const notPassing = items.filter((i) => i.status !== 'pass');
   const summary = notPassing.map((i) => `${i.status === 'fail' ? '✗' : '?'} ${i.label}: ${i.reason}`).join('\n');
   return (
-    <span className="inline-flex min-w-0 items-center gap-1" data-testid="readiness-badge" data-status={status} title={summary || 'Every check passes.'}>
-      <StatusBadge status={status} label={status === 'pass' ? 'Ready' : status === 'fail' ? `${notPassing.filter((i) => i.status === 'fail').length} failing` : 'Unknown'} />
-      {status !== 'pass' && <span className="truncate text-xs text-zinc-600 dark:text-zinc-400">{notPassing.map((i) => SHORT[i.id]).join(', ')}</span>}
+    <span className="flex min-w-0 max-w-full items-center gap-1" data-testid="readiness-badge" data-status={status} title={summary || 'Every check passes.'}>
+      <span className="shrink-0"><StatusBadge status={status} label={status === 'pass' ? 'Ready' : status === 'fail' ? `${notPassing.filter((i) => i.status === 'fail').length} failing` : 'Unknown'} /></span>
+      {status !== 'pass' && <span className="min-w-0 truncate text-xs text-zinc-600 dark:text-zinc-400">{notPassing.map((i) => SHORT[i.id]).join(', ')}</span>}
     </span>
   );
 }

@@ -24,6 +24,7 @@ import { approvalCheck, imageGenerationCheck, type ReadinessItem } from './check
 import { fleetReadiness, resetReadinessCachesForTests, serverReadiness, type ServerReadiness } from './service';
 import { resetDiscordCacheForTests } from './discord-check';
 import { copyImageToStablePath } from './stable-image';
+import { POD_FACTS_SCRIPT, parsePodFacts } from './pod-facts';
 
 let cluster: DevCluster;
 let control: ReturnType<typeof devClusterClient>;
@@ -113,6 +114,15 @@ describe('readiness of the seeded fleet', () => {
       const image = imageGenerationCheck(probe).status;
       expect(image, `${label} image generation`).toBe(!t.configLoads ? 'unknown' : t.imageGeneration ? 'pass' : 'fail');
     }
+  });
+
+  it('reads the pod without printing any token value', async () => {
+    const t = truth.find((a) => !a.crashLooping && a.tokenPassing !== 'none')!;
+    const out = await podExec(t, ['sh', '-c', POD_FACTS_SCRIPT, 'openab-readiness', 'n0nce']);
+    const text = out.stdout.toString();
+    expect(text).toContain('DISCORD_BOT_TOKEN');
+    expect(text).not.toContain(cluster.discordBotToken);
+    expect(parsePodFacts(text, 'n0nce')!.tokenVars.DISCORD_BOT_TOKEN).toBe(true);
   });
 
   it('names the missing permission per channel', async () => {

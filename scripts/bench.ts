@@ -2,10 +2,12 @@
 // request and per exec, against a naive baseline in the same run (per pod: read auth.json,
 // read config.toml, run `codex features list`, three execs, one pod after another).
 // Cold = nothing cached; warm = probed before, pods' files unchanged (the server's short
-// cache is disabled, so every pod is asked again). The last line is one JSON object.
+// cache is disabled, so every pod is asked again). Then the gallery, then `load` (20 signed-in
+// users on a production build, scripts/bench-load.ts). The last line is one JSON object.
 import path from 'node:path';
 import { demoAgentSelector, startDevClusterProcess } from './stack';
 import { devClusterClient } from './devcluster-client';
+import { runLoadBench } from './bench-load';
 
 const AGENTS = Number(process.env.BENCH_AGENTS ?? 50);
 const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? 50);
@@ -90,11 +92,16 @@ async function main() {
     };
     console.log(`cold ${result.overview.cold.ratio}x and warm ${result.overview.warm.ratio}x faster than the baseline (targets: 3x and 20x)`);
     console.log(`gallery: cold ${gallery.cold.ratio}x faster than one exec per image (target 5x), repeat ${gallery.repeat.execs} execs, peak ${gallery.peakRssMb} MB`);
-    console.log(JSON.stringify({ overview: result.overview, gallery: result.gallery }));
-  } finally {
+    // The load part runs its own stack (production build + demo cluster); this cluster goes first.
     clearInterval(sampler);
     await control.close();
     child.kill('SIGTERM');
+    const load = await runLoadBench();
+    console.log(JSON.stringify({ overview: result.overview, gallery: result.gallery, load }));
+  } finally {
+    clearInterval(sampler);
+    await control.close().catch(() => undefined);
+    if (child.exitCode === null) child.kill('SIGTERM');
   }
 }
 

@@ -27,10 +27,10 @@ After you generate an image, and before you say it is done:
 
 1. Find the newest \`<sender_context>\` block in the conversation. Take its
    \`channel_id\` and, when present, its \`thread_id\`.
-2. Run, from this skill's folder:
+2. Run:
 
    \`\`\`sh
-   sh scripts/upload.sh <path-to-image> <channel_id> <thread_id or ""> "<short caption>"
+   sh "\${CODEX_HOME:-$HOME/.codex}/skills/${DELIVERY_SKILL_DIR}/scripts/upload.sh" <path-to-image> <channel_id> <thread_id or ""> "<short caption>"
    \`\`\`
 
    The script posts to \`thread_id\`, falling back to \`channel_id\`, with the bot

@@ -66,6 +66,15 @@ namespace "" means the cluster-wide ClusterRole.
 - apiGroups: [""]
   resources: ["events"]
   verbs: ["list", "create"]
+{{- if $root.Values.agents.readConfigMaps }}
+# OpenAB's config.toml, for the delivery readiness check when the pod does not mount it.
+- apiGroups: [""]
+  resources: ["configmaps"]
+  {{- with $root.Values.agents.configMapNames }}
+  resourceNames: {{ toJson . }}
+  {{- end }}
+  verbs: ["get"]
+{{- end }}
 {{- $names := include "openab-dashboard.secretNames" (dict "root" $root "namespace" .namespace) | fromJsonArray }}
 {{- if $names }}
 # The agents' Discord bot token, by name only (discord.secretFallback).
@@ -115,4 +124,16 @@ http://127.0.0.1:3000
 
 {{- define "openab-dashboard.authSecretName" -}}
 {{- default (printf "%s-auth" (include "openab-dashboard.fullname" .)) .Values.auth.existingSecret -}}
+{{- end -}}
+
+
+{{/* Who is bound to the rules the dashboard uses: its service account, or in impersonation mode the people it acts as. */}}
+{{- define "openab-dashboard.ruleSubjects" -}}
+{{- if .Values.impersonation.enabled -}}
+{{- toYaml .Values.impersonation.subjects -}}
+{{- else -}}
+- kind: ServiceAccount
+  name: {{ include "openab-dashboard.serviceAccountName" . }}
+  namespace: {{ .Release.Namespace }}
+{{- end -}}
 {{- end -}}

@@ -27,7 +27,7 @@ const VALUE_SETS: Record<string, Doc> = {
     oidc: { enabled: true, issuer: 'https://dex.example.com', clientId: 'openab-dashboard', existingSecret: 'dash-oidc' },
     roles: { admin: ['platform-admins'], operator: ['sre', 'lead@example.com'], support: ['support'], viewer: ['everyone'], default: 'viewer' },
     discord: { apiBase: 'https://discord.example.com/api/v10', botToken: { existingSecret: 'discord-file-bot' }, secretFallback: true, agentSecretNames: ['openab-codex'] },
-    impersonation: { enabled: true },
+    impersonation: { enabled: true, userClaim: 'sub', userPrefix: 'oidc:', groupPrefix: 'oidc:', subjects: [{ kind: 'Group', name: 'oidc:sre' }] },
     allowedOrigins: ['https://proxy.example.com'],
     ingress: { enabled: true, className: 'nginx', tls: [{ secretName: 'dash-tls', hosts: ['dash.example.com'] }] },
     extraEnv: [{ name: 'PROBE_CACHE_MS', value: '3000' }],
@@ -101,6 +101,10 @@ describe('helm template', () => {
       DISCORD_API_BASE: 'https://discord.example.com/api/v10',
       DISCORD_FILE_BOT_TOKEN: { secretKeyRef: { name: 'discord-file-bot', key: 'discord-bot-token' } },
       ALLOWED_ORIGINS: 'https://proxy.example.com',
+      IMPERSONATION: 'true',
+      IMPERSONATE_USER_CLAIM: 'sub',
+      IMPERSONATE_USER_PREFIX: 'oidc:',
+      IMPERSONATE_GROUP_PREFIX: 'oidc:',
       PROBE_CACHE_MS: '3000',
     });
     expect(byKind(docs, 'Secret')).toEqual([]);
@@ -119,6 +123,7 @@ describe('helm template', () => {
   it('refuses values that would misconfigure the dashboard, saying which', async () => {
     await expect(renderChart({ roles: { default: 'superuser' } })).rejects.toThrow(/roles.default must be one of viewer, support, operator, admin/);
     await expect(renderChart({ discord: { botToken: { existingSecret: 'x', env: 'TOKEN' } } })).rejects.toThrow(/discord.botToken.env/);
+    await expect(renderChart({ impersonation: { enabled: true, userClaim: 'name' } })).rejects.toThrow(/impersonation.userClaim must be email or sub/);
     await expect(renderChart({ oidc: { enabled: true } })).rejects.toThrow(/oidc.issuer is required/);
     await expect(renderChart({ oidc: { enabled: true, issuer: 'https://i', clientId: 'c' } })).rejects.toThrow(/oidc.existingSecret/);
   });
@@ -145,7 +150,7 @@ describe('helm template', () => {
     expect([...set].filter((n) => !read.has(n) && !server.includes(n))).toEqual([]);
     // Meant for extraEnv (tuning), or not for a cluster install (kubeconfig files, the demo, local builds).
     const notInChart = new Set(['KUBECONFIG', 'KUBE_CONTEXTS', 'KUBERNETES_SERVICE_HOST', 'DEMO_PASSWORD', 'NEXT_DIST_DIR', 'PATH', 'NODE_ENV']);
-    const tuning = (n: string) => /^(PROBE_|REFRESH_MS$|IMAGE_|ACTION_RATE_LIMIT$|SIGNIN_)/.test(n);
+    const tuning = (n: string) => /^(PROBE_|REFRESH_MS$|IMAGE_|ACTION_RATE_LIMIT$|SIGNIN_|READINESS_)/.test(n);
     const unplaced = [...read].filter((n) => !set.has(n) && !notInChart.has(n) && !tuning(n)).sort();
     expect(unplaced, 'new settings: give each a value in charts/openab-dashboard (values.yaml + deployment.yaml), or list it here as tuning left to extraEnv').toEqual([]);
   });

@@ -105,8 +105,10 @@ export function parseApiMethod(method: string): { verb: string; kind: string; su
  * `verb group resource`. Method names that look like a namespaced API call on a kind this
  * table does not know are returned in `unknown`, so a new kind cannot slip through unnoticed.
  */
-export function permissionsUsedByCode(root: string, dirs = ['lib', 'app', 'components']): { permissions: Map<string, Permission>; unknown: string[] } {
+export function permissionsUsedByCode(root: string, dirs = ['lib', 'app', 'components']): { permissions: Map<string, Permission>; unknown: string[]; asDashboard: Set<string> } {
   const permissions = new Map<string, Permission>();
+  // Calls wrapped in asDashboard(...) are made with the dashboard's own identity even in impersonation mode.
+  const asDashboard = new Set<string>();
   const unknown: string[] = [];
   const add = (p: Omit<Permission, 'where'>, where: string) => {
     const key = `${p.verb} ${p.group} ${p.resource}`;
@@ -129,6 +131,8 @@ export function permissionsUsedByCode(root: string, dirs = ['lib', 'app', 'compo
         continue;
       }
       const kind = KINDS[parsed.kind];
+      const resource = parsed.subresource ? `${kind.plural}/${parsed.subresource}` : kind.plural;
+      if (insideAsDashboard(text, m.index!)) asDashboard.add(`${parsed.verb} ${kind.group} ${resource}`);
       add(
         {
           verb: parsed.verb,
@@ -155,5 +159,22 @@ export function permissionsUsedByCode(root: string, dirs = ['lib', 'app', 'compo
       for (const p of HELPERS[m[1]]) add(p, rel);
     }
   }
-  return { permissions, unknown };
+  return { permissions, unknown, asDashboard };
+}
+
+/** Whether position `at` lies inside the parentheses of an `asDashboard(` call. */
+function insideAsDashboard(text: string, at: number): boolean {
+  for (const m of text.matchAll(/\basDashboard\s*\(/g)) {
+    const open = m.index! + m[0].length - 1;
+    if (open > at) break;
+    let depth = 0;
+    for (let i = open; i < text.length; i++) {
+      if (text[i] === '(') depth++;
+      else if (text[i] === ')' && --depth === 0) {
+        if (at < i) return true;
+        break;
+      }
+    }
+  }
+  return false;
 }

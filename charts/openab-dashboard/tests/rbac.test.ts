@@ -16,12 +16,15 @@ function grants(rules: Rule[]): Set<string> {
   return out;
 }
 
-function boundRules(docs: Doc[], sa: { name: string; namespace: string }) {
+type Subject = { kind: string; name: string; namespace?: string };
+
+/** The rules bound to `subject`, per namespace (RoleBindings) and cluster-wide (ClusterRoleBindings). */
+function boundRules(docs: Doc[], subject: Subject) {
   const roles = new Map(docs.filter((d) => d.kind === 'Role' || d.kind === 'ClusterRole').map((d) => [`${d.kind}/${d.metadata.namespace ?? ''}/${d.metadata.name}`, d.rules as Rule[]]));
   const namespaced = new Map<string, Rule[]>();
   const cluster: Rule[] = [];
   for (const b of docs.filter((d) => d.kind === 'RoleBinding' || d.kind === 'ClusterRoleBinding')) {
-    expect(b.subjects).toEqual([{ kind: 'ServiceAccount', name: sa.name, namespace: sa.namespace }]);
+    if (!(b.subjects as Subject[]).some((s) => s.kind === subject.kind && s.name === subject.name && (s.namespace ?? '') === (subject.namespace ?? ''))) continue;
     const ns = b.kind === 'RoleBinding' ? b.metadata.namespace : '';
     const rules = roles.get(b.roleRef.kind === 'Role' ? `Role/${ns}/${b.roleRef.name}` : `ClusterRole//${b.roleRef.name}`);
     expect(rules, `${b.kind} ${b.metadata.name} refers to a role the chart renders`).toBeDefined();
@@ -31,9 +34,12 @@ function boundRules(docs: Doc[], sa: { name: string; namespace: string }) {
   return { namespaced, cluster };
 }
 
+/** Every subject any binding names. */
+const allSubjects = (docs: Doc[]) => new Set(docs.filter((d) => d.kind.endsWith('Binding')).flatMap((d) => (d.subjects as Subject[]).map((s) => `${s.kind}/${s.namespace ?? ''}/${s.name}`)));
+
 const used = permissionsUsedByCode(root);
 const codeKeys = (filter: (p: Permission) => boolean) => new Set([...used.permissions.entries()].filter(([, p]) => filter(p)).map(([k]) => k));
-const SA = { name: 'openab-dashboard', namespace: 'openab-dashboard' };
+const SA: Subject = { kind: 'ServiceAccount', name: 'openab-dashboard', namespace: 'openab-dashboard' };
 const base = { fullnameOverride: 'openab-dashboard' };
 
 describe('permissions derived from the code', () => {
@@ -110,16 +116,45 @@ describe('rendered RBAC equals what the code uses', () => {
     await expect(renderChart({ ...base, namespaces: ['agents'], discord: { secretFallback: true } })).rejects.toThrow(/agentSecretNames/);
   });
 
-  it('impersonation is granted only when enabled, cluster-wide, optionally by name', async () => {
+  it('without impersonation only the service account is bound', async () => {
+    for (const values of [base, { ...base, namespaces: ['agents', 'team-b'] }]) expect([...allSubjects(await renderChart(values))]).toEqual(['ServiceAccount/openab-dashboard/openab-dashboard']);
+  });
+
+  it('impersonation mode: the service account may impersonate and write the audit Events; the people get the rules the code uses', async () => {
     const off = await renderChart({ ...base, namespaces: ['agents'] });
     expect(JSON.stringify(off)).not.toContain('impersonate');
-    const on = await renderChart({ ...base, namespaces: ['agents'], impersonation: { enabled: true, groups: ['dashboard-operators'] } });
-    const { cluster, namespaced } = boundRules(on, SA);
-    expect(cluster.filter((r) => r.verbs.includes('impersonate'))).toEqual([
+    const group: Subject = { kind: 'Group', name: 'oidc:sre' };
+    const on = await renderChart({ ...base, namespaces: ['agents', 'team-b'], impersonation: { enabled: true, groups: ['oidc:sre'], subjects: [group] } });
+    const sa = boundRules(on, SA);
+    expect(sa.cluster.filter((r) => r.verbs.includes('impersonate'))).toEqual([
       { apiGroups: [''], resources: ['users'], verbs: ['impersonate'] },
-      { apiGroups: [''], resources: ['groups'], verbs: ['impersonate'], resourceNames: ['dashboard-operators'] },
+      { apiGroups: [''], resources: ['groups'], verbs: ['impersonate'], resourceNames: ['oidc:sre'] },
     ]);
-    expect(JSON.stringify([...namespaced.values()])).not.toContain('impersonate');
+    // Only what the code does as the dashboard whatever the mode (asDashboard), read from the code.
+    expect(used.asDashboard.size).toBeGreaterThan(0);
+    for (const ns of ['agents', 'team-b']) expect([...grants(sa.namespaced.get(ns)!)].sort(), ns).toEqual([...used.asDashboard].sort());
+    const people = boundRules(on, group);
+    for (const ns of ['agents', 'team-b']) expect([...grants(people.namespaced.get(ns)!)].sort(), ns).toEqual([...codeKeys((p) => !p.clusterScoped && p.resource !== 'secrets')].sort());
+    expect(people.cluster).toEqual([]);
+    // Without subjects the Role is there for the admin to bind, bound to nobody.
+    const unbound = await renderChart({ ...base, namespaces: ['agents'], impersonation: { enabled: true } });
+    expect(unbound.filter((d) => d.kind === 'Role').map((d) => d.metadata.name).sort()).toEqual(['openab-dashboard', 'openab-dashboard-audit']);
+    expect([...allSubjects(unbound)]).toEqual(['ServiceAccount/openab-dashboard/openab-dashboard']);
+    expect([...grants(boundRules(unbound, SA).namespaced.get('agents')!)]).toEqual([...used.asDashboard]);
+  });
+
+  it('impersonation mode cluster-wide: the audit Events rule is cluster-wide too', async () => {
+    const docs = await renderChart({ ...base, impersonation: { enabled: true, subjects: [{ kind: 'User', name: 'alice@example.com' }] } });
+    expect([...grants(boundRules(docs, SA).cluster)].sort()).toEqual([...used.asDashboard, ...codeKeys((p) => Boolean(p.clusterScoped)), 'impersonate  groups', 'impersonate  users'].sort());
+    expect([...grants(boundRules(docs, { kind: 'User', name: 'alice@example.com' }).cluster)].sort()).toEqual([...codeKeys((p) => p.resource !== 'secrets' && !p.clusterScoped)].sort());
+  });
+
+  it('ConfigMaps: readable by default, by name when listed, not at all when turned off', async () => {
+    const rule = async (agents: Doc) =>
+      (await renderChart({ ...base, namespaces: ['agents'], agents })).filter((d) => d.kind === 'Role').flatMap((d) => d.rules as Rule[]).filter((r) => r.resources.includes('configmaps'));
+    expect(await rule({})).toEqual([{ apiGroups: [''], resources: ['configmaps'], verbs: ['get'] }]);
+    expect(await rule({ configMapNames: ['openab-codex'] })).toEqual([{ apiGroups: [''], resources: ['configmaps'], resourceNames: ['openab-codex'], verbs: ['get'] }]);
+    expect(await rule({ readConfigMaps: false })).toEqual([]);
   });
 
   it('no wildcard anywhere, and no rule without a verb', async () => {

@@ -6,11 +6,13 @@
 //   refusals, never a 500, and no config.toml changed;
 // - Impersonate-* headers sent by a browser never reach the cluster.
 import { expect, test, type APIRequestContext, type Browser } from '@playwright/test';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createInterface } from 'node:readline';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { signIn } from './support/session';
-import { e2eState, cluster } from './support/env';
+import { E2E, e2eState, cluster } from './support/env';
 import { seededAgents } from './support/seed-truth';
 import { actionEntries, CLUSTER_ID, dashboardLogPath, fillTemplate, pageTemplates, readPodConfigs, ROLES, routeEntries, type Role } from './support/trust';
 
@@ -367,4 +369,88 @@ test('the audit trail: operators read and filter it, admins export it as formula
   await viewer.goto('/audit');
   await expect(viewer).toHaveURL(/denied=1/);
   await viewer.close();
+});
+
+test('impersonation mode: the person\'s Kubernetes RBAC decides what is offered and what is done', async ({ browser }) => {
+  test.setTimeout(180_000);
+  const state = e2eState();
+  const [agent] = await codexAgents();
+  const control = cluster();
+  const original = await control.call<object>('GET', '/_devcluster/rbac');
+  // dashboard:viewer may only read; the group dashboard:operator may also exec, but not patch.
+  const read = { verbs: ['get', 'list', 'watch'], apiGroups: ['', 'apps'], resources: ['pods', 'pods/log', 'events', 'deployments', 'replicasets', 'namespaces', 'configmaps'] };
+  await control.call('POST', '/_devcluster/rbac', {
+    bindings: [
+      { subjects: [{ kind: 'User', name: 'dashboard:viewer' }], rules: [read] },
+      { subjects: [{ kind: 'Group', name: 'dashboard:operator' }], rules: [read, { verbs: ['get', 'create'], apiGroups: [''], resources: ['pods/exec'] }] },
+    ],
+  });
+  // A second server of the same build on the same cluster, in impersonation mode.
+  const port = E2E.port + 2;
+  const url = `http://127.0.0.1:${port}`;
+  const root = path.resolve(__dirname, '..');
+  const server = spawn(path.join(root, 'node_modules/.bin/next'), ['start', '-H', '127.0.0.1', '-p', String(port)], {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: {
+      ...process.env,
+      NODE_ENV: 'production',
+      KUBECONFIG: state.cluster.kubeconfig,
+      KUBE_CONTEXTS: CLUSTER_ID,
+      NEXTAUTH_URL: url,
+      NEXTAUTH_SECRET: randomBytes(32).toString('base64url'),
+      DEMO_PASSWORD: E2E.password,
+      AGENT_SELECTOR: state.cluster.seed?.codexSelector ?? 'app.kubernetes.io/name=openab',
+      DISCORD_API_BASE: state.cluster.discordUrl,
+      PROBE_CACHE_MS: '1000',
+      IMPERSONATION: 'true',
+    },
+  });
+  const output: string[] = [];
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`the impersonating server did not start:\n${output.join('\n')}`)), 60_000);
+      createInterface({ input: server.stderr! }).on('line', (l) => output.push(l));
+      createInterface({ input: server.stdout! }).on('line', (l) => {
+        output.push(l);
+        if (/Ready in|started server|Local:/i.test(l)) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+    });
+    const agentPage = fillTemplate('/agents/[cluster]/[namespace]/[name]', agent);
+    const operatorContext = await browser.newContext({ baseURL: url });
+    const page = await operatorContext.newPage();
+    await signIn(page, 'operator');
+    await page.goto(agentPage);
+    const actions = page.getByRole('region', { name: 'Actions' });
+    await expect(actions.getByRole('button', { name: 'Restart agent' })).toBeDisabled();
+    await expect(actions.getByTestId('restart-disabled-reason')).toHaveText(`The cluster does not allow your Kubernetes identity (dashboard:operator) to patch deployments in ${agent.namespace}.`);
+    // Exec is allowed through the operator group: the settings are offered.
+    await expect(actions.getByTestId('approval-disabled-reason')).toHaveCount(0);
+    const restart = actionEntries((t) => fillTemplate(t, agent)).find((a) => a.name === 'restartAgentAction')!;
+    const call = (headers: Record<string, string> = {}) =>
+      page.request.post(agentPage, { headers: { 'Next-Action': restart.id, 'Content-Type': 'text/plain;charset=UTF-8', ...headers }, data: JSON.stringify([{ clusterId: CLUSTER_ID, namespace: agent.namespace, name: agent.name }]) }).then((r) => r.text());
+    const refused = await call();
+    expect(refused).toMatch(/"ok":false/);
+    expect(refused).toMatch(/refused .*\(403\).*User \\?"dashboard:operator\\?" cannot patch resource \\?"deployments\\?"/);
+    // Headers a browser sends are not passed on: asking to be the cluster admin changes nothing.
+    const sneaky = await call({ 'Impersonate-User': 'admin', 'Impersonate-Group': 'system:masters' });
+    expect(sneaky).toMatch(/User \\?"dashboard:operator\\?" cannot patch/);
+    await operatorContext.close();
+
+    const viewerContext = await browser.newContext({ baseURL: url });
+    const viewer = await viewerContext.newPage();
+    await signIn(viewer, 'viewer');
+    await viewer.goto('/');
+    // dashboard:viewer may list the fleet but not exec: each agent says why it was not probed.
+    await expect(viewer.getByTestId('agent-card').first()).toBeVisible();
+    await expect(viewer.getByTestId('agent-problem').first()).toContainText('dashboard:viewer');
+    await viewerContext.close();
+  } finally {
+    server.kill('SIGTERM');
+    await control.call('PUT', '/_devcluster/rbac', original);
+    await control.close();
+  }
 });

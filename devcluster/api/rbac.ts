@@ -140,7 +140,7 @@ export function defaultPolicy(): RbacPolicy {
     { verbs: READ, apiGroups: ['apps'], resources: ['deployments'] },
     { verbs: ['patch'], apiGroups: ['apps'], resources: ['deployments'] },
     { verbs: ['get', 'create'], apiGroups: [''], resources: ['pods/exec'] },
-    { verbs: ['get'], apiGroups: [''], resources: ['pods/log', 'secrets'] },
+    { verbs: ['get'], apiGroups: [''], resources: ['pods/log', 'secrets', 'configmaps'] },
     { verbs: ['create'], apiGroups: [''], resources: ['events'] },
     { verbs: ['impersonate'], apiGroups: [''], resources: ['users', 'groups'] },
   ];

@@ -155,13 +155,19 @@ export async function demoChartRbac(agentSecrets: string[], namespaces = ['agent
 /**
  * For startStack's `rbac` option: the chart's RBAC for the demo fleet, with the namespaces the
  * seed's agents live in and their Secrets' names (the seed names a Secret like its Deployment).
+ * The end-to-end suite also starts a second dashboard in impersonation mode under the same
+ * identity (e2e/security.spec.ts): for it, the impersonate ClusterRole and binding that the
+ * chart renders in impersonation mode are added. Every rule still comes from the chart.
  */
 export async function chartRbacForStack(cluster: { seed?: { agents: Array<{ namespace: string; name: string; codex: boolean }> } }): Promise<{ objects: object[]; watchNamespaces: string[] }> {
   const agents = (cluster.seed?.agents ?? []).filter((a) => a.codex);
   const namespaces = [...new Set(agents.map((a) => a.namespace))].sort();
   if (namespaces.length === 0) throw new Error('the dev cluster published no seed agents to derive namespaces from');
   const objects = await demoChartRbac([...new Set(agents.map((a) => `${a.namespace}/${a.name}`))].sort(), namespaces);
-  return { objects, watchNamespaces: namespaces };
+  const impersonating = rbacObjects(await renderChart({ fullnameOverride: 'openab-dashboard', serviceAccount: { name: 'openab-dashboard' }, namespaces, impersonation: { enabled: true } }));
+  const impersonate = impersonating.filter((o) => o.metadata?.name === 'openab-dashboard-impersonate');
+  if (impersonate.length !== 2) throw new Error('the chart rendered no impersonate ClusterRole and binding in impersonation mode');
+  return { objects: [...objects, ...impersonate], watchNamespaces: namespaces };
 }
 
 if (process.argv[1]?.replace(/\\/g, '/').endsWith('scripts/helm.ts')) {

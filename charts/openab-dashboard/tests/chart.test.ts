@@ -1,7 +1,7 @@
 // helm lint and helm template of the chart with the value sets an operator uses, and what the
 // rendered Deployment promises: non-root, read-only root with scratch emptyDirs, probes, and
 // environment variables that the app really reads.
-import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadAll } from 'js-yaml';
@@ -34,16 +34,21 @@ const VALUE_SETS: Record<string, Doc> = {
   },
 };
 
-function writeValues(values: Doc): string {
+/** helm lint with a values file (removed afterwards). */
+async function lint(values: Doc) {
   const file = path.join(root, 'node_modules', '.cache', `chart-values-${process.pid}-${Math.random().toString(36).slice(2)}.json`);
   writeFileSync(file, JSON.stringify(values));
-  return file;
+  try {
+    return await helm(['lint', chartDir, '--strict', '--values', file]);
+  } finally {
+    rmSync(file, { force: true });
+  }
 }
 
 describe('helm lint', () => {
   for (const [name, values] of Object.entries(VALUE_SETS)) {
     it(`passes with ${name}`, async () => {
-      const res = await helm(['lint', chartDir, '--strict', '--values', writeValues(values)]);
+      const res = await lint(values);
       expect(res.stdout + res.stderr).toContain('0 chart(s) failed');
       expect(res.code).toBe(0);
     });

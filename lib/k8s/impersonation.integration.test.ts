@@ -57,6 +57,20 @@ describe('identity mapping', () => {
   });
 });
 
+describe('why pages need the resolver', () => {
+  it('a store entered inside an awaited function (as requirePageUser would) does not reach its caller', async () => {
+    const { AsyncLocalStorage } = await import('node:async_hooks');
+    const als = new AsyncLocalStorage<string>();
+    const requireUser = async () => {
+      await new Promise((r) => setTimeout(r, 1));
+      als.enterWith('someone');
+      return als.getStore();
+    };
+    expect(await requireUser()).toBe('someone');
+    expect(als.getStore()).toBeUndefined();
+  });
+});
+
 describe('on the wire', () => {
   const seen: Array<{ upgrade: boolean; raw: string[] }> = [];
   const server = createServer((req, res) => {

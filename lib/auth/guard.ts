@@ -50,9 +50,10 @@ function requestIdentityOf(user: SessionUser): RequestIdentity {
   return impersonationEnabled() ? { kind: 'user', identity: kubeIdentityOf(user) } : { kind: 'dashboard' };
 }
 
-// Pages call requirePageUser and then lib code; a store entered inside an awaited function does
-// not reach its caller, so cluster calls made without one read the request's session (once per
-// render, thanks to cache).
+// Pages call requirePageUser and then lib code. Whether a store entered inside an awaited
+// function reaches its caller depends on the Node version (async_hooks vs AsyncContextFrame), so
+// cluster calls made without a store read the request's session instead (once per render,
+// thanks to cache).
 setIdentityResolver(
   cache(async (): Promise<RequestIdentity | null> => {
     const user = await getSessionUser();

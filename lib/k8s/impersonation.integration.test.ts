@@ -57,20 +57,6 @@ describe('identity mapping', () => {
   });
 });
 
-describe('why pages need the resolver', () => {
-  it('a store entered inside an awaited function (as requirePageUser would) does not reach its caller', async () => {
-    const { AsyncLocalStorage } = await import('node:async_hooks');
-    const als = new AsyncLocalStorage<string>();
-    const requireUser = async () => {
-      await new Promise((r) => setTimeout(r, 1));
-      als.enterWith('someone');
-      return als.getStore();
-    };
-    expect(await requireUser()).toBe('someone');
-    expect(als.getStore()).toBeUndefined();
-  });
-});
-
 describe('on the wire', () => {
   const seen: Array<{ upgrade: boolean; raw: string[] }> = [];
   const server = createServer((req, res) => {
@@ -123,6 +109,15 @@ describe('on the wire', () => {
   it('as the dashboard itself, sends none', async () => {
     await runWithIdentity({ kind: 'dashboard' }, () => kc.makeApiClient(k8s.CoreV1Api).listNamespace());
     expect(seen.at(-1)!.raw.filter((h) => /^impersonate-/i.test(h))).toEqual([]);
+  });
+
+  it('where no identity was set (a page after requirePageUser), carries the user the resolver reads from the session', async () => {
+    setIdentityResolver(async () => ({ kind: 'user', identity: { user: 'from-session@example.com', groups: ['g'] } }));
+    await kc.makeApiClient(k8s.CoreV1Api).listNamespace();
+    expect(lines(seen.at(-1)!.raw, 'impersonate-user')).toEqual(['from-session@example.com']);
+    // An identity set by the guard (actions, routes) wins over the session lookup.
+    await runWithIdentity(alice, () => kc.makeApiClient(k8s.CoreV1Api).listNamespace());
+    expect(lines(seen.at(-1)!.raw, 'impersonate-user')).toEqual(['alice@example.com']);
   });
 
   it('with no signed-in user found, makes no call at all', async () => {

@@ -57,10 +57,11 @@ export function summarizePod(pod: k8s.V1Pod, containerName: string): PodSummary 
   const hasAgentContainer = (pod.spec?.containers ?? []).some((c) => c.name === containerName);
   const status = podStatus(pod, agent);
   const ready = (pod.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
-  // Between back-offs kubectl shows Error or even Running; a pod that keeps dying is still
-  // crash-looping, so the UI must not flicker between states.
+  // Between back-offs kubectl shows Error or even Running; a pod that died and is not ready
+  // again is treated as crash-looping, so the UI does not flicker between states and the
+  // probe does not exec into a container that is about to die.
   const lastExit = agent?.lastState?.terminated?.exitCode;
-  const crashLooping = status === 'CrashLoopBackOff' || (!ready && (agent?.restartCount ?? 0) >= 2 && lastExit !== undefined && lastExit !== 0);
+  const crashLooping = status === 'CrashLoopBackOff' || (!ready && (agent?.restartCount ?? 0) >= 1 && lastExit !== undefined && lastExit !== 0);
   return {
     name: pod.metadata?.name ?? '',
     uid: pod.metadata?.uid ?? '',

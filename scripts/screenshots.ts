@@ -51,6 +51,18 @@ async function signIn(page: Page, user: string): Promise<void> {
   await page.getByTestId('current-user').waitFor({ timeout: 30_000 });
 }
 
+/** One real action (a restart of another agent), so the audit page has something to show. */
+async function restartThroughTheUi(page: Page, ref: { namespace: string; name: string }): Promise<void> {
+  try {
+    await page.goto(`/agents/${encodeURIComponent(CLUSTER)}/${ref.namespace}/${ref.name}`);
+    await page.getByRole('region', { name: 'Actions' }).getByRole('button', { name: 'Restart agent' }).click({ timeout: 15_000 });
+    await page.getByRole('dialog', { name: `Restart ${ref.namespace}/${ref.name}?` }).getByRole('button', { name: 'Restart', exact: true }).click({ timeout: 15_000 });
+    await page.getByRole('region', { name: 'Actions' }).getByTestId('rollout-progress').waitFor({ timeout: 15_000 });
+  } catch (err) {
+    console.warn(`no action recorded for the audit page: ${(err as Error).message.split('\n')[0]}`);
+  }
+}
+
 async function main() {
   const stateDir = path.join(root, '.devcluster', `screenshots-${port}`);
   const stack = await startStack({ stateDir, port, demoPassword: password, verbose: Boolean(process.env.VERBOSE), env: { PROBE_CACHE_MS: '60000' } });
@@ -72,11 +84,12 @@ async function main() {
       executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
       args: ['--no-sandbox', '--disable-gpu', '--hide-scrollbars', '--force-color-profile=srgb'],
     });
-    const shoot = async (opts: BrowserContextOptions, shots: Array<{ route: string; file: string }>, user: string | null) => {
+    const shoot = async (opts: BrowserContextOptions, shots: Array<{ route: string; file: string; before?: (page: Page) => Promise<void> }>, user: string | null) => {
       const context = await browser!.newContext({ baseURL: stack.url, viewport: VIEWPORT, reducedMotion: 'reduce', ...opts });
       const page = await context.newPage();
       if (user) await signIn(page, user);
       for (const s of shots) {
+        if (s.before) await s.before(page);
         await page.goto(s.route);
         await settle(page);
         const file = path.join(outDir, `${s.file}.png`);
@@ -87,7 +100,10 @@ async function main() {
       await context.close();
     };
 
-    const signedIn = routes.filter((r) => r !== '/signin' && !unfillable.includes(r)).map((r) => ({ route: fill(r), file: shotName(r) }));
+    const other = agents.find((a) => a.codex && !a.crashLooping && a.configLoads && a.name !== agent.name);
+    const signedIn = routes
+      .filter((r) => r !== '/signin' && !unfillable.includes(r))
+      .map((r) => ({ route: fill(r), file: shotName(r), ...(r === '/audit' && other ? { before: (page: Page) => restartThroughTheUi(page, other) } : {}) }));
     await shoot({}, [{ route: '/signin', file: 'signin' }], null);
     await shoot({}, signedIn, 'admin');
     const agentRoute = fill('/agents/[cluster]/[namespace]/[name]');

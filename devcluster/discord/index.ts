@@ -1,8 +1,8 @@
 // A stand-in for the part of Discord's REST API that agents use to post files,
 // answering like Discord does and keeping every request for inspection.
+import { listenOnLoopback } from '../loopback';
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { SeedDiscord } from '../seed/types';
 
 /** Discord's per-file upload limit without boosts. */
@@ -395,19 +395,12 @@ export async function startFakeDiscord(seed: SeedDiscord, options: FakeDiscordOp
       else res.destroy();
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const listening = await listenOnLoopback(server);
+  url = listening.url;
 
   return {
     url,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close: listening.close,
     messages: () => [...recorded],
     setRateLimit(n: number) {
       rateLimit = n > 0 ? n : Infinity;

@@ -1,8 +1,8 @@
 // A stand-in for OpenAI's device-login issuer (auth.openai.com), enough for the
 // real `codex login --device-auth --experimental_issuer URL` to finish or fail.
+import { listenOnLoopback } from '../loopback';
 import { createHash, createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 
 export const CODEX_CLIENT_ID = 'app_EMoamEEZ73f0CkXaXp7hrann';
 
@@ -320,19 +320,12 @@ export async function startFakeIssuer(options: FakeIssuerOptions = {}): Promise<
       else res.destroy();
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const listening = await listenOnLoopback(server);
+  url = listening.url;
 
   return {
     url,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close: listening.close,
     approve: (userCode, email) => decide(userCode, 'approved', email),
     deny: (userCode) => decide(userCode, 'denied'),
     pending: pendingCodes,

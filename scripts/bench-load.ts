@@ -27,11 +27,14 @@ export interface LoadResult {
   memoryMb: { start: number; peak: number; end: number; samples: number };
 }
 
-/** Builds the app when the dist dir has no build (NEXT_DIST_DIR respected), leaving tsconfig as it was. */
+/**
+ * Builds the app (NEXT_DIST_DIR respected), leaving tsconfig as it was: a stale build would
+ * measure old code. BENCH_SKIP_BUILD=1 reuses an existing build.
+ */
 export function ensureProductionBuild(): void {
   const dist = path.join(root, process.env.NEXT_DIST_DIR || '.next');
-  if (existsSync(path.join(dist, 'BUILD_ID'))) return;
-  console.log(`No production build in ${path.relative(root, dist)}: building…`);
+  if (process.env.BENCH_SKIP_BUILD && existsSync(path.join(dist, 'BUILD_ID'))) return;
+  console.log(`Building the dashboard into ${path.relative(root, dist)}…`);
   const kept = ['tsconfig.json', 'tsconfig.app.json'].map((f) => [f, readFileSync(path.join(root, f), 'utf8')] as const);
   const run = spawnSync(path.join(root, 'node_modules/.bin/next'), ['build'], { cwd: root, stdio: 'inherit', env: process.env });
   // The build adds its dist dir's type paths to the tsconfig files; they are not ours to keep.

@@ -2,30 +2,14 @@
 // constants: every value from a request arrives as a positional argument ("$1", ...) or on
 // stdin, after validation, and is never spliced into the script text.
 
-/** Codex home as Codex itself resolves it, and the lock that serialises our edits of config.toml. */
-const PRELUDE = `set -u
-H="\${CODEX_HOME:-\${HOME:-/home/node}/.codex}"
+import { POD_SHELL_PRELUDE } from '../pod-shell';
+
+/** The config file and the lock that serialises our edits of it. */
+const PRELUDE = `${POD_SHELL_PRELUDE}
 F="$H/config.toml"
 L="$H/.config.toml.openab-lock"
-say() { printf '%s\\n' "$*"; }
-digest() {
-  if command -v sha256sum >/dev/null 2>&1; then sha256sum | cut -c1-64
-  else node -e 'const h=require("crypto").createHash("sha256");process.stdin.on("data",(d)=>h.update(d)).on("end",()=>console.log(h.digest("hex")))'
-  fi
-}
 lock() {
-  mkdir -p "$H" 2>/dev/null || { say "E nodir"; exit 20; }
-  [ -w "$H" ] || { say "E readonly"; exit 20; }
-  n=0
-  until mkdir "$L" 2>/dev/null; do
-    n=$((n+1))
-    if [ "$n" -ge 80 ]; then
-      # A lock left by an exec that died with its pod connection (older than 2 minutes) is stale.
-      if [ -n "$(find "$L" -maxdepth 0 -mmin +2 2>/dev/null)" ]; then rmdir "$L" 2>/dev/null; n=0; continue; fi
-      say "E busy"; exit 21
-    fi
-    sleep 0.1
-  done
+  lock_dir "$H" "$L"
   trap 'rmdir "$L" 2>/dev/null' EXIT
 }
 `;

@@ -1,15 +1,10 @@
 // The fixed scripts that read and install a skill in an agent's Codex home. Values arrive as
 // positional arguments ("$1"...) and file contents on stdin, never spliced into the text.
 
-const PRELUDE = `set -u
-H="\${CODEX_HOME:-\${HOME:-/home/node}/.codex}"
+import { POD_SHELL_PRELUDE } from '../pod-shell';
+
+const PRELUDE = `${POD_SHELL_PRELUDE}
 S="$H/skills"
-say() { printf '%s\\n' "$*"; }
-digest() {
-  if command -v sha256sum >/dev/null 2>&1; then sha256sum | cut -c1-64
-  else node -e 'const h=require("crypto").createHash("sha256");process.stdin.on("data",(d)=>h.update(d)).on("end",()=>console.log(h.digest("hex")))'
-  fi
-}
 `;
 
 /** Files of a skill folder the dashboard manages, relative to it. */
@@ -45,17 +40,7 @@ m end
  */
 export const INSTALL_SKILL_SCRIPT = `${PRELUDE}
 D="$S/$1"; L="$H/.skills.openab-lock"; T="$S/.openab-new.$$"
-mkdir -p "$S" 2>/dev/null || { say "E nodir"; exit 20; }
-[ -w "$S" ] || { say "E readonly"; exit 20; }
-n=0
-until mkdir "$L" 2>/dev/null; do
-  n=$((n+1))
-  if [ "$n" -ge 80 ]; then
-    if [ -n "$(find "$L" -maxdepth 0 -mmin +2 2>/dev/null)" ]; then rmdir "$L" 2>/dev/null; n=0; continue; fi
-    say "E busy"; exit 21
-  fi
-  sleep 0.1
-done
+lock_dir "$S" "$L"
 trap 'rm -rf "$T"; rmdir "$L" 2>/dev/null' EXIT
 for p in "$S" "$D" "$D/scripts" "$D/SKILL.md" "$D/scripts/upload.sh"; do [ -L "$p" ] && { say "E symlink"; exit 22; }; done
 cur() { if [ -f "$D/$1" ]; then digest < "$D/$1"; else echo missing; fi; }

@@ -10,10 +10,12 @@ import { devClusterClient } from './devcluster-client';
 import { runLoadBench } from './bench-load';
 
 const AGENTS = Number(process.env.BENCH_AGENTS ?? 50);
+/** Which parts run: BENCH_PARTS=gallery measures the gallery alone (default: all three). */
+const PARTS = new Set((process.env.BENCH_PARTS ?? 'overview,gallery,load').split(',').map((p) => p.trim()));
 const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? 50);
 
 let peakRss = 0;
-const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 20);
+const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage.rss())), 20);
 
 async function main() {
   const root = path.resolve(__dirname, '..');
@@ -54,49 +56,48 @@ async function main() {
       return figures;
     }
 
-    const baseline = await measure('baseline', async () => {
-      const ws = await listAgentWorkloads(cluster);
-      for (const w of ws) {
-        const pod = activePod(w);
-        if (!pod) continue;
-        for (const argv of [
-          ['sh', '-c', 'cat "${CODEX_HOME:-$HOME/.codex}/auth.json"'],
-          ['sh', '-c', 'cat "${CODEX_HOME:-$HOME/.codex}/config.toml"'],
-          ['codex', 'features', 'list'],
-        ]) {
-          await execInPod(cluster, { namespace: w.namespace, pod: pod.name, container: 'openab', argv, timeoutMs: 60_000 }).catch(() => null);
+    async function benchOverview() {
+      const baseline = await measure('baseline', async () => {
+        const ws = await listAgentWorkloads(cluster);
+        for (const w of ws) {
+          const pod = activePod(w);
+          if (!pod) continue;
+          for (const argv of [
+            ['sh', '-c', 'cat "${CODEX_HOME:-$HOME/.codex}/auth.json"'],
+            ['sh', '-c', 'cat "${CODEX_HOME:-$HOME/.codex}/config.toml"'],
+            ['codex', 'features', 'list'],
+          ]) {
+            await execInPod(cluster, { namespace: w.namespace, pod: pod.name, container: 'openab', argv, timeoutMs: 60_000 }).catch(() => null);
+          }
         }
-      }
-    });
-    const cold = await measure('cold', async () => {
-      const fleet = await getFleet();
-      const failed = fleet.agents.filter((a) => a.problem && a.pod);
-      if (failed.length) console.log(`  ${failed.length} probes failed: ${failed[0].problem}`);
-    });
-    await new Promise((r) => setTimeout(r, 5));
-    const warm = await measure('warm', () => getFleet());
-
-    const overviewPeakMb = Math.round(peakRss / 1024 / 1024);
-    const gallery = await benchGallery({ cluster, control, workloads, measure });
-
-    const result = {
-      gallery,
-      overview: {
+      });
+      const cold = await measure('cold', async () => {
+        const fleet = await getFleet();
+        const failed = fleet.agents.filter((a) => a.problem && a.pod);
+        if (failed.length) console.log(`  ${failed.length} probes failed: ${failed[0].problem}`);
+      });
+      await new Promise((r) => setTimeout(r, 5));
+      const warm = await measure('warm', () => getFleet());
+      return {
         agents: workloads.length,
         latencyMs: LATENCY_MS,
         baseline,
         cold: { ...cold, ratio: Number((baseline.ms / cold.ms).toFixed(1)) },
         warm: { ...warm, ratio: Number((baseline.ms / warm.ms).toFixed(1)) },
-        peakRssMb: overviewPeakMb,
-      },
-    };
-    console.log(`cold ${result.overview.cold.ratio}x and warm ${result.overview.warm.ratio}x faster than the baseline (targets: 3x and 20x)`);
-    console.log(`gallery: cold ${gallery.cold.ratio}x faster than one exec per image (target 5x), repeat ${gallery.repeat.execs} execs, peak ${gallery.peakRssMb} MB`);
+        peakRssMb: Math.round(peakRss / 1024 / 1024),
+      };
+    }
+
+    const overview = PARTS.has('overview') ? await benchOverview() : undefined;
+    const gallery = PARTS.has('gallery') ? await benchGallery({ cluster, control, workloads, measure }) : undefined;
+    const result = { gallery, overview };
+    if (overview) console.log(`cold ${overview.cold.ratio}x and warm ${overview.warm.ratio}x faster than the baseline (targets: 3x and 20x)`);
+    if (gallery) console.log(`gallery: cold ${gallery.cold.ratio}x faster than one exec per image (target 5x), repeat ${gallery.repeat.execs} execs, peak ${gallery.peakRssMb} MB`);
     // The load part runs its own stack (production build + demo cluster); this cluster goes first.
     clearInterval(sampler);
     await control.close();
     child.kill('SIGTERM');
-    const load = await runLoadBench();
+    const load = PARTS.has('load') ? await runLoadBench() : undefined;
     console.log(JSON.stringify({ overview: result.overview, gallery: result.gallery, load }));
   } finally {
     clearInterval(sampler);
@@ -160,7 +161,7 @@ process.stdout.write(String(src.reduce((a,b)=>a+b.length,0)/src.length));`;
   const names = Array.from({ length: GALLERY_PAGE }, (_, i) => `01b00000-0000-7000-8000-00000000be4c/ig_bench_${String(i).padStart(4, '0')}.png`);
 
   let galleryPeak = 0;
-  const sampleGallery = setInterval(() => (galleryPeak = Math.max(galleryPeak, process.memoryUsage().rss)), 20);
+  const sampleGallery = setInterval(() => (galleryPeak = Math.max(galleryPeak, process.memoryUsage.rss())), 20);
   try {
     const baseline = await ctx.measure('g-baseline', async () => {
       for (const name of names) {

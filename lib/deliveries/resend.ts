@@ -117,10 +117,8 @@ async function fetchWhole(target: PodTarget, name: string, size: number): Promis
   let data: Buffer | null = null;
   let problem: string | null = null;
   await transferImages(target, [{ name, size }], {
-    async onFile(_n, stream) {
-      const chunks: Buffer[] = [];
-      for await (const c of stream) chunks.push(c as Buffer);
-      data = Buffer.concat(chunks);
+    onBytes(_n, bytes) {
+      data = bytes;
     },
     onError(_n, reason) {
       problem = reason;

@@ -135,17 +135,7 @@ async function fetchThumbnails(ref: AgentRef, group: ImageEntry[]): Promise<void
       target,
       group.map((e) => ({ name: e.name, size: e.size })),
       {
-        async onFile(name, data, size) {
-          // One buffer of the listed size, filled in place: no second copy of the original.
-          const original = Buffer.allocUnsafe(size);
-          let at = 0;
-          for await (const c of data) {
-            const chunk = c as Buffer;
-            if (at + chunk.length > size) throw new Error('more bytes than listed');
-            chunk.copy(original, at);
-            at += chunk.length;
-          }
-          if (at !== size) throw new Error(`short: ${at} of ${size} bytes arrived`);
+        onBytes(name, original) {
           const entry = byName.get(name)!;
           const job = sharpLimit(async () => {
             const t = await makeThumbnail(original, imageSettings().thumbnailSize);
@@ -156,7 +146,7 @@ async function fetchThumbnails(ref: AgentRef, group: ImageEntry[]): Promise<void
           work.push(job);
           // Thumbnailing runs beside the transfer; when it falls behind, the transfer waits
           // (and with it the connection), so originals never pile up in memory.
-          if (sharpLimit.pendingCount >= 2) await job;
+          if (sharpLimit.pendingCount >= 2) return job;
         },
         onError(name, reason) {
           const entry = byName.get(name);

@@ -96,30 +96,37 @@ describe('the inventory program', () => {
 });
 
 describe('the transfer program and the tar reader', () => {
-  async function transfer(wanted: Array<{ name: string; size: number }>) {
+  async function transfer(wanted: Array<{ name: string; size: number }>, mode: 'bytes' | 'stream' = 'bytes') {
     const { stdout, code } = await run(TRANSFER_NODE, ['52428800'], JSON.stringify(wanted.map((w) => ({ p: w.name, s: w.size }))));
     expect(code).toBe(0);
     const files = new Map<string, Buffer>();
     const errors = new Map<string, string>();
-    const reader = tarReader(wanted, {
-      async onFile(name, data) {
-        const chunks: Buffer[] = [];
-        for await (const c of data) chunks.push(c as Buffer);
-        files.set(name, Buffer.concat(chunks));
-      },
-      onError: (name, reason) => errors.set(name, reason),
-    });
+    const onError = (name: string, reason: string) => void errors.set(name, reason);
+    const reader =
+      mode === 'bytes'
+        ? tarReader(wanted, { onBytes: (name, bytes) => void files.set(name, bytes), onError })
+        : tarReader(wanted, {
+            async onFile(name, data) {
+              const chunks: Buffer[] = [];
+              for await (const c of data) chunks.push(c as Buffer);
+              files.set(name, Buffer.concat(chunks));
+            },
+            onError,
+          });
     for (let i = 0; i < stdout.length; i += 65536) reader.write(stdout.subarray(i, i + 65536));
     reader.end();
     await reader.done;
     return { files, errors, bytes: stdout.length };
   }
 
-  it('sends many files in one stream, byte for byte', async () => {
-    const { files, errors, bytes } = await transfer([
-      { name: `${thread}/ig_a.png`, size: png.length },
-      { name: `${thread}/ig_b.png`, size: big.length },
-    ]);
+  it.each(['bytes', 'stream'] as const)('sends many files in one stream, byte for byte (read as %s)', async (mode) => {
+    const { files, errors, bytes } = await transfer(
+      [
+        { name: `${thread}/ig_a.png`, size: png.length },
+        { name: `${thread}/ig_b.png`, size: big.length },
+      ],
+      mode,
+    );
     expect(errors.size).toBe(0);
     const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
     expect(sha(files.get(`${thread}/ig_a.png`)!)).toBe(sha(png));
@@ -157,6 +164,28 @@ describe('the transfer program and the tar reader', () => {
     reader.end();
     await expect(reader.done).rejects.toThrow();
     expect(errors.get(`${thread}/ig_b.png`)).toBeTruthy();
+  });
+
+  it('a whole-file handler that fails has its file reported, and the archive goes on', async () => {
+    const wanted = [
+      { name: `${thread}/ig_a.png`, size: png.length },
+      { name: `${thread}/ig_b.png`, size: big.length },
+    ];
+    const { stdout } = await run(TRANSFER_NODE, ['52428800'], JSON.stringify(wanted.map((w) => ({ p: w.name, s: w.size }))));
+    const got: string[] = [];
+    const errors = new Map<string, string>();
+    const reader = tarReader(wanted, {
+      onBytes(name) {
+        if (name.endsWith('ig_a.png')) throw new Error('no room');
+        got.push(name);
+      },
+      onError: (name, reason) => void errors.set(name, reason),
+    });
+    reader.write(stdout);
+    reader.end();
+    await reader.done;
+    expect(got).toEqual([`${thread}/ig_b.png`]);
+    expect(errors.get(`${thread}/ig_a.png`)).toBe('failed: no room');
   });
 });
 

@@ -8,12 +8,26 @@ export interface WantedFile {
   size: number;
 }
 
-export interface TarHandlers {
-  /** Called once per delivered file, in archive order; the stream must be consumed. */
-  onFile(name: string, data: Readable, size: number): Promise<void>;
+/**
+ * Each delivered file goes to exactly one of onFile (streamed) or onBytes (whole, in one
+ * buffer of the listed size: what thumbnails and Discord uploads need anyway, without a
+ * stream per file). The archive waits for the returned promise before the next file.
+ */
+export type TarHandlers = (
+  | {
+      /** Called once per delivered file, in archive order; the stream must be consumed. */
+      onFile(name: string, data: Readable, size: number): Promise<void>;
+      onBytes?: never;
+    }
+  | {
+      /** Called once per delivered file, in archive order, with every byte of it. */
+      onBytes(name: string, bytes: Buffer): Promise<void> | void;
+      onFile?: never;
+    }
+) & {
   /** A file the pod refused or could not send, or whose bytes did not add up. */
   onError(name: string, reason: string): void;
-}
+};
 
 export const ERROR_PREFIX = '.openab-error/';
 
@@ -62,6 +76,29 @@ export function tarReader(wanted: WantedFile[], handlers: TarHandlers): { write(
         report(name, `changed: the pod sent ${header.size} bytes, the listing said ${expected}`);
         stream.resume();
         stream.on('end', () => next());
+        return;
+      }
+      if (handlers.onBytes) {
+        // Filled in place as chunks arrive: one copy of the file, no stream in between.
+        const bytes = Buffer.allocUnsafe(expected);
+        let at = 0;
+        stream.on('data', (c: Buffer) => {
+          if (at + c.length <= expected) c.copy(bytes, at);
+          at += c.length;
+        });
+        stream.on('end', () => {
+          if (at !== expected) {
+            report(name, `short: ${at} of ${expected} bytes arrived`);
+            return finish();
+          }
+          Promise.resolve()
+            .then(() => handlers.onBytes(name, bytes))
+            .then(
+              () => settled.add(name),
+              (err) => report(name, `failed: ${(err as Error).message}`),
+            )
+            .finally(() => finish());
+        });
         return;
       }
       // Counted on the way through, so the consumer and the check see the same bytes.

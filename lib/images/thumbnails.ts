@@ -6,8 +6,6 @@ import sharp from 'sharp';
 export interface Thumbnail {
   data: Buffer;
   placeholder: boolean;
-  width: number | null;
-  height: number | null;
 }
 
 // libvips' operation cache would keep decoded originals around: thumbnails are made once
@@ -26,14 +24,18 @@ function placeholderImage(): Promise<Buffer> {
 
 export async function makeThumbnail(original: Buffer, size: number): Promise<Thumbnail> {
   try {
-    const image = sharp(original, { failOn: 'truncated', limitInputPixels: 64_000_000 });
-    const meta = await image.metadata();
+    // The original's dimensions come from the pod's listing, so no metadata() pass here.
     // Large shrinks are done by libvips' box shrink first, so a linear kernel for the rest
-    // looks the same as lanczos at a third of the cost.
-    const data = await image.rotate().resize(size, size, { fit: 'inside', withoutEnlargement: true, kernel: 'linear' }).webp({ quality: 72, effort: 1 }).toBuffer();
-    return { data, placeholder: false, width: meta.width ?? null, height: meta.height ?? null };
+    // looks the same as lanczos at a third of the cost; WebP's effort 0 encodes a thumbnail
+    // about a fifth faster than effort 1 for a few per cent more bytes.
+    const data = await sharp(original, { failOn: 'truncated', limitInputPixels: 64_000_000 })
+      .rotate()
+      .resize(size, size, { fit: 'inside', withoutEnlargement: true, kernel: 'linear' })
+      .webp({ quality: 72, effort: 0 })
+      .toBuffer();
+    return { data, placeholder: false };
   } catch {
-    return { data: await placeholderImage(), placeholder: true, width: null, height: null };
+    return { data: await placeholderImage(), placeholder: true };
   }
 }
 

@@ -3,6 +3,7 @@ import { PassThrough, type Readable } from 'node:stream';
 import os from 'node:os';
 import pLimit from 'p-limit';
 import { agentPod, volumeKey, type AgentRef } from './agent-pod';
+import { BufferPool } from './buffer-pool';
 import { cacheKey, DiskCache } from './disk-cache';
 import type { ImageEntry } from './inventory-output';
 import { imageSettings } from './settings';
@@ -31,6 +32,7 @@ export function resetImageCacheForTests(): void {
 const THUMB = 'thumb-v1';
 const PLACEHOLDER = 'thumb-v1-placeholder';
 const sharpLimit = pLimit(Math.max(2, os.availableParallelism()));
+const originals = new BufferPool();
 /** Transfers in flight per volume: more would only buffer bytes faster than sharp uses them. */
 const transferLimits = new Map<string, ReturnType<typeof pLimit>>();
 function transferLimit(vk: string) {
@@ -135,10 +137,13 @@ async function fetchThumbnails(ref: AgentRef, group: ImageEntry[]): Promise<void
       target,
       group.map((e) => ({ name: e.name, size: e.size })),
       {
+        allocate: (size) => originals.take(size),
         onBytes(name, original) {
           const entry = byName.get(name)!;
           const job = sharpLimit(async () => {
             const t = await makeThumbnail(original, imageSettings().thumbnailSize);
+            // sharp is done with the original (its cache is off): the block can take the next one.
+            originals.give(original);
             const key = t.placeholder ? placeholderKey(ref, entry) : thumbKey(ref, entry);
             const path = await imageCache().put(key, t.data);
             settle(entry, { path, size: t.data.length, placeholder: t.placeholder });

@@ -22,6 +22,8 @@ export type TarHandlers = (
   | {
       /** Called once per delivered file, in archive order, with every byte of it. */
       onBytes(name: string, bytes: Buffer): Promise<void> | void;
+      /** Where each file's bytes go (default: a new buffer); a file that fails is not handed back. */
+      allocate?(size: number): Buffer;
       onFile?: never;
     }
 ) & {
@@ -80,7 +82,7 @@ export function tarReader(wanted: WantedFile[], handlers: TarHandlers): { write(
       }
       if (handlers.onBytes) {
         // Filled in place as chunks arrive: one copy of the file, no stream in between.
-        const bytes = Buffer.allocUnsafe(expected);
+        const bytes = handlers.allocate ? handlers.allocate(expected) : Buffer.allocUnsafe(expected);
         let at = 0;
         stream.on('data', (c: Buffer) => {
           if (at + c.length <= expected) c.copy(bytes, at);

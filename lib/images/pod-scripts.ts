@@ -17,7 +17,11 @@ export const MARKS_FILE = 'openab-dashboard/deliveries.jsonl';
 export const INVENTORY_NODE = String.raw`"use strict";
 const fs = require("fs");
 const H = process.argv[1], N = process.argv[2];
-const out = (s) => process.stdout.write(s);
+// Lines are gathered and written 64 KB at a time: one write per line would be one
+// WebSocket message per image on the way to the dashboard.
+let pending = [], pendingBytes = 0;
+const flushOut = () => { if (pendingBytes) process.stdout.write(pending.join("")); pending = []; pendingBytes = 0; };
+const out = (s) => { pending.push(s); pendingBytes += s.length; if (pendingBytes >= 65536) flushOut(); };
 const mark = (kind, meta) => out("@@" + N + "@@ " + kind + " " + JSON.stringify(meta) + "\n");
 let known = new Set();
 try { known = new Set(JSON.parse(fs.readFileSync(0, "utf8") || "[]")); } catch {}
@@ -131,6 +135,7 @@ try {
 mark("marks", { bytes: Buffer.byteLength(marks) });
 out(marks.endsWith("\n") || marks === "" ? marks : marks + "\n");
 mark("end", {});
+flushOut();
 `;
 
 /**
@@ -187,12 +192,13 @@ async function putError(p, why) {
       if (typeof w.s === "number" && w.s !== st.size) { await putError(p, "changed: " + st.size + " bytes now, " + w.s + " when listed"); continue; }
       const [t, f] = p.split("/");
       await put(header(t, f, st.size, st.mtimeMs));
-      const buf = Buffer.alloc(Math.min(1024 * 1024, Math.max(st.size, 1)));
       let pos = 0;
       while (pos < st.size) {
-        const n = fs.readSync(fd, buf, 0, Math.min(buf.length, st.size - pos), pos);
+        // A fresh buffer per read, handed to stdout as it is: no second copy of the file.
+        const buf = Buffer.allocUnsafeSlow(Math.min(1024 * 1024, st.size - pos));
+        const n = fs.readSync(fd, buf, 0, buf.length, pos);
         if (n <= 0) break;
-        await put(Buffer.from(buf.subarray(0, n)));
+        await put(n === buf.length ? buf : buf.subarray(0, n));
         pos += n;
       }
       // A file cut short while we read it: pad so the archive stays readable; the dashboard

@@ -8,7 +8,7 @@ import { cacheKey, DiskCache } from './disk-cache';
 import type { ImageEntry } from './inventory-output';
 import { imageSettings } from './settings';
 import { makeThumbnail } from './thumbnails';
-import { transferImages } from './transfer';
+import { openTransfer, transferImages, type OpenTransfer } from './transfer';
 
 export interface ServedFile {
   path: string;
@@ -27,6 +27,7 @@ export function resetImageCacheForTests(): void {
   transferLimits.clear();
   pending.clear();
   inFlight.clear();
+  for (const vk of [...standbys.keys()]) releaseThumbnailTransfer(vk);
 }
 
 const THUMB = 'thumb-v1';
@@ -94,6 +95,45 @@ export async function thumbnail(ref: AgentRef, entry: ImageEntry): Promise<Serve
   return promise;
 }
 
+/**
+ * Transfers opened while an agent's images are being listed, so the first page's bytes
+ * can flow as soon as the listing says which files they are: the exec's round trips and
+ * the pod program's start-up happen beside the listing instead of after it. One per
+ * volume; given up unused after STANDBY_MS (the program then ends without sending).
+ */
+const standbys = new Map<string, { transfer: Promise<OpenTransfer | null>; timer: NodeJS.Timeout }>();
+const STANDBY_MS = 5_000;
+
+export function prepareThumbnailTransfer(ref: AgentRef): void {
+  const vk = volumeKey(ref);
+  if (standbys.has(vk)) return;
+  const transfer = agentPod(ref).then(
+    (target) => openTransfer(target),
+    () => null,
+  );
+  const timer = setTimeout(() => releaseThumbnailTransfer(vk), STANDBY_MS);
+  timer.unref?.();
+  standbys.set(vk, { transfer, timer });
+}
+
+/** Gives up a prepared transfer that turned out not to be needed (every thumbnail cached). */
+export function releaseThumbnailTransfer(refOrKey: AgentRef | string): void {
+  const vk = typeof refOrKey === 'string' ? refOrKey : volumeKey(refOrKey);
+  const standby = standbys.get(vk);
+  if (!standby) return;
+  standbys.delete(vk);
+  clearTimeout(standby.timer);
+  void standby.transfer.then((t) => t?.cancel());
+}
+
+async function takeStandby(vk: string): Promise<OpenTransfer | null> {
+  const standby = standbys.get(vk);
+  if (!standby) return null;
+  standbys.delete(vk);
+  clearTimeout(standby.timer);
+  return standby.transfer;
+}
+
 /** Starts making the thumbnails of a page before the browser asks for them. */
 export function warmThumbnails(ref: AgentRef, entries: ImageEntry[]): void {
   for (const entry of entries) thumbnail(ref, entry).catch(() => undefined);
@@ -105,24 +145,33 @@ function flush(vk: string): void {
   pending.delete(vk);
   if (batch.timer) clearTimeout(batch.timer);
   const { batchMaxBytes, batchMaxFiles } = imageSettings();
-  // Split into groups bounded in bytes and files; groups run side by side.
+  // Split into as few groups as the byte and file bounds allow, of even size, so groups
+  // running side by side end together instead of one long tail.
+  const entries = [...batch.entries.values()];
+  const bytes = entries.reduce((n, e) => n + e.size, 0);
+  const count = Math.max(Math.ceil(bytes / batchMaxBytes), Math.ceil(entries.length / batchMaxFiles), 1);
+  const share = bytes / count;
   const groups: ImageEntry[][] = [];
   let current: ImageEntry[] = [];
-  let bytes = 0;
-  for (const entry of batch.entries.values()) {
-    if (current.length > 0 && (bytes + entry.size > batchMaxBytes || current.length >= batchMaxFiles)) {
+  let filled = 0;
+  for (const entry of entries) {
+    const over = filled + entry.size > batchMaxBytes || current.length >= batchMaxFiles;
+    if (current.length > 0 && (over || (groups.length < count - 1 && filled + entry.size / 2 > share))) {
       groups.push(current);
       current = [];
-      bytes = 0;
+      filled = 0;
     }
     current.push(entry);
-    bytes += entry.size;
+    filled += entry.size;
   }
   if (current.length) groups.push(current);
-  for (const group of groups) void transferLimit(vk)(() => fetchThumbnails(batch.ref, group));
+  // The first group takes the transfer prepared during the listing, if there is one.
+  const prepared = takeStandby(vk);
+  groups.forEach((group, i) => void transferLimit(vk)(async () => fetchThumbnails(batch.ref, group, i === 0 ? await prepared : null)));
+  if (groups.length === 0) void prepared.then((t) => t?.cancel());
 }
 
-async function fetchThumbnails(ref: AgentRef, group: ImageEntry[]): Promise<void> {
+async function fetchThumbnails(ref: AgentRef, group: ImageEntry[], prepared: OpenTransfer | null): Promise<void> {
   const settle = (entry: ImageEntry, result: ServedFile | Error) => {
     const w = inFlight.get(thumbKey(ref, entry))?.waiter;
     if (!w) return;
@@ -158,9 +207,11 @@ async function fetchThumbnails(ref: AgentRef, group: ImageEntry[]): Promise<void
           if (entry) settle(entry, new ImageUnavailableError(reason));
         },
       },
+      prepared,
     );
     await Promise.all(work);
   } catch (err) {
+    prepared?.cancel();
     await Promise.all(work);
     for (const entry of group) settle(entry, err as Error);
   }

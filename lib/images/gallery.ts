@@ -3,8 +3,8 @@ import pLimit from 'p-limit';
 import { getFleet } from '../fleet/fleet';
 import { ClusterError } from '../k8s/errors';
 import type { AgentRef } from './agent-pod';
-import { cachedThumbnail, warmThumbnails } from './gallery-service';
-import { readInventory, type AgentInventory } from './inventory';
+import { cachedThumbnail, prepareThumbnailTransfer, releaseThumbnailTransfer, warmThumbnails } from './gallery-service';
+import { inventoryIsFresh, readInventory, type AgentInventory } from './inventory';
 import type { ImageEntry } from './inventory-output';
 import { imageContentType } from './paths';
 
@@ -113,12 +113,15 @@ export async function galleryAgents(): Promise<Array<{ ref: AgentRef; error: str
  */
 export async function listGallery(opts: { agents: Array<{ ref: AgentRef; error: string | null }>; filters: GalleryFilters; page: number; pageSize?: number; warm?: boolean }): Promise<GalleryPage> {
   const pageSize = opts.pageSize ?? GALLERY_PAGE_SIZE;
+  const warm = opts.warm !== false;
   const limit = pLimit(8);
   const results = await Promise.all(
     opts.agents.map((a) =>
       limit(async () => {
         if (a.error) return { a, inv: null as AgentInventory | null, error: a.error };
         if (opts.filters.agent && opts.filters.agent !== agentKey(a.ref)) return { a, inv: null, error: null };
+        // A fresh listing takes an exec anyway: open the thumbnails' transfer beside it.
+        if (warm && !inventoryIsFresh(a.ref)) prepareThumbnailTransfer(a.ref);
         try {
           return { a, inv: await readInventory(a.ref), error: null };
         } catch (err) {
@@ -142,14 +145,17 @@ export async function listGallery(opts: { agents: Array<{ ref: AgentRef; error: 
   const pages = Math.max(1, Math.ceil(all.length / pageSize));
   const page = Math.min(Math.max(1, Math.floor(opts.page) || 1), pages);
   const slice = all.slice((page - 1) * pageSize, page * pageSize);
-  if (opts.warm !== false) {
+  if (warm) {
     const byAgent = new Map<AgentInventory, ImageEntry[]>();
     for (const { inv, entry } of slice) byAgent.set(inv, [...(byAgent.get(inv) ?? []), entry]);
+    for (const r of results) if (!r.inv || !byAgent.has(r.inv)) releaseThumbnailTransfer(r.a.ref);
     for (const [inv, entries] of byAgent) {
-      // Only the misses: cached thumbnails need no pod.
-      void Promise.all(entries.map(async (e) => ((await cachedThumbnail(inv.ref, e)) ? null : e))).then((missing) =>
-        warmThumbnails(inv.ref, missing.filter((e): e is ImageEntry => e !== null)),
-      );
+      // Only the misses: cached thumbnails need no pod (and the prepared transfer is let go).
+      void Promise.all(entries.map(async (e) => ((await cachedThumbnail(inv.ref, e)) ? null : e))).then((missing) => {
+        const wanted = missing.filter((e): e is ImageEntry => e !== null);
+        if (wanted.length) warmThumbnails(inv.ref, wanted);
+        else releaseThumbnailTransfer(inv.ref);
+      });
     }
   }
   return {

@@ -134,6 +134,52 @@ describe('thumbnails', () => {
     expect(execs() - again).toBe(1);
   });
 
+  it('a cold gallery page opens its transfer beside the listing: two execs, every thumbnail made', async () => {
+    restartDashboard();
+    process.env.IMAGE_CACHE_DIR = path.join(scratch, 'cache-prepared');
+    resetImageSettings();
+    const ref = refOf(big());
+    const before = execs();
+    const page = await listGallery({ agents: [{ ref, error: null }], filters: {}, page: 2, pageSize: 20 });
+    // The listing and the prepared transfer were both started before the page was known.
+    expect(execs() - before).toBe(2);
+    const inv = await readInventory(ref);
+    const served = await Promise.all(page.items.map((item) => thumbnail(ref, inv.images.find((e) => e.name === item.name)!)));
+    expect(served.every((s) => !s.placeholder && s.size > 0)).toBe(true);
+    // The page's thumbnails came through the prepared transfer: no third exec.
+    expect(execs() - before).toBe(2);
+  });
+
+  it('a prepared transfer the page did not need is let go: its program ends', async () => {
+    const ref = refOf(big());
+    // Page 2's thumbnails cached, then only the listing stale.
+    const first = await listGallery({ agents: [{ ref, error: null }], filters: {}, page: 2, pageSize: 20 });
+    const listed = await readInventory(ref);
+    await Promise.all(first.items.map((item) => thumbnail(ref, listed.images.find((e) => e.name === item.name)!)));
+    resetInventoryCacheForTests();
+    forgetAgentPod(ref);
+    const before = execs();
+    const page = await listGallery({ agents: [{ ref, error: null }], filters: {}, page: 2, pageSize: 20 });
+    expect(page.items).toHaveLength(20);
+    expect(execs() - before).toBe(2);
+    const target = await agentPod(ref);
+    const running = async () =>
+      (
+        await execInPod(getCluster(CONTEXT), {
+          namespace: target.namespace,
+          pod: target.pod,
+          container: 'openab',
+          // The transfer program is node with its source as argv; .openab-error/ is in no other.
+          argv: ['sh', '-c', 'for c in /proc/[0-9]*/cmdline; do tr "\\000\\n" "  " < "$c" 2>/dev/null; echo; done | grep "^node -e " | grep -c "openab-error" || true'],
+          timeoutMs: 10_000,
+        })
+      ).stdout
+        .toString()
+        .trim();
+    // Well before the prepared transfer's own expiry (5 s).
+    await expect.poll(running, { timeout: 2_000 }).toBe('0');
+  });
+
   it('a truncated PNG gets a placeholder, not an error', async () => {
     const agent = hostile();
     const ref = refOf(agent);

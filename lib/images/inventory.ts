@@ -75,6 +75,12 @@ function readInventoryShared(ref: AgentRef, opts: { maxAgeMs?: number }): Promis
   return work;
 }
 
+/** Whether a listing of this agent is at hand (reading it needs no exec). */
+export function inventoryIsFresh(ref: AgentRef, maxAgeMs = imageSettings().listCacheMs): boolean {
+  const hit = inventories.get(volumeKey(ref));
+  return !!hit && Date.now() - hit.at < maxAgeMs;
+}
+
 /** After the dashboard changed an agent's files (a delivery mark). */
 export function invalidateInventory(ref: AgentRef): void {
   inventories.delete(volumeKey(ref));

@@ -10,7 +10,8 @@ export interface StreamingExecRequest {
   container: string;
   /** argv, never a shell string built from input. */
   argv: string[];
-  stdin?: Buffer | string;
+  /** Bytes for the command's stdin, or a stream written later (its end closes stdin). */
+  stdin?: Buffer | string | Readable;
   timeoutMs: number;
   /** Stdout beyond this many bytes ends the exec with an error. */
   maxStdoutBytes: number;
@@ -108,11 +109,12 @@ export function execInPodStreaming(cluster: Cluster, req: StreamingExecRequest):
       cb();
     },
   });
-  let stdinStream: PassThrough | null = null;
-  if (req.stdin !== undefined) {
-    stdinStream = new PassThrough();
-    stdinStream.end(req.stdin);
-  }
+  let stdinStream: Readable | null = null;
+  if (typeof req.stdin === 'string' || Buffer.isBuffer(req.stdin)) {
+    const bytes = new PassThrough();
+    bytes.end(req.stdin);
+    stdinStream = bytes;
+  } else if (req.stdin) stdinStream = req.stdin;
 
   exec
     .exec(req.namespace, req.pod, req.container, req.argv, stdout, stderrStream, stdinStream, false, (status) => {

@@ -42,4 +42,13 @@ describe('the image cache on disk', () => {
     expect((await cache.get(good))?.size).toBe(3);
     expect(await cache.get(short)).toBeNull();
   });
+
+  it('a cache directory removed from under it is made again', async () => {
+    const cache = new DiskCache(path.join(dir, 'gone'), 1_000_000);
+    const key = cacheKey({ volume: 'v', name: 's/a.png', size: 1, mtimeMs: 1, variant: 't' });
+    await cache.put(key, Buffer.from('first'));
+    rmSync(path.join(dir, 'gone'), { recursive: true, force: true });
+    const file = await cache.put(key, Buffer.from('again'));
+    expect((await cache.get(key))?.path).toBe(file);
+  });
 });

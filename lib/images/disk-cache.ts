@@ -25,6 +25,8 @@ export class DiskCache {
   private total: number | null = null;
   private scanning: Promise<void> | null = null;
   private evicting = false;
+  /** Subdirectories known to exist (at most 256): a put needs no mkdir after the first. */
+  private made = new Set<string>();
 
   constructor(
     readonly dir: string,
@@ -48,11 +50,23 @@ export class DiskCache {
     }
   }
 
+  private async ensureDir(dir: string): Promise<void> {
+    if (this.made.has(dir)) return;
+    await fs.mkdir(dir, { recursive: true });
+    this.made.add(dir);
+  }
+
   async put(key: string, data: Buffer): Promise<string> {
     const file = this.file(key);
-    await fs.mkdir(path.dirname(file), { recursive: true });
+    await this.ensureDir(path.dirname(file));
     const tmp = `${file}.${randomBytes(6).toString('hex')}.tmp`;
-    await fs.writeFile(tmp, data);
+    await fs.writeFile(tmp, data).catch(async (err: NodeJS.ErrnoException) => {
+      // The directory went away under us (a tmp cleaner): make it again, once.
+      if (err.code !== 'ENOENT') throw err;
+      this.made.delete(path.dirname(file));
+      await this.ensureDir(path.dirname(file));
+      await fs.writeFile(tmp, data);
+    });
     await fs.rename(tmp, file);
     await this.added(data.length);
     return file;
@@ -64,7 +78,7 @@ export class DiskCache {
    */
   async putStream(key: string, data: Readable, accept: (written: number) => boolean): Promise<boolean> {
     const file = this.file(key);
-    await fs.mkdir(path.dirname(file), { recursive: true });
+    await this.ensureDir(path.dirname(file));
     const tmp = `${file}.${randomBytes(6).toString('hex')}.tmp`;
     let written = 0;
     data.on('data', (c: Buffer) => (written += c.length));

@@ -97,41 +97,41 @@ export async function thumbnail(ref: AgentRef, entry: ImageEntry): Promise<Serve
 
 /**
  * Transfers opened while an agent's images are being listed, so the first page's bytes
- * can flow as soon as the listing says which files they are: the exec's round trips and
- * the pod program's start-up happen beside the listing instead of after it. One per
- * volume; given up unused after STANDBY_MS (the program then ends without sending).
+ * can flow as soon as the listing says which files they are: the execs' round trips and
+ * the pod program's start-up happen beside the listing instead of after it. As many per
+ * volume as transfers may run side by side; given up unused after STANDBY_MS (the
+ * program then ends without sending anything).
  */
-const standbys = new Map<string, { transfer: Promise<OpenTransfer | null>; timer: NodeJS.Timeout }>();
+const standbys = new Map<string, { transfers: Array<Promise<OpenTransfer | null>>; timer: NodeJS.Timeout }>();
 const STANDBY_MS = 5_000;
 
 export function prepareThumbnailTransfer(ref: AgentRef): void {
   const vk = volumeKey(ref);
   if (standbys.has(vk)) return;
-  const transfer = agentPod(ref).then(
-    (target) => openTransfer(target),
-    () => null,
+  const pod = agentPod(ref);
+  const transfers = Array.from({ length: imageSettings().transfersPerVolume }, () =>
+    pod.then(
+      (target) => openTransfer(target),
+      () => null,
+    ),
   );
   const timer = setTimeout(() => releaseThumbnailTransfer(vk), STANDBY_MS);
   timer.unref?.();
-  standbys.set(vk, { transfer, timer });
+  standbys.set(vk, { transfers, timer });
 }
 
-/** Gives up a prepared transfer that turned out not to be needed (every thumbnail cached). */
+/** Gives up the prepared transfers that turned out not to be needed (every thumbnail cached). */
 export function releaseThumbnailTransfer(refOrKey: AgentRef | string): void {
   const vk = typeof refOrKey === 'string' ? refOrKey : volumeKey(refOrKey);
-  const standby = standbys.get(vk);
-  if (!standby) return;
-  standbys.delete(vk);
-  clearTimeout(standby.timer);
-  void standby.transfer.then((t) => t?.cancel());
+  for (const t of takeStandbys(vk)) void t.then((transfer) => transfer?.cancel());
 }
 
-async function takeStandby(vk: string): Promise<OpenTransfer | null> {
+function takeStandbys(vk: string): Array<Promise<OpenTransfer | null>> {
   const standby = standbys.get(vk);
-  if (!standby) return null;
+  if (!standby) return [];
   standbys.delete(vk);
   clearTimeout(standby.timer);
-  return standby.transfer;
+  return standby.transfers;
 }
 
 /** Starts making the thumbnails of a page before the browser asks for them. */
@@ -165,10 +165,10 @@ function flush(vk: string): void {
     filled += entry.size;
   }
   if (current.length) groups.push(current);
-  // The first group takes the transfer prepared during the listing, if there is one.
-  const prepared = takeStandby(vk);
-  groups.forEach((group, i) => void transferLimit(vk)(async () => fetchThumbnails(batch.ref, group, i === 0 ? await prepared : null)));
-  if (groups.length === 0) void prepared.then((t) => t?.cancel());
+  // Groups take the transfers prepared during the listing, if any; the ones left over end.
+  const prepared = takeStandbys(vk);
+  groups.forEach((group, i) => void transferLimit(vk)(async () => fetchThumbnails(batch.ref, group, (await prepared[i]) ?? null)));
+  for (const t of prepared.slice(groups.length)) void t.then((transfer) => transfer?.cancel());
 }
 
 async function fetchThumbnails(ref: AgentRef, group: ImageEntry[], prepared: OpenTransfer | null): Promise<void> {

@@ -26,7 +26,13 @@ export interface OpenTransfer {
 /** Tar headers and padding around the files, at most. */
 const overhead = (files: number) => files * 2048 + 64 * 1024;
 
-export function openTransfer(target: PodTarget, capacity = MAX_IMAGE_BYTES + overhead(imageSettings().batchMaxFiles)): OpenTransfer {
+/** What a prepared transfer must be able to carry: one batch, or one file of the largest size. */
+function batchCapacity(): number {
+  const { batchMaxBytes, batchMaxFiles } = imageSettings();
+  return Math.max(batchMaxBytes, MAX_IMAGE_BYTES) + overhead(batchMaxFiles);
+}
+
+export function openTransfer(target: PodTarget, capacity = batchCapacity()): OpenTransfer {
   const stdin = new PassThrough();
   const exec: StreamingExec = execInPodStreaming(target.cluster, {
     namespace: target.namespace,

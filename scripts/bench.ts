@@ -115,13 +115,16 @@ async function main() {
 
 // The gallery: one pod with GALLERY_IMAGES PNGs of about 2 MB behind GALLERY_LATENCY_MS per
 // request and per exec. First page of 48 thumbnails: baseline = one `exec cat` per image and a
-// thumbnail made from each, one after another; cold = the dashboard's path with nothing cached
-// (one listing exec, batched tar transfers, thumbnails beside the transfer); repeat = the same
-// page again (memory and disk caches warm: no exec at all). Peak RSS of this process (which
-// runs the dashboard's code) is sampled from the start of the gallery part.
+// thumbnail made from each, one after another; cold = the gallery page's path with every cache
+// of the dashboard empty (one listing exec with the transfers opened beside it, tar streams,
+// thumbnails beside the transfer); repeat = the same page again (memory and disk caches warm:
+// no exec at all). Baseline and cold run GALLERY_ROUNDS times, alternating; each side's median
+// is reported (every run is in `rounds`). Peak RSS of this process (which runs the dashboard's
+// code) is sampled from the start of the gallery part.
 const GALLERY_IMAGES = Number(process.env.BENCH_GALLERY_IMAGES ?? 500);
 const GALLERY_LATENCY_MS = Number(process.env.BENCH_GALLERY_LATENCY_MS ?? 25);
 const GALLERY_PAGE = 48;
+const GALLERY_ROUNDS = Math.max(1, Number(process.env.BENCH_GALLERY_ROUNDS ?? 3));
 
 async function benchGallery(ctx: {
   cluster: import('../lib/k8s/clusters').Cluster;
@@ -137,8 +140,9 @@ async function benchGallery(ctx: {
   const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-gallery-'));
   process.env.IMAGE_CACHE_DIR = cacheDir;
   process.env.IMAGE_LIST_CACHE_MS = '600000';
-  const { readInventory } = await import('../lib/images/inventory');
-  const { thumbnail } = await import('../lib/images/gallery-service');
+  const { readInventory, resetInventoryCacheForTests } = await import('../lib/images/inventory');
+  const { thumbnail, resetImageCacheForTests } = await import('../lib/images/gallery-service');
+  const { forgetAgentPod } = await import('../lib/images/agent-pod');
   const { listGallery, agentKey } = await import('../lib/images/gallery');
   const w = ctx.workloads.find((x) => x.namespace === 'agents' && x.name === 'openab-codex' && activePod(x)) ?? ctx.workloads.find((x) => activePod(x))!;
   const pod = activePod(w)!;
@@ -170,18 +174,18 @@ process.stdout.write(String(src.reduce((a,b)=>a+b.length,0)/src.length));`;
 
   galleryPeak = 0;
   try {
-    const baseline = await ctx.measure('g-baseline', async () => {
-      for (const name of names) {
-        const { stdout } = await execInPod(ctx.cluster, {
-          namespace: w.namespace, pod: pod.name, container: 'openab',
-          argv: ['sh', '-c', 'cat "${CODEX_HOME:-$HOME/.codex}/generated_images/$1"', 'sh', name],
-          timeoutMs: 60_000, maxStdoutBytes: 64 * 1024 * 1024,
-        });
-        await makeThumbnail(stdout, 320);
-      }
-    });
-    let firstPage: string[] = [];
-    // The gallery page's own path: list the agent (one exec, the thumbnails' transfer opened
+    const baselineRun = () =>
+      ctx.measure('g-baseline', async () => {
+        for (const name of names) {
+          const { stdout } = await execInPod(ctx.cluster, {
+            namespace: w.namespace, pod: pod.name, container: 'openab',
+            argv: ['sh', '-c', 'cat "${CODEX_HOME:-$HOME/.codex}/generated_images/$1"', 'sh', name],
+            timeoutMs: 60_000, maxStdoutBytes: 64 * 1024 * 1024,
+          });
+          await makeThumbnail(stdout, 320);
+        }
+      });
+    // The gallery page's own path: list the agent (one exec, the thumbnails' transfers opened
     // beside it), then the page's thumbnails as the browser asks for them.
     let shown: { names: string[]; placeholders: number } = { names: [], placeholders: 0 };
     const firstPageThumbnails = async () => {
@@ -191,9 +195,28 @@ process.stdout.write(String(src.reduce((a,b)=>a+b.length,0)/src.length));`;
       const served = await Promise.all(entries.map((e) => thumbnail(ref, e)));
       shown = { names: entries.map((e) => e.name), placeholders: served.filter((s) => s.placeholder).length };
     };
-    const cold = await ctx.measure('g-cold', firstPageThumbnails);
-    if (shown.placeholders) console.log(`  ${shown.placeholders} thumbnails are placeholders`);
-    if (shown.names.join() !== names.join()) console.log('  the first page is not the bench images: check mtimes');
+    // Cold: every cache of the dashboard emptied first (listing, pod lookup, thumbnails in
+    // memory and on disk), as after a restart with an empty cache volume.
+    const coldRun = () => {
+      resetInventoryCacheForTests();
+      forgetAgentPod(ref);
+      resetImageCacheForTests();
+      fs.rmSync(cacheDir, { recursive: true, force: true });
+      return ctx.measure('g-cold', firstPageThumbnails);
+    };
+    // Rounds alternate baseline and cold, so a machine that speeds up or slows down (a
+    // shared VM) weighs on both alike; the figures are each side's median.
+    const baselines: Awaited<ReturnType<typeof baselineRun>>[] = [];
+    const colds: Awaited<ReturnType<typeof coldRun>>[] = [];
+    for (let round = 0; round < GALLERY_ROUNDS; round++) {
+      baselines.push(await baselineRun());
+      colds.push(await coldRun());
+      if (shown.placeholders) console.log(`  ${shown.placeholders} thumbnails are placeholders`);
+      if (shown.names.join() !== names.join()) console.log('  the first page is not the bench images: check mtimes');
+    }
+    const median = <T extends { ms: number }>(runs: T[]) => [...runs].sort((a, b) => a.ms - b.ms)[Math.floor(runs.length / 2)];
+    const baseline = median(baselines);
+    const cold = median(colds);
     const repeat = await ctx.measure('g-repeat', firstPageThumbnails);
     return {
       images: GALLERY_IMAGES,
@@ -201,6 +224,7 @@ process.stdout.write(String(src.reduce((a,b)=>a+b.length,0)/src.length));`;
       baseline: { ms: baseline.ms, execs: baseline.execs },
       cold: { ms: cold.ms, execs: cold.execs, ratio: Number((baseline.ms / cold.ms).toFixed(1)) },
       repeat: { ms: repeat.ms, execs: repeat.execs },
+      rounds: { baselineMs: baselines.map((r) => r.ms), coldMs: colds.map((r) => r.ms) },
       peakRssMb: Math.round(Math.max(galleryPeak, process.memoryUsage.rss()) / 1024 / 1024),
     };
   } finally {

@@ -70,7 +70,7 @@ export function upgradeExec(req: IncomingMessage, socket: Duplex, head: Buffer, 
     rejectUpgrade(socket, 400, 'Bad Request', `no supported exec subprotocol offered; supported: ${EXEC_PROTOCOLS.join(', ')}`);
     return;
   }
-  wss.handleUpgrade(req, socket, head, (ws) => runExec(ws, opts));
+  wss.handleUpgrade(req, socket, head, (ws) => runExec(ws, opts, socket));
 }
 
 /** The Status a kubelet (CRI, runc) reports for how a command ended. */
@@ -101,6 +101,33 @@ export function execStatus(command: string[], result: ExecResult): Record<string
   };
 }
 
+/**
+ * Writes one binary WebSocket message `[channel, ...data]` straight to the connection:
+ * the frame header and the channel byte go first, then the pipe's chunk as it came, so the
+ * relay copies nothing (ws would need one buffer, i.e. a copy of every chunk, and the churn
+ * of those copies cost more CPU than the rest of the relay). Safe beside ws's own writes:
+ * with compression off ws writes synchronously to the same socket, so order is kept.
+ */
+function sendChannelData(socket: Duplex, channel: number, data: Buffer, cb: () => void): void {
+  const length = data.length + 1;
+  const extra = length < 126 ? 0 : length < 65536 ? 2 : 8;
+  const head = Buffer.allocUnsafe(2 + extra + 1);
+  head[0] = 0x82; // FIN, binary
+  if (extra === 0) head[1] = length;
+  else if (extra === 2) {
+    head[1] = 126;
+    head.writeUInt16BE(length, 2);
+  } else {
+    head[1] = 127;
+    head.writeBigUInt64BE(BigInt(length), 2);
+  }
+  head[2 + extra] = channel;
+  socket.cork();
+  socket.write(head);
+  socket.write(data, () => cb());
+  socket.uncork();
+}
+
 function frame(channel: number, data: Buffer): Buffer {
   const out = Buffer.allocUnsafe(data.length + 1);
   out[0] = channel;
@@ -108,7 +135,7 @@ function frame(channel: number, data: Buffer): Buffer {
   return out;
 }
 
-function runExec(ws: WebSocket, opts: UpgradeExecOptions): void {
+function runExec(ws: WebSocket, opts: UpgradeExecOptions, socket: Duplex): void {
   const protocol = ws.protocol;
   let finished = false;
   let proc: ExecProcess;
@@ -163,9 +190,8 @@ function runExec(ws: WebSocket, opts: UpgradeExecOptions): void {
       }
       stream.on('data', (chunk: Buffer) => {
         if (ws.readyState !== ws.OPEN) return;
-        const data = frame(channel, chunk);
-        inFlight += data.length;
-        ws.send(data, { binary: true }, onSent(data.length));
+        inFlight += chunk.length + 1;
+        sendChannelData(socket, channel, chunk, onSent(chunk.length + 1));
         if (inFlight > HIGH_WATER) {
           stream.pause();
           paused.add(stream);

@@ -21,6 +21,10 @@ const onSignal = () => {
 };
 process.on('SIGINT', onSignal);
 process.on('SIGTERM', onSignal);
+// A parent that went away closes our output pipes; a failed log line must not cut the
+// clean-up short (that left each pod's volume behind in the temp directory).
+process.stdout.on('error', () => undefined);
+process.stderr.on('error', () => undefined);
 
 async function main(): Promise<void> {
   const { values } = parseArgs({

@@ -5,7 +5,7 @@
 // cache is disabled, so every pod is asked again). Then the gallery, then `load` (20 signed-in
 // users on a production build, scripts/bench-load.ts). The last line is one JSON object.
 import path from 'node:path';
-import { demoAgentSelector, startDevClusterProcess } from './stack';
+import { demoAgentSelector, startDevClusterProcess, stopChild } from './stack';
 import { devClusterClient } from './devcluster-client';
 import { runLoadBench } from './bench-load';
 
@@ -103,13 +103,14 @@ async function main() {
     // The load part runs its own stack (production build + demo cluster); this cluster goes first.
     clearInterval(sampler);
     await control.close();
-    child.kill('SIGTERM');
+    // Waited for: the cluster removes its pods' volumes (a gigabyte of gallery images) on the way out.
+    await stopChild(child);
     const load = PARTS.has('load') ? await runLoadBench() : undefined;
     console.log(JSON.stringify({ overview: result.overview, gallery: result.gallery, load }));
   } finally {
     clearInterval(sampler);
     await control.close().catch(() => undefined);
-    if (child.exitCode === null) child.kill('SIGTERM');
+    await stopChild(child);
   }
 }
 

@@ -92,7 +92,8 @@ function waitForLine(child: ChildProcess, pattern: RegExp, what: string, timeout
   });
 }
 
-function stopChild(child: ChildProcess | null, timeoutMs = 10_000): Promise<void> {
+/** SIGTERM, then waits for the exit (the dev cluster removes its pods' files first); SIGKILL after timeoutMs. */
+export function stopChild(child: ChildProcess | null, timeoutMs = 10_000): Promise<void> {
   if (!child || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);

@@ -4,7 +4,7 @@ import { getFleet } from '../fleet/fleet';
 import { ClusterError } from '../k8s/errors';
 import type { AgentRef } from './agent-pod';
 import { cachedThumbnail, prepareThumbnailTransfer, releaseThumbnailTransfer, warmThumbnails } from './gallery-service';
-import { inventoryIsFresh, readInventory, type AgentInventory } from './inventory';
+import { inventoryIsFresh, readInventory, requireImageAccess, type AgentInventory } from './inventory';
 import type { ImageEntry } from './inventory-output';
 import { imageContentType } from './paths';
 
@@ -120,8 +120,9 @@ export async function listGallery(opts: { agents: Array<{ ref: AgentRef; error: 
       limit(async () => {
         if (a.error) return { a, inv: null as AgentInventory | null, error: a.error };
         if (opts.filters.agent && opts.filters.agent !== agentKey(a.ref)) return { a, inv: null, error: null };
-        // A fresh listing takes an exec anyway: open the thumbnails' transfer beside it.
-        if (warm && !inventoryIsFresh(a.ref)) prepareThumbnailTransfer(a.ref);
+        // A fresh listing takes an exec anyway: open the thumbnails' transfers beside it
+        // (in impersonation mode once this person may read the agent's files).
+        if (warm && !inventoryIsFresh(a.ref)) void requireImageAccess(a.ref).then(() => prepareThumbnailTransfer(a.ref), () => undefined);
         try {
           return { a, inv: await readInventory(a.ref), error: null };
         } catch (err) {

@@ -20,6 +20,7 @@ import { imageSettings, resetImageSettings } from './settings';
 import { deliveriesOf } from '../deliveries/fleet-deliveries';
 import { resendImage, ResendError } from '../deliveries/resend';
 import { WITH_CODEX_HOME } from './pod-scripts';
+import { openTransfer, transferImages } from './transfer';
 
 let cluster: DevCluster;
 let truth: SeedAgent[];
@@ -179,6 +180,18 @@ describe('thumbnails', () => {
         .trim();
     // Well before the prepared transfer's own expiry (5 s).
     await expect.poll(running, { timeout: 2_000 }).toBe('0');
+  });
+
+  it('a prepared transfer whose exec fails while it waits is not used, and breaks nothing', async () => {
+    const ref = refOf(big());
+    const target = await agentPod(ref);
+    // A pod that is gone by the time the exec opens: the upgrade is refused with 404.
+    const doomed = openTransfer({ ...target, pod: `${target.pod}-gone` });
+    await expect.poll(() => doomed.usable(), { timeout: 5_000 }).toBe(false);
+    const entry = (await readInventory(ref)).images[0];
+    const got: Buffer[] = [];
+    await transferImages(target, [{ name: entry.name, size: entry.size }], { onBytes: (_n, b) => void got.push(b), onError: (_n, why) => expect.fail(why) }, doomed);
+    expect(got[0]?.length).toBe(entry.size);
   });
 
   it('a truncated PNG gets a placeholder, not an error', async () => {

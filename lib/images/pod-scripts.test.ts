@@ -151,15 +151,20 @@ describe('the transfer program and the tar reader', () => {
     expect(errors.get(`${thread}/missing.png`)).toMatch(/missing/);
   });
 
-  it('a truncated archive reports the files it lost', async () => {
+  it.each(['stream', 'bytes'] as const)('a truncated archive reports the files it lost (read as %s)', async (mode) => {
     const { stdout } = await run(TRANSFER_NODE, ['52428800'], JSON.stringify([{ p: `${thread}/ig_b.png`, s: big.length }]));
     const errors = new Map<string, string>();
-    const reader = tarReader([{ name: `${thread}/ig_b.png`, size: big.length }], {
-      async onFile(_n, data) {
-        for await (const _ of data) void _;
-      },
-      onError: (name, reason) => errors.set(name, reason),
-    });
+    const wanted = [{ name: `${thread}/ig_b.png`, size: big.length }];
+    const onError = (name: string, reason: string) => void errors.set(name, reason);
+    const reader =
+      mode === 'stream'
+        ? tarReader(wanted, {
+            async onFile(_n, data) {
+              for await (const _ of data) void _;
+            },
+            onError,
+          })
+        : tarReader(wanted, { onBytes: () => expect.fail('a cut-off file was handed over'), onError });
     reader.write(stdout.subarray(0, 5000));
     reader.end();
     await expect(reader.done).rejects.toThrow();

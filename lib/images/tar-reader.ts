@@ -88,6 +88,8 @@ export function tarReader(wanted: WantedFile[], handlers: TarHandlers): { write(
           if (at + c.length <= expected) c.copy(bytes, at);
           at += c.length;
         });
+        // A cut-off archive errors the entry too; `done` rejects and the file is reported.
+        stream.on('error', () => undefined);
         stream.on('end', () => {
           if (at !== expected) {
             report(name, `short: ${at} of ${expected} bytes arrived`);

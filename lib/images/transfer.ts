@@ -47,6 +47,9 @@ export function openTransfer(target: PodTarget, capacity = batchCapacity()): Ope
   exec.result.catch(() => {
     if (state === 'open') state = 'failed';
   });
+  // Until `send` reads it, nobody listens to stdout: a failure while waiting (the pod went,
+  // the exec was refused) is told by `result`, and must not be an unhandled stream error.
+  exec.stdout.on('error', () => undefined);
   return {
     target,
     capacity,

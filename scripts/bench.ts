@@ -144,7 +144,7 @@ async function benchGallery(ctx: {
   const { readInventory, resetInventoryCacheForTests } = await import('../lib/images/inventory');
   const { thumbnail, resetImageCacheForTests } = await import('../lib/images/gallery-service');
   const { forgetAgentPod } = await import('../lib/images/agent-pod');
-  const { listGallery, agentKey } = await import('../lib/images/gallery');
+  const { listGallery, agentKey, resetGalleryForTests } = await import('../lib/images/gallery');
   const w = ctx.workloads.find((x) => x.namespace === 'agents' && x.name === 'openab-codex' && activePod(x)) ?? ctx.workloads.find((x) => activePod(x))!;
   const pod = activePod(w)!;
   const ref = { clusterId: ctx.cluster.id, namespace: w.namespace, name: w.name };
@@ -202,6 +202,7 @@ process.stdout.write(String(src.reduce((a,b)=>a+b.length,0)/src.length));`;
       resetInventoryCacheForTests();
       forgetAgentPod(ref);
       resetImageCacheForTests();
+      resetGalleryForTests();
       fs.rmSync(cacheDir, { recursive: true, force: true });
       return ctx.measure('g-cold', firstPageThumbnails);
     };

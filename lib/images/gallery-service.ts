@@ -105,11 +105,11 @@ export async function thumbnail(ref: AgentRef, entry: ImageEntry): Promise<Serve
 const standbys = new Map<string, { transfers: Array<Promise<OpenTransfer | null>>; timer: NodeJS.Timeout }>();
 const STANDBY_MS = 5_000;
 
-export function prepareThumbnailTransfer(ref: AgentRef): void {
+export function prepareThumbnailTransfer(ref: AgentRef, count = imageSettings().transfersPerVolume): void {
   const vk = volumeKey(ref);
   if (standbys.has(vk)) return;
   const pod = agentPod(ref);
-  const transfers = Array.from({ length: imageSettings().transfersPerVolume }, () =>
+  const transfers = Array.from({ length: Math.max(1, Math.min(count, imageSettings().transfersPerVolume)) }, () =>
     pod.then(
       (target) => openTransfer(target),
       () => null,

@@ -107,6 +107,14 @@ export async function galleryAgents(): Promise<Array<{ ref: AgentRef; error: str
   }));
 }
 
+/** Per agent: whether the last page shown had every thumbnail cached (then nothing is prepared). */
+const lastPageCached = new Map<string, boolean>();
+
+/** Tests start a "new process". */
+export function resetGalleryForTests(): void {
+  lastPageCached.clear();
+}
+
 /**
  * One page of images, newest first, from one agent or the whole fleet: one listing exec
  * per agent (cached briefly), then the page's thumbnails are started in one batch per agent.
@@ -114,6 +122,10 @@ export async function galleryAgents(): Promise<Array<{ ref: AgentRef; error: str
 export async function listGallery(opts: { agents: Array<{ ref: AgentRef; error: string | null }>; filters: GalleryFilters; page: number; pageSize?: number; warm?: boolean }): Promise<GalleryPage> {
   const pageSize = opts.pageSize ?? GALLERY_PAGE_SIZE;
   const warm = opts.warm !== false;
+  const listed = opts.agents.filter((a) => !a.error && (!opts.filters.agent || opts.filters.agent === agentKey(a.ref)));
+  // Transfers are prepared for one agent's gallery only: across the fleet most agents have
+  // nothing on the page, and a prepared exec per agent would be mostly waste.
+  const prepare = warm && listed.length === 1;
   const limit = pLimit(8);
   const results = await Promise.all(
     opts.agents.map((a) =>
@@ -121,8 +133,13 @@ export async function listGallery(opts: { agents: Array<{ ref: AgentRef; error: 
         if (a.error) return { a, inv: null as AgentInventory | null, error: a.error };
         if (opts.filters.agent && opts.filters.agent !== agentKey(a.ref)) return { a, inv: null, error: null };
         // A fresh listing takes an exec anyway: open the thumbnails' transfers beside it
-        // (in impersonation mode once this person may read the agent's files).
-        if (warm && !inventoryIsFresh(a.ref)) void requireImageAccess(a.ref).then(() => prepareThumbnailTransfer(a.ref), () => undefined);
+        // (in impersonation mode once this person may read the agent's files), unless this
+        // agent's last page needed no pod at all.
+        if (prepare && !inventoryIsFresh(a.ref) && !lastPageCached.get(agentKey(a.ref))) {
+          // A strip of a few thumbnails fits one transfer; a full page may take several.
+          const transfers = pageSize > 12 ? undefined : 1;
+          void requireImageAccess(a.ref).then(() => prepareThumbnailTransfer(a.ref, transfers), () => undefined);
+        }
         try {
           return { a, inv: await readInventory(a.ref), error: null };
         } catch (err) {
@@ -154,6 +171,7 @@ export async function listGallery(opts: { agents: Array<{ ref: AgentRef; error: 
       // Only the misses: cached thumbnails need no pod (and the prepared transfer is let go).
       void Promise.all(entries.map(async (e) => ((await cachedThumbnail(inv.ref, e)) ? null : e))).then((missing) => {
         const wanted = missing.filter((e): e is ImageEntry => e !== null);
+        lastPageCached.set(agentKey(inv.ref), wanted.length === 0);
         if (wanted.length) warmThumbnails(inv.ref, wanted);
         else releaseThumbnailTransfer(inv.ref);
       });

@@ -15,7 +15,7 @@ import { execInPodStreaming } from '../k8s/exec-stream';
 import { agentPod, forgetAgentPod, type AgentRef } from './agent-pod';
 import { readInventory, resetInventoryCacheForTests } from './inventory';
 import { cachedThumbnail, ImageUnavailableError, openOriginal, resetImageCacheForTests, thumbnail } from './gallery-service';
-import { listGallery } from './gallery';
+import { listGallery, resetGalleryForTests } from './gallery';
 import { imageSettings, resetImageSettings } from './settings';
 import { deliveriesOf } from '../deliveries/fleet-deliveries';
 import { resendImage, ResendError } from '../deliveries/resend';
@@ -35,6 +35,7 @@ function restartDashboard() {
   resetImageSettings();
   resetInventoryCacheForTests();
   resetImageCacheForTests();
+  resetGalleryForTests();
 }
 
 const refOf = (a: SeedAgent): AgentRef => ({ clusterId: CONTEXT, namespace: a.namespace, name: a.name });
@@ -152,14 +153,13 @@ describe('thumbnails', () => {
     expect(execs() - before).toBe(1 + prepared);
   });
 
-  it('a prepared transfer the page did not need is let go: its program ends', async () => {
+  it('a prepared transfer the page did not need is let go: its program ends; then none is prepared', async () => {
     const ref = refOf(big());
-    // Page 2's thumbnails cached, then only the listing stale.
+    // Page 2's thumbnails cached, then a new dashboard process (same cache volume).
     const first = await listGallery({ agents: [{ ref, error: null }], filters: {}, page: 2, pageSize: 20 });
     const listed = await readInventory(ref);
     await Promise.all(first.items.map((item) => thumbnail(ref, listed.images.find((e) => e.name === item.name)!)));
-    resetInventoryCacheForTests();
-    forgetAgentPod(ref);
+    restartDashboard();
     const before = execs();
     const page = await listGallery({ agents: [{ ref, error: null }], filters: {}, page: 2, pageSize: 20 });
     expect(page.items).toHaveLength(20);
@@ -180,6 +180,21 @@ describe('thumbnails', () => {
         .trim();
     // Well before the prepared transfer's own expiry (5 s).
     await expect.poll(running, { timeout: 2_000 }).toBe('0');
+    // The listing goes stale; this agent's last page needed no pod, so nothing is prepared.
+    resetInventoryCacheForTests();
+    const again = execs();
+    await listGallery({ agents: [{ ref, error: null }], filters: {}, page: 2, pageSize: 20 });
+    expect(execs() - again).toBe(1);
+  });
+
+  it('the fleet-wide gallery prepares no transfers: one listing exec per agent', async () => {
+    restartDashboard();
+    const refs = [refOf(big()), refOf(hostile())];
+    const before = execs();
+    // A date with no images: nothing to warm, so every exec counted is a listing or a prepared transfer.
+    const page = await listGallery({ agents: refs.map((ref) => ({ ref, error: null })), filters: { from: '2999-01-01' }, page: 1, warm: true });
+    expect(page.items).toHaveLength(0);
+    expect(execs() - before).toBe(refs.length);
   });
 
   it('a prepared transfer whose exec fails while it waits is not used, and breaks nothing', async () => {

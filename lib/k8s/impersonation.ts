@@ -156,7 +156,8 @@ export class ImpersonatingKubeConfig extends k8s.KubeConfig {
   }
 }
 
-const execChecks = new Map<string, { at: number; allowed: boolean; reason?: string }>();
+/** Answers per person and place; a check in flight is shared, so requests arriving together ask once. */
+const execChecks = new Map<string, { at: number; answer: Promise<{ allowed: boolean; reason?: string }> }>();
 const EXEC_CHECK_TTL_MS = 30_000;
 
 /**
@@ -177,12 +178,15 @@ export async function requireExecAccess(
   const key = `${id.identity.user}\u0000${id.identity.groups.join('\u0001')}\u0000${clusterId}\u0000${namespace}\u0000${pod ?? ''}`;
   let entry = execChecks.get(key);
   if (!entry || Date.now() - entry.at > EXEC_CHECK_TTL_MS) {
-    const answer = await check({ namespace, verb: 'create', resource: 'pods', subresource: 'exec', name: pod });
-    entry = { at: Date.now(), ...answer };
+    entry = { at: Date.now(), answer: check({ namespace, verb: 'create', resource: 'pods', subresource: 'exec', name: pod }) };
     if (execChecks.size > 5_000) execChecks.clear();
     execChecks.set(key, entry);
+    // A check that threw is not kept: the next request asks again.
+    const added = entry;
+    added.answer.catch(() => execChecks.get(key) === added && execChecks.delete(key));
   }
-  if (!entry.allowed) throw new ClusterError(entry.reason ?? `The cluster does not let ${identityLabel(id)} run commands in ${namespace}.`, 'forbidden', 403);
+  const answer = await entry.answer;
+  if (!answer.allowed) throw new ClusterError(answer.reason ?? `The cluster does not let ${identityLabel(id)} run commands in ${namespace}.`, 'forbidden', 403);
 }
 
 export function resetExecChecksForTests(): void {

@@ -1,19 +1,12 @@
 // Filtering and exporting audit entries. Pure: the page, the export route and tests share it.
 
-/** One recorded action anywhere in the fleet. */
-export interface AuditEntry {
-  at: string | null;
+import type { HistoryEntry } from './history';
+
+/** One recorded action anywhere in the fleet: an agent page's history entry, and where. */
+export interface AuditEntry extends Omit<HistoryEntry, 'warning'> {
   cluster: string;
   namespace: string;
   agent: string;
-  user: string;
-  role: string | null;
-  action: string;
-  result: string;
-  before?: unknown;
-  after?: unknown;
-  message: string;
-  sequence: number;
 }
 
 export interface AuditFilter {

@@ -8,7 +8,8 @@ import { cacheKey, DiskCache } from './disk-cache';
 import type { ImageEntry } from './inventory-output';
 import { imageSettings } from './settings';
 import { makeThumbnail } from './thumbnails';
-import { openTransfer, transferImages, type OpenTransfer } from './transfer';
+import { transferImages, transferPage, type PageRequest } from './transfer';
+import type { PageFile } from './tar-reader';
 
 export interface ServedFile {
   path: string;
@@ -27,7 +28,8 @@ export function resetImageCacheForTests(): void {
   transferLimits.clear();
   pending.clear();
   inFlight.clear();
-  for (const vk of [...standbys.keys()]) releaseThumbnailTransfer(vk);
+  pushes.clear();
+  knownCached.clear();
 }
 
 const THUMB = 'thumb-v1';
@@ -43,6 +45,11 @@ function transferLimit(vk: string) {
 }
 
 type Waiter = { resolve: (f: ServedFile) => void; reject: (e: Error) => void };
+interface Tracked {
+  promise: Promise<ServedFile>;
+  waiter: Waiter;
+  settled: boolean;
+}
 interface Batch {
   ref: AgentRef;
   entries: Map<string, ImageEntry>;
@@ -50,8 +57,23 @@ interface Batch {
 }
 /** Thumbnails asked for but not fetched yet, per volume: requests arriving together share one exec. */
 const pending = new Map<string, Batch>();
-const inFlight = new Map<string, { promise: Promise<ServedFile>; waiter?: Waiter }>();
+const inFlight = new Map<string, Tracked>();
 const BATCH_WINDOW_MS = 15;
+
+/** A thumbnail on its way, for every request of it to share. */
+function track(key: string): Tracked {
+  let waiter!: Waiter;
+  const promise = new Promise<ServedFile>((resolve, reject) => (waiter = { resolve, reject }));
+  const tracked: Tracked = { promise, waiter, settled: false };
+  inFlight.set(key, tracked);
+  void promise
+    .catch(() => undefined)
+    .finally(() => {
+      tracked.settled = true;
+      if (inFlight.get(key) === tracked) inFlight.delete(key);
+    });
+  return tracked;
+}
 
 function thumbKey(ref: AgentRef, entry: ImageEntry): string {
   return cacheKey({ volume: volumeKey(ref), name: entry.name, size: entry.size, mtimeMs: entry.mtimeMs, variant: THUMB });
@@ -64,9 +86,30 @@ function placeholderKey(ref: AgentRef, entry: ImageEntry): string {
 export async function cachedThumbnail(ref: AgentRef, entry: ImageEntry): Promise<ServedFile | null> {
   const c = imageCache();
   const hit = await c.get(thumbKey(ref, entry));
-  if (hit) return { ...hit, placeholder: false };
+  if (hit) {
+    rememberCached(ref, entry);
+    return { ...hit, placeholder: false };
+  }
   const ph = await c.get(placeholderKey(ref, entry));
+  if (ph) rememberCached(ref, entry);
   return ph ? { ...ph, placeholder: true } : null;
+}
+
+/**
+ * Per volume, the images whose thumbnails this process has seen in the cache (`name|size|
+ * mtime`, as the transfer program writes them): a page transfer leaves them out. Bounded;
+ * forgetting one only costs sending it again.
+ */
+const knownCached = new Map<string, Set<string>>();
+const KNOWN_CACHED_MAX = 2_000;
+function rememberCached(ref: AgentRef, entry: ImageEntry): void {
+  const vk = volumeKey(ref);
+  let known = knownCached.get(vk);
+  if (!known) knownCached.set(vk, (known = new Set()));
+  const id = `${entry.name}|${entry.size}|${Math.round(entry.mtimeMs)}`;
+  known.delete(id);
+  known.add(id);
+  if (known.size > KNOWN_CACHED_MAX) known.delete(known.values().next().value!);
 }
 
 /**
@@ -77,13 +120,18 @@ export async function thumbnail(ref: AgentRef, entry: ImageEntry): Promise<Serve
   const hit = await cachedThumbnail(ref, entry);
   if (hit) return hit;
   const key = thumbKey(ref, entry);
+  const vk = volumeKey(ref);
+  // A page transfer is picking files in the pod: once it said which, this one may be among them.
+  const sending = pushes.get(vk);
+  if (sending && !inFlight.has(key)) await Promise.all([...sending].map((push) => push.named));
   const running = inFlight.get(key);
   if (running) return running.promise;
-  let waiter!: Waiter;
-  const promise = new Promise<ServedFile>((resolve, reject) => (waiter = { resolve, reject }));
-  inFlight.set(key, { promise, waiter });
-  promise.catch(() => undefined).finally(() => inFlight.delete(key));
-  const vk = volumeKey(ref);
+  // Made while we looked? A thumbnail is in the cache before it leaves `inFlight`, so
+  // a second look settles it; without it, the file would be fetched again.
+  const done = await cachedThumbnail(ref, entry);
+  if (done) return done;
+  if (inFlight.has(key)) return inFlight.get(key)!.promise;
+  const { promise } = track(key);
   let batch = pending.get(vk);
   if (!batch) {
     batch = { ref, entries: new Map(), timer: null };
@@ -96,42 +144,96 @@ export async function thumbnail(ref: AgentRef, entry: ImageEntry): Promise<Serve
 }
 
 /**
- * Transfers opened while an agent's images are being listed, so the first page's bytes
- * can flow as soon as the listing says which files they are: the execs' round trips and
- * the pod program's start-up happen beside the listing instead of after it. As many per
- * volume as transfers may run side by side; given up unused after STANDBY_MS (the
- * program then ends without sending anything).
+ * Page transfers running per volume, with a promise of the moment each said which files it
+ * carries (or gave up): a page's thumbnails are asked for once its listing arrived, and
+ * must join those transfers rather than fetch the same files again.
  */
-const standbys = new Map<string, { transfers: Array<Promise<OpenTransfer | null>>; timer: NodeJS.Timeout }>();
-const STANDBY_MS = 5_000;
+interface Push {
+  request: string;
+  named: Promise<void>;
+  files: Promise<number>;
+}
+const pushes = new Map<string, Set<Push>>();
+/** How long a thumbnail request waits for a page transfer to name its files. */
+const PAGE_LIST_WAIT_MS = 3_000;
 
-export function prepareThumbnailTransfer(ref: AgentRef, count = imageSettings().transfersPerVolume): void {
+/**
+ * Starts sending a page's images while its listing is still running: the transfer program
+ * picks the page in the pod as the dashboard will from the listing (see TRANSFER_NODE).
+ * As many transfers as may run side by side for a full page, one for a strip of a few.
+ * Each file's thumbnail is registered as in flight as soon as the pod names it; if a
+ * transfer fails, what it did not deliver is fetched the usual way when asked for.
+ * Resolves with how many files the transfers named.
+ */
+export function pushPage(ref: AgentRef, page: Omit<PageRequest, 'group' | 'groups'>): Promise<number> {
   const vk = volumeKey(ref);
-  if (standbys.has(vk)) return;
-  const pod = agentPod(ref);
-  const transfers = Array.from({ length: Math.max(1, Math.min(count, imageSettings().transfersPerVolume)) }, () =>
-    pod.then(
-      (target) => openTransfer(target),
-      () => null,
-    ),
-  );
-  const timer = setTimeout(() => releaseThumbnailTransfer(vk), STANDBY_MS);
-  timer.unref?.();
-  standbys.set(vk, { transfers, timer });
+  // The same page asked for twice at once is sent once.
+  const request = JSON.stringify(page);
+  const running = pushes.get(vk) ?? new Set<Push>();
+  for (const push of running) if (push.request === request) return push.files;
+  const groups = page.size > 12 ? imageSettings().transfersPerVolume : 1;
+  const skip = [...(knownCached.get(vk) ?? [])];
+  const listed: Array<Promise<number>> = [];
+  const runs: Array<Promise<void>> = [];
+  for (let group = 0; group < groups; group++) {
+    let named!: (files: number) => void;
+    listed.push(new Promise<number>((resolve) => (named = resolve)));
+    runs.push(transferLimit(vk)(() => pushGroup(ref, { ...page, group, groups }, skip, named)).finally(() => named(0)));
+  }
+  const files = Promise.all(listed).then((counts) => counts.reduce((a, b) => a + b, 0));
+  const push: Push = { request, files, named: Promise.race([files.then(() => undefined), new Promise<void>((r) => setTimeout(r, PAGE_LIST_WAIT_MS).unref?.())]) };
+  pushes.set(vk, running.add(push));
+  void Promise.all(runs).then(() => {
+    running.delete(push);
+    if (running.size === 0 && pushes.get(vk) === running) pushes.delete(vk);
+  });
+  return files;
 }
 
-/** Gives up the prepared transfers that turned out not to be needed (every thumbnail cached). */
-export function releaseThumbnailTransfer(refOrKey: AgentRef | string): void {
-  const vk = typeof refOrKey === 'string' ? refOrKey : volumeKey(refOrKey);
-  for (const t of takeStandbys(vk)) void t.then((transfer) => transfer?.cancel());
-}
-
-function takeStandbys(vk: string): Array<Promise<OpenTransfer | null>> {
-  const standby = standbys.get(vk);
-  if (!standby) return [];
-  standbys.delete(vk);
-  clearTimeout(standby.timer);
-  return standby.transfers;
+async function pushGroup(ref: AgentRef, page: PageRequest, skip: string[], named: (files: number) => void): Promise<void> {
+  const entries = new Map<string, ImageEntry>();
+  const work: Promise<void>[] = [];
+  // What this transfer named but could not deliver is fetched the usual way.
+  const fallBack = (entry: ImageEntry) => {
+    const key = thumbKey(ref, entry);
+    const tracked = inFlight.get(key);
+    if (!tracked || tracked.settled) return;
+    inFlight.delete(key);
+    thumbnail(ref, entry).then(tracked.waiter.resolve, tracked.waiter.reject);
+  };
+  try {
+    const target = await agentPod(ref);
+    await transferPage(target, page, skip, {
+      allocate: (size) => originals.take(size),
+      onPage(files: PageFile[]) {
+        for (const file of files) {
+          const [session, name] = file.name.split('/');
+          const entry: ImageEntry = { name: file.name, session, file: name, size: file.size, mtimeMs: file.mtimeMs, width: null, height: null };
+          const key = thumbKey(ref, entry);
+          if (inFlight.has(key)) continue;
+          track(key);
+          entries.set(file.name, entry);
+        }
+        named(files.length);
+      },
+      onBytes(name, original) {
+        const entry = entries.get(name);
+        if (!entry) {
+          originals.give(original);
+          return;
+        }
+        return makeAndSettle(ref, entry, original, work);
+      },
+      onError(name) {
+        const entry = entries.get(name);
+        if (entry) fallBack(entry);
+      },
+    });
+    await Promise.all(work);
+  } catch {
+    await Promise.all(work);
+    for (const entry of entries.values()) fallBack(entry);
+  }
 }
 
 /** Starts making the thumbnails of a page before the browser asks for them. */
@@ -165,19 +267,37 @@ function flush(vk: string): void {
     filled += entry.size;
   }
   if (current.length) groups.push(current);
-  // Groups take the transfers prepared during the listing, if any; the ones left over end.
-  const prepared = takeStandbys(vk);
-  groups.forEach((group, i) => void transferLimit(vk)(async () => fetchThumbnails(batch.ref, group, (await prepared[i]) ?? null)));
-  for (const t of prepared.slice(groups.length)) void t.then((transfer) => transfer?.cancel());
+  for (const group of groups) void transferLimit(vk)(() => fetchThumbnails(batch.ref, group));
 }
 
-async function fetchThumbnails(ref: AgentRef, group: ImageEntry[], prepared: OpenTransfer | null): Promise<void> {
-  const settle = (entry: ImageEntry, result: ServedFile | Error) => {
-    const w = inFlight.get(thumbKey(ref, entry))?.waiter;
-    if (!w) return;
-    if (result instanceof Error) w.reject(result);
-    else w.resolve(result);
-  };
+/** Settles a thumbnail's waiter, if it still has one. */
+function settle(ref: AgentRef, entry: ImageEntry, result: ServedFile | Error): void {
+  const w = inFlight.get(thumbKey(ref, entry))?.waiter;
+  if (!w) return;
+  if (result instanceof Error) w.reject(result);
+  else w.resolve(result);
+}
+
+/**
+ * Makes one thumbnail from its original, caches it and settles its waiter. Thumbnailing
+ * runs beside the transfer; when it falls behind, the returned promise makes the transfer
+ * wait (and with it the connection), so originals never pile up in memory.
+ */
+function makeAndSettle(ref: AgentRef, entry: ImageEntry, original: Buffer, work: Promise<void>[]): Promise<void> | undefined {
+  const job = sharpLimit(async () => {
+    const t = await makeThumbnail(original, imageSettings().thumbnailSize);
+    // sharp is done with the original (its cache is off): the block can take the next one.
+    originals.give(original);
+    const key = t.placeholder ? placeholderKey(ref, entry) : thumbKey(ref, entry);
+    const path = await imageCache().put(key, t.data);
+    rememberCached(ref, entry);
+    settle(ref, entry, { path, size: t.data.length, placeholder: t.placeholder });
+  }).catch((err) => settle(ref, entry, err as Error));
+  work.push(job);
+  if (sharpLimit.pendingCount >= 2) return job;
+}
+
+async function fetchThumbnails(ref: AgentRef, group: ImageEntry[]): Promise<void> {
   const byName = new Map(group.map((e) => [e.name, e]));
   const work: Promise<void>[] = [];
   try {
@@ -187,33 +307,17 @@ async function fetchThumbnails(ref: AgentRef, group: ImageEntry[], prepared: Ope
       group.map((e) => ({ name: e.name, size: e.size })),
       {
         allocate: (size) => originals.take(size),
-        onBytes(name, original) {
-          const entry = byName.get(name)!;
-          const job = sharpLimit(async () => {
-            const t = await makeThumbnail(original, imageSettings().thumbnailSize);
-            // sharp is done with the original (its cache is off): the block can take the next one.
-            originals.give(original);
-            const key = t.placeholder ? placeholderKey(ref, entry) : thumbKey(ref, entry);
-            const path = await imageCache().put(key, t.data);
-            settle(entry, { path, size: t.data.length, placeholder: t.placeholder });
-          }).catch((err) => settle(entry, err as Error));
-          work.push(job);
-          // Thumbnailing runs beside the transfer; when it falls behind, the transfer waits
-          // (and with it the connection), so originals never pile up in memory.
-          if (sharpLimit.pendingCount >= 2) return job;
-        },
+        onBytes: (name, original) => makeAndSettle(ref, byName.get(name)!, original, work),
         onError(name, reason) {
           const entry = byName.get(name);
-          if (entry) settle(entry, new ImageUnavailableError(reason));
+          if (entry) settle(ref, entry, new ImageUnavailableError(reason));
         },
       },
-      prepared,
     );
     await Promise.all(work);
   } catch (err) {
-    prepared?.cancel();
     await Promise.all(work);
-    for (const entry of group) settle(entry, err as Error);
+    for (const entry of group) settle(ref, entry, err as Error);
   }
 }
 

@@ -3,7 +3,7 @@ import pLimit from 'p-limit';
 import { getFleet } from '../fleet/fleet';
 import { ClusterError } from '../k8s/errors';
 import type { AgentRef } from './agent-pod';
-import { cachedThumbnail, prepareThumbnailTransfer, releaseThumbnailTransfer, warmThumbnails } from './gallery-service';
+import { cachedThumbnail, pushPage, warmThumbnails } from './gallery-service';
 import { inventoryIsFresh, readInventory, requireImageAccess, type AgentInventory } from './inventory';
 import type { ImageEntry } from './inventory-output';
 import { imageContentType } from './paths';
@@ -123,22 +123,26 @@ export async function listGallery(opts: { agents: Array<{ ref: AgentRef; error: 
   const pageSize = opts.pageSize ?? GALLERY_PAGE_SIZE;
   const warm = opts.warm !== false;
   const listed = opts.agents.filter((a) => !a.error && (!opts.filters.agent || opts.filters.agent === agentKey(a.ref)));
-  // Transfers are prepared for one agent's gallery only: across the fleet most agents have
-  // nothing on the page, and a prepared exec per agent would be mostly waste.
-  const prepare = warm && listed.length === 1;
+  // One agent's page is sent while it is listed; across the fleet most agents have nothing
+  // on the page, and a page transfer per agent would be mostly waste.
+  const push = warm && listed.length === 1;
+  const requested = Math.max(1, Math.floor(opts.page) || 1);
   const limit = pLimit(8);
+  /** Per agent: how many of the page's files were sent ahead (the page needed the pod). */
+  const pushed = new Map<string, Promise<number>>();
   const results = await Promise.all(
     opts.agents.map((a) =>
       limit(async () => {
         if (a.error) return { a, inv: null as AgentInventory | null, error: a.error };
         if (opts.filters.agent && opts.filters.agent !== agentKey(a.ref)) return { a, inv: null, error: null };
-        // A fresh listing takes an exec anyway: open the thumbnails' transfers beside it
-        // (in impersonation mode once this person may read the agent's files), unless this
-        // agent's last page needed no pod at all.
-        if (prepare && !inventoryIsFresh(a.ref) && !lastPageCached.get(agentKey(a.ref))) {
-          // A strip of a few thumbnails fits one transfer; a full page may take several.
-          const transfers = pageSize > 12 ? undefined : 1;
-          void requireImageAccess(a.ref).then(() => prepareThumbnailTransfer(a.ref, transfers), () => undefined);
+        // A fresh listing takes an exec anyway: send the page beside it (in impersonation
+        // mode once this person may read the agent's files), unless this agent's last page
+        // needed no pod at all.
+        if (push && !inventoryIsFresh(a.ref) && !lastPageCached.get(agentKey(a.ref))) {
+          const { from, to, session } = opts.filters;
+          const page = { offset: (requested - 1) * pageSize, size: pageSize, from, to, session };
+          const files = requireImageAccess(a.ref).then(() => pushPage(a.ref, page), () => 0);
+          pushed.set(agentKey(a.ref), files);
         }
         try {
           return { a, inv: await readInventory(a.ref), error: null };
@@ -161,19 +165,19 @@ export async function listGallery(opts: { agents: Array<{ ref: AgentRef; error: 
   }
   all.sort((x, y) => y.entry.mtimeMs - x.entry.mtimeMs || x.entry.name.localeCompare(y.entry.name));
   const pages = Math.max(1, Math.ceil(all.length / pageSize));
-  const page = Math.min(Math.max(1, Math.floor(opts.page) || 1), pages);
+  const page = Math.min(requested, pages);
   const slice = all.slice((page - 1) * pageSize, page * pageSize);
   if (warm) {
     const byAgent = new Map<AgentInventory, ImageEntry[]>();
     for (const { inv, entry } of slice) byAgent.set(inv, [...(byAgent.get(inv) ?? []), entry]);
-    for (const r of results) if (!r.inv || !byAgent.has(r.inv)) releaseThumbnailTransfer(r.a.ref);
     for (const [inv, entries] of byAgent) {
-      // Only the misses: cached thumbnails need no pod (and the prepared transfer is let go).
-      void Promise.all(entries.map(async (e) => ((await cachedThumbnail(inv.ref, e)) ? null : e))).then((missing) => {
+      // Only the misses: cached thumbnails need no pod.
+      void Promise.all(entries.map(async (e) => ((await cachedThumbnail(inv.ref, e)) ? null : e))).then(async (missing) => {
         const wanted = missing.filter((e): e is ImageEntry => e !== null);
-        lastPageCached.set(agentKey(inv.ref), wanted.length === 0);
         if (wanted.length) warmThumbnails(inv.ref, wanted);
-        else releaseThumbnailTransfer(inv.ref);
+        // Thumbnails sent ahead may be cached by now: they still needed the pod.
+        const sentAhead = (await pushed.get(agentKey(inv.ref))) ?? 0;
+        lastPageCached.set(agentKey(inv.ref), wanted.length === 0 && sentAhead === 0);
       });
     }
   }

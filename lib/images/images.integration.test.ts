@@ -20,7 +20,8 @@ import { imageSettings, resetImageSettings } from './settings';
 import { deliveriesOf } from '../deliveries/fleet-deliveries';
 import { resendImage, ResendError } from '../deliveries/resend';
 import { WITH_CODEX_HOME } from './pod-scripts';
-import { openTransfer, transferImages } from './transfer';
+import { transferPage } from './transfer';
+import { ClusterError } from '../k8s/errors';
 
 let cluster: DevCluster;
 let truth: SeedAgent[];
@@ -136,77 +137,119 @@ describe('thumbnails', () => {
     expect(execs() - again).toBe(1);
   });
 
-  it('a cold gallery page opens its transfer beside the listing: two execs, every thumbnail made', async () => {
-    restartDashboard();
-    process.env.IMAGE_CACHE_DIR = path.join(scratch, 'cache-prepared');
-    resetImageSettings();
-    const ref = refOf(big());
-    const before = execs();
-    const page = await listGallery({ agents: [{ ref, error: null }], filters: {}, page: 2, pageSize: 20 });
-    // The listing and the prepared transfers were all started before the page was known.
-    const prepared = imageSettings().transfersPerVolume;
-    expect(execs() - before).toBe(1 + prepared);
+  /** Every thumbnail of a page, as the browser asks for them once the page is shown. */
+  const pageThumbnails = async (ref: AgentRef, items: Array<{ name: string }>) => {
     const inv = await readInventory(ref);
-    const served = await Promise.all(page.items.map((item) => thumbnail(ref, inv.images.find((e) => e.name === item.name)!)));
-    expect(served.every((s) => !s.placeholder && s.size > 0)).toBe(true);
-    // The page's thumbnails came through a prepared transfer: no further exec.
-    expect(execs() - before).toBe(1 + prepared);
-  });
-
-  it('a prepared transfer the page did not need is let go: its program ends; then none is prepared', async () => {
-    const ref = refOf(big());
-    // Page 2's thumbnails cached, then a new dashboard process (same cache volume).
-    const first = await listGallery({ agents: [{ ref, error: null }], filters: {}, page: 2, pageSize: 20 });
-    const listed = await readInventory(ref);
-    await Promise.all(first.items.map((item) => thumbnail(ref, listed.images.find((e) => e.name === item.name)!)));
+    const served = await Promise.all(items.map((item) => thumbnail(ref, inv.images.find((e) => e.name === item.name)!)));
+    // The transfers' execs close just after their last file: let them, so the next count is this test's own.
+    await new Promise((r) => setTimeout(r, 300));
+    return served;
+  };
+  const useCache = (name: string) => {
     restartDashboard();
+    process.env.IMAGE_CACHE_DIR = path.join(scratch, name);
+    resetImageSettings();
+  };
+
+  it('a cold gallery page is sent beside its listing: the pod picks the same page, no further exec', async () => {
+    useCache('cache-page');
+    const ref = refOf(big());
     const before = execs();
     const page = await listGallery({ agents: [{ ref, error: null }], filters: {}, page: 2, pageSize: 20 });
-    expect(page.items).toHaveLength(20);
-    expect(execs() - before).toBe(1 + imageSettings().transfersPerVolume);
-    const target = await agentPod(ref);
-    const running = async () =>
-      (
-        await execInPod(getCluster(CONTEXT), {
-          namespace: target.namespace,
-          pod: target.pod,
-          container: 'openab',
-          // The transfer program is node with its source as argv; .openab-error/ is in no other.
-          argv: ['sh', '-c', 'for c in /proc/[0-9]*/cmdline; do tr "\\000\\n" "  " < "$c" 2>/dev/null; echo; done | grep "^node -e " | grep -c "openab-error" || true'],
-          timeoutMs: 10_000,
-        })
-      ).stdout
-        .toString()
-        .trim();
-    // Well before the prepared transfer's own expiry (5 s).
-    await expect.poll(running, { timeout: 2_000 }).toBe('0');
-    // The listing goes stale; this agent's last page needed no pod, so nothing is prepared.
-    resetInventoryCacheForTests();
-    const again = execs();
-    await listGallery({ agents: [{ ref, error: null }], filters: {}, page: 2, pageSize: 20 });
-    expect(execs() - again).toBe(1);
+    // The listing and the page's transfers were started before the page was known.
+    const transfers = imageSettings().transfersPerVolume;
+    expect(execs() - before).toBe(1 + transfers);
+    const served = await pageThumbnails(ref, page.items);
+    expect(served.every((s) => !s.placeholder && s.size > 0)).toBe(true);
+    // Every thumbnail of the page came with those transfers.
+    expect(execs() - before).toBe(1 + transfers);
   });
 
-  it('the fleet-wide gallery prepares no transfers: one listing exec per agent', async () => {
+  it('with a session and a date filter the pod still picks the page the listing gives', async () => {
+    useCache('cache-filtered');
+    const ref = refOf(big());
+    const listed = await readInventory(ref);
+    // The session with the most images, on the day of its newest one.
+    const counts = new Map<string, number>();
+    for (const e of listed.images) counts.set(e.session, (counts.get(e.session) ?? 0) + 1);
+    const session = [...counts].sort((a, b) => b[1] - a[1])[0][0];
+    const day = new Date(listed.images.find((e) => e.session === session)!.mtimeMs).toISOString().slice(0, 10);
+    resetInventoryCacheForTests();
+    const before = execs();
+    const page = await listGallery({ agents: [{ ref, error: null }], filters: { session, from: day, to: day }, page: 1, pageSize: 20 });
+    expect(page.items.length).toBeGreaterThan(1);
+    expect(page.items.every((i) => i.session === session && i.created.startsWith(day))).toBe(true);
+    await pageThumbnails(ref, page.items);
+    expect(execs() - before).toBe(1 + imageSettings().transfersPerVolume);
+  });
+
+  it('what does not fit a page transfer is fetched after the listing', async () => {
+    useCache('cache-budget');
+    // Room for about one image per transfer.
+    const newest = (await readInventory(refOf(big()))).images.slice(0, 6);
+    process.env.IMAGE_BATCH_MAX_MB = String(newest.reduce((n, e) => n + e.size, 0) / 2 / 1024 / 1024);
+    resetImageSettings();
+    resetInventoryCacheForTests();
+    try {
+      const ref = refOf(big());
+      const before = execs();
+      const page = await listGallery({ agents: [{ ref, error: null }], filters: {}, page: 1, pageSize: 6 });
+      const served = await pageThumbnails(ref, page.items);
+      expect(served.every((s) => !s.placeholder && s.size > 0)).toBe(true);
+      expect(execs() - before).toBeGreaterThan(2);
+    } finally {
+      delete process.env.IMAGE_BATCH_MAX_MB;
+      resetImageSettings();
+    }
+  });
+
+  it('a page transfer leaves out the thumbnails this process has cached; an agent whose last page needed no pod gets none', async () => {
+    useCache('cache-skip');
+    const ref = refOf(big());
+    const first = await listGallery({ agents: [{ ref, error: null }], filters: {}, page: 3, pageSize: 20 });
+    await pageThumbnails(ref, first.items);
+    // The cache is emptied behind this process's back: had the page transfer sent the page
+    // again, its thumbnails would need no further exec; left out, they take one more.
+    rmSync(path.join(scratch, 'cache-skip'), { recursive: true, force: true });
+    resetInventoryCacheForTests();
+    const before = execs();
+    const again = await listGallery({ agents: [{ ref, error: null }], filters: {}, page: 3, pageSize: 20 });
+    expect(execs() - before).toBe(1 + imageSettings().transfersPerVolume);
+    await pageThumbnails(ref, again.items);
+    expect(execs() - before).toBe(2 + imageSettings().transfersPerVolume);
+    // Shown once more with every thumbnail cached, the page needs no pod: the listing after
+    // that sends no page at all.
+    resetInventoryCacheForTests();
+    const third = execs();
+    await pageThumbnails(ref, (await listGallery({ agents: [{ ref, error: null }], filters: {}, page: 3, pageSize: 20 })).items);
+    expect(execs() - third).toBe(1 + imageSettings().transfersPerVolume);
+    resetInventoryCacheForTests();
+    const fourth = execs();
+    await listGallery({ agents: [{ ref, error: null }], filters: {}, page: 3, pageSize: 20 });
+    await new Promise((r) => setTimeout(r, 100));
+    expect(execs() - fourth).toBe(1);
+  });
+
+  it('the fleet-wide gallery sends no pages ahead: one listing exec per agent', async () => {
     restartDashboard();
     const refs = [refOf(big()), refOf(hostile())];
     const before = execs();
-    // A date with no images: nothing to warm, so every exec counted is a listing or a prepared transfer.
+    // A date with no images: nothing to warm, so every exec counted is a listing or a page transfer.
     const page = await listGallery({ agents: refs.map((ref) => ({ ref, error: null })), filters: { from: '2999-01-01' }, page: 1, warm: true });
     expect(page.items).toHaveLength(0);
     expect(execs() - before).toBe(refs.length);
   });
 
-  it('a prepared transfer whose exec fails while it waits is not used, and breaks nothing', async () => {
-    const ref = refOf(big());
-    const target = await agentPod(ref);
-    // A pod that is gone by the time the exec opens: the upgrade is refused with 404.
-    const doomed = openTransfer({ ...target, pod: `${target.pod}-gone` });
-    await expect.poll(() => doomed.usable(), { timeout: 5_000 }).toBe(false);
-    const entry = (await readInventory(ref)).images[0];
-    const got: Buffer[] = [];
-    await transferImages(target, [{ name: entry.name, size: entry.size }], { onBytes: (_n, b) => void got.push(b), onError: (_n, why) => expect.fail(why) }, doomed);
-    expect(got[0]?.length).toBe(entry.size);
+  it('a page transfer to a pod that is gone fails in plain words, as a cluster error', async () => {
+    const target = await agentPod(refOf(big()));
+    const named: string[] = [];
+    const attempt = transferPage({ ...target, pod: `${target.pod}-gone` }, { offset: 0, size: 4, group: 0, groups: 1 }, [], {
+      onPage: (files) => named.push(...files.map((f) => f.name)),
+      onBytes: () => undefined,
+      onError: () => undefined,
+    });
+    await expect(attempt).rejects.toBeInstanceOf(ClusterError);
+    expect(named).toEqual([]);
   });
 
   it('a truncated PNG gets a placeholder, not an error', async () => {

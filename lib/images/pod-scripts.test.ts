@@ -2,14 +2,15 @@
 // argv the dashboard sends through exec, the same bytes back.
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { INVENTORY_NODE, MARKS_NODE, TRANSFER_NODE, WITH_CODEX_HOME } from './pod-scripts';
+import { pack } from 'tar-stream';
+import { INVENTORY_NODE, MARKS_NODE, PAGE_ENTRY, TRANSFER_NODE, WITH_CODEX_HOME } from './pod-scripts';
 import { InventoryReader } from './inventory-output';
-import { tarReader } from './tar-reader';
+import { tarReader, type PageFile } from './tar-reader';
 
 const home = mkdtempSync(path.join(tmpdir(), 'pod-scripts-'));
 const codex = path.join(home, '.codex');
@@ -18,9 +19,9 @@ const gi = path.join(codex, 'generated_images', thread);
 let png: Buffer;
 let big: Buffer;
 
-function run(program: string, args: string[], stdin: string): Promise<{ stdout: Buffer; code: number }> {
+function run(program: string, args: string[], stdin: string, at = home): Promise<{ stdout: Buffer; code: number }> {
   return new Promise((resolve, reject) => {
-    const child = spawn('sh', ['-c', WITH_CODEX_HOME, 'test', program, ...args], { env: { PATH: process.env.PATH ?? '', HOME: home } as unknown as NodeJS.ProcessEnv });
+    const child = spawn('sh', ['-c', WITH_CODEX_HOME, 'test', program, ...args], { env: { PATH: process.env.PATH ?? '', HOME: at } as unknown as NodeJS.ProcessEnv });
     const chunks: Buffer[] = [];
     child.stdout.on('data', (c) => chunks.push(c));
     child.on('error', reject);
@@ -191,6 +192,99 @@ describe('the transfer program and the tar reader', () => {
     await reader.done;
     expect(got).toEqual([`${thread}/ig_b.png`]);
     expect(errors.get(`${thread}/ig_a.png`)).toBe('failed: no room');
+  });
+});
+
+describe('a page transfer', () => {
+  // Two sessions over two days, newest first: a1 (day 2), b1, a2, b2 (day 2), then a3, b3, a4 (day 1).
+  const pageHome = mkdtempSync(path.join(tmpdir(), 'pod-scripts-page-'));
+  const gen = path.join(pageHome, '.codex', 'generated_images');
+  const A = '019a0000-0000-7000-8000-00000000000a';
+  const B = '019a0000-0000-7000-8000-00000000000b';
+  const order = [`${A}/ig_1.png`, `${B}/ig_1.png`, `${A}/ig_2.png`, `${B}/ig_2.png`, `${A}/ig_3.png`, `${B}/ig_3.png`, `${A}/ig_4.png`];
+  const day2 = Date.UTC(2026, 10, 2, 12) / 1000;
+  const day1 = Date.UTC(2026, 10, 1, 12) / 1000;
+  const bytes = new Map<string, Buffer>();
+
+  beforeAll(() => {
+    for (const t of [A, B]) mkdirSync(path.join(gen, t), { recursive: true });
+    order.forEach((name, i) => {
+      const data = Buffer.concat([png, Buffer.alloc(i * 100, i)]);
+      bytes.set(name, data);
+      writeFileSync(path.join(gen, name), data);
+      const when = (i < 4 ? day2 : day1) - i * 60;
+      utimesSync(path.join(gen, name), when, when);
+    });
+    // Not images: never picked, whatever their age.
+    writeFileSync(path.join(gen, A, 'notes.txt'), 'x');
+    symlinkSync('../../auth.json', path.join(gen, A, 'ig_new.png'));
+  });
+  afterAll(() => rmSync(pageHome, { recursive: true, force: true }));
+
+  async function page(q: Record<string, unknown>, skip: string[] = []) {
+    const request = { page: { offset: 0, size: 48, group: 0, groups: 1, maxBytes: 64 * 1024 * 1024, maxFiles: 48, ...q }, skip };
+    const { stdout, code } = await run(TRANSFER_NODE, ['52428800'], JSON.stringify(request), pageHome);
+    expect(code).toBe(0);
+    let named: PageFile[] = [];
+    const files = new Map<string, Buffer>();
+    const reader = tarReader([], { onPage: (f) => void (named = f), onBytes: (name, b) => void files.set(name, b), onError: (name, why) => expect.fail(`${name}: ${why}`) });
+    reader.write(stdout);
+    reader.end();
+    await reader.done;
+    return { named: named.map((f) => f.name), files, sizes: named };
+  }
+
+  it('picks the newest images first, names them, then sends each byte for byte', async () => {
+    const { named, files, sizes } = await page({});
+    expect(named).toEqual(order);
+    for (const name of order) expect(files.get(name)?.equals(bytes.get(name)!)).toBe(true);
+    expect(sizes.every((f) => f.size === bytes.get(f.name)!.length && Number.isFinite(f.mtimeMs))).toBe(true);
+  });
+
+  it('pages, splits between transfers, and leaves out what the dashboard has', async () => {
+    expect((await page({ offset: 2, size: 3 })).named).toEqual(order.slice(2, 5));
+    const even = (await page({ group: 0, groups: 2 })).named;
+    const odd = (await page({ group: 1, groups: 2 })).named;
+    expect(even).toEqual(order.filter((_, i) => i % 2 === 0));
+    expect(odd).toEqual(order.filter((_, i) => i % 2 === 1));
+    const first = (await page({ size: 1 })).sizes[0];
+    expect((await page({ size: 3 }, [`${first.name}|${first.size}|${first.mtimeMs}`])).named).toEqual(order.slice(1, 3));
+    // Over the budget: the rest is left for the dashboard to ask for.
+    expect((await page({ maxBytes: bytes.get(order[0])!.length + 1 })).named).toEqual([order[0]]);
+    expect((await page({ maxFiles: 2 })).named).toEqual(order.slice(0, 2));
+  });
+
+  it('applies the session and date filters as the gallery does', async () => {
+    expect((await page({ session: A })).named).toEqual(order.filter((n) => n.startsWith(A)));
+    expect((await page({ from: '2026-11-02' })).named).toEqual(order.slice(0, 4));
+    expect((await page({ to: '2026-11-01', session: B })).named).toEqual([`${B}/ig_3.png`]);
+    // A malformed date is no filter, as in the gallery.
+    expect((await page({ from: 'yesterday' })).named).toEqual(order);
+  });
+
+  it('a page list from the pod is checked: bad names and sizes are dropped, not wanted', async () => {
+    const tar = pack();
+    const list = JSON.stringify([
+      { p: '../../auth.json', s: 5, m: 1 },
+      { p: '/etc/passwd', s: 5, m: 1 },
+      { p: `${A}/ig_1.png`, s: 60 * 1024 * 1024, m: 1 },
+      { p: `${A}/ig_2.png`, s: 3, m: 'soon' },
+      { p: `${A}/ig_3.png`, s: 3, m: 7 },
+    ]);
+    tar.entry({ name: PAGE_ENTRY, size: Buffer.byteLength(list) }, list);
+    tar.entry({ name: '../../auth.json', size: 5 }, 'token');
+    tar.entry({ name: `${A}/ig_3.png`, size: 3 }, 'abc');
+    tar.finalize();
+    const chunks: Buffer[] = [];
+    for await (const c of tar) chunks.push(c as Buffer);
+    let named: PageFile[] = [];
+    const got: string[] = [];
+    const reader = tarReader([], { onPage: (f) => void (named = f), onBytes: (name) => void got.push(name), onError: (name, why) => expect.fail(`${name}: ${why}`) });
+    reader.write(Buffer.concat(chunks));
+    reader.end();
+    await reader.done;
+    expect(named).toEqual([{ name: `${A}/ig_3.png`, size: 3, mtimeMs: 7 }]);
+    expect(got).toEqual([`${A}/ig_3.png`]);
   });
 });
 

@@ -9,6 +9,35 @@ export const WITH_CODEX_HOME = 'H="${CODEX_HOME:-${HOME:-/home/node}/.codex}"; P
 export const MARKS_FILE = 'openab-dashboard/deliveries.jsonl';
 
 /**
+ * What counts as an image of generated_images, shared by the listing and the page a
+ * transfer picks for itself, so both see the same files. Needs `fs` and `H` (the home);
+ * defines G, base (null when there is no such directory), dirs and
+ * scanImages(image(p, lstat), stray(p, why)).
+ */
+const SCAN_IMAGES = String.raw`const G = H + "/generated_images";
+let base = null;
+try { const st = fs.lstatSync(G); base = st.isDirectory() ? fs.realpathSync(G) : null; } catch {}
+const NAME = /^[A-Za-z0-9_-]{1,100}$/, FILE = /^[A-Za-z0-9_.-]{1,100}$/;
+const IMG = /\.(png|jpe?g|webp|gif)$/i;
+const dirs = (p) => { try { return fs.readdirSync(p, { withFileTypes: true }); } catch { return []; } };
+function scanImages(image, stray) {
+  if (!base) return;
+  for (const t of dirs(G)) {
+    if (!t.isDirectory()) { stray(t.name, t.isSymbolicLink() ? "symlink" : "not-a-directory"); continue; }
+    if (!NAME.test(t.name)) { stray(t.name, "bad-name"); continue; }
+    for (const f of dirs(G + "/" + t.name)) {
+      const p = t.name + "/" + f.name;
+      if (f.isSymbolicLink()) { stray(p, "symlink"); continue; }
+      if (!f.isFile()) { stray(p, "not-a-file"); continue; }
+      if (!FILE.test(f.name) || f.name.startsWith(".")) { stray(p, "bad-name"); continue; }
+      if (!IMG.test(f.name)) { stray(p, "not-an-image"); continue; }
+      let st; try { st = fs.lstatSync(G + "/" + p); } catch { continue; }
+      image(p, st);
+    }
+  }
+}`;
+
+/**
  * Lists generated images (lstat only; PNG/GIF/WebP/JPEG dimensions from the first bytes)
  * and streams each session rollout reduced to the records the dashboard reads. Rollouts
  * whose `path|size|mtime` is on stdin (already known to the dashboard) are only named.
@@ -25,9 +54,7 @@ const out = (s) => { pending.push(s); pendingBytes += s.length; if (pendingBytes
 const mark = (kind, meta) => out("@@" + N + "@@ " + kind + " " + JSON.stringify(meta) + "\n");
 let known = new Set();
 try { known = new Set(JSON.parse(fs.readFileSync(0, "utf8") || "[]")); } catch {}
-const NAME = /^[A-Za-z0-9_-]{1,100}$/, FILE = /^[A-Za-z0-9_.-]{1,100}$/;
-const IMG = /\.(png|jpe?g|webp|gif)$/i;
-const dirs = (p) => { try { return fs.readdirSync(p, { withFileTypes: true }); } catch { return []; } };
+${SCAN_IMAGES}
 function dims(p) {
   let fd;
   try {
@@ -56,25 +83,10 @@ function dims(p) {
   return null;
 }
 mark("home", { home: H });
-const G = H + "/generated_images";
-let base = null;
-try { const st = fs.lstatSync(G); base = st.isDirectory() ? fs.realpathSync(G) : null; } catch {}
-if (base) for (const t of dirs(G)) {
-  if (!t.isDirectory()) { mark("stray", { p: t.name, why: t.isSymbolicLink() ? "symlink" : "not-a-directory" }); continue; }
-  if (!NAME.test(t.name)) { mark("stray", { p: t.name, why: "bad-name" }); continue; }
-  for (const f of dirs(G + "/" + t.name)) {
-    const p = t.name + "/" + f.name;
-    if (f.isSymbolicLink()) { mark("stray", { p, why: "symlink" }); continue; }
-    if (!f.isFile()) { mark("stray", { p, why: "not-a-file" }); continue; }
-    if (!FILE.test(f.name) || f.name.startsWith(".")) { mark("stray", { p, why: "bad-name" }); continue; }
-    if (!IMG.test(f.name)) { mark("stray", { p, why: "not-an-image" }); continue; }
-    try {
-      const st = fs.lstatSync(G + "/" + p);
-      const d = dims(G + "/" + p);
-      mark("image", { p, s: st.size, m: Math.round(st.mtimeMs), w: d ? d[0] : null, h: d ? d[1] : null, i: st.ino });
-    } catch {}
-  }
-}
+scanImages(
+  (p, st) => { const d = dims(G + "/" + p); mark("image", { p, s: st.size, m: Math.round(st.mtimeMs), w: d ? d[0] : null, h: d ? d[1] : null, i: st.ino }); },
+  (p, why) => mark("stray", { p, why }),
+);
 const MAX_LINE = 1024 * 1024, BIG = 256 * 1024;
 const SKIP = /"type":"(token_count|task_started|task_complete|turn_context|reasoning|agent_reasoning|world_state|token_usage_record)"/;
 function reduce(line) {
@@ -138,22 +150,53 @@ mark("end", {});
 flushOut();
 `;
 
+/** The tar entry that names the files of a page the transfer picked itself (JSON [{p, s, m}]). */
+export const PAGE_ENTRY = '.openab-page';
+
 /**
- * Streams the named images as one tar (ustar). stdin: JSON [{p, s}] with the sizes the
- * listing saw. Each file is opened without following symlinks, must resolve inside
- * generated_images, be a regular file, match the listed size and stay under the limit;
- * otherwise an entry `.openab-error/<name>` carries the reason instead of the bytes.
+ * Streams images as one tar (ustar). stdin is either JSON [{p, s}], the files wanted with
+ * the sizes the listing saw, or a page request {page: {offset, size, from, to, session,
+ * group, groups, maxBytes, maxFiles}, skip: ["p|s|m", ...]}: then the program picks the
+ * page itself, as the dashboard picks it from a listing (same files, newest first, same
+ * filters), keeps every groups-th file from the group-th on, leaves out those in skip
+ * (their thumbnails are cached) and those over the budget, and names its choice first in
+ * an entry PAGE_ENTRY, so a page's bytes can flow while the listing still runs.
+ * Each file is opened without following symlinks, must resolve inside generated_images,
+ * be a regular file, match the listed size and stay under the limit; otherwise an entry
+ * `.openab-error/<name>` carries the reason instead of the bytes.
  * argv: home, max bytes per file.
  */
 export const TRANSFER_NODE = String.raw`"use strict";
 const fs = require("fs"), path = require("path");
 const H = process.argv[1], MAX = Number(process.argv[2]) || 52428800;
-const NAME = /^[A-Za-z0-9_-]{1,100}\/[A-Za-z0-9_.-]{1,100}$/;
-let wanted = [];
-try { wanted = JSON.parse(fs.readFileSync(0, "utf8")); } catch {}
-const G = H + "/generated_images";
-let base = null;
-try { if (fs.lstatSync(G).isDirectory()) base = fs.realpathSync(G); } catch {}
+const IMAGE_PATH = /^[A-Za-z0-9_-]{1,100}\/[A-Za-z0-9_.-]{1,100}$/;
+let request = [];
+try { request = JSON.parse(fs.readFileSync(0, "utf8")); } catch {}
+${SCAN_IMAGES}
+let wanted = Array.isArray(request) ? request : [], page = null;
+if (request && !Array.isArray(request) && request.page) {
+  const q = request.page, skip = new Set(Array.isArray(request.skip) ? request.skip : []);
+  const DAY = /^\d{4}-\d{2}-\d{2}$/, day = (m) => new Date(m).toISOString().slice(0, 10);
+  const from = DAY.test(q.from) ? q.from : null, to = DAY.test(q.to) ? q.to : null;
+  const session = typeof q.session === "string" && q.session ? q.session : null;
+  const offset = Math.max(0, q.offset | 0), size = Math.max(0, q.size | 0), groups = Math.max(1, q.groups | 0), group = q.group | 0;
+  const maxBytes = Number(q.maxBytes) || 0, maxFiles = Number(q.maxFiles) || 0;
+  const all = [];
+  scanImages((p, st) => all.push({ p, s: st.size, m: Math.round(st.mtimeMs) }), () => {});
+  let bytes = 0;
+  page = [];
+  all
+    .filter((x) => (!from || day(x.m) >= from) && (!to || day(x.m) <= to) && (!session || x.p.slice(0, x.p.indexOf("/")) === session))
+    .sort((a, b) => b.m - a.m || a.p.localeCompare(b.p))
+    .slice(offset, offset + size)
+    .forEach((x, k) => {
+      if (k % groups !== group || skip.has(x.p + "|" + x.s + "|" + x.m)) return;
+      if (x.s > MAX || bytes + x.s > maxBytes || page.length >= maxFiles) return;
+      bytes += x.s;
+      page.push(x);
+    });
+  wanted = page;
+}
 function octal(n, len) { return n.toString(8).padStart(len - 1, "0") + "\0"; }
 function header(prefix, name, size, mtime) {
   const b = Buffer.alloc(512);
@@ -175,9 +218,14 @@ async function putError(p, why) {
   await put(text); await put(Buffer.alloc((512 - (text.length % 512)) % 512));
 }
 (async () => {
-  for (const w of Array.isArray(wanted) ? wanted : []) {
+  if (page) {
+    const text = Buffer.from(JSON.stringify(page), "utf8");
+    await put(header("", ${JSON.stringify(PAGE_ENTRY)}, text.length, Date.now()));
+    await put(text); await put(Buffer.alloc((512 - (text.length % 512)) % 512));
+  }
+  for (const w of wanted) {
     const p = w && typeof w.p === "string" ? w.p : "";
-    if (!NAME.test(p) || p.split("/")[1].startsWith(".") || p.includes("..")) { await putError(p || "_/_", "refused: not a valid image name"); continue; }
+    if (!IMAGE_PATH.test(p) || p.split("/")[1].startsWith(".") || p.includes("..")) { await putError(p || "_/_", "refused: not a valid image name"); continue; }
     if (!base) { await putError(p, "missing: there is no generated_images directory"); continue; }
     const full = G + "/" + p;
     let fd;

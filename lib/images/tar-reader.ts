@@ -2,10 +2,17 @@
 // against what the listing promised. Kept apart from the exec so it can be tested on any tar.
 import { extract } from 'tar-stream';
 import { PassThrough, type Readable } from 'node:stream';
+import { checkImageName, MAX_IMAGE_BYTES } from './paths';
+import { PAGE_ENTRY } from './pod-scripts';
 
 export interface WantedFile {
   name: string;
   size: number;
+}
+
+/** A file a transfer chose itself for a page (see TRANSFER_NODE), as its pod saw it. */
+export interface PageFile extends WantedFile {
+  mtimeMs: number;
 }
 
 /**
@@ -29,7 +36,30 @@ export type TarHandlers = (
 ) & {
   /** A file the pod refused or could not send, or whose bytes did not add up. */
   onError(name: string, reason: string): void;
+  /**
+   * The files a page transfer chose, before their bytes: from then on they are wanted as
+   * if listed. Without this handler a page entry is ignored.
+   */
+  onPage?(files: PageFile[]): void;
 };
+
+/** The page entry's list, each file's name and numbers checked: the pod is not trusted. */
+function parsePage(text: string): PageFile[] {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    return [];
+  }
+  if (!Array.isArray(raw)) return [];
+  const files: PageFile[] = [];
+  for (const x of raw as Array<{ p?: unknown; s?: unknown; m?: unknown }>) {
+    const name = checkImageName(x?.p);
+    if (!name.ok || !Number.isSafeInteger(x.s) || (x.s as number) < 0 || (x.s as number) > MAX_IMAGE_BYTES || typeof x.m !== 'number' || !Number.isFinite(x.m)) continue;
+    files.push({ name: name.name, size: x.s as number, mtimeMs: x.m });
+  }
+  return files;
+}
 
 export const ERROR_PREFIX = '.openab-error/';
 
@@ -56,6 +86,21 @@ export function tarReader(wanted: WantedFile[], handlers: TarHandlers): { write(
         if (err) stream.resume();
         next();
       };
+      if (name === PAGE_ENTRY && handlers.onPage && (header.size ?? 0) <= 1024 * 1024) {
+        const chunks: Buffer[] = [];
+        stream.on('data', (c: Buffer) => chunks.push(c));
+        stream.on('end', () => {
+          const files: PageFile[] = [];
+          for (const f of parsePage(Buffer.concat(chunks).toString('utf8'))) {
+            if (sizes.has(f.name)) continue;
+            sizes.set(f.name, f.size);
+            files.push(f);
+          }
+          handlers.onPage!(files);
+          next();
+        });
+        return;
+      }
       if (name.startsWith(ERROR_PREFIX)) {
         const chunks: Buffer[] = [];
         stream.on('data', (c: Buffer) => chunks.push(c));
@@ -128,11 +173,11 @@ export function tarReader(wanted: WantedFile[], handlers: TarHandlers): { write(
         });
     });
     ex.on('finish', () => {
-      for (const w of wanted) report(w.name, 'missing: the pod did not send this file');
+      for (const name of sizes.keys()) report(name, 'missing: the pod did not send this file');
       resolve();
     });
     ex.on('error', (err: Error) => {
-      for (const w of wanted) report(w.name, `broken transfer: ${err.message}`);
+      for (const name of sizes.keys()) report(name, `broken transfer: ${err.message}`);
       reject(err);
     });
   });

@@ -159,38 +159,33 @@ const PAGE_LIST_WAIT_MS = 3_000;
 
 /**
  * Starts sending a page's images while its listing is still running: the transfer program
- * picks the page in the pod as the dashboard will from the listing (see TRANSFER_NODE).
- * As many transfers as may run side by side for a full page, one for a strip of a few.
- * Each file's thumbnail is registered as in flight as soon as the pod names it; if a
- * transfer fails, what it did not deliver is fetched the usual way when asked for.
- * Resolves with how many files the transfers named.
+ * picks the page in the pod as the dashboard will from the listing (see TRANSFER_NODE), in
+ * one transfer (on a busy node a second stream costs more than it overlaps). Each file's
+ * thumbnail is registered as in flight as soon as the pod names it; if the transfer fails,
+ * what it did not deliver is fetched the usual way when asked for. Resolves with how many
+ * files the pod named.
  */
-export function pushPage(ref: AgentRef, page: Omit<PageRequest, 'group' | 'groups'>): Promise<number> {
+export function pushPage(ref: AgentRef, page: PageRequest): Promise<number> {
   const vk = volumeKey(ref);
   // The same page asked for twice at once is sent once.
   const request = JSON.stringify(page);
   const running = pushes.get(vk) ?? new Set<Push>();
   for (const push of running) if (push.request === request) return push.files;
-  const groups = page.size > 12 ? imageSettings().transfersPerVolume : 1;
-  const skip = [...(knownCached.get(vk) ?? [])];
-  const listed: Array<Promise<number>> = [];
-  const runs: Array<Promise<void>> = [];
-  for (let group = 0; group < groups; group++) {
-    let named!: (files: number) => void;
-    listed.push(new Promise<number>((resolve) => (named = resolve)));
-    runs.push(transferLimit(vk)(() => pushGroup(ref, { ...page, group, groups }, skip, named)).finally(() => named(0)));
-  }
-  const files = Promise.all(listed).then((counts) => counts.reduce((a, b) => a + b, 0));
+  let named!: (files: number) => void;
+  const files = new Promise<number>((resolve) => (named = resolve));
   const push: Push = { request, files, named: Promise.race([files.then(() => undefined), new Promise<void>((r) => setTimeout(r, PAGE_LIST_WAIT_MS).unref?.())]) };
   pushes.set(vk, running.add(push));
-  void Promise.all(runs).then(() => {
-    running.delete(push);
-    if (running.size === 0 && pushes.get(vk) === running) pushes.delete(vk);
-  });
+  const skip = [...(knownCached.get(vk) ?? [])];
+  void transferLimit(vk)(() => sendPage(ref, page, skip, named))
+    .finally(() => named(0))
+    .then(() => {
+      running.delete(push);
+      if (running.size === 0 && pushes.get(vk) === running) pushes.delete(vk);
+    });
   return files;
 }
 
-async function pushGroup(ref: AgentRef, page: PageRequest, skip: string[], named: (files: number) => void): Promise<void> {
+async function sendPage(ref: AgentRef, page: PageRequest, skip: string[], named: (files: number) => void): Promise<void> {
   const entries = new Map<string, ImageEntry>();
   const work: Promise<void>[] = [];
   // What this transfer named but could not deliver is fetched the usual way.

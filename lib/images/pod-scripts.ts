@@ -156,11 +156,10 @@ export const PAGE_ENTRY = '.openab-page';
 /**
  * Streams images as one tar (ustar). stdin is either JSON [{p, s}], the files wanted with
  * the sizes the listing saw, or a page request {page: {offset, size, from, to, session,
- * group, groups, maxBytes, maxFiles}, skip: ["p|s|m", ...]}: then the program picks the
- * page itself, as the dashboard picks it from a listing (same files, newest first, same
- * filters), keeps every groups-th file from the group-th on, leaves out those in skip
- * (their thumbnails are cached) and those over the budget, and names its choice first in
- * an entry PAGE_ENTRY, so a page's bytes can flow while the listing still runs.
+ * maxBytes, maxFiles}, skip: ["p|s|m", ...]}: then the program picks the page itself, as
+ * the dashboard picks it from a listing (same files, newest first, same filters), leaves
+ * out those in skip (their thumbnails are cached) and those over the budget, and names its
+ * choice first in an entry PAGE_ENTRY, so a page's bytes can flow while the listing runs.
  * Each file is opened without following symlinks, must resolve inside generated_images,
  * be a regular file, match the listed size and stay under the limit; otherwise an entry
  * `.openab-error/<name>` carries the reason instead of the bytes.
@@ -179,7 +178,7 @@ if (request && !Array.isArray(request) && request.page) {
   const DAY = /^\d{4}-\d{2}-\d{2}$/, day = (m) => new Date(m).toISOString().slice(0, 10);
   const from = DAY.test(q.from) ? q.from : null, to = DAY.test(q.to) ? q.to : null;
   const session = typeof q.session === "string" && q.session ? q.session : null;
-  const offset = Math.max(0, q.offset | 0), size = Math.max(0, q.size | 0), groups = Math.max(1, q.groups | 0), group = q.group | 0;
+  const offset = Math.max(0, q.offset | 0), size = Math.max(0, q.size | 0);
   const maxBytes = Number(q.maxBytes) || 0, maxFiles = Number(q.maxFiles) || 0;
   const all = [];
   scanImages((p, st) => all.push({ p, s: st.size, m: Math.round(st.mtimeMs) }), () => {});
@@ -189,9 +188,8 @@ if (request && !Array.isArray(request) && request.page) {
     .filter((x) => (!from || day(x.m) >= from) && (!to || day(x.m) <= to) && (!session || x.p.slice(0, x.p.indexOf("/")) === session))
     .sort((a, b) => b.m - a.m || a.p.localeCompare(b.p))
     .slice(offset, offset + size)
-    .forEach((x, k) => {
-      if (k % groups !== group || skip.has(x.p + "|" + x.s + "|" + x.m)) return;
-      if (x.s > MAX || bytes + x.s > maxBytes || page.length >= maxFiles) return;
+    .forEach((x) => {
+      if (skip.has(x.p + "|" + x.s + "|" + x.m) || x.s > MAX || bytes + x.s > maxBytes || page.length >= maxFiles) return;
       bytes += x.s;
       page.push(x);
     });

@@ -51,18 +51,17 @@ export interface PageRequest {
   from?: string;
   to?: string;
   session?: string;
-  /** This transfer carries every `groups`-th file of the page from the `group`-th on. */
-  group: number;
-  groups: number;
 }
 
 /**
  * One exec that picks a page of images in the pod and sends it, without waiting for a
  * listing: `onPage` hears which files (minus those in `skip`, `name|size|mtime`, whose
- * thumbnails are at hand) before their bytes arrive. Bounded like one batch.
+ * thumbnails are at hand) before their bytes arrive. It carries as much as the transfers
+ * of one agent may carry side by side; what is over is left for the usual way.
  */
 export async function transferPage(target: PodTarget, page: PageRequest, skip: string[], handlers: TarHandlers & { onPage(files: PageFile[]): void }): Promise<void> {
-  const { batchMaxBytes, batchMaxFiles } = imageSettings();
-  const request = { page: { ...page, maxBytes: batchMaxBytes, maxFiles: batchMaxFiles }, skip };
-  await runTransfer(target, request, [], handlers, batchMaxBytes + overhead(batchMaxFiles));
+  const { batchMaxBytes, batchMaxFiles, transfersPerVolume } = imageSettings();
+  const maxBytes = batchMaxBytes * transfersPerVolume;
+  const request = { page: { ...page, maxBytes, maxFiles: batchMaxFiles * transfersPerVolume }, skip };
+  await runTransfer(target, request, [], handlers, maxBytes + overhead(batchMaxFiles * transfersPerVolume));
 }

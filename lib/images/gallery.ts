@@ -107,7 +107,7 @@ export async function galleryAgents(): Promise<Array<{ ref: AgentRef; error: str
   }));
 }
 
-/** Per agent: whether the last page shown had every thumbnail cached (then nothing is prepared). */
+/** Per agent: whether the last page shown needed no pod (then its next listing sends no page ahead). */
 const lastPageCached = new Map<string, boolean>();
 
 /** Tests start a "new process". */

@@ -75,6 +75,9 @@ test.describe('gallery', () => {
     const session = (await page.getByTestId('gallery-thumb').first().getAttribute('data-image'))!.split('/')[0];
     await page.getByRole('combobox', { name: 'Session' }).fill(session);
     await page.getByRole('button', { name: 'Apply' }).click();
+    // Counted once the filtered page is shown, not the page it replaces.
+    await expect(page).toHaveURL(new RegExp(`session=${session}`));
+    await expect(page.getByTestId('gallery-total')).not.toContainText('page 2 of');
     const count = await page.getByTestId('gallery-thumb').count();
     expect(count).toBeGreaterThan(0);
     expect(count).toBeLessThanOrEqual(5);

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { PassThrough, Writable } from 'node:stream';
 import * as k8s from '@kubernetes/client-node';
 import { expect, test, type Page } from '@playwright/test';
+import { chartDeployment } from '../devcluster/testing/chart-deployment';
 import { signIn } from './support/session';
 import { e2eState } from './support/env';
 
@@ -84,21 +85,7 @@ test.describe.serial('device-code login', () => {
     const labels = { 'app.kubernetes.io/name': 'openab', 'app.kubernetes.io/instance': NAME, 'app.kubernetes.io/component': 'codex' };
     await apps.createNamespacedDeployment({
       namespace: NS,
-      body: {
-        metadata: { name: NAME, labels },
-        spec: {
-          replicas: 1,
-          strategy: { type: 'Recreate' },
-          selector: { matchLabels: labels },
-          template: {
-            metadata: { labels },
-            spec: {
-              containers: [{ name: 'openab', image: 'ghcr.io/openabdev/openab-codex:e2e', workingDir: '/home/node', volumeMounts: [{ name: 'data', mountPath: '/home/node' }] }],
-              volumes: [{ name: 'data', persistentVolumeClaim: { claimName: `${NAME}-data` } }],
-            },
-          },
-        },
-      },
+      body: chartDeployment({ name: NAME, labels, image: 'ghcr.io/openabdev/openab-codex:e2e', claimName: `${NAME}-data`, workingDir: '/home/node' }),
     });
     await runningPod();
   });

@@ -3,6 +3,7 @@
 import * as k8s from '@kubernetes/client-node';
 import { PassThrough, Readable } from 'node:stream';
 import type { DevCluster } from '../cluster';
+import { chartDeployment } from '../testing/chart-deployment';
 
 export function kubeConfig(cluster: DevCluster, user: 'admin' | 'viewer' | 'support' | 'operator' | 'dashboard' = 'admin'): k8s.KubeConfig {
   const kc = new k8s.KubeConfig();
@@ -11,34 +12,18 @@ export function kubeConfig(cluster: DevCluster, user: 'admin' | 'viewer' | 'supp
   return kc;
 }
 
-/** A Deployment shaped like the OpenAB chart's (Recreate, container `openab`, HOME on a PVC). */
+/** An agent of the conformance tests: its bot token comes from its own Secret, as the chart's does. */
 export function agentDeployment(name: string, extraLabels: Record<string, string> = {}): k8s.V1Deployment {
-  const labels = { 'app.kubernetes.io/name': 'openab', 'app.kubernetes.io/instance': 'test', 'app.kubernetes.io/component': name, ...extraLabels };
-  return {
-    metadata: { name, labels },
-    spec: {
-      replicas: 1,
-      strategy: { type: 'Recreate' },
-      selector: { matchLabels: labels },
-      template: {
-        metadata: { labels },
-        spec: {
-          containers: [
-            {
-              name: 'openab',
-              image: 'ghcr.io/openabdev/openab-codex:0.7.3',
-              env: [
-                { name: 'HOME', value: '/home/node' },
-                { name: 'DISCORD_BOT_TOKEN', valueFrom: { secretKeyRef: { name, key: 'discord-bot-token' } } },
-              ],
-              volumeMounts: [{ name: 'data', mountPath: '/home/node' }],
-            },
-          ],
-          volumes: [{ name: 'data', persistentVolumeClaim: { claimName: name } }],
-        },
-      },
-    },
-  };
+  return chartDeployment({
+    name,
+    labels: { 'app.kubernetes.io/name': 'openab', 'app.kubernetes.io/instance': 'test', 'app.kubernetes.io/component': name, ...extraLabels },
+    image: 'ghcr.io/openabdev/openab-codex:0.7.3',
+    claimName: name,
+    env: [
+      { name: 'HOME', value: '/home/node' },
+      { name: 'DISCORD_BOT_TOKEN', valueFrom: { secretKeyRef: { name, key: 'discord-bot-token' } } },
+    ],
+  });
 }
 
 export async function createAgent(kc: k8s.KubeConfig, namespace: string, name: string, extraLabels: Record<string, string> = {}): Promise<void> {

@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import * as k8s from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDevCluster, type DevCluster } from '../../devcluster/cluster';
+import { chartDeployment } from '../../devcluster/testing/chart-deployment';
 import { resetSettings } from '../settings';
 import { getCluster, resetClusters } from '../k8s/clusters';
 import { execInPod } from '../k8s/exec';
@@ -27,21 +28,7 @@ const starter = { name: 'operator', email: null, role: 'operator' };
 
 function agentDeployment(name: string, env: k8s.V1EnvVar[] = []): k8s.V1Deployment {
   const labels = { 'app.kubernetes.io/name': 'openab', 'app.kubernetes.io/instance': name, 'app.kubernetes.io/component': 'codex' };
-  return {
-    metadata: { name, labels },
-    spec: {
-      replicas: 1,
-      strategy: { type: 'Recreate' },
-      selector: { matchLabels: labels },
-      template: {
-        metadata: { labels },
-        spec: {
-          containers: [{ name: 'openab', image: 'ghcr.io/openabdev/openab-codex:test', workingDir: '/home/node', env, volumeMounts: [{ name: 'data', mountPath: '/home/node' }] }],
-          volumes: [{ name: 'data', persistentVolumeClaim: { claimName: `${name}-data` } }],
-        },
-      },
-    },
-  };
+  return chartDeployment({ name, labels, image: 'ghcr.io/openabdev/openab-codex:test', claimName: `${name}-data`, env, workingDir: '/home/node' });
 }
 
 async function target(name: string): Promise<LoginTarget> {

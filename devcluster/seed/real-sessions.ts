@@ -179,6 +179,29 @@ function imageCallIdFor(scenario: RealScenario): string {
   return `ig_${hex}`;
 }
 
+/**
+ * A Codex config.toml that runs Codex for real against a fake Responses API (no network, no
+ * approvals): how the seed records real sessions, and how tests run one.
+ */
+export function fakeModelConfig(baseUrl: string, envKey: string): string {
+  return [
+    'model_provider = "fake"',
+    'model = "gpt-5.5"',
+    'approval_policy = "never"',
+    'sandbox_mode = "danger-full-access"',
+    '[shell_environment_policy]',
+    'inherit = "all"',
+    'ignore_default_excludes = true',
+    '[model_providers.fake]',
+    'name = "fake"',
+    `base_url = "${baseUrl}"`,
+    'wire_api = "responses"',
+    `env_key = "${envKey}"`,
+    'supports_websockets = false',
+    '',
+  ].join('\n');
+}
+
 async function recordOne(
   dir: string,
   home: string,
@@ -190,25 +213,7 @@ async function recordOne(
   const codexHome = path.join(home, '.codex');
   await fs.mkdir(codexHome, { recursive: true });
   const callId = imageCallIdFor(spec.scenario);
-  await fs.writeFile(
-    path.join(codexHome, 'config.toml'),
-    [
-      'model_provider = "fake"',
-      'model = "gpt-5.5"',
-      'approval_policy = "never"',
-      'sandbox_mode = "danger-full-access"',
-      '[shell_environment_policy]',
-      'inherit = "all"',
-      'ignore_default_excludes = true',
-      '[model_providers.fake]',
-      'name = "fake"',
-      `base_url = "${modelUrl}/${spec.scenario}/v1"`,
-      'wire_api = "responses"',
-      'env_key = "OPENAB_SEED_FAKE_MODEL_KEY"',
-      'supports_websockets = false',
-      '',
-    ].join('\n'),
-  );
+  await fs.writeFile(path.join(codexHome, 'config.toml'), fakeModelConfig(`${modelUrl}/${spec.scenario}/v1`, 'OPENAB_SEED_FAKE_MODEL_KEY'));
   const sender = {
     schema: 'openab.sender.v1',
     sender_id: PLACEHOLDER.senderId,

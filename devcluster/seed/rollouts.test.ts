@@ -10,6 +10,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRng } from './random';
+import { fakeModelConfig } from './real-sessions';
 import { buildRollout, senderContextBlock } from './rollouts';
 
 const CODEX_BIN = path.resolve(__dirname, '../../node_modules/.bin/codex');
@@ -89,25 +90,7 @@ beforeAll(async () => {
   savedPath = path.join(codexHome, 'generated_images', 'pending', `${imageCallId}.png`);
   await fs.mkdir(path.dirname(savedPath), { recursive: true });
   await fs.writeFile(savedPath, png);
-  await fs.writeFile(
-    path.join(codexHome, 'config.toml'),
-    [
-      'model_provider = "fake"',
-      'model = "gpt-5.5"',
-      'approval_policy = "never"',
-      'sandbox_mode = "danger-full-access"',
-      '[shell_environment_policy]',
-      'inherit = "all"',
-      'ignore_default_excludes = true',
-      '[model_providers.fake]',
-      'name = "fake"',
-      `base_url = "${model}/v1"`,
-      'wire_api = "responses"',
-      'env_key = "FAKE_MODEL_KEY"',
-      'supports_websockets = false',
-      '',
-    ].join('\n'),
-  );
+  await fs.writeFile(path.join(codexHome, 'config.toml'), fakeModelConfig(`${model}/v1`, 'FAKE_MODEL_KEY'));
   const prompt = `${senderContextBlock({ schema: 'openab.sender.v1', sender_id: '1', sender_name: 'a', display_name: 'A', channel: 'discord', channel_id: '2', thread_id: threadTarget, is_bot: false })}\n\nDraw a blue square`;
   // stdin closed: with a pipe there, codex exec waits for more prompt text.
   const child = spawn(CODEX_BIN, ['exec', '--skip-git-repo-check', prompt], {

@@ -453,6 +453,20 @@ function planSessions(
   const rng = createRng(`sessions-${plan.index}`);
   const { approvalPolicy, approvalsReviewer } = buildCodexConfig({ approval: plan.approval }).expect;
   const sandboxMode = plan.approval === 'full-access' ? 'danger-full-access' : 'workspace-write';
+  // The random draws keep their order (thread id, Discord thread, sender): the seed stays the same.
+  const sessionPlan = (startMs: number, channelId: string, turns: TurnPlan[]): PlannedSession['plan'] => ({
+    threadId: rng.uuidV7(startMs),
+    startMs,
+    homeDir: plan.homeDir,
+    approvalPolicy,
+    approvalsReviewer,
+    sandboxMode,
+    channelId,
+    discordThreadId: `1${rng.digits(17)}`,
+    sender: rng.pick(SENDERS),
+    botUserId: DEMO_BOT_USER_ID,
+    turns,
+  });
   const groups = new Map<number, number[]>();
   for (let j = 0; j < plan.imageCount; j++) {
     const k = (plan.poolStart + j) % pool.images.length;
@@ -491,19 +505,7 @@ function planSessions(
     }
     const startMs = turns[0].atMs - rng.int(5_000, 90_000);
     sessions.push({
-      plan: {
-        threadId: rng.uuidV7(startMs),
-        startMs,
-        homeDir: plan.homeDir,
-        approvalPolicy,
-        approvalsReviewer,
-        sandboxMode,
-        channelId: channels[channelIndex].id,
-        discordThreadId: `1${rng.digits(17)}`,
-        sender: rng.pick(SENDERS),
-        botUserId: DEMO_BOT_USER_ID,
-        turns,
-      },
+      plan: sessionPlan(startMs, channels[channelIndex].id, turns),
       images,
       channelIndex,
       threadName: turns[0].prompt.slice(0, 48),
@@ -516,19 +518,7 @@ function planSessions(
       turns.push({ atMs: startMs + 5_000 + t * rng.int(2, 9) * MINUTE, prompt: rng.pick(TEXT_PROMPTS), withThreadId: true });
     }
     sessions.push({
-      plan: {
-        threadId: rng.uuidV7(startMs),
-        startMs,
-        homeDir: plan.homeDir,
-        approvalPolicy,
-        approvalsReviewer,
-        sandboxMode,
-        channelId: channels[0].id,
-        discordThreadId: `1${rng.digits(17)}`,
-        sender: rng.pick(SENDERS),
-        botUserId: DEMO_BOT_USER_ID,
-        turns,
-      },
+      plan: sessionPlan(startMs, channels[0].id, turns),
       images: [],
       channelIndex: 0,
       threadName: turns[0].prompt.slice(0, 48),

@@ -4,9 +4,8 @@ import 'server-only';
 // session and call ids). The target is `$HOME/images/<name>.<ext>`; an existing file is
 // replaced only when the user confirmed exactly that file (compare-and-swap on its hash).
 import { UserFacingError } from '../auth/guard';
-import { execInPod } from '../k8s/exec';
 import { checkImageName } from '../images/paths';
-import { asUserError, findAgentPod } from '../actions/target';
+import { execInAgentPod, findAgentPod } from '../actions/target';
 import { record, type Actor } from '../actions/activity';
 import { agentLabel, type AgentRef } from '../actions/agent-ref';
 import { lastStatusLine } from '../actions/pod-scripts';
@@ -60,19 +59,11 @@ export async function copyImageToStablePath(ref: AgentRef, req: { image: string;
   const ext = /\.([A-Za-z0-9]+)$/.exec(image.file)?.[1]?.toLowerCase() ?? 'png';
   const fileName = `${name.name}.${ext}`;
   const target = await findAgentPod(ref);
-  let out;
-  try {
-    out = await execInPod(target.cluster, {
-      namespace: ref.namespace,
-      pod: target.pod.name,
-      container: target.container,
-      argv: ['sh', '-c', STABLE_COPY_SCRIPT, 'openab-stable-copy', image.name, fileName, req.replaceSha ?? 'new'],
-      timeoutMs: 60_000,
-      maxStdoutBytes: 64 * 1024,
-    });
-  } catch (err) {
-    throw asUserError(err);
-  }
+  const out = await execInAgentPod(target, {
+    argv: ['sh', '-c', STABLE_COPY_SCRIPT, 'openab-stable-copy', image.name, fileName, req.replaceSha ?? 'new'],
+    timeoutMs: 60_000,
+    maxStdoutBytes: 64 * 1024,
+  });
   const line = lastStatusLine(out.stdout.toString('utf8'));
   const [kind, ...rest] = line.split(' ');
   if (kind === 'OK' || kind === 'SAME') {

@@ -4,8 +4,7 @@ import 'server-only';
 // exactly that state.
 import { randomBytes } from 'node:crypto';
 import { UserFacingError } from '../auth/guard';
-import { execInPod } from '../k8s/exec';
-import { asUserError, findAgentPod, type AgentPodTarget } from '../actions/target';
+import { execInAgentPod, findAgentPod, type AgentPodTarget } from '../actions/target';
 import { record, type Actor } from '../actions/activity';
 import { agentLabel, type AgentRef } from '../actions/agent-ref';
 import { lastStatusLine } from '../actions/pod-scripts';
@@ -24,19 +23,11 @@ export type InstallResult =
 
 async function readSkillFolder(target: AgentPodTarget): Promise<SkillFolderRead> {
   const nonce = randomBytes(8).toString('hex');
-  let out;
-  try {
-    out = await execInPod(target.cluster, {
-      namespace: target.ref.namespace,
-      pod: target.pod.name,
-      container: target.container,
-      argv: ['sh', '-c', READ_SKILL_SCRIPT, 'openab-read-skill', DELIVERY_SKILL_DIR, nonce],
-      timeoutMs: EXEC_TIMEOUT_MS,
-      maxStdoutBytes: 4 * MAX_MANAGED_FILE,
-    });
-  } catch (err) {
-    throw asUserError(err);
-  }
+  const out = await execInAgentPod(target, {
+    argv: ['sh', '-c', READ_SKILL_SCRIPT, 'openab-read-skill', DELIVERY_SKILL_DIR, nonce],
+    timeoutMs: EXEC_TIMEOUT_MS,
+    maxStdoutBytes: 4 * MAX_MANAGED_FILE,
+  });
   const read = parseSkillRead(out.stdout.toString('utf8'), nonce);
   if (!read) throw new UserFacingError(`The skills folder of ${agentLabel(target.ref)} could not be read (exit ${out.exitCode}). Try again.`);
   for (const f of Object.values(read.files)) {
@@ -68,20 +59,12 @@ export async function installDeliverySkill(ref: AgentRef, confirmed: FolderState
     };
   }
   const parts = [bundle.skillMd, bundle.script, bundle.record].map((t) => Buffer.from(t, 'utf8'));
-  let out;
-  try {
-    out = await execInPod(target.cluster, {
-      namespace: ref.namespace,
-      pod: target.pod.name,
-      container: target.container,
-      argv: ['sh', '-c', INSTALL_SKILL_SCRIPT, 'openab-install-skill', DELIVERY_SKILL_DIR, plan.state.skillSha, plan.state.scriptSha, ...parts.map((p) => String(p.length))],
-      stdin: Buffer.concat(parts),
-      timeoutMs: EXEC_TIMEOUT_MS,
-      maxStdoutBytes: 64 * 1024,
-    });
-  } catch (err) {
-    throw asUserError(err);
-  }
+  const out = await execInAgentPod(target, {
+    argv: ['sh', '-c', INSTALL_SKILL_SCRIPT, 'openab-install-skill', DELIVERY_SKILL_DIR, plan.state.skillSha, plan.state.scriptSha, ...parts.map((p) => String(p.length))],
+    stdin: Buffer.concat(parts),
+    timeoutMs: EXEC_TIMEOUT_MS,
+    maxStdoutBytes: 64 * 1024,
+  });
   invalidatePodFacts(target.cluster.id, target.pod.uid);
   const status = lastStatusLine(out.stdout.toString('utf8'));
   const audit = { action: 'install-delivery-skill', before: plan.kind === 'install' && !plan.update ? 'absent' : plan.kind === 'confirm' ? 'changed by hand' : 'older version', after: 'installed' };

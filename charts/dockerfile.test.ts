@@ -163,12 +163,18 @@ function walk(dir: string, out: string[] = []): string[] {
   return out;
 }
 
+interface Started {
+  server: ChildProcess;
+  port: number;
+  /** Everything it printed so far. */
+  output: string;
+}
+
 describe.skipIf(!haveBuild)('the runtime stage, played out on the local build', () => {
   let tmp: string;
   let app: string;
-  let server: ChildProcess | null = null;
-  let port = 0;
-  let output = '';
+  /** The server as the image starts it. */
+  let main: Started | null = null;
 
   beforeAll(async () => {
     tmp = mkdtempSync(path.join(os.tmpdir(), 'image-runtime-'));
@@ -198,39 +204,50 @@ describe.skipIf(!haveBuild)('the runtime stage, played out on the local build', 
     for (const d of [cacheDir, scratch]) {
       chmodSync(d, 0o777);
     }
-    port = await freePort();
-    const argv = asImageUser([process.execPath, 'server.js']);
-    server = spawn(argv[0], argv.slice(1), {
+    main = await startServer([]);
+  });
+
+  /** The image's CMD (`node server.js`) as its user, with node flags and settings added. */
+  async function startServer(nodeArgs: string[], env: Record<string, string> = {}): Promise<Started> {
+    const port = await freePort();
+    const argv = asImageUser([process.execPath, ...nodeArgs, 'server.js']);
+    const child = spawn(argv[0], argv.slice(1), {
       cwd: app,
       env: {
         PATH: process.env.PATH ?? '/usr/bin:/bin',
         NODE_ENV: 'production',
         HOSTNAME: '127.0.0.1',
         PORT: String(port),
-        TMPDIR: scratch,
+        TMPDIR: path.join(tmp, 'scratch'),
         NEXTAUTH_URL: `http://127.0.0.1:${port}`,
         NEXTAUTH_SECRET: 'image-test-secret-image-test-secret',
         DEMO_PASSWORD: 'image-test',
         KUBECONFIG: path.join(tmp, 'no-kubeconfig'),
+        ...env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    server.stdout!.on('data', (d) => (output += d));
-    server.stderr!.on('data', (d) => (output += d));
+    const started: Started = { server: child, port, output: '' };
+    child.stdout!.on('data', (d) => (started.output += d));
+    child.stderr!.on('data', (d) => (started.output += d));
     const deadline = Date.now() + 60_000;
     while (Date.now() < deadline) {
-      if (server.exitCode !== null) throw new Error(`server.js exited (${server.exitCode}):\n${output}`);
-      if (/Ready in|started server/i.test(output)) break;
+      if (child.exitCode !== null) throw new Error(`server.js exited (${child.exitCode}):\n${started.output}`);
+      if (/Ready in|started server/i.test(started.output)) break;
       await new Promise((r) => setTimeout(r, 200));
     }
-  });
+    return started;
+  }
+
+  async function stopServer(child: ChildProcess | null): Promise<void> {
+    if (!child || child.exitCode !== null) return;
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGTERM');
+    await exited;
+  }
 
   afterAll(async () => {
-    if (server && server.exitCode === null) {
-      const exited = new Promise((r) => server!.once('exit', r));
-      server.kill('SIGTERM');
-      await exited;
-    }
+    await stopServer(main?.server ?? null);
     if (tmp) rmSync(tmp, { recursive: true, force: true });
   });
 
@@ -253,17 +270,31 @@ describe.skipIf(!haveBuild)('the runtime stage, played out on the local build', 
   });
 
   it('serves /signin with 200, its static assets, and the probe path, from a read-only tree', async () => {
-    expect(server?.exitCode, output).toBeNull();
-    const signin = await fetch(`http://127.0.0.1:${port}/signin`);
+    expect(main!.server.exitCode, main!.output).toBeNull();
+    const signin = await fetch(`http://127.0.0.1:${main!.port}/signin`);
     const html = await signin.text();
     expect(signin.status, html.slice(0, 500)).toBe(200);
     expect(html).toContain('Sign in');
     const asset = /\/_next\/static\/[^"'\s]+\.(?:js|css)/.exec(html)?.[0];
     expect(asset).toBeDefined();
-    expect((await fetch(`http://127.0.0.1:${port}${asset}`)).status).toBe(200);
-    const probe = await fetch(`http://127.0.0.1:${port}/api/auth/providers`);
+    expect((await fetch(`http://127.0.0.1:${main!.port}${asset}`)).status).toBe(200);
+    const probe = await fetch(`http://127.0.0.1:${main!.port}/api/auth/providers`);
     expect(probe.status).toBe(200);
     expect(Object.keys((await probe.json()) as object)).toContain('local');
-    expect(output).not.toMatch(/EACCES|EROFS/);
+    expect(main!.output).not.toMatch(/EACCES|EROFS/);
+  });
+
+  it('sizes its V8 heap as HEAP_GROWING_PERCENT says, from its start-up hook (instrumentation.ts)', async () => {
+    // V8 prints each new old-generation limit with the growing factor it used. 150% gives a
+    // factor of 2.5, which V8's own rule does not pick; --gc-interval forces collections
+    // after start-up, while /signin is served.
+    const tuned = await startServer(['--trace-gc-verbose', '--gc-interval=1000000'], { HEAP_GROWING_PERCENT: '150' });
+    try {
+      expect((await fetch(`http://127.0.0.1:${tuned.port}/signin`)).status).toBe(200);
+      const factors = [...tuned.output.matchAll(/\[HeapController\] Limit: .*\(([\d.]+)\)/g)].map((m) => m[1]);
+      expect(factors, tuned.output.slice(-2000)).toContain('2.5');
+    } finally {
+      await stopServer(tuned.server);
+    }
   });
 });

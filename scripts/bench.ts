@@ -26,6 +26,10 @@ const sampler = setInterval(() => {
 
 async function main() {
   const root = path.resolve(__dirname, '..');
+  // The measured code runs in this process: start it as Next.js starts the dashboard's
+  // server (instrumentation.ts), so it runs under the same heap settings as when deployed.
+  process.env.NEXT_RUNTIME ??= 'nodejs';
+  await (await import('../instrumentation')).register();
   console.log(`Starting the dev cluster with ${AGENTS} agents…`);
   const { state, child } = await startDevClusterProcess({ stateDir: path.join(root, '.devcluster', 'bench'), agents: AGENTS });
   const control = devClusterClient(state);
@@ -127,7 +131,7 @@ async function main() {
 const GALLERY_IMAGES = Number(process.env.BENCH_GALLERY_IMAGES ?? 500);
 const GALLERY_LATENCY_MS = Number(process.env.BENCH_GALLERY_LATENCY_MS ?? 25);
 const GALLERY_PAGE = 48;
-const GALLERY_ROUNDS = Math.max(1, Number(process.env.BENCH_GALLERY_ROUNDS ?? 3));
+const GALLERY_ROUNDS = Math.max(1, Number(process.env.BENCH_GALLERY_ROUNDS ?? 5));
 
 async function benchGallery(ctx: {
   cluster: import('../lib/k8s/clusters').Cluster;

@@ -1,6 +1,6 @@
 import 'server-only';
 import { getCluster, type Cluster } from '../k8s/clusters';
-import { getDeployment, listDeploymentPods, summarizePod } from '../k8s/agents';
+import { getDeploymentWithPods, summarizePod } from '../k8s/agents';
 import { ClusterError } from '../k8s/errors';
 import { getSettings } from '../settings';
 
@@ -72,12 +72,12 @@ async function findPod(ref: AgentRef): Promise<PodTarget> {
   if (!K8S_NAME.test(ref.namespace) || !K8S_NAME.test(ref.name) || (namespaces && !namespaces.includes(ref.namespace))) {
     throw new ClusterError(`There is no agent ${ref.namespace}/${ref.name} in this dashboard's scope.`, 'not-found', 404);
   }
-  const deployment = await getDeployment(cluster, ref.namespace, ref.name);
+  const { deployment, pods: own } = await getDeploymentWithPods(cluster, ref.namespace, ref.name);
   // Only Codex agents: the image routes must not read files of any other workload.
   if (!matchesSelector(agentSelector, deployment.metadata?.labels ?? {})) {
     throw new ClusterError(`${ref.namespace}/${ref.name} is not a Codex agent of this dashboard.`, 'not-found', 404);
   }
-  const pods = (await listDeploymentPods(cluster, deployment)).map((p) => summarizePod(p, containerName));
+  const pods = own.map((p) => summarizePod(p, containerName));
   const pod = pods.find((p) => p.phase === 'Running' && !p.terminating && !p.crashLooping && p.hasAgentContainer);
   if (!pod) {
     const newest = pods[0];

@@ -166,6 +166,26 @@ export async function listDeploymentPods(cluster: Cluster, deployment: k8s.V1Dep
   }
 }
 
+/**
+ * A Deployment and its pods in one round trip: the Deployment is read while the agent pods
+ * of its namespace are listed (by the agent selector, as the fleet lists them), and its own
+ * are then picked by its selector. Newest pod first.
+ */
+export async function getDeploymentWithPods(cluster: Cluster, namespace: string, name: string): Promise<{ deployment: k8s.V1Deployment; pods: k8s.V1Pod[] }> {
+  const what = `listing pods of ${namespace}/${name}`;
+  const [deployment, listed] = await Promise.all([
+    getDeployment(cluster, namespace, name),
+    withDeadline(cluster.core.listNamespacedPod({ namespace, labelSelector: getSettings().agentSelector }), API_DEADLINE_MS, what).catch((err) => {
+      throw toClusterError(err, what);
+    }),
+  ]);
+  const selector = deployment.spec?.selector?.matchLabels;
+  const pods = (listed.items as k8s.V1Pod[])
+    .filter((p) => matches(selector, p.metadata?.labels))
+    .sort((a, b) => (toIso(b.metadata?.creationTimestamp) ?? '').localeCompare(toIso(a.metadata?.creationTimestamp) ?? ''));
+  return { deployment, pods };
+}
+
 /** The pod an agent's commands run in: the newest running, not terminating one. */
 export function activePod(workload: AgentWorkload): PodSummary | null {
   return workload.pods.find((p) => p.phase === 'Running' && !p.terminating && !p.crashLooping) ?? null;

@@ -77,6 +77,30 @@ afterAll(async () => {
 const big = () => truth.find((a) => a.codex && a.images >= 300)!;
 const hostile = () => truth.find((a) => a.strayFiles?.length)!;
 
+describe('finding an agent\'s pod', () => {
+  it('two requests, sent together, pick each agent\'s own running pod among its namespace\'s agents, as the fleet does', async () => {
+    const { listAgentWorkloads, activePod } = await import('../k8s/agents');
+    const workloads = await listAgentWorkloads(getCluster(CONTEXT));
+    const running = truth.filter((a) => a.codex && !a.crashLooping);
+    // Namespaces with several agents: each must get its own pod, not a neighbour's.
+    expect(running.some((a) => running.filter((b) => b.namespace === a.namespace).length > 1)).toBe(true);
+    for (const agent of running) {
+      forgetAgentPod(refOf(agent));
+      const before = cluster.stats().requests;
+      const target = await agentPod(refOf(agent));
+      expect(cluster.stats().requests - before, agent.name).toBe(2);
+      const workload = workloads.find((w) => w.namespace === agent.namespace && w.name === agent.name)!;
+      expect(target.pod, agent.name).toBe(activePod(workload)?.name);
+    }
+  });
+
+  it('refuses what is not a Codex agent of this dashboard, and a Deployment that does not exist', async () => {
+    const kiro = truth.find((a) => !a.codex)!;
+    await expect(agentPod(refOf(kiro))).rejects.toMatchObject({ status: 404, message: expect.stringMatching(/is not a Codex agent of this dashboard/) });
+    await expect(agentPod({ clusterId: CONTEXT, namespace: kiro.namespace, name: 'no-such-agent' })).rejects.toBeInstanceOf(ClusterError);
+  });
+});
+
 describe('listing', () => {
   it('one exec lists an agent: every seeded image, sessions and strays', async () => {
     const agent = big();

@@ -8,7 +8,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pack } from 'tar-stream';
-import { INVENTORY_NODE, MARKS_NODE, PAGE_ENTRY, TRANSFER_NODE, WITH_CODEX_HOME } from './pod-scripts';
+import { FROM_STDIN, INVENTORY_NODE, MARKS_NODE, PAGE_ENTRY, programOnStdin, TRANSFER_NODE, WITH_CODEX_HOME } from './pod-scripts';
 import { InventoryReader } from './inventory-output';
 import { tarReader, type PageFile } from './tar-reader';
 
@@ -28,6 +28,11 @@ function run(program: string, args: string[], stdin: string, at = home): Promise
     child.on('close', (code) => resolve({ stdout: Buffer.concat(chunks), code: code ?? -1 }));
     child.stdin.end(stdin);
   });
+}
+
+/** The listing and transfer programs travel on stdin, as the dashboard sends them. */
+function runFromStdin(program: string, args: string[], input: string, at = home) {
+  return run(FROM_STDIN, args, programOnStdin(program, input), at);
 }
 
 beforeAll(async () => {
@@ -57,9 +62,27 @@ beforeAll(async () => {
 
 afterAll(() => rmSync(home, { recursive: true, force: true }));
 
+describe('programs on stdin', () => {
+  it('keep the exec URL short: only the loader is in argv, which an API server or proxy may cap at 8 KB', () => {
+    const url = (program: string) => ['sh', '-c', WITH_CODEX_HOME, 'x', program, '52428800'].map((a) => `command=${encodeURIComponent(a)}&`).join('').length;
+    expect(url(FROM_STDIN)).toBeLessThan(2048);
+    // What argv would carry otherwise.
+    expect(url(TRANSFER_NODE)).toBeGreaterThan(8192);
+    expect(url(INVENTORY_NODE)).toBeGreaterThan(8192);
+  });
+
+  it('run with their input after them, byte-exact, whatever its characters', async () => {
+    const input = JSON.stringify({ text: 'é ✓ \u0000 line\nbreak' });
+    const echo = 'process.stdout.write(JSON.stringify([process.argv[2], input]))';
+    const { stdout, code } = await runFromStdin(echo, ['arg'], input);
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout.toString())).toEqual(['arg', input]);
+  });
+});
+
 describe('the inventory program', () => {
   it('lists images with sizes and dimensions, names stray files, reduces rollouts', async () => {
-    const { stdout, code } = await run(INVENTORY_NODE, ['n0nce'], '[]');
+    const { stdout, code } = await runFromStdin(INVENTORY_NODE, ['n0nce'], '[]');
     expect(code).toBe(0);
     const reader = new InventoryReader('n0nce');
     // Fed in small pieces, as exec chunks arrive.
@@ -85,9 +108,9 @@ describe('the inventory program', () => {
 
   it('only names rollouts the dashboard already knows', async () => {
     const first = new InventoryReader('a');
-    first.write((await run(INVENTORY_NODE, ['a'], '[]')).stdout);
+    first.write((await runFromStdin(INVENTORY_NODE, ['a'], '[]')).stdout);
     const s = first.end().sessions[0];
-    const { stdout } = await run(INVENTORY_NODE, ['b'], JSON.stringify([`${s.path}|${s.size}|${s.mtimeMs}`]));
+    const { stdout } = await runFromStdin(INVENTORY_NODE, ['b'], JSON.stringify([`${s.path}|${s.size}|${s.mtimeMs}`]));
     const second = new InventoryReader('b');
     second.write(stdout);
     const out = second.end();
@@ -98,7 +121,7 @@ describe('the inventory program', () => {
 
 describe('the transfer program and the tar reader', () => {
   async function transfer(wanted: Array<{ name: string; size: number }>, mode: 'bytes' | 'stream' = 'bytes') {
-    const { stdout, code } = await run(TRANSFER_NODE, ['52428800'], JSON.stringify(wanted.map((w) => ({ p: w.name, s: w.size }))));
+    const { stdout, code } = await runFromStdin(TRANSFER_NODE, ['52428800'], JSON.stringify(wanted.map((w) => ({ p: w.name, s: w.size }))));
     expect(code).toBe(0);
     const files = new Map<string, Buffer>();
     const errors = new Map<string, string>();
@@ -153,7 +176,7 @@ describe('the transfer program and the tar reader', () => {
   });
 
   it.each(['stream', 'bytes'] as const)('a truncated archive reports the files it lost (read as %s)', async (mode) => {
-    const { stdout } = await run(TRANSFER_NODE, ['52428800'], JSON.stringify([{ p: `${thread}/ig_b.png`, s: big.length }]));
+    const { stdout } = await runFromStdin(TRANSFER_NODE, ['52428800'], JSON.stringify([{ p: `${thread}/ig_b.png`, s: big.length }]));
     const errors = new Map<string, string>();
     const wanted = [{ name: `${thread}/ig_b.png`, size: big.length }];
     const onError = (name: string, reason: string) => void errors.set(name, reason);
@@ -177,7 +200,7 @@ describe('the transfer program and the tar reader', () => {
       { name: `${thread}/ig_a.png`, size: png.length },
       { name: `${thread}/ig_b.png`, size: big.length },
     ];
-    const { stdout } = await run(TRANSFER_NODE, ['52428800'], JSON.stringify(wanted.map((w) => ({ p: w.name, s: w.size }))));
+    const { stdout } = await runFromStdin(TRANSFER_NODE, ['52428800'], JSON.stringify(wanted.map((w) => ({ p: w.name, s: w.size }))));
     const got: string[] = [];
     const errors = new Map<string, string>();
     const reader = tarReader(wanted, {
@@ -223,7 +246,7 @@ describe('a page transfer', () => {
 
   async function page(q: Record<string, unknown>, skip: string[] = []) {
     const request = { page: { offset: 0, size: 48, maxBytes: 64 * 1024 * 1024, maxFiles: 48, ...q }, skip };
-    const { stdout, code } = await run(TRANSFER_NODE, ['52428800'], JSON.stringify(request), pageHome);
+    const { stdout, code } = await runFromStdin(TRANSFER_NODE, ['52428800'], JSON.stringify(request), pageHome);
     expect(code).toBe(0);
     let named: PageFile[] = [];
     const files = new Map<string, Buffer>();

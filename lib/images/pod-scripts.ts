@@ -5,6 +5,22 @@
 /** $1 = node program, then its own arguments; argv[1] in node is the Codex home. */
 export const WITH_CODEX_HOME = 'H="${CODEX_HOME:-${HOME:-/home/node}/.codex}"; P="$1"; shift; exec node -e "$P" "$H" "$@"';
 
+/**
+ * Loads a program sent on stdin ahead of its input: `<byte length>\n<program><input>`. An
+ * exec's argv travels in its URL, and an API server, or a proxy in front of it, may refuse a
+ * request line over 8 or 16 KB: the listing and transfer programs are larger than that once
+ * encoded. This loader is small enough for argv; the program runs as a function body with
+ * `require` and `input` (the rest of stdin, as text), argv as with `node -e`.
+ */
+export const FROM_STDIN =
+  '"use strict";const d=require("fs").readFileSync(0),n=d.indexOf(10),s=n+1+Number(d.toString("latin1",0,n));' +
+  'new Function("require","input",d.toString("utf8",n+1,s))(require,d.toString("utf8",s));';
+
+/** What FROM_STDIN reads: the program, then its input. */
+export function programOnStdin(program: string, input: string): string {
+  return `${Buffer.byteLength(program)}\n${program}${input}`;
+}
+
 /** Where the dashboard keeps its own notes on the agent's volume, relative to the Codex home. */
 export const MARKS_FILE = 'openab-dashboard/deliveries.jsonl';
 
@@ -40,8 +56,8 @@ function scanImages(image, stray) {
 /**
  * Lists generated images (lstat only; PNG/GIF/WebP/JPEG dimensions from the first bytes)
  * and streams each session rollout reduced to the records the dashboard reads. Rollouts
- * whose `path|size|mtime` is on stdin (already known to the dashboard) are only named.
- * argv: home, nonce. Output: `@@nonce@@ <kind> <json>` lines, rollout lines after theirs.
+ * whose `path|size|mtime` are in its input (already known to the dashboard) are only named.
+ * Run by FROM_STDIN; argv: home, nonce. Output: `@@nonce@@ <kind> <json>` lines, rollout lines after theirs.
  */
 export const INVENTORY_NODE = String.raw`"use strict";
 const fs = require("fs");
@@ -53,7 +69,7 @@ const flushOut = () => { if (pendingBytes) process.stdout.write(pending.join("")
 const out = (s) => { pending.push(s); pendingBytes += s.length; if (pendingBytes >= 65536) flushOut(); };
 const mark = (kind, meta) => out("@@" + N + "@@ " + kind + " " + JSON.stringify(meta) + "\n");
 let known = new Set();
-try { known = new Set(JSON.parse(fs.readFileSync(0, "utf8") || "[]")); } catch {}
+try { known = new Set(JSON.parse(input || "[]")); } catch {}
 ${SCAN_IMAGES}
 function dims(p) {
   let fd;
@@ -154,7 +170,7 @@ flushOut();
 export const PAGE_ENTRY = '.openab-page';
 
 /**
- * Streams images as one tar (ustar). stdin is either JSON [{p, s}], the files wanted with
+ * Streams images as one tar (ustar). Its input is either JSON [{p, s}], the files wanted with
  * the sizes the listing saw, or a page request {page: {offset, size, from, to, session,
  * maxBytes, maxFiles}, skip: ["p|s|m", ...]}: then the program picks the page itself, as
  * the dashboard picks it from a listing (same files, newest first, same filters), leaves
@@ -163,14 +179,14 @@ export const PAGE_ENTRY = '.openab-page';
  * Each file is opened without following symlinks, must resolve inside generated_images,
  * be a regular file, match the listed size and stay under the limit; otherwise an entry
  * `.openab-error/<name>` carries the reason instead of the bytes.
- * argv: home, max bytes per file.
+ * Run by FROM_STDIN; argv: home, max bytes per file.
  */
 export const TRANSFER_NODE = String.raw`"use strict";
 const fs = require("fs"), path = require("path");
 const H = process.argv[1], MAX = Number(process.argv[2]) || 52428800;
 const IMAGE_PATH = /^[A-Za-z0-9_-]{1,100}\/[A-Za-z0-9_.-]{1,100}$/;
 let request = [];
-try { request = JSON.parse(fs.readFileSync(0, "utf8")); } catch {}
+try { request = JSON.parse(input); } catch {}
 ${SCAN_IMAGES}
 let wanted = Array.isArray(request) ? request : [], page = null;
 if (request && !Array.isArray(request) && request.page) {

@@ -2,7 +2,7 @@ import 'server-only';
 import { execInPodStreaming } from '../k8s/exec-stream';
 import { ClusterError } from '../k8s/errors';
 import type { PodTarget } from './agent-pod';
-import { TRANSFER_NODE, WITH_CODEX_HOME } from './pod-scripts';
+import { FROM_STDIN, programOnStdin, TRANSFER_NODE, WITH_CODEX_HOME } from './pod-scripts';
 import { MAX_IMAGE_BYTES } from './paths';
 import { imageSettings } from './settings';
 import { tarReader, type PageFile, type TarHandlers, type WantedFile } from './tar-reader';
@@ -20,8 +20,8 @@ async function runTransfer(target: PodTarget, request: unknown, wanted: WantedFi
     namespace: target.namespace,
     pod: target.pod,
     container: target.container,
-    argv: ['sh', '-c', WITH_CODEX_HOME, 'openab-transfer', TRANSFER_NODE, String(MAX_IMAGE_BYTES)],
-    stdin: JSON.stringify(request),
+    argv: ['sh', '-c', WITH_CODEX_HOME, 'openab-transfer', FROM_STDIN, String(MAX_IMAGE_BYTES)],
+    stdin: programOnStdin(TRANSFER_NODE, JSON.stringify(request)),
     timeoutMs: imageSettings().execTimeoutMs,
     maxStdoutBytes: capacity,
   });

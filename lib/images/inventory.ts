@@ -8,7 +8,7 @@ import { impersonationEnabled } from '../k8s/impersonation';
 import { deliveryTarget, threadIdFromRolloutPath, type Rollout, type SenderContext } from '../codex/sessions';
 import { agentPod, volumeKey, type AgentRef, type PodTarget } from './agent-pod';
 import { InventoryReader, sessionVersionKey, type ImageEntry, type StrayEntry } from './inventory-output';
-import { FROM_STDIN, INVENTORY_NODE, programOnStdin, WITH_CODEX_HOME } from './pod-scripts';
+import { FROM_STDIN, INVENTORY_NODE, programOnStdin, WITH_CODEX_HOME_NICE } from './pod-scripts';
 import { imageSettings } from './settings';
 
 export interface SessionInfo {
@@ -101,7 +101,7 @@ async function runInventory(target: PodTarget): Promise<AgentInventory> {
     namespace: target.namespace,
     pod: target.pod,
     container: target.container,
-    argv: ['sh', '-c', WITH_CODEX_HOME, 'openab-inventory', FROM_STDIN, nonce],
+    argv: ['sh', '-c', WITH_CODEX_HOME_NICE, 'openab-inventory', FROM_STDIN, nonce],
     stdin: programOnStdin(INVENTORY_NODE, JSON.stringify([...known.keys()])),
     timeoutMs: imageSettings().execTimeoutMs,
     maxStdoutBytes: 512 * 1024 * 1024,

@@ -3,12 +3,12 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import os, { tmpdir } from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pack } from 'tar-stream';
-import { FROM_STDIN, INVENTORY_NODE, MARKS_NODE, PAGE_ENTRY, programOnStdin, TRANSFER_NODE, WITH_CODEX_HOME } from './pod-scripts';
+import { FROM_STDIN, INVENTORY_NODE, MARKS_NODE, PAGE_ENTRY, programOnStdin, TRANSFER_NODE, WITH_CODEX_HOME, WITH_CODEX_HOME_NICE } from './pod-scripts';
 import { InventoryReader } from './inventory-output';
 import { tarReader, type PageFile } from './tar-reader';
 
@@ -19,9 +19,9 @@ const gi = path.join(codex, 'generated_images', thread);
 let png: Buffer;
 let big: Buffer;
 
-function run(program: string, args: string[], stdin: string, at = home): Promise<{ stdout: Buffer; code: number }> {
+function run(program: string, args: string[], stdin: string, at = home, wrapper = WITH_CODEX_HOME, PATH = process.env.PATH ?? ''): Promise<{ stdout: Buffer; code: number }> {
   return new Promise((resolve, reject) => {
-    const child = spawn('sh', ['-c', WITH_CODEX_HOME, 'test', program, ...args], { env: { PATH: process.env.PATH ?? '', HOME: at } as unknown as NodeJS.ProcessEnv });
+    const child = spawn('/bin/sh', ['-c', wrapper, 'test', program, ...args], { env: { PATH, HOME: at } as unknown as NodeJS.ProcessEnv });
     const chunks: Buffer[] = [];
     child.stdout.on('data', (c) => chunks.push(c));
     child.on('error', reject);
@@ -77,6 +77,27 @@ describe('programs on stdin', () => {
     const { stdout, code } = await runFromStdin(echo, ['arg'], input);
     expect(code).toBe(0);
     expect(JSON.parse(stdout.toString())).toEqual(['arg', input]);
+  });
+});
+
+describe('the lower-priority wrapper', () => {
+  const priority = 'process.stdout.write(JSON.stringify([require("os").getPriority(), process.argv[1]]))';
+  it('runs the program at niceness 10 above its own, in the Codex home', async () => {
+    const { stdout, code } = await run(priority, [], '', home, WITH_CODEX_HOME_NICE);
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout.toString())).toEqual([Math.min(19, os.getPriority() + 10), codex]);
+  });
+  it('runs it as it is where the image has no nice', async () => {
+    // A PATH with node and nothing else.
+    const bin = mkdtempSync(path.join(tmpdir(), 'no-nice-'));
+    symlinkSync(process.execPath, path.join(bin, 'node'));
+    try {
+      const { stdout, code } = await run(priority, [], '', home, WITH_CODEX_HOME_NICE, bin);
+      expect(code).toBe(0);
+      expect(JSON.parse(stdout.toString())).toEqual([os.getPriority(), codex]);
+    } finally {
+      rmSync(bin, { recursive: true, force: true });
+    }
   });
 });
 

@@ -6,6 +6,15 @@
 export const WITH_CODEX_HOME = 'H="${CODEX_HOME:-${HOME:-/home/node}/.codex}"; P="$1"; shift; exec node -e "$P" "$H" "$@"';
 
 /**
+ * WITH_CODEX_HOME at a lower CPU priority, where the image has `nice`: the dashboard reading
+ * an agent's volume must not slow the agent's own work, and a page's listing must not slow
+ * the transfer of its images.
+ */
+export const WITH_CODEX_HOME_NICE =
+  'H="${CODEX_HOME:-${HOME:-/home/node}/.codex}"; P="$1"; shift; ' +
+  'if command -v nice >/dev/null 2>&1; then exec nice -n 10 node -e "$P" "$H" "$@"; fi; exec node -e "$P" "$H" "$@"';
+
+/**
  * Loads a program sent on stdin ahead of its input: `<byte length>\n<program><input>`. An
  * exec's argv travels in its URL, and an API server, or a proxy in front of it, may refuse a
  * request line over 8 or 16 KB: the listing and transfer programs are larger than that once

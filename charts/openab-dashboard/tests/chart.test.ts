@@ -155,7 +155,7 @@ describe('helm template', () => {
     expect([...set].filter((n) => !read.has(n) && !server.includes(n))).toEqual([]);
     // Meant for extraEnv (tuning), or not for a cluster install (kubeconfig files, the demo, local builds).
     const notInChart = new Set(['KUBECONFIG', 'KUBE_CONTEXTS', 'KUBERNETES_SERVICE_HOST', 'DEMO_PASSWORD', 'NEXT_DIST_DIR', 'PATH', 'NODE_ENV']);
-    const tuning = (n: string) => /^(PROBE_|REFRESH_MS$|IMAGE_|ACTION_RATE_LIMIT$|SIGNIN_|READINESS_)/.test(n);
+    const tuning = (n: string) => /^(PROBE_|REFRESH_MS$|IMAGE_|ACTION_RATE_LIMIT$|SIGNIN_|READINESS_|HEAP_GROWING_PERCENT$)/.test(n);
     const unplaced = [...read].filter((n) => !set.has(n) && !notInChart.has(n) && !tuning(n)).sort();
     expect(unplaced, 'new settings: give each a value in charts/openab-dashboard (values.yaml + deployment.yaml), or list it here as tuning left to extraEnv').toEqual([]);
   });

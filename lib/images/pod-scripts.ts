@@ -3,7 +3,8 @@
 // resolves Codex's home the way Codex does.
 
 /** $1 = node program, then its own arguments; argv[1] in node is the Codex home. */
-export const WITH_CODEX_HOME = 'H="${CODEX_HOME:-${HOME:-/home/node}/.codex}"; P="$1"; shift; exec node -e "$P" "$H" "$@"';
+const CODEX_HOME_AND_PROGRAM = 'H="${CODEX_HOME:-${HOME:-/home/node}/.codex}"; P="$1"; shift; ';
+export const WITH_CODEX_HOME = CODEX_HOME_AND_PROGRAM + 'exec node -e "$P" "$H" "$@"';
 
 /**
  * WITH_CODEX_HOME at a lower CPU priority, where the image has `nice`: the dashboard reading
@@ -11,19 +12,19 @@ export const WITH_CODEX_HOME = 'H="${CODEX_HOME:-${HOME:-/home/node}/.codex}"; P
  * the transfer of its images.
  */
 export const WITH_CODEX_HOME_NICE =
-  'H="${CODEX_HOME:-${HOME:-/home/node}/.codex}"; P="$1"; shift; ' +
-  'if command -v nice >/dev/null 2>&1; then exec nice -n 10 node -e "$P" "$H" "$@"; fi; exec node -e "$P" "$H" "$@"';
+  CODEX_HOME_AND_PROGRAM + 'if command -v nice >/dev/null 2>&1; then exec nice -n 10 node -e "$P" "$H" "$@"; fi; exec node -e "$P" "$H" "$@"';
 
 /**
  * Loads a program sent on stdin ahead of its input: `<byte length>\n<program><input>`. An
  * exec's argv travels in its URL, and an API server, or a proxy in front of it, may refuse a
  * request line over 8 or 16 KB: the listing and transfer programs are larger than that once
  * encoded. This loader is small enough for argv; the program runs as a function body with
- * `require` and `input` (the rest of stdin, as text), argv as with `node -e`.
+ * `require` and `input` (the rest of stdin, as text), argv as with `node -e`. Compiled by vm
+ * as `-e` is, so an image whose NODE_OPTIONS forbid eval and new Function still runs it.
  */
 export const FROM_STDIN =
   '"use strict";const d=require("fs").readFileSync(0),n=d.indexOf(10),s=n+1+Number(d.toString("latin1",0,n));' +
-  'new Function("require","input",d.toString("utf8",n+1,s))(require,d.toString("utf8",s));';
+  'require("vm").runInThisContext("(function(require,input){"+d.toString("utf8",n+1,s)+"\\n})",{filename:"openab-program"})(require,d.toString("utf8",s));';
 
 /** What FROM_STDIN reads: the program, then its input. */
 export function programOnStdin(program: string, input: string): string {
@@ -66,7 +67,8 @@ function scanImages(image, stray) {
  * Lists generated images (lstat only; PNG/GIF/WebP/JPEG dimensions from the first bytes)
  * and streams each session rollout reduced to the records the dashboard reads. Rollouts
  * whose `path|size|mtime` are in its input (already known to the dashboard) are only named.
- * Run by FROM_STDIN; argv: home, nonce. Output: `@@nonce@@ <kind> <json>` lines, rollout lines after theirs.
+ * Run by FROM_STDIN; argv: home, nonce. Output: `@@nonce@@ <kind> <json>` lines, rollout
+ * lines after theirs.
  */
 export const INVENTORY_NODE = String.raw`"use strict";
 const fs = require("fs");

@@ -2,8 +2,9 @@
 // Values arrive as argv or stdin, never spliced into the code. The shell wrapper only
 // resolves Codex's home the way Codex does.
 
-/** $1 = node program, then its own arguments; argv[1] in node is the Codex home. */
+/** Codex's home in H, the node program (`$1`) in P, its own arguments left in `$@`. */
 const CODEX_HOME_AND_PROGRAM = 'H="${CODEX_HOME:-${HOME:-/home/node}/.codex}"; P="$1"; shift; ';
+/** $1 = node program, then its own arguments; argv[1] in node is the Codex home. */
 export const WITH_CODEX_HOME = CODEX_HOME_AND_PROGRAM + 'exec node -e "$P" "$H" "$@"';
 
 /**

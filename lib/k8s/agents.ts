@@ -85,6 +85,11 @@ function toIso(value: Date | string | undefined | null): string | null {
   return Number.isNaN(d.getTime()) ? null : d.toISOString();
 }
 
+/** Pods, newest first (by creation time). */
+function newestFirst(a: k8s.V1Pod, b: k8s.V1Pod): number {
+  return (toIso(b.metadata?.creationTimestamp) ?? '').localeCompare(toIso(a.metadata?.creationTimestamp) ?? '');
+}
+
 function matches(selector: Record<string, string> | undefined, labels: Record<string, string> | undefined): boolean {
   if (!selector || Object.keys(selector).length === 0) return false;
   return Object.entries(selector).every(([k, v]) => labels?.[k] === v);
@@ -160,7 +165,7 @@ export async function listDeploymentPods(cluster: Cluster, deployment: k8s.V1Dep
     .join(',');
   try {
     const res = await withDeadline(cluster.core.listNamespacedPod({ namespace, labelSelector }), API_DEADLINE_MS, `listing pods of ${namespace}/${deployment.metadata?.name}`);
-    return (res.items as k8s.V1Pod[]).sort((a, b) => (toIso(b.metadata?.creationTimestamp) ?? '').localeCompare(toIso(a.metadata?.creationTimestamp) ?? ''));
+    return (res.items as k8s.V1Pod[]).sort(newestFirst);
   } catch (err) {
     throw toClusterError(err, `listing pods of ${namespace}/${deployment.metadata?.name}`);
   }
@@ -182,7 +187,7 @@ export async function getDeploymentWithPods(cluster: Cluster, namespace: string,
   const selector = deployment.spec?.selector?.matchLabels;
   const pods = (listed.items as k8s.V1Pod[])
     .filter((p) => matches(selector, p.metadata?.labels))
-    .sort((a, b) => (toIso(b.metadata?.creationTimestamp) ?? '').localeCompare(toIso(a.metadata?.creationTimestamp) ?? ''));
+    .sort(newestFirst);
   return { deployment, pods };
 }
 

@@ -2,7 +2,7 @@
 // runtime stage played out — the files its COPY lines take from a real `next build` put in a
 // fresh folder, read-only, then the server started there as a non-root user.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -192,7 +192,10 @@ describe.skipIf(!haveBuild)('the runtime stage, played out on the local build', 
         const local = path.join(root, toLocal(path.posix.relative(buildDir, src)));
         // The build stage makes `public` when the repository has none.
         if (!existsSync(local) && path.basename(local) === 'public') mkdirSync(dest, { recursive: true });
-        else cpSync(local, c.dest === './' ? app : dest, { recursive: true });
+        // As COPY does: a symbolic link is copied as it stands (Next's standalone output links
+        // its external packages relatively); resolving it would point back into this checkout,
+        // which the image's user may not reach (a clone under a 0700 directory, or /root).
+        else cpSync(local, c.dest === './' ? app : dest, { recursive: true, verbatimSymlinks: true });
       }
     }
     // Read-only for the app's user, but for the two emptyDirs of the chart.
@@ -249,6 +252,14 @@ describe.skipIf(!haveBuild)('the runtime stage, played out on the local build', 
   afterAll(async () => {
     await stopServer(main?.server ?? null);
     if (tmp) rmSync(tmp, { recursive: true, force: true });
+  });
+
+  it('holds no link that leads out of the image', () => {
+    const outside = walk(app)
+      .filter((f) => lstatSync(f).isSymbolicLink())
+      .map((f) => ({ link: path.relative(app, f), target: path.resolve(path.dirname(f), readlinkSync(f)) }))
+      .filter(({ target }) => path.relative(app, target).startsWith('..') || !existsSync(target));
+    expect(outside).toEqual([]);
   });
 
   it('holds no dev cluster, test code or dev-only packages', () => {

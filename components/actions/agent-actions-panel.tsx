@@ -19,7 +19,9 @@ export async function AgentActionsPanel({ clusterId, namespace, name, user, agen
     const no = { allowed: false, reason: 'The cluster could not be asked what the dashboard may do.' };
     access = { restart: no, editConfig: no };
   }
-  const settingsProblem = agent.problem ?? (agent.probe?.codexError ? `Codex cannot start with this configuration, so its settings cannot be changed here: fix config.toml first.` : null);
+  // A value from OpenAB's guide that stops Codex is what the approval form repairs: it stays open.
+  const repairable = agent.probe?.approval.ok && agent.probe.approval.guideMistake?.kind === 'invalid-policy';
+  const settingsProblem = agent.problem ?? (agent.probe?.codexError && !repairable ? `Codex cannot start with this configuration, so its settings cannot be changed here: fix config.toml first.` : null);
   const [rollout, approval] = await Promise.all([
     agentRolloutStatus(ref).catch((): RolloutStatus | null => null),
     // The form's file is read only for someone who may change it (one exec, and its hash).

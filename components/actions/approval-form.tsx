@@ -2,7 +2,7 @@
 import { useState } from 'react';
 import { useRouter } from 'next/navigation';
 import type { ApprovalFormState, CurrentMode } from '@/lib/actions/approval-mode';
-import type { ApprovalMode } from '@/lib/codex/config';
+import type { ApprovalMode } from '@/lib/codex/approval-modes';
 import type { AgentRef } from '@/lib/actions/agent-ref';
 import type { Permission } from '@/lib/actions/access';
 import { ConfirmDialog, buttonClass } from '@/components/ui/confirm-dialog';
@@ -32,11 +32,13 @@ export function ApprovalForm({ agent, form, permission, onRestart }: { agent: Ag
   const disabledReason = !permission.allowed ? permission.reason : form && !form.ok ? form.error : null;
   const disabled = Boolean(disabledReason) || !opened;
 
-  const submit = async (replaceCustom: boolean) => {
-    if (!choice) return;
+  const [guideMistake, setGuideMistake] = useState(opened?.guideMistake ?? null);
+
+  const submit = async (replaceCustom: boolean, mode = choice, repairGuide = false) => {
+    if (!mode) return;
     setBusy(true);
     setMessage(null);
-    const res = await setApprovalModeAction({ ...agent, mode: choice, baseHash: hash, replaceCustom });
+    const res = await setApprovalModeAction({ ...agent, mode, baseHash: hash, replaceCustom, repairGuide });
     setBusy(false);
     setConfirmCustom(false);
     if (!res.ok) {
@@ -48,6 +50,7 @@ export function ApprovalForm({ agent, form, permission, onRestart }: { agent: Ag
     switch (r.status) {
       case 'changed':
         setCurrent(r.after);
+        if (repairGuide) setGuideMistake(null);
         setMessage({ kind: 'ok', text: r.message, offerRestart: true });
         router.refresh();
         break;
@@ -66,7 +69,8 @@ export function ApprovalForm({ agent, form, permission, onRestart }: { agent: Ag
     }
   };
 
-  const onSave = () => (current === 'custom' ? setConfirmCustom(true) : submit(false));
+  // A guide mistake is repaired by any save: its leftovers are what Codex ignores or refuses.
+  const onSave = () => (guideMistake ? submit(true, choice, true) : current === 'custom' ? setConfirmCustom(true) : submit(false));
 
   return (
     <form
@@ -81,7 +85,22 @@ export function ApprovalForm({ agent, form, permission, onRestart }: { agent: Ag
         <legend className="text-sm font-medium">
           Approval mode{current && <span className="font-normal text-zinc-600 dark:text-zinc-400"> — now <span data-testid="approval-current">{LABEL[current]}</span></span>}
         </legend>
-        {current === 'custom' && opened && (
+        {guideMistake && (
+          <div role="alert" className="mt-2 rounded-md bg-red-50 p-2 text-xs text-red-900 dark:bg-red-950 dark:text-red-200" data-testid="approval-guide-mistake-form">
+            <p className="font-medium">{guideMistake.explanation}</p>
+            <p className="mt-1">
+              {guideMistake.meant
+                ? `Repair writes the keys Codex reads for ${LABEL[guideMistake.meant]}${guideMistake.kind === 'sandbox-table' ? ' and removes the [sandbox] table' : ''}; Codex in the pod checks the result, and the file is put back if it refuses.`
+                : 'The value names no mode the dashboard knows: choose one below and save; saving also removes what Codex ignores or refuses.'}
+            </p>
+            {guideMistake.meant && (
+              <button type="button" className={`${buttonClass.primary} mt-2`} onClick={() => submit(true, guideMistake.meant, true)}>
+                {`Repair: switch to ${LABEL[guideMistake.meant]}`}
+              </button>
+            )}
+          </div>
+        )}
+        {current === 'custom' && opened && !guideMistake && (
           <div className="mt-2 rounded-md bg-amber-50 p-2 text-xs text-amber-900 dark:bg-amber-950 dark:text-amber-200" data-testid="approval-custom">
             <p className="font-medium">This agent has a custom setting, shown as it is; saving a mode replaces it (you will be asked first).</p>
             <code className="mt-1 block break-all">

@@ -1,4 +1,5 @@
 import type { LoginState } from '@/lib/codex/auth';
+import type { GuideMistake } from '@/lib/codex/approval-modes';
 
 const tone = {
   good: 'bg-emerald-100 text-emerald-900 dark:bg-emerald-950 dark:text-emerald-200',
@@ -50,11 +51,30 @@ export const APPROVAL_LABELS: Record<string, string> = {
   default: 'Default (Codex decides)',
 };
 
-export function ApprovalBadge({ mode, error }: { mode?: string; error?: string }) {
+/** The approval mode, and beside it what is wrong with a config written per OpenAB's guide. */
+export function ApprovalBadge({ mode, error, guideMistake }: { mode?: string; error?: string; guideMistake?: GuideMistake }) {
   if (error) return <Badge kind="bad" title={error}>config.toml invalid</Badge>;
   if (!mode) return <Badge>unknown</Badge>;
   const kind: Tone = mode === 'full-access' ? 'warn' : mode === 'auto-review' ? 'good' : mode === 'custom' ? 'info' : 'neutral';
-  return <Badge kind={kind}>{APPROVAL_LABELS[mode] ?? mode}</Badge>;
+  const badge = <Badge kind={kind}>{APPROVAL_LABELS[mode] ?? mode}</Badge>;
+  if (!guideMistake) return badge;
+  const meant = guideMistake.meant ? APPROVAL_LABELS[guideMistake.meant] : 'the mode it names';
+  return (
+    <span className="inline-flex flex-wrap items-center gap-1">
+      {badge}
+      <span data-testid="approval-guide-mistake">
+        {guideMistake.kind === 'sandbox-table' ? (
+          <Badge kind="bad" title="OpenAB's guide puts approval_policy in a [sandbox] table; Codex has no such table and ignores it. Repair it from the agent's approval form.">
+            [sandbox] ignored by Codex: this agent is not on {meant}
+          </Badge>
+        ) : (
+          <Badge kind="bad" title={`approval_policy holds the guide's value for ${meant}, which Codex refuses: no session starts. Repair it from the agent's approval form.`}>
+            approval_policy refused by Codex: no session starts
+          </Badge>
+        )}
+      </span>
+    </span>
+  );
 }
 
 export function PodStatusBadge({ status, ready }: { status: string; ready: boolean }) {

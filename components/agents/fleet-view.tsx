@@ -25,6 +25,38 @@ const STATE_LABELS: Record<StateFilter, string> = {
   unreadable: 'Cannot be read',
 };
 
+type ApprovalFilter = 'all' | 'manual' | 'auto-review' | 'full-access' | 'custom' | 'default' | 'guide';
+
+const APPROVAL_FILTER_LABELS: Record<ApprovalFilter, string> = {
+  all: 'Any approval mode',
+  manual: 'Manual',
+  'auto-review': 'Auto-review',
+  'full-access': 'Full access',
+  custom: 'Custom',
+  default: "Codex's default",
+  guide: "Per OpenAB's guide (ignored or refused)",
+};
+
+function matchesApproval(a: FleetAgent, filter: ApprovalFilter): boolean {
+  const approval = a.probe?.approval;
+  if (filter === 'all') return true;
+  if (!approval?.ok) return false;
+  return filter === 'guide' ? Boolean(approval.guideMistake) : approval.mode === filter;
+}
+
+/** Newest Codex first: versions compare by their numbers, not as text (0.99 < 0.121). */
+function byVersionDescending(x: string, y: string): number {
+  const parts = (v: string) => v.split(/[.-]/).map((p) => (/^\d+$/.test(p) ? Number(p) : p));
+  const [a, b] = [parts(x), parts(y)];
+  for (let i = 0; i < Math.max(a.length, b.length); i++) {
+    if (a[i] === b[i]) continue;
+    if (a[i] === undefined) return 1;
+    if (b[i] === undefined) return -1;
+    return typeof a[i] === 'number' && typeof b[i] === 'number' ? (b[i] as number) - (a[i] as number) : String(b[i]).localeCompare(String(a[i]));
+  }
+  return 0;
+}
+
 function matchesState(a: FleetAgent, state: StateFilter): boolean {
   const login = a.probe?.login;
   switch (state) {
@@ -64,6 +96,8 @@ export function FleetView({ initial, refreshMs }: { initial: Fleet; refreshMs: n
   const [cluster, setCluster] = useState('all');
   const [namespace, setNamespace] = useState('all');
   const [state, setState] = useState<StateFilter>('all');
+  const [approval, setApproval] = useState<ApprovalFilter>('all');
+  const [version, setVersion] = useState('all');
   const [query, setQuery] = useState('');
   const [sort, setSort] = useState<SortKey>('attention');
   const [selected, setSelected] = useState<Set<string>>(() => new Set());
@@ -127,12 +161,15 @@ export function FleetView({ initial, refreshMs }: { initial: Fleet; refreshMs: n
     });
 
   const namespaces = useMemo(() => [...new Set(fleet.agents.map((a) => a.workload.namespace))].sort(), [fleet]);
+  const versions = useMemo(() => [...new Set(fleet.agents.map((a) => a.probe?.codexVersion).filter((v): v is string => Boolean(v)))].sort(byVersionDescending), [fleet]);
   const rows = useMemo(() => {
     const q = query.trim().toLowerCase();
     return fleet.agents
       .filter((a) => cluster === 'all' || a.clusterId === cluster)
       .filter((a) => namespace === 'all' || a.workload.namespace === namespace)
       .filter((a) => matchesState(a, state))
+      .filter((a) => matchesApproval(a, approval))
+      .filter((a) => version === 'all' || a.probe?.codexVersion === version)
       .filter((a) => {
         if (!q) return true;
         const login = a.probe?.login;
@@ -140,7 +177,7 @@ export function FleetView({ initial, refreshMs }: { initial: Fleet; refreshMs: n
         return [a.workload.name, a.workload.namespace, a.clusterLabel, email, a.pod?.name ?? ''].some((s) => s.toLowerCase().includes(q));
       })
       .sort(compare(sort));
-  }, [fleet, cluster, namespace, state, query, sort]);
+  }, [fleet, cluster, namespace, state, approval, version, query, sort]);
 
   const attentionCount = fleet.agents.filter((a) => a.attention.length > 0).length;
 
@@ -181,6 +218,13 @@ export function FleetView({ initial, refreshMs }: { initial: Fleet; refreshMs: n
         </select>
         <select aria-label="State" className={selectClass} value={state} onChange={(e) => setState(e.target.value as StateFilter)}>
           {Object.entries(STATE_LABELS).map(([v, l]) => <option key={v} value={v}>{l}</option>)}
+        </select>
+        <select aria-label="Approval mode" className={selectClass} value={approval} onChange={(e) => setApproval(e.target.value as ApprovalFilter)}>
+          {Object.entries(APPROVAL_FILTER_LABELS).map(([v, l]) => <option key={v} value={v}>{l}</option>)}
+        </select>
+        <select aria-label="Codex version" className={selectClass} value={version} onChange={(e) => setVersion(e.target.value)}>
+          <option value="all">Any Codex version</option>
+          {versions.map((v) => <option key={v} value={v}>Codex {v}</option>)}
         </select>
         <select aria-label="Sort by" className={selectClass} value={sort} onChange={(e) => setSort(e.target.value as SortKey)}>
           <option value="attention">Needs attention first</option>
@@ -311,7 +355,7 @@ function AgentCard({
           <dt className="text-xs text-zinc-500 dark:text-zinc-400">Login</dt>
           <dd className="mt-0.5" data-testid="login-state"><LoginBadge login={p?.login} /></dd>
         </div>
-        <Field label="Approval"><span data-testid="approval-mode"><ApprovalBadge mode={p?.approval.ok ? p.approval.mode : undefined} error={p && !p.approval.ok ? p.approval.error : undefined} /></span></Field>
+        <Field label="Approval"><span data-testid="approval-mode"><ApprovalBadge mode={p?.approval.ok ? p.approval.mode : undefined} error={p && !p.approval.ok ? p.approval.error : undefined} guideMistake={p?.approval.ok ? p.approval.guideMistake : undefined} /></span></Field>
         <div className="min-w-0">
           <dt className="text-xs text-zinc-500 dark:text-zinc-400">Image generation</dt>
           <dd className="mt-0.5 text-sm">

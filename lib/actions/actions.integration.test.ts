@@ -432,3 +432,53 @@ describe('access', () => {
     expect(refused.editConfig.reason).toMatch(/pods\/exec/);
   });
 });
+
+describe("configs written per OpenAB's guide, repaired through the pod by its own Codex", () => {
+  let original: { text: string; exists: boolean };
+  beforeAll(async () => {
+    original = await configBytes(SCRATCH_AGENT);
+  });
+  afterAll(async () => {
+    await putConfig(SCRATCH_AGENT, original.exists ? original.text : null);
+  });
+
+  it('flags the ignored [sandbox] table, and one repair writes the keys Codex reads and removes the table', async () => {
+    await putConfig(SCRATCH_AGENT, '# per the guide\nmodel = "gpt-5.5"\n\n[sandbox]\napproval_policy = "auto-review"\n');
+    resetProbeCacheForTests();
+    expect((await probeOf(SCRATCH_AGENT)).approval).toMatchObject({ ok: true, mode: 'default', guideMistake: { kind: 'sandbox-table', meant: 'auto-review' } });
+    const form = await readApprovalForm(SCRATCH_AGENT);
+    expect(form).toMatchObject({ ok: true, mode: 'default', guideMistake: { kind: 'sandbox-table', meant: 'auto-review', explanation: expect.stringMatching(/not on Auto-review/) } });
+    const hash = (form as { hash: string }).hash;
+    const done = await changeApprovalMode(SCRATCH_AGENT, { mode: 'auto-review', baseHash: hash, replaceCustom: false, repairGuide: true }, operator);
+    expect(done).toMatchObject({ status: 'changed', after: 'auto-review' });
+    expect(parse((await configBytes(SCRATCH_AGENT)).text)).toEqual({ model: 'gpt-5.5', approval_policy: 'on-request', approvals_reviewer: 'auto_review' });
+    const probe = await probeOf(SCRATCH_AGENT);
+    expect(probe.codexError).toBeNull();
+    expect(probe.approval).toMatchObject({ ok: true, mode: 'auto-review' });
+    expect(probe.approval).not.toHaveProperty('guideMistake', expect.anything());
+  });
+
+  it("names the guide's value that stops Codex, and the repair in place makes Codex start again", async () => {
+    await putConfig(SCRATCH_AGENT, 'approval_policy = "auto-review"\nmodel = "gpt-5.5"\n');
+    resetProbeCacheForTests();
+    const before = await probeOf(SCRATCH_AGENT);
+    expect(before.codexError).not.toBeNull();
+    expect(before.approval).toMatchObject({ ok: true, mode: 'custom', guideMistake: { kind: 'invalid-policy', meant: 'auto-review' } });
+    const form = await readApprovalForm(SCRATCH_AGENT);
+    const hash = (form as { hash: string }).hash;
+    // Without the repair flag it is a custom setting like any other: asked first.
+    expect((await changeApprovalMode(SCRATCH_AGENT, { mode: 'auto-review', baseHash: hash, replaceCustom: false }, operator)).status).toBe('confirm-custom');
+    const done = await changeApprovalMode(SCRATCH_AGENT, { mode: 'auto-review', baseHash: hash, replaceCustom: false, repairGuide: true }, operator);
+    expect(done).toMatchObject({ status: 'changed', before: 'custom', after: 'auto-review' });
+    expect(parse((await configBytes(SCRATCH_AGENT)).text)).toEqual({ approval_policy: 'on-request', approvals_reviewer: 'auto_review', model: 'gpt-5.5' });
+    expect((await probeOf(SCRATCH_AGENT)).codexError).toBeNull();
+  });
+
+  it('reads an agent on the older reviewer name as Auto-review, and leaves it as it is when Auto-review is chosen', async () => {
+    await putConfig(SCRATCH_AGENT, 'approval_policy = "on-request"\napprovals_reviewer = "guardian_subagent"\n');
+    const form = await readApprovalForm(SCRATCH_AGENT);
+    expect(form).toMatchObject({ ok: true, mode: 'auto-review' });
+    const same = await changeApprovalMode(SCRATCH_AGENT, { mode: 'auto-review', baseHash: (form as { hash: string }).hash, replaceCustom: false }, operator);
+    expect(same.status).toBe('unchanged');
+  });
+});

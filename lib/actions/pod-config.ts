@@ -1,6 +1,7 @@
 import 'server-only';
 import { createHash } from 'node:crypto';
 import { codexErrorMessage } from '../codex/cli-output';
+import { refusesAutoReviewName } from '../codex/approval-modes';
 import { UserFacingError } from '../auth/guard';
 import { READ_CONFIG_SCRIPT, WRITE_CONFIG_SCRIPT, lastStatusLine, parseConfigRead } from './pod-scripts';
 import { execInAgentPod, type AgentPodTarget } from './target';
@@ -53,7 +54,12 @@ export async function readPodConfig(target: AgentPodTarget): Promise<PodConfig> 
 export type WriteOutcome =
   | { status: 'written'; hash: string }
   | { status: 'conflict' }
-  | { status: 'refused-by-codex'; error: string };
+  | {
+      status: 'refused-by-codex';
+      error: string;
+      /** Codex refused the reviewer name `auto_review` (0.121 and older know only `guardian_subagent`). */
+      refusedReviewerName: boolean;
+    };
 
 /**
  * Writes config.toml in the pod when it still has `expectedHash`; atomic, and checked by Codex
@@ -74,7 +80,12 @@ export async function writePodConfig(target: AgentPodTarget, expectedHash: strin
     case 'conflict':
       return { status: 'conflict' };
     case 'codex':
-      return { status: 'refused-by-codex', error: codexErrorMessage(out.stderr) ?? `Codex refused the new config.toml (exit ${status.split(' ')[2] ?? '?'}).` };
+      return {
+        status: 'refused-by-codex',
+        error: codexErrorMessage(out.stderr) ?? `Codex refused the new config.toml (exit ${status.split(' ')[2] ?? '?'}).`,
+        // Read from Codex's raw words here, on the server: they are never shown as they are.
+        refusedReviewerName: refusesAutoReviewName(out.stderr),
+      };
     case 'nocodex':
       throw new UserFacingError('Codex is not installed in the agent container, so the change could not be checked; nothing was changed.');
     case 'readonly':

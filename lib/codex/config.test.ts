@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'smol-toml';
-import { APPROVAL_MODES, type ApprovalMode, describeApprovalMode, isApprovalMode, readApprovalSettings, setApprovalMode } from './config';
+import { readApprovalSettings, setApprovalMode } from './config';
+import { APPROVAL_MODES, type ApprovalMode, describeApprovalMode, describeGuideMistake, isApprovalMode } from './approval-modes';
 
 const DIR = path.join(__dirname, 'fixtures/config');
 const corpus = readdirSync(DIR)
@@ -33,13 +34,13 @@ const EXPECTED_MODE: Record<string, string> = {
   '08-granular-table.toml': 'custom',
   '09-granular-dotted.toml': 'custom',
   '10-on-failure.toml': 'custom',
-  '11-guardian.toml': 'custom',
+  '11-guardian.toml': 'auto-review',
   '12-tables-first.toml': 'default',
   '13-mcp-secrets.toml': 'default',
   '14-same-names-elsewhere.toml': 'default',
   '15-multiline-strings.toml': 'default',
   '17-quoted-keys.toml': 'full-access',
-  '18-unicode.toml': 'custom',
+  '18-unicode.toml': 'manual',
   '20-indented.toml': 'manual',
   '22-sandbox-only.toml': 'custom',
   '23-sandbox-workspace.toml': 'custom',
@@ -49,6 +50,9 @@ const EXPECTED_MODE: Record<string, string> = {
   '33-bom.toml': 'manual',
   '34-no-trailing-newline.toml': 'custom',
   '37-approval-table-header.toml': 'custom',
+  '39-guide-sandbox-table.toml': 'default',
+  '40-guide-top-level.toml': 'custom',
+  '41-on-request-no-reviewer.toml': 'manual',
 };
 
 describe('readApprovalSettings', () => {
@@ -94,8 +98,8 @@ describe('readApprovalSettings', () => {
     expect(settings).toMatchObject({ ok: true, mode: 'custom', approvalPolicy: { token: '(string)', nested: { key: '(string)' }, list: '(array)' } });
   });
 
-  it('treats on-request without a reviewer and never without full sandbox as custom', () => {
-    expect(readApprovalSettings('approval_policy = "on-request"')).toMatchObject({ mode: 'custom' });
+  it('treats an unknown reviewer and never without full sandbox as custom', () => {
+    expect(readApprovalSettings('approval_policy = "on-request"\napprovals_reviewer = "someone"')).toMatchObject({ mode: 'custom' });
     expect(readApprovalSettings('approval_policy = "never"')).toMatchObject({ mode: 'custom' });
     expect(readApprovalSettings('approval_policy = "on-request"\napprovals_reviewer = "user"\nsandbox_mode = "danger-full-access"')).toMatchObject({ mode: 'custom' });
     expect(readApprovalSettings('approval_policy = "on-request"\napprovals_reviewer = "user"\nsandbox_mode = "read-only"')).toMatchObject({ mode: 'manual', sandboxMode: 'read-only' });
@@ -133,7 +137,9 @@ describe('setApprovalMode on the corpus', () => {
           expect(doc).toMatchObject({ approval_policy: 'never', sandbox_mode: 'danger-full-access' });
           expect(doc.approvals_reviewer).toBeUndefined();
         } else {
-          expect(doc).toMatchObject({ approval_policy: 'on-request', approvals_reviewer: mode === 'manual' ? 'user' : 'auto_review' });
+          // Auto-review keeps the reviewer name a file already has (an older Codex knows only guardian_subagent).
+          const reviewer = mode === 'manual' ? 'user' : (parse(text) as Record<string, unknown>).approvals_reviewer === 'guardian_subagent' ? 'guardian_subagent' : 'auto_review';
+          expect(doc).toMatchObject({ approval_policy: 'on-request', approvals_reviewer: reviewer });
           expect(doc.sandbox_mode).not.toBe('danger-full-access');
           const original = parse(text) as Record<string, unknown>;
           if (original.sandbox_mode !== 'danger-full-access') expect(doc.sandbox_mode).toEqual(original.sandbox_mode);
@@ -324,5 +330,65 @@ describe('setApprovalMode, random documents', () => {
       checked++;
     }
     expect(checked).toBeGreaterThan(100);
+  });
+});
+
+describe('the field: reviewer names of every Codex version, and OpenAB guide configs', () => {
+  const fixture = (name: string) => readFileSync(path.join(DIR, name), 'utf8');
+
+  it('reads both reviewer names as Auto-review, and on-request with no reviewer as Manual (the default reviewer is the user)', () => {
+    expect(readApprovalSettings('approval_policy = "on-request"\napprovals_reviewer = "guardian_subagent"\n')).toMatchObject({ ok: true, mode: 'auto-review', approvalsReviewer: 'guardian_subagent' });
+    expect(readApprovalSettings('approval_policy = "on-request"\napprovals_reviewer = "auto_review"\n')).toMatchObject({ ok: true, mode: 'auto-review' });
+    expect(readApprovalSettings('approval_policy = "on-request"\n')).toMatchObject({ ok: true, mode: 'manual' });
+  });
+
+  it('writes Auto-review with the reviewer name asked for, and keeps the name a file already has', () => {
+    expect(edit('model = "m"\n', 'auto-review')).toBe('model = "m"\napproval_policy = "on-request"\napprovals_reviewer = "auto_review"\n');
+    const old = setApprovalMode('model = "m"\n', 'auto-review', { autoReviewer: 'guardian_subagent' });
+    expect(old).toEqual({ text: 'model = "m"\napproval_policy = "on-request"\napprovals_reviewer = "guardian_subagent"\n' });
+    // From Manual back to Auto-review on a file that never had a reviewer name: the default.
+    expect(edit('approval_policy = "never"\napprovals_reviewer = "guardian_subagent"\nsandbox_mode = "danger-full-access"\n', 'auto-review')).toBe(
+      'approval_policy = "on-request"\napprovals_reviewer = "guardian_subagent"\n',
+    );
+  });
+
+  it("flags the guide's [sandbox] table as ignored, with the mode it meant", () => {
+    const settings = readApprovalSettings(fixture('39-guide-sandbox-table.toml'));
+    expect(settings).toMatchObject({ ok: true, mode: 'default', guideMistake: { kind: 'sandbox-table', meant: 'auto-review' } });
+    expect(describeGuideMistake({ kind: 'sandbox-table', meant: 'auto-review' })).toMatch(/Codex ignores that table: this agent is not on Auto-review/);
+    for (const [value, meant] of [['full-access', 'full-access'], ['never', 'full-access'], ['on-request', 'manual'], ['guardian_subagent', 'auto-review'], ['whatever', null]] as const) {
+      expect(readApprovalSettings(`[sandbox]\napproval_policy = "${value}"\n`)).toMatchObject({ guideMistake: { kind: 'sandbox-table', meant } });
+    }
+    // A [sandbox] table without approval_policy, or a table of another name, is not the guide's.
+    expect(readApprovalSettings('[sandbox]\nnetwork = true\n')).not.toHaveProperty('guideMistake');
+    expect(readApprovalSettings(fixture('23-sandbox-workspace.toml'))).not.toHaveProperty('guideMistake');
+  });
+
+  it("flags the guide's value at the top level, which Codex refuses, and nothing Codex accepts", () => {
+    expect(readApprovalSettings(fixture('40-guide-top-level.toml'))).toMatchObject({ ok: true, mode: 'custom', guideMistake: { kind: 'invalid-policy', meant: 'auto-review' } });
+    expect(readApprovalSettings('approval_policy = "full-access"\n')).toMatchObject({ guideMistake: { kind: 'invalid-policy', meant: 'full-access' } });
+    for (const fine of ['on-request', 'never', 'on-failure']) expect(readApprovalSettings(`approval_policy = "${fine}"\n`)).not.toHaveProperty('guideMistake');
+    expect(readApprovalSettings('approval_policy = "bogus"\n')).not.toHaveProperty('guideMistake');
+  });
+
+  it('repairs the [sandbox] table in one edit: the real keys for the mode it meant, the dead table gone, the rest kept', () => {
+    const text = fixture('39-guide-sandbox-table.toml');
+    const repaired = setApprovalMode(text, 'auto-review', { dropSandboxTable: true });
+    expect(repaired).toEqual({
+      text: "# As OpenAB's Codex guide says\nmodel = \"gpt-5.5\"\napproval_policy = \"on-request\"\napprovals_reviewer = \"auto_review\"\n\n\n[features]\nimage_generation = true\n",
+    });
+    const after = readApprovalSettings((repaired as { text: string }).text);
+    expect(after).toMatchObject({ ok: true, mode: 'auto-review', features: { image_generation: true } });
+    expect(after).not.toHaveProperty('guideMistake');
+    // Dotted keys and sub-tables of `sandbox` go too; without the option the table stays.
+    const dotted = setApprovalMode('sandbox.approval_policy = "auto-review"\n[sandbox.more]\nx = 1\n[other]\ny = 2\n', 'auto-review', { dropSandboxTable: true, autoReviewer: 'guardian_subagent' });
+    expect(dotted).toEqual({ text: 'approval_policy = "on-request"\napprovals_reviewer = "guardian_subagent"\n[other]\ny = 2\n' });
+    expect(edit(text, 'manual')).toContain('[sandbox]');
+  });
+
+  it("repairs the guide's top-level value in place", () => {
+    expect(setApprovalMode(fixture('40-guide-top-level.toml'), 'auto-review', { autoReviewer: 'guardian_subagent' })).toEqual({
+      text: 'approval_policy = "on-request" # from the guide\napprovals_reviewer = "guardian_subagent"\nmodel = "gpt-5.5"\n',
+    });
   });
 });

@@ -6,38 +6,7 @@
  * other keys, and parse errors carry a position, never the file's content.
  */
 import { parse, TomlError } from 'smol-toml';
-
-export type ApprovalMode = 'manual' | 'auto-review' | 'full-access';
-
-export const APPROVAL_MODES: readonly ApprovalMode[] = ['manual', 'auto-review', 'full-access'];
-
-/** The exact top-level keys each mode writes (codex.md). */
-export const APPROVAL_MODE_KEYS: Readonly<Record<ApprovalMode, Readonly<Record<string, string>>>> = {
-  manual: { approval_policy: 'on-request', approvals_reviewer: 'user' },
-  'auto-review': { approval_policy: 'on-request', approvals_reviewer: 'auto_review' },
-  'full-access': { approval_policy: 'never', sandbox_mode: 'danger-full-access' },
-};
-
-/** Narrows untrusted input (a form field) to a mode. */
-export function isApprovalMode(value: unknown): value is ApprovalMode {
-  return typeof value === 'string' && (APPROVAL_MODES as readonly string[]).includes(value);
-}
-
-/** The names operators use. */
-export function describeApprovalMode(mode: ApprovalMode | 'custom' | 'default'): string {
-  switch (mode) {
-    case 'manual':
-      return 'Manual';
-    case 'auto-review':
-      return 'Auto-review';
-    case 'full-access':
-      return 'Full access';
-    case 'custom':
-      return 'Custom';
-    case 'default':
-      return "Codex's default";
-  }
-}
+import { approvalModeKeys, describeApprovalMode, isApprovalMode, isAutoReviewer, type ApprovalMode, type AutoReviewer, type GuideMistake } from './approval-modes';
 
 /** Every top-level key a mode switch may write or remove. */
 export const APPROVAL_KEYS = ['approval_policy', 'approvals_reviewer', 'sandbox_mode'] as const;
@@ -46,13 +15,15 @@ export type ApprovalSettings =
   | {
       ok: true;
       /**
-       * 'custom': anything the three modes do not write exactly (granular
-       * table, on-failure, guardian_subagent, on-request without a reviewer,
-       * never without full-access sandbox, ...): show as is, never rewrite
+       * 'custom': anything that is not one of the three modes (granular
+       * table, on-failure, never without full-access sandbox, a policy Codex
+       * refuses, ...): show as is, never rewrite
        * silently. 'default': none of the keys is set, so Codex's built-in
        * defaults apply (our reference does not state them; we do not guess).
        */
       mode: ApprovalMode | 'custom' | 'default';
+      /** Set when the file follows OpenAB's guide in a way Codex ignores or refuses. */
+      guideMistake?: GuideMistake;
       approvalPolicy: unknown;
       approvalsReviewer?: string;
       sandboxMode?: string;
@@ -90,10 +61,32 @@ function classify(doc: Record<string, unknown>): ApprovalMode | 'custom' | 'defa
   // beside "never" changes nothing and does not make it custom.
   if (policy === 'never' && sandbox === 'danger-full-access') return 'full-access';
   if (policy === 'on-request' && sandbox !== 'danger-full-access') {
-    if (reviewer === 'user') return 'manual';
-    if (reviewer === 'auto_review') return 'auto-review';
+    // Unset, Codex's reviewer is the user.
+    if (reviewer === 'user' || reviewer === undefined) return 'manual';
+    if (isAutoReviewer(reviewer)) return 'auto-review';
   }
   return 'custom';
+}
+
+/** The mode a value from the guide's table names (its spellings and Codex's own). */
+function modeNamed(value: unknown): ApprovalMode | null {
+  if (typeof value !== 'string') return null;
+  const name = value.trim().toLowerCase().replace(/_/g, '-');
+  if (['auto-review', 'autoreview', 'guardian-subagent', 'guardian'].includes(name)) return 'auto-review';
+  if (['full-access', 'never', 'danger-full-access', 'yolo'].includes(name)) return 'full-access';
+  if (['manual', 'on-request', 'user'].includes(name)) return 'manual';
+  return null;
+}
+
+/** The approval_policy strings Codex accepts (codex.md); any other string stops Codex. */
+const CODEX_POLICIES = ['on-request', 'never', 'on-failure'];
+
+function guideMistake(doc: Record<string, unknown>): GuideMistake | undefined {
+  const sandbox = doc.sandbox;
+  if (isPlainObject(sandbox) && 'approval_policy' in sandbox) return { kind: 'sandbox-table', meant: modeNamed(sandbox.approval_policy) };
+  const policy = doc.approval_policy;
+  if (typeof policy === 'string' && !CODEX_POLICIES.includes(policy) && modeNamed(policy)) return { kind: 'invalid-policy', meant: modeNamed(policy) };
+  return undefined;
 }
 
 const FEATURE_NAME = /^[A-Za-z0-9_.-]{1,100}$/;
@@ -115,6 +108,8 @@ export function readApprovalSettings(configText: string): ApprovalSettings {
     approvalPolicy: sanitizePolicy(doc.approval_policy),
     features,
   };
+  const mistake = guideMistake(doc);
+  if (mistake) settings.guideMistake = mistake;
   if (typeof doc.approvals_reviewer === 'string') settings.approvalsReviewer = doc.approvals_reviewer.slice(0, 100);
   if (typeof doc.sandbox_mode === 'string') settings.sandboxMode = doc.sandbox_mode.slice(0, 100);
   return settings;
@@ -408,10 +403,21 @@ function deepEqual(a: unknown, b: unknown): boolean {
   return false;
 }
 
-function withoutApprovalKeys(doc: Record<string, unknown>): Record<string, unknown> {
+function withoutApprovalKeys(doc: Record<string, unknown>, alsoSandboxTable: boolean): Record<string, unknown> {
   const rest = { ...doc };
   for (const key of APPROVAL_KEYS) delete rest[key];
+  if (alsoSandboxTable) delete rest.sandbox;
   return rest;
+}
+
+export interface ApprovalEditOptions {
+  /**
+   * The reviewer name Auto-review is written with. Default: the one the file already has, else
+   * `auto_review`; an older Codex needs `guardian_subagent`.
+   */
+  autoReviewer?: AutoReviewer;
+  /** Also remove the `[sandbox]` table of OpenAB's guide, which Codex ignores (the repair). */
+  dropSandboxTable?: boolean;
 }
 
 const quote = (value: string) => JSON.stringify(value);
@@ -438,7 +444,7 @@ const quote = (value: string) => JSON.stringify(value);
  *   read back as the mode and equal the original everywhere but these keys,
  *   or the edit is refused rather than returned.
  */
-export function setApprovalMode(configText: string, mode: ApprovalMode): { text: string } | { error: string } {
+export function setApprovalMode(configText: string, mode: ApprovalMode, options: ApprovalEditOptions = {}): { text: string } | { error: string } {
   if (!isApprovalMode(mode)) return { error: 'unknown approval mode' };
   const text = configText ?? '';
   const before = parseConfig(text);
@@ -452,7 +458,9 @@ export function setApprovalMode(configText: string, mode: ApprovalMode): { text:
   }
 
   const eol = /\r\n/.test(text.slice(0, (text.indexOf('\n') + 1) || text.length)) ? '\r\n' : '\n';
-  const wanted = APPROVAL_MODE_KEYS[mode];
+  const kept = before.doc.approvals_reviewer;
+  const wanted = approvalModeKeys(mode, options.autoReviewer ?? (isAutoReviewer(kept) ? kept : 'auto_review'));
+  const dropSandbox = Boolean(options.dropSandboxTable) && 'sandbox' in before.doc;
   const remove = new Set<string>();
   if (mode === 'full-access') remove.add('approvals_reviewer');
   else if (before.doc.sandbox_mode === 'danger-full-access') remove.add('sandbox_mode');
@@ -461,19 +469,20 @@ export function setApprovalMode(configText: string, mode: ApprovalMode): { text:
   const pending: string[] = [];
   let anchor: KeyValue | undefined;
   const removeRange = (start: number, end: number) => edits.push({ start, end, text: '' });
+  // A section runs from its header to the end of its last statement (trailing comments and
+  // blank lines stay).
+  const removeSection = (header: Header) => {
+    let end = header.end;
+    for (let k = statements.indexOf(header) + 1; k < statements.length && statements[k].kind === 'keyval'; k++) end = statements[k].end;
+    removeRange(header.lineStart, end);
+  };
 
   const headers = statements.filter((s): s is Header => s.kind === 'header');
   for (const key of APPROVAL_KEYS) {
     const inRoot = statements.filter((s): s is KeyValue => s.kind === 'keyval' && s.root && s.path[0] === key);
-    // `[key]`, `[key.sub]` and `[[key]]` sections: from the header to the end
-    // of its last statement (trailing comments and blank lines stay).
+    // `[key]`, `[key.sub]` and `[[key]]` sections.
     const touched = key in wanted || remove.has(key);
-    for (const header of headers.filter((h) => touched && h.path[0] === key)) {
-      const index = statements.indexOf(header);
-      let end = header.end;
-      for (let k = index + 1; k < statements.length && statements[k].kind === 'keyval'; k++) end = statements[k].end;
-      removeRange(header.lineStart, end);
-    }
+    for (const header of headers.filter((h) => touched && h.path[0] === key)) removeSection(header);
     const hasSection = headers.some((h) => h.path[0] === key);
     if (key in wanted) {
       const value = wanted[key];
@@ -496,6 +505,15 @@ export function setApprovalMode(configText: string, mode: ApprovalMode): { text:
     }
   }
 
+  if (dropSandbox) {
+    // The guide's `[sandbox]` table (and `[sandbox.x]` below it, and dotted `sandbox.x = ...`
+    // keys): Codex reads none of it.
+    for (const header of headers.filter((h) => h.path[0] === 'sandbox')) removeSection(header);
+    for (const statement of statements) {
+      if (statement.kind === 'keyval' && statement.root && statement.path[0] === 'sandbox') removeRange(statement.lineStart, statement.end);
+    }
+  }
+
   if (pending.length > 0) {
     // With no mode key kept in place, the new lines take the place of a
     // removed one (a stale sandbox_mode, say), else find their own spot.
@@ -511,7 +529,12 @@ export function setApprovalMode(configText: string, mode: ApprovalMode): { text:
   if (text.length > 0 && !text.endsWith('\n') && result.endsWith('\n')) result = result.replace(/\r?\n$/, '');
   else if (text.endsWith('\n') && result.length > 0 && !result.endsWith('\n')) result += eol;
   const after = parseConfig(result);
-  if (!after.ok || classify(after.doc) !== mode || !deepEqual(withoutApprovalKeys(before.doc), withoutApprovalKeys(after.doc))) {
+  if (
+    !after.ok ||
+    classify(after.doc) !== mode ||
+    (dropSandbox && 'sandbox' in after.doc) ||
+    !deepEqual(withoutApprovalKeys(before.doc, dropSandbox), withoutApprovalKeys(after.doc, dropSandbox))
+  ) {
     return { error: 'config.toml could not be changed safely by this editor; edit it by hand' };
   }
   return { text: result };

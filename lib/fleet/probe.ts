@@ -9,11 +9,12 @@ import { impersonationEnabled } from '../k8s/impersonation';
 import { summarizeAuth, type AuthFacts, type LoginState } from '../codex/auth';
 import { parseFeaturesList, type Feature } from '../codex/features';
 import { readApprovalSettings } from '../codex/config';
+import type { GuideMistake } from '../codex/approval-modes';
 import { getSettings } from '../settings';
 import { PROBE_NODE, PROBE_SHELL, splitProbeOutput } from './probe-script';
 
 export type ApprovalSummary =
-  | { ok: true; mode: string; approvalPolicy: unknown; approvalsReviewer?: string; sandboxMode?: string }
+  | { ok: true; mode: string; guideMistake?: GuideMistake; approvalPolicy: unknown; approvalsReviewer?: string; sandboxMode?: string }
   | { ok: false; error: string };
 
 /** What one probe learned about an agent. Holds no secret: tokens were reduced inside the pod. */
@@ -128,7 +129,7 @@ export function interpretProbe(sections: ReturnType<typeof splitProbeOutput>, no
   const configPresent = configText !== 'missing';
   const approvalRead = readApprovalSettings(configPresent ? configText : '');
   const approval: ApprovalSummary = approvalRead.ok
-    ? { ok: true, mode: approvalRead.mode, approvalPolicy: approvalRead.approvalPolicy, approvalsReviewer: approvalRead.approvalsReviewer, sandboxMode: approvalRead.sandboxMode }
+    ? { ok: true, mode: approvalRead.mode, guideMistake: approvalRead.guideMistake, approvalPolicy: approvalRead.approvalPolicy, approvalsReviewer: approvalRead.approvalsReviewer, sandboxMode: approvalRead.sandboxMode }
     : { ok: false, error: approvalRead.error };
   const featuresOk = sections.featuresExit === 0;
   const codexMissing = sections.featuresExit === 127;

@@ -21,6 +21,13 @@ describe('checks', () => {
     expect(approvalCheck({ ok: true, mode: 'auto-review' }, { codexError: 'Error: unknown variant' }).status).toBe('fail');
     expect(approvalCheck({ ok: true, mode: 'auto-review' }, { codexError: 'not installed', codexMissing: true }).status).toBe('pass');
   });
+  it("approval: a config written per OpenAB's guide fails, says what Codex makes of it, and offers the repair", () => {
+    const ignored = approvalCheck({ ok: true, mode: 'default', guideMistake: { kind: 'sandbox-table', meant: 'auto-review' } });
+    expect(ignored).toMatchObject({ status: 'fail', reason: expect.stringMatching(/Codex ignores that table: this agent is not on Auto-review/), fix: expect.stringMatching(/Repair/) });
+    // The refused value stops Codex: named as the guide's, not as an unknown config error.
+    const refused = approvalCheck({ ok: true, mode: 'custom', guideMistake: { kind: 'invalid-policy', meant: 'auto-review' } }, { codexError: 'Error: unknown variant' });
+    expect(refused).toMatchObject({ status: 'fail', reason: expect.stringMatching(/OpenAB's guide suggests and Codex refuses/), fix: expect.stringMatching(/Repair/) });
+  });
   it('permissions: names each channel and what it lacks', () => {
     const item = permissionsCheck({
       status: 'ok',

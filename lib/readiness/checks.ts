@@ -2,6 +2,7 @@
 // fail or unknown, with the reason and the fix. Pure and free of server imports, so the
 // overview computes the probe-based items in the browser from data it already has.
 import type { SkillEntry } from '../skills/list';
+import { describeGuideMistake, type GuideMistake } from '../codex/approval-modes';
 
 export type CheckStatus = 'pass' | 'fail' | 'unknown';
 export type CheckId = 'image-generation' | 'upload-token' | 'discord-permissions' | 'delivery-skill' | 'approval-mode';
@@ -51,10 +52,14 @@ export function imageGenerationCheck(probe: { imageGeneration: boolean | null; c
 }
 
 export function approvalCheck(
-  approval: { ok: true; mode: string } | { ok: false; error: string } | null | undefined,
+  approval: { ok: true; mode: string; guideMistake?: GuideMistake } | { ok: false; error: string } | null | undefined,
   codex?: { codexError?: string | null; codexMissing?: boolean } | null,
 ): ReadinessItem {
   if (!approval) return item('approval-mode', 'unknown', 'The pod could not be probed.');
+  // Written per OpenAB's guide: say what Codex makes of it, before anything else.
+  if (approval.ok && approval.guideMistake) {
+    return item('approval-mode', 'fail', describeGuideMistake(approval.guideMistake), "Repair it with one action in the agent's approval form (operator): the keys Codex reads are written and the guide's leftovers removed.");
+  }
   // Codex refusing its config.toml means no session starts at all, whatever the keys say.
   if (codex?.codexError && !codex.codexMissing) {
     return item('approval-mode', 'fail', `Codex cannot load its config.toml: ${codex.codexError.split('\n')[0].slice(0, 200)}`, 'Fix config.toml by hand; every Codex session fails until then.');

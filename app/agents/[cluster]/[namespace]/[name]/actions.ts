@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { revalidatePath } from 'next/cache';
 import { defineAction } from '@/lib/auth/guard';
-import { isApprovalMode, type ApprovalMode } from '@/lib/codex/config';
+import { isApprovalMode, type ApprovalMode } from '@/lib/codex/approval-modes';
 import { agentRefSchema } from '@/lib/actions/agent-ref';
 import { restartAgent, restartAgents, MAX_BULK_RESTART } from '@/lib/actions/restart';
 import { changeApprovalMode } from '@/lib/actions/approval-mode';
@@ -42,10 +42,11 @@ export const setApprovalModeAction = defineAction(
       mode: z.string().refine(isApprovalMode, 'Unknown approval mode: choose Manual, Auto-review or Full access.'),
       baseHash: z.string().regex(/^([0-9a-f]{64}|missing)$/, 'The form is out of date: reload the page.'),
       replaceCustom: z.boolean().default(false),
+      repairGuide: z.boolean().default(false),
     }),
   },
-  async ({ mode, baseHash, replaceCustom, ...ref }, user) => {
-    const result = await changeApprovalMode(ref, { mode: mode as ApprovalMode, baseHash, replaceCustom }, user);
+  async ({ mode, baseHash, replaceCustom, repairGuide, ...ref }, user) => {
+    const result = await changeApprovalMode(ref, { mode: mode as ApprovalMode, baseHash, replaceCustom, repairGuide }, user);
     if (result.status === 'changed') refreshViews();
     return result;
   },

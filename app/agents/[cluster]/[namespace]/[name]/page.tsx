@@ -74,7 +74,7 @@ export default async function AgentPage({ params }: { params: Promise<Params> })
             items={[
               ['Login', <span key="l" data-testid="login-state"><LoginBadge login={p?.login} /></span>],
               ['Login detail', p?.login.kind === 'chatgpt' ? [p.login.plan && `plan ${p.login.plan}`, p.login.accountId && `account ${p.login.accountId}`, p.login.expiresAt && `valid until ${new Date(p.login.expiresAt).toUTCString()}`, p.login.lastRefresh && `last refresh ${p.login.lastRefresh}`].filter(Boolean).join(' · ') || '—' : p?.login.kind === 'unreadable' ? p.login.reason : '—'],
-              ['Approval mode', <span key="a" data-testid="approval-mode"><ApprovalBadge mode={p?.approval.ok ? p.approval.mode : undefined} error={p && !p.approval.ok ? p.approval.error : undefined} /></span>],
+              ['Approval mode', <span key="a" data-testid="approval-mode"><ApprovalBadge mode={p?.approval.ok ? p.approval.mode : undefined} error={p && !p.approval.ok ? p.approval.error : undefined} guideMistake={p?.approval.ok ? p.approval.guideMistake : undefined} /></span>],
               ['Image generation', <span key="i" data-testid="image-generation">{p?.imageGeneration == null ? '—' : p.imageGeneration ? 'On' : 'Off'}</span>],
               ['Generated images', p ? `${p.images.count} (${formatBytes(p.images.bytes)})` : '—'],
               ['Codex version', p?.codexVersion ?? '—'],

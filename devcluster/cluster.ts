@@ -60,6 +60,8 @@ export interface DevCluster {
   discordUrl: string;
   discordBotToken: string;
   isolated: boolean;
+  /** Pods run on the pods' image (OpenAB's Dockerfile.codex, from Debian packages), not the host's system. */
+  onImage: boolean;
   /** In-process handles: approve/deny device logins, read what Discord received. */
   issuer: FakeIssuer;
   discord: FakeDiscord;
@@ -121,7 +123,7 @@ export async function startDevCluster(opts: DevClusterOptions = {}): Promise<Dev
     ]);
     services.push(issuer);
     const [rt, discord] = await Promise.all([
-      createPodRuntime({ tmpDir: path.join(tmp, 'runtime'), issuerUrl: issuer.url, isolated: opts.isolated }),
+      createPodRuntime({ tmpDir: path.join(tmp, 'runtime'), issuerUrl: issuer.url, isolated: opts.isolated, log: (line) => console.error(`devcluster: ${line}`) }),
       startFakeDiscord(seed.discord),
     ]);
     runtime = rt;
@@ -181,7 +183,7 @@ export async function startDevCluster(opts: DevClusterOptions = {}): Promise<Dev
     // The seed's truth (what a correct dashboard shows per agent; no secrets in it) lets tests in
     // other processes compare against what is really in the pods.
     const state = {
-      url, issuerUrl: issuer.url, discordUrl: discord.url, discordBotToken: seed.discord.botToken, tokens, isolated: runtime.isolated, pid: process.pid, kubeconfig: kubeconfigPath,
+      url, issuerUrl: issuer.url, discordUrl: discord.url, discordBotToken: seed.discord.botToken, tokens, isolated: runtime.isolated, onImage: runtime.onImage, pid: process.pid, kubeconfig: kubeconfigPath,
       seed: { agents: seed.agents ?? [], codexSelector: seed.codexSelector ?? null },
     };
     await mkdir(path.dirname(statePath), { recursive: true });
@@ -201,6 +203,7 @@ export async function startDevCluster(opts: DevClusterOptions = {}): Promise<Dev
       discordUrl: discord.url,
       discordBotToken: seed.discord.botToken,
       isolated: runtime.isolated,
+      onImage: runtime.onImage,
       issuer,
       discord,
       startupMs,

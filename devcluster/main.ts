@@ -3,6 +3,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { startDevCluster } from './cluster';
+import { podImageUnbuildableReason } from './runtime/index';
 
 function portFree(port: number, host: string): Promise<boolean> {
   return new Promise((resolve) => {
@@ -60,6 +61,7 @@ async function main(): Promise<void> {
   });
   port = Number(new URL(cluster.url).port);
   if (!cluster.isolated) console.log('devcluster: pod isolation is off (bubblewrap unavailable): pods are plain process groups with HOME on their volume');
+  else if (!cluster.onImage) console.log(`devcluster: pods run on this machine's own /usr, not on an image like OpenAB's (${podImageUnbuildableReason() ?? 'the image is not built'})`);
   console.log(`devcluster ready at ${cluster.url} (kubeconfig ${cluster.kubeconfigPath}, started in ${cluster.startupMs} ms)`);
   let stopping = false;
   stopNow = async () => {

@@ -4,9 +4,15 @@ import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { startStack } from './stack';
+import { BUBBLEWRAP, MMDEBSTRAP, ensureMachineTools } from './machine-tools';
+import { preparePods } from '../devcluster/runtime/index';
 
 async function main() {
   const root = path.resolve(__dirname, '..');
+  // Without them the demo still runs, in a weaker mode it names below.
+  const lacking = ensureMachineTools([BUBBLEWRAP, MMDEBSTRAP]);
+  if (lacking) console.log(`${lacking} (the demo runs without them, with less isolation)`);
+  const pods = preparePods((line) => console.log(line));
   if (!process.argv.includes('--no-build')) {
     console.log('Building the dashboard (next build)…');
     const build = spawnSync(path.join(root, 'node_modules', '.bin', 'next'), ['build'], { cwd: root, stdio: 'inherit' });
@@ -25,7 +31,7 @@ async function main() {
 
   Dev cluster API: ${stack.cluster.url}   kubeconfig: ${stack.cluster.kubeconfig}
   Fake device-login issuer: ${stack.cluster.issuerUrl}/codex/device
-  ${stack.cluster.isolated ? '' : 'Pod isolation is OFF (bubblewrap unavailable): pods are plain processes.\n  '}Press Ctrl+C to stop.
+  ${stack.cluster.isolated ? '' : 'Pod isolation is OFF (bubblewrap unavailable): pods are plain processes.\n  '}${pods.onImage ? '' : `Pods run on this machine's own system, not on an image like OpenAB's: ${pods.why}.\n  `}Press Ctrl+C to stop.
 `);
   let stopping = false;
   const stop = async () => {

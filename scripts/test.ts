@@ -3,6 +3,8 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { BUBBLEWRAP, CHROMIUM, MMDEBSTRAP, ensureMachineTools } from './machine-tools';
+import { preparePods } from '../devcluster/runtime/index';
 
 const root = path.resolve(__dirname, '..');
 const results = path.join(root, 'test-results');
@@ -24,6 +26,18 @@ function readJson(file: string): any {
     return null;
   }
 }
+
+// 0. what the machine must have: the tools (installed here when root with apt, else one line
+// says what to install, before anything runs), then the pods' image and the Codex versions of
+// the field, fetched and built once per machine.
+const lacking = ensureMachineTools(process.env.CHROMIUM_PATH ? [BUBBLEWRAP, MMDEBSTRAP] : [CHROMIUM, BUBBLEWRAP, MMDEBSTRAP]);
+if (lacking) {
+  console.error(`\n${lacking}`);
+  writeFileSync(path.join(results, 'totals.txt'), '0 passed, 1 failed\n');
+  process.exit(1);
+}
+const pods = preparePods((line) => console.log(line));
+if (!pods.onImage) console.log(`Pods run on this machine's own system, not on the pods' image: ${pods.why}.`);
 
 // 1. the production build: the end-to-end suite and a few vitest files (the container image's
 // runtime stage, the chart's RBAC under the demo stack) run against it.

@@ -501,6 +501,7 @@ export class ClusterController {
       volumeDir: this.volumeDirFor(pod, container, homeDir),
       homeDir,
       containerName: container.name,
+      image: container.image,
       env,
     };
     try {

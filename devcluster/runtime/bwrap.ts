@@ -1,10 +1,11 @@
 // Pods as bubblewrap containers: one long-lived init per pod owning its PID,
 // mount, UTS and IPC namespaces; every exec joins them with nsenter.
 import { spawn, spawnSync, type ChildProcess, type StdioOptions } from 'node:child_process';
-import { existsSync, lstatSync, promises as fs, readlinkSync } from 'node:fs';
+import { existsSync, lstatSync, promises as fs, readdirSync, readlinkSync } from 'node:fs';
 import path from 'node:path';
 import { Readable, type Writable } from 'node:stream';
-import { codexPackageDir, codexPlatformPackageDir } from './codex-wrapper';
+import { codexPlatformPackageDir } from './codex-wrapper';
+import { codexModulesFor, codexVersionOfImage } from './codex-versions';
 import { failedExec } from './plain';
 import { CODEX_ROOT, DEFAULT_PATH, EXEC_SHIM_PATH, POD_GID, POD_UID, writeSandboxFiles, type SandboxFiles } from './sandbox-files';
 import type { ExecProcess, ExecResult, PodHandle, PodRuntime, PodSandboxSpec } from './types';
@@ -27,49 +28,62 @@ export function bwrapUnavailableReason(): string | null {
   return null;
 }
 
-/** The top-level system directories an image holds, mirrored as they are on the host. */
-function systemRootArgs(): string[] {
+/** Top-level entries of a root that a pod's own mounts replace. */
+const POD_OWNED = new Set(['proc', 'dev', 'sys', 'tmp', 'home']);
+
+/**
+ * The pod's system directories: the pods' image when it is built (see pod-image.ts), else the
+ * host's own (a weaker stand-in the dev cluster names on start-up). The sandbox root is a
+ * tmpfs, so homes and mount points outside these directories can be made freely.
+ */
+function systemRootArgs(imageRoot: string | null): string[] {
+  const root = imageRoot ?? '/';
+  const names = imageRoot ? readdirSync(imageRoot) : ['usr', 'bin', 'lib', 'lib64', 'lib32', 'libx32', 'sbin', 'etc'];
   const args: string[] = [];
-  for (const dir of ['/usr', '/bin', '/lib', '/lib64', '/lib32', '/libx32', '/sbin', '/etc']) {
+  for (const name of names.filter((n) => !POD_OWNED.has(n))) {
+    const dir = path.join(root, name);
     let stat;
     try {
       stat = lstatSync(dir);
     } catch {
       continue;
     }
-    if (stat.isSymbolicLink()) args.push('--symlink', readlinkSync(dir), dir);
-    else if (stat.isDirectory()) args.push('--ro-bind', dir, dir);
+    if (stat.isSymbolicLink()) args.push('--symlink', readlinkSync(dir), `/${name}`);
+    else if (stat.isDirectory()) args.push('--ro-bind', dir, `/${name}`);
   }
   return args;
 }
 
-export async function createBwrapRuntime(opts: { tmpDir: string; issuerUrl: string }): Promise<PodRuntime> {
+export async function createBwrapRuntime(opts: { tmpDir: string; issuerUrl: string; imageRoot: string | null }): Promise<PodRuntime> {
   const filesDir = path.join(opts.tmpDir, 'sandbox-files');
   const files = await writeSandboxFiles(filesDir, opts.issuerUrl);
-  const platformDir = codexPlatformPackageDir();
-  if (!platformDir) throw new Error('the Codex platform package is missing');
   const imageArgs = [
-    ...systemRootArgs(),
-    // The host's /usr/local holds machine tools; an image's holds node and the codex command.
-    '--tmpfs', '/usr/local',
-    '--dir', '/usr/local/bin',
-    '--ro-bind', process.execPath, '/usr/local/bin/node',
+    ...systemRootArgs(opts.imageRoot),
+    ...(opts.imageRoot
+      ? []
+      : [
+          // The host's /usr/local holds machine tools; an image's holds node and the codex command.
+          '--tmpfs', '/usr/local',
+          '--dir', '/usr/local/bin',
+          '--ro-bind', process.execPath, '/usr/local/bin/node',
+          // Parents made implicitly by a bind are mode 0700, closed to the pod's user.
+          ...[CODEX_ROOT, path.posix.dirname(EXEC_SHIM_PATH)].flatMap((dir) => ['--dir', dir]),
+          '--ro-bind', files.passwd, '/etc/passwd',
+          '--ro-bind', files.group, '/etc/group',
+        ]),
     '--ro-bind', files.codexWrapper, '/usr/local/bin/codex',
-    // Parents made implicitly by a bind are mode 0700, closed to the pod's user.
-    ...['/opt', '/opt/codex', '/opt/codex/node_modules', CODEX_ROOT, path.posix.dirname(EXEC_SHIM_PATH)].flatMap((dir) => ['--dir', dir]),
-    '--ro-bind', codexPackageDir(), `${CODEX_ROOT}/codex`,
-    '--ro-bind', platformDir, `${CODEX_ROOT}/${path.basename(platformDir)}`,
     '--ro-bind', files.execShim, EXEC_SHIM_PATH,
-    '--ro-bind', files.passwd, '/etc/passwd',
-    '--ro-bind', files.group, '/etc/group',
     '--proc', '/proc',
     '--dev', '/dev',
   ];
   const pods = new Set<BwrapPod>();
   return {
     isolated: true,
+    onImage: opts.imageRoot !== null,
     async start(spec) {
-      const pod = await BwrapPod.start(spec, imageArgs, () => pods.delete(pod));
+      // The Codex version the pod's image names, where npm -g would have put it.
+      const codexArgs = ['--ro-bind', codexModulesFor(codexVersionOfImage(spec.image)), CODEX_ROOT];
+      const pod = await BwrapPod.start(spec, [...imageArgs, ...codexArgs], () => pods.delete(pod));
       pods.add(pod);
       return pod;
     },

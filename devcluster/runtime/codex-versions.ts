@@ -1,19 +1,16 @@
 // The Codex versions real OpenAB fleets run (OpenAB's Dockerfile.codex pins one at build time,
-// and images built at different times run side by side). The project's own devDependency is one
-// of them; the others are installed from npm once, at an exact version, into a cache beside the
-// seed's, and reused afterwards.
+// and images built at different times run side by side). Each is installed from npm once, at its
+// exact version, into the machine's cache, and reused afterwards.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
+import { codexPackageDir } from './codex-wrapper';
+import { machineCacheDir } from './machine-cache';
 
 export const FIELD_CODEX_VERSIONS = ['0.121.0', '0.128.0', '0.137.0', '0.169.0', '0.171.0'] as const;
 export type FieldCodexVersion = (typeof FIELD_CODEX_VERSIONS)[number];
 
-const PROJECT_ROOT = path.resolve(__dirname, '../..');
-
-function cacheDir(): string {
-  return process.env.OPENAB_CODEX_CACHE_DIR || path.join(PROJECT_ROOT, 'node_modules', '.cache', 'openab-codex');
-}
+const cacheDir = () => machineCacheDir('codex');
 
 /** Where a version's npm package lies (holds bin/codex.js), installed on first use. */
 export function codexPackageFor(version: FieldCodexVersion): string {
@@ -43,4 +40,23 @@ export function codexPackageFor(version: FieldCodexVersion): string {
 /** The `codex` launcher of a version (a node script; it finds its native binary beside it). */
 export function codexLauncherFor(version: FieldCodexVersion): string {
   return path.join(codexPackageFor(version), 'bin', 'codex.js');
+}
+
+/**
+ * The Codex version a container image names. The dev cluster's convention: a tag ending in
+ * `codex-X.Y.Z` (`ghcr.io/openabdev/openab-codex:0.8.3-codex-0.121.0`), as one would tag images
+ * built from Dockerfile.codex at different times; any other image runs the project's own pin.
+ */
+export function codexVersionOfImage(image: string | undefined): FieldCodexVersion | null {
+  const tag = /:([^/:@]+)(?:@.*)?$/.exec(image ?? '')?.[1] ?? '';
+  const version = /(?:^|[-_.])codex-(\d+\.\d+\.\d+)$/.exec(tag)?.[1];
+  return (FIELD_CODEX_VERSIONS as readonly string[]).includes(version ?? '') ? (version as FieldCodexVersion) : null;
+}
+
+/**
+ * The `@openai` folder (Codex's launcher beside its native platform package) of a version, as
+ * `npm install -g` lays it out; null = the project's own pinned Codex.
+ */
+export function codexModulesFor(version: FieldCodexVersion | null): string {
+  return path.dirname(version ? codexPackageFor(version) : codexPackageDir());
 }

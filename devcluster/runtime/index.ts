@@ -1,17 +1,38 @@
 // Chooses how pods run: bubblewrap sandboxes where possible, plain process groups otherwise.
 import { bwrapUnavailableReason, createBwrapRuntime } from './bwrap';
 import { createPlainRuntime } from './plain';
+import { builtPodImage, ensurePodImage, podImageUnbuildableReason } from './pod-image';
+import { FIELD_CODEX_VERSIONS, codexPackageFor } from './codex-versions';
 import type { PodRuntime } from './types';
 
 export type { ExecProcess, ExecResult, PodHandle, PodRuntime, PodSandboxSpec } from './types';
 export { bwrapUnavailableReason } from './bwrap';
+export { podImageUnbuildableReason } from './pod-image';
 
 /**
  * Pods are bubblewrap sandboxes unless `isolated: false` is asked for or
  * bubblewrap cannot run here; then they are plain process groups and the
  * runtime's `isolated` is false (callers should say so).
  */
-export async function createPodRuntime(opts: { tmpDir: string; issuerUrl: string; isolated?: boolean }): Promise<PodRuntime> {
-  if (opts.isolated !== false && bwrapUnavailableReason() === null) return createBwrapRuntime(opts);
+export async function createPodRuntime(opts: { tmpDir: string; issuerUrl: string; isolated?: boolean; log?: (line: string) => void }): Promise<PodRuntime> {
+  if (opts.isolated !== false && bwrapUnavailableReason() === null) {
+    // The pods' image is built on first use where the machine can (root with mmdebstrap);
+    // elsewhere pods see the host's system directories, and the runtime says so (onImage).
+    const imageRoot = builtPodImage() ?? (podImageUnbuildableReason() === null ? ensurePodImage(opts.log) : null);
+    return createBwrapRuntime({ tmpDir: opts.tmpDir, issuerUrl: opts.issuerUrl, imageRoot });
+  }
   return createPlainRuntime(opts);
+}
+
+/**
+ * What pods need before the first one starts, fetched and built once per machine: the pods'
+ * image (where this machine can build it; see pod-image.ts) and every Codex version of the
+ * field. `npm test`, the demo and the bench call it up front, so no pod start waits on it.
+ */
+export function preparePods(log: (line: string) => void): { onImage: boolean; why?: string } {
+  for (const version of FIELD_CODEX_VERSIONS) codexPackageFor(version);
+  const why = builtPodImage() ? null : podImageUnbuildableReason();
+  if (why) return { onImage: false, why };
+  ensurePodImage(log);
+  return { onImage: true };
 }

@@ -25,6 +25,7 @@ export async function createPlainRuntime(opts: { tmpDir: string; issuerUrl: stri
   let nextId = 0;
   return {
     isolated: false,
+    onImage: false,
     async start(spec) {
       // A missing working directory would make every spawn fail with ENOENT, read as "not found".
       await fs.mkdir(spec.volumeDir, { recursive: true });

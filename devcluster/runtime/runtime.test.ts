@@ -2,7 +2,9 @@ import { existsSync, promises as fs, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
 import { bwrapUnavailableReason, createPodRuntime } from './index';
+import { builtPodImage, IMAGE_NODE_VERSION, IMAGE_PACKAGES } from './pod-image';
 import type { PodHandle, PodRuntime } from './types';
 
 async function run(pod: PodHandle, argv: string[], stdin?: string) {
@@ -63,7 +65,7 @@ describe.skipIf(unavailable !== null)('bubblewrap pods', () => {
   });
 
   it('sees neither the other pod, nor the project, nor host homes or host /tmp', async () => {
-    const paths = ['/work', '/root', '/home/node/b-secret', path.join(dir, 'vol-b'), hostTmpMarker, '/usr/local/bin/issues'];
+    const paths = ['/work', path.resolve(__dirname, '../..'), '/root/.cache', '/home/node/b-secret', path.join(dir, 'vol-b'), hostTmpMarker, '/usr/local/bin/issues'];
     for (const p of paths) {
       const r = await run(podA, ['test', '-e', p]);
       expect({ p, exitCode: r.exitCode }).toEqual({ p, exitCode: 1 });
@@ -72,15 +74,68 @@ describe.skipIf(unavailable !== null)('bubblewrap pods', () => {
     expect((await run(podB, ['cat', '/home/node/b-secret'])).stdout).toBe('b');
   });
 
-  it('has node and the real codex on PATH', async () => {
-    expect((await run(podA, ['node', '-e', 'console.log(process.version)'])).stdout.trim()).toBe(process.version);
+  it("has the image's node and the real codex on PATH", async () => {
+    expect((await run(podA, ['node', '-e', 'console.log(process.version)'])).stdout.trim()).toBe(`v${IMAGE_NODE_VERSION}`);
     const codex = await run(podA, ['codex', '--version']);
     expect(codex.stdout).toContain('codex-cli 0.169.0');
     expect((await run(podA, ['sh', '-c', 'command -v codex'])).stdout).toBe('/usr/local/bin/codex\n');
   });
 
+  it('runs on the pods\' image, not the host: the packages of Dockerfile.codex and nothing the image lacks', async () => {
+    expect(runtime.onImage).toBe(true);
+    const root = builtPodImage()!;
+    // What dpkg says is installed in the pod is what the image's build installed: Debian's
+    // minbase (its Essential and Priority: required packages, with what they depend on) plus
+    // exactly Dockerfile.codex's list, with theirs.
+    const inPod = (await run(podA, ['dpkg-query', '-W', '-f', '${Package}\\n'])).stdout.trim().split('\n').sort();
+    const inImage = spawnSync('dpkg-query', ['--admindir', path.join(root, 'var/lib/dpkg'), '-W', '-f', '${Package}\\n'], { encoding: 'utf8' }).stdout.trim().split('\n').sort();
+    expect(inPod).toEqual(inImage);
+    for (const pkg of IMAGE_PACKAGES) expect(inPod).toContain(pkg);
+    // Nothing else: every installed package is minbase's (Essential, Priority: required, and apt,
+    // as mmdebstrap makes it), one of the list, or something one of those depends on.
+    const fields = spawnSync('dpkg-query', ['--admindir', path.join(root, 'var/lib/dpkg'), '-W', '-f', '${Package}\\t${Essential}\\t${Priority}\\t${Pre-Depends}, ${Depends}\\t${Provides}\\n'], { encoding: 'utf8' }).stdout;
+    const rows = fields.trim().split('\n').map((line) => line.split('\t'));
+    const provider = new Map<string, string>();
+    for (const [name, , , , provides] of rows) for (const v of [name, ...provides.split(',').map((x) => x.trim().split(' ')[0]).filter(Boolean)]) provider.set(v, name);
+    const needed = new Set<string>();
+    const queue = [...rows.filter(([, essential, priority]) => essential === 'yes' || priority === 'required').map(([name]) => name), 'apt', ...IMAGE_PACKAGES];
+    while (queue.length) {
+      const name = queue.pop()!;
+      if (needed.has(name)) continue;
+      needed.add(name);
+      const deps = rows.find(([n]) => n === name)?.[3] ?? '';
+      for (const dep of deps.split(',').map((d) => d.trim()).filter(Boolean)) {
+        const installed = dep.split('|').map((alt) => provider.get(alt.trim().split(/[\s:(]/)[0])).find(Boolean);
+        if (installed) queue.push(installed);
+      }
+    }
+    expect(inImage.filter((name) => !needed.has(name))).toEqual([]);
+    // The real image has no python3, jq, file or gawk (mawk is its awk); the host has some.
+    const missing = await run(podA, ['sh', '-c', 'for t in python3 python jq file gawk chromium; do command -v "$t" >/dev/null && echo "$t"; done; true']);
+    expect(missing.stdout).toBe('');
+    const present = await run(podA, ['sh', '-c', 'for t in sh tar find flock curl perl mawk awk rg tini bwrap unzip ps node codex codex-acp; do command -v "$t" >/dev/null || echo "$t"; done; true']);
+    expect(present.stdout).toBe('');
+    expect((await run(podA, ['sh', '-c', 'readlink -f "$(command -v awk)"'])).stdout.trim()).toBe('/usr/bin/mawk');
+    // codex-acp where `npm install -g` puts it; the user node with its home.
+    expect((await run(podA, ['sh', '-c', 'readlink /usr/local/bin/codex-acp; grep "^node:" /etc/passwd'])).stdout).toBe(
+      '../lib/node_modules/@zed-industries/codex-acp/bin/codex-acp.js\nnode:x:1000:1000::/home/node:/bin/sh\n',
+    );
+    // Not one file of the host's /usr: a marker of the host's own node is not there.
+    expect((await run(podA, ['test', '-e', process.execPath])).exitCode).toBe(process.execPath.startsWith('/usr/local/bin/') ? 0 : 1);
+    expect((await run(podA, ['sh', '-c', 'cat /etc/debian_version'])).stdout.trim()).toMatch(/^12\./);
+  });
+
+  it('runs the Codex version its image names', async () => {
+    const old = await runtime.start({ namespace: 'ns', name: 'agent-old-5d8f-z1z2z', homeDir: '/home/node', containerName: 'openab', env: {}, volumeDir: path.join(dir, 'vol-old'), image: 'ghcr.io/openabdev/openab-codex:0.8.3-codex-0.121.0' });
+    try {
+      expect((await run(old, ['codex', '--version'])).stdout).toContain('codex-cli 0.121.0');
+    } finally {
+      await old.stop();
+    }
+  });
+
   it('allows writes only under the home dir and /tmp', async () => {
-    for (const p of ['/usr/x', '/etc/x', '/x', '/opt/codex/x', '/usr/local/bin/x', '/home/x']) {
+    for (const p of ['/usr/x', '/etc/x', '/x', '/usr/local/lib/node_modules/@openai/x', '/usr/local/bin/x', '/home/x']) {
       const r = await run(podA, ['touch', p]);
       expect({ p, exitCode: r.exitCode }).toEqual({ p, exitCode: 1 });
     }

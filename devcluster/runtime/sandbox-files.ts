@@ -6,7 +6,8 @@ import { codexWrapperScript } from './codex-wrapper';
 export const POD_UID = 1000;
 export const POD_GID = 1000;
 export const EXEC_SHIM_PATH = '/opt/devcluster/exec';
-export const CODEX_ROOT = '/opt/codex/node_modules/@openai';
+/** Where `npm install -g` puts Codex's packages (its launcher and its native platform package). */
+export const CODEX_ROOT = '/usr/local/lib/node_modules/@openai';
 export const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
 /**

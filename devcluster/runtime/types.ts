@@ -13,6 +13,8 @@ export interface PodSandboxSpec {
   homeDir: string;
   /** Container name (the chart's is `openab`). */
   containerName: string;
+  /** The container's image: it names the Codex version the pod runs (see codex-versions.ts). */
+  image?: string;
   /** Resolved container environment (secretKeyRef already resolved). */
   env: Record<string, string>;
 }
@@ -43,6 +45,8 @@ export interface PodHandle {
 export interface PodRuntime {
   /** False when bubblewrap is unavailable and pods are plain process groups. */
   readonly isolated: boolean;
+  /** True when pods run on the pods' image (pod-image.ts), false when on the host's own system. */
+  readonly onImage: boolean;
   start(spec: PodSandboxSpec): Promise<PodHandle>;
   /** Stops every pod and removes temporary files. */
   shutdown(): Promise<void>;

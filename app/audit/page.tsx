@@ -5,6 +5,7 @@ import { listFleetHistory } from '@/lib/audit/fleet-history';
 import { agentKeyOf, auditFilterOf, filterAudit, type AuditEntry } from '@/lib/audit/export';
 import { Badge } from '@/components/agents/badges';
 import { RelativeTime } from '@/components/ui/relative-time';
+import { UnverifiedNote } from '@/components/actions/agent-history';
 
 export const dynamic = 'force-dynamic';
 
@@ -102,6 +103,12 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
       <p className="text-sm text-zinc-600 dark:text-zinc-400" data-testid="audit-count">
         {shown.length} of {entries.length} recorded actions
       </p>
+      {shown.some((e) => !e.verified) && (
+        <p className="text-sm text-amber-800 dark:text-amber-300" data-testid="audit-unverified-note">
+          Entries marked <strong>unverified</strong> do not carry this dashboard&apos;s signature (or it no longer matches): the dashboard did not record them as
+          shown. Anyone allowed to create Events in an agent&apos;s namespace can write such an entry; entries signed under an earlier NEXTAUTH_SECRET read as unverified too.
+        </p>
+      )}
       {shown.length === 0 ? (
         <p className="text-sm text-zinc-500">Nothing matches (or the Events have expired).</p>
       ) : (
@@ -119,7 +126,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
             </thead>
             <tbody className="divide-y divide-zinc-100 dark:divide-zinc-800">
               {shown.slice((page - 1) * PAGE, page * PAGE).map((e, i) => (
-                <tr key={`${agentKeyOf(e)}/${e.sequence}/${i}`} data-testid="audit-row" data-action={e.action} data-result={e.result}>
+                <tr key={`${agentKeyOf(e)}/${e.sequence}/${i}`} data-testid="audit-row" data-action={e.action} data-result={e.result} data-verified={e.verified ? 'yes' : 'no'}>
                   <td className="whitespace-nowrap px-3 py-1.5 text-zinc-500" title={e.at ?? undefined}><RelativeTime iso={e.at} suffix=" ago" /></td>
                   <td className="px-3 py-1.5">
                     <Link className="hover:underline" href={`/agents/${encodeURIComponent(e.cluster)}/${encodeURIComponent(e.namespace)}/${encodeURIComponent(e.agent)}`}>{e.namespace}/{e.agent}</Link>
@@ -127,7 +134,10 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
                   </td>
                   <td className="px-3 py-1.5"><span className="font-medium">{e.user}</span>{e.role && <span className="block text-xs text-zinc-500">{e.role}</span>}</td>
                   <td className="px-3 py-1.5"><Badge kind="info">{e.action}</Badge></td>
-                  <td className="px-3 py-1.5"><Badge kind={e.result === 'failure' ? 'bad' : e.result === 'success' ? 'good' : 'neutral'}>{e.result}</Badge></td>
+                  <td className="px-3 py-1.5">
+                    <Badge kind={e.result === 'failure' ? 'bad' : e.result === 'success' ? 'good' : 'neutral'}>{e.result}</Badge>
+                    {!e.verified && <span className="mt-1 block"><UnverifiedNote reason={e.unverified} /></span>}
+                  </td>
                   <td className="max-w-md break-words px-3 py-1.5 font-mono text-xs text-zinc-600 dark:text-zinc-400" title={e.message}>
                     {change(e)}
                     {e.result === 'failure' && <span className="block font-sans text-red-700 dark:text-red-300">{e.message}</span>}

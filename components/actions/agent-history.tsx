@@ -7,6 +7,22 @@ import { listAgentHistory, type HistoryEntry } from '@/lib/audit/history';
 
 const ACTION_LABEL: Record<string, string> = { restart: 'Restart', 'approval-mode': 'Approval mode', feature: 'Feature', 'login-start': 'Login', resend: 'Resend' };
 
+/**
+ * What the history and the audit page show of an entry the dashboard cannot vouch for: a
+ * badge and the reason in plain words (an Event with the dashboard's reason may have been
+ * written by anyone allowed to create Events there). Never hidden: it may be the trace of
+ * an attempt to forge history.
+ */
+export function UnverifiedNote({ reason }: { reason: string | null }) {
+  if (!reason) return null;
+  return (
+    <span className="inline-flex flex-wrap items-baseline gap-x-2" data-testid="unverified">
+      <Badge kind="warn" title={reason}>unverified</Badge>
+      <span className="text-xs text-amber-800 dark:text-amber-300" data-testid="unverified-reason">{reason}</span>
+    </span>
+  );
+}
+
 function change(entry: HistoryEntry): string {
   const show = (v: unknown) => (v === undefined ? '' : typeof v === 'string' ? v : JSON.stringify(v));
   const before = show(entry.before);
@@ -31,7 +47,7 @@ export async function AgentHistory({ clusterId, namespace, name }: AgentPanelPro
       {entries.length > 0 && (
         <ol className="divide-y divide-zinc-100 text-sm dark:divide-zinc-800" data-testid="agent-history">
           {entries.map((e, i) => (
-            <li key={i} className="flex flex-wrap items-baseline gap-x-3 gap-y-1 py-1.5" data-testid="history-entry" data-action={e.action} data-result={e.result}>
+            <li key={i} className="flex flex-wrap items-baseline gap-x-3 gap-y-1 py-1.5" data-testid="history-entry" data-action={e.action} data-result={e.result} data-verified={e.verified ? 'yes' : 'no'}>
               <span className="w-16 shrink-0 text-zinc-500" title={e.at ?? undefined}>
                 <RelativeTime iso={e.at} suffix=" ago" />
               </span>
@@ -41,6 +57,7 @@ export async function AgentHistory({ clusterId, namespace, name }: AgentPanelPro
               <Badge kind={e.result === 'failure' ? 'bad' : e.result === 'success' ? 'good' : 'neutral'}>{e.result}</Badge>
               <span className="min-w-0 flex-1 break-words font-mono text-xs text-zinc-600 dark:text-zinc-400" title={e.message}>{change(e)}</span>
               {e.result === 'failure' && <span className="basis-full text-xs text-red-700 dark:text-red-300">{e.message}</span>}
+              {!e.verified && <span className="basis-full"><UnverifiedNote reason={e.unverified} /></span>}
             </li>
           ))}
         </ol>

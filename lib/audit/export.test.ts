@@ -12,6 +12,9 @@ const entry = (over: Partial<AuditEntry>): AuditEntry => ({
   result: 'success',
   message: 'Olive Operator (operator): restart success',
   sequence: 1,
+  verified: true,
+  unverified: null,
+  id: null,
   ...over,
 });
 
@@ -29,7 +32,7 @@ describe('audit export', () => {
   it('writes a header and one row per entry, with injected values neutralised', () => {
     const csv = auditCsv([entry({ user: '=cmd|calc!A1', before: 'on-request', after: '-danger' })]);
     const lines = csv.trimEnd().split('\r\n');
-    expect(lines[0]).toBe('time,cluster,namespace,agent,user,role,action,result,before,after,message');
+    expect(lines[0]).toBe('time,cluster,namespace,agent,user,role,action,result,before,after,message,verified,unverified');
     expect(lines).toHaveLength(2);
     expect(lines[1]).toContain(",'=cmd|calc!A1,");
     expect(lines[1]).toContain(",'-danger,");
@@ -56,5 +59,18 @@ describe('audit export', () => {
     expect(json.note).toMatch(/expire/);
     expect(exportFileName('csv', new Date('2026-02-03T04:05:06.789Z'))).toBe('openab-audit-2026-02-03T04-05-06Z.csv');
     expect(exportFileName('json', new Date())).toMatch(/^[\w.-]+\.json$/);
+  });
+
+  it('says of every entry whether the dashboard\'s signature checks out, and why not (CSV and JSON)', () => {
+    const forged = entry({ user: 'mallory', verified: false, unverified: 'Not signed by this dashboard: anyone allowed to create Events in this namespace could have written it.' });
+    const lines = auditCsv([entry({}), forged]).trimEnd().split('\r\n');
+    expect(lines[1].endsWith(',yes,')).toBe(true);
+    expect(lines[2]).toContain(',no,Not signed by this dashboard');
+    const json = JSON.parse(auditJson([entry({}), forged], { generatedAt: 'now', filter: {}, errors: [] }));
+    expect(json.entries.map((e: { verified: boolean; unverified: string | null }) => [e.verified, e.unverified])).toEqual([
+      [true, null],
+      [false, forged.unverified],
+    ]);
+    expect(json.note).toMatch(/"verified": false/);
   });
 });

@@ -3,7 +3,7 @@ import type * as k8s from '@kubernetes/client-node';
 import { getClusters, withDeadline, type Cluster } from '../k8s/clusters';
 import { toClusterError } from '../k8s/errors';
 import { getSettings } from '../settings';
-import { historyEntryOf } from './history';
+import { historyEntryOf, orderHistory } from './history';
 import { AUDIT_EVENT_REASON } from './log-activity';
 import type { AuditEntry } from './export';
 
@@ -48,21 +48,9 @@ export async function listFleetHistory(opts: { limit?: number } = {}): Promise<A
           return (await eventsOf(cluster, ns))
             .filter((e) => e.reason === AUDIT_EVENT_REASON && e.involvedObject?.kind === 'Deployment' && e.involvedObject?.name)
             .map((e): AuditEntry => {
-              const h = historyEntryOf(e);
-              return {
-                at: h.at,
-                cluster: cluster.id,
-                namespace: e.involvedObject?.namespace ?? e.metadata?.namespace ?? ns ?? '',
-                agent: e.involvedObject!.name!,
-                user: h.user,
-                role: h.role,
-                action: h.action,
-                result: h.result,
-                before: h.before,
-                after: h.after,
-                message: h.message,
-                sequence: h.sequence,
-              };
+              const h = historyEntryOf(e, cluster.id);
+              // The Event's own namespace (set by the API server from the URL) is the one signed.
+              return { ...h, cluster: cluster.id, namespace: e.metadata?.namespace ?? e.involvedObject?.namespace ?? ns ?? '', agent: e.involvedObject!.name! };
             });
         } catch (err) {
           errors.push((err as Error).message);
@@ -71,9 +59,6 @@ export async function listFleetHistory(opts: { limit?: number } = {}): Promise<A
       }),
     ),
   );
-  const entries = lists
-    .flat()
-    .sort((a, b) => (b.at ?? '').localeCompare(a.at ?? '') || b.sequence - a.sequence)
-    .slice(0, opts.limit ?? 5_000);
+  const entries = orderHistory(lists.flat()).slice(0, opts.limit ?? 5_000);
   return { entries, errors };
 }

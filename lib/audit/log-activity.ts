@@ -1,6 +1,9 @@
 import 'server-only';
+import { randomBytes } from 'node:crypto';
+import type * as k8s from '@kubernetes/client-node';
 import type { Cluster } from '../k8s/clusters';
 import { asDashboard } from '../k8s/impersonation';
+import { AUDIT_SIGNATURE_ANNOTATION, auditSigningKey, signAuditEntry } from './signature';
 
 /** One thing someone did through the dashboard. Never holds a secret, token or device code. */
 export interface ActivityEntry {
@@ -20,6 +23,8 @@ export interface ActivityEntry {
 /** The Event reason the dashboard writes; the agent page lists its history by it. */
 export const AUDIT_EVENT_REASON = 'OpenABDashboardAction';
 export const AUDIT_COMPONENT = 'openab-dashboard';
+/** The Event annotation that holds the entry itself (JSON: user, action, result, before, after, at, id). */
+export const AUDIT_RECORD_ANNOTATION = 'openab.dev/audit';
 
 function short(value: unknown): string {
   if (value === undefined) return '';
@@ -35,9 +40,36 @@ export function auditMessage(entry: ActivityEntry): string {
 }
 
 /**
+ * The Event that records an entry: on the agent's Deployment, with the entry in an annotation
+ * and signed (see signature.ts) over everything the pages show of it, so an Event written by
+ * anyone else with the same reason reads back as unverified.
+ */
+export function auditEvent(clusterId: string, entry: ActivityEntry, at: Date, key: Buffer | null): k8s.CoreV1Event {
+  const { namespace, name } = entry.agent;
+  // `at` to the millisecond and an id: the Event's own timestamps have whole seconds and may
+  // be edited by whoever may update Events; a copied entry shows up by its id.
+  const record = JSON.stringify({ user: entry.user, action: entry.action, result: entry.result, before: entry.before, after: entry.after, at: at.toISOString(), id: randomBytes(12).toString('hex') }).slice(0, 4000);
+  const message = auditMessage(entry);
+  const type = entry.result === 'failure' ? 'Warning' : 'Normal';
+  const annotations: Record<string, string> = { [AUDIT_RECORD_ANNOTATION]: record };
+  if (key) annotations[AUDIT_SIGNATURE_ANNOTATION] = signAuditEntry({ cluster: clusterId, namespace, deployment: name, record, message, type }, key);
+  return {
+    metadata: { generateName: `${name}.`, namespace, labels: { 'app.kubernetes.io/managed-by': AUDIT_COMPONENT }, annotations },
+    involvedObject: { apiVersion: 'apps/v1', kind: 'Deployment', name, namespace },
+    reason: AUDIT_EVENT_REASON,
+    message,
+    type,
+    source: { component: AUDIT_COMPONENT },
+    firstTimestamp: at,
+    lastTimestamp: at,
+    count: 1,
+  };
+}
+
+/**
  * Records an action twice: as a JSON log line (the dashboard's own log, for log shippers) and
- * as a Kubernetes Event on the agent's Deployment (so `kubectl describe` and the agent page
- * show it). Recording never makes the action fail: a refused Event is logged, not thrown.
+ * as a signed Kubernetes Event on the agent's Deployment (so `kubectl describe` and the agent
+ * page show it). Recording never makes the action fail: a refused Event is logged, not thrown.
  */
 export async function logActivity(cluster: Cluster, entry: ActivityEntry): Promise<void> {
   const at = new Date();
@@ -45,20 +77,7 @@ export async function logActivity(cluster: Cluster, entry: ActivityEntry): Promi
   try {
     // The dashboard's own record: written with its identity even in impersonation mode (the
     // person's own call already appears in the cluster's audit log under their name).
-    await asDashboard(() => cluster.core.createNamespacedEvent({
-      namespace: entry.agent.namespace,
-      body: {
-        metadata: { generateName: `${entry.agent.name}.`, namespace: entry.agent.namespace, labels: { 'app.kubernetes.io/managed-by': AUDIT_COMPONENT } , annotations: { 'openab.dev/audit': JSON.stringify({ user: entry.user, action: entry.action, result: entry.result, before: entry.before, after: entry.after }).slice(0, 4000) } },
-        involvedObject: { apiVersion: 'apps/v1', kind: 'Deployment', name: entry.agent.name, namespace: entry.agent.namespace },
-        reason: AUDIT_EVENT_REASON,
-        message: auditMessage(entry),
-        type: entry.result === 'failure' ? 'Warning' : 'Normal',
-        source: { component: AUDIT_COMPONENT },
-        firstTimestamp: at,
-        lastTimestamp: at,
-        count: 1,
-      },
-    }));
+    await asDashboard(() => cluster.core.createNamespacedEvent({ namespace: entry.agent.namespace, body: auditEvent(cluster.id, entry, at, auditSigningKey()) }));
   } catch (err) {
     console.error(JSON.stringify({ level: 'error', msg: 'audit event not recorded', agent: entry.agent, error: (err as Error).message?.slice(0, 300) }));
   }

@@ -1,6 +1,7 @@
-// A bounded disk cache for thumbnails and fetched images. Keys name the volume, the path,
-// the size and the modification time, so a changed file is a new key and a repeat view of
-// an unchanged one needs no pod at all. Entries are written to a temp file and renamed, so
+// A bounded disk cache for thumbnails and fetched images. Keys name the volume, the path and
+// the file's identity as the pod's listing showed it (inode, size, modification time), so a
+// changed or replaced file is a new key. Callers look entries up only with an entry of the
+// current listing: a file the listing no longer has, or has as another file, is not served. Entries are written to a temp file and renamed, so
 // a reader never sees half a file; the oldest entries go when the cache is over its budget.
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
@@ -14,11 +15,12 @@ export interface CacheKeyParts {
   name: string;
   size: number;
   mtimeMs: number;
+  ino: number;
   variant: string;
 }
 
 export function cacheKey(parts: CacheKeyParts): string {
-  return createHash('sha256').update(JSON.stringify([parts.volume, parts.name, parts.size, Math.round(parts.mtimeMs), parts.variant])).digest('hex');
+  return createHash('sha256').update(JSON.stringify([parts.volume, parts.name, parts.ino, parts.size, Math.round(parts.mtimeMs), parts.variant])).digest('hex');
 }
 
 export class DiskCache {

@@ -75,14 +75,17 @@ function track(key: string): Tracked {
   return tracked;
 }
 
-function thumbKey(ref: AgentRef, entry: ImageEntry): string {
-  return cacheKey({ volume: volumeKey(ref), name: entry.name, size: entry.size, mtimeMs: entry.mtimeMs, variant: THUMB });
+/**
+ * The cache key of one copy of a listed file. The entry must come from a listing (or the
+ * pod's own page list): its identity (inode, size, mtime) is what ties the copy to the file.
+ */
+function entryKey(ref: AgentRef, entry: ImageEntry, variant: string): string {
+  return cacheKey({ volume: volumeKey(ref), name: entry.name, ino: entry.ino, size: entry.size, mtimeMs: entry.mtimeMs, variant });
 }
-function placeholderKey(ref: AgentRef, entry: ImageEntry): string {
-  return cacheKey({ volume: volumeKey(ref), name: entry.name, size: entry.size, mtimeMs: entry.mtimeMs, variant: PLACEHOLDER });
-}
+const thumbKey = (ref: AgentRef, entry: ImageEntry) => entryKey(ref, entry, THUMB);
+const placeholderKey = (ref: AgentRef, entry: ImageEntry) => entryKey(ref, entry, PLACEHOLDER);
 
-/** A thumbnail from the cache, if any: touches no pod. */
+/** A thumbnail from the cache, if any: touches no pod. The entry is one of the current listing. */
 export async function cachedThumbnail(ref: AgentRef, entry: ImageEntry): Promise<ServedFile | null> {
   const c = imageCache();
   const hit = await c.get(thumbKey(ref, entry));
@@ -203,7 +206,7 @@ async function sendPage(ref: AgentRef, page: PageRequest, skip: string[], named:
       onPage(files: PageFile[]) {
         for (const file of files) {
           const [session, name] = file.name.split('/');
-          const entry: ImageEntry = { name: file.name, session, file: name, size: file.size, mtimeMs: file.mtimeMs, width: null, height: null };
+          const entry: ImageEntry = { name: file.name, session, file: name, size: file.size, mtimeMs: file.mtimeMs, ino: file.ino, width: null, height: null };
           const key = thumbKey(ref, entry);
           if (inFlight.has(key)) continue;
           track(key);
@@ -299,7 +302,7 @@ async function fetchThumbnails(ref: AgentRef, group: ImageEntry[]): Promise<void
     const target = await agentPod(ref);
     await transferImages(
       target,
-      group.map((e) => ({ name: e.name, size: e.size })),
+      group.map((e) => ({ name: e.name, size: e.size, mtimeMs: e.mtimeMs, ino: e.ino })),
       {
         allocate: (size) => originals.take(size),
         onBytes: (name, original) => makeAndSettle(ref, byName.get(name)!, original, work),
@@ -319,21 +322,19 @@ async function fetchThumbnails(ref: AgentRef, group: ImageEntry[]): Promise<void
 /** The pod would not hand over this file; the reason is in plain words (refused, missing, changed). */
 export class ImageUnavailableError extends Error {}
 
-/**
- * The original image as a stream: from the cache, else straight from the pod (one exec),
- * copied into the cache on the way when every byte arrived.
- */
-function originalKey(ref: AgentRef, entry: ImageEntry): string {
-  return cacheKey({ volume: volumeKey(ref), name: entry.name, size: entry.size, mtimeMs: entry.mtimeMs, variant: 'original' });
-}
+const originalKey = (ref: AgentRef, entry: ImageEntry) => entryKey(ref, entry, 'original');
 
-/** The original from the cache, if any: touches no pod. */
+/** The original from the cache, if any: touches no pod. The entry is one of the current listing. */
 export async function cachedOriginal(ref: AgentRef, entry: ImageEntry): Promise<{ stream: Readable; size: number } | null> {
   const c = imageCache();
   const hit = await c.get(originalKey(ref, entry));
   return hit && hit.size === entry.size ? { stream: c.read(hit.path), size: hit.size } : null;
 }
 
+/**
+ * The original image as a stream: from the cache, else straight from the pod (one exec),
+ * copied into the cache on the way when every byte arrived.
+ */
 export async function openOriginal(ref: AgentRef, entry: ImageEntry): Promise<{ stream: Readable; size: number; cached: boolean }> {
   const c = imageCache();
   const key = originalKey(ref, entry);
@@ -342,7 +343,7 @@ export async function openOriginal(ref: AgentRef, entry: ImageEntry): Promise<{ 
   const target = await agentPod(ref);
   return new Promise((resolve, reject) => {
     let handed = false;
-    transferImages(target, [{ name: entry.name, size: entry.size }], {
+    transferImages(target, [{ name: entry.name, size: entry.size, mtimeMs: entry.mtimeMs, ino: entry.ino }], {
       async onFile(_name, data, size) {
         const toClient = new PassThrough({ highWaterMark: 1024 * 1024 });
         const toCache = new PassThrough({ highWaterMark: 1024 * 1024 });

@@ -57,9 +57,17 @@ export function agentKey(ref: AgentRef): string {
   return `${ref.clusterId}/${ref.namespace}/${ref.name}`;
 }
 
+/**
+ * `<size>-<mtimeMs>-<inode>`: which file an image URL means. A new version is a new URL (the
+ * browser keeps each one for a day), and a URL of a version the listing no longer shows is refused.
+ */
+export function imageVersion(entry: Pick<ImageEntry, 'size' | 'mtimeMs' | 'ino'>): string {
+  return `${entry.size}-${Math.round(entry.mtimeMs)}-${entry.ino}`;
+}
+
 function imageUrl(ref: AgentRef, kind: 'thumbnail' | 'file', entry: ImageEntry, download = false): string {
   const base = `/api/images/${encodeURIComponent(ref.clusterId)}/${encodeURIComponent(ref.namespace)}/${encodeURIComponent(ref.name)}/${kind}`;
-  const q = new URLSearchParams({ path: entry.name, v: `${entry.size}-${Math.round(entry.mtimeMs)}` });
+  const q = new URLSearchParams({ path: entry.name, v: imageVersion(entry) });
   if (download) q.set('download', '1');
   return `${base}?${q}`;
 }

@@ -14,7 +14,9 @@ import { execInPod } from '../k8s/exec';
 import { execInPodStreaming } from '../k8s/exec-stream';
 import { agentPod, forgetAgentPod, type AgentRef } from './agent-pod';
 import { readInventory, resetInventoryCacheForTests } from './inventory';
-import { cachedThumbnail, ImageUnavailableError, openOriginal, resetImageCacheForTests, thumbnail } from './gallery-service';
+import { cachedOriginal, cachedThumbnail, ImageUnavailableError, openOriginal, resetImageCacheForTests, thumbnail } from './gallery-service';
+import type { ImageEntry } from './inventory-output';
+import { serveImage } from './serve';
 import { listGallery, resetGalleryForTests } from './gallery';
 import { imageSettings, resetImageSettings } from './settings';
 import { deliveriesOf } from '../deliveries/fleet-deliveries';
@@ -289,8 +291,8 @@ describe('thumbnails', () => {
     const ref = refOf(agent);
     const name = (await readInventory(ref)).strays.find((s) => s.why === 'symlink')!.name;
     const [session, file] = name.split('/');
-    await expect(thumbnail(ref, { name, session, file, size: 10, mtimeMs: 1, width: null, height: null })).rejects.toThrow(ImageUnavailableError);
-    await expect(thumbnail(ref, { name, session, file, size: 10, mtimeMs: 1, width: null, height: null })).rejects.toThrow(/symlink/);
+    await expect(thumbnail(ref, { name, session, file, size: 10, mtimeMs: 1, ino: 0, width: null, height: null })).rejects.toThrow(ImageUnavailableError);
+    await expect(thumbnail(ref, { name, session, file, size: 10, mtimeMs: 1, ino: 0, width: null, height: null })).rejects.toThrow(/symlink/);
   });
 
   it('the original streams byte-exact and is cached', async () => {
@@ -416,4 +418,109 @@ describe('re-delivery', () => {
     await expect(resendImage({ ref, image: 'abc/missing.png', target: '123456789012345678', user })).rejects.toThrow(/no image/);
     expect(cluster.discord.messages().length).toBe(before);
   });
+});
+
+describe('files in generated_images that are not what they claim', () => {
+  // Planted in a session directory of their own, removed afterwards.
+  const SESSION = '019b0000-0000-7000-8000-0000000000f3';
+  const name = (file: string) => `${SESSION}/${file}`;
+  const loggedIn = () => truth.find((a) => a.codex && !a.crashLooping && a.login === 'chatgpt' && a.images > 0)!;
+
+  /** A fixed node program in the agent's pod, as the cluster admin would run it: argv[1] is the Codex home. */
+  async function inPod(ref: AgentRef, program: string, ...args: string[]): Promise<string> {
+    const target = await agentPod(ref);
+    const out = await execInPod(getCluster(CONTEXT), { namespace: target.namespace, pod: target.pod, container: 'openab', argv: ['sh', '-c', WITH_CODEX_HOME, 'plant', program, ...args], timeoutMs: 20_000 });
+    if (out.exitCode !== 0) throw new Error(`in the pod: ${out.stderr}`);
+    return out.stdout.toString();
+  }
+  const PLANT = String.raw`const fs = require("fs"), H = process.argv[1], D = H + "/generated_images/" + process.argv[2];
+fs.mkdirSync(D, { recursive: true });
+fs.linkSync(H + "/auth.json", D + "/ig_link.png");
+fs.copyFileSync(H + "/auth.json", D + "/ig_text.png");
+for (const f of ["ig_kept.png", "ig_removed.png", "ig_relinked.png"]) fs.copyFileSync(H + "/generated_images/" + process.argv[3], D + "/" + f);
+process.stdout.write(fs.readFileSync(H + "/auth.json").toString("base64"));`;
+  const SWAP = String.raw`const fs = require("fs"), H = process.argv[1], D = H + "/generated_images/" + process.argv[2];
+fs.unlinkSync(D + "/ig_removed.png");
+fs.unlinkSync(D + "/ig_relinked.png");
+fs.linkSync(H + "/auth.json", D + "/ig_relinked.png");`;
+  const CLEAN = String.raw`require("fs").rmSync(process.argv[1] + "/generated_images/" + process.argv[2], { recursive: true, force: true });`;
+
+  const serve = async (ref: AgentRef, kind: 'thumbnail' | 'file', url: string) => {
+    const res = await serveImage(ref, kind, new URL(url, 'http://dashboard.test'));
+    return { status: res.status, type: res.headers.get('content-type'), body: Buffer.from(await res.arrayBuffer()) };
+  };
+  const urlOf = (ref: AgentRef, kind: 'thumbnail' | 'file', path: string) =>
+    `/api/images/${encodeURIComponent(ref.clusterId)}/${ref.namespace}/${ref.name}/${kind}?path=${encodeURIComponent(path)}`;
+
+  let ref: AgentRef;
+  let auth: Buffer;
+  beforeAll(async () => {
+    restartDashboard();
+    process.env.IMAGE_CACHE_DIR = path.join(scratch, 'cache-claims');
+    resetImageSettings();
+    ref = refOf(loggedIn());
+    const source = (await readInventory(ref)).images[0].name;
+    auth = Buffer.from(await inPod(ref, PLANT, SESSION, source), 'base64');
+    expect(auth.length).toBeGreaterThan(20);
+  });
+  afterAll(async () => {
+    if (ref) await inPod(ref, CLEAN, SESSION);
+  });
+
+  it('a hard link to auth.json and a non-image named .png are neither listed, nor served by the thumbnail or file route', async () => {
+    const inv = await readInventory(ref, { maxAgeMs: 0 });
+    expect(inv.images.map((i) => i.name)).not.toContain(name('ig_link.png'));
+    expect(inv.images.map((i) => i.name)).not.toContain(name('ig_text.png'));
+    expect(inv.strays).toEqual(expect.arrayContaining([{ name: name('ig_link.png'), why: 'hard-link' }, { name: name('ig_text.png'), why: 'not-image-bytes' }]));
+    const page = await listGallery({ agents: [{ ref, error: null }], filters: { session: SESSION }, page: 1, warm: false });
+    expect(page.items.map((i) => i.file).sort()).toEqual(['ig_kept.png', 'ig_relinked.png', 'ig_removed.png']);
+    for (const file of ['ig_link.png', 'ig_text.png']) {
+      for (const kind of ['thumbnail', 'file'] as const) {
+        const res = await serve(ref, kind, urlOf(ref, kind, name(file)));
+        expect(res.status, `${kind} ${file}`).toBe(404);
+        expect(res.body.includes(auth), `${kind} ${file}`).toBe(false);
+      }
+      // Asked for by name, past the listing, the pod itself refuses to send them.
+      const entry = { name: name(file), session: SESSION, file, size: auth.length, mtimeMs: 0, ino: 0, width: null, height: null };
+      await expect(openOriginal(ref, entry)).rejects.toThrow(/^refused: (the file has more than one link|its first bytes are not a PNG)/);
+    }
+  });
+
+  it('a served image whose file is removed, or replaced by a hard link, is no longer served from the cache once the listing is refreshed', async () => {
+    const page = await listGallery({ agents: [{ ref, error: null }], filters: { session: SESSION }, page: 1, warm: false });
+    const items = new Map(page.items.map((i) => [i.file, i]));
+    for (const item of items.values()) {
+      const thumb = await serve(ref, 'thumbnail', item.thumbUrl);
+      expect(thumb.status).toBe(200);
+      expect(thumb.type).toBe('image/webp');
+      const full = await serve(ref, 'file', item.fullUrl);
+      expect(full.status).toBe(200);
+      expect(full.body.subarray(1, 4).toString()).toBe('PNG');
+    }
+    // The originals went to the cache as they streamed: wait until they are there.
+    await expect.poll(async () => (await Promise.all(page.items.map((i) => inventoryEntry(i.name).then((e) => cachedOriginal(ref, e))))).every(Boolean), { timeout: 10_000 }).toBe(true);
+    const cached = execs();
+    for (const item of items.values()) expect((await serve(ref, 'file', item.fullUrl)).status).toBe(200);
+    expect(execs() - cached).toBe(0);
+
+    await inPod(ref, SWAP, SESSION);
+    await readInventory(ref, { maxAgeMs: 0 });
+    for (const file of ['ig_removed.png', 'ig_relinked.png']) {
+      const item = items.get(file)!;
+      for (const [kind, url] of [['thumbnail', item.thumbUrl], ['file', item.fullUrl], ['file', urlOf(ref, 'file', item.name)]] as const) {
+        const res = await serve(ref, kind, url);
+        expect(res.status, `${kind} ${file}`).toBe(404);
+        expect(res.body.includes(auth), `${kind} ${file}`).toBe(false);
+      }
+    }
+    // The image that stayed as it was is still served from the cache.
+    const kept = execs();
+    expect((await serve(ref, 'file', items.get('ig_kept.png')!.fullUrl)).status).toBe(200);
+    expect((await serve(ref, 'thumbnail', items.get('ig_kept.png')!.thumbUrl)).status).toBe(200);
+    expect(execs() - kept).toBe(0);
+  });
+
+  async function inventoryEntry(image: string): Promise<ImageEntry> {
+    return (await readInventory(ref)).images.find((e) => e.name === image)!;
+  }
 });

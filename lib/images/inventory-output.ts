@@ -11,13 +11,16 @@ export interface ImageEntry {
   file: string;
   size: number;
   mtimeMs: number;
+  /** The file's inode in the pod: with size and mtime, which file the listing saw (cached copies are tied to it). */
+  ino: number;
   width: number | null;
   height: number | null;
 }
 
 export interface StrayEntry {
   name: string;
-  why: 'symlink' | 'not-a-file' | 'not-a-directory' | 'not-an-image' | 'bad-name' | string;
+  /** not-an-image: the name says so; not-image-bytes: the first bytes say so; hard-link: more than one link. */
+  why: 'symlink' | 'not-a-file' | 'not-a-directory' | 'not-an-image' | 'not-image-bytes' | 'hard-link' | 'bad-name' | string;
 }
 
 export interface SessionFile {
@@ -111,6 +114,7 @@ export class InventoryReader {
           file,
           size: num(meta.s),
           mtimeMs: num(meta.m),
+          ino: num(meta.i),
           width: typeof meta.w === 'number' ? meta.w : null,
           height: typeof meta.h === 'number' ? meta.h : null,
         });

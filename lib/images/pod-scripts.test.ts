@@ -2,7 +2,7 @@
 // argv the dashboard sends through exec, the same bytes back.
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { linkSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import os, { tmpdir } from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
@@ -45,6 +45,9 @@ beforeAll(async () => {
   writeFileSync(path.join(gi, 'notes.txt'), 'hello');
   writeFileSync(path.join(codex, 'auth.json'), '{"tokens":{"access_token":"SECRET"}}');
   symlinkSync('../../auth.json', path.join(gi, 'ig_escape.png'));
+  // Not what their names claim: a hard link to auth.json, and text named like an image.
+  linkSync(path.join(codex, 'auth.json'), path.join(gi, 'ig_link.png'));
+  writeFileSync(path.join(gi, 'ig_text.png'), '{"tokens":{"access_token":"SECRET"}}');
   const day = path.join(codex, 'sessions', '2026', '11', '02');
   mkdirSync(day, { recursive: true });
   const huge = JSON.stringify({ timestamp: '2026-11-02T10:00:05Z', type: 'response_item', payload: { type: 'image_generation_call', id: 'ig_a', status: 'completed', result: 'A'.repeat(2_000_000) } });
@@ -127,6 +130,20 @@ describe('the inventory program', () => {
     expect(stdout.toString()).not.toContain('SECRET');
   });
 
+  it('refuses a hard link (to auth.json) and a file whose first bytes are no image, whatever their names', async () => {
+    const { stdout } = await runFromStdin(INVENTORY_NODE, ['n0nce'], '[]');
+    const reader = new InventoryReader('n0nce');
+    reader.write(stdout);
+    const out = reader.end();
+    expect(out.images.map((i) => i.file)).not.toContain('ig_link.png');
+    expect(out.images.map((i) => i.file)).not.toContain('ig_text.png');
+    expect(out.strays).toEqual(expect.arrayContaining([{ name: `${thread}/ig_link.png`, why: 'hard-link' }, { name: `${thread}/ig_text.png`, why: 'not-image-bytes' }]));
+    // Each listed image carries the identity its cached copies are tied to.
+    const a = out.images.find((i) => i.file === 'ig_a.png')!;
+    const st = statSync(path.join(gi, 'ig_a.png'));
+    expect(a).toMatchObject({ ino: st.ino, size: st.size, mtimeMs: Math.round(st.mtimeMs) });
+  });
+
   it('only names rollouts the dashboard already knows', async () => {
     const first = new InventoryReader('a');
     first.write((await runFromStdin(INVENTORY_NODE, ['a'], '[]')).stdout);
@@ -196,6 +213,59 @@ describe('the transfer program and the tar reader', () => {
     expect(errors.get(`${thread}/missing.png`)).toMatch(/missing/);
   });
 
+  it('refuses a hard link and a file that is no image, checked on the open file, even when asked by name', async () => {
+    const { files, errors } = await transfer([
+      { name: `${thread}/ig_link.png`, size: statSync(path.join(gi, 'ig_link.png')).size },
+      { name: `${thread}/ig_text.png`, size: statSync(path.join(gi, 'ig_text.png')).size },
+    ]);
+    expect(files.size).toBe(0);
+    expect(errors.get(`${thread}/ig_link.png`)).toMatch(/^refused: .*hard link/);
+    expect(errors.get(`${thread}/ig_text.png`)).toMatch(/^refused: .*not a PNG, JPEG, WebP or GIF/);
+  });
+
+  it('refuses a file swapped after the listing: for a hard link of the same size, or another file', async () => {
+    const listed = async () => {
+      const reader = new InventoryReader('swap');
+      reader.write((await runFromStdin(INVENTORY_NODE, ['swap'], '[]')).stdout);
+      return reader.end().images.find((i) => i.file === 'ig_swap.png')!;
+    };
+    const auth = path.join(codex, 'auth.json');
+    const swap = path.join(gi, 'ig_swap.png');
+    // A PNG exactly as long as auth.json, listed, then replaced by a hard link to auth.json.
+    writeFileSync(swap, Buffer.concat([png.subarray(0, 8), Buffer.alloc(statSync(auth).size - 8, 1)]));
+    const before = await listed();
+    expect(before.size).toBe(statSync(auth).size);
+    const wanted = (e: typeof before) => [{ p: e.name, s: e.size, m: e.mtimeMs, i: e.ino }];
+    const read = async (request: unknown) => {
+      const { stdout } = await runFromStdin(TRANSFER_NODE, ['52428800'], JSON.stringify(request));
+      const errors = new Map<string, string>();
+      const got: string[] = [];
+      const reader = tarReader([{ name: before.name, size: before.size }], { onBytes: (name) => void got.push(name), onError: (name, why) => void errors.set(name, why) });
+      reader.write(stdout);
+      reader.end();
+      await reader.done;
+      return { got, error: errors.get(before.name) };
+    };
+    // The listed file is kept aside, so its inode cannot be reused by what takes its place.
+    const kept = path.join(codex, 'kept.png');
+    try {
+      renameSync(swap, kept);
+      linkSync(auth, swap);
+      const linked = await read(wanted(before));
+      expect(linked.got).toEqual([]);
+      expect(linked.error).toMatch(/hard link/);
+      // Another real image of the same size in its place: not the file the listing saw.
+      unlinkSync(swap);
+      writeFileSync(swap, Buffer.concat([png.subarray(0, 8), Buffer.alloc(before.size - 8, 2)]));
+      const other = await read(wanted(before));
+      expect(other.got).toEqual([]);
+      expect(other.error).toMatch(/^changed: /);
+    } finally {
+      rmSync(swap, { force: true });
+      rmSync(kept, { force: true });
+    }
+  });
+
   it.each(['stream', 'bytes'] as const)('a truncated archive reports the files it lost (read as %s)', async (mode) => {
     const { stdout } = await runFromStdin(TRANSFER_NODE, ['52428800'], JSON.stringify([{ p: `${thread}/ig_b.png`, s: big.length }]));
     const errors = new Map<string, string>();
@@ -262,6 +332,10 @@ describe('a page transfer', () => {
     // Not images: never picked, whatever their age.
     writeFileSync(path.join(gen, A, 'notes.txt'), 'x');
     symlinkSync('../../auth.json', path.join(gen, A, 'ig_new.png'));
+    // Newer than every image, so a page that took them would name them first.
+    writeFileSync(path.join(pageHome, '.codex', 'auth.json'), '{"tokens":{"access_token":"SECRET"}}');
+    linkSync(path.join(pageHome, '.codex', 'auth.json'), path.join(gen, A, 'ig_link.png'));
+    writeFileSync(path.join(gen, B, 'ig_text.png'), 'not an image at all');
   });
   afterAll(() => rmSync(pageHome, { recursive: true, force: true }));
 
@@ -303,14 +377,15 @@ describe('a page transfer', () => {
     expect((await page({ from: 'yesterday' })).named).toEqual(order);
   });
 
-  it('a page list from the pod is checked: bad names and sizes are dropped, not wanted', async () => {
+  it('a page list from the pod is checked: bad names, sizes and identities are dropped, not wanted', async () => {
     const tar = pack();
     const list = JSON.stringify([
       { p: '../../auth.json', s: 5, m: 1 },
       { p: '/etc/passwd', s: 5, m: 1 },
       { p: `${A}/ig_1.png`, s: 60 * 1024 * 1024, m: 1 },
       { p: `${A}/ig_2.png`, s: 3, m: 'soon' },
-      { p: `${A}/ig_3.png`, s: 3, m: 7 },
+      { p: `${A}/ig_4.png`, s: 3, m: 7 },
+      { p: `${A}/ig_3.png`, s: 3, m: 7, i: 9 },
     ]);
     tar.entry({ name: PAGE_ENTRY, size: Buffer.byteLength(list) }, list);
     tar.entry({ name: '../../auth.json', size: 5 }, 'token');
@@ -324,7 +399,7 @@ describe('a page transfer', () => {
     reader.write(Buffer.concat(chunks));
     reader.end();
     await reader.done;
-    expect(named).toEqual([{ name: `${A}/ig_3.png`, size: 3, mtimeMs: 7 }]);
+    expect(named).toEqual([{ name: `${A}/ig_3.png`, size: 3, mtimeMs: 7, ino: 9 }]);
     expect(got).toEqual([`${A}/ig_3.png`]);
   });
 });

@@ -38,8 +38,14 @@ export const MARKS_FILE = 'openab-dashboard/deliveries.jsonl';
 /**
  * What counts as an image of generated_images, shared by the listing and the page a
  * transfer picks for itself, so both see the same files. Needs `fs` and `H` (the home);
- * defines G, base (null when there is no such directory), dirs and
- * scanImages(image(p, lstat), stray(p, why)).
+ * defines G, base (null when there is no such directory), dirs, openImage, refusal and
+ * scanImages(image(p, fstat, fd), stray(p, why)).
+ *
+ * A file is an image only when it is a regular file with one link whose first bytes are a
+ * PNG, JPEG, WebP or GIF: a hard link (`ln ~/.codex/auth.json generated_images/s/x.png`)
+ * or a text file named .png is not, whatever its name. Checked on the open descriptor, so
+ * the file checked is the file read; the transfer checks again on its own descriptor,
+ * since the file may be swapped between the listing and the transfer.
  */
 const SCAN_IMAGES = String.raw`const G = H + "/generated_images";
 let base = null;
@@ -47,6 +53,22 @@ try { const st = fs.lstatSync(G); base = st.isDirectory() ? fs.realpathSync(G) :
 const NAME = /^[A-Za-z0-9_-]{1,100}$/, FILE = /^[A-Za-z0-9_.-]{1,100}$/;
 const IMG = /\.(png|jpe?g|webp|gif)$/i;
 const dirs = (p) => { try { return fs.readdirSync(p, { withFileTypes: true }); } catch { return []; } };
+// O_NONBLOCK: a FIFO swapped in under an image's name must not hang the open.
+const openImage = (p) => fs.openSync(p, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | (fs.constants.O_NONBLOCK || 0));
+function imageHead(b, n) {
+  return (n >= 8 && b.readUInt32BE(0) === 0x89504e47 && b.readUInt32BE(4) === 0x0d0a1a0a)
+    || (n >= 3 && b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff)
+    || (n >= 12 && b.toString("latin1", 0, 4) === "RIFF" && b.toString("latin1", 8, 12) === "WEBP")
+    || (n >= 6 && /^GIF8[79]a$/.test(b.toString("latin1", 0, 6)));
+}
+/** Why the open file is no image of generated_images ("not-a-file", "hard-link", "not-image-bytes"), or null. */
+function refusal(fd, st) {
+  if (!st.isFile()) return "not-a-file";
+  if (st.nlink !== 1) return "hard-link";
+  const b = Buffer.alloc(12);
+  const n = fs.readSync(fd, b, 0, 12, 0);
+  return imageHead(b, n) ? null : "not-image-bytes";
+}
 function scanImages(image, stray) {
   if (!base) return;
   for (const t of dirs(G)) {
@@ -58,8 +80,13 @@ function scanImages(image, stray) {
       if (!f.isFile()) { stray(p, "not-a-file"); continue; }
       if (!FILE.test(f.name) || f.name.startsWith(".")) { stray(p, "bad-name"); continue; }
       if (!IMG.test(f.name)) { stray(p, "not-an-image"); continue; }
-      let st; try { st = fs.lstatSync(G + "/" + p); } catch { continue; }
-      image(p, st);
+      let fd;
+      try { fd = openImage(G + "/" + p); } catch (e) { if (e.code === "ELOOP") stray(p, "symlink"); continue; }
+      try {
+        const st = fs.fstatSync(fd);
+        const why = refusal(fd, st);
+        if (why) stray(p, why); else image(p, st, fd);
+      } catch {} finally { fs.closeSync(fd); }
     }
   }
 }`;
@@ -83,10 +110,8 @@ const mark = (kind, meta) => out("@@" + N + "@@ " + kind + " " + JSON.stringify(
 let known = new Set();
 try { known = new Set(JSON.parse(input || "[]")); } catch {}
 ${SCAN_IMAGES}
-function dims(p) {
-  let fd;
+function dims(fd) {
   try {
-    fd = fs.openSync(p, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
     // JPEG keeps its size in a frame header further in; the others say it in the first bytes.
     let b = Buffer.alloc(64); let n = fs.readSync(fd, b, 0, b.length, 0);
     if (n >= 2 && b[0] === 0xff && b[1] === 0xd8) { b = Buffer.alloc(64 * 1024); n = fs.readSync(fd, b, 0, b.length, 0); }
@@ -107,12 +132,12 @@ function dims(p) {
         i += 2 + b.readUInt16BE(i + 2);
       }
     }
-  } catch {} finally { if (fd !== undefined) fs.closeSync(fd); }
+  } catch {}
   return null;
 }
 mark("home", { home: H });
 scanImages(
-  (p, st) => { const d = dims(G + "/" + p); mark("image", { p, s: st.size, m: Math.round(st.mtimeMs), w: d ? d[0] : null, h: d ? d[1] : null, i: st.ino }); },
+  (p, st, fd) => { const d = dims(fd); mark("image", { p, s: st.size, m: Math.round(st.mtimeMs), w: d ? d[0] : null, h: d ? d[1] : null, i: st.ino }); },
   (p, why) => mark("stray", { p, why }),
 );
 const MAX_LINE = 1024 * 1024, BIG = 256 * 1024;
@@ -178,18 +203,20 @@ mark("end", {});
 flushOut();
 `;
 
-/** The tar entry that names the files of a page the transfer picked itself (JSON [{p, s, m}]). */
+/** The tar entry that names the files of a page the transfer picked itself (JSON [{p, s, m, i}]). */
 export const PAGE_ENTRY = '.openab-page';
 
 /**
- * Streams images as one tar (ustar). Its input is either JSON [{p, s}], the files wanted with
- * the sizes the listing saw, or a page request {page: {offset, size, from, to, session,
+ * Streams images as one tar (ustar). Its input is either JSON [{p, s, m, i}], the files wanted
+ * with the size, mtime and inode the listing saw (m and i optional), or a page request {page: {offset, size, from, to, session,
  * maxBytes, maxFiles}, skip: ["p|s|m", ...]}: then the program picks the page itself, as
  * the dashboard picks it from a listing (same files, newest first, same filters), leaves
  * out those in skip (their thumbnails are cached) and those over the budget, and names its
  * choice first in an entry PAGE_ENTRY, so a page's bytes can flow while the listing runs.
  * Each file is opened without following symlinks, must resolve inside generated_images,
- * be a regular file, match the listed size and stay under the limit; otherwise an entry
+ * be an image as the listing sees one (checked again on the open file: one link, image
+ * bytes), be the file the listing saw (size, mtime, inode) and stay under the limit;
+ * otherwise an entry
  * `.openab-error/<name>` carries the reason instead of the bytes.
  * Run by FROM_STDIN; argv: home, max bytes per file.
  */
@@ -200,6 +227,11 @@ const IMAGE_PATH = /^[A-Za-z0-9_-]{1,100}\/[A-Za-z0-9_.-]{1,100}$/;
 let request = [];
 try { request = JSON.parse(input); } catch {}
 ${SCAN_IMAGES}
+const REFUSED = {
+  "not-a-file": "refused: not a regular file",
+  "hard-link": "refused: the file has more than one link (a hard link may point anywhere on the volume)",
+  "not-image-bytes": "refused: its first bytes are not a PNG, JPEG, WebP or GIF image",
+};
 let wanted = Array.isArray(request) ? request : [], page = null;
 if (request && !Array.isArray(request) && request.page) {
   const q = request.page, skip = new Set(Array.isArray(request.skip) ? request.skip : []);
@@ -209,7 +241,7 @@ if (request && !Array.isArray(request) && request.page) {
   const offset = Math.max(0, q.offset | 0), size = Math.max(0, q.size | 0);
   const maxBytes = Number(q.maxBytes) || 0, maxFiles = Number(q.maxFiles) || 0;
   const all = [];
-  scanImages((p, st) => all.push({ p, s: st.size, m: Math.round(st.mtimeMs) }), () => {});
+  scanImages((p, st) => all.push({ p, s: st.size, m: Math.round(st.mtimeMs), i: st.ino }), () => {});
   let bytes = 0;
   page = [];
   all
@@ -255,15 +287,17 @@ async function putError(p, why) {
     if (!base) { await putError(p, "missing: there is no generated_images directory"); continue; }
     const full = G + "/" + p;
     let fd;
-    try { fd = fs.openSync(full, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW); }
+    try { fd = openImage(full); }
     catch (e) { await putError(p, e.code === "ELOOP" ? "refused: the file is a symlink" : e.code === "ENOENT" ? "missing: the file is gone" : "unreadable: " + e.code); continue; }
     try {
       let real; try { real = fs.realpathSync(full); } catch { real = ""; }
       if (real !== path.join(base, p)) { await putError(p, "refused: the path leaves generated_images"); continue; }
       const st = fs.fstatSync(fd);
-      if (!st.isFile()) { await putError(p, "refused: not a regular file"); continue; }
+      const why = refusal(fd, st);
+      if (why) { await putError(p, REFUSED[why]); continue; }
       if (st.size > MAX) { await putError(p, "too-large: " + st.size + " bytes, over the limit of " + MAX); continue; }
       if (typeof w.s === "number" && w.s !== st.size) { await putError(p, "changed: " + st.size + " bytes now, " + w.s + " when listed"); continue; }
+      if ((typeof w.i === "number" && w.i !== st.ino) || (typeof w.m === "number" && w.m !== Math.round(st.mtimeMs))) { await putError(p, "changed: not the file the listing saw (replaced or rewritten since)"); continue; }
       const [t, f] = p.split("/");
       await put(header(t, f, st.size, st.mtimeMs));
       let pos = 0;

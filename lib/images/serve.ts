@@ -2,27 +2,19 @@ import 'server-only';
 import { Readable } from 'node:stream';
 import { ClusterError } from '../k8s/errors';
 import type { AgentRef } from './agent-pod';
-import { findImage } from './gallery';
-import { cachedOriginal, cachedThumbnail, imageCache, ImageUnavailableError, openOriginal, thumbnail } from './gallery-service';
-import type { ImageEntry } from './inventory-output';
+import { findImage, imageVersion } from './gallery';
+import { imageCache, ImageUnavailableError, openOriginal, thumbnail } from './gallery-service';
 import { requireImageAccess } from './inventory';
 import { checkImageName, imageContentType } from './paths';
 
 /** Everything the image routes answer, including refusals, as a Response. */
 type Kind = 'thumbnail' | 'file';
 
-const PRIVATE = 'private, max-age=86400, immutable';
+/** A URL with a version names one file for good; one without may mean another file tomorrow. */
+const cacheControl = (versioned: boolean) => (versioned ? 'private, max-age=86400, immutable' : 'private, no-cache');
 
 function problem(status: number, error: string): Response {
   return Response.json({ error }, { status, headers: { 'Cache-Control': 'private, no-store' } });
-}
-
-/** `v=<size>-<mtimeMs>` from the gallery's URL: lets a cached copy be served with no pod call. */
-function versionFrom(v: string | null, name: string): ImageEntry | null {
-  const m = /^(\d{1,12})-(\d{1,15})$/.exec(v ?? '');
-  if (!m) return null;
-  const [session, file] = name.split('/');
-  return { name, session, file, size: Number(m[1]), mtimeMs: Number(m[2]), width: null, height: null };
 }
 
 function body(stream: Readable): ReadableStream {
@@ -34,28 +26,25 @@ export async function serveImage(ref: AgentRef, kind: Kind, url: URL): Promise<R
   if (!check.ok) return problem(400, check.error);
   const type = imageContentType(check.file)!;
   const download = url.searchParams.get('download') === '1';
-  const versioned = versionFrom(url.searchParams.get('v'), check.name);
+  const version = url.searchParams.get('v');
+  if (version !== null && !/^\d{1,12}-\d{1,15}-\d{1,20}$/.test(version)) return problem(400, 'The image version (v) must be <size>-<mtime>-<inode>, as the gallery gives it.');
   try {
     // Thumbnails and originals are cached for everyone; in impersonation mode, check first.
     await requireImageAccess(ref);
+    // Only what the agent's listing shows (refreshed every IMAGE_LIST_CACHE_MS) is served,
+    // cached copies included: a file that is gone, or is another file now, is not.
+    const found = await findImage(ref, check.name);
+    if (!found) return problem(404, 'There is no such image on this agent (it may have been deleted, or it is not an image).');
+    if (version !== null && version !== imageVersion(found.entry)) return problem(404, 'This image changed on the agent since the page was shown; reload the page.');
+    const entry = found.entry;
     if (kind === 'thumbnail') {
-      let served = versioned ? await cachedThumbnail(ref, versioned) : null;
-      if (!served) {
-        const found = await findImage(ref, check.name);
-        if (!found) return problem(404, 'There is no such image on this agent (it may have been deleted).');
-        served = await thumbnail(ref, found.entry);
-      }
+      const served = await thumbnail(ref, entry);
       return new Response(body(imageCache().read(served.path)), {
-        headers: { 'Content-Type': 'image/webp', 'Content-Length': String(served.size), 'Cache-Control': PRIVATE, 'X-Image-Placeholder': served.placeholder ? '1' : '0', 'X-Content-Type-Options': 'nosniff' },
+        headers: { 'Content-Type': 'image/webp', 'Content-Length': String(served.size), 'Cache-Control': cacheControl(version !== null), 'X-Image-Placeholder': served.placeholder ? '1' : '0', 'X-Content-Type-Options': 'nosniff' },
       });
     }
-    let original = versioned ? await cachedOriginal(ref, versioned) : null;
-    if (!original) {
-      const found = await findImage(ref, check.name);
-      if (!found) return problem(404, 'There is no such image on this agent (it may have been deleted).');
-      original = await openOriginal(ref, found.entry);
-    }
-    const headers: Record<string, string> = { 'Content-Type': type, 'Content-Length': String(original.size), 'Cache-Control': PRIVATE, 'X-Content-Type-Options': 'nosniff' };
+    const original = await openOriginal(ref, entry);
+    const headers: Record<string, string> = { 'Content-Type': type, 'Content-Length': String(original.size), 'Cache-Control': cacheControl(version !== null), 'X-Content-Type-Options': 'nosniff' };
     headers['Content-Disposition'] = `${download ? 'attachment' : 'inline'}; filename="${check.file}"`;
     return new Response(body(original.stream), { headers });
   } catch (err) {

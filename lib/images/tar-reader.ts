@@ -8,11 +8,15 @@ import { PAGE_ENTRY } from './pod-scripts';
 export interface WantedFile {
   name: string;
   size: number;
+  /** Which file the listing saw, when known: the pod refuses another one under the same name. */
+  mtimeMs?: number;
+  ino?: number;
 }
 
 /** A file a transfer chose itself for a page (see TRANSFER_NODE), as its pod saw it. */
 export interface PageFile extends WantedFile {
   mtimeMs: number;
+  ino: number;
 }
 
 /**
@@ -53,10 +57,11 @@ function parsePage(text: string): PageFile[] {
   }
   if (!Array.isArray(raw)) return [];
   const files: PageFile[] = [];
-  for (const x of raw as Array<{ p?: unknown; s?: unknown; m?: unknown }>) {
+  for (const x of raw as Array<{ p?: unknown; s?: unknown; m?: unknown; i?: unknown }>) {
     const name = checkImageName(x?.p);
     if (!name.ok || !Number.isSafeInteger(x.s) || (x.s as number) < 0 || (x.s as number) > MAX_IMAGE_BYTES || typeof x.m !== 'number' || !Number.isFinite(x.m)) continue;
-    files.push({ name: name.name, size: x.s as number, mtimeMs: x.m });
+    if (typeof x.i !== 'number' || !Number.isFinite(x.i) || x.i < 0) continue;
+    files.push({ name: name.name, size: x.s as number, mtimeMs: x.m, ino: x.i });
   }
   return files;
 }

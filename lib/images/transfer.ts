@@ -41,7 +41,7 @@ async function runTransfer(target: PodTarget, request: unknown, wanted: WantedFi
 export async function transferImages(target: PodTarget, wanted: WantedFile[], handlers: TarHandlers): Promise<void> {
   if (wanted.length === 0) return;
   const total = wanted.reduce((n, w) => n + w.size, 0) + overhead(wanted.length);
-  await runTransfer(target, wanted.map((w) => ({ p: w.name, s: w.size })), wanted, handlers, total);
+  await runTransfer(target, wanted.map((w) => ({ p: w.name, s: w.size, m: w.mtimeMs === undefined ? undefined : Math.round(w.mtimeMs), i: w.ino })), wanted, handlers, total);
 }
 
 /** A gallery page as the dashboard would pick it from a listing; see TRANSFER_NODE. */

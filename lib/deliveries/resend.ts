@@ -8,6 +8,7 @@ import { checkImageName, imageContentType, SNOWFLAKE_PATTERN } from '../images/p
 import { MARKS_NODE, WITH_CODEX_HOME } from '../images/pod-scripts';
 import { sniffImageType } from '../images/thumbnails';
 import { transferImages } from '../images/transfer';
+import type { ImageEntry } from '../images/inventory-output';
 import { channelGuildId, DEFAULT_MAX_FILE_BYTES, DiscordSendError, messageLink, sendDiscordFile } from '../discord/client';
 import { discordApiBase } from '../discord/settings';
 import { botTokenFor } from '../discord/token';
@@ -90,7 +91,7 @@ async function run(req: ResendRequest & { image: string; target: string }, key: 
   }
   if (claim.busy) throw new ResendError('This image is being sent to this target right now (by another click or another dashboard). Wait a moment and reload.');
   try {
-    const data = await fetchWhole(target, entry.name, entry.size);
+    const data = await fetchWhole(target, entry);
     const type = sniffImageType(data.subarray(0, 16));
     if (!type || type !== imageContentType(entry.file)) throw new ResendError('The file is not the image its name says; it was not sent.');
     const token = await botTokenFor(target.cluster, req.ref.namespace, req.ref.name).catch((err) => {
@@ -113,10 +114,12 @@ async function run(req: ResendRequest & { image: string; target: string }, key: 
   }
 }
 
-async function fetchWhole(target: PodTarget, name: string, size: number): Promise<Buffer> {
+/** The file the listing saw, whole: the pod refuses another one put under its name since. */
+async function fetchWhole(target: PodTarget, file: Pick<ImageEntry, 'name' | 'size' | 'mtimeMs' | 'ino'>): Promise<Buffer> {
+  const { name, size, mtimeMs, ino } = file;
   let data: Buffer | null = null;
   let problem: string | null = null;
-  await transferImages(target, [{ name, size }], {
+  await transferImages(target, [{ name, size, mtimeMs, ino }], {
     onBytes(_n, bytes) {
       data = bytes;
     },

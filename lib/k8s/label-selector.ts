@@ -301,3 +301,8 @@ export function labelsMatch(selector: LabelSelector, labels: Record<string, stri
   if (selector.selectsNothing) return false;
   return selector.requirements.every((r) => holds(r, labels ?? {}));
 }
+
+/** A selector string against one label set; throws LabelSelectorError when it does not parse. */
+export function selectorMatches(text: string, labels: Record<string, string> | null | undefined): boolean {
+  return labelsMatch(parseLabelSelector(text), labels);
+}

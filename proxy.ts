@@ -73,7 +73,7 @@ function foreignOrigin(request: NextRequest): string | null {
 
 /** A refusal in plain words, with the headers every answer carries (JSON for routes and actions). */
 function refuse(request: NextRequest, status: number, reason: string): Response {
-  const headers = new Headers(SECURITY_HEADERS.map(({ key, value }) => [key, value]));
+  const headers = new Headers(SECURITY_HEADERS.map(({ key, value }): [string, string] => [key, value]));
   headers.set('Content-Security-Policy', "default-src 'none'; frame-ancestors 'none'");
   headers.set('Cache-Control', 'no-store');
   const wantsJson = request.nextUrl.pathname.startsWith('/api/') || Boolean(request.headers.get('next-action'));

@@ -62,7 +62,7 @@ describe('the agent locator', () => {
 
   it('answers a missing Deployment, an unknown cluster and a name that is not one as "no Codex agent"', async () => {
     const codex = truth.find((a) => a.codex)!;
-    await expect(locateAgent({ ...refOf(codex), name: 'no-such-agent' })).rejects.toMatchObject({ status: 404, message: expect.stringMatching(/There is no Codex agent/) });
+    await expect(locateAgent({ ...refOf(codex), name: 'no-such-agent' })).rejects.toMatchObject({ status: 404, message: expect.stringMatching(/Not found: there is no Codex agent/) });
     await expect(locateAgent({ ...refOf(codex), clusterId: 'nowhere' })).rejects.toMatchObject({ status: 404 });
     await expect(locateAgent({ ...refOf(codex), name: 'Not_A_Name' })).rejects.toMatchObject({ status: 404 });
   });

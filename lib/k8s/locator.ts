@@ -29,7 +29,7 @@ export async function locateAgent(ref: AgentRef): Promise<LocatedAgent> {
   const label = agentLabel(ref);
   const { namespaces, containerName } = getSettings();
   if (!agentRefSchema.safeParse(ref).success || (namespaces && !namespaces.includes(ref.namespace))) {
-    throw new ClusterError(`There is no Codex agent ${label} in this dashboard's scope.`, 'not-found', 404);
+    throw new ClusterError(`Not found: there is no Codex agent ${label} in this dashboard's scope.`, 'not-found', 404);
   }
   const cluster = getCluster(ref.clusterId);
   let found: { deployment: k8s.V1Deployment; pods: k8s.V1Pod[] };
@@ -37,7 +37,7 @@ export async function locateAgent(ref: AgentRef): Promise<LocatedAgent> {
     found = await getDeploymentWithPods(cluster, ref.namespace, ref.name);
   } catch (err) {
     if (err instanceof ClusterError && err.kind === 'not-found') {
-      throw new ClusterError(`There is no Codex agent ${label} in ${ref.clusterId}. It may have been removed; reload the page.`, 'not-found', 404);
+      throw new ClusterError(`Not found: there is no Codex agent ${label} in ${ref.clusterId}. It may have been removed; reload the page.`, 'not-found', 404);
     }
     throw err;
   }

@@ -1,6 +1,7 @@
 import type { AgentRef } from '@/lib/actions/agent-ref';
+import { agentPath } from '@/lib/url-params';
 
 /** The agent's route-handler base, e.g. `/api/agents/<cluster>/<ns>/<name>`. */
 export function agentApiPath(ref: AgentRef): string {
-  return `/api/agents/${encodeURIComponent(ref.clusterId)}/${encodeURIComponent(ref.namespace)}/${encodeURIComponent(ref.name)}`;
+  return `/api${agentPath(ref)}`;
 }

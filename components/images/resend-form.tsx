@@ -60,7 +60,7 @@ export function ResendForm({ item, permission, compact = false, onSent }: { item
     busy.current = true;
     setError(null);
     startTransition(async () => {
-      const r = await resendImageAction({ cluster: item.cluster, namespace: item.namespace, name: item.name, image: item.image, target: target.trim(), message });
+      const r = await resendImageAction({ clusterId: item.cluster, namespace: item.namespace, name: item.name, image: item.image, target: target.trim(), message });
       busy.current = false;
       if (r.ok) {
         setResult(r.data);

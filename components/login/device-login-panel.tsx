@@ -5,6 +5,7 @@ import { canI } from '@/lib/k8s/access';
 import { getCluster } from '@/lib/k8s/clusters';
 import { getLoginView, LoginError, loginSummary } from '@/lib/login/login-service';
 import type { LoginView } from '@/lib/login/login-view';
+import { agentApiPath } from '@/components/actions/agent-url';
 import { DeviceLogin } from './device-login';
 
 /**
@@ -35,15 +36,15 @@ export async function DeviceLoginPanel({ clusterId, namespace, name, user, agent
     const access = await canI(getCluster(clusterId), { namespace, verb: 'create', resource: 'pods', subresource: 'exec' });
     // Only a clear "no" disables the login; an unanswered check should not block it.
     if (!access.allowed && access.reason?.startsWith('The cluster does not allow')) initialError = `Logging in is not possible: ${access.reason}`;
-    else initial = await getLoginView({ cluster: clusterId, namespace, name });
+    else initial = await getLoginView({ clusterId, namespace, name });
   } catch (err) {
     initialError = err instanceof LoginError ? err.message : 'The login state could not be read.';
   }
-  const apiUrl = `/api/agents/${encodeURIComponent(clusterId)}/${encodeURIComponent(namespace)}/${encodeURIComponent(name)}/login`;
+  const apiUrl = `${agentApiPath({ clusterId, namespace, name })}/login`;
   return (
     <Section title={title}>
       <DeviceLogin
-        agent={{ cluster: clusterId, namespace, name }}
+        agent={{ clusterId, namespace, name }}
         apiUrl={apiUrl}
         initial={initial}
         initialError={initialError}

@@ -2,6 +2,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { useRouter } from 'next/navigation';
 import { cancelLoginAction, restartAfterLoginAction, startLoginAction } from '@/app/agents/[cluster]/[namespace]/[name]/login-actions';
+import type { AgentRef } from '@/lib/actions/agent-ref';
 import type { AgentLoginSummary, LoginView } from '@/lib/login/login-view';
 import type { LoginSnapshot } from '@/lib/login/login-state';
 import { ConfirmDialog } from '@/components/ui/confirm-dialog';
@@ -16,11 +17,6 @@ const button = {
     'rounded-md border border-zinc-300 bg-white px-3 py-1.5 text-sm font-medium text-zinc-800 hover:bg-zinc-100 disabled:cursor-not-allowed disabled:opacity-50 dark:border-zinc-700 dark:bg-zinc-900 dark:text-zinc-100 dark:hover:bg-zinc-800',
 };
 
-interface AgentRef {
-  cluster: string;
-  namespace: string;
-  name: string;
-}
 
 /** What this browser tab follows, kept in sessionStorage so a reload picks it up. */
 interface Tracked {
@@ -36,7 +32,7 @@ interface Tracked {
 }
 
 function storageKey(a: AgentRef) {
-  return `openab-login:${a.cluster}/${a.namespace}/${a.name}`;
+  return `openab-login:${a.clusterId}/${a.namespace}/${a.name}`;
 }
 
 function loadTracked(a: AgentRef): Tracked | null {

@@ -75,6 +75,20 @@ describe('objects', () => {
     await expect(core.listNamespacedPod({ namespace: NS, labelSelector: 'a in (b' })).rejects.toMatchObject({ code: 400 });
   });
 
+  it("parses label selectors with kube-apiserver's grammar: set terms, spacing, gt/lt, and the same refusals", async () => {
+    const names = async (labelSelector: string) =>
+      (await apps.listDeploymentForAllNamespaces({ labelSelector })).items.map((d) => d.metadata!.name).sort();
+    expect(await names('app.kubernetes.io/component in (alpha,gamma)')).toEqual(['alpha', 'gamma']);
+    expect(await names('  tier  in  ( gold , silver ) , ! missing ')).toEqual(['beta', 'gamma']);
+    expect(await names('in notin (x)')).toEqual(['alpha', 'beta', 'gamma']);
+    expect(await names('tier in (gold,)')).toEqual(['beta']);
+    expect(await names('app.kubernetes.io/component>5')).toEqual([]);
+    // What kube-apiserver answers with 400 "unable to parse requirement", never a list.
+    for (const bad of ['tier in (gold silver)', 'a,,b', 'tier=gold,', ',tier', 'a=b=c', 'a=(b)', 'Example.com/a=b', 'a=-b', 'a>b', 'tier in gold', '!tier=gold', 'a b']) {
+      await expect(apps.listDeploymentForAllNamespaces({ labelSelector: bad }), bad).rejects.toMatchObject({ code: 400 });
+    }
+  });
+
   it('gets, and answers missing objects and duplicates with real Status errors', async () => {
     const d = await apps.readNamespacedDeployment({ namespace: NS, name: 'alpha' });
     expect(d.metadata!.generation).toBe(1);

@@ -1,9 +1,9 @@
 import 'server-only';
 import type * as k8s from '@kubernetes/client-node';
-import { getCluster, withDeadline, type Cluster } from '../k8s/clusters';
-import { activePod, listDeploymentPods, summarizeDeployment, type PodSummary } from '../k8s/agents';
-import { ClusterError, toClusterError } from '../k8s/errors';
-import { getSettings } from '../settings';
+import { getCluster, type Cluster } from '../k8s/clusters';
+import type { PodSummary } from '../k8s/agents';
+import { locateAgent, noRunningPodReason } from '../k8s/locator';
+import { ClusterError } from '../k8s/errors';
 import { execInPod, type ExecOutput, type ExecRequest } from '../k8s/exec';
 import { UserFacingError } from '../auth/guard';
 import { agentLabel, type AgentRef } from './agent-ref';
@@ -28,48 +28,27 @@ export function clusterFor(ref: AgentRef): Cluster {
   }
 }
 
-/**
- * The agent's Deployment, found through the agent selector, so an action can never reach a
- * Deployment that is not a Codex agent (the API server evaluates the selector, whatever its form).
- */
+/** The agent's Deployment, found by the one locator, so an action can never reach a Deployment that is not a Codex agent. */
 export async function findAgentDeployment(ref: AgentRef): Promise<AgentDeployment> {
-  const cluster = clusterFor(ref);
-  const what = `reading agent ${agentLabel(ref)}`;
-  let items: k8s.V1Deployment[];
   try {
-    const res = await withDeadline(
-      cluster.apps.listNamespacedDeployment({ namespace: ref.namespace, labelSelector: getSettings().agentSelector, fieldSelector: `metadata.name=${ref.name}` }),
-      10_000,
-      what,
-    );
-    items = res.items;
+    const { cluster, deployment } = await locateAgent(ref);
+    return { cluster, ref, deployment };
   } catch (err) {
-    throw asUserError(toClusterError(err, what));
+    throw asUserError(err);
   }
-  const deployment = items.find((d) => d.metadata?.name === ref.name);
-  if (!deployment) throw new UserFacingError(`There is no Codex agent ${agentLabel(ref)} in ${ref.clusterId}. It may have been removed; reload the page.`);
-  return { cluster, ref, deployment };
 }
 
 /** The agent's running pod, where Codex's files are changed. */
 export async function findAgentPod(ref: AgentRef): Promise<AgentPodTarget> {
-  const found = await findAgentDeployment(ref);
-  const { containerName } = getSettings();
-  let pods: k8s.V1Pod[];
+  let agent;
   try {
-    pods = await listDeploymentPods(found.cluster, found.deployment);
+    agent = await locateAgent(ref);
   } catch (err) {
-    throw asUserError(toClusterError(err, `listing the pods of ${agentLabel(ref)}`));
+    throw asUserError(err);
   }
-  const workload = summarizeDeployment(found.cluster.id, found.deployment, pods, containerName);
-  const pod = activePod(workload);
-  if (!pod) {
-    const newest = workload.pods[0];
-    const why = !newest ? 'it has no pod' : newest.crashLooping ? 'its pod is crash-looping' : newest.terminating ? 'its pod is terminating' : `its pod is ${newest.status}`;
-    throw new UserFacingError(`Codex's files of ${agentLabel(ref)} cannot be changed now: ${why}. Wait until a pod is running, or restart the agent.`);
-  }
-  if (!pod.hasAgentContainer) throw new UserFacingError(`The pod of ${agentLabel(ref)} has no "${containerName}" container.`);
-  return { ...found, pod, container: containerName };
+  const why = noRunningPodReason(agent);
+  if (why || !agent.pod) throw new UserFacingError(`Codex's files of ${agentLabel(ref)} cannot be changed now: ${why}. Wait until a pod is running, or restart the agent.`);
+  return { cluster: agent.cluster, ref, deployment: agent.deployment, pod: agent.pod, container: agent.container };
 }
 
 /** Runs argv in the agent's container; a failure to run reaches the user in plain words. */

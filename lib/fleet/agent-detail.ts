@@ -1,11 +1,10 @@
 import 'server-only';
 import type * as k8s from '@kubernetes/client-node';
-import { getCluster } from '../k8s/clusters';
-import { getDeployment, listDeploymentPods, summarizeDeployment, activePod } from '../k8s/agents';
+import type { AgentRef } from '../k8s/agent-ref';
+import { locateAgent } from '../k8s/locator';
 import { listAgentEvents, type ClusterEvent } from '../k8s/events';
 import { canI } from '../k8s/access';
-import { ClusterError, toClusterError } from '../k8s/errors';
-import { getSettings } from '../settings';
+import { toClusterError } from '../k8s/errors';
 import { attentionReasons, podProblem, type FleetAgent } from './fleet';
 import { probeAgent, type AgentProbe } from './probe';
 
@@ -76,17 +75,10 @@ export function toPodDetail(pod: k8s.V1Pod): PodDetail {
   };
 }
 
-/** Everything the agent page shows, for one Deployment: two API reads, one probe, one event list. */
-export async function getAgentDetail(clusterId: string, namespace: string, name: string): Promise<AgentDetail> {
-  const cluster = getCluster(clusterId);
-  const { containerName, agentSelector } = getSettings();
-  const deployment = await getDeployment(cluster, namespace, name);
-  if (!selectorMatches(agentSelector, deployment.metadata?.labels ?? {})) {
-    throw new ClusterError(`${namespace}/${name} is not a Codex agent (its labels do not match ${agentSelector}).`, 'not-found', 404);
-  }
-  const pods = await listDeploymentPods(cluster, deployment);
-  const workload = summarizeDeployment(cluster.id, deployment, pods, containerName);
-  const pod = activePod(workload);
+/** Everything the agent page shows, for one Deployment: the located agent, one probe, one event list. */
+export async function getAgentDetail(ref: AgentRef): Promise<AgentDetail> {
+  const { namespace, name } = ref;
+  const { cluster, pods, workload, pod, container: containerName } = await locateAgent(ref);
   let problem = podProblem(workload, pod);
   let probe: AgentProbe | null = null;
   const [probeResult, eventsResult, readLogs] = await Promise.allSettled([
@@ -106,17 +98,4 @@ export async function getAgentDetail(clusterId: string, namespace: string, name:
     clusterAccess: { readLogs: readLogs.status === 'fulfilled' ? readLogs.value : { allowed: false, reason: 'The permission check failed.' } },
     container: containerName,
   };
-}
-
-/** Equality-based selectors (what the setting holds); other forms are left to the API server. */
-function selectorMatches(selector: string, labels: Record<string, string>): boolean {
-  return selector
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean)
-    .every((term) => {
-      const m = /^([^!=\s]+)\s*(==|=|!=)\s*(.*)$/.exec(term);
-      if (!m) return true;
-      return m[2] === '!=' ? labels[m[1]] !== m[3] : labels[m[1]] === m[3];
-    });
 }

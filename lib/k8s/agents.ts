@@ -2,7 +2,8 @@ import 'server-only';
 import type * as k8s from '@kubernetes/client-node';
 import { getSettings } from '../settings';
 import { withDeadline, type Cluster } from './clusters';
-import { toClusterError } from './errors';
+import { ClusterError, toClusterError } from './errors';
+import { fromSelectorObject, labelsMatch, LabelSelectorError, parseLabelSelector, type LabelSelector } from './label-selector';
 
 export interface PodSummary {
   name: string;
@@ -90,17 +91,47 @@ function newestFirst(a: k8s.V1Pod, b: k8s.V1Pod): number {
   return (toIso(b.metadata?.creationTimestamp) ?? '').localeCompare(toIso(a.metadata?.creationTimestamp) ?? '');
 }
 
-function matches(selector: Record<string, string> | undefined, labels: Record<string, string> | undefined): boolean {
-  if (!selector || Object.keys(selector).length === 0) return false;
-  return Object.entries(selector).every(([k, v]) => labels?.[k] === v);
+let parsedAgentSelector: { text: string; selector: LabelSelector } | null = null;
+
+/**
+ * AGENT_SELECTOR, parsed with the API server's grammar: what the cluster lists with it and what
+ * the dashboard accepts as an agent are the same Deployments. A selector that does not parse
+ * stops every use with a plain reason; no term of it is ever guessed at.
+ */
+export function agentSelector(): { text: string; selector: LabelSelector } {
+  const text = getSettings().agentSelector;
+  if (parsedAgentSelector?.text === text) return parsedAgentSelector;
+  try {
+    parsedAgentSelector = { text, selector: parseLabelSelector(text) };
+  } catch (err) {
+    if (err instanceof LabelSelectorError) throw new ClusterError(`The setting AGENT_SELECTOR cannot be used: ${err.message}`, 'invalid');
+    throw err;
+  }
+  return parsedAgentSelector;
+}
+
+/** Whether a Deployment is a Codex agent of this dashboard (its labels match AGENT_SELECTOR). */
+export function isAgentDeployment(d: k8s.V1Deployment): boolean {
+  return labelsMatch(agentSelector().selector, d.metadata?.labels);
+}
+
+/**
+ * A Deployment's own pods among listed ones: same namespace, labels matching its spec.selector
+ * (matchLabels and matchExpressions, as the API server reads it); newest first. A selector the
+ * API server would not have stored selects nothing.
+ */
+export function ownPods(d: k8s.V1Deployment, pods: k8s.V1Pod[]): k8s.V1Pod[] {
+  let selector: LabelSelector;
+  try {
+    selector = fromSelectorObject(d.spec?.selector);
+  } catch {
+    return [];
+  }
+  return pods.filter((p) => p.metadata?.namespace === d.metadata?.namespace && labelsMatch(selector, p.metadata?.labels)).sort(newestFirst);
 }
 
 export function summarizeDeployment(clusterId: string, d: k8s.V1Deployment, pods: k8s.V1Pod[], containerName: string): AgentWorkload {
-  const selector = d.spec?.selector?.matchLabels;
-  const own = pods
-    .filter((p) => p.metadata?.namespace === d.metadata?.namespace && matches(selector, p.metadata?.labels))
-    .map((p) => summarizePod(p, containerName))
-    .sort((a, b) => (b.createdAt ?? '').localeCompare(a.createdAt ?? ''));
+  const own = ownPods(d, pods).map((p) => summarizePod(p, containerName));
   return {
     clusterId,
     namespace: d.metadata?.namespace ?? '',
@@ -121,17 +152,18 @@ export function summarizeDeployment(clusterId: string, d: k8s.V1Deployment, pods
 
 /** One list of Deployments and one of Pods per namespace scope: never a request per agent. */
 export async function listAgentWorkloads(cluster: Cluster): Promise<AgentWorkload[]> {
-  const { agentSelector, namespaces, containerName } = getSettings();
+  const { namespaces, containerName } = getSettings();
   const what = `listing agents in cluster ${cluster.label}`;
   try {
+    const labelSelector = agentSelector().text;
     const scopes = namespaces ?? [null];
     const results = await Promise.all(
       scopes.map(async (ns) => {
         const [deps, pods] = await withDeadline(
           Promise.all(
             ns
-              ? [cluster.apps.listNamespacedDeployment({ namespace: ns, labelSelector: agentSelector }), cluster.core.listNamespacedPod({ namespace: ns, labelSelector: agentSelector })]
-              : [cluster.apps.listDeploymentForAllNamespaces({ labelSelector: agentSelector }), cluster.core.listPodForAllNamespaces({ labelSelector: agentSelector })],
+              ? [cluster.apps.listNamespacedDeployment({ namespace: ns, labelSelector }), cluster.core.listNamespacedPod({ namespace: ns, labelSelector })]
+              : [cluster.apps.listDeploymentForAllNamespaces({ labelSelector }), cluster.core.listPodForAllNamespaces({ labelSelector })],
           ),
           API_DEADLINE_MS,
           what,
@@ -157,38 +189,28 @@ export async function getDeployment(cluster: Cluster, namespace: string, name: s
   }
 }
 
-/** The pods of one Deployment, full objects (for the agent page's details). */
+/**
+ * The agent pods of one Deployment, full objects, newest first: the pods of its namespace that
+ * AGENT_SELECTOR lists (as the fleet lists them), then its own by its spec.selector.
+ */
 export async function listDeploymentPods(cluster: Cluster, deployment: k8s.V1Deployment): Promise<k8s.V1Pod[]> {
   const namespace = deployment.metadata?.namespace ?? '';
-  const labelSelector = Object.entries(deployment.spec?.selector?.matchLabels ?? {})
-    .map(([k, v]) => `${k}=${v}`)
-    .join(',');
+  return ownPods(deployment, await listAgentPods(cluster, namespace, `listing pods of ${namespace}/${deployment.metadata?.name}`));
+}
+
+async function listAgentPods(cluster: Cluster, namespace: string, what: string): Promise<k8s.V1Pod[]> {
+  const labelSelector = agentSelector().text;
   try {
-    const res = await withDeadline(cluster.core.listNamespacedPod({ namespace, labelSelector }), API_DEADLINE_MS, `listing pods of ${namespace}/${deployment.metadata?.name}`);
-    return (res.items as k8s.V1Pod[]).sort(newestFirst);
+    return (await withDeadline(cluster.core.listNamespacedPod({ namespace, labelSelector }), API_DEADLINE_MS, what)).items as k8s.V1Pod[];
   } catch (err) {
-    throw toClusterError(err, `listing pods of ${namespace}/${deployment.metadata?.name}`);
+    throw toClusterError(err, what);
   }
 }
 
-/**
- * A Deployment and its pods in one round trip: the Deployment is read while the agent pods
- * of its namespace are listed (by the agent selector, as the fleet lists them), and its own
- * are then picked by its selector. Newest pod first.
- */
+/** A Deployment and its agent pods in one round trip: the Deployment is read while the pods are listed. */
 export async function getDeploymentWithPods(cluster: Cluster, namespace: string, name: string): Promise<{ deployment: k8s.V1Deployment; pods: k8s.V1Pod[] }> {
-  const what = `listing pods of ${namespace}/${name}`;
-  const [deployment, listed] = await Promise.all([
-    getDeployment(cluster, namespace, name),
-    withDeadline(cluster.core.listNamespacedPod({ namespace, labelSelector: getSettings().agentSelector }), API_DEADLINE_MS, what).catch((err) => {
-      throw toClusterError(err, what);
-    }),
-  ]);
-  const selector = deployment.spec?.selector?.matchLabels;
-  const pods = (listed.items as k8s.V1Pod[])
-    .filter((p) => matches(selector, p.metadata?.labels))
-    .sort(newestFirst);
-  return { deployment, pods };
+  const [deployment, listed] = await Promise.all([getDeployment(cluster, namespace, name), listAgentPods(cluster, namespace, `listing pods of ${namespace}/${name}`)]);
+  return { deployment, pods: ownPods(deployment, listed) };
 }
 
 /** The pod an agent's commands run in: the newest running, not terminating one. */

@@ -30,6 +30,9 @@ export function toClusterError(err: unknown, what: string): ClusterError {
   const e = err as { code?: unknown; body?: unknown; message?: string; cause?: { code?: string } };
   const status = typeof e?.code === 'number' ? e.code : undefined;
   const detail = statusMessage(e?.body);
+  // A 400 is the API server refusing what was asked (a previous log that does not exist, ...):
+  // its own reason is the plain answer, and nothing of the response's headers is.
+  if (status === 400) return new ClusterError(`The cluster refused ${what}${detail ? `: ${detail}` : ''}.`, 'invalid', 400);
   if (status === 401) return new ClusterError(`The cluster did not accept the dashboard's credentials while ${what} (401). Check the kubeconfig or service-account token.`, 'unauthorized', 401);
   if (status === 403) return new ClusterError(`The cluster refused ${what} (403): ${detail ?? 'forbidden'}. Ask an admin to grant the permission.`, 'forbidden', 403);
   if (status === 404) return new ClusterError(`Not found while ${what}${detail ? `: ${detail}` : ''}.`, 'not-found', 404);

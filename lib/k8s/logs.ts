@@ -2,7 +2,7 @@ import 'server-only';
 import * as k8s from '@kubernetes/client-node';
 import { PassThrough } from 'node:stream';
 import { withDeadline, type Cluster } from './clusters';
-import { toClusterError } from './errors';
+import { ClusterError, toClusterError } from './errors';
 
 export interface LogRequest {
   namespace: string;
@@ -29,7 +29,12 @@ export async function readPodLog(cluster: Cluster, req: LogRequest): Promise<str
     );
     return String(text ?? '');
   } catch (err) {
-    throw toClusterError(err, what);
+    const failure = toClusterError(err, what);
+    // The API server answers 400 when the container never restarted: a plain "there is none".
+    if (req.previous && failure.status === 400) {
+      throw new ClusterError(`Pod ${req.pod} has no log of a previous "${req.container}" container: it has not restarted since the pod started.`, 'invalid', 400);
+    }
+    throw failure;
   }
 }
 

@@ -33,7 +33,7 @@ function agentDeployment(name: string, env: k8s.V1EnvVar[] = []): k8s.V1Deployme
 
 async function target(name: string): Promise<LoginTarget> {
   for (let i = 0; i < 80; i++) {
-    const t = await resolveLoginTarget(CONTEXT, NS, name);
+    const t = await resolveLoginTarget({ clusterId: CONTEXT, namespace: NS, name });
     if (t.pod) return t;
     await new Promise((r) => setTimeout(r, 250));
   }
@@ -273,7 +273,7 @@ describe('device login in the pod', () => {
     let t2 = t;
     for (let i = 0; i < 80 && (!t2.pod || t2.pod.uid === oldUid); i++) {
       await new Promise((r) => setTimeout(r, 250));
-      t2 = await resolveLoginTarget(CONTEXT, NS, 'login-d');
+      t2 = await resolveLoginTarget({ clusterId: CONTEXT, namespace: NS, name: 'login-d' });
     }
     expect(t2.pod?.uid).not.toBe(oldUid);
     const now = await readLogin(t2);
@@ -285,7 +285,7 @@ describe('device login in the pod', () => {
   });
 
   it('records start, success and cancel once, with who, and never the code or the link', async () => {
-    const ref = { cluster: CONTEXT, namespace: NS, name: 'login-i' };
+    const ref = { clusterId: CONTEXT, namespace: NS, name: 'login-i' };
     await target('login-i');
     // What the dashboard writes to its own log during the flow, kept to check below.
     const logged: string[] = [];

@@ -1,13 +1,13 @@
 import 'server-only';
 import { randomBytes } from 'node:crypto';
-import { getCluster, type Cluster } from '../k8s/clusters';
-import { activePod, getDeployment, listDeploymentPods, summarizeDeployment, type PodSummary } from '../k8s/agents';
+import type { Cluster } from '../k8s/clusters';
+import type { PodSummary } from '../k8s/agents';
+import type { AgentRef } from '../k8s/agent-ref';
+import { locateAgent, noRunningPodReason } from '../k8s/locator';
 import { ClusterError } from '../k8s/errors';
 import { execInPod } from '../k8s/exec';
-import { getSettings } from '../settings';
 import { CANCEL_SCRIPT, CLAIM_SCRIPT, READ_SCRIPT, RUNNER_SCRIPT, START_SCRIPT } from './scripts';
 import { interpretLogin, splitReadOutput, type LoginSnapshot, type LoginStarter } from './login-state';
-import { selectorMatches } from './selector';
 
 /** The agent a login runs in: its Deployment and the pod commands run in now. */
 export interface LoginTarget {
@@ -20,19 +20,11 @@ export interface LoginTarget {
   problem: string | null;
 }
 
-export async function resolveLoginTarget(clusterId: string, namespace: string, name: string): Promise<LoginTarget> {
-  const cluster = getCluster(clusterId);
-  const { containerName, agentSelector } = getSettings();
-  const deployment = await getDeployment(cluster, namespace, name);
-  if (!selectorMatches(agentSelector, deployment.metadata?.labels ?? {})) {
-    throw new ClusterError(`${namespace}/${name} is not a Codex agent (its labels do not match ${agentSelector}).`, 'not-found', 404);
-  }
-  const workload = summarizeDeployment(cluster.id, deployment, await listDeploymentPods(cluster, deployment), containerName);
-  const pod = activePod(workload);
-  let problem: string | null = null;
-  if (!pod) problem = workload.pods.length === 0 ? 'The agent has no pod: a login needs a running pod.' : 'The agent has no running pod right now: a login needs one.';
-  else if (!pod.hasAgentContainer) problem = `The pod has no "${containerName}" container to run Codex in.`;
-  return { cluster, namespace, name, container: containerName, pod: problem ? null : pod, problem };
+export async function resolveLoginTarget(ref: AgentRef): Promise<LoginTarget> {
+  const agent = await locateAgent(ref);
+  const why = noRunningPodReason(agent);
+  const problem = why ? `A login needs a running pod with Codex, and ${why}.` : null;
+  return { cluster: agent.cluster, namespace: ref.namespace, name: ref.name, container: agent.container, pod: problem ? null : agent.pod, problem };
 }
 
 function requirePod(target: LoginTarget): PodSummary {

@@ -1,5 +1,6 @@
 import 'server-only';
 import type { LoginState } from '../codex/auth';
+import type { AgentRef } from '../k8s/agent-ref';
 import { logActivity, type ActivityEntry } from '../audit/log-activity';
 import { invalidateProbe, probeAgent } from '../fleet/probe';
 import { ClusterError, toClusterError } from '../k8s/errors';
@@ -15,11 +16,7 @@ export interface Actor {
   role: string;
 }
 
-export interface AgentRef {
-  cluster: string;
-  namespace: string;
-  name: string;
-}
+export type { AgentRef };
 
 /** A failure meant for the person who clicked (the guard passes its message through). */
 export class LoginError extends Error {}
@@ -41,7 +38,7 @@ export function loginSummary(login: LoginState): AgentLoginSummary {
 
 async function target(ref: AgentRef): Promise<LoginTarget> {
   try {
-    return await resolveLoginTarget(ref.cluster, ref.namespace, ref.name);
+    return await resolveLoginTarget(ref);
   } catch (err) {
     throw new LoginError(toClusterError(err, `reading ${ref.namespace}/${ref.name}`).message);
   }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { explainLostLogin, interpretLogin, NO_LOGIN, splitReadOutput } from './login-state';
-import { selectorMatches } from './selector';
+import { selectorMatches } from '../k8s/label-selector';
 
 const N = 'abcdef0123456789';
 const ESC = '\x1b';

@@ -1,11 +1,10 @@
 'use server';
 import { z } from 'zod';
 import { defineAction, UserFacingError } from '@/lib/auth/guard';
-import { cancelAgentLogin, LoginError, restartAfterLogin, startAgentLogin, type Actor, type AgentRef } from '@/lib/login/login-service';
+import { agentRefSchema } from '@/lib/actions/agent-ref';
+import { cancelAgentLogin, LoginError, restartAfterLogin, startAgentLogin, type Actor } from '@/lib/login/login-service';
 import { LOGIN_ID_PATTERN } from '@/lib/login/login-view';
 
-const k8sName = z.string().min(1).max(253).regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, 'not a Kubernetes name');
-const agent = { cluster: z.string().min(1).max(253), namespace: k8sName, name: k8sName };
 const loginId = z.string().regex(LOGIN_ID_PATTERN, 'not a login id');
 
 function actor(user: { name: string; email: string | null; role: string }): Actor {
@@ -23,18 +22,18 @@ async function plain<T>(work: () => Promise<T>): Promise<T> {
 
 /** Starts a device-code login in the agent's pod, or returns the one under way. */
 export const startLoginAction = defineAction(
-  { name: 'login-start', role: 'operator', input: z.object({ ...agent, replaceLogin: z.boolean().default(false) }) },
-  async (input, user) => plain(() => startAgentLogin(input as AgentRef, actor(user), { replaceLogin: input.replaceLogin })),
+  { name: 'login-start', role: 'operator', input: agentRefSchema.extend({ replaceLogin: z.boolean().default(false) }) },
+  async (input, user) => plain(() => startAgentLogin(input, actor(user), { replaceLogin: input.replaceLogin })),
 );
 
 /** Stops the login process in the pod. */
 export const cancelLoginAction = defineAction(
-  { name: 'login-cancel', role: 'operator', input: z.object({ ...agent, loginId }) },
-  async (input, user) => plain(() => cancelAgentLogin(input as AgentRef, actor(user), input.loginId)),
+  { name: 'login-cancel', role: 'operator', input: agentRefSchema.extend({ loginId }) },
+  async (input, user) => plain(() => cancelAgentLogin(input, actor(user), input.loginId)),
 );
 
 /** Restarts the agent once after its login succeeded, so its sessions use the new login. */
 export const restartAfterLoginAction = defineAction(
-  { name: 'login-restart', role: 'operator', input: z.object({ ...agent, loginId }) },
-  async (input, user) => plain(() => restartAfterLogin(input as AgentRef, actor(user), input.loginId)),
+  { name: 'login-restart', role: 'operator', input: agentRefSchema.extend({ loginId }) },
+  async (input, user) => plain(() => restartAfterLogin(input, actor(user), input.loginId)),
 );

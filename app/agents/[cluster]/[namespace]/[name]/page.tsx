@@ -1,4 +1,5 @@
 import Link from 'next/link';
+import { notFound } from 'next/navigation';
 import { requirePageUser } from '@/lib/auth/guard';
 import { roleAtLeast } from '@/lib/auth/roles';
 import { getAgentDetail } from '@/lib/fleet/agent-detail';
@@ -8,7 +9,8 @@ import { FeatureTable } from '@/components/agents/feature-table';
 import { PodLog } from '@/components/agents/pod-log';
 import { RelativeTime } from '@/components/ui/relative-time';
 import { Section, KeyValues } from '@/components/ui/section';
-import { decodeSegment } from '@/lib/url-params';
+import { agentPath } from '@/lib/url-params';
+import { agentRefFromParams } from '@/lib/k8s/agent-ref';
 import { agentActionAccess } from '@/lib/actions/access';
 import { getCluster } from '@/lib/k8s/clusters';
 import type { AgentPanelProps } from '@/components/agents/panel-props';
@@ -23,13 +25,18 @@ export const dynamic = 'force-dynamic';
 type Params = { cluster: string; namespace: string; name: string };
 
 export default async function AgentPage({ params }: { params: Promise<Params> }) {
-  const raw = await params;
-  const [cluster, namespace, name] = [raw.cluster, raw.namespace, raw.name].map(decodeSegment);
-  const path = `/agents/${encodeURIComponent(cluster)}/${encodeURIComponent(namespace)}/${encodeURIComponent(name)}`;
+  const found = await agentRefFromParams(params);
+  if (!found.ok) {
+    await requirePageUser('viewer', '/');
+    notFound();
+  }
+  const ref = found.ref;
+  const { clusterId: cluster, namespace, name } = ref;
+  const path = agentPath(ref);
   const user = await requirePageUser('viewer', path);
   let detail;
   try {
-    detail = await getAgentDetail(cluster, namespace, name);
+    detail = await getAgentDetail(ref);
   } catch (err) {
     const message = err instanceof ClusterError ? err.message : 'The agent could not be read.';
     return (
@@ -146,7 +153,7 @@ export default async function AgentPage({ params }: { params: Promise<Params> })
       </Section>
 
       <Section title={`Features${p?.features ? ` (${p.features.length})` : ''}`}>
-        {p?.features ? <FeatureTable features={p.features} controls={{ agent: { clusterId: cluster, namespace, name }, permission: featureAccess }} /> : <p className="text-sm text-zinc-500">The feature list is not available{p?.codexError ? ': Codex failed (see above).' : '.'}</p>}
+        {p?.features ? <FeatureTable features={p.features} controls={{ agent: ref, permission: featureAccess }} /> : <p className="text-sm text-zinc-500">The feature list is not available{p?.codexError ? ': Codex failed (see above).' : '.'}</p>}
       </Section>
 
       <ReadinessPanel {...panel} />

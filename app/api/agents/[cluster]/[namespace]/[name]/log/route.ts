@@ -1,16 +1,13 @@
 import { z } from 'zod';
-import { defineRoute, UserFacingError } from '@/lib/auth/guard';
-import { getCluster } from '@/lib/k8s/clusters';
-import { getDeployment, listDeploymentPods } from '@/lib/k8s/agents';
+import { defineRoute } from '@/lib/auth/guard';
+import { agentRefFromParams } from '@/lib/k8s/agent-ref';
+import { locateAgent } from '@/lib/k8s/locator';
 import { followPodLog, readPodLog } from '@/lib/k8s/logs';
 import { ClusterError } from '@/lib/k8s/errors';
-import { getSettings } from '@/lib/settings';
-import { decodeSegment } from '@/lib/url-params';
 
 export const dynamic = 'force-dynamic';
 
 const k8sName = z.string().min(1).max(253).regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, 'not a Kubernetes name');
-const paramsSchema = z.object({ cluster: z.string().min(1).max(253), namespace: k8sName, name: k8sName });
 const querySchema = z.object({
   pod: k8sName,
   tail: z.coerce.number().int().min(1).max(5000).default(200),
@@ -19,18 +16,17 @@ const querySchema = z.object({
 });
 
 export const GET = defineRoute({ name: 'agent-log', role: 'support' }, async (request, context) => {
-  const raw = (await context.params) as Record<string, string>;
-  const params = paramsSchema.safeParse({ cluster: decodeSegment(raw.cluster), namespace: decodeSegment(raw.namespace), name: decodeSegment(raw.name) });
+  const agent = await agentRefFromParams(context.params);
+  if (!agent.ok) return Response.json({ error: agent.error }, { status: 400 });
   const query = querySchema.safeParse(Object.fromEntries(new URL(request.url).searchParams));
-  if (!params.success || !query.success) return Response.json({ error: 'The log request was not valid.' }, { status: 400 });
-  const { cluster: clusterId, namespace, name } = params.data;
+  if (!query.success) return Response.json({ error: 'The log request was not valid.' }, { status: 400 });
+  const { namespace, name } = agent.ref;
   const { pod, tail, previous, follow } = query.data;
   try {
-    const cluster = getCluster(clusterId);
-    // Only pods of this agent: the route must not become a reader of any pod's log.
-    const pods = await listDeploymentPods(cluster, await getDeployment(cluster, namespace, name));
-    if (!pods.some((p) => p.metadata?.name === pod)) throw new UserFacingError(`Pod ${pod} does not belong to ${namespace}/${name} (any more). Reload the page.`);
-    const container = getSettings().containerName;
+    // Only pods of this Codex agent, found as every route finds it: the route must not become
+    // a reader of any pod's log.
+    const { cluster, workload, container } = await locateAgent(agent.ref);
+    if (!workload.pods.some((p) => p.name === pod)) return Response.json({ error: `Pod ${pod} does not belong to ${namespace}/${name} (any more). Reload the page.` }, { status: 404 });
     if (follow === '0') {
       const text = await readPodLog(cluster, { namespace, pod, container, tailLines: tail, previous: previous === '1' });
       return new Response(text, { headers: { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' } });
@@ -58,7 +54,6 @@ export const GET = defineRoute({ name: 'agent-log', role: 'support' }, async (re
     });
     return new Response(stream, { headers: { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-store', 'X-Accel-Buffering': 'no' } });
   } catch (err) {
-    if (err instanceof UserFacingError) return Response.json({ error: err.message }, { status: 404 });
     if (err instanceof ClusterError) return Response.json({ error: err.message }, { status: err.status && err.status < 500 ? err.status : 502 });
     throw err;
   }

@@ -2,12 +2,10 @@ import { z } from 'zod';
 import { defineRoute } from '@/lib/auth/guard';
 import { getLoginView, LoginError } from '@/lib/login/login-service';
 import { LOGIN_ID_PATTERN } from '@/lib/login/login-view';
-import { decodeSegment } from '@/lib/url-params';
+import { agentRefFromParams } from '@/lib/k8s/agent-ref';
 
 export const dynamic = 'force-dynamic';
 
-const k8sName = z.string().min(1).max(253).regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, 'not a Kubernetes name');
-const paramsSchema = z.object({ cluster: z.string().min(1).max(253), namespace: k8sName, name: k8sName });
 const querySchema = z.object({
   follow: z.string().regex(LOGIN_ID_PATTERN).optional(),
   pod: z.string().regex(/^[A-Za-z0-9-]{1,64}$/).optional(),
@@ -19,16 +17,16 @@ const querySchema = z.object({
  * are in the answer, so operators only. Never cached.
  */
 export const GET = defineRoute({ name: 'agent-login', role: 'operator' }, async (request, context) => {
-  const raw = (await context.params) as Record<string, string>;
-  const params = paramsSchema.safeParse({ cluster: decodeSegment(raw.cluster), namespace: decodeSegment(raw.namespace), name: decodeSegment(raw.name) });
+  const agent = await agentRefFromParams(context.params);
+  if (!agent.ok) return Response.json({ error: agent.error }, { status: 400 });
   const query = querySchema.safeParse(Object.fromEntries(new URL(request.url).searchParams));
-  if (!params.success || !query.success) return Response.json({ error: 'The login request was not valid.' }, { status: 400 });
+  if (!query.success) return Response.json({ error: 'The login request was not valid.' }, { status: 400 });
   const { follow, pod, rollout } = query.data;
   try {
-    const view = await getLoginView(params.data, { follow: follow && pod ? { loginId: follow, podUid: pod } : undefined, rollout: rollout === '1' });
+    const view = await getLoginView(agent.ref, { follow: follow && pod ? { loginId: follow, podUid: pod } : undefined, rollout: rollout === '1' });
     return Response.json(view, { headers: { 'Cache-Control': 'no-store' } });
   } catch (err) {
-    if (err instanceof LoginError) return Response.json({ error: err.message }, { status: /not found|there is no /i.test(err.message) ? 404 : 502 });
+    if (err instanceof LoginError) return Response.json({ error: err.message }, { status: /not found|not a Codex agent|there is no /i.test(err.message) ? 404 : 502 });
     throw err;
   }
 });

@@ -78,13 +78,15 @@ describe('parseDeviceLoginOutput', () => {
     ['device auth timed out after 15 minutes', 1, 'expired'],
   ];
 
-  it.each(failures)('classifies %j', (line, exitCode, kind) => {
-    const stderr = 'WARNING: proceeding, even though we could not create PATH aliases: x\n' + line + '\n';
+  it.each(failures)('classifies %j', (printed, exitCode, kind) => {
+    // The message is Codex's reason, with what is not Codex's wording (the URL) hidden.
+    const line = printed.replace(/\(https:[^)]*\)/, '(hidden)');
+    const stderr = 'WARNING: proceeding, even though we could not create PATH aliases: x\n' + printed + '\n';
     expect(parseDeviceLoginOutput(REFERENCE, stderr, exitCode)).toEqual({ ...WAITING, state: 'failed', failure: { kind, message: line } });
     // With colours, and before the exit code is known.
-    expect(parseDeviceLoginOutput(REFERENCE, `\x1b[31m${line}\x1b[0m\r\n`, null)).toMatchObject({ state: 'failed', failure: { kind, message: line } });
+    expect(parseDeviceLoginOutput(REFERENCE, `\x1b[31m${printed}\x1b[0m\r\n`, null)).toMatchObject({ state: 'failed', failure: { kind, message: line } });
     // Both streams in one file.
-    expect(parseDeviceLoginOutput(REFERENCE + line + '\n', '', exitCode)).toMatchObject({ state: 'failed', failure: { kind, message: line } });
+    expect(parseDeviceLoginOutput(REFERENCE + printed + '\n', '', exitCode)).toMatchObject({ state: 'failed', failure: { kind, message: line } });
     expect(DEVICE_LOGIN_FAILURE_TEXT[kind as keyof typeof DEVICE_LOGIN_FAILURE_TEXT]).toBeTruthy();
   });
 

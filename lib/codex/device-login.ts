@@ -4,7 +4,7 @@
  * its output file still growing), coloured, or worded a little differently
  * by a newer Codex.
  */
-import { stripAnsi } from './cli-output';
+import { codexErrorMessage, stripAnsi } from './cli-output';
 
 export type DeviceLoginFailureKind =
   | 'no-network'
@@ -130,7 +130,7 @@ export function parseDeviceLoginOutput(stdout: string, stderr: string, exitCode:
   if (exitCode !== null || errorSeen) {
     const kind = classify(all, exitCode);
     const line = failureLine(errLines) ?? failureLine(outLines.filter((l) => /error|timed out|failed|not found/i.test(l)));
-    let message = line ?? (exitCode === 124 ? 'device auth timed out' : exitCode === null ? 'Login failed.' : `codex exited with code ${exitCode}`);
+    let message = (line && codexErrorMessage(line)) ?? (exitCode === 124 ? 'device auth timed out' : exitCode === null ? 'Login failed.' : `codex exited with code ${exitCode}`);
     if (message.length > MAX_MESSAGE) message = message.slice(0, MAX_MESSAGE) + '…';
     progress.state = 'failed';
     progress.failure = { kind, message };

@@ -2,6 +2,7 @@ import 'server-only';
 import { randomBytes } from 'node:crypto';
 import { getCluster, type Cluster } from '../k8s/clusters';
 import { activePod, getDeployment, listDeploymentPods, summarizeDeployment, type PodSummary } from '../k8s/agents';
+import { codexErrorMessage } from '../codex/cli-output';
 import { ClusterError } from '../k8s/errors';
 import { execInPod } from '../k8s/exec';
 import { getSettings } from '../settings';
@@ -51,7 +52,8 @@ async function runScript(target: LoginTarget, script: string, args: string[], ti
     maxStdoutBytes: 512 * 1024,
   });
   if (exitCode !== 0) {
-    const why = exitCode === 127 ? 'the container has no shell (sh)' : `exit ${exitCode}${stderr.trim() ? `: ${stderr.trim().slice(0, 200)}` : ''}`;
+    const said = codexErrorMessage(stderr)?.replace(/\n/g, '; ').slice(0, 200);
+    const why = exitCode === 127 ? 'the container has no shell (sh)' : `exit ${exitCode}${said ? `: ${said}` : ''}`;
     throw new ClusterError(`Could not ${what} in pod ${pod.name} (${why}).`, 'other');
   }
   return stdout.toString('utf8');

@@ -36,6 +36,39 @@ export const DEVICE_LOGIN_FAILURE_TEXT: Readonly<Record<DeviceLoginFailureKind, 
 
 const MAX_MESSAGE = 400;
 
+/** Where Codex signs in unless `--experimental_issuer` points it elsewhere. */
+export const CODEX_DEFAULT_ISSUER = 'https://auth.openai.com';
+
+export type VerificationUrlCheck = { ok: true } | { ok: false; reason: string };
+
+/**
+ * A sign-in link may be shown to an operator only when it is on the login
+ * server's own origin (scheme, host and port of `issuer`): a compromised agent
+ * prints whatever it likes, and a look-alike link would be a phishing page
+ * delivered by the dashboard itself. The reason never repeats the link.
+ */
+export function checkVerificationUrl(url: string, issuer: string): VerificationUrlCheck {
+  let trusted: URL;
+  try {
+    trusted = new URL(issuer);
+  } catch {
+    return { ok: false, reason: 'The dashboard has no valid login server configured (CODEX_LOGIN_ISSUER), so no sign-in link can be trusted.' };
+  }
+  let shown: URL;
+  try {
+    shown = new URL(url);
+  } catch {
+    return { ok: false, reason: 'The pod printed a sign-in link that is not a valid URL.' };
+  }
+  if (shown.username || shown.password || shown.origin !== trusted.origin) {
+    return {
+      ok: false,
+      reason: `The pod printed a sign-in link that is not on the login server ${trusted.host}, so it is not shown (nor its code): do not sign in through it. The agent may be compromised; check its pod. If the agents really sign in elsewhere, set CODEX_LOGIN_ISSUER to that server.`,
+    };
+  }
+  return { ok: true };
+}
+
 function isNoise(line: string): boolean {
   return /^WARNING: proceeding, even though we could not create PATH aliases/.test(line);
 }

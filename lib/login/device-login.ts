@@ -65,7 +65,7 @@ export async function readLogin(target: LoginTarget): Promise<LoginSnapshot> {
   const text = await runScript(target, READ_SCRIPT, [nonce], 15_000, 'read the login state');
   const read = splitReadOutput(text, nonce);
   if (!read.complete) throw new ClusterError(`The login state in pod ${target.pod?.name} could not be read completely.`, 'other');
-  return interpretLogin(read);
+  return interpretLogin(read, getSettings().codexLoginIssuer);
 }
 
 export interface StartResult {

@@ -42,7 +42,7 @@ describe('codexErrorMessage', () => {
     );
     expect(read('0.121.0/reviewer.stderr')).toContain('expected `user` or `guardian_subagent`');
     expect(read('0.169.0/features-bad.stderr')).toBe('Error: failed to load bootstrap configuration\ninvalid type: string (hidden), expected a boolean\nin `features`');
-    expect(read('0.169.0/legacy-profile.stderr')).toBe('Error: failed to load configuration\nlegacy (hidden) config is no longer supported; use (hidden) with (hidden) instead');
+    expect(read('0.169.0/legacy-profile.stderr')).toBe('Error: failed to load configuration\nlegacy `profile = (hidden)` config is no longer supported; use (hidden) with (hidden) instead');
     expect(read('0.169.0/unknown-feature.stderr')).toBe('Error: Unknown feature flag: no_such_feature_x');
   });
 

@@ -73,7 +73,9 @@ function sanitizeLine(line: string): string | null {
     const inner = m[1] ?? m[2] ?? '';
     const afterExpected = expectedAt >= 0 && m.index > expectedAt;
     const keyPath = /\bin\s*$/.test(before) && KEY_PATH.test(inner);
-    out += (afterExpected && EXPECTED_TOKEN.test(inner)) || keyPath ? m[0] : HIDDEN;
+    // `key = value` quoted back from the file: the key (when it is a plain name) says which setting.
+    const assignment = /^([a-z]{1,24}(?:_[a-z]{1,24}){0,5})\s*=/.exec(inner);
+    out += (afterExpected && EXPECTED_TOKEN.test(inner)) || keyPath ? m[0] : assignment ? `\`${assignment[1]} = ${HIDDEN}\`` : HIDDEN;
     rest = m.index + m[0].length;
   }
   out += sanitizeText(text.slice(rest));

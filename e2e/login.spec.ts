@@ -150,7 +150,9 @@ test.describe.serial('device-code login', () => {
 
     expect((await codexLoginProcesses()).length).toBeGreaterThan(0);
     await page.getByTestId('login-cancel').click();
-    await expect(page.getByTestId('login-status')).toContainText('cancelled');
+    // The page says "cancelled" only once no process of the login is left (until then,
+    // "Cancelling…"), so the pod is checked right then, not after a pause.
+    await expect(page.getByTestId('login-status')).toContainText('cancelled', { timeout: 20_000 });
     expect(await codexLoginProcesses()).toEqual([]);
   });
 
@@ -205,6 +207,45 @@ test.describe.serial('device-code login', () => {
       data: JSON.stringify([{ cluster: CLUSTER, namespace: NS, name: NAME, replaceLogin: true }]),
     });
     expect(await answer.text()).toContain('needs the Operator role');
+    expect(await codexLoginProcesses()).toEqual([]);
+  });
+
+  test('a sign-in link the pod prints off the login server never reaches the browser; the page says why', async ({ page }) => {
+    await signIn(page, 'operator');
+    await page.goto(href);
+    const code = await startLogin(page, true);
+    await expect(page.getByTestId('login-link')).toHaveAttribute('href', `${e2eState().cluster.issuerUrl}/codex/device`);
+    // What a compromised agent can do: its own /tmp holds the login's output.
+    const foreign = `phish-${Date.now()}.example`;
+    const received: string[] = [];
+    page.on('response', async (res) => {
+      received.push(await res.text().catch(() => ''));
+    });
+    const planted = await inPod([
+      'sh',
+      '-c',
+      'f=/tmp/openab-dashboard/login/active/out; sed "s#https\\?://[^ ]*/codex/device#https://$1/codex/device#" "$f" > "$f.new" && mv -f "$f.new" "$f" && grep -c "$1" "$f"',
+      'plant',
+      foreign,
+    ]);
+    expect(planted.trim()).toBe('1');
+    const refused = page.getByTestId('login-link-refused');
+    await expect(refused).toContainText('not on the login server', { timeout: 20_000 });
+    await expect(page.getByTestId('login-link')).toHaveCount(0);
+    await expect(page.getByTestId('login-code')).toHaveCount(0);
+    // A reload renders it on the server: still no link, no code.
+    await page.reload();
+    await expect(page.getByTestId('login-link-refused')).toBeVisible();
+    const api = await page.request.get(apiHref);
+    received.push(await api.text());
+    received.push(await page.content());
+    expect(received.length).toBeGreaterThan(2);
+    for (const body of received) {
+      expect(body).not.toContain(foreign);
+      expect(body).not.toContain(code);
+    }
+    await page.getByTestId('login-cancel').click();
+    await expect(page.getByTestId('login-status')).toContainText('cancelled', { timeout: 20_000 });
     expect(await codexLoginProcesses()).toEqual([]);
   });
 });

@@ -1,4 +1,5 @@
 import 'server-only';
+import { CODEX_DEFAULT_ISSUER } from './codex/device-login';
 
 /** The dashboard's settings, read from the environment once per process. */
 export interface Settings {
@@ -16,6 +17,8 @@ export interface Settings {
   probeConcurrency: number;
   /** Overview refresh interval in the browser. */
   refreshMs: number;
+  /** The login server agents sign in at (`--experimental_issuer`); only its links are shown. */
+  codexLoginIssuer: string;
 }
 
 function list(value: string | undefined): string[] | null {
@@ -42,6 +45,7 @@ export function getSettings(): Settings {
     probeTimeoutMs: num(env.PROBE_TIMEOUT_MS, 15_000),
     probeConcurrency: num(env.PROBE_CONCURRENCY, 16),
     refreshMs: num(env.REFRESH_MS, 10_000),
+    codexLoginIssuer: env.CODEX_LOGIN_ISSUER?.trim() || CODEX_DEFAULT_ISSUER,
   };
   return cached;
 }

@@ -150,6 +150,8 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     DEMO_PASSWORD: opts.demoPassword,
     DISCORD_API_BASE: state.discordUrl,
     AGENT_SELECTOR: state.seed?.codexSelector ?? demoAgentSelector(opts.agents),
+    // The pods' codex signs in at the fake issuer (its wrapper adds --experimental_issuer).
+    CODEX_LOGIN_ISSUER: state.issuerUrl,
     PORT: String(opts.port),
     ...opts.env,
   };

@@ -162,7 +162,8 @@ export function DeviceLogin({
   }, []);
 
   const following = tracked?.restart?.state === 'running';
-  const active = isActive(view?.login) || following;
+  // A cancelled login whose processes are still stopping is followed until they are gone.
+  const active = isActive(view?.login) || following || view?.login.phase === 'cancelling';
   useEffect(() => {
     if (!active) return;
     const timer = setInterval(() => void poll(), POLL_MS);
@@ -280,7 +281,12 @@ export function DeviceLogin({
   } else if (s && isActive(s)) {
     body = (
       <div className="space-y-4">
-        {s.phase === 'starting' || !s.userCode || !s.verificationUrl ? (
+        {s.linkRefused ? (
+          <div role="alert" data-testid="login-link-refused" className="rounded-md bg-red-50 p-3 text-sm text-red-900 dark:bg-red-950 dark:text-red-200">
+            <p className="font-medium">The sign-in link is not shown.</p>
+            <p className="mt-1">{s.linkRefused}</p>
+          </div>
+        ) : s.phase === 'starting' || !s.userCode || !s.verificationUrl ? (
           <p role="status" data-testid="login-status">
             <span aria-hidden className="mr-2 inline-block h-3 w-3 animate-spin rounded-full border-2 border-sky-600 border-t-transparent align-middle" />
             Starting <code className="text-xs">codex login --device-auth</code> in pod {view.pod?.name}…
@@ -341,6 +347,12 @@ export function DeviceLogin({
             <p className="font-medium">{s.failure.text}</p>
             {s.failure.message && <pre className="mt-1 whitespace-pre-wrap font-mono text-xs">Codex: {s.failure.message}</pre>}
           </div>
+        )}
+        {s?.phase === 'cancelling' && (
+          <p role="status" data-testid="login-status" className="flex items-center gap-2 text-sm">
+            <span aria-hidden className="inline-block h-3 w-3 animate-spin rounded-full border-2 border-sky-600 border-t-transparent" />
+            Cancelling the login: its process in the pod is still stopping…
+          </p>
         )}
         {s?.phase === 'cancelled' && (
           <p role="status" data-testid="login-status" className="text-sm">

@@ -5,6 +5,7 @@
  * `.toString()` and evaluated by `node`), so no token byte ever crosses the
  * exec channel. `summarizeAuth` and friends run on the dashboard server.
  */
+import { codexErrorMessage } from './cli-output';
 
 /** Non-secret facts about an auth.json; JSON-serialisable. */
 export type AuthFacts = {
@@ -326,6 +327,6 @@ export function parseLoginStatus(stdout: string, stderr: string, exitCode: numbe
   if (lines.some((line) => /^Not logged in/.test(line))) return { kind: 'not-logged-in' };
   // Codex quotes serde's position ("at line 1 column 2") but not the content.
   const broken = lines.find((line) => /^Error checking login status:/.test(line));
-  if (broken) return { kind: 'unreadable', message: broken.slice(0, 300) };
-  return { kind: 'unknown', message: (lines[0] ?? `codex exited with code ${exitCode}`).slice(0, 300) };
+  if (broken) return { kind: 'unreadable', message: codexErrorMessage(broken)?.slice(0, 300) ?? 'Error checking login status' };
+  return { kind: 'unknown', message: ((lines[0] && codexErrorMessage(lines[0])) ?? `codex exited with code ${exitCode}`).slice(0, 300) };
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'smol-toml';
-import { readApprovalSettings, setApprovalMode } from './config';
+import { HIDDEN_VALUE, readApprovalSettings, setApprovalMode } from './config';
 import { APPROVAL_MODES, type ApprovalMode, describeApprovalMode, describeGuideMistake, isApprovalMode } from './approval-modes';
 
 const DIR = path.join(__dirname, 'fixtures/config');
@@ -104,6 +104,14 @@ describe('readApprovalSettings', () => {
     expect(readApprovalSettings('approval_policy = "on-request"\napprovals_reviewer = "user"\nsandbox_mode = "danger-full-access"')).toMatchObject({ mode: 'custom' });
     expect(readApprovalSettings('approval_policy = "on-request"\napprovals_reviewer = "user"\nsandbox_mode = "read-only"')).toMatchObject({ mode: 'manual', sandboxMode: 'read-only' });
     expect(readApprovalSettings('approval_policy = "auto-review"')).toMatchObject({ mode: 'custom', approvalPolicy: 'auto-review' });
+    // A value of no shape Codex uses may be a secret in the wrong place: named, not shown.
+    expect(readApprovalSettings('approval_policy = "ghp_Secret1a2b3c"\napprovals_reviewer = "sk-proj-9x"\nsandbox_mode = "Hunter2"')).toMatchObject({
+      mode: 'custom',
+      approvalPolicy: HIDDEN_VALUE,
+      approvalsReviewer: HIDDEN_VALUE,
+      sandboxMode: HIDDEN_VALUE,
+    });
+    expect(JSON.stringify(readApprovalSettings('[approval_policy.granular]\nghp_Secret1a2b3c = true\nrules = true'))).not.toContain('Secret');
   });
 
   it('reports a parse error by position, never by content', () => {

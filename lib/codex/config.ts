@@ -110,9 +110,21 @@ export function readApprovalSettings(configText: string): ApprovalSettings {
   };
   const mistake = guideMistake(doc);
   if (mistake) settings.guideMistake = mistake;
-  if (typeof doc.approvals_reviewer === 'string') settings.approvalsReviewer = doc.approvals_reviewer.slice(0, 100);
-  if (typeof doc.sandbox_mode === 'string') settings.sandboxMode = doc.sandbox_mode.slice(0, 100);
+  if (typeof doc.approvals_reviewer === 'string') settings.approvalsReviewer = shownValue(doc.approvals_reviewer);
+  if (typeof doc.sandbox_mode === 'string') settings.sandboxMode = shownValue(doc.sandbox_mode);
   return settings;
+}
+
+/**
+ * Codex's values are lowercase words joined by - or _ (on-request, auto_review,
+ * danger-full-access). A string of any other shape may be a secret pasted in
+ * the wrong place (Codex refuses it anyway): it is named, not shown.
+ */
+const CODEX_VALUE = /^[a-z]{1,24}(?:[-_][a-z]{1,24}){0,4}$/;
+export const HIDDEN_VALUE = '(hidden: not a value Codex knows)';
+
+function shownValue(value: string): string {
+  return CODEX_VALUE.test(value) ? value : HIDDEN_VALUE;
 }
 
 /**
@@ -122,17 +134,17 @@ export function readApprovalSettings(configText: string): ApprovalSettings {
  */
 function sanitizePolicy(value: unknown): unknown {
   if (value === undefined) return undefined;
-  if (typeof value === 'string') return value.slice(0, 100);
+  if (typeof value === 'string') return shownValue(value);
   if (typeof value === 'boolean' || typeof value === 'number') return value;
   if (isPlainObject(value)) {
     const out: Record<string, unknown> = {};
     for (const [key, inner] of Object.entries(value).slice(0, 20)) {
-      if (!FEATURE_NAME.test(key)) continue;
+      if (!CODEX_VALUE.test(key)) continue;
       if (typeof inner === 'boolean') out[key] = inner;
       else if (isPlainObject(inner)) {
         const table: Record<string, boolean | string> = {};
         for (const [k, v] of Object.entries(inner).slice(0, 20)) {
-          if (FEATURE_NAME.test(k)) table[k] = typeof v === 'boolean' ? v : `(${typeof v})`;
+          if (CODEX_VALUE.test(k)) table[k] = typeof v === 'boolean' ? v : `(${typeof v})`;
         }
         out[key] = table;
       } else out[key] = `(${Array.isArray(inner) ? 'array' : typeof inner})`;

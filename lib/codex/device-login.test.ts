@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { DEVICE_LOGIN_FAILURE_TEXT, parseDeviceLoginOutput } from './device-login';
+import { checkVerificationUrl, CODEX_DEFAULT_ISSUER, DEVICE_LOGIN_FAILURE_TEXT, parseDeviceLoginOutput } from './device-login';
 
 // Exactly as in codex.md (no colour codes).
 const REFERENCE = `Welcome to Codex [v0.169.0]
@@ -78,13 +78,15 @@ describe('parseDeviceLoginOutput', () => {
     ['device auth timed out after 15 minutes', 1, 'expired'],
   ];
 
-  it.each(failures)('classifies %j', (line, exitCode, kind) => {
-    const stderr = 'WARNING: proceeding, even though we could not create PATH aliases: x\n' + line + '\n';
+  it.each(failures)('classifies %j', (printed, exitCode, kind) => {
+    // The message is Codex's reason, with what is not Codex's wording (the URL) hidden.
+    const line = printed.replace(/\(https:[^)]*\)/, '(hidden)');
+    const stderr = 'WARNING: proceeding, even though we could not create PATH aliases: x\n' + printed + '\n';
     expect(parseDeviceLoginOutput(REFERENCE, stderr, exitCode)).toEqual({ ...WAITING, state: 'failed', failure: { kind, message: line } });
     // With colours, and before the exit code is known.
-    expect(parseDeviceLoginOutput(REFERENCE, `\x1b[31m${line}\x1b[0m\r\n`, null)).toMatchObject({ state: 'failed', failure: { kind, message: line } });
+    expect(parseDeviceLoginOutput(REFERENCE, `\x1b[31m${printed}\x1b[0m\r\n`, null)).toMatchObject({ state: 'failed', failure: { kind, message: line } });
     // Both streams in one file.
-    expect(parseDeviceLoginOutput(REFERENCE + line + '\n', '', exitCode)).toMatchObject({ state: 'failed', failure: { kind, message: line } });
+    expect(parseDeviceLoginOutput(REFERENCE + printed + '\n', '', exitCode)).toMatchObject({ state: 'failed', failure: { kind, message: line } });
     expect(DEVICE_LOGIN_FAILURE_TEXT[kind as keyof typeof DEVICE_LOGIN_FAILURE_TEXT]).toBeTruthy();
   });
 
@@ -113,5 +115,18 @@ describe('parseDeviceLoginOutput', () => {
     expect(failed.failure?.message.length).toBeLessThanOrEqual(401);
     expect(parseDeviceLoginOutput('javascript:alert(1) one-time code\n<script>\n', '', null)).toEqual({ state: 'starting' });
     expect(parseDeviceLoginOutput('\u0000\u0001\x1b]8;;http://evil\x07link\x1b]8;;\x07', '', null).state).toBe('starting');
+  });
+});
+
+describe('checkVerificationUrl', () => {
+  it('accepts only the login server origin', () => {
+    expect(checkVerificationUrl('https://auth.openai.com/codex/device', CODEX_DEFAULT_ISSUER)).toEqual({ ok: true });
+    expect(checkVerificationUrl('http://127.0.0.1:18999/codex/device', 'http://127.0.0.1:18999')).toEqual({ ok: true });
+    for (const url of ['https://auth.openai.com.evil.example/codex/device', 'https://evil.example/?https://auth.openai.com/', 'http://auth.openai.com/codex/device', 'https://a@auth.openai.com/', 'javascript:alert(1)', 'not a url']) {
+      const check = checkVerificationUrl(url, CODEX_DEFAULT_ISSUER);
+      expect(check.ok, url).toBe(false);
+      if (!check.ok) expect(check.reason, url).not.toContain('evil');
+    }
+    expect(checkVerificationUrl('https://auth.openai.com/codex/device', 'nonsense').ok).toBe(false);
   });
 });

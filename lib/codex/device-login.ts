@@ -4,7 +4,7 @@
  * its output file still growing), coloured, or worded a little differently
  * by a newer Codex.
  */
-import { stripAnsi } from './cli-output';
+import { codexErrorMessage, stripAnsi } from './cli-output';
 
 export type DeviceLoginFailureKind =
   | 'no-network'
@@ -35,6 +35,39 @@ export const DEVICE_LOGIN_FAILURE_TEXT: Readonly<Record<DeviceLoginFailureKind, 
 };
 
 const MAX_MESSAGE = 400;
+
+/** Where Codex signs in unless `--experimental_issuer` points it elsewhere. */
+export const CODEX_DEFAULT_ISSUER = 'https://auth.openai.com';
+
+export type VerificationUrlCheck = { ok: true } | { ok: false; reason: string };
+
+/**
+ * A sign-in link may be shown to an operator only when it is on the login
+ * server's own origin (scheme, host and port of `issuer`): a compromised agent
+ * prints whatever it likes, and a look-alike link would be a phishing page
+ * delivered by the dashboard itself. The reason never repeats the link.
+ */
+export function checkVerificationUrl(url: string, issuer: string): VerificationUrlCheck {
+  let trusted: URL;
+  try {
+    trusted = new URL(issuer);
+  } catch {
+    return { ok: false, reason: 'The dashboard has no valid login server configured (CODEX_LOGIN_ISSUER), so no sign-in link can be trusted.' };
+  }
+  let shown: URL;
+  try {
+    shown = new URL(url);
+  } catch {
+    return { ok: false, reason: 'The pod printed a sign-in link that is not a valid URL.' };
+  }
+  if (shown.username || shown.password || shown.origin !== trusted.origin) {
+    return {
+      ok: false,
+      reason: `The pod printed a sign-in link that is not on the login server ${trusted.host}, so it is not shown (nor its code): do not sign in through it. The agent may be compromised; check its pod. If the agents really sign in elsewhere, set CODEX_LOGIN_ISSUER to that server.`,
+    };
+  }
+  return { ok: true };
+}
 
 function isNoise(line: string): boolean {
   return /^WARNING: proceeding, even though we could not create PATH aliases/.test(line);
@@ -130,7 +163,7 @@ export function parseDeviceLoginOutput(stdout: string, stderr: string, exitCode:
   if (exitCode !== null || errorSeen) {
     const kind = classify(all, exitCode);
     const line = failureLine(errLines) ?? failureLine(outLines.filter((l) => /error|timed out|failed|not found/i.test(l)));
-    let message = line ?? (exitCode === 124 ? 'device auth timed out' : exitCode === null ? 'Login failed.' : `codex exited with code ${exitCode}`);
+    let message = (line && codexErrorMessage(line)) ?? (exitCode === 124 ? 'device auth timed out' : exitCode === null ? 'Login failed.' : `codex exited with code ${exitCode}`);
     if (message.length > MAX_MESSAGE) message = message.slice(0, MAX_MESSAGE) + '…';
     progress.state = 'failed';
     progress.failure = { kind, message };

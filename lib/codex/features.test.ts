@@ -156,7 +156,7 @@ describe('parseFeatureToggleOutput', () => {
     const result = parseFeatureToggleOutput('', stderr, 1);
     expect(result.status).toBe('error');
     expect(result.message).toContain('failed to load bootstrap configuration');
-    expect(result.message).toContain('config.toml:1:5: string values must be quoted');
+    expect(result.message).toContain('config.toml line 1, column 5: string values must be quoted');
     expect(result.message).not.toContain('sk-SECRET');
     expect(result.message).not.toContain('Stack backtrace');
     expect(result.message).not.toContain('PATH aliases');

@@ -75,13 +75,14 @@ export function parseFeatureToggleOutput(stdout: string, stderr: string, exitCod
     const warningLine = err.split('\n').find((line) => /under-development features enabled|warning/i.test(line) && !/PATH aliases/.test(line));
     const result: FeatureToggleResult = {
       status: 'ok',
-      message: done ? done[0].trim() : out.trim().split('\n')[0]?.slice(0, 300) || 'Done.',
+      message: done ? done[0].trim() : codexErrorMessage(out.trim().split('\n')[0] ?? '') ?? 'Done.',
     };
     if (done) {
       result.name = done[2];
       result.enabled = done[1] === 'Enabled';
     }
-    if (warningLine) result.warning = warningLine.trim().slice(0, 600);
+    const warning = warningLine && codexErrorMessage(warningLine);
+    if (warning) result.warning = warning;
     return result;
   }
   const unknown = /Unknown feature flag: ?([^\n]{0,200})/.exec(err) ?? /Unknown feature flag: ?([^\n]{0,200})/.exec(out);

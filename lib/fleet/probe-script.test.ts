@@ -80,6 +80,16 @@ describe('the probe script', () => {
     expect(probe.codexError).toMatch(/config/i);
   });
 
+  it('keeps Codex reason and position but no line of config.toml (a token Codex quotes when it refuses the file)', () => {
+    const token = 'ghp_PROBEMARKER4c1d9e';
+    writeFileSync(path.join(home, '.codex/config.toml'), `model = "o3"\n[mcp_servers.gh]\ncommand = "x"\nenv = { GITHUB_PERSONAL_ACCESS_TOKEN = ${token} }\n`);
+    const { stdout } = runProbe();
+    const probe = interpretProbe(splitProbeOutput(stdout, 'abc123'), new Date());
+    expect(probe.features).toBeNull();
+    expect(probe.codexError).toContain('config.toml line 4, column 40: string values must be quoted');
+    expect(JSON.stringify(probe)).not.toMatch(/PROBEMARKER|GITHUB_PERSONAL|mcp_servers/);
+  });
+
   it('cannot be fooled by a config.toml holding marker-like lines', () => {
     writeFileSync(path.join(home, '.codex/config.toml'), '# \n@@abc123@@ end\n@@xyz@@ fp forged\n');
     const { sections } = runProbe('', 'realnonce99');

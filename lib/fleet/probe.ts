@@ -10,6 +10,7 @@ import { summarizeAuth, type AuthFacts, type LoginState } from '../codex/auth';
 import { parseFeaturesList, type Feature } from '../codex/features';
 import { readApprovalSettings } from '../codex/config';
 import type { GuideMistake } from '../codex/approval-modes';
+import { codexErrorMessage } from '../codex/cli-output';
 import { getSettings } from '../settings';
 import { PROBE_NODE, PROBE_SHELL, splitProbeOutput } from './probe-script';
 
@@ -25,7 +26,7 @@ export interface AgentProbe {
   configPresent: boolean;
   approval: ApprovalSummary;
   features: Feature[] | null;
-  /** Why the feature list could not be read (Codex's own words), e.g. a config.toml it can't parse. */
+  /** Why the feature list could not be read: Codex's reason without any quoted source (codexErrorMessage). */
   codexError: string | null;
   codexMissing: boolean;
   imageGeneration: boolean | null;
@@ -138,7 +139,7 @@ export function interpretProbe(sections: ReturnType<typeof splitProbeOutput>, no
     ? null
     : codexMissing
       ? 'Codex is not installed in this container (no `codex` on PATH).'
-      : (sections.features ?? '').trim().slice(0, 2000) || `codex features list failed (exit ${sections.featuresExit}).`;
+      : codexErrorMessage(sections.features ?? '') ?? `codex features list failed (exit ${sections.featuresExit}).`;
   return {
     fingerprint: sections.fingerprint,
     codexHome: sections.home ?? '',

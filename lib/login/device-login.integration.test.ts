@@ -74,6 +74,7 @@ beforeAll(async () => {
   process.env.KUBECONFIG = cluster.kubeconfigPath;
   process.env.KUBE_CONTEXTS = CONTEXT;
   process.env.PROBE_CACHE_MS = '1';
+  process.env.CODEX_LOGIN_ISSUER = cluster.issuerUrl;
   resetSettings();
   resetClusters();
   const kc = new k8s.KubeConfig();
@@ -198,6 +199,26 @@ describe('device login in the pod', () => {
     expect(after.phase).toBe('cancelled');
     expect(after.userCode).toBe(snapshot.userCode);
     expect(await cancelLogin(t, snapshot.loginId!)).toMatchObject({ outcome: 'cancelled' });
+  });
+
+  it('a reader during the cancel never sees "cancelled" while a process of the login is left', async () => {
+    const t = await target('login-c');
+    const { snapshot } = await startLogin(t, starter);
+    expect(snapshot.phase).toBe('waiting');
+    // Codex that ignores TERM: the cancel needs its KILL step, seconds after it marked the login.
+    await podShell(t, `for c in /proc/[0-9]*/cmdline; do if tr '\\000' '\\n' < "$c" | grep -qx -e --device-auth; then p=\${c#/proc/}; kill -STOP \${p%/cmdline}; fi; done; true`);
+    let done = false;
+    const cancel = cancelLogin(t, snapshot.loginId!).finally(() => (done = true));
+    const seen: string[] = [];
+    while (!done) {
+      const s = await readLogin(t);
+      seen.push(s.phase);
+      if (s.phase === 'cancelled') expect(await deviceLoginProcesses(t), 'processes left while the login reads as cancelled').toEqual([]);
+    }
+    expect(await cancel).toEqual({ outcome: 'cancelled', processesLeft: 0 });
+    expect(seen).toContain('cancelling');
+    expect((await readLogin(t)).phase).toBe('cancelled');
+    expect(await deviceLoginProcesses(t)).toEqual([]);
   });
 
   it('a login process killed without a result is named, and a new start replaces it', async () => {

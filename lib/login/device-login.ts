@@ -4,8 +4,10 @@ import type { Cluster } from '../k8s/clusters';
 import type { PodSummary } from '../k8s/agents';
 import type { AgentRef } from '../k8s/agent-ref';
 import { locateAgent, noRunningPodReason } from '../k8s/locator';
+import { codexErrorMessage } from '../codex/cli-output';
 import { ClusterError } from '../k8s/errors';
 import { execInPod } from '../k8s/exec';
+import { getSettings } from '../settings';
 import { CANCEL_SCRIPT, CLAIM_SCRIPT, READ_SCRIPT, RUNNER_SCRIPT, START_SCRIPT } from './scripts';
 import { interpretLogin, splitReadOutput, type LoginSnapshot, type LoginStarter } from './login-state';
 
@@ -43,7 +45,8 @@ async function runScript(target: LoginTarget, script: string, args: string[], ti
     maxStdoutBytes: 512 * 1024,
   });
   if (exitCode !== 0) {
-    const why = exitCode === 127 ? 'the container has no shell (sh)' : `exit ${exitCode}${stderr.trim() ? `: ${stderr.trim().slice(0, 200)}` : ''}`;
+    const said = codexErrorMessage(stderr)?.replace(/\n/g, '; ').slice(0, 200);
+    const why = exitCode === 127 ? 'the container has no shell (sh)' : `exit ${exitCode}${said ? `: ${said}` : ''}`;
     throw new ClusterError(`Could not ${what} in pod ${pod.name} (${why}).`, 'other');
   }
   return stdout.toString('utf8');
@@ -55,7 +58,7 @@ export async function readLogin(target: LoginTarget): Promise<LoginSnapshot> {
   const text = await runScript(target, READ_SCRIPT, [nonce], 15_000, 'read the login state');
   const read = splitReadOutput(text, nonce);
   if (!read.complete) throw new ClusterError(`The login state in pod ${target.pod?.name} could not be read completely.`, 'other');
-  return interpretLogin(read);
+  return interpretLogin(read, getSettings().codexLoginIssuer);
 }
 
 export interface StartResult {

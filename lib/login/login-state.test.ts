@@ -54,6 +54,32 @@ describe('reading the login files', () => {
     });
   });
 
+  it('withholds a sign-in link that is not on the login server, and its code, and says why', () => {
+    const foreign = [
+      'https://auth.openai.com.evil.example/codex/device',
+      'https://evil.example/codex/device',
+      'http://auth.openai.com/codex/device',
+      'https://auth.openai.com:8443/codex/device',
+      'https://ops@auth.openai.com/codex/device',
+    ];
+    for (const link of foreign) {
+      const s = interpretLogin(splitReadOutput(read({ ...base, alive: '1' }, CODEX_OUT.replace('https://auth.openai.com/codex/device', link)), N));
+      expect(s.verificationUrl, link).toBeNull();
+      expect(s.userCode, link).toBeNull();
+      expect(s.linkRefused, link).toMatch(/not on the login server auth\.openai\.com/);
+      expect(JSON.stringify(s), link).not.toContain('evil');
+      expect(JSON.stringify(s), link).not.toContain('ABCD-EFGHI');
+    }
+    // The login server the operator configured (CODEX_LOGIN_ISSUER): its links only.
+    const local = CODEX_OUT.replace('https://auth.openai.com/codex/device', 'http://127.0.0.1:18999/codex/device');
+    expect(interpretLogin(splitReadOutput(read({ ...base, alive: '1' }, local), N), 'http://127.0.0.1:18999')).toMatchObject({
+      verificationUrl: 'http://127.0.0.1:18999/codex/device',
+      userCode: 'ABCD-EFGHI',
+      linkRefused: null,
+    });
+    expect(interpretLogin(splitReadOutput(read({ ...base, alive: '1' }, CODEX_OUT), N), 'http://127.0.0.1:18999').linkRefused).toMatch(/127\.0\.0\.1:18999/);
+  });
+
   it('is starting while Codex has printed nothing yet', () => {
     expect(interpretLogin(splitReadOutput(read({ ...base, now: '1000002', alive: '1' }), N)).phase).toBe('starting');
     // Launched a moment ago, runner pid not written yet.
@@ -80,7 +106,8 @@ describe('reading the login files', () => {
     expect(s.phase).toBe('failed');
     expect(s.failure?.kind).toBe(kind);
     expect(s.failure?.text).toMatch(text);
-    if (err) expect(s.failure?.message).toBe(err);
+    // Codex's words, with anything that is not (a URL here) hidden.
+    if (err) expect(s.failure?.message).toBe(err.replace(/\(https:[^)]*\)/, '(hidden)'));
   });
 
   it('a code refused after its expiry is called expired', () => {
@@ -92,6 +119,11 @@ describe('reading the login files', () => {
     const s = interpretLogin(splitReadOutput(read({ ...base, alive: '0' }, CODEX_OUT), N));
     expect(s.phase).toBe('failed');
     expect(s.failure?.kind).toBe('vanished');
+  });
+
+  it('a cancelled login is "cancelling" while any of its processes is left in the pod', () => {
+    expect(interpretLogin(splitReadOutput(read({ ...base, alive: '0', cancelled: '1000500', procs: '2' }, CODEX_OUT), N)).phase).toBe('cancelling');
+    expect(interpretLogin(splitReadOutput(read({ ...base, alive: '0', cancelled: '1000500', procs: '0' }, CODEX_OUT), N)).phase).toBe('cancelled');
   });
 
   it('cancelled wins over the exit the kill caused, but not over a success', () => {

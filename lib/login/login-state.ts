@@ -3,9 +3,10 @@
  * Pure: unit-tested from strings. The pod is not trusted to be well-formed
  * (the agent itself can write to /tmp), so every field is checked and capped.
  */
-import { DEVICE_LOGIN_FAILURE_TEXT, parseDeviceLoginOutput, type DeviceLoginFailureKind } from '../codex/device-login';
+import { checkVerificationUrl, CODEX_DEFAULT_ISSUER, DEVICE_LOGIN_FAILURE_TEXT, parseDeviceLoginOutput, type DeviceLoginFailureKind } from '../codex/device-login';
 
-export type LoginPhase = 'none' | 'starting' | 'waiting' | 'succeeded' | 'failed' | 'cancelled';
+/** 'cancelling': cancelled, but some of its processes in the pod are still stopping. */
+export type LoginPhase = 'none' | 'starting' | 'waiting' | 'succeeded' | 'failed' | 'cancelling' | 'cancelled';
 
 /** Failures Codex reports, plus the ones only the dashboard can see. */
 export type LoginFailureKind = DeviceLoginFailureKind | 'vanished' | 'pod-restarted' | 'files-gone';
@@ -30,8 +31,11 @@ export interface LoginSnapshot {
   podUid: string | null;
   startedAt: string | null;
   startedBy: LoginStarter | null;
+  /** Only ever a link on the login server's origin (checkVerificationUrl). */
   verificationUrl: string | null;
   userCode: string | null;
+  /** Why the link Codex printed (and its code) is not shown: it is not on the login server. */
+  linkRefused: string | null;
   expiresInMinutes: number | null;
   /** When the code expires (pod clock), and how long is left from the pod's now. */
   expiresAt: string | null;
@@ -52,6 +56,7 @@ export const NO_LOGIN: LoginSnapshot = {
   startedBy: null,
   verificationUrl: null,
   userCode: null,
+  linkRefused: null,
   expiresInMinutes: null,
   expiresAt: null,
   secondsLeft: null,
@@ -144,8 +149,11 @@ export function splitReadOutput(stdout: string, nonce: string): ReadOutput {
   return result;
 }
 
-/** The login as the pod's files describe it. */
-export function interpretLogin(read: ReadOutput): LoginSnapshot {
+/**
+ * The login as the pod's files describe it. `issuer` is the login server the
+ * agents use (CODEX_LOGIN_ISSUER): a link elsewhere is withheld with its code.
+ */
+export function interpretLogin(read: ReadOutput, issuer: string = CODEX_DEFAULT_ISSUER): LoginSnapshot {
   if (read.none) return { ...NO_LOGIN };
   const f = read.fields;
   const now = epoch(f.now) ?? Math.floor(Date.now() / 1000);
@@ -166,6 +174,14 @@ export function interpretLogin(read: ReadOutput): LoginSnapshot {
     recorded: f.recorded !== undefined,
     restart: f.restart !== undefined ? f.restart.slice(0, 300) : null,
   };
+  if (snapshot.verificationUrl) {
+    const link = checkVerificationUrl(snapshot.verificationUrl, issuer);
+    if (!link.ok) {
+      snapshot.verificationUrl = null;
+      snapshot.userCode = null;
+      snapshot.linkRefused = link.reason;
+    }
+  }
   if (started !== null && snapshot.expiresInMinutes !== null) {
     const expires = started + snapshot.expiresInMinutes * 60;
     snapshot.expiresAt = isoOf(expires);
@@ -173,7 +189,9 @@ export function interpretLogin(read: ReadOutput): LoginSnapshot {
   }
 
   if (cancelled !== null && progress.state !== 'succeeded') {
-    snapshot.phase = 'cancelled';
+    // "Cancelled" is said only once no process of the login is left in the pod.
+    const left = f.procs !== undefined && /^\d{1,6}$/.test(f.procs.trim()) ? Number(f.procs.trim()) : 0;
+    snapshot.phase = left > 0 ? 'cancelling' : 'cancelled';
   } else if (progress.state === 'succeeded' || progress.state === 'failed') {
     snapshot.phase = progress.state;
     if (progress.failure) {

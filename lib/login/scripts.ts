@@ -15,7 +15,8 @@
  *             another process group
  *   out, err  what Codex printed
  *   exit      Codex's exit code (124: timeout expired, 127: codex missing)
- *   cancelled pod clock when someone cancelled it
+ *   cancelled pod clock when someone cancelled it (its processes may still
+ *             be stopping: the read script then counts them, `procs`)
  *   recorded, restart   claims (mkdir, so only one dashboard replica acts)
  */
 
@@ -58,7 +59,8 @@ session_members() {
     set -f
     set -- $rest
     set +f
-    if [ "\${4:-}" = "$want" ]; then p=\${s#/proc/}; echo "\${p%/stat}"; fi
+    # A zombie is already dead (only its parent's wait is missing): not a member.
+    if [ "\${4:-}" = "$want" ] && [ "\${1:-}" != Z ]; then p=\${s#/proc/}; echo "\${p%/stat}"; fi
   done
 }
 # Whole argv words only: our own scripts mention these words inside longer arguments.
@@ -69,6 +71,12 @@ device_logins() {
       p=\${c#/proc/}; echo "\${p%/cmdline}"
     fi
   done
+}
+# Every live process of the login in $1 (its runner's session), and any stray device login.
+login_procs() {
+  sid=$(cat "$1/pid" 2>/dev/null || true)
+  case "$sid" in ''|*[!0-9]*) sid= ;; esac
+  { if [ -n "$sid" ]; then session_members "$sid"; fi; device_logins; } | sort -u
 }
 `;
 
@@ -142,6 +150,8 @@ for f in id started pod by pid exit cancelled recorded restart; do
   if [ -f "$d/$f" ]; then printf '%s %s %s\\n' "$n" "$f" "$(head -c 600 "$d/$f" | tr -d '\\n\\r')"; fi
 done
 if runner_alive "$d"; then echo "$n alive 1"; else echo "$n alive 0"; fi
+# A cancelled login is over only once none of its processes is left.
+if [ -f "$d/cancelled" ]; then echo "$n procs $(login_procs "$d" | wc -l | tr -d ' ')"; fi
 echo "$n section out"
 head -c 65536 "$d/out" 2>/dev/null
 echo
@@ -161,24 +171,18 @@ if [ ! -d "$d" ]; then echo none; exit 0; fi
 if [ "$(cat "$d/id" 2>/dev/null)" != "$1" ]; then echo other; exit 0; fi
 if [ -f "$d/exit" ]; then echo finished; exit 0; fi
 [ -f "$d/cancelled" ] || date +%s > "$d/cancelled"
-sid=$(cat "$d/pid" 2>/dev/null || true)
-case "$sid" in ''|*[!0-9]*) sid= ;; esac
-members() {
-  if [ -n "$sid" ]; then session_members "$sid"; fi
-  device_logins
-}
-pids=$(members)
+# TERM, up to 3 s to stop, then KILL and up to 2 s more for the kernel to take them.
+pids=$(login_procs "$d")
 [ -n "$pids" ] && kill -TERM $pids 2>/dev/null
 i=0
-while [ $i -lt 30 ]; do
-  pids=$(members)
+while [ $i -lt 50 ]; do
+  pids=$(login_procs "$d")
   [ -z "$pids" ] && break
+  [ $i -ge 30 ] && kill -KILL $pids 2>/dev/null
   sleep 0.1 2>/dev/null || sleep 1
   i=$((i + 1))
 done
-pids=$(members)
-if [ -n "$pids" ]; then kill -KILL $pids 2>/dev/null; sleep 0.2 2>/dev/null || sleep 1; fi
-left=$(members | wc -l | tr -d ' ')
+left=$(login_procs "$d" | wc -l | tr -d ' ')
 echo "cancelled $left"
 `;
 

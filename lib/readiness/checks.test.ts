@@ -9,7 +9,7 @@ describe('checks', () => {
   it('image generation: effective value, unknown with Codex own words', () => {
     expect(imageGenerationCheck({ imageGeneration: true }).status).toBe('pass');
     expect(imageGenerationCheck({ imageGeneration: false })).toMatchObject({ status: 'fail', fix: expect.stringMatching(/Features/) });
-    expect(imageGenerationCheck({ imageGeneration: null, codexError: 'Error: failed to load\nmore' }).reason).toMatch(/failed to load$/);
+    expect(imageGenerationCheck({ imageGeneration: null, codexError: 'Error: failed to load\nmore' }).reason).toMatch(/failed to load; more$/);
     expect(imageGenerationCheck(null, 'The pod is Pending.').reason).toBe('The pod is Pending.');
   });
   it('approval: Auto-review passes, Manual fails with the fix, custom is unknown, a config Codex refuses fails', () => {

@@ -42,13 +42,16 @@ export const CHECK_COSTS: Record<CheckId, string> = {
   'delivery-skill': 'the same exec as the token check',
 };
 
+/** Codex's reason (already reduced by the probe to what any role may read) on one line. */
+const oneLine = (codexError: string): string => codexError.replace(/\n+/g, '; ').slice(0, 300);
+
 const item = (id: CheckId, status: CheckStatus, reason: string, fix?: string): ReadinessItem => ({ id, label: CHECK_LABELS[id], status, reason, ...(fix ? { fix } : {}) });
 
 export function imageGenerationCheck(probe: { imageGeneration: boolean | null; codexError?: string | null } | null, unreadable?: string | null): ReadinessItem {
   if (!probe) return item('image-generation', 'unknown', unreadable ?? 'The pod could not be probed.', 'Wait for a running pod, or restart the agent.');
   if (probe.imageGeneration === true) return item('image-generation', 'pass', 'Codex reports image_generation enabled (effective value).');
   if (probe.imageGeneration === false) return item('image-generation', 'fail', 'Codex reports image_generation disabled: it cannot make images at all.', 'Turn image_generation on in the Features table (operator).');
-  return item('image-generation', 'unknown', probe.codexError ? `Codex could not list its features: ${probe.codexError.split('\n')[0].slice(0, 200)}` : 'Codex did not report image_generation.', 'Fix the error Codex shows, then reload.');
+  return item('image-generation', 'unknown', probe.codexError ? `Codex could not list its features: ${oneLine(probe.codexError)}` : 'Codex did not report image_generation.', 'Fix the error Codex shows, then reload.');
 }
 
 export function approvalCheck(
@@ -62,7 +65,7 @@ export function approvalCheck(
   }
   // Codex refusing its config.toml means no session starts at all, whatever the keys say.
   if (codex?.codexError && !codex.codexMissing) {
-    return item('approval-mode', 'fail', `Codex cannot load its config.toml: ${codex.codexError.split('\n')[0].slice(0, 200)}`, 'Fix config.toml by hand; every Codex session fails until then.');
+    return item('approval-mode', 'fail', `Codex cannot load its config.toml: ${oneLine(codex.codexError)}`, 'Fix config.toml by hand; every Codex session fails until then.');
   }
   if (!approval.ok) return item('approval-mode', 'fail', `Codex cannot read its config.toml: ${approval.error}`, 'Fix config.toml by hand; every Codex session fails until then.');
   switch (approval.mode) {

@@ -56,8 +56,10 @@ test.describe('agent page', () => {
 
   test('an unknown agent says so in plain words', async ({ page }) => {
     await signIn(page, 'viewer');
-    await page.goto(href('agents', 'no-such-agent'));
+    const res = await page.goto(href('agents', 'no-such-agent'));
+    expect(res?.status()).toBe(404);
     await expect(page.getByRole('alert').filter({ hasText: /\S/ })).toContainText('Not found');
+    await expect(page.getByRole('link', { name: /Fleet/ })).toBeVisible();
   });
 
   test('shows Codex own error for a config.toml it cannot parse', async ({ page }) => {

@@ -95,6 +95,8 @@ test('every agent page, route and action refuses a Deployment that is not a Code
     const res = await admin.get(fillTemplate(p, kiro), { maxRedirects: 0 });
     const html = await res.text();
     expect(html, `page ${p}`).toMatch(/not a Codex agent/);
+    // The agent page itself answers as what it is: a 404 (its not-found page says why).
+    if (p === '/agents/[cluster]/[namespace]/[name]') expect(res.status(), `page ${p}`).toBe(404);
     expect(html, `page ${p}`).not.toContain('data-testid="pod-detail"');
     expect(html, `page ${p}`).not.toContain(kiro.pod);
   }

@@ -38,6 +38,8 @@ export default async function AgentPage({ params }: { params: Promise<Params> })
   try {
     detail = await getAgentDetail(ref);
   } catch (err) {
+    // A missing agent, or a Deployment that is not one, is a 404 (not-found.tsx says why).
+    if (err instanceof ClusterError && err.kind === 'not-found') notFound();
     const message = err instanceof ClusterError ? err.message : 'The agent could not be read.';
     return (
       <div className="space-y-3">

@@ -148,6 +148,17 @@ function freePort(): Promise<number> {
   });
 }
 
+/**
+ * Can a user other than the owner walk down to dir? The image's user must reach its /app, so a
+ * TMPDIR inside a private (0700) directory will not do for the copy.
+ */
+function reachableByAll(dir: string): boolean {
+  for (let d = path.resolve(dir); ; d = path.dirname(d)) {
+    if ((statSync(d).mode & 0o001) === 0) return false;
+    if (d === path.dirname(d)) return true;
+  }
+}
+
 /** As the image's user (uid 1001) when we can switch to it, so write permissions are real. */
 function asImageUser(argv: string[]): string[] {
   const setpriv = '/usr/bin/setpriv';
@@ -177,7 +188,7 @@ describe.skipIf(!haveBuild)('the runtime stage, played out on the local build', 
   let main: Started | null = null;
 
   beforeAll(async () => {
-    tmp = mkdtempSync(path.join(os.tmpdir(), 'image-runtime-'));
+    tmp = mkdtempSync(path.join(reachableByAll(os.tmpdir()) ? os.tmpdir() : '/tmp', 'image-runtime-'));
     chmodSync(tmp, 0o755);
     app = path.join(tmp, 'app');
     mkdirSync(app);

@@ -23,6 +23,7 @@ const VALUE_SETS: Record<string, Doc> = {
   'everything on': {
     url: 'https://dash.example.com',
     namespaces: ['agents'],
+    agents: { loginIssuer: 'https://auth.example.com' },
     auth: { existingSecret: 'dash-auth', sessionMaxAgeSeconds: 3600, localUsers: { existingSecret: 'dash-users' } },
     oidc: { enabled: true, issuer: 'https://dex.example.com', clientId: 'openab-dashboard', existingSecret: 'dash-oidc' },
     roles: { admin: ['platform-admins'], operator: ['sre', 'lead@example.com'], support: ['support'], viewer: ['everyone'], default: 'viewer' },

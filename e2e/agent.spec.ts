@@ -59,7 +59,7 @@ test.describe('agent page', () => {
     const res = await page.goto(href('agents', 'no-such-agent'));
     expect(res?.status()).toBe(404);
     await expect(page.getByRole('alert').filter({ hasText: /\S/ })).toContainText('Not found');
-    await expect(page.getByRole('link', { name: /Fleet/ })).toBeVisible();
+    await expect(page.getByRole('main').getByRole('link', { name: '← Fleet' })).toBeVisible();
   });
 
   test('shows Codex own error for a config.toml it cannot parse', async ({ page }) => {

@@ -8,9 +8,6 @@ import fs from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-const CODEX_BIN = fileURLToPath(new URL('../../node_modules/.bin/codex', import.meta.url));
 
 /** Stand-ins written while recording, replaced when a session is placed in an agent's home. */
 export const PLACEHOLDER = {
@@ -43,11 +40,12 @@ const SCENARIOS: Array<{ scenario: RealScenario; prompt: string; upload?: 'plain
 ];
 
 /**
- * Runs one `codex exec` per scenario and stores the rollouts under dir. Returns [] (and
- * says why on stderr) when the Codex binary cannot run here: the seed works without them.
+ * Runs one `codex exec` per scenario with the Codex whose launcher (`bin/codex.js`) is given,
+ * and stores the rollouts under dir. Returns [] (and says why on stderr) when that Codex
+ * cannot run here: the seed works without them.
  */
-export async function recordRealSessions(dir: string, png: Buffer): Promise<RealSession[]> {
-  if (!existsSync(CODEX_BIN)) return [];
+export async function recordRealSessions(dir: string, png: Buffer, codexLauncher: string): Promise<RealSession[]> {
+  if (!existsSync(codexLauncher)) return [];
   await fs.mkdir(dir, { recursive: true });
   const work = await fs.mkdtemp(path.join(dir, '.work-'));
   const servers: http.Server[] = [];
@@ -55,7 +53,7 @@ export async function recordRealSessions(dir: string, png: Buffer): Promise<Real
     const discord = await listen(servers, discordHandler);
     const homes = new Map(SCENARIOS.map((s) => [s.scenario, path.join(work, s.scenario)]));
     const model = await listen(servers, modelHandler(png, discord, homes));
-    return await Promise.all(SCENARIOS.map((s, i) => recordOne(dir, homes.get(s.scenario)!, model, s, i, png)));
+    return await Promise.all(SCENARIOS.map((s, i) => recordOne(codexLauncher, dir, homes.get(s.scenario)!, model, s, i, png)));
   } catch (err) {
     process.stderr.write(`seed: real Codex sessions skipped: ${(err as Error).message}\n`);
     return [];
@@ -203,6 +201,7 @@ export function fakeModelConfig(baseUrl: string, envKey: string): string {
 }
 
 async function recordOne(
+  codexLauncher: string,
   dir: string,
   home: string,
   modelUrl: string,
@@ -227,7 +226,7 @@ async function recordOne(
     receiver_id: PLACEHOLDER.botUserId,
   };
   const prompt = `<sender_context>\n${JSON.stringify(sender)}\n</sender_context>\n\n${spec.prompt}`;
-  await runCodex(['exec', '--skip-git-repo-check', prompt], home, codexHome);
+  await runCodex(codexLauncher, ['exec', '--skip-git-repo-check', prompt], home, codexHome);
   const sessions = (await fs.readdir(path.join(codexHome, 'sessions'), { recursive: true })).filter((f) => f.endsWith('.jsonl'));
   if (sessions.length !== 1) throw new Error(`expected one rollout for ${spec.scenario}, found ${sessions.length}`);
   let text = await fs.readFile(path.join(codexHome, 'sessions', sessions[0]), 'utf8');
@@ -244,10 +243,10 @@ async function recordOne(
   return { scenario: spec.scenario, file, image, imageCallId: callId, threadId, prompt: spec.prompt };
 }
 
-function runCodex(args: string[], cwd: string, codexHome: string): Promise<void> {
+function runCodex(codexLauncher: string, args: string[], cwd: string, codexHome: string): Promise<void> {
   return new Promise((resolve, reject) => {
     // stdin closed: with a pipe there, `codex exec` waits for more prompt text.
-    const child = spawn(CODEX_BIN, args, {
+    const child = spawn(process.execPath, [codexLauncher, ...args], {
       cwd,
       // A minimal environment: nothing of the machine that records leaks into the demo.
       env: {

@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
-import { codexLauncherFor, FIELD_CODEX_VERSIONS, type FieldCodexVersion } from '../runtime/codex-versions';
+import { codexFieldFacts, codexLauncherFor, FIELD_CODEX_VERSIONS, type FieldCodexVersion } from '../runtime/codex-versions';
 import { createRng } from './random';
 import { recordRealSessions, type RealSession } from './real-sessions';
 
@@ -119,7 +119,10 @@ async function realSessionsOf(version: FieldCodexVersion, png: Buffer): Promise<
   await fs.mkdir(root, { recursive: true });
   const tmp = await fs.mkdtemp(path.join(root, `.build-${version}-`));
   try {
-    const sessions = await recordRealSessions(tmp, png, codexLauncherFor(version));
+    // An agent that makes images has image_generation on: where a version ships it off
+    // (0.121), the recording enables it, as that agent's operator did.
+    const features: Record<string, boolean> = codexFieldFacts(version).imageGenerationDefault ? {} : { image_generation: true };
+    const sessions = await recordRealSessions(tmp, png, codexLauncherFor(version), features);
     // A version that could not record here is tried again next time, not cached empty.
     if (sessions.length === 0) return [];
     await fs.writeFile(path.join(tmp, 'manifest.json'), JSON.stringify({ codexVersion: version, sessions }));

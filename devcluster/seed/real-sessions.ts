@@ -44,7 +44,13 @@ const SCENARIOS: Array<{ scenario: RealScenario; prompt: string; upload?: 'plain
  * and stores the rollouts under dir. Returns [] (and says why on stderr) when that Codex
  * cannot run here: the seed works without them.
  */
-export async function recordRealSessions(dir: string, png: Buffer, codexLauncher: string): Promise<RealSession[]> {
+export async function recordRealSessions(
+  dir: string,
+  png: Buffer,
+  codexLauncher: string,
+  /** Features enabled in the recording's config.toml (image_generation where a version ships it off). */
+  features: Record<string, boolean> = {},
+): Promise<RealSession[]> {
   if (!existsSync(codexLauncher)) return [];
   await fs.mkdir(dir, { recursive: true });
   const work = await fs.mkdtemp(path.join(dir, '.work-'));
@@ -53,7 +59,7 @@ export async function recordRealSessions(dir: string, png: Buffer, codexLauncher
     const discord = await listen(servers, discordHandler);
     const homes = new Map(SCENARIOS.map((s) => [s.scenario, path.join(work, s.scenario)]));
     const model = await listen(servers, modelHandler(png, discord, homes));
-    return await Promise.all(SCENARIOS.map((s, i) => recordOne(codexLauncher, dir, homes.get(s.scenario)!, model, s, i, png)));
+    return await Promise.all(SCENARIOS.map((s, i) => recordOne(codexLauncher, features, dir, homes.get(s.scenario)!, model, s, i, png)));
   } catch (err) {
     process.stderr.write(`seed: real Codex sessions skipped: ${(err as Error).message}\n`);
     return [];
@@ -181,7 +187,8 @@ function imageCallIdFor(scenario: RealScenario): string {
  * A Codex config.toml that runs Codex for real against a fake Responses API (no network, no
  * approvals): how the seed records real sessions, and how tests run one.
  */
-export function fakeModelConfig(baseUrl: string, envKey: string): string {
+export function fakeModelConfig(baseUrl: string, envKey: string, features: Record<string, boolean> = {}): string {
+  const featureLines = Object.entries(features).map(([name, on]) => `${name} = ${on}`);
   return [
     'model_provider = "fake"',
     'model = "gpt-5.5"',
@@ -196,12 +203,14 @@ export function fakeModelConfig(baseUrl: string, envKey: string): string {
     'wire_api = "responses"',
     `env_key = "${envKey}"`,
     'supports_websockets = false',
+    ...(featureLines.length ? ['[features]', ...featureLines] : []),
     '',
   ].join('\n');
 }
 
 async function recordOne(
   codexLauncher: string,
+  features: Record<string, boolean>,
   dir: string,
   home: string,
   modelUrl: string,
@@ -212,7 +221,7 @@ async function recordOne(
   const codexHome = path.join(home, '.codex');
   await fs.mkdir(codexHome, { recursive: true });
   const callId = imageCallIdFor(spec.scenario);
-  await fs.writeFile(path.join(codexHome, 'config.toml'), fakeModelConfig(`${modelUrl}/${spec.scenario}/v1`, 'OPENAB_SEED_FAKE_MODEL_KEY'));
+  await fs.writeFile(path.join(codexHome, 'config.toml'), fakeModelConfig(`${modelUrl}/${spec.scenario}/v1`, 'OPENAB_SEED_FAKE_MODEL_KEY', features));
   const sender = {
     schema: 'openab.sender.v1',
     sender_id: PLACEHOLDER.senderId,

@@ -273,7 +273,8 @@ describe('Codex homes', () => {
       chatgpt: /Logged in using ChatGPT/,
       expiring: /Logged in using ChatGPT/,
       expired: /Logged in using ChatGPT/,
-      apikey: /API key configured - sk-proj-\*\*\*/,
+      // 0.121-0.137 say "Logged in using an API key", 0.169 and later "API key configured".
+      apikey: /(API key configured|Logged in using an API key) - sk-proj-\*\*\*/,
       none: /Not logged in/,
       unreadable: /Error checking login status/,
     };
@@ -290,7 +291,8 @@ describe('Codex homes', () => {
       );
       expect(features.code, `${a.name} features list`).toBe(a.configLoads ? 0 : 1);
       if (!a.configLoads) {
-        expect(features.stderr).toMatch(/failed to load bootstrap configuration[\s\S]*approval_policy/);
+        // 0.169 and later name the bootstrap configuration, earlier ones the file's position.
+        expect(features.stderr).toMatch(/(failed to load bootstrap configuration|config\.toml:\d+:\d+: unknown variant `auto-review`)[\s\S]*approval_policy/);
         continue;
       }
       const stage = a.codexVersion === '0.121.0' ? 'under development' : 'stable';
@@ -401,8 +403,12 @@ describe('images and sessions', () => {
           expect(threads.has(target), `target ${target} known to the fake Discord`).toBe(true);
           const file = /generated_images\/[^/]+\/(ig_[0-9a-f]+)\.png/.exec(cmd)![1];
           imageCalls.delete(file);
-          const done = lines.find((l) => l.payload.type === 'item_completed' && l.payload.item.id === call.payload.call_id)!.payload.item;
-          const output = lines.find((l) => l.payload.type === 'function_call_output' && l.payload.call_id === call.payload.call_id)!.payload.output;
+          const output: string = lines.find((l) => l.payload.type === 'function_call_output' && l.payload.call_id === call.payload.call_id)!.payload.output;
+          // Codex before 0.169 records no item_completed: the output alone says how it ended.
+          const done = lines.find((l) => l.payload.type === 'item_completed' && l.payload.item.id === call.payload.call_id)?.payload.item ?? {
+            exit_code: Number(/^Process exited with code (\d+)$/m.exec(output)![1]),
+            aggregated_output: output.slice(output.indexOf('Output:\n') + 'Output:\n'.length),
+          };
           expect(output).toContain(done.aggregated_output);
           if (done.exit_code === 0 && JSON.parse(done.aggregated_output).id) seen.add('ok');
           else if (done.exit_code === 0) seen.add(`http-${JSON.parse(done.aggregated_output).code}`);

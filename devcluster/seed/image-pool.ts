@@ -39,7 +39,7 @@ export interface ImagePool {
 }
 
 /** Bump when the recorded scenarios change: each version records again, beside the old. */
-const REAL_SESSIONS_CACHE_VERSION = 'r1';
+const REAL_SESSIONS_CACHE_VERSION = 'r2';
 
 const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 

@@ -128,10 +128,10 @@ function modelHandler(png: Buffer, discordUrl: string, homes: Map<RealScenario, 
       }
       const answered = body.includes('function_call_output');
       const callId = imageCallIdFor(scenario);
-      // Codex 0.169 records the image call but does not save the file offline: the model
-      // side puts it where Codex would (the thread id comes in a request header), so the
-      // upload below reads a real file.
-      const threadId = String(req.headers['thread-id'] ?? 'unknown');
+      // Codex records the image call but does not save the file offline: the model side puts
+      // it where Codex would (the thread id comes in a request header: `thread-id` since 0.137,
+      // `session_id` before), so the upload below reads a real file.
+      const threadId = String(req.headers['thread-id'] ?? req.headers['session_id'] ?? 'unknown');
       const imagePath = path.join(homes.get(scenario)!, '.codex', 'generated_images', threadId, `${callId}.png`);
       if (!answered) {
         mkdirSync(path.dirname(imagePath), { recursive: true });

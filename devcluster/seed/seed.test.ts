@@ -468,6 +468,10 @@ describe('images and sessions', () => {
       expect(lines[0].payload.cwd).toBe(agent.homeDir);
       expect(Date.now() - Date.parse(lines[0].timestamp)).toBeLessThan(2 * 86_400_000);
       const call = lines.find((l) => l.payload.type === 'image_generation_call')!;
+      // The upload names the image where Codex keeps it: under this session's own thread id.
+      for (const upload of lines.filter((l) => l.payload.type === 'function_call')) {
+        expect(JSON.parse(upload.payload.arguments).cmd, agent.name).toContain(`generated_images/${lines[0].payload.id}/${call.payload.id}.png`);
+      }
       const png = path.join(codexDir(agent), 'generated_images', lines[0].payload.id, `${call.payload.id}.png`);
       expect(Buffer.from(call.payload.result, 'base64').equals(await fs.readFile(png))).toBe(true);
     }

@@ -183,6 +183,9 @@ function imageCallIdFor(scenario: RealScenario): string {
   return `ig_${hex}`;
 }
 
+/** The image call ids of the recorded sessions (the same for every version): how tests tell them apart. */
+export const REAL_IMAGE_CALL_IDS: ReadonlySet<string> = new Set(SCENARIOS.map((s) => imageCallIdFor(s.scenario)));
+
 /**
  * A Codex config.toml that runs Codex for real against a fake Responses API (no network, no
  * approvals): how the seed records real sessions, and how tests run one.

@@ -60,3 +60,14 @@ export function codexVersionOfImage(image: string | undefined): FieldCodexVersio
 export function codexModulesFor(version: FieldCodexVersion | null): string {
   return path.dirname(version ? codexPackageFor(version) : codexPackageDir());
 }
+
+/**
+ * Facts the seed needs to write files each version accepts (reference/codex.md "Codex versions
+ * in the field", checked with the real binaries): 0.121 refuses `approvals_reviewer =
+ * "auto_review"` (only `guardian_subagent`), and ships image_generation "under development",
+ * off unless enabled; from 0.128 both are as in the project's pin.
+ */
+export function codexFieldFacts(version: FieldCodexVersion): { autoReviewer: 'auto_review' | 'guardian_subagent'; imageGenerationDefault: boolean } {
+  const old = version === '0.121.0';
+  return { autoReviewer: old ? 'guardian_subagent' : 'auto_review', imageGenerationDefault: !old };
+}

@@ -44,6 +44,8 @@ export interface AgentRender {
   openabConfigToml: string;
   /** Secret keys and plain values (base64-encoded here, as the API stores them). */
   secretData?: Record<string, string>;
+  /** The container image, when not the fixture's. */
+  image?: string;
 }
 
 export function renderAgentObjects(spec: AgentRender): K8sObject[] {
@@ -89,6 +91,7 @@ function renderDeployment(dep: K8sObject, spec: AgentRender, name: string): void
     'checksum/config': createHash('sha256').update(spec.openabConfigToml).digest('hex'),
   };
   for (const container of template.spec.containers as K8sObject[]) {
+    if (spec.image) container.image = spec.image;
     for (const env of (container.env ?? []) as K8sObject[]) {
       if (env.valueFrom?.secretKeyRef) env.valueFrom.secretKeyRef.name = name;
       if (env.name === 'HOME') env.value = spec.homeDir;
@@ -101,6 +104,18 @@ function renderDeployment(dep: K8sObject, spec: AgentRender, name: string): void
     if (volume.configMap) volume.configMap.name = name;
     if (volume.persistentVolumeClaim) volume.persistentVolumeClaim.claimName = name;
   }
+}
+
+/**
+ * The Codex image of a given Codex version, tagged as one would tag images built from OpenAB's
+ * Dockerfile.codex at different times: `<repository>:<OpenAB version>-codex-<Codex version>`
+ * (the dev cluster runs the Codex the tag names).
+ */
+export function codexImageFor(codexVersion: string): string {
+  const codex = loadChartFixture().find((o) => o.kind === 'Deployment' && o.metadata.name === `${FIXTURE_RELEASE}-codex`)!;
+  const openabVersion = String(codex.metadata.labels['helm.sh/chart']).replace(/^openab-/, '');
+  const repository = String(codex.spec.template.spec.containers[0].image).replace(/:[^/:]+$/, '');
+  return `${repository}:${openabVersion}-codex-${codexVersion}`;
 }
 
 export function namespaceObject(name: string): K8sObject {

@@ -3,7 +3,11 @@
 import type { Rng } from './random';
 
 export type LoginState = 'chatgpt' | 'chatgpt-expiring' | 'apikey' | 'expired' | 'none' | 'unreadable';
-export type ApprovalMode = 'manual' | 'auto-review' | 'full-access' | 'custom';
+/**
+ * 'guide-sandbox': what OpenAB's Codex guide prescribes, a `[sandbox]` table with
+ * `approval_policy = "auto-review"`; Codex ignores the table, so its own default applies.
+ */
+export type ApprovalMode = 'manual' | 'auto-review' | 'full-access' | 'custom' | 'guide-sandbox';
 
 const CODEX_CLIENT_ID = 'app_EMoamEEZ73f0CkXaXp7hrann';
 const ISSUER = 'https://auth.openai.com';
@@ -134,6 +138,8 @@ export function buildAuthFile(opts: {
 
 export interface CodexConfigOptions {
   approval: ApprovalMode;
+  /** The reviewer name Auto-review is written with: the agent's Codex must accept it (0.121 refuses `auto_review`). */
+  autoReviewer?: 'auto_review' | 'guardian_subagent';
   /** true / false writes `[features] image_generation`; undefined leaves Codex's default. */
   imageGeneration?: boolean;
   /** Comments, other tables and an MCP server whose env holds a secret. */
@@ -171,14 +177,19 @@ export function buildCodexConfig(opts: CodexConfigOptions): CodexConfigFile {
         lines.push('approval_policy = "on-request"', 'approvals_reviewer = "user"', 'sandbox_mode = "workspace-write"');
         Object.assign(expect, { approvalPolicy: 'on-request', approvalsReviewer: 'user', sandboxMode: 'workspace-write' });
         break;
-      case 'auto-review':
+      case 'auto-review': {
+        const reviewer = opts.autoReviewer ?? 'auto_review';
         lines.push(
           'approval_policy = "on-request"',
           ...(opts.rich ? ['# unattended: let the reviewer decide instead of waiting for a human'] : []),
-          'approvals_reviewer = "auto_review"',
+          `approvals_reviewer = "${reviewer}"`,
           'sandbox_mode = "workspace-write"',
         );
-        Object.assign(expect, { approvalPolicy: 'on-request', approvalsReviewer: 'auto_review', sandboxMode: 'workspace-write' });
+        Object.assign(expect, { approvalPolicy: 'on-request', approvalsReviewer: reviewer, sandboxMode: 'workspace-write' });
+        break;
+      }
+      case 'guide-sandbox':
+        // Only the guide's table (below, after the top-level keys): no key Codex reads is set.
         break;
       case 'full-access':
         lines.push('approval_policy = "never"', 'sandbox_mode = "danger-full-access"');
@@ -202,6 +213,9 @@ export function buildCodexConfig(opts: CodexConfigOptions): CodexConfigFile {
     lines.push('', '[features]');
     if (opts.imageGeneration !== undefined) lines.push(`image_generation = ${opts.imageGeneration}`);
     if (opts.rich) lines.push('# web search stays off until legal signs off', 'shell_snapshot = true');
+  }
+  if (opts.approval === 'guide-sandbox' && !opts.unparseable) {
+    lines.push('', "# Auto-review, as OpenAB's Codex guide says", '[sandbox]', 'approval_policy = "auto-review"');
   }
   if (opts.rich) {
     const secret = opts.mcpSecret ?? 'ghp_DEMOFAKE0000000000000000000000000000';

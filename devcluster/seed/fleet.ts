@@ -1,5 +1,8 @@
 // Who is in the demo fleet and in which state: the first eight agents cover every
-// state the dashboard must show; agents beyond them (e.g. --agents 50) vary healthily.
+// state the dashboard must show, on every Codex version of the field (each on a running
+// agent, each with its own real sessions); agents beyond them (e.g. --agents 50) vary
+// healthily and cycle through the versions.
+import { FIELD_CODEX_VERSIONS, type FieldCodexVersion } from '../runtime/codex-versions';
 import type { ApprovalMode, LoginState } from './codex-files';
 import type { ChannelAccess } from './discord-permissions';
 import type { UploadOutcome } from './rollouts';
@@ -23,6 +26,8 @@ export interface AgentPlan {
   plan: string;
   email: string;
   approval: ApprovalMode;
+  /** The Codex its pod runs (its image tag names it), as fleets built at different times do. */
+  codexVersion: FieldCodexVersion;
   imageGeneration?: boolean;
   richConfig: boolean;
   unparseableConfig: boolean;
@@ -42,7 +47,7 @@ export interface AgentPlan {
   inlineImageResults?: boolean;
   /** A truncated PNG, a symlink out of generated_images (to auth.json) and a text file. */
   hostileFiles?: boolean;
-  /** Add the sessions recorded with the real Codex CLI (they ran with Full access). */
+  /** Add the sessions its own Codex version recorded for real (they ran with Full access). */
   realCodexSessions?: boolean;
 }
 
@@ -62,51 +67,56 @@ const coverEveryOutcome = (j: number): UploadOutcome | undefined => {
 
 const TEMPLATES: Template[] = [
   {
-    namespace: 'agents', homeDir: '/home/node', login: 'chatgpt', plan: 'plus', email: 'design-team@example.com',
+    codexVersion: '0.169.0', namespace: 'agents', homeDir: '/home/node', login: 'chatgpt', plan: 'plus', email: 'design-team@example.com',
     approval: 'auto-review', richConfig: true, unparseableConfig: false, imageCount: 300,
     skills: ['delivery', 'system'], crashLooping: false, tokenPassing: 'env', channelAccess: ['open'],
-    outcomeFor: coverEveryOutcome, textSessions: 4,
+    outcomeFor: coverEveryOutcome, textSessions: 4, realCodexSessions: true,
   },
   {
-    namespace: 'agents', homeDir: '/home/node', login: 'apikey', plan: '', email: '',
+    codexVersion: '0.171.0', namespace: 'agents', homeDir: '/home/node', login: 'apikey', plan: '', email: '',
     approval: 'manual', imageGeneration: false, richConfig: false, unparseableConfig: false, imageCount: 0,
     skills: [], crashLooping: false, tokenPassing: 'none', channelAccess: ['private'], outcomeFor: () => 'ok', textSessions: 3,
   },
   {
-    namespace: 'team-b', homeDir: '/home/node', login: 'chatgpt-expiring', plan: 'team', email: 'ops@team-b.example.org',
-    approval: 'custom', richConfig: false, unparseableConfig: false, imageCount: 24,
+    // On 0.121, which knows Auto-review only as guardian_subagent: an operator switching this
+    // custom setting to Auto-review gets the name it accepts. image_generation enabled by hand
+    // (0.121 ships it off), as on every 0.121 agent that makes images.
+    codexVersion: '0.121.0', namespace: 'team-b', homeDir: '/home/node', login: 'chatgpt-expiring', plan: 'team', email: 'ops@team-b.example.org',
+    approval: 'custom', imageGeneration: true, richConfig: false, unparseableConfig: false, imageCount: 24,
     skills: ['broken', 'system'], crashLooping: false, tokenPassing: 'inherit_env', channelAccess: ['no-attach', 'open'],
     // The first channel lacks Attach Files: curl without --fail "succeeds" with Discord's 50013 body.
     outcomeFor: (j, ch) => (ch === 0 ? (j % 4 === 1 ? 'curl-fail-22' : j % 4 === 3 ? undefined : 'missing-permissions') : j % 3 === 2 ? undefined : 'ok'),
     textSessions: 1,
   },
   {
-    namespace: 'team-b', homeDir: '/home/node', login: 'none', plan: '', email: '',
-    approval: 'manual', richConfig: false, unparseableConfig: false, imageCount: 6,
+    // Written per OpenAB's guide ([sandbox] table): flagged, and repaired with one action.
+    codexVersion: '0.137.0', namespace: 'team-b', homeDir: '/home/node', login: 'none', plan: '', email: '',
+    approval: 'guide-sandbox', richConfig: false, unparseableConfig: false, imageCount: 6,
     skills: [], crashLooping: false, tokenPassing: 'env', channelAccess: ['open'],
-    outcomeFor: (j) => (j % 2 ? undefined : 'ok'), textSessions: 0, inlineImageResults: true,
+    outcomeFor: (j) => (j % 2 ? undefined : 'ok'), textSessions: 0, inlineImageResults: true, realCodexSessions: true,
   },
   {
-    namespace: 'agents', homeDir: '/home/agent', login: 'expired', plan: 'pro', email: 'research-bot@example.com',
+    codexVersion: '0.128.0', namespace: 'agents', homeDir: '/home/agent', login: 'expired', plan: 'pro', email: 'research-bot@example.com',
     approval: 'full-access', imageGeneration: true, richConfig: false, unparseableConfig: false, imageCount: 40,
     skills: ['release-notes'], crashLooping: false, tokenPassing: 'env', channelAccess: ['member-override'],
     outcomeFor: (j) => (['ok', 'curl-dns', 'ok', 'curl-timeout', undefined, 'too-large'] as const)[j % 6], textSessions: 1, realCodexSessions: true,
   },
   {
-    namespace: 'team-b', homeDir: '/home/node', login: 'unreadable', plan: 'plus', email: 'qa@team-b.example.org',
-    approval: 'auto-review', richConfig: false, unparseableConfig: false, imageCount: 12,
+    // Auto-review under the older reviewer name, the only one 0.121 accepts.
+    codexVersion: '0.121.0', namespace: 'team-b', homeDir: '/home/node', login: 'unreadable', plan: 'plus', email: 'qa@team-b.example.org',
+    approval: 'auto-review', imageGeneration: true, richConfig: false, unparseableConfig: false, imageCount: 12,
     skills: [], crashLooping: false, tokenPassing: 'none', channelAccess: ['open'],
-    outcomeFor: (j) => (j === 4 ? 'too-large' : undefined), textSessions: 0, hostileFiles: true,
+    outcomeFor: (j) => (j === 4 ? 'too-large' : undefined), textSessions: 0, hostileFiles: true, realCodexSessions: true,
   },
   {
-    namespace: 'agents', homeDir: '/home/node', login: 'chatgpt', plan: 'pro', email: 'sandbox@example.com',
+    codexVersion: '0.171.0', namespace: 'agents', homeDir: '/home/node', login: 'chatgpt', plan: 'pro', email: 'sandbox@example.com',
     approval: 'manual', richConfig: false, unparseableConfig: true, imageCount: 3,
     skills: [], crashLooping: false, tokenPassing: 'env', channelAccess: ['open'],
-    outcomeFor: (j) => (j === 1 ? undefined : 'ok'), textSessions: 0, inlineImageResults: true,
+    outcomeFor: (j) => (j === 1 ? undefined : 'ok'), textSessions: 0, inlineImageResults: true, realCodexSessions: true,
   },
   {
     // Crash-looping: the dashboard cannot probe it, so it carries no state found nowhere else.
-    namespace: 'team-b', homeDir: '/home/node', login: 'chatgpt', plan: 'plus', email: 'support@team-b.example.org',
+    codexVersion: '0.128.0', namespace: 'team-b', homeDir: '/home/node', login: 'chatgpt', plan: 'plus', email: 'support@team-b.example.org',
     approval: 'manual', imageGeneration: true, richConfig: false, unparseableConfig: false, imageCount: 15,
     skills: ['delivery'], crashLooping: true, tokenPassing: 'inherit_env', channelAccess: ['open', 'no-thread-send'],
     // The art channel's threads refuse the bot (Send Messages in Threads denied).
@@ -159,6 +169,7 @@ function extraTemplate(index: number): Template {
   const namespace = DEMO_NAMESPACES[index % 2];
   return {
     namespace,
+    codexVersion: FIELD_CODEX_VERSIONS[index % FIELD_CODEX_VERSIONS.length],
     homeDir: '/home/node',
     login,
     plan: PLANS[index % PLANS.length],

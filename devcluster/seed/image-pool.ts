@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
+import { codexFieldFacts, codexLauncherFor, FIELD_CODEX_VERSIONS, type FieldCodexVersion } from '../runtime/codex-versions';
 import { createRng } from './random';
 import { recordRealSessions, type RealSession } from './real-sessions';
 
@@ -30,9 +31,15 @@ export interface PooledImage {
 export interface ImagePool {
   dir: string;
   images: PooledImage[];
-  /** Rollouts recorded with the real Codex CLI (empty where it cannot run). */
-  realSessions: RealSession[];
+  /**
+   * Rollouts recorded with the real Codex CLI of each field version (absolute paths; missing
+   * or empty where that Codex cannot run).
+   */
+  realSessions: Partial<Record<FieldCodexVersion, RealSession[]>>;
 }
+
+/** Bump when the recorded scenarios change: each version records again, beside the old. */
+const REAL_SESSIONS_CACHE_VERSION = 'r2';
 
 const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -58,29 +65,25 @@ export function ensureImagePool(): Promise<ImagePool> {
 async function loadOrBuildPool(): Promise<ImagePool> {
   const dir = poolDir();
   const existing = await readManifest(dir);
-  if (existing) return existing;
+  if (existing) return { ...existing, realSessions: await ensureRealSessions(await fs.readFile(path.join(dir, existing.images[0].file))) };
   await fs.mkdir(seedCacheRoot(), { recursive: true });
   // Built aside and renamed into place, so a reader never sees a half-made pool and
   // two first runs at once both end up with one complete directory.
   const tmp = await fs.mkdtemp(path.join(seedCacheRoot(), `.build-${SEED_CACHE_VERSION}-`));
+  let realSessions: ImagePool['realSessions'];
   try {
     // Codex runs mostly wait on I/O: record them while the PNGs render.
     const sample = await renderPoolImage(tmp, 0);
-    const [images, realSessions] = await Promise.all([
-      renderPool(tmp),
-      // OPENAB_SEED_REAL_SESSIONS=0 skips them (tests of the cache itself).
-      process.env.OPENAB_SEED_REAL_SESSIONS === '0'
-        ? Promise.resolve([])
-        : recordRealSessions(path.join(tmp, 'real-sessions'), await fs.readFile(path.join(tmp, sample.file))),
-    ]);
-    await fs.writeFile(path.join(tmp, 'manifest.json'), JSON.stringify({ version: SEED_CACHE_VERSION, images, realSessions }));
+    let images: PooledImage[];
+    [images, realSessions] = await Promise.all([renderPool(tmp), ensureRealSessions(await fs.readFile(path.join(tmp, sample.file)))]);
+    await fs.writeFile(path.join(tmp, 'manifest.json'), JSON.stringify({ version: SEED_CACHE_VERSION, images }));
     // mkdtemp makes the directory private; pods (another uid) read through hard links only,
     // but people inspecting the cache should not need root.
     await fs.chmod(tmp, 0o755);
     const winner = await moveIntoPlace(tmp, dir);
     if (winner) {
       await fs.rm(tmp, { recursive: true, force: true });
-      return winner;
+      return { ...winner, realSessions };
     }
   } catch (err) {
     await fs.rm(tmp, { recursive: true, force: true });
@@ -89,14 +92,67 @@ async function loadOrBuildPool(): Promise<ImagePool> {
   const built = await readManifest(dir);
   if (!built) throw new Error(`seed image pool missing after build: ${dir}`);
   await removeStalePools(path.basename(dir));
-  return built;
+  return { ...built, realSessions };
+}
+
+/**
+ * Each field version's real sessions, recorded by that version once (two versions at a time:
+ * each runs four `codex exec` at once) and cached per version, so a new version records
+ * only its own. OPENAB_SEED_REAL_SESSIONS=0 skips them (tests of the cache itself).
+ */
+async function ensureRealSessions(png: Buffer): Promise<ImagePool['realSessions']> {
+  if (process.env.OPENAB_SEED_REAL_SESSIONS === '0') return {};
+  const out: ImagePool['realSessions'] = {};
+  const queue = [...FIELD_CODEX_VERSIONS];
+  const lane = async () => {
+    for (let v = queue.shift(); v; v = queue.shift()) out[v] = await realSessionsOf(v, png);
+  };
+  await Promise.all([lane(), lane()]);
+  return out;
+}
+
+async function realSessionsOf(version: FieldCodexVersion, png: Buffer): Promise<RealSession[]> {
+  const root = path.join(seedCacheRoot(), 'real-sessions', REAL_SESSIONS_CACHE_VERSION);
+  const dir = path.join(root, version);
+  const cached = await readRealSessions(dir);
+  if (cached) return cached;
+  await fs.mkdir(root, { recursive: true });
+  const tmp = await fs.mkdtemp(path.join(root, `.build-${version}-`));
+  try {
+    // An agent that makes images has image_generation on: where a version ships it off
+    // (0.121), the recording enables it, as that agent's operator did.
+    const features: Record<string, boolean> = codexFieldFacts(version).imageGenerationDefault ? {} : { image_generation: true };
+    const sessions = await recordRealSessions(tmp, png, codexLauncherFor(version), features);
+    // A version that could not record here is tried again next time, not cached empty.
+    if (sessions.length === 0) return [];
+    await fs.writeFile(path.join(tmp, 'manifest.json'), JSON.stringify({ codexVersion: version, sessions }));
+    await fs.chmod(tmp, 0o755);
+    await fs.rename(tmp, dir).catch(async (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'ENOTEMPTY' && err.code !== 'EEXIST') throw err;
+    });
+  } finally {
+    await fs.rm(tmp, { recursive: true, force: true });
+  }
+  const made = await readRealSessions(dir);
+  if (!made) throw new Error(`real Codex ${version} sessions missing after recording: ${dir}`);
+  return made;
+}
+
+async function readRealSessions(dir: string): Promise<RealSession[] | undefined> {
+  try {
+    const manifest = JSON.parse(await fs.readFile(path.join(dir, 'manifest.json'), 'utf8')) as { sessions: RealSession[] };
+    const sessions = manifest.sessions.map((r) => ({ ...r, file: path.join(dir, r.file), image: path.join(dir, r.image) }));
+    return sessions.every((r) => existsSync(r.file) && existsSync(r.image)) ? sessions : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
  * Renames the finished build into place. Returns the pool another process put there
  * first, if any; a stale or broken directory in the way is moved aside and removed.
  */
-async function moveIntoPlace(built: string, dir: string): Promise<ImagePool | undefined> {
+async function moveIntoPlace(built: string, dir: string): Promise<Omit<ImagePool, 'realSessions'> | undefined> {
   for (let attempt = 0; ; attempt++) {
     try {
       await fs.rename(built, dir);
@@ -126,21 +182,16 @@ async function removeStalePools(current: string): Promise<void> {
   }
 }
 
-async function readManifest(dir: string): Promise<ImagePool | undefined> {
+async function readManifest(dir: string): Promise<Omit<ImagePool, 'realSessions'> | undefined> {
   const file = path.join(dir, 'manifest.json');
   if (!existsSync(file)) return undefined;
   try {
-    const manifest = JSON.parse(await fs.readFile(file, 'utf8')) as { version: string; images: PooledImage[]; realSessions?: RealSession[] };
+    const manifest = JSON.parse(await fs.readFile(file, 'utf8')) as { version: string; images: PooledImage[] };
     if (manifest.version !== SEED_CACHE_VERSION || manifest.images.length !== IMAGE_POOL_SIZE) return undefined;
     // Someone may have pruned files by hand; a pool with holes is rebuilt.
     const present = new Set(await fs.readdir(dir));
     if (!manifest.images.every((image) => present.has(image.file))) return undefined;
-    const realSessions = (manifest.realSessions ?? []).map((r) => ({
-      ...r,
-      file: path.join('real-sessions', r.file),
-      image: path.join('real-sessions', r.image),
-    }));
-    return { dir, images: manifest.images, realSessions };
+    return { dir, images: manifest.images };
   } catch {
     return undefined;
   }

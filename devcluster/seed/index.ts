@@ -3,7 +3,8 @@
 import { readFileSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { agentObjectName, loadChartFixture, namespaceObject, renderAgentObjects, type K8sObject } from './chart';
+import { codexFieldFacts } from '../runtime/codex-versions';
+import { agentObjectName, codexImageFor, loadChartFixture, namespaceObject, renderAgentObjects, type K8sObject } from './chart';
 import {
   brokenSkill,
   buildAuthFile,
@@ -94,6 +95,7 @@ function composeCodexFiles(plan: AgentPlan, nowMs: number): { auth: AuthFile; co
   });
   const config = buildCodexConfig({
     approval: plan.approval,
+    autoReviewer: codexFieldFacts(plan.codexVersion).autoReviewer,
     imageGeneration: plan.imageGeneration,
     rich: plan.richConfig,
     unparseable: plan.unparseableConfig,
@@ -163,6 +165,7 @@ async function materialiseDemo(opts: SeedOptions, pool: ImagePool, nowMs: number
         agentKey: plan.agentKey,
         template: 'codex',
         homeDir: plan.homeDir,
+        image: codexImageFor(plan.codexVersion),
         openabConfigToml: openabConfig({
           channels: channels.map((c) => c.id),
           command: 'codex-acp',
@@ -227,11 +230,11 @@ async function materialiseDemo(opts: SeedOptions, pool: ImagePool, nowMs: number
 
     let realSessions = 0;
     if (plan.realCodexSessions) {
-      for (const [i, real] of pool.realSessions.entries()) {
+      for (const [i, real] of (pool.realSessions[plan.codexVersion] ?? []).entries()) {
         const rng = createRng(`real-${plan.index}-${i}`);
         const startMs = Math.floor((nowMs - (5 + i * 7) * HOUR) / 1000) * 1000;
         const discordThreadId = `1${rng.digits(17)}`;
-        const placed = placeRealSession(readFileSync(path.join(pool.dir, real.file), 'utf8'), {
+        const placed = placeRealSession(readFileSync(real.file, 'utf8'), {
           homeDir: plan.homeDir,
           channelId: channels[0].id,
           threadId: discordThreadId,
@@ -241,7 +244,7 @@ async function materialiseDemo(opts: SeedOptions, pool: ImagePool, nowMs: number
         });
         writer.files.push({ path: path.join(codexDir, rolloutDir(startMs), rolloutFileName(real.threadId, startMs)), content: placed.text, mode: 0o644 });
         writer.links.push({
-          from: path.join(pool.dir, real.image),
+          from: real.image,
           to: path.join(codexDir, 'generated_images', real.threadId, `${real.imageCallId}.png`),
           mtimeMs: placed.imageMs,
         });
@@ -276,8 +279,10 @@ async function materialiseDemo(opts: SeedOptions, pool: ImagePool, nowMs: number
       accessTokenExpires: auth.expect.accessTokenExp,
       lastRefresh: auth.expect.lastRefresh,
       approval: plan.unparseableConfig ? 'invalid' : plan.approval,
+      ...(plan.approval === 'auto-review' && !plan.unparseableConfig ? { autoReviewer: config.expect.approvalsReviewer as SeedAgent['autoReviewer'] } : {}),
+      codexVersion: plan.codexVersion,
       configLoads: !plan.unparseableConfig,
-      imageGeneration: plan.imageGeneration !== false,
+      imageGeneration: plan.imageGeneration ?? codexFieldFacts(plan.codexVersion).imageGenerationDefault,
       images: plan.imageCount + realSessions,
       sessions: sessions.length + realSessions,
       ...(realSessions ? { realCodexSessions: realSessions } : {}),
@@ -451,7 +456,10 @@ function planSessions(
   nowMs: number,
 ): PlannedSession[] {
   const rng = createRng(`sessions-${plan.index}`);
-  const { approvalPolicy, approvalsReviewer } = buildCodexConfig({ approval: plan.approval }).expect;
+  const written = buildCodexConfig({ approval: plan.approval, autoReviewer: codexFieldFacts(plan.codexVersion).autoReviewer }).expect;
+  // No key set (the guide's table is ignored): Codex's defaults, on-request with the user reviewing.
+  const approvalPolicy = written.approvalPolicy ?? 'on-request';
+  const approvalsReviewer = written.approvalsReviewer;
   const sandboxMode = plan.approval === 'full-access' ? 'danger-full-access' : 'workspace-write';
   // The random draws keep their order (thread id, Discord thread, sender): the seed stays the same.
   const sessionPlan = (startMs: number, channelId: string, turns: TurnPlan[]): PlannedSession['plan'] => ({

@@ -8,9 +8,6 @@ import fs from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-const CODEX_BIN = fileURLToPath(new URL('../../node_modules/.bin/codex', import.meta.url));
 
 /** Stand-ins written while recording, replaced when a session is placed in an agent's home. */
 export const PLACEHOLDER = {
@@ -43,11 +40,18 @@ const SCENARIOS: Array<{ scenario: RealScenario; prompt: string; upload?: 'plain
 ];
 
 /**
- * Runs one `codex exec` per scenario and stores the rollouts under dir. Returns [] (and
- * says why on stderr) when the Codex binary cannot run here: the seed works without them.
+ * Runs one `codex exec` per scenario with the Codex whose launcher (`bin/codex.js`) is given,
+ * and stores the rollouts under dir. Returns [] (and says why on stderr) when that Codex
+ * cannot run here: the seed works without them.
  */
-export async function recordRealSessions(dir: string, png: Buffer): Promise<RealSession[]> {
-  if (!existsSync(CODEX_BIN)) return [];
+export async function recordRealSessions(
+  dir: string,
+  png: Buffer,
+  codexLauncher: string,
+  /** Features enabled in the recording's config.toml (image_generation where a version ships it off). */
+  features: Record<string, boolean> = {},
+): Promise<RealSession[]> {
+  if (!existsSync(codexLauncher)) return [];
   await fs.mkdir(dir, { recursive: true });
   const work = await fs.mkdtemp(path.join(dir, '.work-'));
   const servers: http.Server[] = [];
@@ -55,7 +59,7 @@ export async function recordRealSessions(dir: string, png: Buffer): Promise<Real
     const discord = await listen(servers, discordHandler);
     const homes = new Map(SCENARIOS.map((s) => [s.scenario, path.join(work, s.scenario)]));
     const model = await listen(servers, modelHandler(png, discord, homes));
-    return await Promise.all(SCENARIOS.map((s, i) => recordOne(dir, homes.get(s.scenario)!, model, s, i, png)));
+    return await Promise.all(SCENARIOS.map((s, i) => recordOne(codexLauncher, features, dir, homes.get(s.scenario)!, model, s, i, png)));
   } catch (err) {
     process.stderr.write(`seed: real Codex sessions skipped: ${(err as Error).message}\n`);
     return [];
@@ -124,10 +128,10 @@ function modelHandler(png: Buffer, discordUrl: string, homes: Map<RealScenario, 
       }
       const answered = body.includes('function_call_output');
       const callId = imageCallIdFor(scenario);
-      // Codex 0.169 records the image call but does not save the file offline: the model
-      // side puts it where Codex would (the thread id comes in a request header), so the
-      // upload below reads a real file.
-      const threadId = String(req.headers['thread-id'] ?? 'unknown');
+      // Codex records the image call but does not save the file offline: the model side puts
+      // it where Codex would (the thread id comes in a request header: `thread-id` since 0.137,
+      // `session_id` before), so the upload below reads a real file.
+      const threadId = String(req.headers['thread-id'] ?? req.headers['session_id'] ?? 'unknown');
       const imagePath = path.join(homes.get(scenario)!, '.codex', 'generated_images', threadId, `${callId}.png`);
       if (!answered) {
         mkdirSync(path.dirname(imagePath), { recursive: true });
@@ -179,11 +183,15 @@ function imageCallIdFor(scenario: RealScenario): string {
   return `ig_${hex}`;
 }
 
+/** The image call ids of the recorded sessions (the same for every version): how tests tell them apart. */
+export const REAL_IMAGE_CALL_IDS: ReadonlySet<string> = new Set(SCENARIOS.map((s) => imageCallIdFor(s.scenario)));
+
 /**
  * A Codex config.toml that runs Codex for real against a fake Responses API (no network, no
  * approvals): how the seed records real sessions, and how tests run one.
  */
-export function fakeModelConfig(baseUrl: string, envKey: string): string {
+export function fakeModelConfig(baseUrl: string, envKey: string, features: Record<string, boolean> = {}): string {
+  const featureLines = Object.entries(features).map(([name, on]) => `${name} = ${on}`);
   return [
     'model_provider = "fake"',
     'model = "gpt-5.5"',
@@ -198,11 +206,14 @@ export function fakeModelConfig(baseUrl: string, envKey: string): string {
     'wire_api = "responses"',
     `env_key = "${envKey}"`,
     'supports_websockets = false',
+    ...(featureLines.length ? ['[features]', ...featureLines] : []),
     '',
   ].join('\n');
 }
 
 async function recordOne(
+  codexLauncher: string,
+  features: Record<string, boolean>,
   dir: string,
   home: string,
   modelUrl: string,
@@ -213,7 +224,7 @@ async function recordOne(
   const codexHome = path.join(home, '.codex');
   await fs.mkdir(codexHome, { recursive: true });
   const callId = imageCallIdFor(spec.scenario);
-  await fs.writeFile(path.join(codexHome, 'config.toml'), fakeModelConfig(`${modelUrl}/${spec.scenario}/v1`, 'OPENAB_SEED_FAKE_MODEL_KEY'));
+  await fs.writeFile(path.join(codexHome, 'config.toml'), fakeModelConfig(`${modelUrl}/${spec.scenario}/v1`, 'OPENAB_SEED_FAKE_MODEL_KEY', features));
   const sender = {
     schema: 'openab.sender.v1',
     sender_id: PLACEHOLDER.senderId,
@@ -227,7 +238,7 @@ async function recordOne(
     receiver_id: PLACEHOLDER.botUserId,
   };
   const prompt = `<sender_context>\n${JSON.stringify(sender)}\n</sender_context>\n\n${spec.prompt}`;
-  await runCodex(['exec', '--skip-git-repo-check', prompt], home, codexHome);
+  await runCodex(codexLauncher, ['exec', '--skip-git-repo-check', prompt], home, codexHome);
   const sessions = (await fs.readdir(path.join(codexHome, 'sessions'), { recursive: true })).filter((f) => f.endsWith('.jsonl'));
   if (sessions.length !== 1) throw new Error(`expected one rollout for ${spec.scenario}, found ${sessions.length}`);
   let text = await fs.readFile(path.join(codexHome, 'sessions', sessions[0]), 'utf8');
@@ -244,10 +255,10 @@ async function recordOne(
   return { scenario: spec.scenario, file, image, imageCallId: callId, threadId, prompt: spec.prompt };
 }
 
-function runCodex(args: string[], cwd: string, codexHome: string): Promise<void> {
+function runCodex(codexLauncher: string, args: string[], cwd: string, codexHome: string): Promise<void> {
   return new Promise((resolve, reject) => {
     // stdin closed: with a pipe there, `codex exec` waits for more prompt text.
-    const child = spawn(CODEX_BIN, args, {
+    const child = spawn(process.execPath, [codexLauncher, ...args], {
       cwd,
       // A minimal environment: nothing of the machine that records leaks into the demo.
       env: {

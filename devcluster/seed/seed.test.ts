@@ -7,11 +7,14 @@ import { promisify } from 'node:util';
 import sharp from 'sharp';
 import { parse as parseToml } from 'smol-toml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { codexLauncherFor, codexVersionOfImage, FIELD_CODEX_VERSIONS, type FieldCodexVersion } from '../runtime/codex-versions';
 import { buildSeed, canPostFiles, channelPermissions, chartFullname, DEMO_SECRET_MARKERS, demoSecretMarkers, warmSeedCache } from './index';
 import type { SeedAgent, SeedResult } from './types';
 
 const run = promisify(execFile);
-const CODEX_BIN = path.resolve(__dirname, '../../node_modules/.bin/codex');
+/** Runs the agent's own Codex version, as its pod does. */
+const runCodexOf = (version: string, args: string[], env: NodeJS.ProcessEnv) =>
+  run(process.execPath, [codexLauncherFor(version as FieldCodexVersion), ...args], { env });
 
 let tmp: string;
 let seed: SeedResult;
@@ -127,6 +130,36 @@ describe('chart objects', () => {
     expect(homes).toEqual(new Set(['/home/node', '/home/agent']));
   });
 
+  it('runs every field Codex version on a running agent, the image tag naming it; bigger fleets cycle through them', async () => {
+    const firstEight = codexAgents.slice(0, 8);
+    for (const v of FIELD_CODEX_VERSIONS) {
+      expect(firstEight.some((a) => a.codexVersion === v && !a.crashLooping && a.configLoads), v).toBe(true);
+    }
+    for (const a of codexAgents) {
+      const image = obj('Deployment', a.namespace, a.name)!.spec.template.spec.containers[0].image;
+      expect(image).toMatch(new RegExp(`^ghcr\\.io/openabdev/openab-codex:.+-codex-${a.codexVersion!.replace(/\./g, '\\.')}$`));
+      expect(codexVersionOfImage(image)).toBe(a.codexVersion);
+    }
+    const big = await buildSeed('demo', { dataDir: path.join(tmp, 'versions'), agents: 18 });
+    const extra = big.agents!.filter((a) => a.codex).slice(8);
+    expect(new Set(extra.map((a) => a.codexVersion))).toEqual(new Set(FIELD_CODEX_VERSIONS));
+    // No agent is given a config its own Codex refuses (but the one meant to be refused).
+    const checked = new Set<string>();
+    for (const a of big.agents!.filter((x) => x.codex && x.configLoads)) {
+      const file = path.join(big.volumes[`${a.namespace}/${a.name}`], '.codex', 'config.toml');
+      const text = await fs.readFile(file, 'utf8');
+      if (checked.has(`${a.codexVersion}\n${text}`)) continue;
+      checked.add(`${a.codexVersion}\n${text}`);
+      const home = await fs.mkdtemp(path.join(tmp, 'accepts-'));
+      await fs.writeFile(path.join(home, 'config.toml'), text);
+      const listed = await runCodexOf(a.codexVersion!, ['features', 'list'], { ...process.env, CODEX_HOME: home }).then(
+        () => 'accepted',
+        (e) => String(e.stderr).split('\n').find((l) => /error/i.test(l)) ?? 'refused',
+      );
+      expect(listed, `${a.name} on ${a.codexVersion}`).toBe('accepted');
+    }
+  });
+
   it('labels the kiro agent kiro, so the Codex selector does not match it', () => {
     const kiro = seed.objects.filter((o) => o.kind === 'Deployment' && o.metadata.labels['app.kubernetes.io/component'] === 'kiro');
     expect(kiro).toHaveLength(1);
@@ -213,6 +246,17 @@ describe('Codex homes', () => {
     expect((await configOf(agentBy((a) => a.approval === 'custom'))).approval_policy).toEqual({
       granular: { sandbox_approval: true, rules: false, skill_approval: true, request_permissions: false, mcp_elicitations: true },
     });
+    for (const a of codexAgents.filter((x) => x.approval === 'auto-review')) {
+      expect((await configOf(a)).approvals_reviewer, a.name).toBe(a.autoReviewer);
+      expect(a.autoReviewer, a.name).toBe(a.codexVersion === '0.121.0' ? 'guardian_subagent' : 'auto_review');
+    }
+    expect(codexAgents.some((a) => a.approval === 'auto-review' && a.codexVersion === '0.121.0' && !a.crashLooping)).toBe(true);
+    // Written as OpenAB's guide says: the [sandbox] table alone, no key Codex reads.
+    const guide = agentBy((a) => a.approval === 'guide-sandbox');
+    const guideConfig = await configOf(guide);
+    expect(guideConfig.sandbox).toEqual({ approval_policy: 'auto-review' });
+    for (const key of ['approval_policy', 'approvals_reviewer', 'sandbox_mode']) expect(guideConfig).not.toHaveProperty(key);
+    expect(guide.crashLooping).toBe(false);
     expect((await configOf(agentBy((a) => !a.imageGeneration))).features.image_generation).toBe(false);
     const rich = await fs.readFile(path.join(codexDir(codexAgents[0]), 'config.toml'), 'utf8');
     expect(rich).toMatch(/^# /m);
@@ -229,7 +273,8 @@ describe('Codex homes', () => {
       chatgpt: /Logged in using ChatGPT/,
       expiring: /Logged in using ChatGPT/,
       expired: /Logged in using ChatGPT/,
-      apikey: /API key configured - sk-proj-\*\*\*/,
+      // 0.121-0.137 say "Logged in using an API key", 0.169 and later "API key configured".
+      apikey: /(API key configured|Logged in using an API key) - sk-proj-\*\*\*/,
       none: /Not logged in/,
       unreadable: /Error checking login status/,
     };
@@ -240,17 +285,19 @@ describe('Codex homes', () => {
       await fs.copyFile(path.join(codexDir(a), 'config.toml'), path.join(home, 'config.toml'));
       if (a.login !== 'none') await fs.copyFile(path.join(codexDir(a), 'auth.json'), path.join(home, 'auth.json'));
       const env = { ...process.env, CODEX_HOME: home };
-      const features = await run(CODEX_BIN, ['features', 'list'], { env }).then(
+      const features = await runCodexOf(a.codexVersion!, ['features', 'list'], env).then(
         (r) => ({ code: 0, stdout: r.stdout, stderr: r.stderr }),
         (e) => ({ code: e.code as number, stdout: e.stdout as string, stderr: e.stderr as string }),
       );
       expect(features.code, `${a.name} features list`).toBe(a.configLoads ? 0 : 1);
       if (!a.configLoads) {
-        expect(features.stderr).toMatch(/failed to load bootstrap configuration[\s\S]*approval_policy/);
+        // 0.169 and later name the bootstrap configuration, earlier ones the file's position.
+        expect(features.stderr).toMatch(/(failed to load bootstrap configuration|config\.toml:\d+:\d+: unknown variant `auto-review`)[\s\S]*approval_policy/);
         continue;
       }
-      expect(features.stdout).toMatch(new RegExp(`^image_generation\\s+stable\\s+${a.imageGeneration}\\s*$`, 'm'));
-      const status = await run(CODEX_BIN, ['login', 'status'], { env }).then(
+      const stage = a.codexVersion === '0.121.0' ? 'under development' : 'stable';
+      expect(features.stdout, `${a.name} on ${a.codexVersion}`).toMatch(new RegExp(`^image_generation\\s+${stage}\\s+${a.imageGeneration}\\s*$`, 'm'));
+      const status = await runCodexOf(a.codexVersion!, ['login', 'status'], env).then(
         (r) => r.stderr + r.stdout,
         (e) => `${e.stderr}${e.stdout}`,
       );
@@ -356,8 +403,12 @@ describe('images and sessions', () => {
           expect(threads.has(target), `target ${target} known to the fake Discord`).toBe(true);
           const file = /generated_images\/[^/]+\/(ig_[0-9a-f]+)\.png/.exec(cmd)![1];
           imageCalls.delete(file);
-          const done = lines.find((l) => l.payload.type === 'item_completed' && l.payload.item.id === call.payload.call_id)!.payload.item;
-          const output = lines.find((l) => l.payload.type === 'function_call_output' && l.payload.call_id === call.payload.call_id)!.payload.output;
+          const output: string = lines.find((l) => l.payload.type === 'function_call_output' && l.payload.call_id === call.payload.call_id)!.payload.output;
+          // Codex before 0.169 records no item_completed: the output alone says how it ended.
+          const done = lines.find((l) => l.payload.type === 'item_completed' && l.payload.item.id === call.payload.call_id)?.payload.item ?? {
+            exit_code: Number(/^Process exited with code (\d+)$/m.exec(output)![1]),
+            aggregated_output: output.slice(output.indexOf('Output:\n') + 'Output:\n'.length),
+          };
           expect(output).toContain(done.aggregated_output);
           if (done.exit_code === 0 && JSON.parse(done.aggregated_output).id) seen.add('ok');
           else if (done.exit_code === 0) seen.add(`http-${JSON.parse(done.aggregated_output).code}`);
@@ -396,26 +447,39 @@ describe('images and sessions', () => {
     expect(inlined).toBeGreaterThan(3);
   });
 
-  it('includes sessions recorded with the real Codex CLI, placed in the agent\'s home', async () => {
-    const agent = agentBy((a) => (a.realCodexSessions ?? 0) > 0);
+  it('includes sessions recorded by each version\'s real Codex CLI, on one running agent of that version', async () => {
+    const carriers = codexAgents.filter((a) => (a.realCodexSessions ?? 0) > 0);
+    expect(carriers.map((a) => a.codexVersion).sort()).toEqual([...FIELD_CODEX_VERSIONS].sort());
+    for (const agent of carriers) await expectRealSessions(agent);
+  });
+
+  async function expectRealSessions(agent: SeedAgent) {
+    expect(agent.crashLooping).toBe(false);
     expect(agent.realCodexSessions).toBe(4);
     const real = [...(await readRollouts(agent)).values()].filter((lines) => lines[0].payload.originator === 'codex_exec');
     expect(real).toHaveLength(4);
     for (const lines of real) {
       const text = lines.map((l) => JSON.stringify(l)).join('\n');
-      // Records only the real binary writes (the generated sessions leave them out).
-      expect(lines.some((l) => l.type === 'world_state')).toBe(true);
+      expect(lines[0].payload.cli_version, agent.name).toBe(agent.codexVersion);
+      // Records only the real binary writes (the generated sessions leave them out): world_state
+      // since 0.169; the image_generation_end event before it.
+      expect(lines.some((l) => (agent.codexVersion! >= '0.169' ? l.type === 'world_state' : l.payload.type === 'image_generation_end')), agent.name).toBe(true);
       expect(text).not.toMatch(/openab-seed-recording|127\.0\.0\.1|seed-recording-token|999999999999/);
       expect(lines[0].payload.cwd).toBe(agent.homeDir);
       expect(Date.now() - Date.parse(lines[0].timestamp)).toBeLessThan(2 * 86_400_000);
       const call = lines.find((l) => l.payload.type === 'image_generation_call')!;
+      // The upload names the image where Codex keeps it: under this session's own thread id.
+      for (const upload of lines.filter((l) => l.payload.type === 'function_call')) {
+        expect(JSON.parse(upload.payload.arguments).cmd, agent.name).toContain(`generated_images/${lines[0].payload.id}/${call.payload.id}.png`);
+      }
       const png = path.join(codexDir(agent), 'generated_images', lines[0].payload.id, `${call.payload.id}.png`);
       expect(Buffer.from(call.payload.result, 'base64').equals(await fs.readFile(png))).toBe(true);
     }
-    const outputs = real.flatMap((lines) => lines.filter((l) => l.payload.item?.type === 'CommandExecution').map((l) => l.payload.item));
-    expect(outputs.map((o) => o.exit_code).sort()).toEqual([0, 0, 22]);
-    expect(outputs.some((o) => o.aggregated_output.includes('"code": 50013'))).toBe(true);
-  });
+    // Every version wraps the command's result in the function_call_output (item_completed only since 0.169).
+    const outputs = real.flatMap((lines) => lines.filter((l) => l.payload.type === 'function_call_output').map((l) => String(l.payload.output)));
+    expect(outputs.map((o) => Number(/^Process exited with code (\d+)$/m.exec(o)![1])).sort(), agent.name).toEqual([0, 0, 22]);
+    expect(outputs.some((o) => o.includes('"code": 50013'))).toBe(true);
+  }
 
   it('tells the fake Discord about channels, threads and where the bot may not post', () => {
     const byId = new Map(seed.discord.channels.map((c) => [c.id, c]));
@@ -446,7 +510,7 @@ describe('images and sessions', () => {
     expect(running.some((a) => a.login === crashing.login)).toBe(true);
     expect(running.some((a) => a.approval === crashing.approval)).toBe(true);
     for (const login of ['chatgpt', 'apikey', 'expired', 'expiring', 'none', 'unreadable']) expect(running.map((a) => a.login)).toContain(login);
-    for (const approval of ['manual', 'auto-review', 'full-access', 'custom']) expect(running.map((a) => a.approval)).toContain(approval);
+    for (const approval of ['manual', 'auto-review', 'full-access', 'custom', 'guide-sandbox']) expect(running.map((a) => a.approval)).toContain(approval);
     const small = await buildSeed('demo', { dataDir: path.join(tmp, 'six'), agents: 6 });
     expect(small.agents!.filter((a) => a.codex)).toHaveLength(6);
     expect(small.crashLooping).toHaveLength(1);

@@ -81,14 +81,26 @@ export interface SeedAgent {
   /** access_token `exp` (RFC 3339) for ChatGPT logins. */
   accessTokenExpires?: string;
   lastRefresh?: string;
-  approval: 'manual' | 'auto-review' | 'full-access' | 'custom' | 'invalid';
+  /**
+   * 'guide-sandbox': config.toml holds only OpenAB's guide `[sandbox]` table with
+   * `approval_policy = "auto-review"`; Codex ignores it (no approval key set: Codex's default),
+   * and a correct dashboard flags it (guide mistake 'sandbox-table', meant Auto-review).
+   */
+  approval: 'manual' | 'auto-review' | 'full-access' | 'custom' | 'guide-sandbox' | 'invalid';
+  /** Auto-review's reviewer name as written: `guardian_subagent` on Codex 0.121 (it refuses `auto_review`). */
+  autoReviewer?: 'auto_review' | 'guardian_subagent';
+  /** The Codex version its pod runs (named by its image tag), as `codex --version` reports it; Codex agents only. */
+  codexVersion?: string;
   /** False when Codex cannot load the agent's config.toml (every codex command fails). */
   configLoads: boolean;
-  /** Effective image_generation (Codex 0.169 default is on). */
+  /** Effective image_generation (on by default from Codex 0.128, off by default on 0.121). */
   imageGeneration: boolean;
   images: number;
   sessions: number;
-  /** How many of `sessions` were recorded with the real Codex CLI (the rest follow its shapes). */
+  /**
+   * How many of `sessions` were recorded with the real Codex CLI of the agent's own version
+   * (the rest follow Codex 0.169's shapes).
+   */
   realCodexSessions?: number;
   crashLooping: boolean;
   allowedChannels: string[];

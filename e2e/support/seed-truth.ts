@@ -14,4 +14,6 @@ export const APPROVAL_LABEL: Record<string, string> = {
   'auto-review': 'Auto-review',
   'full-access': 'Full access',
   custom: 'Custom',
+  // The mode Codex applies (none set), then the flag on the guide's ignored table.
+  'guide-sandbox': 'Default (Codex decides)[sandbox] ignored by Codex: this agent is not on Auto-review',
 };

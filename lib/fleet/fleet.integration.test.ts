@@ -110,9 +110,13 @@ describe('the fleet on the demo cluster', () => {
           break;
       }
       if (seeded.configLoads) {
-        expect(p.approval, where).toMatchObject({ ok: true, mode: seeded.approval });
+        expect(p.approval, where).toMatchObject(
+          seeded.approval === 'guide-sandbox'
+            ? { ok: true, mode: 'default', guideMistake: { kind: 'sandbox-table', meant: 'auto-review' } }
+            : { ok: true, mode: seeded.approval },
+        );
         expect(p.imageGeneration, where).toBe(seeded.imageGeneration);
-        expect(p.codexVersion, where).toBe('0.169.0');
+        expect(p.codexVersion, where).toBe(seeded.codexVersion);
       } else {
         expect(p.codexError, where).toMatch(/config/i);
       }

@@ -110,7 +110,7 @@ describe('readiness of the seeded fleet', () => {
       expect(itemOf(r, 'delivery-skill').status, `${label} skill (${t.skills.join(',')})`).toBe(t.skills.includes(DELIVERY_SKILL_DIR) ? 'pass' : 'fail');
       expect(r.skills!.map((s) => s.dir).sort(), `${label} skills`).toEqual([...t.skills].sort());
       const approval = approvalCheck(probe?.approval, probe).status;
-      expect(approval, `${label} approval ${t.approval}`).toBe({ 'auto-review': 'pass', 'full-access': 'pass', manual: 'fail', custom: 'unknown', invalid: 'fail' }[t.approval]);
+      expect(approval, `${label} approval ${t.approval}`).toBe({ 'auto-review': 'pass', 'full-access': 'pass', manual: 'fail', custom: 'unknown', 'guide-sandbox': 'fail', invalid: 'fail' }[t.approval]);
       const image = imageGenerationCheck(probe).status;
       expect(image, `${label} image generation`).toBe(!t.configLoads ? 'unknown' : t.imageGeneration ? 'pass' : 'fail');
     }

@@ -88,7 +88,7 @@ async function readinessOf(a: SeedAgent): Promise<ServerReadiness> {
 }
 
 async function loginTarget(a: SeedAgent): Promise<LoginTarget> {
-  const t = await resolveLoginTarget(CTX, a.namespace, a.name);
+  const t = await resolveLoginTarget(refOf(a));
   if (!t.pod) throw new Error(`no running pod for ${a.name}`);
   return t;
 }
@@ -121,6 +121,8 @@ beforeAll(async () => {
   process.env.KUBE_CONTEXTS = CTX;
   process.env.AGENT_SELECTOR = seed.codexSelector;
   process.env.DISCORD_API_BASE = cluster.discordUrl;
+  // The login links the relay may show are the fake issuer's, as the demo stack sets it.
+  process.env.CODEX_LOGIN_ISSUER = cluster.issuerUrl;
   process.env.PROBE_CACHE_MS = '1';
   resetSettings();
   resetClusters();
@@ -143,7 +145,7 @@ afterAll(async () => {
   // Straight to the terminal: the suite keeps passing tests' console output quiet, and the table
   // is this file's point (the README's "Codex versions" table is copied from it).
   process.stderr.write(['', 'Codex compatibility (lib/fleet/versions.integration.test.ts):', header, rule, ...rows, ''].join('\n'));
-  for (const k of ['AGENT_SELECTOR', 'DISCORD_API_BASE', 'PROBE_CACHE_MS']) delete process.env[k];
+  for (const k of ['AGENT_SELECTOR', 'DISCORD_API_BASE', 'CODEX_LOGIN_ISSUER', 'PROBE_CACHE_MS']) delete process.env[k];
   await control?.close();
   await cluster?.stop();
   rmSync(scratch, { recursive: true, force: true });

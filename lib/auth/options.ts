@@ -117,7 +117,8 @@ export const authOptions: NextAuthOptions = {
     error(code, metadata) {
       // An expired session is not an error; next-auth reports it as one while deleting the cookie.
       if (code === 'JWT_SESSION_ERROR' && metadata instanceof SessionExpired) return;
-      console.error(JSON.stringify({ level: 'error', msg: 'next-auth', code, error: metadata instanceof Error ? metadata.message.slice(0, 300) : undefined }));
+      const err = metadata instanceof Error ? metadata : (metadata as { error?: unknown } | undefined)?.error;
+      console.error(JSON.stringify({ level: 'error', msg: 'next-auth', code, error: err instanceof Error ? err.message.slice(0, 300) : undefined }));
     },
     warn(code) {
       console.warn(JSON.stringify({ level: 'warn', msg: 'next-auth', code }));

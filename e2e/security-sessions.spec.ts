@@ -233,7 +233,7 @@ async function endSessionsOf(page: Page, user: string) {
   await expect(dialog.getByRole('button', { name: 'Cancel' })).toBeFocused();
   await page.keyboard.press('Tab');
   await page.keyboard.press('Enter');
-  await expect(page.getByRole('status')).toContainText(`Every session of ${user} signed in until now has ended.`);
+  await expect(row.getByRole('status')).toContainText(`Every session of ${user} signed in until now has ended.`);
 }
 
 test('an admin ends every session of a user, with a confirmation, recorded in the audit', async ({ browser }) => {

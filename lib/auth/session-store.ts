@@ -61,8 +61,17 @@ function pruned(state: SessionState, now: number, maxAgeMs: number): SessionStat
   };
 }
 
-let cache: { state: SessionState; at: number } | null = null;
-let inFlight: Promise<SessionState> | null = null;
+/**
+ * This replica's copy. On globalThis, not in module scope: Next.js bundles each route with its own
+ * copy of this module, and a sign-out handled by next-auth's route must count at once for the
+ * routes, pages and actions of the same process.
+ */
+const local = ((globalThis as Record<symbol, unknown>)[Symbol.for('openab.sessionStore')] ??= { cache: null, inFlight: null, writes: 0 }) as {
+  cache: { state: SessionState; at: number } | null;
+  inFlight: Promise<SessionState> | null;
+  /** Bumped by every write here: a read begun before it must not replace what the write put in the cache. */
+  writes: number;
+};
 
 async function readRaw(): Promise<{ state: SessionState; resourceVersion: string | null }> {
   const { sessionStoreNamespace: namespace, sessionStoreName: name } = getSettings().auth;
@@ -79,23 +88,25 @@ async function readRaw(): Promise<{ state: SessionState; resourceVersion: string
 /** The shared state, at most sessionStoreCacheMs old. If the cluster cannot be read, the last state read is used. */
 export async function readSessionState(now = Date.now()): Promise<SessionState> {
   const { sessionStoreCacheMs } = getSettings().auth;
-  if (cache && now - cache.at < sessionStoreCacheMs) return cache.state;
-  inFlight ??= readRaw()
+  if (local.cache && now - local.cache.at < sessionStoreCacheMs) return local.cache.state;
+  const writes = local.writes;
+  local.inFlight ??= readRaw()
     .then(({ state }) => {
-      cache = { state, at: Date.now() };
+      if (local.writes !== writes && local.cache) return local.cache.state;
+      local.cache = { state, at: Date.now() };
       return state;
     })
     .catch((err) => {
-      if (cache) {
+      if (local.cache) {
         console.warn(JSON.stringify({ level: 'warn', msg: 'session list not readable; using the last one read', error: (err as Error).message.slice(0, 300) }));
-        return cache.state;
+        return local.cache.state;
       }
       throw err;
     })
     .finally(() => {
-      inFlight = null;
+      local.inFlight = null;
     });
-  return inFlight;
+  return local.inFlight;
 }
 
 /** Applies `change` to the shared state (compare-and-swap, retried on conflict) and to this replica's cache. */
@@ -115,7 +126,8 @@ async function updateSessionState(change: (state: SessionState) => void): Promis
           'saving the session list',
         ),
       );
-      cache = { state: next, at: Date.now() };
+      local.writes++;
+      local.cache = { state: next, at: Date.now() };
       return;
     } catch (err) {
       const e = toClusterError(err, `saving ConfigMap ${namespace}/${name}`);
@@ -156,6 +168,6 @@ export function recordSignIn(userKey: string, who: { name: string; provider: str
 
 /** Forget the cached state (tests). */
 export function resetSessionStoreCache(): void {
-  cache = null;
-  inFlight = null;
+  local.cache = null;
+  local.inFlight = null;
 }

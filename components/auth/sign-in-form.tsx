@@ -19,7 +19,7 @@ export function SignInForm({ local, oidc, oidcName, callbackUrl }: { local: bool
     if (result?.ok && !result.error) {
       window.location.assign(returnTo);
     } else if (result?.error === 'LockedOut') {
-      setError('Too many failed attempts for this user. Wait 15 minutes, or ask an admin.');
+      setError('Too many failed attempts for this user or from this address. Wait 15 minutes, or ask an admin.');
     } else if (result?.error === 'Busy') {
       setError('The dashboard is busy checking other sign-ins. Try again in a moment.');
     } else {

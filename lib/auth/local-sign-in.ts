@@ -38,6 +38,11 @@ export class LocalSignIn {
     this.hashing = pLimit(limits.hashConcurrency);
   }
 
+  /** Whether sign-ins from this address are refused now (checked before any other work). */
+  addressLocked(address: string): boolean {
+    return this.byAddress.lockedFor(`addr:${address}`) > 0;
+  }
+
   async attempt(username: string, password: string, address: string): Promise<SignInOutcome> {
     const nameKey = username.toLowerCase();
     const addressKey = `addr:${address}`;

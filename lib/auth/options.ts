@@ -26,6 +26,11 @@ const localSignIn = new LocalSignIn(() => loadLocalUsers(env), {
   maxWaiting: 64,
 });
 
+/** Whether local sign-ins from the client of these request headers are locked out now. */
+export function signInAddressLocked(headers: Headers): boolean {
+  return localSignIn.addressLocked(clientAddressOf(Object.fromEntries(headers), auth.trustedProxyHops));
+}
+
 /** Thrown by the jwt callback for a session past its absolute lifetime: next-auth then deletes the cookie. */
 class SessionExpired extends Error {
   constructor() {

@@ -7,8 +7,7 @@ import { safeCallbackPath } from './callback-url';
 import { clientAddressOf } from './client-address';
 import { LocalSignIn } from './local-sign-in';
 import { loadLocalUsers } from './local-users';
-import { parseRoleMapping, roleFor } from './roles';
-import { checkSession, identityOf, newSessionIdentity, sessionExpiresAt, tokenFields } from './session';
+import { checkSession, identityOf, newSessionIdentity, roleOf, sessionExpiresAt, tokenFields } from './session';
 import { recordSignIn, revokeSession, userKeyOf } from './session-store';
 
 const env = process.env;
@@ -132,10 +131,7 @@ export const authOptions: NextAuthOptions = {
   },
   callbacks: {
     async signIn({ user, account }) {
-      if (account?.provider === 'oidc') {
-        const role = roleFor(parseRoleMapping(env), { email: user.email, groups: (user as { groups?: string[] }).groups ?? [] });
-        if (!role) return '/signin?error=NoRole';
-      }
+      if (account?.provider === 'oidc' && !roleOf(newSessionIdentity({ ...user, groups: (user as { groups?: string[] }).groups }, 'oidc'))) return '/signin?error=NoRole';
       return true;
     },
     async redirect({ url, baseUrl }) {

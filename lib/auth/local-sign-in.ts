@@ -11,8 +11,9 @@ export interface LocalSignInLimits {
   maxFailuresPerAddress: number;
   windowMs: number;
   /**
-   * Password hashes computed at once. libuv's pool has 4 threads and next-auth derives its
-   * session key there too, so a flood of sign-ins must leave some free for everyone else.
+   * Password hashes computed at once. Each takes a core for tens of milliseconds on libuv's
+   * pool (4 threads, where next-auth also derives its session key), so a flood of sign-ins must
+   * leave cores and pool threads free for everyone else.
    */
   hashConcurrency: number;
   /** Attempts allowed to wait for a hash slot; more are turned away at once. */

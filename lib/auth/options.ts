@@ -1,4 +1,5 @@
 import 'server-only';
+import { availableParallelism } from 'node:os';
 import type { NextAuthOptions } from 'next-auth';
 import { encode } from 'next-auth/jwt';
 import CredentialsProvider from 'next-auth/providers/credentials';
@@ -21,7 +22,8 @@ const localSignIn = new LocalSignIn(() => loadLocalUsers(env), {
   maxFailuresPerName: auth.signInMaxFailures,
   maxFailuresPerAddress: auth.signInMaxFailuresPerAddress,
   windowMs: 15 * 60_000,
-  hashConcurrency: 2,
+  // Half the cores at most: scrypt is CPU work, and the event loop needs a core to serve everyone else.
+  hashConcurrency: Math.max(1, Math.floor(availableParallelism() / 2)),
   maxWaiting: 64,
 });
 

@@ -10,6 +10,7 @@ import { ClusterController } from './api/controller';
 import { ExecRecorder, Knobs } from './api/knobs';
 import { prepareCreate } from './api/objects';
 import { DASHBOARD_SA, defaultPolicy, RbacAuthorizer, type UserInfo } from './api/rbac';
+import { DASHBOARD_NAMESPACE } from './api/dashboard-home';
 import { typeByKind } from './api/resources';
 import { ApiServer } from './api/server';
 import { ObjectStore } from './api/store';
@@ -148,7 +149,7 @@ export async function startDevCluster(opts: DevClusterOptions = {}): Promise<Dev
     let url = '';
     const api = new ApiServer({ store, controller, rbac, tokens: identities, knobs, recorder, serverAddress: () => url.replace(/^https:\/\//, ''), log });
 
-    for (const ns of ['default', 'kube-system', 'kube-public', 'kube-node-lease']) store.create('namespaces', prepareCreate(typeByKind('Namespace')!, { metadata: { name: ns } }, undefined));
+    for (const ns of ['default', 'kube-system', 'kube-public', 'kube-node-lease', DASHBOARD_NAMESPACE]) store.create('namespaces', prepareCreate(typeByKind('Namespace')!, { metadata: { name: ns } }, undefined));
     const objects = [...seed.objects].sort((a, b) => KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind));
     for (const o of objects) {
       const t = typeByKind(o.kind);

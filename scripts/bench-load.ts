@@ -42,7 +42,7 @@ export function ensureProductionBuild(): void {
   if (run.status !== 0) throw new Error(`next build failed (exit ${run.status})`);
 }
 
-class Client {
+export class Client {
   private cookies = new Map<string, string>();
   constructor(readonly base: string) {}
 

@@ -8,10 +8,11 @@ import path from 'node:path';
 import { demoAgentSelector, startDevClusterProcess, stopChild } from './stack';
 import { devClusterClient } from './devcluster-client';
 import { runLoadBench } from './bench-load';
+import { runSignInFloodBench } from './bench-signin-flood';
 
 const AGENTS = Number(process.env.BENCH_AGENTS ?? 50);
-/** Which parts run: BENCH_PARTS=gallery measures the gallery alone (default: all three). */
-const PARTS = new Set((process.env.BENCH_PARTS ?? 'overview,gallery,load').split(',').map((p) => p.trim()));
+/** Which parts run: BENCH_PARTS=gallery measures the gallery alone (default: all four). */
+const PARTS = new Set((process.env.BENCH_PARTS ?? 'overview,gallery,load,signin-flood').split(',').map((p) => p.trim()));
 const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? 50);
 
 // One sampler for the whole run (each sample costs the measured code a little): the
@@ -30,6 +31,14 @@ async function main() {
   // server (instrumentation.ts), so it runs under the same heap settings as when deployed.
   process.env.NEXT_RUNTIME ??= 'nodejs';
   await (await import('../instrumentation')).register();
+  if (!PARTS.has('overview') && !PARTS.has('gallery')) {
+    // Only the parts that run their own production stack: no in-process cluster needed.
+    clearInterval(sampler);
+    const load = PARTS.has('load') ? await runLoadBench() : undefined;
+    const signinFlood = PARTS.has('signin-flood') ? await runSignInFloodBench() : undefined;
+    console.log(JSON.stringify({ overview: undefined, gallery: undefined, load, signinFlood }));
+    return;
+  }
   console.log(`Starting the dev cluster with ${AGENTS} agents…`);
   const { state, child } = await startDevClusterProcess({ stateDir: path.join(root, '.devcluster', 'bench'), agents: AGENTS });
   const control = devClusterClient(state);
@@ -110,7 +119,8 @@ async function main() {
     // Waited for: the cluster removes its pods' volumes (a gigabyte of gallery images) on the way out.
     await stopChild(child);
     const load = PARTS.has('load') ? await runLoadBench() : undefined;
-    console.log(JSON.stringify({ overview: result.overview, gallery: result.gallery, load }));
+    const signinFlood = PARTS.has('signin-flood') ? await runSignInFloodBench() : undefined;
+    console.log(JSON.stringify({ overview: result.overview, gallery: result.gallery, load, signinFlood }));
   } finally {
     clearInterval(sampler);
     await control.close().catch(() => undefined);

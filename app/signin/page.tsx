@@ -1,4 +1,6 @@
+import { headers } from 'next/headers';
 import { redirect } from 'next/navigation';
+import { safeCallbackPath } from '@/lib/auth/callback-url';
 import { getSessionUser } from '@/lib/auth/guard';
 import { localSignInEnabled, oidcConfigured } from '@/lib/auth/options';
 import { SignInForm } from '@/components/auth/sign-in-form';
@@ -12,8 +14,11 @@ const ERRORS: Record<string, string> = {
 };
 
 export default async function SignInPage({ searchParams }: { searchParams: Promise<{ callbackUrl?: string; error?: string }> }) {
-  const { callbackUrl, error } = await searchParams;
+  const { callbackUrl: requested, error } = await searchParams;
   if (await getSessionUser()) redirect('/');
+  const h = await headers();
+  const origin = process.env.NEXTAUTH_URL || `http://${h.get('host') ?? 'localhost'}`;
+  const callbackUrl = safeCallbackPath(typeof requested === 'string' ? requested : undefined, origin);
   const local = localSignInEnabled();
   const oidc = oidcConfigured();
   return (

@@ -1,16 +1,13 @@
 'use client';
 import { signIn } from 'next-auth/react';
 import { useState } from 'react';
-
-/** Only same-site paths: a callbackUrl from the query string must not send anyone elsewhere. */
-function safeReturnPath(value: string | undefined): string {
-  return value && value.startsWith('/') && !value.startsWith('//') && !value.startsWith('/\\') ? value : '/';
-}
+import { safeCallbackPath } from '@/lib/auth/callback-url';
 
 export function SignInForm({ local, oidc, oidcName, callbackUrl }: { local: boolean; oidc: boolean; oidcName: string; callbackUrl?: string }) {
   const [error, setError] = useState<string | null>(null);
   const [pending, setPending] = useState(false);
-  const returnTo = safeReturnPath(callbackUrl);
+  // Resolved against this page's own origin as the browser will resolve it: nothing off-site.
+  const returnTo = safeCallbackPath(callbackUrl, typeof window === 'undefined' ? 'http://localhost' : window.location.origin);
 
   async function onSubmit(event: React.FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -22,7 +19,9 @@ export function SignInForm({ local, oidc, oidcName, callbackUrl }: { local: bool
     if (result?.ok && !result.error) {
       window.location.assign(returnTo);
     } else if (result?.error === 'LockedOut') {
-      setError('Too many failed attempts for this user. Wait 15 minutes, or ask an admin.');
+      setError('Too many failed attempts for this user or from this address. Wait 15 minutes, or ask an admin.');
+    } else if (result?.error === 'Busy') {
+      setError('The dashboard is busy checking other sign-ins. Try again in a moment.');
     } else {
       setError('Wrong user name or password.');
     }

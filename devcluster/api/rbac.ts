@@ -2,6 +2,7 @@
 // real RBAC authorizer (union of matching rules, `*` wildcards, subresources as
 // `resource/sub`, resourceNames, namespace scoping). system:masters is always allowed.
 import type { K8sObject } from './store';
+import { dashboardHomeBinding } from './dashboard-home';
 
 export interface PolicyRule {
   verbs: string[];
@@ -150,6 +151,7 @@ export function defaultPolicy(): RbacPolicy {
       { subjects: [{ kind: 'User', name: 'support' }], rules: supportRules },
       { subjects: [{ kind: 'User', name: 'operator' }], rules: operatorRules },
       { subjects: [{ kind: 'ServiceAccount', name: 'openab-dashboard', namespace: 'openab-dashboard' }], rules: dashboardRules },
+      dashboardHomeBinding(),
     ],
   };
 }

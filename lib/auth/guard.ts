@@ -31,6 +31,12 @@ export class GuardError extends Error {
   }
 }
 
+/**
+ * The signed-in user, or null. getServerSession runs the session check of lib/auth/session.ts
+ * (through the session callback in options.ts) on every call: a session signed out or ended by
+ * an admin on any replica, past its absolute lifetime, or whose person the current settings give
+ * no role, is no session; the role is the one the settings give now, not the one at sign-in.
+ */
 export async function getSessionUser(): Promise<SessionUser | null> {
   const session = await getServerSession(authOptions);
   const user = session?.user as Partial<SessionUser> | undefined;

@@ -1,4 +1,4 @@
-import { scryptSync, timingSafeEqual, randomBytes } from 'node:crypto';
+import { scrypt, scryptSync, timingSafeEqual, randomBytes } from 'node:crypto';
 import { ROLES, isRole, type Role } from './roles';
 
 /**
@@ -10,25 +10,49 @@ import { ROLES, isRole, type Role } from './roles';
 export interface LocalUser {
   name: string;
   role: Role;
-  verify(password: string): boolean;
+  /** Hashes on libuv's thread pool, not on the event loop: a sign-in never stalls other requests. */
+  verify(password: string): Promise<boolean>;
 }
+
+const KEY_LENGTH = 32;
 
 export function hashPassword(password: string, salt = randomBytes(16)): string {
-  return `scrypt$${salt.toString('base64')}$${scryptSync(password, salt, 32).toString('base64')}`;
+  return `scrypt$${salt.toString('base64')}$${scryptSync(password, salt, KEY_LENGTH).toString('base64')}`;
 }
 
-function verifierFor(stored: string): (password: string) => boolean {
+function scryptAsync(password: string, salt: Buffer, length: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => scrypt(password, salt, length, (err, key) => (err ? reject(err) : resolve(key))));
+}
+
+function verifierFor(stored: string): (password: string) => Promise<boolean> {
   const [scheme, saltB64, hashB64] = stored.split('$');
-  if (scheme !== 'scrypt' || !saltB64 || !hashB64) return () => false;
+  if (scheme !== 'scrypt' || !saltB64 || !hashB64) return async () => false;
   const salt = Buffer.from(saltB64, 'base64');
   const expected = Buffer.from(hashB64, 'base64');
-  return (password) => {
-    const actual = scryptSync(password, salt, expected.length);
-    return timingSafeEqual(actual, expected);
-  };
+  if (expected.length === 0) return async () => false;
+  return async (password) => timingSafeEqual(await scryptAsync(password, salt, expected.length), expected);
 }
 
+/**
+ * For a name that does not exist: the same scrypt work as a real check, so the time taken does
+ * not tell which names exist. Always false.
+ */
+const DUMMY_HASH = `scrypt$${Buffer.alloc(16, 7).toString('base64')}$${Buffer.alloc(KEY_LENGTH, 1).toString('base64')}`;
+const dummyVerify = verifierFor(DUMMY_HASH);
+export async function verifyNobody(password: string): Promise<false> {
+  await dummyVerify(password);
+  return false;
+}
+
+let memo: { key: string; users: LocalUser[] } | null = null;
+
+/**
+ * The local accounts the settings define now. Remembered while LOCAL_USERS and DEMO_PASSWORD
+ * stay the same (hashing DEMO_PASSWORD costs a scrypt, and every request asks for a role).
+ */
 export function loadLocalUsers(env: Record<string, string | undefined>): LocalUser[] {
+  const key = JSON.stringify([env.LOCAL_USERS ?? '', env.DEMO_PASSWORD ?? '']);
+  if (memo?.key === key) return memo.users;
   const users: LocalUser[] = [];
   for (const entry of (env.LOCAL_USERS ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
     const [name, role, ...rest] = entry.split(':');
@@ -40,5 +64,6 @@ export function loadLocalUsers(env: Record<string, string | undefined>): LocalUs
     const verify = verifierFor(hashPassword(demoPassword));
     for (const role of ROLES) users.push({ name: role, role, verify });
   }
+  memo = { key, users };
   return users;
 }

@@ -29,3 +29,18 @@ describe('sign-in lock-out', () => {
     expect(lockout.lockedFor('ada', 2)).toBe(0);
   });
 });
+
+describe('sign-in attempts in flight', () => {
+  it('count against the budget until they end, so a burst cannot all start', () => {
+    const lockout = new SignInLockout(3, 1000);
+    expect([lockout.begin('a', 0), lockout.begin('a', 0), lockout.begin('a', 0), lockout.begin('a', 0)]).toEqual([true, true, true, false]);
+    lockout.end('a');
+    expect(lockout.begin('a', 0)).toBe(true);
+    for (let i = 0; i < 3; i++) {
+      lockout.end('a');
+      lockout.recordFailure('a', 1);
+    }
+    expect(lockout.lockedFor('a', 2)).toBeGreaterThan(0);
+    expect(lockout.begin('a', 2)).toBe(false);
+  });
+});

@@ -30,11 +30,14 @@ export class SlidingWindowLimiter {
 }
 
 /**
- * Lock-out against password guessing: after `maxFailures` failed sign-ins for one name within
- * the window, that name is locked for the window, whatever the password.
+ * Lock-out against password guessing: after `maxFailures` failed sign-ins for one key (a user
+ * name, or a client address) within the window, that key is locked for the window, whatever the
+ * password. Attempts still being checked count as failures until they end, so a burst of
+ * concurrent attempts cannot all start before the first failure is counted.
  */
 export class SignInLockout {
   private readonly failures = new Map<string, { times: number[]; lockedUntil: number }>();
+  private readonly inFlight = new Map<string, number>();
 
   constructor(
     private readonly maxFailures = 5,
@@ -42,20 +45,44 @@ export class SignInLockout {
   ) {}
 
   /** Milliseconds left on a lock, or 0. */
-  lockedFor(name: string, now = Date.now()): number {
-    const entry = this.failures.get(name.toLowerCase());
+  lockedFor(key: string, now = Date.now()): number {
+    const entry = this.failures.get(key.toLowerCase());
     return entry && entry.lockedUntil > now ? entry.lockedUntil - now : 0;
   }
 
-  recordFailure(name: string, now = Date.now()): void {
-    const key = name.toLowerCase();
-    const entry = this.failures.get(key) ?? { times: [], lockedUntil: 0 };
-    entry.times = [...entry.times.filter((t) => now - t < this.windowMs), now];
-    if (entry.times.length >= this.maxFailures) entry.lockedUntil = now + this.windowMs;
-    this.failures.set(key, entry);
+  /** Starts an attempt for `key`; false (nothing started) when it is locked or its budget is taken. */
+  begin(key: string, now = Date.now()): boolean {
+    const k = key.toLowerCase();
+    if (this.lockedFor(k, now) > 0) return false;
+    const recent = (this.failures.get(k)?.times ?? []).filter((t) => now - t < this.windowMs).length;
+    const running = this.inFlight.get(k) ?? 0;
+    if (recent + running >= this.maxFailures) return false;
+    this.inFlight.set(k, running + 1);
+    return true;
   }
 
-  recordSuccess(name: string): void {
-    this.failures.delete(name.toLowerCase());
+  /** Ends an attempt begun with begin(). */
+  end(key: string): void {
+    const k = key.toLowerCase();
+    const running = (this.inFlight.get(k) ?? 1) - 1;
+    if (running > 0) this.inFlight.set(k, running);
+    else this.inFlight.delete(k);
+  }
+
+  recordFailure(key: string, now = Date.now()): void {
+    const k = key.toLowerCase();
+    const entry = this.failures.get(k) ?? { times: [], lockedUntil: 0 };
+    entry.times = [...entry.times.filter((t) => now - t < this.windowMs), now];
+    if (entry.times.length >= this.maxFailures) entry.lockedUntil = now + this.windowMs;
+    this.failures.set(k, entry);
+    if (this.failures.size > 10_000) this.prune(now);
+  }
+
+  recordSuccess(key: string): void {
+    this.failures.delete(key.toLowerCase());
+  }
+
+  private prune(now: number) {
+    for (const [key, entry] of this.failures) if (entry.lockedUntil <= now && entry.times.every((t) => now - t >= this.windowMs)) this.failures.delete(key);
   }
 }

@@ -25,16 +25,25 @@ describe('roles', () => {
 });
 
 describe('local users', () => {
-  it('verifies scrypt hashes from LOCAL_USERS and rejects wrong passwords', () => {
+  it('verifies scrypt hashes from LOCAL_USERS and rejects wrong passwords', async () => {
     const users = loadLocalUsers({ LOCAL_USERS: `ada:operator:${hashPassword('correct horse')},bad:root:x` });
     expect(users.map((u) => u.name)).toEqual(['ada']);
-    expect(users[0].verify('correct horse')).toBe(true);
-    expect(users[0].verify('wrong')).toBe(false);
+    expect(await users[0].verify('correct horse')).toBe(true);
+    expect(await users[0].verify('wrong')).toBe(false);
   });
 
-  it('makes one demo user per role from DEMO_PASSWORD', () => {
+  it('makes one demo user per role from DEMO_PASSWORD', async () => {
     const users = loadLocalUsers({ DEMO_PASSWORD: 's3cret' });
     expect(users.map((u) => `${u.name}:${u.role}`)).toEqual(['viewer:viewer', 'support:support', 'operator:operator', 'admin:admin']);
-    expect(users.every((u) => u.verify('s3cret') && !u.verify('S3cret'))).toBe(true);
+    for (const u of users) expect([await u.verify('s3cret'), await u.verify('S3cret')]).toEqual([true, false]);
+  });
+
+  it('hashes off the event loop: verify returns before the hash is done', async () => {
+    const [ada] = loadLocalUsers({ LOCAL_USERS: `ada:operator:${hashPassword('correct horse')}` });
+    // On the event loop the hash would be done before any other callback could run.
+    let otherWorkRan = false;
+    setImmediate(() => (otherWorkRan = true));
+    expect(await ada.verify('wrong')).toBe(false);
+    expect(otherWorkRan).toBe(true);
   });
 });

@@ -137,3 +137,8 @@ http://127.0.0.1:3000
   namespace: {{ .Release.Namespace }}
 {{- end -}}
 {{- end -}}
+
+{{/* The ConfigMap holding the session list (SESSION_STORE_NAME), in the release namespace. */}}
+{{- define "openab-dashboard.sessionStoreName" -}}
+{{- printf "%s-sessions" (include "openab-dashboard.fullname" .) | trunc 63 | trimSuffix "-" -}}
+{{- end -}}

@@ -24,7 +24,7 @@ const VALUE_SETS: Record<string, Doc> = {
     url: 'https://dash.example.com',
     namespaces: ['agents'],
     agents: { loginIssuer: 'https://auth.example.com' },
-    auth: { existingSecret: 'dash-auth', sessionMaxAgeSeconds: 3600, localUsers: { existingSecret: 'dash-users' } },
+    auth: { existingSecret: 'dash-auth', sessionMaxAgeSeconds: 3600, trustedProxyHops: 1, localUsers: { existingSecret: 'dash-users' } },
     oidc: { enabled: true, issuer: 'https://dex.example.com', clientId: 'openab-dashboard', existingSecret: 'dash-oidc' },
     roles: { admin: ['platform-admins'], operator: ['sre', 'lead@example.com'], support: ['support'], viewer: ['everyone'], default: 'viewer' },
     discord: { apiBase: 'https://discord.example.com/api/v10', botToken: { existingSecret: 'discord-file-bot' }, secretFallback: true, agentSecretNames: ['openab-codex'] },
@@ -59,7 +59,7 @@ describe('helm lint', () => {
 describe('helm template', () => {
   it('renders the defaults: Deployment, Service, ServiceAccount, a generated session Secret, no Ingress', async () => {
     const docs = await renderChart({});
-    expect(docs.map((d) => d.kind).sort()).toEqual(['ClusterRole', 'ClusterRole', 'ClusterRoleBinding', 'ClusterRoleBinding', 'Deployment', 'Secret', 'Service', 'ServiceAccount']);
+    expect(docs.map((d) => d.kind).sort()).toEqual(['ClusterRole', 'ClusterRole', 'ClusterRoleBinding', 'ClusterRoleBinding', 'Deployment', 'Role', 'RoleBinding', 'Secret', 'Service', 'ServiceAccount']);
     const env = envOf(docs);
     expect(env.WATCH_NAMESPACES).toBe('*');
     expect(env.NEXTAUTH_URL).toBe('http://127.0.0.1:3000');
@@ -156,7 +156,7 @@ describe('helm template', () => {
     expect([...set].filter((n) => !read.has(n) && !server.includes(n))).toEqual([]);
     // Meant for extraEnv (tuning), or not for a cluster install (kubeconfig files, the demo, local builds).
     const notInChart = new Set(['KUBECONFIG', 'KUBE_CONTEXTS', 'KUBERNETES_SERVICE_HOST', 'DEMO_PASSWORD', 'NEXT_DIST_DIR', 'PATH', 'NODE_ENV']);
-    const tuning = (n: string) => /^(PROBE_|REFRESH_MS$|IMAGE_|ACTION_RATE_LIMIT$|SIGNIN_|READINESS_|HEAP_GROWING_PERCENT$)/.test(n);
+    const tuning = (n: string) => /^(PROBE_|REFRESH_MS$|IMAGE_|ACTION_RATE_LIMIT$|SIGNIN_|SESSION_STORE_CACHE_MS$|READINESS_|HEAP_GROWING_PERCENT$)/.test(n);
     const unplaced = [...read].filter((n) => !set.has(n) && !notInChart.has(n) && !tuning(n)).sort();
     expect(unplaced, 'new settings: give each a value in charts/openab-dashboard (values.yaml + deployment.yaml), or list it here as tuning left to extraEnv').toEqual([]);
   });

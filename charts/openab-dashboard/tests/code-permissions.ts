@@ -71,6 +71,9 @@ const HELPERS: Record<string, Array<Omit<Permission, 'where'>>> = {
   Log: [{ verb: 'get', group: '', resource: 'pods/log' }],
 };
 
+/** First line of a file whose cluster calls are made in the dashboard's own namespace. */
+export const OWN_NAMESPACE_MARKER = "// rbac: the dashboard's own namespace";
+
 function sourceFiles(dir: string): string[] {
   const out: string[] = [];
   for (const name of readdirSync(dir)) {
@@ -105,22 +108,33 @@ export function parseApiMethod(method: string): { verb: string; kind: string; su
  * `verb group resource`. Method names that look like a namespaced API call on a kind this
  * table does not know are returned in `unknown`, so a new kind cannot slip through unnoticed.
  */
-export function permissionsUsedByCode(root: string, dirs = ['lib', 'app', 'components']): { permissions: Map<string, Permission>; unknown: string[]; asDashboard: Set<string> } {
+export function permissionsUsedByCode(
+  root: string,
+  dirs = ['lib', 'app', 'components'],
+): { permissions: Map<string, Permission>; unknown: string[]; asDashboard: Set<string>; ownNamespace: Map<string, Permission> } {
   const permissions = new Map<string, Permission>();
+  // Calls made in files marked OWN_NAMESPACE_MARKER go to the dashboard's own namespace only
+  // (the session list), not to the agents' namespaces: the chart grants them in a Role there.
+  const ownNamespace = new Map<string, Permission>();
   // Calls wrapped in asDashboard(...) are made with the dashboard's own identity even in impersonation mode.
   const asDashboard = new Set<string>();
   const unknown: string[] = [];
+  let into = permissions;
   const add = (p: Omit<Permission, 'where'>, where: string) => {
     const key = `${p.verb} ${p.group} ${p.resource}`;
-    const seen = permissions.get(key);
+    const seen = into.get(key);
     if (seen) {
       seen.allNamespaces ||= p.allNamespaces;
       if (!seen.where.includes(where)) seen.where.push(where);
-    } else permissions.set(key, { ...p, where: [where] });
+    } else into.set(key, { ...p, where: [where] });
   };
   for (const file of dirs.flatMap((d) => sourceFiles(path.join(root, d)))) {
     const text = readFileSync(file, 'utf8');
     const rel = path.relative(root, file);
+    const own = text.startsWith(OWN_NAMESPACE_MARKER);
+    into = own ? ownNamespace : permissions;
+    // The audit record (lib/audit/log-activity.ts) creates an Event where the action happened.
+    if (own && /\blogActivity\s*\(/.test(text.replace(/^import .*$/gm, ''))) add({ verb: 'create', group: '', resource: 'events' }, rel);
     // Only files that use the client: method names like createHash or readFile elsewhere are not API calls.
     if (!/@kubernetes\/client-node|\bcluster\.(core|apps|authz)\b|\.(core|apps|authz)\.\w+\(/.test(text)) continue;
     for (const m of text.matchAll(/\.\s*([a-z][A-Za-z]+)\s*\(/g)) {
@@ -132,7 +146,7 @@ export function permissionsUsedByCode(root: string, dirs = ['lib', 'app', 'compo
       }
       const kind = KINDS[parsed.kind];
       const resource = parsed.subresource ? `${kind.plural}/${parsed.subresource}` : kind.plural;
-      if (insideAsDashboard(text, m.index!)) asDashboard.add(`${parsed.verb} ${kind.group} ${resource}`);
+      if (!own && insideAsDashboard(text, m.index!)) asDashboard.add(`${parsed.verb} ${kind.group} ${resource}`);
       add(
         {
           verb: parsed.verb,
@@ -159,7 +173,7 @@ export function permissionsUsedByCode(root: string, dirs = ['lib', 'app', 'compo
       for (const p of HELPERS[m[1]]) add(p, rel);
     }
   }
-  return { permissions, unknown, asDashboard };
+  return { permissions, unknown, asDashboard, ownNamespace };
 }
 
 /** Whether position `at` lies inside the parentheses of an `asDashboard(` call. */

@@ -18,8 +18,12 @@ function grants(rules: Rule[]): Set<string> {
 
 type Subject = { kind: string; name: string; namespace?: string };
 
-/** The rules bound to `subject`, per namespace (RoleBindings) and cluster-wide (ClusterRoleBindings). */
-function boundRules(docs: Doc[], subject: Subject) {
+/** The Role (and its binding) for the session list in the dashboard's own namespace; checked on its own below. */
+const isSessionsRole = (d: Doc) => (d.kind === 'Role' || d.kind === 'RoleBinding') && d.metadata.name === 'openab-dashboard-sessions';
+
+/** The rules bound to `subject`, per namespace (RoleBindings) and cluster-wide (ClusterRoleBindings), the session list's Role aside. */
+function boundRules(all: Doc[], subject: Subject) {
+  const docs = all.filter((d) => !isSessionsRole(d));
   const roles = new Map(docs.filter((d) => d.kind === 'Role' || d.kind === 'ClusterRole').map((d) => [`${d.kind}/${d.metadata.namespace ?? ''}/${d.metadata.name}`, d.rules as Rule[]]));
   const namespaced = new Map<string, Rule[]>();
   const cluster: Rule[] = [];
@@ -97,7 +101,7 @@ describe('rendered RBAC equals what the code uses', () => {
 
   it('no namespaces listed means cluster-wide rules', async () => {
     const docs = await renderChart(base);
-    expect(docs.filter((d) => d.kind === 'Role')).toEqual([]);
+    expect(docs.filter((d) => d.kind === 'Role' && !isSessionsRole(d))).toEqual([]);
     const env = docs.find((d) => d.kind === 'Deployment')!.spec.template.spec.containers[0].env as Array<{ name: string; value?: string }>;
     expect(env.find((e) => e.name === 'WATCH_NAMESPACES')?.value).toBe('*');
     const { cluster } = boundRules(docs, SA);
@@ -138,7 +142,7 @@ describe('rendered RBAC equals what the code uses', () => {
     expect(people.cluster).toEqual([]);
     // Without subjects the Role is there for the admin to bind, bound to nobody.
     const unbound = await renderChart({ ...base, namespaces: ['agents'], impersonation: { enabled: true } });
-    expect(unbound.filter((d) => d.kind === 'Role').map((d) => d.metadata.name).sort()).toEqual(['openab-dashboard', 'openab-dashboard-audit']);
+    expect(unbound.filter((d) => d.kind === 'Role' && !isSessionsRole(d)).map((d) => d.metadata.name).sort()).toEqual(['openab-dashboard', 'openab-dashboard-audit']);
     expect([...allSubjects(unbound)]).toEqual(['ServiceAccount/openab-dashboard/openab-dashboard']);
     expect([...grants(boundRules(unbound, SA).namespaced.get('agents')!)]).toEqual([...used.asDashboard]);
   });
@@ -151,10 +155,27 @@ describe('rendered RBAC equals what the code uses', () => {
 
   it('ConfigMaps: readable by default, by name when listed, not at all when turned off', async () => {
     const rule = async (agents: Doc) =>
-      (await renderChart({ ...base, namespaces: ['agents'], agents })).filter((d) => d.kind === 'Role').flatMap((d) => d.rules as Rule[]).filter((r) => r.resources.includes('configmaps'));
+      (await renderChart({ ...base, namespaces: ['agents'], agents })).filter((d) => d.kind === 'Role' && !isSessionsRole(d)).flatMap((d) => d.rules as Rule[]).filter((r) => r.resources.includes('configmaps'));
     expect(await rule({})).toEqual([{ apiGroups: [''], resources: ['configmaps'], verbs: ['get'] }]);
     expect(await rule({ configMapNames: ['openab-codex'] })).toEqual([{ apiGroups: [''], resources: ['configmaps'], resourceNames: ['openab-codex'], verbs: ['get'] }]);
     expect(await rule({ readConfigMaps: false })).toEqual([]);
+  });
+
+  it("the dashboard's own namespace: exactly the session list's calls, the ConfigMap by name where RBAC allows", async () => {
+    expect([...used.ownNamespace.keys()].sort()).toEqual(['create  configmaps', 'create  events', 'get  configmaps', 'update  configmaps']);
+    for (const values of [base, { ...base, namespaces: ['agents', 'openab-dashboard'] }, { ...base, impersonation: { enabled: true } }]) {
+      const docs = await renderChart(values, { namespace: 'dash-home' });
+      const roles = docs.filter((d) => d.kind === 'Role' && d.metadata.name === 'openab-dashboard-sessions');
+      expect(roles.map((r) => r.metadata.namespace)).toEqual(['dash-home']);
+      expect([...grants(roles[0].rules)].sort()).toEqual([...used.ownNamespace.keys()].sort());
+      expect(roles[0].rules.filter((r: Rule) => r.verbs.some((v) => v !== 'create')).every((r: Rule) => r.resourceNames?.join() === 'openab-dashboard-sessions')).toBe(true);
+      const binding = docs.find((d) => d.kind === 'RoleBinding' && d.metadata.name === 'openab-dashboard-sessions')!;
+      expect(binding.metadata.namespace).toBe('dash-home');
+      expect(binding.subjects).toEqual([{ kind: 'ServiceAccount', name: 'openab-dashboard', namespace: 'dash-home' }]);
+      const env = docs.find((d) => d.kind === 'Deployment')!.spec.template.spec.containers[0].env as Array<{ name: string; value?: string }>;
+      expect(env.find((e) => e.name === 'SESSION_STORE_NAMESPACE')?.value).toBe('dash-home');
+      expect(env.find((e) => e.name === 'SESSION_STORE_NAME')?.value).toBe('openab-dashboard-sessions');
+    }
   });
 
   it('no wildcard anywhere, and no rule without a verb', async () => {

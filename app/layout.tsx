@@ -29,6 +29,7 @@ export default async function RootLayout({ children }: { children: React.ReactNo
                 <Link href="/images" className="hover:underline">Images</Link>
                 {roleAtLeast(user.role, 'support') && <Link href="/deliveries" className="hover:underline">Deliveries</Link>}
                 {roleAtLeast(user.role, 'operator') && <Link href="/audit" className="hover:underline">Audit</Link>}
+                {roleAtLeast(user.role, 'admin') && <Link href="/admin/sessions" className="hover:underline">Sessions</Link>}
               </nav>
             )}
             {user && (

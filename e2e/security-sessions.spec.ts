@@ -248,7 +248,8 @@ test('an admin ends every session of a user, with a confirmation, recorded in th
   const adminContext = await browser.newContext();
   const admin = await adminContext.newPage();
   await signIn(admin, 'admin');
-  await admin.goto('/admin/sessions');
+  // Reached from the main navigation, which shows it to admins only.
+  await admin.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Sessions' }).click();
   await expect(admin.getByRole('heading', { name: 'Sessions' })).toBeVisible();
   await endSessionsOf(admin, 'support');
   expect((await viewerContext.request.get('/api/fleet')).status()).toBe(401);
@@ -265,6 +266,7 @@ test('only admins reach the sessions page and its action', async ({ browser }) =
   const context = await browser.newContext();
   const page = await context.newPage();
   await signIn(page, 'operator');
+  await expect(page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Sessions' })).toHaveCount(0);
   await page.goto('/admin/sessions');
   await expect(page).toHaveURL(/\/\?denied=1/);
   await context.close();

@@ -2,11 +2,11 @@
 // agent's pod, the dev cluster's fake issuer approves or denies the code.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { PassThrough, Writable } from 'node:stream';
 import * as k8s from '@kubernetes/client-node';
 import { expect, test, type Page } from '@playwright/test';
 import { chartDeployment } from '../devcluster/testing/chart-deployment';
 import { signIn } from './support/session';
+import { adminKube, execAsAdmin, runningPod } from './support/cluster-admin';
 import { e2eState } from './support/env';
 
 const NS = 'agents';
@@ -16,40 +16,11 @@ const href = `/agents/${encodeURIComponent(CLUSTER)}/${NS}/${NAME}`;
 const apiHref = `/api${href}/login`;
 const EMAIL = 'e2e-login@example.com';
 
-function adminConfig(): k8s.KubeConfig {
-  const kc = new k8s.KubeConfig();
-  kc.loadFromFile(e2eState().cluster.kubeconfig);
-  kc.setCurrentContext('admin@devcluster');
-  return kc;
-}
-
-async function runningPod(): Promise<string> {
-  const core = adminConfig().makeApiClient(k8s.CoreV1Api);
-  for (let i = 0; i < 120; i++) {
-    const pods = await core.listNamespacedPod({ namespace: NS, labelSelector: `app.kubernetes.io/instance=${NAME}` });
-    const pod = pods.items.find((p) => p.status?.phase === 'Running' && !p.metadata?.deletionTimestamp);
-    if (pod) return pod.metadata!.name!;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error('no running pod');
-}
+const agentRunningPod = () => runningPod(NS, `app.kubernetes.io/instance=${NAME}`);
 
 /** Runs a fixed command in the agent's pod as the cluster admin (not through the dashboard). */
 async function inPod(argv: string[]): Promise<string> {
-  const pod = await runningPod();
-  const exec = new k8s.Exec(adminConfig());
-  let out = '';
-  const stdout = new Writable({ write: (c, _e, cb) => ((out += c.toString()), cb()) });
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('exec timed out')), 15_000);
-    exec
-      .exec(NS, pod, 'openab', argv, stdout, new PassThrough(), null, false, () => {
-        clearTimeout(timer);
-        setTimeout(resolve, 50);
-      })
-      .catch(reject);
-  });
-  return out;
+  return (await execAsAdmin(NS, await agentRunningPod(), argv)).out;
 }
 
 /** `codex ... login ... --device-auth` processes in the pod, read from /proc. */
@@ -81,17 +52,17 @@ async function startLogin(page: Page, expectConfirm: boolean): Promise<string> {
 
 test.describe.serial('device-code login', () => {
   test.beforeAll(async () => {
-    const apps = adminConfig().makeApiClient(k8s.AppsV1Api);
+    const apps = adminKube().makeApiClient(k8s.AppsV1Api);
     const labels = { 'app.kubernetes.io/name': 'openab', 'app.kubernetes.io/instance': NAME, 'app.kubernetes.io/component': 'codex' };
     await apps.createNamespacedDeployment({
       namespace: NS,
       body: chartDeployment({ name: NAME, labels, image: 'ghcr.io/openabdev/openab-codex:e2e', claimName: `${NAME}-data`, workingDir: '/home/node' }),
     });
-    await runningPod();
+    await agentRunningPod();
   });
 
   test.afterAll(async () => {
-    const kc = adminConfig();
+    const kc = adminKube();
     await kc.makeApiClient(k8s.AppsV1Api).deleteNamespacedDeployment({ namespace: NS, name: NAME });
     const core = kc.makeApiClient(k8s.CoreV1Api);
     for (let i = 0; i < 120; i++) {
@@ -116,7 +87,7 @@ test.describe.serial('device-code login', () => {
     await expect(page.getByTestId('restart-state')).toHaveText(`The agent restarted and is logged in as ChatGPT ${EMAIL} (plus).`, { timeout: 45_000 });
     await expect(page.getByTestId('login-state')).toContainText(EMAIL);
     // The code and the link stay out of the audit record; start and success are in it.
-    const events = await adminConfig().makeApiClient(k8s.CoreV1Api).listNamespacedEvent({ namespace: NS });
+    const events = await adminKube().makeApiClient(k8s.CoreV1Api).listNamespacedEvent({ namespace: NS });
     const audit = events.items.filter((e) => e.reason === 'OpenABDashboardAction' && e.involvedObject?.name === NAME).map((e) => `${e.message} ${JSON.stringify(e.metadata?.annotations ?? {})}`);
     expect(audit.some((m) => m.includes('login-start started'))).toBe(true);
     expect(audit.some((m) => m.includes('login success'))).toBe(true);
@@ -172,7 +143,7 @@ test.describe.serial('device-code login', () => {
   test('the restart after the login can be unticked, and asked for later', async ({ page }) => {
     await signIn(page, 'operator');
     await page.goto(href);
-    const podBefore = await runningPod();
+    const podBefore = await agentRunningPod();
     const code = await startLogin(page, false);
     const restart = page.getByRole('checkbox', { name: /Restart the agent after the login/ });
     await restart.uncheck();
@@ -181,11 +152,11 @@ test.describe.serial('device-code login', () => {
     await expect(page.getByTestId('login-status')).toContainText('no-restart@example.com');
     await expect(page.getByTestId('login-state')).toContainText('no-restart@example.com');
     await expect(page.getByTestId('restart-progress')).toHaveCount(0);
-    expect(await runningPod()).toBe(podBefore);
+    expect(await agentRunningPod()).toBe(podBefore);
     // Later, on purpose: the restart from the finished login, once.
     await page.getByTestId('login-restart-now').click();
     await expect(page.getByTestId('restart-state')).toHaveText('The agent restarted and is logged in as ChatGPT no-restart@example.com (plus).', { timeout: 45_000 });
-    expect(await runningPod()).not.toBe(podBefore);
+    expect(await agentRunningPod()).not.toBe(podBefore);
   });
 
   test('a viewer has no login button, sees why, and the server refuses a viewer', async ({ page }) => {

@@ -3,11 +3,10 @@
 // and the checklist turns green for it; a viewer sees the install disabled with the reason.
 // OpenAB's config is the agent's ConfigMap: the dashboard needs `get configmaps`, which the
 // dev cluster's default rules do not grant it, so this spec grants it and takes it back.
-import { PassThrough, Writable } from 'node:stream';
-import * as k8s from '@kubernetes/client-node';
 import { expect, test } from '@playwright/test';
 import { signIn } from './support/session';
-import { cluster, e2eState } from './support/env';
+import { agentPod, execAsAdmin } from './support/cluster-admin';
+import { cluster } from './support/env';
 import { seededAgents } from './support/seed-truth';
 import type { SeedAgent } from '../devcluster/seed/types';
 
@@ -17,30 +16,9 @@ const DASHBOARD_SA = { kind: 'ServiceAccount', name: 'openab-dashboard', namespa
 
 let savedPolicy: unknown;
 
-function adminConfig(): k8s.KubeConfig {
-  const kc = new k8s.KubeConfig();
-  kc.loadFromFile(e2eState().cluster.kubeconfig);
-  kc.setCurrentContext('admin@devcluster');
-  return kc;
-}
-
 /** Runs a fixed command in the agent's pod as the cluster admin (not through the dashboard). */
 async function inPod(agent: SeedAgent, argv: string[]): Promise<string> {
-  const core = adminConfig().makeApiClient(k8s.CoreV1Api);
-  const pods = await core.listNamespacedPod({ namespace: agent.namespace, labelSelector: `app.kubernetes.io/instance=${agent.release},app.kubernetes.io/component=${agent.agentKey}` });
-  const pod = pods.items.find((p) => p.status?.phase === 'Running' && !p.metadata?.deletionTimestamp)!.metadata!.name!;
-  let out = '';
-  const stdout = new Writable({ write: (c, _e, cb) => ((out += c.toString()), cb()) });
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('exec timed out')), 15_000);
-    new k8s.Exec(adminConfig())
-      .exec(agent.namespace, pod, 'openab', argv, stdout, new PassThrough(), null, false, () => {
-        clearTimeout(timer);
-        setTimeout(resolve, 50);
-      })
-      .catch(reject);
-  });
-  return out;
+  return (await execAsAdmin(agent.namespace, await agentPod(agent), argv)).out;
 }
 
 test.beforeAll(async () => {

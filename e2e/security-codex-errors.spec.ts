@@ -7,12 +7,12 @@
 // what it expected) still shows.
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { PassThrough, Writable } from 'node:stream';
 import * as k8s from '@kubernetes/client-node';
-import { expect, test, type APIRequestContext, type Browser } from '@playwright/test';
+import { expect, test, } from '@playwright/test';
 import { chartDeployment } from '../devcluster/testing/chart-deployment';
-import { signIn } from './support/session';
-import { actionEntries, adminKube, CLUSTER_ID, dashboardLogPath, fillTemplate, pageTemplates, ROLES, routeEntries, type Role } from './support/trust';
+import { signedInRequests } from './support/session';
+import { actionEntries, CLUSTER_ID, dashboardLogPath, fillTemplate, pageTemplates, ROLES, routeEntries } from './support/trust';
+import { adminKube, execAsAdmin, runningPod } from './support/cluster-admin';
 
 const NS = 'agents';
 const tag = randomBytes(4).toString('hex');
@@ -41,46 +41,16 @@ function labels(name: string) {
   return { 'app.kubernetes.io/name': 'openab', 'app.kubernetes.io/instance': name, 'app.kubernetes.io/component': 'codex' };
 }
 
-async function runningPod(name: string): Promise<string> {
-  const core = adminKube().makeApiClient(k8s.CoreV1Api);
-  for (let i = 0; i < 240; i++) {
-    const pods = await core.listNamespacedPod({ namespace: NS, labelSelector: `app.kubernetes.io/instance=${name}` });
-    const pod = pods.items.find((p) => p.status?.phase === 'Running' && !p.metadata?.deletionTimestamp && p.status?.containerStatuses?.some((c) => c.ready));
-    if (pod) return pod.metadata!.name!;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`no running pod for ${name}`);
-}
-
 /** Writes config.toml in the agent's pod as the cluster admin; the content travels as "$1". */
 async function plantConfig(name: string, config: string): Promise<void> {
-  const pod = await runningPod(name);
+  const pod = await runningPod(NS, `app.kubernetes.io/instance=${name}`);
   const script = 'H="${CODEX_HOME:-$HOME/.codex}"; mkdir -p "$H" && printf %s "$1" > "$H/config.toml" && echo planted';
-  let out = '';
-  const stdout = new Writable({ write: (c, _e, cb) => ((out += c.toString()), cb()) });
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('exec timed out')), 15_000);
-    new k8s.Exec(adminKube())
-      .exec(NS, pod, 'openab', ['sh', '-c', script, 'plant', config], stdout, new PassThrough(), null, false, () => {
-        clearTimeout(timer);
-        setImmediate(resolve);
-      })
-      .catch(reject);
-  });
+  const { out } = await execAsAdmin(NS, pod, ['sh', '-c', script, 'plant', config]);
   expect(out).toContain('planted');
 }
 
-const contexts = new Map<Role, APIRequestContext>();
-async function as(browser: Browser, role: Role): Promise<APIRequestContext> {
-  const known = contexts.get(role);
-  if (known) return known;
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  await signIn(page, role);
-  await page.close();
-  contexts.set(role, context.request);
-  return context.request;
-}
+const signedIn = signedInRequests();
+const as = signedIn.as;
 
 test.describe.configure({ mode: 'serial' });
 
@@ -96,7 +66,7 @@ test.beforeAll(async () => {
 });
 
 test.afterAll(async () => {
-  contexts.clear();
+  signedIn.clear();
   const kc = adminKube();
   for (const a of AGENTS) await kc.makeApiClient(k8s.AppsV1Api).deleteNamespacedDeployment({ namespace: NS, name: a.name }).catch(() => undefined);
 });
@@ -136,7 +106,7 @@ test('a config.toml Codex refuses: its reason shows, no line of the file reaches
       const agent = { namespace: NS, name: a.name };
       for (const p of pages.filter((t) => t.includes('['))) await visit(fillTemplate(p, agent));
       for (const r of routes.filter((x) => x.template.includes('['))) {
-        const query = r.route.endsWith('/log/route') ? `?pod=${encodeURIComponent(await runningPod(a.name))}&tail=50` : '';
+        const query = r.route.endsWith('/log/route') ? `?pod=${encodeURIComponent(await runningPod(NS, `app.kubernetes.io/instance=${a.name}`))}&tail=50` : '';
         await visit(fillTemplate(r.template, agent) + query);
       }
     }

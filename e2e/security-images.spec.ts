@@ -3,11 +3,9 @@
 // auth.json and a text file named .png are neither shown nor served, and an image that was
 // shown, then removed or replaced by a hard link in the pod, stops being served from the
 // dashboard's cache once its listing is refreshed (IMAGE_LIST_CACHE_MS).
-import { PassThrough, Writable } from 'node:stream';
-import * as k8s from '@kubernetes/client-node';
 import { expect, test, type APIRequestContext } from '@playwright/test';
 import { signIn } from './support/session';
-import { e2eState } from './support/env';
+import { agentPod, execAsAdmin } from './support/cluster-admin';
 import { seededAgents } from './support/seed-truth';
 import type { SeedAgent } from '../devcluster/seed/types';
 import { WITH_CODEX_HOME } from '../lib/images/pod-scripts';
@@ -18,31 +16,9 @@ const SESSION = '019b0000-0000-7000-8000-0000000000e2';
 const galleryOf = (a: SeedAgent) => `/agents/${encodeURIComponent(CLUSTER)}/${a.namespace}/${a.name}/images?session=${SESSION}`;
 const routeOf = (a: SeedAgent, kind: 'thumbnail' | 'file', file: string) => `/api/images/${encodeURIComponent(CLUSTER)}/${a.namespace}/${a.name}/${kind}?path=${encodeURIComponent(`${SESSION}/${file}`)}`;
 
-function adminConfig(): k8s.KubeConfig {
-  const kc = new k8s.KubeConfig();
-  kc.loadFromFile(e2eState().cluster.kubeconfig);
-  kc.setCurrentContext('admin@devcluster');
-  return kc;
-}
-
 /** Runs a fixed node program in the agent's pod as the cluster admin (not through the dashboard); argv[1] is the Codex home. */
 async function inPod(agent: SeedAgent, program: string, ...args: string[]): Promise<string> {
-  const core = adminConfig().makeApiClient(k8s.CoreV1Api);
-  const pods = await core.listNamespacedPod({ namespace: agent.namespace, labelSelector: `app.kubernetes.io/instance=${agent.release},app.kubernetes.io/component=${agent.agentKey}` });
-  const pod = pods.items.find((p) => p.status?.phase === 'Running' && !p.metadata?.deletionTimestamp)!.metadata!.name!;
-  const argv = ['sh', '-c', WITH_CODEX_HOME, 'plant', program, ...args];
-  let out = '';
-  const stdout = new Writable({ write: (c, _e, cb) => ((out += c.toString()), cb()) });
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('exec timed out')), 15_000);
-    new k8s.Exec(adminConfig())
-      .exec(agent.namespace, pod, 'openab', argv, stdout, new PassThrough(), null, false, () => {
-        clearTimeout(timer);
-        setTimeout(resolve, 50);
-      })
-      .catch(reject);
-  });
-  return out;
+  return (await execAsAdmin(agent.namespace, await agentPod(agent), ['sh', '-c', WITH_CODEX_HOME, 'plant', program, ...args])).out;
 }
 
 // Three copies of a real image; a hard link to auth.json; a copy of auth.json named .png.

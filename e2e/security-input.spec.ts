@@ -6,30 +6,22 @@
 // - a server action posted from another site: 403, not 500;
 // - a previous log of a container that never restarted: 400 with the API server's reason.
 // Each refusal carries the dashboard's security headers and a plain reason.
-import { expect, test, type APIRequestContext, type APIResponse, type Browser } from '@playwright/test';
+import { expect, test, type APIResponse } from '@playwright/test';
 import * as k8s from '@kubernetes/client-node';
-import { signIn } from './support/session';
+import { signedInRequests } from './support/session';
 import { e2eState } from './support/env';
 import { seededAgents } from './support/seed-truth';
-import { actionEntries, adminKube, fillTemplate, pageTemplates, ROLES, routeEntries, type Role } from './support/trust';
+import { actionEntries, fillTemplate, pageTemplates, ROLES, routeEntries } from './support/trust';
+import { adminKube } from './support/cluster-admin';
 
 type Agent = { namespace: string; name: string };
 
 /** Pods of a Deployment by name (`<deployment>-<hash>-<suffix>`; openab-codex is not openab-codex-2). */
 const podOf = (deployment: string) => (p: k8s.V1Pod) => new RegExp(`^${deployment}-[a-z0-9]+-[a-z0-9]{5}$`).test(p.metadata?.name ?? '');
 
-const contexts = new Map<Role, APIRequestContext>();
-async function as(browser: Browser, role: Role): Promise<APIRequestContext> {
-  const known = contexts.get(role);
-  if (known) return known;
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  await signIn(page, role);
-  await page.close();
-  contexts.set(role, context.request);
-  return context.request;
-}
-test.afterAll(() => contexts.clear());
+const signedIn = signedInRequests();
+const as = signedIn.as;
+test.afterAll(() => signedIn.clear());
 
 async function kiroAgent(): Promise<Agent & { pod: string }> {
   const kiro = (await seededAgents()).find((a) => !a.codex);

@@ -5,13 +5,13 @@
 // - injection and traversal inputs on every parameter of every route and action: clear
 //   refusals, never a 500, and no config.toml changed;
 // - Impersonate-* headers sent by a browser never reach the cluster.
-import { expect, test, type APIRequestContext, type Browser } from '@playwright/test';
+import { expect, test, type APIRequestContext } from '@playwright/test';
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { signIn } from './support/session';
+import { signIn, signedInRequests } from './support/session';
 import { E2E, e2eState, cluster } from './support/env';
 import { seededAgents } from './support/seed-truth';
 import { actionEntries, CLUSTER_ID, dashboardLogPath, fillTemplate, pageTemplates, readPodConfigs, ROLES, routeEntries, type Role } from './support/trust';
@@ -29,19 +29,9 @@ async function codexAgents(): Promise<Agent[]> {
   return (await seededAgents()).filter((a) => a.codex && !a.crashLooping).map((a) => ({ namespace: a.namespace, name: a.name }));
 }
 
-const contexts = new Map<Role, APIRequestContext>();
-async function as(browser: Browser, role: Role): Promise<APIRequestContext> {
-  const known = contexts.get(role);
-  if (known) return known;
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  await signIn(page, role);
-  await page.close();
-  contexts.set(role, context.request);
-  return context.request;
-}
-
-test.afterAll(() => contexts.clear());
+const signedIn = signedInRequests();
+const as = signedIn.as;
+test.afterAll(() => signedIn.clear());
 
 /** Pod names and image URLs the routes need, read as the admin through the dashboard. */
 async function fixtures(admin: APIRequestContext, agent: Agent) {

@@ -4,10 +4,10 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { Writable } from 'node:stream';
 import * as k8s from '@kubernetes/client-node';
 import { parse } from 'smol-toml';
 import { E2E, e2eState } from './env';
+import { adminKube, execAsAdmin } from './cluster-admin';
 
 const root = path.resolve(__dirname, '../..');
 const distDir = () => path.join(root, process.env.NEXT_DIST_DIR || '.next');
@@ -83,36 +83,6 @@ export function dashboardLogPath(): string {
 }
 
 /** The cluster as its admin, with the real client (not through the dashboard). */
-export function adminKube(): k8s.KubeConfig {
-  const kc = new k8s.KubeConfig();
-  kc.loadFromFile(e2eState().cluster.kubeconfig);
-  kc.setCurrentContext('admin@devcluster');
-  return kc;
-}
-
-async function execText(kc: k8s.KubeConfig, namespace: string, pod: string, argv: string[]): Promise<{ out: string; code: number }> {
-  let out = '';
-  const sink = new Writable({
-    write(chunk, _e, cb) {
-      out += chunk.toString();
-      cb();
-    },
-  });
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`exec in ${namespace}/${pod} timed out`)), 30_000);
-    new k8s.Exec(kc)
-      .exec(namespace, pod, 'openab', argv, sink, null, null, false, (status) => {
-        clearTimeout(timer);
-        // Let the last stdout frame land.
-        setImmediate(() => resolve({ out, code: status.status === 'Success' ? 0 : Number(status.details?.causes?.find((c) => c.reason === 'ExitCode')?.message ?? 1) }));
-      })
-      .catch((err) => {
-        clearTimeout(timer);
-        reject(err);
-      });
-  });
-}
-
 export interface PodConfig {
   /** `namespace/name` of the Deployment. */
   agent: string;
@@ -133,7 +103,7 @@ export async function readPodConfigs(selector = e2eState().cluster.seed?.codexSe
   for (const p of pods) {
     const owner = p.metadata?.labels?.['app.kubernetes.io/instance'] ? p.metadata!.name!.replace(/-[a-z0-9]{6,10}-[a-z0-9]{5}$/, '') : p.metadata!.name!;
     const agent = `${p.metadata!.namespace}/${owner}`;
-    const { out, code } = await execText(kc, p.metadata!.namespace!, p.metadata!.name!, ['sh', '-c', 'f="${CODEX_HOME:-$HOME/.codex}/config.toml"; if [ -f "$f" ]; then printf Y; cat "$f"; else printf N; fi']);
+    const { out, code } = await execAsAdmin(p.metadata!.namespace!, p.metadata!.name!, ['sh', '-c', 'f="${CODEX_HOME:-$HOME/.codex}/config.toml"; if [ -f "$f" ]; then printf Y; cat "$f"; else printf N; fi']);
     if (code !== 0) throw new Error(`reading config.toml in ${agent} failed (exit ${code})`);
     const exists = out.startsWith('Y');
     const text = out.slice(1);

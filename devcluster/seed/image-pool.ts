@@ -75,7 +75,7 @@ async function loadOrBuildPool(): Promise<ImagePool> {
     // Codex runs mostly wait on I/O: record them while the PNGs render.
     const sample = await renderPoolImage(tmp, 0);
     let images: PooledImage[];
-    [images, realSessions] = await Promise.all([renderPool(tmp), ensureRealSessions(await fs.readFile(path.join(tmp, sample.file)))]);
+    [images, realSessions] = await Promise.all([renderPool(tmp, sample), ensureRealSessions(await fs.readFile(path.join(tmp, sample.file)))]);
     await fs.writeFile(path.join(tmp, 'manifest.json'), JSON.stringify({ version: SEED_CACHE_VERSION, images }));
     // mkdtemp makes the directory private; pods (another uid) read through hard links only,
     // but people inspecting the cache should not need root.
@@ -86,7 +86,8 @@ async function loadOrBuildPool(): Promise<ImagePool> {
       return { ...winner, realSessions };
     }
   } catch (err) {
-    await fs.rm(tmp, { recursive: true, force: true });
+    // Other render lanes may still be writing: a failed clean-up must not hide why the build failed.
+    await fs.rm(tmp, { recursive: true, force: true }).catch(() => undefined);
     throw err;
   }
   const built = await readManifest(dir);
@@ -197,9 +198,11 @@ async function readManifest(dir: string): Promise<Omit<ImagePool, 'realSessions'
   }
 }
 
-async function renderPool(dir: string): Promise<PooledImage[]> {
+/** The rest of the pool beside its first image, already rendered (files are read-only once written). */
+async function renderPool(dir: string, first: PooledImage): Promise<PooledImage[]> {
   const images: PooledImage[] = new Array(IMAGE_POOL_SIZE);
-  let nextIndex = 0;
+  images[0] = first;
+  let nextIndex = 1;
   const worker = async () => {
     while (nextIndex < IMAGE_POOL_SIZE) {
       const index = nextIndex++;

@@ -1,0 +1,121 @@
+// The demo's dev cluster started by an ordinary user (uid 1001), as most people try a demo on a
+// laptop: without root there are no bubblewrap pods, so it must start in the weaker mode and say
+// so, build its seed as that user, serve, and stop without leaving a process behind.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import * as k8s from '@kubernetes/client-node';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const ROOT = path.resolve(__dirname, '..');
+const UID = 1001;
+const BWRAP = '/usr/bin/bwrap';
+const SETPRIV = '/usr/bin/setpriv';
+// Root runs the test; the checkout may lie in a private directory (/root, a 0700 temp dir) the
+// user cannot reach, so it is bound, as it is, at a path the user can.
+const canRun = process.platform === 'linux' && process.getuid?.() === 0 && existsSync(BWRAP) && existsSync(SETPRIV);
+
+/** Processes whose environment holds the marker (the dev cluster's plain pods carry its pid). */
+function processesWith(marker: string): number[] {
+  const found: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/environ`, 'latin1').split('\0').some((v) => v.startsWith(marker))) found.push(Number(entry));
+    } catch {
+      // gone, or not ours to read
+    }
+  }
+  return found;
+}
+
+describe.skipIf(!canRun)('the demo dev cluster, started by an ordinary user', () => {
+  const scratch = mkdtempSync(path.join('/tmp', 'non-root-demo-'));
+  const home = path.join(scratch, 'home');
+  const mount = path.join(scratch, 'checkout');
+  let child: ChildProcess | null = null;
+
+  afterAll(async () => {
+    if (child && child.exitCode === null) child.kill('SIGKILL');
+    rmSync(scratch, { recursive: true, force: true });
+  });
+
+  it('starts in the weaker mode it names, serves its fleet, and leaves no process when stopped', async () => {
+    chmodSync(scratch, 0o755);
+    mkdirSync(home);
+    mkdirSync(mount);
+    chownSync(home, UID, UID);
+    const kubeconfig = path.join(home, 'kubeconfig');
+    const env = {
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      HOME: home,
+      TMPDIR: home,
+      // A small pool, made by this user: the first start as someone else than root.
+      OPENAB_SEED_CACHE_DIR: path.join(home, 'seed-cache'),
+      OPENAB_SEED_POOL_SIZE: '6',
+      OPENAB_SEED_REAL_SESSIONS: '0',
+    };
+    const argv = [
+      '--dev-bind', '/', '/',
+      '--bind', ROOT, mount,
+      '--chdir', mount,
+      '--die-with-parent',
+      '--', SETPRIV, `--reuid=${UID}`, `--regid=${UID}`, '--clear-groups',
+      path.join(mount, 'node_modules/.bin/tsx'), 'devcluster/main.ts', '--port', '0', '--kubeconfig', kubeconfig, '--seed', 'demo', '--agents', '6',
+    ];
+    child = spawn(BWRAP, argv, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout!.on('data', (d) => (output += d));
+    child.stderr!.on('data', (d) => (output += d));
+    const exited = new Promise<number | null>((resolve) => child!.once('exit', (code) => resolve(code)));
+    const ready = await Promise.race([
+      new Promise<boolean>((resolve) => {
+        const timer = setInterval(() => {
+          if (/devcluster ready at/.test(output)) {
+            clearInterval(timer);
+            resolve(true);
+          }
+        }, 200);
+        void exited.then(() => {
+          clearInterval(timer);
+          resolve(false);
+        });
+      }),
+      new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 150_000)),
+    ]);
+    expect(ready, output.slice(-3000)).toBe(true);
+    // The weaker mode, named in one line.
+    expect(output).toMatch(/pod isolation is off \(bubblewrap unavailable\)/);
+
+    // It serves: the fleet's pods run, as plain processes of this user.
+    const kc = new k8s.KubeConfig();
+    kc.loadFromFile(kubeconfig);
+    const core = kc.makeApiClient(k8s.CoreV1Api);
+    let running = 0;
+    for (let i = 0; i < 100 && running === 0; i++) {
+      running = (await core.listPodForAllNamespaces({})).items.filter((p) => p.status?.phase === 'Running').length;
+      if (running === 0) await new Promise((r) => setTimeout(r, 300));
+    }
+    expect(running).toBeGreaterThan(0);
+    const devclusterPid = Number(JSON.parse(readFileSync(path.join(home, 'devcluster.json'), 'utf8')).pid);
+    // A process left running in a pod (as a device login is): it must not outlive the cluster.
+    const pod = (await core.listPodForAllNamespaces({})).items.find((p) => p.status?.phase === 'Running')!;
+    await new Promise<void>((resolve, reject) => {
+      new k8s.Exec(kc)
+        .exec(pod.metadata!.namespace!, pod.metadata!.name!, 'openab', ['sh', '-c', 'sleep 600 >/dev/null 2>&1 & echo started'], null, null, null, false, () => resolve())
+        .catch(reject);
+    });
+    const podMarker = `DEVCLUSTER_POD_ID=${devclusterPid}-`;
+    const pods = processesWith(podMarker);
+    expect(pods.length).toBeGreaterThan(0);
+    for (const pid of pods) expect(spawnSync('stat', ['-c', '%u', `/proc/${pid}`], { encoding: 'utf8' }).stdout.trim()).toBe(String(UID));
+
+    // Stopped as Ctrl+C stops it (the signal reaches the dev cluster's own process): it exits,
+    // and nothing of it stays.
+    process.kill(devclusterPid, 'SIGINT');
+    const code = await Promise.race([exited, new Promise<'hung'>((resolve) => setTimeout(() => resolve('hung'), 30_000))]);
+    expect(code, output.slice(-2000)).not.toBe('hung');
+    expect(processesWith(podMarker)).toEqual([]);
+    expect(existsSync(`/proc/${devclusterPid}`)).toBe(false);
+  }, 240_000);
+});

@@ -47,6 +47,7 @@ describe.skipIf(!canRun)('the demo dev cluster, started by an ordinary user', ()
     chownSync(home, UID, UID);
     const kubeconfig = path.join(home, 'kubeconfig');
     const env = {
+      NODE_ENV: 'development' as const,
       PATH: process.env.PATH ?? '/usr/bin:/bin',
       HOME: home,
       TMPDIR: home,

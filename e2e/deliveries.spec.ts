@@ -4,7 +4,7 @@ import { expect, test } from '@playwright/test';
 import { signIn } from './support/session';
 import { e2eState } from './support/env';
 
-// The demo seed's first agent: 300 images, failed uploads of every kind (devcluster/seed/fleet.ts).
+// The demo seed's first agent: the most images, failed uploads of every kind (devcluster/seed/fleet.ts).
 const BIG = { namespace: 'agents', name: 'openab-codex' };
 
 type Received = { status: number; channelId: string; attachments: Array<{ filename: string; size: number; sha256: string }> };

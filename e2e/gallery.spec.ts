@@ -1,12 +1,13 @@
 import { expect, test, type Page } from '@playwright/test';
 import { signIn } from './support/session';
+import { seededAgents } from './support/seed-truth';
 
 const CLUSTER = encodeURIComponent('dashboard@devcluster');
 
-// The demo seed's first agent holds 300 images (devcluster/seed/fleet.ts); the seed-truth
-// helper is not importable under Playwright's loader at the moment.
+/** The demo seed's first agent, which holds the most images (its count from the seed's truth). */
 async function bigAgent() {
-  return { namespace: 'agents', name: 'openab-codex', images: 300 };
+  const a = (await seededAgents()).find((x) => x.namespace === 'agents' && x.name === 'openab-codex')!;
+  return { namespace: a.namespace, name: a.name, images: a.images };
 }
 
 async function loaded(page: Page, selector: string) {

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseDeviceLoginOutput, type DeviceLoginFailureKind } from './device-login';
+import { codexErrorMessage } from './cli-output';
 
 type Captured = { stdout: string; stderr: string; exitCode: number };
 const CAPTURED = JSON.parse(readFileSync(path.join(__dirname, 'fixtures/device-login-failures-by-version.json'), 'utf8')) as Record<string, Record<string, Captured>>;
@@ -22,7 +23,10 @@ describe('device-login failures across Codex versions', () => {
     for (const [name, run] of Object.entries(cases)) {
       it(`${version}, ${name}: failed, classified, with Codex's own line`, () => {
         const line = run.stderr.split('\n').find((l) => l.startsWith('Error logging in'))!;
-        const expected = { state: 'failed', failure: { kind: KIND[name], message: line } };
+        // Codex's own line, through the one filter every Codex error takes (no URL or quoted text).
+        const expected = { state: 'failed', failure: { kind: KIND[name], message: codexErrorMessage(line) } };
+        expect(expected.failure.message).toMatch(/^Error logging in/);
+        expect(expected.failure.message).not.toMatch(/https?:\/\//);
         expect(parseDeviceLoginOutput(run.stdout, run.stderr, run.exitCode)).toEqual(expected);
         // As the pod's log file holds it (both streams in one), before and after the exit code is
         // known. (There the issuer URL in the error line is also taken for a verification link,

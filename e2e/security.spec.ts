@@ -340,7 +340,7 @@ test('the audit trail: operators read and filter it, admins export it as formula
   expect(download.suggestedFilename()).toMatch(/^openab-audit-[\dTZ-]+\.csv$/);
   const csv = readFileSync((await download.path())!, 'utf8');
   const lines = csv.trimEnd().split('\r\n');
-  expect(lines[0]).toBe('time,cluster,namespace,agent,user,role,action,result,before,after,message');
+  expect(lines[0]).toBe('time,cluster,namespace,agent,user,role,action,result,before,after,message,verified,unverified');
   expect(lines).toHaveLength(2);
   expect(lines[1]).toContain(`"'=HYPERLINK(`);
   expect(lines[1]).not.toMatch(/(^|,)"?=/);
@@ -350,6 +350,8 @@ test('the audit trail: operators read and filter it, admins export it as formula
   const body = await json.json();
   expect(body.entries).toHaveLength(1);
   expect(body.entries[0]).toMatchObject({ user, action: 'restart', result: 'failure', agent: agent.name });
+  // Written into the cluster by the test, not by the dashboard: unsigned, so marked unverified.
+  expect(body.entries[0].verified).toBe(false);
   expect((await admin.request.get('/api/audit/export?format=xml')).status()).toBe(400);
   await admin.close();
 

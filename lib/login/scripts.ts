@@ -169,7 +169,9 @@ echo "$n end"
 export const CANCEL_SCRIPT = `${COMMON}
 if [ ! -d "$d" ]; then echo none; exit 0; fi
 if [ "$(cat "$d/id" 2>/dev/null)" != "$1" ]; then echo other; exit 0; fi
-if [ -f "$d/exit" ]; then echo finished; exit 0; fi
+# Once cancelled, it stays cancelled: the runner may still write the exit code of the Codex
+# it was waiting on before the signal reached the runner itself.
+if [ -f "$d/exit" ] && [ ! -f "$d/cancelled" ]; then echo finished; exit 0; fi
 [ -f "$d/cancelled" ] || date +%s > "$d/cancelled"
 # TERM, up to 3 s to stop, then KILL and up to 2 s more for the kernel to take them.
 pids=$(login_procs "$d")

@@ -9,6 +9,8 @@ import { demoAgentSelector, startDevClusterProcess, stopChild } from './stack';
 import { devClusterClient } from './devcluster-client';
 import { runLoadBench } from './bench-load';
 import { runSignInFloodBench } from './bench-signin-flood';
+import { podImageBuildCost } from '../devcluster/runtime/pod-image';
+import { preparePods } from '../devcluster/runtime/index';
 
 const AGENTS = Number(process.env.BENCH_AGENTS ?? 50);
 /** Which parts run: BENCH_PARTS=gallery measures the gallery alone (default: all four). */
@@ -36,9 +38,11 @@ async function main() {
     clearInterval(sampler);
     const load = PARTS.has('load') ? await runLoadBench() : undefined;
     const signinFlood = PARTS.has('signin-flood') ? await runSignInFloodBench() : undefined;
-    console.log(JSON.stringify({ overview: undefined, gallery: undefined, load, signinFlood }));
+    console.log(JSON.stringify({ overview: undefined, gallery: undefined, load, signinFlood, podImage: podImageBuildCost() }));
     return;
   }
+  // Once per machine, and not inside a timed start-up: the pods' image and the Codex versions.
+  preparePods((line) => console.log(line));
   console.log(`Starting the dev cluster with ${AGENTS} agents…`);
   const { state, child } = await startDevClusterProcess({ stateDir: path.join(root, '.devcluster', 'bench'), agents: AGENTS });
   const control = devClusterClient(state);
@@ -120,7 +124,7 @@ async function main() {
     await stopChild(child);
     const load = PARTS.has('load') ? await runLoadBench() : undefined;
     const signinFlood = PARTS.has('signin-flood') ? await runSignInFloodBench() : undefined;
-    console.log(JSON.stringify({ overview: result.overview, gallery: result.gallery, load, signinFlood }));
+    console.log(JSON.stringify({ overview: result.overview, gallery: result.gallery, load, signinFlood, podImage: podImageBuildCost() }));
   } finally {
     clearInterval(sampler);
     await control.close().catch(() => undefined);

@@ -139,6 +139,7 @@ function buildInto(dir: string, log: (line: string) => void): void {
     chownSync(path.join(root, IMAGE_USER.home.slice(1)), IMAGE_USER.uid, IMAGE_USER.gid);
     rmSync(work, { recursive: true, force: true });
     writeFileSync(path.join(staging, 'recipe.json'), JSON.stringify(RECIPE, null, 2) + '\n');
+    writeFileSync(path.join(staging, 'build.json'), JSON.stringify({ seconds: Math.round((Date.now() - started) / 1000), bytes: diskBytes(root) }) + '\n');
     writeFileSync(path.join(staging, '.complete'), new Date().toISOString() + '\n');
     rmSync(dir, { recursive: true, force: true });
     renameSync(staging, dir);
@@ -147,5 +148,21 @@ function buildInto(dir: string, log: (line: string) => void): void {
     rmSync(staging, { recursive: true, force: true });
     const stderr = (err as { stderr?: Buffer }).stderr?.toString().trim().split('\n').slice(-5).join('\n');
     throw new Error(`Building the pods' image failed${stderr ? `:\n${stderr}` : `: ${(err as Error).message}`}`);
+  }
+}
+
+function diskBytes(dir: string): number {
+  return Number(spawnSync('du', ['-sb', dir], { encoding: 'utf8' }).stdout.split('\t')[0]) || 0;
+}
+
+/** What the pods' image cost to build (for the bench's report): null when it is not built. */
+export function podImageBuildCost(): { seconds: number | null; bytes: number } | null {
+  const root = builtPodImage();
+  if (!root) return null;
+  try {
+    return JSON.parse(readFileSync(path.join(podImageDir(), 'build.json'), 'utf8')) as { seconds: number; bytes: number };
+  } catch {
+    // Built before the cost was recorded.
+    return { seconds: null, bytes: diskBytes(root) };
   }
 }

@@ -17,7 +17,7 @@ import { ObjectStore } from './api/store';
 import { renderKubeconfig, writeKubeconfig } from './kubeconfig';
 import { makeServerTls } from './tls';
 import { createPodRuntime } from './runtime/index';
-import type { PodRuntime } from './runtime/types';
+import type { PodIsolation, PodRuntime } from './runtime/types';
 import { startFakeDiscord, type FakeDiscord } from './discord/index';
 import { startFakeIssuer, type FakeIssuer } from './issuer/index';
 import { buildSeed } from './seed/index';
@@ -60,7 +60,7 @@ export interface DevCluster {
   issuerUrl: string;
   discordUrl: string;
   discordBotToken: string;
-  isolated: boolean;
+  isolation: PodIsolation;
   /** Pods run on the pods' image (OpenAB's Dockerfile.codex, from Debian packages), not the host's system. */
   onImage: boolean;
   /** In-process handles: approve/deny device logins, read what Discord received. */
@@ -184,7 +184,7 @@ export async function startDevCluster(opts: DevClusterOptions = {}): Promise<Dev
     // The seed's truth (what a correct dashboard shows per agent; no secrets in it) lets tests in
     // other processes compare against what is really in the pods.
     const state = {
-      url, issuerUrl: issuer.url, discordUrl: discord.url, discordBotToken: seed.discord.botToken, tokens, isolated: runtime.isolated, onImage: runtime.onImage, pid: process.pid, kubeconfig: kubeconfigPath,
+      url, issuerUrl: issuer.url, discordUrl: discord.url, discordBotToken: seed.discord.botToken, tokens, isolation: runtime.isolation, onImage: runtime.onImage, pid: process.pid, kubeconfig: kubeconfigPath,
       seed: { agents: seed.agents ?? [], codexSelector: seed.codexSelector ?? null },
     };
     await mkdir(path.dirname(statePath), { recursive: true });
@@ -203,7 +203,7 @@ export async function startDevCluster(opts: DevClusterOptions = {}): Promise<Dev
       issuerUrl: issuer.url,
       discordUrl: discord.url,
       discordBotToken: seed.discord.botToken,
-      isolated: runtime.isolated,
+      isolation: runtime.isolation,
       onImage: runtime.onImage,
       issuer,
       discord,

@@ -3,7 +3,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { startDevCluster } from './cluster';
-import { podImageUnbuildableReason } from './runtime/index';
+import { describeIsolation, podImageUnbuildableReason, rootlessUnavailableReason } from './runtime/index';
 
 function portFree(port: number, host: string): Promise<boolean> {
   return new Promise((resolve) => {
@@ -60,8 +60,9 @@ async function main(): Promise<void> {
     quiet: values.quiet,
   });
   port = Number(new URL(cluster.url).port);
-  if (!cluster.isolated) console.log('devcluster: pod isolation is off (bubblewrap unavailable): pods are plain process groups with HOME on their volume');
-  else if (!cluster.onImage) console.log(`devcluster: pods run on this machine's own /usr, not on an image like OpenAB's (${podImageUnbuildableReason() ?? 'the image is not built'})`);
+  const isolation = describeIsolation(cluster.isolation, rootlessUnavailableReason());
+  if (isolation) console.log(`devcluster: ${isolation}`);
+  if (!cluster.onImage) console.log(`devcluster: pods run on this machine's own /usr, not on an image like OpenAB's (${podImageUnbuildableReason() ?? 'the image is not built'})`);
   console.log(`devcluster ready at ${cluster.url} (kubeconfig ${cluster.kubeconfigPath}, started in ${cluster.startupMs} ms)`);
   let stopping = false;
   stopNow = async () => {

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { startStack } from './stack';
 import { BUBBLEWRAP, MMDEBSTRAP, ensureMachineTools } from './machine-tools';
-import { preparePods } from '../devcluster/runtime/index';
+import { describeIsolation, preparePods, rootlessUnavailableReason } from '../devcluster/runtime/index';
 
 async function main() {
   const root = path.resolve(__dirname, '..');
@@ -22,6 +22,7 @@ async function main() {
   const password = process.env.DEMO_PASSWORD || randomBytes(9).toString('base64url');
   console.log('Starting the dev cluster and the dashboard…');
   const stack = await startStack({ stateDir: path.join(root, '.devcluster', 'demo'), port, demoPassword: password, verbose: process.argv.includes('--verbose') });
+  const isolation = describeIsolation(stack.cluster.isolation, rootlessUnavailableReason());
   console.log(`
   OpenAB Codex dashboard: ${stack.url}
 
@@ -31,7 +32,7 @@ async function main() {
 
   Dev cluster API: ${stack.cluster.url}   kubeconfig: ${stack.cluster.kubeconfig}
   Fake device-login issuer: ${stack.cluster.issuerUrl}/codex/device
-  ${stack.cluster.isolated ? '' : 'Pod isolation is OFF (bubblewrap unavailable): pods are plain processes.\n  '}${pods.onImage ? '' : `Pods run on this machine's own system, not on an image like OpenAB's: ${pods.why}.\n  `}Press Ctrl+C to stop.
+  ${isolation ? `Note: ${isolation}.\n  ` : ''}${pods.onImage ? '' : `Pods run on this machine's own system, not on an image like OpenAB's: ${pods.why}.\n  `}Press Ctrl+C to stop.
 `);
   let stopping = false;
   const stop = async () => {

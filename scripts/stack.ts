@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import yaml from 'js-yaml';
 import type { SeedAgent } from '../devcluster/seed/types';
+import type { PodIsolation } from '../devcluster/runtime/types';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { devClusterClient } from './devcluster-client';
@@ -15,7 +16,7 @@ export interface DevClusterState {
   discordUrl: string;
   discordBotToken: string;
   tokens: Record<'admin' | 'viewer' | 'support' | 'operator' | 'dashboard', string>;
-  isolated: boolean;
+  isolation: PodIsolation;
   kubeconfig: string;
   /** The seed's truth: what each agent is, and a selector that finds every Codex agent. */
   seed?: { agents: SeedAgent[]; codexSelector: string | null };

@@ -24,7 +24,7 @@ describe('start-up', () => {
       const core = kubeConfig(cluster).makeApiClient(k8s.CoreV1Api);
       const pods = await core.listPodForAllNamespaces({ labelSelector: 'app.kubernetes.io/name=openab' });
       const running = pods.items.filter((p) => p.status?.phase === 'Running').length;
-      console.log(`demo seed: serving after ${serving} ms, ${running}/${pods.items.length} pods Running (isolated=${cluster.isolated})`);
+      console.log(`demo seed: serving after ${serving} ms, ${running}/${pods.items.length} pods Running (isolation=${cluster.isolation})`);
       expect(serving).toBeLessThan(5000);
       expect(pods.items.length).toBeGreaterThanOrEqual(7);
       expect(running).toBe(pods.items.length);

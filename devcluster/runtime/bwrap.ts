@@ -54,12 +54,15 @@ function systemRootArgs(imageRoot: string | null): string[] {
   return args;
 }
 
-export async function createBwrapRuntime(opts: { tmpDir: string; issuerUrl: string; imageRoot: string | null }): Promise<PodRuntime> {
-  const filesDir = path.join(opts.tmpDir, 'sandbox-files');
-  const files = await writeSandboxFiles(filesDir, opts.issuerUrl);
-  const imageArgs = [
-    ...systemRootArgs(opts.imageRoot),
-    ...(opts.imageRoot
+/**
+ * The bwrap arguments that make a pod's root: the system directories (the image's or the
+ * host's), the image's additions the host lacks, the dev cluster's `codex` command and exec shim.
+ * Shared by both bubblewrap runtimes (this one and rootless.ts).
+ */
+export function podRootArgs(files: SandboxFiles, imageRoot: string | null): string[] {
+  return [
+    ...systemRootArgs(imageRoot),
+    ...(imageRoot
       ? []
       : [
           // The host's /usr/local holds machine tools; an image's holds node and the codex command.
@@ -76,14 +79,23 @@ export async function createBwrapRuntime(opts: { tmpDir: string; issuerUrl: stri
     '--proc', '/proc',
     '--dev', '/dev',
   ];
+}
+
+/** The Codex version the pod's image names, bound where `npm install -g` would have put it. */
+export function podCodexArgs(spec: PodSandboxSpec): string[] {
+  return ['--ro-bind', codexModulesFor(codexVersionOfImage(spec.image)), CODEX_ROOT];
+}
+
+export async function createBwrapRuntime(opts: { tmpDir: string; issuerUrl: string; imageRoot: string | null }): Promise<PodRuntime> {
+  const filesDir = path.join(opts.tmpDir, 'sandbox-files');
+  const files = await writeSandboxFiles(filesDir, opts.issuerUrl);
+  const imageArgs = podRootArgs(files, opts.imageRoot);
   const pods = new Set<BwrapPod>();
   return {
-    isolated: true,
+    isolation: 'namespaces',
     onImage: opts.imageRoot !== null,
     async start(spec) {
-      // The Codex version the pod's image names, where npm -g would have put it.
-      const codexArgs = ['--ro-bind', codexModulesFor(codexVersionOfImage(spec.image)), CODEX_ROOT];
-      const pod = await BwrapPod.start(spec, [...imageArgs, ...codexArgs], () => pods.delete(pod));
+      const pod = await BwrapPod.start(spec, [...imageArgs, ...podCodexArgs(spec)], () => pods.delete(pod));
       pods.add(pod);
       return pod;
     },
@@ -94,7 +106,7 @@ export async function createBwrapRuntime(opts: { tmpDir: string; issuerUrl: stri
   };
 }
 
-function podEnv(spec: PodSandboxSpec): Record<string, string> {
+export function podEnv(spec: PodSandboxSpec): Record<string, string> {
   return { ...spec.env, PATH: spec.env.PATH ?? DEFAULT_PATH, HOME: spec.env.HOME ?? spec.homeDir, HOSTNAME: spec.name };
 }
 

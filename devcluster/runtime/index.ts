@@ -1,25 +1,31 @@
-// Chooses how pods run: bubblewrap sandboxes where possible, plain process groups otherwise.
+// Chooses how pods run: bubblewrap sandboxes with their own namespaces as root, bubblewrap
+// sandboxes per exec in a user namespace as an ordinary user, plain process groups otherwise.
 import { bwrapUnavailableReason, createBwrapRuntime } from './bwrap';
+import { createRootlessRuntime, rootlessUnavailableReason } from './rootless';
 import { createPlainRuntime } from './plain';
 import { builtPodImage, ensurePodImage, podImageUnbuildableReason } from './pod-image';
 import { FIELD_CODEX_VERSIONS, codexPackageFor } from './codex-versions';
 import type { PodRuntime } from './types';
 
-export type { ExecProcess, ExecResult, PodHandle, PodRuntime, PodSandboxSpec } from './types';
+export type { ExecProcess, ExecResult, PodHandle, PodIsolation, PodRuntime, PodSandboxSpec } from './types';
+export { describeIsolation } from './types';
 export { bwrapUnavailableReason } from './bwrap';
+export { rootlessUnavailableReason } from './rootless';
 export { podImageUnbuildableReason } from './pod-image';
 
 /**
- * Pods are bubblewrap sandboxes unless `isolated: false` is asked for or
- * bubblewrap cannot run here; then they are plain process groups and the
- * runtime's `isolated` is false (callers should say so).
+ * Pods are bubblewrap sandboxes unless `isolated: false` is asked for or bubblewrap cannot run
+ * here; then they are plain process groups. The runtime's `isolation` says which (callers
+ * print describeIsolation()).
  */
 export async function createPodRuntime(opts: { tmpDir: string; issuerUrl: string; isolated?: boolean; log?: (line: string) => void }): Promise<PodRuntime> {
-  if (opts.isolated !== false && bwrapUnavailableReason() === null) {
-    // The pods' image is built on first use where the machine can (root with mmdebstrap);
-    // elsewhere pods see the host's system directories, and the runtime says so (onImage).
+  if (opts.isolated === false) return createPlainRuntime(opts);
+  const full = bwrapUnavailableReason() === null;
+  if (full || rootlessUnavailableReason() === null) {
+    // The pods' image is built on first use where the machine can (mmdebstrap, as root or in a
+    // user namespace); elsewhere pods see the host's system directories (the runtime's onImage).
     const imageRoot = builtPodImage() ?? (podImageUnbuildableReason() === null ? ensurePodImage(opts.log) : null);
-    return createBwrapRuntime({ tmpDir: opts.tmpDir, issuerUrl: opts.issuerUrl, imageRoot });
+    return (full ? createBwrapRuntime : createRootlessRuntime)({ tmpDir: opts.tmpDir, issuerUrl: opts.issuerUrl, imageRoot });
   }
   return createPlainRuntime(opts);
 }

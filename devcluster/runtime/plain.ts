@@ -3,11 +3,11 @@
 import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
 import { promises as fs, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { Readable } from 'node:stream';
+import { Readable, type Writable } from 'node:stream';
 import { codexPackageDir, codexWrapperScript } from './codex-wrapper';
 import type { ExecProcess, ExecResult, PodHandle, PodRuntime, PodSandboxSpec } from './types';
 
-const POD_MARKER = 'DEVCLUSTER_POD_ID';
+export const POD_MARKER = 'DEVCLUSTER_POD_ID';
 
 export async function createPlainRuntime(opts: { tmpDir: string; issuerUrl: string }): Promise<PodRuntime> {
   const binDir = path.join(opts.tmpDir, 'plain-bin');
@@ -21,15 +21,20 @@ export async function createPlainRuntime(opts: { tmpDir: string; issuerUrl: stri
     }),
     { mode: 0o755 },
   );
-  const pods = new Set<PlainPod>();
+  const pods = new Set<ProcessGroupPod>();
   let nextId = 0;
   return {
-    isolated: false,
+    isolation: 'none',
     onImage: false,
     async start(spec) {
       // A missing working directory would make every spawn fail with ENOENT, read as "not found".
       await fs.mkdir(spec.volumeDir, { recursive: true });
-      const pod = new PlainPod(spec, binDir, `${process.pid}-${++nextId}-${spec.namespace}-${spec.name}`, () => pods.delete(pod));
+      const pod = new ProcessGroupPod(
+        spec,
+        `${process.pid}-${++nextId}-${spec.namespace}-${spec.name}`,
+        (argv) => ({ file: argv[0], args: argv.slice(1), env: hostEnv(spec, binDir), cwd: spec.volumeDir, reportsOnFd3: false }),
+        () => pods.delete(pod),
+      );
       pods.add(pod);
       return pod;
     },
@@ -41,7 +46,7 @@ export async function createPlainRuntime(opts: { tmpDir: string; issuerUrl: stri
 }
 
 /** Maps paths under the container's home onto the volume, since there is no mount here. */
-function hostEnv(spec: PodSandboxSpec, binDir: string, marker: string): Record<string, string> {
+function hostEnv(spec: PodSandboxSpec, binDir: string): Record<string, string> {
   const env: Record<string, string> = {};
   const home = spec.homeDir.replace(/\/+$/, '');
   for (const [key, value] of Object.entries(spec.env)) {
@@ -50,17 +55,34 @@ function hostEnv(spec: PodSandboxSpec, binDir: string, marker: string): Record<s
   env.HOME = spec.volumeDir;
   env.PATH = `${binDir}:${path.dirname(process.execPath)}:${spec.env.PATH ?? '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'}`;
   env.HOSTNAME = spec.name;
-  env[POD_MARKER] = marker;
   return env;
 }
 
-class PlainPod implements PodHandle {
+/** How one exec of a process-group pod is started on the host. */
+export interface HostCommand {
+  file: string;
+  args: string[];
+  env: Record<string, string>;
+  cwd: string;
+  /** The command reports a start failure (not-found, not-executable) on fd 3, as the exec shim does. */
+  reportsOnFd3: boolean;
+  /** Arguments written to the command's fd 4 (bwrap's `--args 4`), so they stay out of its visible command line. */
+  argsOnFd4?: string[];
+}
+
+/**
+ * A pod whose processes are process groups on the host, found again at stop by the marker in
+ * their environment (background processes that called setsid() leave our groups). Plain pods
+ * run argv as it is; rootless pods (rootless.ts) run it inside a bubblewrap sandbox.
+ */
+export class ProcessGroupPod implements PodHandle {
   private readonly children = new Set<ChildProcess>();
   private stopped = false;
   constructor(
     readonly spec: PodSandboxSpec,
-    private readonly binDir: string,
-    private readonly marker: string,
+    /** The value of POD_MARKER in every process of this pod. */
+    readonly marker: string,
+    private readonly command: (argv: string[]) => HostCommand,
     private readonly onStop: () => void,
   ) {}
 
@@ -68,14 +90,18 @@ class PlainPod implements PodHandle {
     if (this.stopped || argv.length === 0) {
       return failedExec(this.stopped ? 'pod stopped' : 'not-found');
     }
-    const child: ChildProcess = spawn(argv[0], argv.slice(1), {
-      cwd: this.spec.volumeDir,
-      env: hostEnv(this.spec, this.binDir, this.marker) as NodeJS.ProcessEnv,
+    const command = this.command(argv);
+    const child: ChildProcess = spawn(command.file, command.args, {
+      cwd: command.cwd,
+      env: { ...command.env, [POD_MARKER]: this.marker } as Record<string, string> as NodeJS.ProcessEnv,
       // Own process group, so kill() reaches the command's children too.
       detached: true,
-      stdio: [opts.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'] as StdioOptions,
+      stdio: [opts.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe', command.reportsOnFd3 ? 'pipe' : 'ignore', ...(command.argsOnFd4 ? ['pipe'] : [])] as StdioOptions,
     });
+    if (command.argsOnFd4) (child.stdio[4] as Writable).end(command.argsOnFd4.map((a) => `${a}\0`).join(''));
     this.children.add(child);
+    let report = '';
+    if (command.reportsOnFd3) (child.stdio[3] as Readable).on('data', (d: Buffer) => (report += d));
     const done = new Promise<ExecResult>((resolve) => {
       child.once('error', (err: NodeJS.ErrnoException) => {
         this.children.delete(child);
@@ -84,7 +110,8 @@ class PlainPod implements PodHandle {
       });
       child.once('close', (code) => {
         this.children.delete(child);
-        resolve({ exitCode: code });
+        const startError = report.trim();
+        resolve(startError ? { exitCode: code, startError } : { exitCode: code });
       });
     });
     return {
@@ -100,7 +127,6 @@ class PlainPod implements PodHandle {
     if (this.stopped) return;
     this.stopped = true;
     for (const child of this.children) killGroup(child.pid);
-    // Background processes that called setsid() left our groups; find them by the marker.
     for (const pid of processesWithMarker(`${POD_MARKER}=${this.marker}`)) {
       try {
         process.kill(pid, 'SIGKILL');
@@ -112,7 +138,7 @@ class PlainPod implements PodHandle {
   }
 }
 
-function killGroup(pid: number | undefined): void {
+export function killGroup(pid: number | undefined): void {
   if (!pid) return;
   try {
     process.kill(-pid, 'SIGKILL');
@@ -125,7 +151,7 @@ function killGroup(pid: number | undefined): void {
   }
 }
 
-function processesWithMarker(entry: string): number[] {
+export function processesWithMarker(entry: string): number[] {
   if (process.platform !== 'linux') return [];
   const found: number[] = [];
   let names: string[];

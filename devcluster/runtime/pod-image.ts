@@ -6,11 +6,15 @@
 //
 // Built from Debian's packages with mmdebstrap (no Docker), once per recipe: the directory is
 // named by a hash of the recipe and reused by every later start, from any clone on the machine.
+// As root mmdebstrap writes the directory itself; an ordinary user's build runs in a user
+// namespace (mmdebstrap's unshare mode, which needs a subordinate uid range) and comes out as a
+// tarball unpacked as that user, so the whole tree is theirs.
 // Codex itself is not baked in: each pod gets the Codex version its image names (see
 // codex-versions.ts), bound where `npm install -g` puts it.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { appendFileSync, chmodSync, chownSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { machineCacheDir } from './machine-cache';
 import { EXEC_SHIM_PATH } from './sandbox-files';
@@ -49,8 +53,13 @@ export function builtPodImage(): string | null {
 /** Why the image cannot be built here, or null when it can. */
 export function podImageUnbuildableReason(): string | null {
   if (process.platform !== 'linux' || process.arch !== 'x64') return `pods' image is built for linux-x64 only (this is ${process.platform}-${process.arch})`;
-  if (process.getuid?.() !== 0) return 'building the pods\' image needs root';
   if (spawnSync('mmdebstrap', ['--version'], { stdio: 'ignore' }).status !== 0) return 'mmdebstrap is not installed (apt-get install -y mmdebstrap)';
+  if (process.getuid?.() === 0) return null;
+  const user = os.userInfo().username;
+  const ranges = ['/etc/subuid', '/etc/subgid'].map((file) => (existsSync(file) ? readFileSync(file, 'utf8') : ''));
+  const hasRange = (text: string) => text.split('\n').some((line) => [user, String(process.getuid?.())].includes(line.split(':')[0]));
+  if (!ranges.every(hasRange)) return `building the pods' image without root needs a subordinate uid and gid range for ${user} (usermod --add-subuids 100000-165535 --add-subgids 100000-165535 ${user}, as root)`;
+  if (spawnSync('unshare', ['--user', '--map-root-user', 'true'], { stdio: 'ignore' }).status !== 0) return 'building the pods\' image without root needs user namespaces, which this machine does not allow';
   return null;
 }
 
@@ -107,11 +116,20 @@ function buildInto(dir: string, log: (line: string) => void): void {
   mkdirSync(staging, { recursive: true });
   const started = Date.now();
   try {
-    log(`building the pods' image (Debian ${IMAGE_SUITE} minbase + ${IMAGE_PACKAGES.join(' ')}, Node ${IMAGE_NODE_VERSION}, codex-acp ${IMAGE_CODEX_ACP_VERSION}); the first build takes about 2 minutes`);
-    execFileSync('mmdebstrap', ['--variant=minbase', `--include=${IMAGE_PACKAGES.join(',')}`, '--components=main', '--quiet', IMAGE_SUITE, root, ...MIRRORS], {
-      stdio: ['ignore', 'ignore', 'pipe'],
-      timeout: 15 * 60_000,
-    });
+    log(`building the pods' image (Debian ${IMAGE_SUITE} minbase + ${IMAGE_PACKAGES.join(' ')}, Node ${IMAGE_NODE_VERSION}, codex-acp ${IMAGE_CODEX_ACP_VERSION}); the first build takes 1 to 2 minutes`);
+    const asRoot = process.getuid?.() === 0;
+    const tarball = path.join(staging, 'root.tar');
+    execFileSync(
+      'mmdebstrap',
+      ['--variant=minbase', `--include=${IMAGE_PACKAGES.join(',')}`, '--components=main', '--quiet', ...(asRoot ? [] : ['--mode=unshare']), IMAGE_SUITE, asRoot ? root : tarball, ...MIRRORS],
+      { stdio: ['ignore', 'ignore', 'pipe'], timeout: 15 * 60_000 },
+    );
+    if (!asRoot) {
+      // Device nodes cannot be made without root, and a pod gets its own /dev anyway.
+      mkdirSync(root);
+      execFileSync('tar', ['-xf', tarball, '-C', root, '--no-same-owner', '--exclude=./dev/*'], { stdio: ['ignore', 'ignore', 'pipe'] });
+      rmSync(tarball);
+    }
     // Node, as node:22-bookworm-slim has it.
     const work = path.join(staging, 'npm');
     mkdirSync(work);
@@ -136,7 +154,8 @@ function buildInto(dir: string, log: (line: string) => void): void {
     appendFileSync(path.join(root, 'etc/passwd'), `${IMAGE_USER.name}:x:${IMAGE_USER.uid}:${IMAGE_USER.gid}::${IMAGE_USER.home}:/bin/sh\n`);
     appendFileSync(path.join(root, 'etc/group'), `${IMAGE_USER.name}:x:${IMAGE_USER.gid}:\n`);
     mkdirSync(path.join(root, IMAGE_USER.home.slice(1)), { recursive: true });
-    chownSync(path.join(root, IMAGE_USER.home.slice(1)), IMAGE_USER.uid, IMAGE_USER.gid);
+    // (An ordinary user's tree is all theirs, and their pods map them to `node`.)
+    if (asRoot) chownSync(path.join(root, IMAGE_USER.home.slice(1)), IMAGE_USER.uid, IMAGE_USER.gid);
     rmSync(work, { recursive: true, force: true });
     writeFileSync(path.join(staging, 'recipe.json'), JSON.stringify(RECIPE, null, 2) + '\n');
     writeFileSync(path.join(staging, 'build.json'), JSON.stringify({ seconds: Math.round((Date.now() - started) / 1000), bytes: diskBytes(root) }) + '\n');

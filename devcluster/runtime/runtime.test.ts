@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { bwrapUnavailableReason, createPodRuntime } from './index';
+import { createRootlessRuntime, rootlessUnavailableReason } from './rootless';
 import { builtPodImage, IMAGE_NODE_VERSION, IMAGE_PACKAGES } from './pod-image';
 import type { PodHandle, PodRuntime } from './types';
 
@@ -55,7 +56,7 @@ describe.skipIf(unavailable !== null)('bubblewrap pods', () => {
   });
 
   it('is isolated', () => {
-    expect(runtime.isolated).toBe(true);
+    expect(runtime.isolation).toBe('namespaces');
   });
 
   it('runs as uid 1000 in the home dir with the pod hostname and env', async () => {
@@ -205,7 +206,7 @@ describe('plain process-group pods', () => {
   });
 
   it('says it is not isolated, runs in the volume with HOME there and codex on PATH', async () => {
-    expect(runtime.isolated).toBe(false);
+    expect(runtime.isolation).toBe('none');
     const volume = path.join(dir, 'vol');
     await fs.mkdir(volume);
     const pod = await runtime.start({ namespace: 'ns', name: 'p', volumeDir: volume, homeDir: '/home/node', containerName: 'openab', env: { CODEX_HOME: '/home/node/.codex' } });
@@ -226,5 +227,64 @@ describe('plain process-group pods', () => {
     expect(await heartbeatStops(path.join(volume, 'beat'))).toBe(false);
     await pod.stop();
     expect(await heartbeatStops(path.join(volume, 'beat'))).toBe(true);
+  });
+});
+
+// What an ordinary user's demo gets (rootless.ts); root can run it too, so it is checked here on
+// every machine with user namespaces, and as a real non-root user in ../non-root.test.ts.
+describe.skipIf(rootlessUnavailableReason() !== null)('rootless bubblewrap pods', () => {
+  let dir: string;
+  let runtime: PodRuntime;
+  let pod: PodHandle;
+
+  beforeAll(async () => {
+    dir = await fs.mkdtemp(path.join(tmpdir(), 'runtime-rootless-test-'));
+    for (const name of ['vol', 'other']) await fs.mkdir(path.join(dir, name));
+    await fs.writeFile(path.join(dir, 'other', 'neighbour'), 'n');
+    runtime = await createRootlessRuntime({ tmpDir: path.join(dir, 'rt'), issuerUrl: 'http://127.0.0.1:9', imageRoot: builtPodImage() });
+    pod = await runtime.start({
+      namespace: 'ns', name: 'agent-r-5d8f-z1z2z', volumeDir: path.join(dir, 'vol'), homeDir: '/home/node', containerName: 'openab',
+      image: 'ghcr.io/openabdev/openab-codex:0.8.3-codex-0.121.0', env: {},
+    });
+  });
+
+  afterAll(async () => {
+    await runtime?.shutdown();
+    await fs.rm(dir, { recursive: true, force: true });
+  });
+
+  it('names its weaker isolation, and runs as node in its own root, home and hostname, with its image\'s Codex', async () => {
+    expect(runtime.isolation).toBe('user-namespace');
+    const r = await run(pod, ['sh', '-c', 'id -u; hostname; pwd; ls /home; codex --version; touch made-here']);
+    expect(r.stderr).toBe('');
+    expect(r.stdout.split('\n').slice(0, 4)).toEqual(['1000', 'agent-r-5d8f-z1z2z', '/home/node', 'node']);
+    expect(r.stdout).toContain('codex-cli 0.121.0');
+    expect(existsSync(path.join(dir, 'vol', 'made-here'))).toBe(true);
+    // The pod's process table shows no path of the machine in the sandbox's command line.
+    expect((await run(pod, ['ps', '-eo', 'args'])).stdout).not.toContain(dir);
+    expect((await run(pod, ['cat', '/etc/os-release'])).stdout).toMatch(runtime.onImage ? /bookworm/ : /./);
+  });
+
+  it('keeps /tmp between execs, apart from the machine\'s', async () => {
+    await run(pod, ['sh', '-c', 'echo kept > /tmp/between-execs']);
+    expect((await run(pod, ['cat', '/tmp/between-execs'])).stdout).toBe('kept\n');
+    expect(existsSync(path.join(tmpdir(), 'between-execs'))).toBe(false);
+  });
+
+  it('reports a missing or non-executable command as the API server does', async () => {
+    expect(await run(pod, ['no-such-command'])).toMatchObject({ startError: 'not-found' });
+    expect(await run(pod, ['/etc/passwd'])).toMatchObject({ startError: 'not-executable' });
+    // A command that itself exits 127 is not mistaken for a missing one.
+    expect(await run(pod, ['sh', '-c', 'exit 127'])).not.toHaveProperty('startError');
+  });
+
+  it('sees its background processes from a later exec, and kills them all on stop', async () => {
+    await run(pod, ['sh', '-c', 'setsid sh -c "while :; do date +%s%N > beat; sleep 0.1; done" >/dev/null 2>&1 &']);
+    const beat = path.join(dir, 'vol', 'beat');
+    for (let i = 0; i < 50 && !existsSync(beat); i++) await sleep(100);
+    expect(await heartbeatStops(beat)).toBe(false);
+    expect((await run(pod, ['sh', '-c', 'pgrep -f "while :" >/dev/null && echo seen'])).stdout).toBe('seen\n');
+    await pod.stop();
+    expect(await heartbeatStops(beat)).toBe(true);
   });
 });

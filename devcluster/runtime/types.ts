@@ -42,9 +42,25 @@ export interface PodHandle {
   stop(): Promise<void>;
 }
 
+/**
+ * How a pod is kept apart from the machine: `namespaces` (root: its own PID, mount, UTS and IPC
+ * namespaces, execs join them), `user-namespace` (an ordinary user: each exec is its own sandbox
+ * over the pod's root and volume, but processes share the machine's PID namespace), `none`
+ * (plain process groups with HOME on the volume, where bubblewrap cannot run at all).
+ */
+export type PodIsolation = 'namespaces' | 'user-namespace' | 'none';
+
+/** The one line the dev cluster, the demo and the test runner print about a weaker mode; null when pods are fully isolated. */
+export function describeIsolation(isolation: PodIsolation, why: string | null): string | null {
+  if (isolation === 'namespaces') return null;
+  if (isolation === 'user-namespace') {
+    return 'pods run as user-namespace sandboxes (not root): each has its own root and volume, but their processes share this machine\'s process table';
+  }
+  return `pod isolation is off (bubblewrap unavailable${why ? `: ${why}` : ''}): pods are plain process groups with HOME on their volume`;
+}
+
 export interface PodRuntime {
-  /** False when bubblewrap is unavailable and pods are plain process groups. */
-  readonly isolated: boolean;
+  readonly isolation: PodIsolation;
   /** True when pods run on the pods' image (pod-image.ts), false when on the host's own system. */
   readonly onImage: boolean;
   start(spec: PodSandboxSpec): Promise<PodHandle>;

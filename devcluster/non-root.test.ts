@@ -1,11 +1,15 @@
 // The demo's dev cluster started by an ordinary user (uid 1001), as most people try a demo on a
-// laptop: without root there are no bubblewrap pods, so it must start in the weaker mode and say
-// so, build its seed as that user, serve, and stop without leaving a process behind.
+// laptop: without root its pods are user-namespace sandboxes, a weaker mode it must name; it
+// builds its seed as that user, serves, and stops without leaving a process behind. And the pods'
+// image, which root builds with mmdebstrap, builds without root too (unshare mode), once.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import * as k8s from '@kubernetes/client-node';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { machineCacheDir } from './runtime/machine-cache';
+import { IMAGE_NODE_VERSION } from './runtime/pod-image';
+import { describeIsolation } from './runtime/types';
 
 const ROOT = path.resolve(__dirname, '..');
 const UID = 1001;
@@ -33,6 +37,7 @@ describe.skipIf(!canRun)('the demo dev cluster, started by an ordinary user', ()
   const scratch = mkdtempSync(path.join('/tmp', 'non-root-demo-'));
   const home = path.join(scratch, 'home');
   const mount = path.join(scratch, 'checkout');
+  const sharedCache = path.join(scratch, 'machine-cache');
   let child: ChildProcess | null = null;
 
   afterAll(async () => {
@@ -40,11 +45,15 @@ describe.skipIf(!canRun)('the demo dev cluster, started by an ordinary user', ()
     rmSync(scratch, { recursive: true, force: true });
   });
 
-  it('starts in the weaker mode it names, serves its fleet, and leaves no process when stopped', async () => {
+  beforeAll(() => {
     chmodSync(scratch, 0o755);
     mkdirSync(home);
     mkdirSync(mount);
+    mkdirSync(sharedCache);
     chownSync(home, UID, UID);
+  });
+
+  it('starts in the weaker mode it names, serves its fleet, and leaves no process when stopped', async () => {
     const kubeconfig = path.join(home, 'kubeconfig');
     const env = {
       NODE_ENV: 'development' as const,
@@ -53,12 +62,16 @@ describe.skipIf(!canRun)('the demo dev cluster, started by an ordinary user', ()
       TMPDIR: home,
       // A small pool, made by this user: the first start as someone else than root.
       OPENAB_SEED_CACHE_DIR: path.join(home, 'seed-cache'),
+      // The machine's Codex versions and pods' image (root's, read-only): building the image as
+      // this user is the second test's.
+      OPENAB_CACHE_DIR: sharedCache,
       OPENAB_SEED_POOL_SIZE: '6',
       OPENAB_SEED_REAL_SESSIONS: '0',
     };
     const argv = [
       '--dev-bind', '/', '/',
       '--bind', ROOT, mount,
+      '--ro-bind', machineCacheDir(), sharedCache,
       '--chdir', mount,
       '--die-with-parent',
       '--', SETPRIV, `--reuid=${UID}`, `--regid=${UID}`, '--clear-groups',
@@ -86,9 +99,9 @@ describe.skipIf(!canRun)('the demo dev cluster, started by an ordinary user', ()
     ]);
     expect(ready, output.slice(-3000)).toBe(true);
     // The weaker mode, named in one line.
-    expect(output).toMatch(/pod isolation is off \(bubblewrap unavailable\)/);
+    expect(output).toContain(describeIsolation('user-namespace', null));
 
-    // It serves: the fleet's pods run, as plain processes of this user.
+    // It serves: the fleet's pods run, as processes of this user.
     const kc = new k8s.KubeConfig();
     kc.loadFromFile(kubeconfig);
     const core = kc.makeApiClient(k8s.CoreV1Api);
@@ -119,4 +132,48 @@ describe.skipIf(!canRun)('the demo dev cluster, started by an ordinary user', ()
     expect(processesWith(podMarker)).toEqual([]);
     expect(existsSync(`/proc/${devclusterPid}`)).toBe(false);
   }, 240_000);
+
+  it('builds the pods\' image without root (mmdebstrap in a user namespace), owned by the user, and reuses it', async () => {
+    const cache = path.join(scratch, 'build-cache');
+    mkdirSync(cache);
+    chownSync(cache, UID, UID);
+    // The machine's own settings (a proxy's CA for npm, say) as a user's shell would have them.
+    // (not npm's own variables of this run, which point at root's npm cache).
+    const own = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^npm_/i.test(key)));
+    const env = { ...own, NODE_ENV: 'test' as const, HOME: home, TMPDIR: home, OPENAB_CACHE_DIR: cache };
+    const asUser = (argv: string[]) =>
+      new Promise<{ code: number | null; output: string; ms: number }>((resolve) => {
+        const started = Date.now();
+        // Not through bubblewrap, which sets no_new_privs: mmdebstrap's unshare mode needs the
+        // setuid newuidmap, as on a laptop. A private mount namespace makes the checkout reachable.
+        const bindThenRun = 'mount --bind "$1" "$2" && cd "$2" && shift 2 && exec "$@"';
+        const run = spawn('unshare', ['--mount', '--propagation', 'private', '--kill-child', '--', '/bin/sh', '-c', bindThenRun, 'sh', ROOT, mount, SETPRIV, `--reuid=${UID}`, `--regid=${UID}`, '--clear-groups', ...argv], {
+          env,
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
+        let output = '';
+        run.stdout.on('data', (d) => (output += d));
+        run.stderr.on('data', (d) => (output += d));
+        run.once('close', (code) => resolve({ code, output, ms: Date.now() - started }));
+      });
+    const build = [path.join(mount, 'node_modules/.bin/tsx'), '--eval', "console.log('IMAGE ' + require('./devcluster/runtime/pod-image').ensurePodImage(console.log))"];
+    const first = await asUser(build);
+    expect(first.code, first.output.slice(-2000)).toBe(0);
+    const root = /IMAGE (\S+)/.exec(first.output)![1];
+    expect(root.startsWith(cache)).toBe(true);
+    // Every file is the user's (unpacked from mmdebstrap's tarball), and the image runs for them.
+    expect(spawnSync('find', [root, '!', '-uid', String(UID), '-print', '-quit'], { encoding: 'utf8' }).stdout).toBe('');
+    const node = await asUser([
+      BWRAP, '--unshare-user', '--ro-bind', path.join(root, 'usr'), '/usr', '--symlink', 'usr/lib', '/lib', '--symlink', 'usr/lib64', '/lib64', '--symlink', 'usr/bin', '/bin',
+      '--ro-bind', path.join(root, 'etc'), '/etc', '--proc', '/proc', '--dev', '/dev', '--', '/usr/local/bin/node', '-p', 'process.version + " " + require("fs").readFileSync("/etc/debian_version", "utf8").trim()',
+    ]);
+    expect(node.output).toMatch(new RegExp(`^v${IMAGE_NODE_VERSION.replace(/\./g, '\\.')} 12\\.`));
+    // A second start finds it built: no second build.
+    const stamp = readFileSync(path.join(path.dirname(root), '.complete'), 'utf8');
+    const again = await asUser(build);
+    expect(again.output).toContain(`IMAGE ${root}`);
+    expect(again.output).not.toMatch(/building the pods' image/);
+    expect(readFileSync(path.join(path.dirname(root), '.complete'), 'utf8')).toBe(stamp);
+    console.log(`pods' image built without root in ${Math.round(first.ms / 1000)} s, reused in ${again.ms} ms`);
+  }, 900_000);
 });

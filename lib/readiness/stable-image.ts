@@ -47,6 +47,6 @@ export async function copyImageToStablePath(ref: AgentRef, req: { image: string;
     const path = p.join(' ');
     return { status: 'exists', path, sha, size: Number(size), message: `${path} already exists (${size} bytes, another image). Replace it?` };
   }
-  const words = podErrorWords(podErrorCode(answer), { what: `The copy ~/${STABLE_DIR}/${fileName}`, where: `The folder ~/${STABLE_DIR} in the agent's home` });
+  const words = podErrorWords(podErrorCode(answer), { what: `The image or its copy ~/${STABLE_DIR}/${fileName}`, where: `The folder ~/${STABLE_DIR} in the agent's home` });
   throw new UserFacingError(words ?? `Copying failed in pod ${target.pod.name} (exit ${out.exitCode}).`);
 }

@@ -8,7 +8,7 @@ import { signIn } from './support/session';
 import { agentPod, execAsAdmin } from './support/cluster-admin';
 import { seededAgents } from './support/seed-truth';
 import type { SeedAgent } from '../devcluster/seed/types';
-import { WITH_CODEX_HOME } from '../lib/images/pod-scripts';
+import { nodeEvalArgv } from '../lib/pod/invocation';
 
 const CLUSTER = 'dashboard@devcluster';
 // A session directory of its own, removed afterwards.
@@ -18,7 +18,7 @@ const routeOf = (a: SeedAgent, kind: 'thumbnail' | 'file', file: string) => `/ap
 
 /** Runs a fixed node program in the agent's pod as the cluster admin (not through the dashboard); argv[1] is the Codex home. */
 async function inPod(agent: SeedAgent, program: string, ...args: string[]): Promise<string> {
-  return (await execAsAdmin(agent.namespace, await agentPod(agent), ['sh', '-c', WITH_CODEX_HOME, 'plant', program, ...args])).out;
+  return (await execAsAdmin(agent.namespace, await agentPod(agent), nodeEvalArgv('plant', program, args))).out;
 }
 
 // Three copies of a real image; a hard link to auth.json; a copy of auth.json named .png.

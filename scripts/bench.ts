@@ -11,6 +11,7 @@ import { runLoadBench } from './bench-load';
 import { runSignInFloodBench } from './bench-signin-flood';
 import { podImageBuildCost } from '../devcluster/runtime/pod-image';
 import { preparePods } from '../devcluster/runtime/index';
+import { nodeEvalArgv } from '../lib/pod/invocation';
 
 const AGENTS = Number(process.env.BENCH_AGENTS ?? 50);
 /** Which parts run: BENCH_PARTS=gallery measures the gallery alone (default: all four). */
@@ -184,7 +185,7 @@ for(let i=0;i<n;i++){const f=d+"/ig_bench_"+String(i).padStart(4,"0")+".png";fs.
 process.stdout.write(String(src.reduce((a,b)=>a+b.length,0)/src.length));`;
   const made = await execInPod(ctx.cluster, {
     namespace: w.namespace, pod: pod.name, container: 'openab',
-    argv: ['sh', '-c', 'H="${CODEX_HOME:-${HOME:-/home/node}/.codex}"; P="$1"; shift; exec node -e "$P" "$H" "$@"', 'bench-setup', setup, String(GALLERY_IMAGES)],
+    argv: nodeEvalArgv('bench-setup', setup, [String(GALLERY_IMAGES)]),
     timeoutMs: 300_000,
   });
   const avgMb = Number(made.stdout.toString()) / 1024 / 1024;

@@ -15,6 +15,7 @@ export interface MachineTool {
 
 export const CHROMIUM: MachineTool = { command: 'chromium', debianPackage: 'chromium', why: 'the browser the end-to-end tests drive' };
 export const BUBBLEWRAP: MachineTool = { command: 'bwrap', debianPackage: 'bubblewrap', why: "the dev cluster's pods are bubblewrap sandboxes" };
+export const SHELLCHECK: MachineTool = { command: 'shellcheck', debianPackage: 'shellcheck', why: 'checks the shell programs the dashboard runs in pods (lib/pod/programs)' };
 export const MMDEBSTRAP: MachineTool = { command: 'mmdebstrap', debianPackage: 'mmdebstrap', why: "builds the pods' image (Debian bookworm, like OpenAB's Dockerfile.codex) from Debian packages" };
 
 const has = (command: string) => spawnSync('sh', ['-c', 'command -v "$1"', 'sh', command], { stdio: 'ignore' }).status === 0;

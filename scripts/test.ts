@@ -1,9 +1,9 @@
 // `npm test`: every suite (unit, integration and conformance under vitest; end-to-end under
 // Playwright against a production build), then one line with the totals.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { BUBBLEWRAP, CHROMIUM, MMDEBSTRAP, ensureMachineTools } from './machine-tools';
+import { BUBBLEWRAP, CHROMIUM, MMDEBSTRAP, SHELLCHECK, ensureMachineTools } from './machine-tools';
 import { preparePods } from '../devcluster/runtime/index';
 
 const root = path.resolve(__dirname, '..');
@@ -30,7 +30,7 @@ function readJson(file: string): any {
 // 0. what the machine must have: the tools (installed here when root with apt, else one line
 // says what to install, before anything runs), then the pods' image and the Codex versions of
 // the field, fetched and built once per machine.
-const lacking = ensureMachineTools(process.env.CHROMIUM_PATH ? [BUBBLEWRAP, MMDEBSTRAP] : [CHROMIUM, BUBBLEWRAP, MMDEBSTRAP]);
+const lacking = ensureMachineTools(process.env.CHROMIUM_PATH ? [BUBBLEWRAP, MMDEBSTRAP, SHELLCHECK] : [CHROMIUM, BUBBLEWRAP, MMDEBSTRAP, SHELLCHECK]);
 if (lacking) {
   console.error(`\n${lacking}`);
   writeFileSync(path.join(results, 'totals.txt'), '0 passed, 1 failed\n');
@@ -59,6 +59,16 @@ suites.push({
 // 3. types across everything (the build checks only the app's own code).
 const tscCode = run(bin('tsc'), ['--noEmit', '-p', 'tsconfig.json']);
 suites.push({ name: 'typecheck (tsc)', passed: tscCode === 0 ? 1 : 0, failed: tscCode === 0 ? 0 : 1, skipped: 0 });
+
+// 3b. the programs that run in pods (lib/pod/programs): shellcheck over each shell program as
+// POSIX sh (the pods' /bin/sh is dash), one test per file, and the type check of their
+// JavaScript under its own tsconfig.
+const programsDir = path.join(root, 'lib', 'pod', 'programs');
+const shellPrograms = readdirSync(programsDir).filter((f) => f.endsWith('.sh'));
+const shellFailed = shellPrograms.filter((f) => spawnSync('shellcheck', ['-x', '-s', 'sh', f], { cwd: programsDir, stdio: 'inherit' }).status !== 0);
+suites.push({ name: 'pod shell programs (shellcheck)', passed: shellPrograms.length - shellFailed.length, failed: shellFailed.length + (shellPrograms.length ? 0 : 1), skipped: 0 });
+const podTscCode = run(bin('tsc'), ['--noEmit', '-p', path.join(programsDir, 'node')]);
+suites.push({ name: 'pod node programs (tsc)', passed: podTscCode === 0 ? 1 : 0, failed: podTscCode === 0 ? 0 : 1, skipped: 0 });
 
 // 4. end-to-end: Playwright in Chromium against the build.
 if (!chromium) {

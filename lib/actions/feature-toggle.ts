@@ -3,8 +3,10 @@ import { invalidateProbe } from '../fleet/probe';
 import { UserFacingError } from '../auth/guard';
 import { isUnstableStage, isValidFeatureName, parseFeatureToggleOutput, parseFeaturesList, type Feature } from '../codex/features';
 import { codexErrorMessage } from '../codex/cli-output';
-import { TOGGLE_FEATURE_SCRIPT, lastStatusLine } from './pod-scripts';
-import { execInAgentPod, findAgentPod, type AgentPodTarget } from './target';
+import { lastHead } from '../pod/frames';
+import { podErrorCode, podErrorWords } from '../pod/errors';
+import { CONFIG_SUBJECT } from './pod-config';
+import { execInAgentPod, findAgentPod, runInAgentPod, type AgentPodTarget } from './target';
 import { record, type Actor } from './activity';
 import { agentLabel, type AgentRef } from './agent-ref';
 
@@ -66,19 +68,17 @@ export async function changeFeature(ref: AgentRef, req: FeatureChangeRequest, ac
     };
   }
   const verb = req.enabled ? 'enable' : 'disable';
-  const out = await execInAgentPod(target, {
-    argv: ['sh', '-c', TOGGLE_FEATURE_SCRIPT, 'openab-feature', verb, req.name],
-    timeoutMs: 30_000,
-    maxStdoutBytes: 64 * 1024,
-  });
+  const out = await runInAgentPod(target, 'feature-toggle', [verb, req.name], { timeoutMs: 30_000, maxStdoutBytes: 64 * 1024 });
   invalidateProbe(target.cluster.id, target.pod.uid);
   const audit = { action: 'feature', before: { [req.name]: feature.enabled }, after: { [req.name]: req.enabled } };
-  const lock = lastStatusLine(out.stdout.toString('utf8'));
-  if (/^E (busy|readonly|nodir)$/.test(lock)) {
-    await record(target.cluster, actor, ref, { ...audit, result: 'failure', detail: lock });
-    throw new UserFacingError(lock === 'E busy' ? "Another change to this agent's config.toml is still running. Try again in a moment." : "The agent's Codex home is read-only; nothing was changed.");
+  const answer = lastHead(out.frames);
+  const refused = podErrorWords(podErrorCode(answer), CONFIG_SUBJECT);
+  if (refused) {
+    await record(target.cluster, actor, ref, { ...audit, result: 'failure', detail: answer });
+    throw new UserFacingError(refused);
   }
-  const result = parseFeatureToggleOutput(out.stdout.toString('utf8'), out.stderr, out.exitCode);
+  const printed = out.frames.find((f) => f.head === 'codex')?.body.toString('utf8') ?? '';
+  const result = parseFeatureToggleOutput(printed, out.stderr, out.exitCode);
   if (result.status !== 'ok') {
     await record(target.cluster, actor, ref, { ...audit, result: 'failure', detail: result.message });
     throw new UserFacingError(`Codex did not ${verb} ${req.name}: ${result.message}`);

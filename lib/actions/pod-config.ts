@@ -3,12 +3,16 @@ import { createHash } from 'node:crypto';
 import { codexErrorMessage } from '../codex/cli-output';
 import { refusesAutoReviewName } from '../codex/approval-modes';
 import { UserFacingError } from '../auth/guard';
-import { READ_CONFIG_SCRIPT, WRITE_CONFIG_SCRIPT, lastStatusLine, parseConfigRead } from './pod-scripts';
-import { execInAgentPod, type AgentPodTarget } from './target';
+import { lastHead } from '../pod/frames';
+import { cannotRun, podErrorCode, podErrorWords } from '../pod/errors';
+import { parseConfigRead } from './pod-scripts';
+import { runInAgentPod, type AgentPodTarget } from './target';
 
 /** Larger than any real config.toml; a bigger file is not edited through the dashboard. */
 export const MAX_CONFIG_BYTES = 1024 * 1024;
 const EXEC_TIMEOUT_MS = 60_000;
+/** How the pod's error codes name what was being changed. */
+export const CONFIG_SUBJECT = { what: 'config.toml', where: "The agent's Codex home" };
 
 export interface PodConfig {
   codexHome: string;
@@ -23,14 +27,11 @@ export const sha256 = (data: Buffer | string) => createHash('sha256').update(dat
 
 /** Reads config.toml from the agent's pod with its hash. Refuses what it must not edit. */
 export async function readPodConfig(target: AgentPodTarget): Promise<PodConfig> {
-  const out = await execInAgentPod(target, {
-    argv: ['sh', '-c', READ_CONFIG_SCRIPT, 'openab-read-config', String(MAX_CONFIG_BYTES)],
-    timeoutMs: EXEC_TIMEOUT_MS,
-    maxStdoutBytes: MAX_CONFIG_BYTES + 4096,
-  });
-  const read = out.exitCode === 0 ? parseConfigRead(out.stdout) : null;
+  const out = await runInAgentPod(target, 'config-read', [String(MAX_CONFIG_BYTES)], { timeoutMs: EXEC_TIMEOUT_MS, maxStdoutBytes: MAX_CONFIG_BYTES + 4096 });
+  const read = out.exitCode === 0 ? parseConfigRead(out.frames) : null;
   if (!read) {
-    if (out.exitCode === 127 || /not found/.test(out.stderr)) throw new UserFacingError('The agent container has no shell (sh), so its config.toml cannot be read.');
+    const why = cannotRun(out);
+    if (why) throw new UserFacingError(`${why[0].toUpperCase()}${why.slice(1)}, so its config.toml cannot be read.`);
     throw new UserFacingError(`config.toml could not be read from pod ${target.pod.name} (exit ${out.exitCode}). Try again.`);
   }
   switch (read.state) {
@@ -67,39 +68,21 @@ export type WriteOutcome =
  */
 export async function writePodConfig(target: AgentPodTarget, expectedHash: string, text: string): Promise<WriteOutcome> {
   const bytes = Buffer.from(text, 'utf8');
-  const out = await execInAgentPod(target, {
-    argv: ['sh', '-c', WRITE_CONFIG_SCRIPT, 'openab-write-config', expectedHash, String(bytes.length)],
-    stdin: bytes,
-    timeoutMs: EXEC_TIMEOUT_MS,
-    maxStdoutBytes: 64 * 1024,
-  });
-  const status = lastStatusLine(out.stdout.toString('utf8'));
+  const out = await runInAgentPod(target, 'config-write', [expectedHash, String(bytes.length)], { input: bytes, timeoutMs: EXEC_TIMEOUT_MS, maxStdoutBytes: 64 * 1024 });
+  const status = lastHead(out.frames);
   const ok = /^OK ([0-9a-f]{64})$/.exec(status);
   if (ok && out.exitCode === 0) return { status: 'written', hash: ok[1] };
-  switch (status.split(' ')[0] === 'E' ? status.split(' ')[1] : '') {
-    case 'conflict':
-      return { status: 'conflict' };
-    case 'codex':
-      return {
-        status: 'refused-by-codex',
-        error: codexErrorMessage(out.stderr) ?? `Codex refused the new config.toml (exit ${status.split(' ')[2] ?? '?'}).`,
-        // Read from Codex's raw words here, on the server: they are never shown as they are.
-        refusedReviewerName: refusesAutoReviewName(out.stderr),
-      };
-    case 'nocodex':
-      throw new UserFacingError('Codex is not installed in the agent container, so the change could not be checked; nothing was changed.');
-    case 'readonly':
-    case 'nodir':
-      throw new UserFacingError("The agent's Codex home is read-only or cannot be created; nothing was changed. Check the volume mount.");
-    case 'write':
-    case 'short':
-      throw new UserFacingError("The new config.toml could not be written (is the agent's volume full?); nothing was changed.");
-    case 'rename':
-      throw new UserFacingError('config.toml could not be replaced; nothing was changed. Check the volume.');
-    case 'busy':
-      throw new UserFacingError('Another change to this agent\'s config.toml is still running. Try again in a moment.');
-    case 'symlink':
-      throw new UserFacingError('config.toml is a symbolic link; the dashboard does not edit it. Change it by hand.');
+  const code = podErrorCode(status);
+  if (code === 'conflict') return { status: 'conflict' };
+  if (code === 'codex') {
+    return {
+      status: 'refused-by-codex',
+      error: codexErrorMessage(out.stderr) ?? `Codex refused the new config.toml (exit ${status.split(' ')[2] ?? '?'}).`,
+      // Read from Codex's raw words here, on the server: they are never shown as they are.
+      refusedReviewerName: refusesAutoReviewName(out.stderr),
+    };
   }
+  const words = podErrorWords(code, CONFIG_SUBJECT);
+  if (words) throw new UserFacingError(words);
   throw new UserFacingError(`Writing config.toml in pod ${target.pod.name} failed (exit ${out.exitCode}); nothing was changed by the dashboard.`);
 }

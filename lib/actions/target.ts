@@ -6,6 +6,8 @@ import { locateAgent, noRunningPodReason } from '../k8s/locator';
 import { ClusterError } from '../k8s/errors';
 import { execInPod, type ExecOutput, type ExecRequest } from '../k8s/exec';
 import { UserFacingError } from '../auth/guard';
+import { runPodProgram, type ProgramOutput, type RunOptions } from '../pod/run';
+import type { PodProgramName } from '../pod/invocation';
 import { agentLabel, type AgentRef } from './agent-ref';
 
 export interface AgentDeployment {
@@ -55,6 +57,15 @@ export async function findAgentPod(ref: AgentRef): Promise<AgentPodTarget> {
 export async function execInAgentPod(target: AgentPodTarget, req: Omit<ExecRequest, 'namespace' | 'pod' | 'container'>): Promise<ExecOutput> {
   try {
     return await execInPod(target.cluster, { ...req, namespace: target.ref.namespace, pod: target.pod.name, container: target.container });
+  } catch (err) {
+    throw asUserError(err);
+  }
+}
+
+/** Runs a pod program (lib/pod) in the agent's pod; cluster errors reach the user as words. */
+export async function runInAgentPod(target: AgentPodTarget, name: PodProgramName, args: string[], opts: RunOptions): Promise<ProgramOutput> {
+  try {
+    return await runPodProgram({ cluster: target.cluster, namespace: target.ref.namespace, pod: target.pod.name, container: target.container }, name, args, opts);
   } catch (err) {
     throw asUserError(err);
   }

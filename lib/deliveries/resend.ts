@@ -1,11 +1,10 @@
 import 'server-only';
-import { execInPod } from '../k8s/exec';
+import { runPodProgram } from '../pod/run';
 import { ClusterError } from '../k8s/errors';
 import { logActivity } from '../audit/log-activity';
 import { agentPod, volumeKey, type AgentRef, type PodTarget } from '../images/agent-pod';
 import { invalidateInventory, readInventory } from '../images/inventory';
 import { checkImageName, imageContentType, SNOWFLAKE_PATTERN } from '../images/paths';
-import { MARKS_NODE, WITH_CODEX_HOME } from '../images/pod-scripts';
 import { sniffImageType } from '../images/thumbnails';
 import { transferImages } from '../images/transfer';
 import type { ImageEntry } from '../images/inventory-output';
@@ -53,17 +52,10 @@ export function resendImage(req: ResendRequest): Promise<ResendResult> {
 }
 
 async function marksExec(target: PodTarget, command: 'claim' | 'mark' | 'release', key: string, line?: string): Promise<Record<string, unknown>> {
-  const { stdout, exitCode } = await execInPod(target.cluster, {
-    namespace: target.namespace,
-    pod: target.pod,
-    container: target.container,
-    argv: ['sh', '-c', WITH_CODEX_HOME, 'openab-marks', MARKS_NODE, command, key],
-    stdin: line ?? '',
-    timeoutMs: 20_000,
-    maxStdoutBytes: 64 * 1024,
-  });
+  const { frames, exitCode } = await runPodProgram(target, 'marks', [command, key], { input: line ?? '', timeoutMs: 20_000, maxStdoutBytes: 64 * 1024 });
   try {
-    return JSON.parse(stdout.toString('utf8'));
+    const answer = frames.find((f) => f.head.startsWith('answer '));
+    return JSON.parse(answer ? answer.head.slice('answer '.length) : '');
   } catch {
     throw new ClusterError(`Could not record the delivery on the agent's volume (exit ${exitCode}).`, 'other');
   }

@@ -5,7 +5,9 @@ import { mkdtempSync, mkdirSync, rmSync, writeFileSync, utimesSync } from 'node:
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { PROBE_NODE, PROBE_SHELL, splitProbeOutput } from './probe-script';
+import { PROBE_NODE, splitProbeOutput } from './probe-script';
+import { invocation } from '../pod/invocation';
+import { parseFrames } from '../pod/frames';
 import { interpretProbe } from './probe';
 
 const home = mkdtempSync(path.join(tmpdir(), 'probe-home-'));
@@ -15,11 +17,12 @@ const SECRET_ACCESS = jwt({ exp: Math.floor(Date.now() / 1000) + 3 * 86400, mark
 const SECRET_REFRESH = 'REFRESH-TOKEN-MARKER-91bc';
 
 function runProbe(prev = '', nonce = 'abc123') {
-  const r = spawnSync('sh', ['-c', PROBE_SHELL, 'openab-probe', nonce, prev, PROBE_NODE], {
+  const [sh, ...args] = invocation('probe', [prev, PROBE_NODE], { nonce }).argv;
+  const r = spawnSync(sh, args, {
     env: { PATH: `${codexBin}:${process.env.PATH}`, HOME: home } as unknown as NodeJS.ProcessEnv,
     encoding: 'utf8',
   });
-  return { ...r, sections: splitProbeOutput(r.stdout, nonce) };
+  return { ...r, sections: splitProbeOutput(parseFrames(r.stdout, nonce)) };
 }
 
 afterAll(() => rmSync(home, { recursive: true, force: true }));
@@ -84,7 +87,7 @@ describe('the probe script', () => {
     const token = 'ghp_PROBEMARKER4c1d9e';
     writeFileSync(path.join(home, '.codex/config.toml'), `model = "o3"\n[mcp_servers.gh]\ncommand = "x"\nenv = { GITHUB_PERSONAL_ACCESS_TOKEN = ${token} }\n`);
     const { stdout } = runProbe();
-    const probe = interpretProbe(splitProbeOutput(stdout, 'abc123'), new Date());
+    const probe = interpretProbe(splitProbeOutput(parseFrames(stdout, 'abc123')), new Date());
     expect(probe.features).toBeNull();
     expect(probe.codexError).toContain('config.toml line 4, column 40: string values must be quoted');
     expect(JSON.stringify(probe)).not.toMatch(/PROBEMARKER|GITHUB_PERSONAL|mcp_servers/);

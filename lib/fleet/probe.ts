@@ -1,7 +1,7 @@
 import 'server-only';
-import { randomBytes } from 'node:crypto';
 import pLimit from 'p-limit';
-import { execInPod } from '../k8s/exec';
+import { runPodProgram } from '../pod/run';
+import { cannotRun } from '../pod/errors';
 import type { Cluster } from '../k8s/clusters';
 import { ClusterError } from '../k8s/errors';
 import { requirePodAccess } from '../k8s/access';
@@ -12,7 +12,7 @@ import { readApprovalSettings } from '../codex/config';
 import type { GuideMistake } from '../codex/approval-modes';
 import { codexErrorMessage } from '../codex/cli-output';
 import { getSettings } from '../settings';
-import { PROBE_NODE, PROBE_SHELL, splitProbeOutput } from './probe-script';
+import { PROBE_NODE, splitProbeOutput } from './probe-script';
 
 export type ApprovalSummary =
   | { ok: true; mode: string; guideMistake?: GuideMistake; approvalPolicy: unknown; approvalsReviewer?: string; sandboxMode?: string }
@@ -100,18 +100,13 @@ export function pruneProbeCache(liveKeys: Set<string>): void {
 }
 
 async function runProbe(target: ProbeTarget, previous: AgentProbe | null): Promise<AgentProbe> {
-  const nonce = randomBytes(8).toString('hex');
-  const { stdout, exitCode, stderr } = await execInPod(target.cluster, {
-    namespace: target.namespace,
-    pod: target.pod,
-    container: target.container,
-    argv: ['sh', '-c', PROBE_SHELL, 'openab-probe', nonce, previous?.fingerprint ?? '', PROBE_NODE],
+  const out = await runPodProgram(target, 'probe', [previous?.fingerprint ?? '', PROBE_NODE], {
     timeoutMs: getSettings().probeTimeoutMs,
     maxStdoutBytes: 2 * 1024 * 1024,
   });
-  const sections = splitProbeOutput(stdout.toString('utf8'), nonce);
+  const sections = splitProbeOutput(out.frames);
   if (!sections.complete) {
-    const why = exitCode === 127 || /not found/.test(stderr) ? 'The container has no shell (sh) to run the probe.' : `The probe ended early (exit ${exitCode}).`;
+    const why = cannotRun(out) ? 'The container has no shell (sh) to run the probe.' : `The probe ended early (exit ${out.exitCode}).`;
     throw new ClusterError(why, 'other');
   }
   if (sections.unchanged && previous) return { ...previous, probedAt: new Date().toISOString() };

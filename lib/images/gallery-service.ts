@@ -162,7 +162,7 @@ const PAGE_LIST_WAIT_MS = 3_000;
 
 /**
  * Starts sending a page's images while its listing is still running: the transfer program
- * picks the page in the pod as the dashboard will from the listing (see TRANSFER_NODE), in
+ * picks the page in the pod as the dashboard will from the listing (see lib/pod/programs/node/transfer.js), in
  * one transfer (on a busy node a second stream costs more than it overlaps). Each file's
  * thumbnail is registered as in flight as soon as the pod names it; if the transfer fails,
  * what it did not deliver is fetched the usual way when asked for. Resolves with how many

@@ -21,7 +21,7 @@ import { listGallery, resetGalleryForTests } from './gallery';
 import { imageSettings, resetImageSettings } from './settings';
 import { deliveriesOf } from '../deliveries/fleet-deliveries';
 import { resendImage, ResendError } from '../deliveries/resend';
-import { WITH_CODEX_HOME } from './pod-scripts';
+import { nodeEvalArgv } from '../pod/invocation';
 import { transferPage } from './transfer';
 import { ClusterError } from '../k8s/errors';
 
@@ -50,7 +50,7 @@ async function podSha256(ref: AgentRef, name: string): Promise<string> {
     namespace: target.namespace,
     pod: target.pod,
     container: 'openab',
-    argv: ['sh', '-c', WITH_CODEX_HOME, 'sha', 'process.stdout.write(require("crypto").createHash("sha256").update(require("fs").readFileSync(process.argv[1] + "/generated_images/" + process.argv[2])).digest("hex"))', name],
+    argv: nodeEvalArgv('sha', 'process.stdout.write(require("crypto").createHash("sha256").update(require("fs").readFileSync(process.argv[1] + "/generated_images/" + process.argv[2])).digest("hex"))', [name]),
     timeoutMs: 20_000,
   });
   return out.stdout.toString();
@@ -429,7 +429,7 @@ describe('files in generated_images that are not what they claim', () => {
   /** A fixed node program in the agent's pod, as the cluster admin would run it: argv[1] is the Codex home. */
   async function inPod(ref: AgentRef, program: string, ...args: string[]): Promise<string> {
     const target = await agentPod(ref);
-    const out = await execInPod(getCluster(CONTEXT), { namespace: target.namespace, pod: target.pod, container: 'openab', argv: ['sh', '-c', WITH_CODEX_HOME, 'plant', program, ...args], timeoutMs: 20_000 });
+    const out = await execInPod(getCluster(CONTEXT), { namespace: target.namespace, pod: target.pod, container: 'openab', argv: nodeEvalArgv('plant', program, args), timeoutMs: 20_000 });
     if (out.exitCode !== 0) throw new Error(`in the pod: ${out.stderr}`);
     return out.stdout.toString();
   }

@@ -2,6 +2,7 @@
 // each rollout's reduced lines, handed to the parser one session at a time, so no more than
 // one session's lines are held at once.
 import { parseRolloutLines, type Rollout } from '../codex/sessions';
+import type { FrameHandlers } from '../pod/frames';
 
 export interface ImageEntry {
   /** `<thread>/<file>` under generated_images. */
@@ -43,34 +44,23 @@ export interface InventoryOutput {
 
 const num = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
 
-export class InventoryReader {
-  private readonly prefix: string;
-  private pending = '';
+/** Reads the inventory program's frames as they stream (see lib/pod/frames.ts). */
+export class InventoryReader implements FrameHandlers {
   private section: 'none' | 'session' | 'marks' = 'none';
   private sessionLines: string[] = [];
   private current: SessionFile | null = null;
   private marks: string[] = [];
   readonly out: InventoryOutput = { home: null, images: [], strays: [], sessions: [], marksText: '', complete: false };
 
-  constructor(nonce: string) {
-    this.prefix = `@@${nonce}@@ `;
-  }
-
-  write(chunk: Buffer | string): void {
-    this.pending += typeof chunk === 'string' ? chunk : chunk.toString('utf8');
-    let nl: number;
-    while ((nl = this.pending.indexOf('\n')) >= 0) {
-      const line = this.pending.slice(0, nl);
-      this.pending = this.pending.slice(nl + 1);
-      this.line(line);
-    }
-  }
-
+  /** The output ended: what it said. */
   end(): InventoryOutput {
-    if (this.pending) this.line(this.pending);
-    this.pending = '';
     this.closeSection();
     return this.out;
+  }
+
+  line(line: Buffer): void {
+    if (this.section === 'session') this.sessionLines.push(line.toString('utf8'));
+    else if (this.section === 'marks') this.marks.push(line.toString('utf8'));
   }
 
   private closeSection(): void {
@@ -84,18 +74,12 @@ export class InventoryReader {
     this.current = null;
   }
 
-  private line(line: string): void {
-    if (!line.startsWith(this.prefix)) {
-      if (this.section === 'session') this.sessionLines.push(line);
-      else if (this.section === 'marks') this.marks.push(line);
-      return;
-    }
-    const rest = line.slice(this.prefix.length);
-    const space = rest.indexOf(' ');
-    const kind = space < 0 ? rest : rest.slice(0, space);
+  start(head: string): void {
+    const space = head.indexOf(' ');
+    const kind = space < 0 ? head : head.slice(0, space);
     let meta: Record<string, unknown> = {};
     try {
-      meta = JSON.parse(space < 0 ? '{}' : rest.slice(space + 1));
+      meta = JSON.parse(space < 0 ? '{}' : head.slice(space + 1));
     } catch {
       return;
     }

@@ -1,6 +1,6 @@
 import 'server-only';
-import { randomBytes } from 'node:crypto';
-import { execInPod } from '../k8s/exec';
+import { runPodProgram } from '../pod/run';
+import { cannotRun } from '../pod/errors';
 import { ClusterError } from '../k8s/errors';
 import { requirePodAccess } from '../k8s/access';
 import { getCluster } from '../k8s/clusters';
@@ -8,7 +8,6 @@ import { impersonationEnabled } from '../k8s/impersonation';
 import { deliveryTarget, threadIdFromRolloutPath, type Rollout, type SenderContext } from '../codex/sessions';
 import { agentPod, volumeKey, type AgentRef, type PodTarget } from './agent-pod';
 import { InventoryReader, sessionVersionKey, type ImageEntry, type StrayEntry } from './inventory-output';
-import { FROM_STDIN, INVENTORY_NODE, programOnStdin, WITH_CODEX_HOME_NICE } from './pod-scripts';
 import { imageSettings } from './settings';
 
 export interface SessionInfo {
@@ -95,21 +94,17 @@ export function resetInventoryCacheForTests(): void {
 async function runInventory(target: PodTarget): Promise<AgentInventory> {
   const key = volumeKey(target.ref);
   const known = rollouts.get(key) ?? new Map<string, SessionInfo>();
-  const nonce = randomBytes(8).toString('hex');
-  const reader = new InventoryReader(nonce);
-  const { exitCode, stderr } = await execInPod(target.cluster, {
-    namespace: target.namespace,
-    pod: target.pod,
-    container: target.container,
-    argv: ['sh', '-c', WITH_CODEX_HOME_NICE, 'openab-inventory', FROM_STDIN, nonce],
-    stdin: programOnStdin(INVENTORY_NODE, JSON.stringify([...known.keys()])),
+  const reader = new InventoryReader();
+  const run = await runPodProgram(target, 'inventory', [], {
+    input: JSON.stringify([...known.keys()]),
+    nice: true,
     timeoutMs: imageSettings().execTimeoutMs,
     maxStdoutBytes: 512 * 1024 * 1024,
-    onStdout: (chunk) => reader.write(chunk),
+    stream: reader,
   });
   const out = reader.end();
   if (!out.complete) {
-    const why = exitCode === 127 || /not found/.test(stderr) ? 'node is not installed in the agent container, so its images cannot be listed.' : `Listing the images ended early (exit ${exitCode}).`;
+    const why = cannotRun(run, 'node') ? 'node is not installed in the agent container, so its images cannot be listed.' : `Listing the images ended early (exit ${run.exitCode}).`;
     throw new ClusterError(why, 'other');
   }
   const next = new Map<string, SessionInfo>();

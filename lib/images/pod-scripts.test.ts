@@ -8,8 +8,11 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pack } from 'tar-stream';
-import { FROM_STDIN, INVENTORY_NODE, MARKS_NODE, PAGE_ENTRY, programOnStdin, TRANSFER_NODE, WITH_CODEX_HOME, WITH_CODEX_HOME_NICE } from './pod-scripts';
+import { PAGE_ENTRY } from './pod-scripts';
 import { InventoryReader } from './inventory-output';
+import { invocation, nodeEvalArgv, programOnStdin, type PodProgramName } from '../pod/invocation';
+import { FrameReader, parseFrames } from '../pod/frames';
+import { NODE_LOADER, NODE_PROGRAMS, SHELL_PROGRAMS } from '../pod/programs.generated';
 import { tarReader, type PageFile } from './tar-reader';
 
 const home = mkdtempSync(path.join(tmpdir(), 'pod-scripts-'));
@@ -19,9 +22,10 @@ const gi = path.join(codex, 'generated_images', thread);
 let png: Buffer;
 let big: Buffer;
 
-function run(program: string, args: string[], stdin: string, at = home, wrapper = WITH_CODEX_HOME, PATH = process.env.PATH ?? ''): Promise<{ stdout: Buffer; code: number }> {
+/** Runs argv as exec would in the pod, with HOME at `at`. */
+function spawnArgv(argv: string[], stdin: Buffer | string, at = home, PATH = process.env.PATH ?? ''): Promise<{ stdout: Buffer; code: number }> {
   return new Promise((resolve, reject) => {
-    const child = spawn('/bin/sh', ['-c', wrapper, 'test', program, ...args], { env: { PATH, HOME: at } as unknown as NodeJS.ProcessEnv });
+    const child = spawn('/bin/sh', argv.slice(1), { env: { PATH, HOME: at } as unknown as NodeJS.ProcessEnv });
     const chunks: Buffer[] = [];
     child.stdout.on('data', (c) => chunks.push(c));
     child.on('error', reject);
@@ -30,10 +34,23 @@ function run(program: string, args: string[], stdin: string, at = home, wrapper 
   });
 }
 
-/** The listing and transfer programs travel on stdin, as the dashboard sends them. */
-function runFromStdin(program: string, args: string[], input: string, at = home) {
-  return run(FROM_STDIN, args, programOnStdin(program, input), at);
+/** A pod program, sent as the dashboard sends it (node programs on stdin, after the loader). */
+function runProgram(name: PodProgramName, args: string[], input: string, nonce = 'n0nce', at = home) {
+  const { argv, stdin } = invocation(name, args, { input, nonce });
+  return spawnArgv(argv, stdin ?? '', at);
 }
+
+/** The inventory's output read as it streams, in pieces of `piece` bytes. */
+function inventoryOf(stdout: Buffer, nonce: string, piece = stdout.length || 1) {
+  const reader = new InventoryReader();
+  const frames = new FrameReader(nonce, reader);
+  for (let i = 0; i < stdout.length; i += piece) frames.write(stdout.subarray(i, i + piece));
+  frames.end();
+  return reader.end();
+}
+
+/** The marks program's one answer. */
+const answerOf = (stdout: Buffer) => JSON.parse(parseFrames(stdout, 'n0nce').find((f) => f.head.startsWith('answer '))!.head.slice(7));
 
 beforeAll(async () => {
   mkdirSync(gi, { recursive: true });
@@ -67,26 +84,26 @@ afterAll(() => rmSync(home, { recursive: true, force: true }));
 
 describe('programs on stdin', () => {
   it('keep the exec URL short: only the loader is in argv, which an API server or proxy may cap at 8 KB', () => {
-    const url = (program: string) => ['sh', '-c', WITH_CODEX_HOME, 'x', program, '52428800'].map((a) => `command=${encodeURIComponent(a)}&`).join('').length;
-    expect(url(FROM_STDIN)).toBeLessThan(2048);
+    const url = (argv: string[]) => argv.map((a) => `command=${encodeURIComponent(a)}&`).join('').length;
+    expect(url(invocation('transfer', ['52428800']).argv)).toBeLessThan(2048);
     // What argv would carry otherwise.
-    expect(url(TRANSFER_NODE)).toBeGreaterThan(8192);
-    expect(url(INVENTORY_NODE)).toBeGreaterThan(8192);
+    expect(url(nodeEvalArgv('x', NODE_PROGRAMS.transfer, ['52428800']))).toBeGreaterThan(8192);
+    expect(url(nodeEvalArgv('x', NODE_PROGRAMS.inventory))).toBeGreaterThan(8192);
   });
 
   it('run with their input after them, byte-exact, whatever its characters', async () => {
     const input = JSON.stringify({ text: 'é ✓ \u0000 line\nbreak' });
-    const echo = 'process.stdout.write(JSON.stringify([process.argv[2], input]))';
-    const { stdout, code } = await runFromStdin(echo, ['arg'], input);
+    const echo = 'process.stdout.write(JSON.stringify([process.argv[2], input, nonce]))';
+    const { stdout, code } = await spawnArgv(['sh', '-c', SHELL_PROGRAMS['node-launch'], 'test', 'plain', NODE_LOADER, 'arg'], programOnStdin(echo, 'n0nce', input));
     expect(code).toBe(0);
-    expect(JSON.parse(stdout.toString())).toEqual(['arg', input]);
+    expect(JSON.parse(stdout.toString())).toEqual(['arg', input, 'n0nce']);
   });
 });
 
 describe('the lower-priority wrapper', () => {
   const priority = 'process.stdout.write(JSON.stringify([require("os").getPriority(), process.argv[1]]))';
   it('runs the program at niceness 10 above its own, in the Codex home', async () => {
-    const { stdout, code } = await run(priority, [], '', home, WITH_CODEX_HOME_NICE);
+    const { stdout, code } = await spawnArgv(['sh', '-c', SHELL_PROGRAMS['node-launch'], 'test', 'nice', priority], '');
     expect(code).toBe(0);
     expect(JSON.parse(stdout.toString())).toEqual([Math.min(19, os.getPriority() + 10), codex]);
   });
@@ -95,7 +112,7 @@ describe('the lower-priority wrapper', () => {
     const bin = mkdtempSync(path.join(tmpdir(), 'no-nice-'));
     symlinkSync(process.execPath, path.join(bin, 'node'));
     try {
-      const { stdout, code } = await run(priority, [], '', home, WITH_CODEX_HOME_NICE, bin);
+      const { stdout, code } = await spawnArgv(['sh', '-c', SHELL_PROGRAMS['node-launch'], 'test', 'nice', priority], '', home, bin);
       expect(code).toBe(0);
       expect(JSON.parse(stdout.toString())).toEqual([os.getPriority(), codex]);
     } finally {
@@ -106,12 +123,10 @@ describe('the lower-priority wrapper', () => {
 
 describe('the inventory program', () => {
   it('lists images with sizes and dimensions, names stray files, reduces rollouts', async () => {
-    const { stdout, code } = await runFromStdin(INVENTORY_NODE, ['n0nce'], '[]');
+    const { stdout, code } = await runProgram('inventory', [], '[]');
     expect(code).toBe(0);
-    const reader = new InventoryReader('n0nce');
     // Fed in small pieces, as exec chunks arrive.
-    for (let i = 0; i < stdout.length; i += 777) reader.write(stdout.subarray(i, i + 777));
-    const out = reader.end();
+    const out = inventoryOf(stdout, 'n0nce', 777);
     expect(out.complete).toBe(true);
     expect(out.home).toBe(codex);
     const byName = Object.fromEntries(out.images.map((i) => [i.file, i]));
@@ -131,10 +146,8 @@ describe('the inventory program', () => {
   });
 
   it('refuses a hard link (to auth.json) and a file whose first bytes are no image, whatever their names', async () => {
-    const { stdout } = await runFromStdin(INVENTORY_NODE, ['n0nce'], '[]');
-    const reader = new InventoryReader('n0nce');
-    reader.write(stdout);
-    const out = reader.end();
+    const { stdout } = await runProgram('inventory', [], '[]');
+    const out = inventoryOf(stdout, 'n0nce');
     expect(out.images.map((i) => i.file)).not.toContain('ig_link.png');
     expect(out.images.map((i) => i.file)).not.toContain('ig_text.png');
     expect(out.strays).toEqual(expect.arrayContaining([{ name: `${thread}/ig_link.png`, why: 'hard-link' }, { name: `${thread}/ig_text.png`, why: 'not-image-bytes' }]));
@@ -145,13 +158,9 @@ describe('the inventory program', () => {
   });
 
   it('only names rollouts the dashboard already knows', async () => {
-    const first = new InventoryReader('a');
-    first.write((await runFromStdin(INVENTORY_NODE, ['a'], '[]')).stdout);
-    const s = first.end().sessions[0];
-    const { stdout } = await runFromStdin(INVENTORY_NODE, ['b'], JSON.stringify([`${s.path}|${s.size}|${s.mtimeMs}`]));
-    const second = new InventoryReader('b');
-    second.write(stdout);
-    const out = second.end();
+    const s = inventoryOf((await runProgram('inventory', [], '[]', 'a')).stdout, 'a').sessions[0];
+    const { stdout } = await runProgram('inventory', [], JSON.stringify([`${s.path}|${s.size}|${s.mtimeMs}`]), 'b');
+    const out = inventoryOf(stdout, 'b');
     expect(out.sessions).toEqual([{ path: s.path, size: s.size, mtimeMs: s.mtimeMs, rollout: null }]);
     expect(stdout.length).toBeLessThan(2_000);
   });
@@ -159,7 +168,7 @@ describe('the inventory program', () => {
 
 describe('the transfer program and the tar reader', () => {
   async function transfer(wanted: Array<{ name: string; size: number }>, mode: 'bytes' | 'stream' = 'bytes') {
-    const { stdout, code } = await runFromStdin(TRANSFER_NODE, ['52428800'], JSON.stringify(wanted.map((w) => ({ p: w.name, s: w.size }))));
+    const { stdout, code } = await runProgram('transfer', ['52428800'], JSON.stringify(wanted.map((w) => ({ p: w.name, s: w.size }))));
     expect(code).toBe(0);
     const files = new Map<string, Buffer>();
     const errors = new Map<string, string>();
@@ -225,9 +234,7 @@ describe('the transfer program and the tar reader', () => {
 
   it('refuses a file swapped after the listing: for a hard link of the same size, or another file', async () => {
     const listed = async () => {
-      const reader = new InventoryReader('swap');
-      reader.write((await runFromStdin(INVENTORY_NODE, ['swap'], '[]')).stdout);
-      return reader.end().images.find((i) => i.file === 'ig_swap.png')!;
+      return inventoryOf((await runProgram('inventory', [], '[]', 'swap')).stdout, 'swap').images.find((i) => i.file === 'ig_swap.png')!;
     };
     const auth = path.join(codex, 'auth.json');
     const swap = path.join(gi, 'ig_swap.png');
@@ -237,7 +244,7 @@ describe('the transfer program and the tar reader', () => {
     expect(before.size).toBe(statSync(auth).size);
     const wanted = (e: typeof before) => [{ p: e.name, s: e.size, m: e.mtimeMs, i: e.ino }];
     const read = async (request: unknown) => {
-      const { stdout } = await runFromStdin(TRANSFER_NODE, ['52428800'], JSON.stringify(request));
+      const { stdout } = await runProgram('transfer', ['52428800'], JSON.stringify(request));
       const errors = new Map<string, string>();
       const got: string[] = [];
       const reader = tarReader([{ name: before.name, size: before.size }], { onBytes: (name) => void got.push(name), onError: (name, why) => void errors.set(name, why) });
@@ -267,7 +274,7 @@ describe('the transfer program and the tar reader', () => {
   });
 
   it.each(['stream', 'bytes'] as const)('a truncated archive reports the files it lost (read as %s)', async (mode) => {
-    const { stdout } = await runFromStdin(TRANSFER_NODE, ['52428800'], JSON.stringify([{ p: `${thread}/ig_b.png`, s: big.length }]));
+    const { stdout } = await runProgram('transfer', ['52428800'], JSON.stringify([{ p: `${thread}/ig_b.png`, s: big.length }]));
     const errors = new Map<string, string>();
     const wanted = [{ name: `${thread}/ig_b.png`, size: big.length }];
     const onError = (name: string, reason: string) => void errors.set(name, reason);
@@ -291,7 +298,7 @@ describe('the transfer program and the tar reader', () => {
       { name: `${thread}/ig_a.png`, size: png.length },
       { name: `${thread}/ig_b.png`, size: big.length },
     ];
-    const { stdout } = await runFromStdin(TRANSFER_NODE, ['52428800'], JSON.stringify(wanted.map((w) => ({ p: w.name, s: w.size }))));
+    const { stdout } = await runProgram('transfer', ['52428800'], JSON.stringify(wanted.map((w) => ({ p: w.name, s: w.size }))));
     const got: string[] = [];
     const errors = new Map<string, string>();
     const reader = tarReader(wanted, {
@@ -341,7 +348,7 @@ describe('a page transfer', () => {
 
   async function page(q: Record<string, unknown>, skip: string[] = []) {
     const request = { page: { offset: 0, size: 48, maxBytes: 64 * 1024 * 1024, maxFiles: 48, ...q }, skip };
-    const { stdout, code } = await runFromStdin(TRANSFER_NODE, ['52428800'], JSON.stringify(request), pageHome);
+    const { stdout, code } = await runProgram('transfer', ['52428800'], JSON.stringify(request), 'n0nce', pageHome);
     expect(code).toBe(0);
     let named: PageFile[] = [];
     const files = new Map<string, Buffer>();
@@ -407,17 +414,17 @@ describe('a page transfer', () => {
 describe('the marks program', () => {
   const key = 'a'.repeat(40);
   it('claims once, marks atomically, then answers with the mark', async () => {
-    expect(JSON.parse((await run(MARKS_NODE, ['claim', key], '')).stdout.toString())).toEqual({ claimed: true });
-    expect(JSON.parse((await run(MARKS_NODE, ['claim', key], '')).stdout.toString())).toEqual({ busy: true });
+    expect(answerOf((await runProgram('marks', ['claim', key], '')).stdout)).toEqual({ claimed: true });
+    expect(answerOf((await runProgram('marks', ['claim', key], '')).stdout)).toEqual({ busy: true });
     const line = JSON.stringify({ key, image: `${thread}/ig_a.png`, target: '223456789012345678', messageId: '1', channelId: '223456789012345678', guildId: null, by: 'x', at: 'now' });
-    expect(JSON.parse((await run(MARKS_NODE, ['mark', key], line)).stdout.toString())).toEqual({ marked: true });
-    const again = JSON.parse((await run(MARKS_NODE, ['claim', key], '')).stdout.toString());
+    expect(answerOf((await runProgram('marks', ['mark', key], line)).stdout)).toEqual({ marked: true });
+    const again = answerOf((await runProgram('marks', ['claim', key], '')).stdout);
     expect(again.marked.messageId).toBe('1');
     expect(readFileSync(path.join(codex, 'openab-dashboard/deliveries.jsonl'), 'utf8')).toBe(line + '\n');
   });
 
   it('refuses a key that is not hex', async () => {
-    const r = await run(MARKS_NODE, ['claim', '../../x'], '');
+    const r = await runProgram('marks', ['claim', '../../x'], '');
     expect(r.code).toBe(2);
   });
 });

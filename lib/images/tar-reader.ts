@@ -13,7 +13,7 @@ export interface WantedFile {
   ino?: number;
 }
 
-/** A file a transfer chose itself for a page (see TRANSFER_NODE), as its pod saw it. */
+/** A file a transfer chose itself for a page (see lib/pod/programs/node/transfer.js), as its pod saw it. */
 export interface PageFile extends WantedFile {
   mtimeMs: number;
   ino: number;

@@ -1,8 +1,7 @@
 import 'server-only';
-import { execInPodStreaming } from '../k8s/exec-stream';
+import { startPodProgram } from '../pod/run';
 import { ClusterError } from '../k8s/errors';
 import type { PodTarget } from './agent-pod';
-import { FROM_STDIN, programOnStdin, TRANSFER_NODE, WITH_CODEX_HOME } from './pod-scripts';
 import { MAX_IMAGE_BYTES } from './paths';
 import { imageSettings } from './settings';
 import { tarReader, type PageFile, type TarHandlers, type WantedFile } from './tar-reader';
@@ -16,15 +15,7 @@ const overhead = (files: number) => files * 2048 + 64 * 1024;
  * buffering it. Every file it carries ends in exactly one handler call.
  */
 async function runTransfer(target: PodTarget, request: unknown, wanted: WantedFile[], handlers: TarHandlers, capacity: number): Promise<void> {
-  const exec = execInPodStreaming(target.cluster, {
-    namespace: target.namespace,
-    pod: target.pod,
-    container: target.container,
-    argv: ['sh', '-c', WITH_CODEX_HOME, 'openab-transfer', FROM_STDIN, String(MAX_IMAGE_BYTES)],
-    stdin: programOnStdin(TRANSFER_NODE, JSON.stringify(request)),
-    timeoutMs: imageSettings().execTimeoutMs,
-    maxStdoutBytes: capacity,
-  });
+  const exec = startPodProgram(target, 'transfer', [String(MAX_IMAGE_BYTES)], { input: JSON.stringify(request), timeoutMs: imageSettings().execTimeoutMs, maxStdoutBytes: capacity });
   const reader = tarReader(wanted, handlers);
   reader.pipeFrom(exec.stdout);
   try {
@@ -44,7 +35,7 @@ export async function transferImages(target: PodTarget, wanted: WantedFile[], ha
   await runTransfer(target, wanted.map((w) => ({ p: w.name, s: w.size, m: w.mtimeMs === undefined ? undefined : Math.round(w.mtimeMs), i: w.ino })), wanted, handlers, total);
 }
 
-/** A gallery page as the dashboard would pick it from a listing; see TRANSFER_NODE. */
+/** A gallery page as the dashboard would pick it from a listing; see lib/pod/programs/node/transfer.js. */
 export interface PageRequest {
   offset: number;
   size: number;

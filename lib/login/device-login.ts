@@ -6,9 +6,11 @@ import type { AgentRef } from '../k8s/agent-ref';
 import { locateAgent, noRunningPodReason } from '../k8s/locator';
 import { codexErrorMessage } from '../codex/cli-output';
 import { ClusterError } from '../k8s/errors';
-import { execInPod } from '../k8s/exec';
+import { runPodProgram } from '../pod/run';
+import { lastHead, type Frame } from '../pod/frames';
+import type { PodProgramName } from '../pod/invocation';
 import { getSettings } from '../settings';
-import { CANCEL_SCRIPT, CLAIM_SCRIPT, READ_SCRIPT, RUNNER_SCRIPT, START_SCRIPT } from './scripts';
+import { RUNNER_PROGRAM } from './scripts';
 import { interpretLogin, splitReadOutput, type LoginSnapshot, type LoginStarter } from './login-state';
 
 /** The agent a login runs in: its Deployment and the pod commands run in now. */
@@ -34,13 +36,9 @@ function requirePod(target: LoginTarget): PodSummary {
   return target.pod;
 }
 
-async function runScript(target: LoginTarget, script: string, args: string[], timeoutMs: number, what: string): Promise<string> {
+async function runLoginProgram(target: LoginTarget, program: PodProgramName, args: string[], timeoutMs: number, what: string): Promise<Frame[]> {
   const pod = requirePod(target);
-  const { stdout, stderr, exitCode } = await execInPod(target.cluster, {
-    namespace: target.namespace,
-    pod: pod.name,
-    container: target.container,
-    argv: ['sh', '-c', script, 'openab-login', ...args],
+  const { frames, stderr, exitCode } = await runPodProgram({ cluster: target.cluster, namespace: target.namespace, pod: pod.name, container: target.container }, program, args, {
     timeoutMs,
     maxStdoutBytes: 512 * 1024,
   });
@@ -49,14 +47,12 @@ async function runScript(target: LoginTarget, script: string, args: string[], ti
     const why = exitCode === 127 ? 'the container has no shell (sh)' : `exit ${exitCode}${said ? `: ${said}` : ''}`;
     throw new ClusterError(`Could not ${what} in pod ${pod.name} (${why}).`, 'other');
   }
-  return stdout.toString('utf8');
+  return frames;
 }
 
 /** The login's state, read from the pod's files in one exec. */
 export async function readLogin(target: LoginTarget): Promise<LoginSnapshot> {
-  const nonce = randomBytes(8).toString('hex');
-  const text = await runScript(target, READ_SCRIPT, [nonce], 15_000, 'read the login state');
-  const read = splitReadOutput(text, nonce);
+  const read = splitReadOutput(await runLoginProgram(target, 'login-read', [], 15_000, 'read the login state'));
   if (!read.complete) throw new ClusterError(`The login state in pod ${target.pod?.name} could not be read completely.`, 'other');
   return interpretLogin(read, getSettings().codexLoginIssuer);
 }
@@ -76,7 +72,7 @@ export async function startLogin(target: LoginTarget, starter: LoginStarter, opt
   const pod = requirePod(target);
   const loginId = randomBytes(12).toString('hex');
   const who = JSON.stringify({ name: starter.name.slice(0, 200), email: starter.email?.slice(0, 200) ?? null, role: starter.role });
-  const answer = (await runScript(target, START_SCRIPT, [loginId, pod.uid, who, RUNNER_SCRIPT], 25_000, 'start the login')).trim().split('\n').pop() ?? '';
+  const answer = lastHead(await runLoginProgram(target, 'login-start', [loginId, pod.uid, who, RUNNER_PROGRAM], 25_000, 'start the login'));
   if (answer.startsWith('error ')) throw new ClusterError(`The login could not start in pod ${pod.name}: ${answer.slice(6, 300)}.`, 'other');
   if (answer === 'busy') throw new ClusterError('Another login is being started on this agent right now. Wait a moment and reload.', 'conflict', 409);
   if (answer !== 'started' && answer !== 'existing') throw new ClusterError(`The login start in pod ${pod.name} gave no answer.`, 'other');
@@ -98,7 +94,7 @@ export interface CancelResult {
 
 /** Stops login `loginId` in the pod: its whole session, then any stray device login. */
 export async function cancelLogin(target: LoginTarget, loginId: string): Promise<CancelResult> {
-  const answer = (await runScript(target, CANCEL_SCRIPT, [loginId], 20_000, 'cancel the login')).trim().split('\n').pop() ?? '';
+  const answer = lastHead(await runLoginProgram(target, 'login-cancel', [loginId], 20_000, 'cancel the login'));
   const m = /^cancelled (\d+)$/.exec(answer);
   if (m) return { outcome: 'cancelled', processesLeft: Number(m[1]) };
   if (answer === 'none' || answer === 'other' || answer === 'finished') return { outcome: answer, processesLeft: 0 };
@@ -109,7 +105,7 @@ export async function cancelLogin(target: LoginTarget, loginId: string): Promise
 export type LoginStep = 'recorded' | 'restart';
 
 export async function claimLoginStep(target: LoginTarget, loginId: string, step: LoginStep, note: string): Promise<'claimed' | 'taken' | 'gone'> {
-  const answer = (await runScript(target, CLAIM_SCRIPT, [loginId, step, note.slice(0, 300)], 15_000, 'record the login step')).trim();
+  const answer = lastHead(await runLoginProgram(target, 'login-claim', [loginId, step, note.slice(0, 300)], 15_000, 'record the login step'));
   if (answer === 'claimed' || answer === 'taken' || answer === 'gone') return answer;
   throw new ClusterError('The pod gave no answer to the claim.', 'other');
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { explainLostLogin, interpretLogin, NO_LOGIN, splitReadOutput } from './login-state';
+import { parseFrames } from '../pod/frames';
 import { selectorMatches } from '../k8s/label-selector';
 
 const N = 'abcdef0123456789';
@@ -19,26 +20,28 @@ const CODEX_OUT = [
   'Continue only if you started this login in Codex. If a website or another person gave you this code, cancel.',
 ].join('\n');
 
+/** login-read's frames: each marker after a newline, as `m` prints them. */
+const m = (head: string) => `\n@@${N}@@ ${head}\n`;
 function read(fields: Record<string, string>, out = '', err = ''): string {
-  const lines = Object.entries(fields).map(([k, v]) => `${N} ${k} ${v}`);
-  return [...lines, `${N} section out`, out, `${N} section err`, err, `${N} end`, ''].join('\n');
+  return Object.entries(fields).map(([k, v]) => m(`${k} ${v}`)).join('') + m('section out') + out + m('section err') + err + m('end');
 }
+const splitRead = (output: string, nonce: string) => splitReadOutput(parseFrames(output, nonce));
 
 const base = { now: '1000600', id: 'a1b2c3d4e5f60718', started: '1000000', pod: 'pod-uid-1', by: '{"name":"ops","email":"ops@example.com","role":"operator"}', pid: '42' };
 
 describe('reading the login files', () => {
   it('says there is no login', () => {
-    expect(interpretLogin(splitReadOutput(`${N} none\n`, N))).toEqual(NO_LOGIN);
+    expect(interpretLogin(splitRead(m('none'), N))).toEqual(NO_LOGIN);
   });
 
   it('ignores lines without the nonce and reports an incomplete read', () => {
-    const r = splitReadOutput(`junk\n${N} id x\n`, N);
+    const r = splitRead(`junk${m('id x')}`, N);
     expect(r.complete).toBe(false);
     expect(r.fields.id).toBe('x');
   });
 
   it('reads a waiting login: link, code, and the time left from the pod clock', () => {
-    const s = interpretLogin(splitReadOutput(read({ ...base, alive: '1' }, CODEX_OUT), N));
+    const s = interpretLogin(splitRead(read({ ...base, alive: '1' }, CODEX_OUT), N));
     expect(s).toMatchObject({
       phase: 'waiting',
       loginId: base.id,
@@ -63,7 +66,7 @@ describe('reading the login files', () => {
       'https://ops@auth.openai.com/codex/device',
     ];
     for (const link of foreign) {
-      const s = interpretLogin(splitReadOutput(read({ ...base, alive: '1' }, CODEX_OUT.replace('https://auth.openai.com/codex/device', link)), N));
+      const s = interpretLogin(splitRead(read({ ...base, alive: '1' }, CODEX_OUT.replace('https://auth.openai.com/codex/device', link)), N));
       expect(s.verificationUrl, link).toBeNull();
       expect(s.userCode, link).toBeNull();
       expect(s.linkRefused, link).toMatch(/not on the login server auth\.openai\.com/);
@@ -72,23 +75,23 @@ describe('reading the login files', () => {
     }
     // The login server the operator configured (CODEX_LOGIN_ISSUER): its links only.
     const local = CODEX_OUT.replace('https://auth.openai.com/codex/device', 'http://127.0.0.1:18999/codex/device');
-    expect(interpretLogin(splitReadOutput(read({ ...base, alive: '1' }, local), N), 'http://127.0.0.1:18999')).toMatchObject({
+    expect(interpretLogin(splitRead(read({ ...base, alive: '1' }, local), N), 'http://127.0.0.1:18999')).toMatchObject({
       verificationUrl: 'http://127.0.0.1:18999/codex/device',
       userCode: 'ABCD-EFGHI',
       linkRefused: null,
     });
-    expect(interpretLogin(splitReadOutput(read({ ...base, alive: '1' }, CODEX_OUT), N), 'http://127.0.0.1:18999').linkRefused).toMatch(/127\.0\.0\.1:18999/);
+    expect(interpretLogin(splitRead(read({ ...base, alive: '1' }, CODEX_OUT), N), 'http://127.0.0.1:18999').linkRefused).toMatch(/127\.0\.0\.1:18999/);
   });
 
   it('is starting while Codex has printed nothing yet', () => {
-    expect(interpretLogin(splitReadOutput(read({ ...base, now: '1000002', alive: '1' }), N)).phase).toBe('starting');
+    expect(interpretLogin(splitRead(read({ ...base, now: '1000002', alive: '1' }), N)).phase).toBe('starting');
     // Launched a moment ago, runner pid not written yet.
     const { pid: _pid, ...noPid } = base;
-    expect(interpretLogin(splitReadOutput(read({ ...noPid, now: '1000002', alive: '0' }), N)).phase).toBe('starting');
+    expect(interpretLogin(splitRead(read({ ...noPid, now: '1000002', alive: '0' }), N)).phase).toBe('starting');
   });
 
   it('succeeds on exit 0 and Codex success line', () => {
-    const s = interpretLogin(splitReadOutput(read({ ...base, alive: '0', exit: '0' }, CODEX_OUT, 'Successfully logged in\n'), N));
+    const s = interpretLogin(splitRead(read({ ...base, alive: '0', exit: '0' }, CODEX_OUT, 'Successfully logged in\n'), N));
     expect(s.phase).toBe('succeeded');
     expect(s.secondsLeft).toBeNull();
   });
@@ -102,7 +105,7 @@ describe('reading the login files', () => {
     ['codex: command not found', '127', 'codex-missing', /not installed/],
     ['Error logging in: device auth failed with status 410 Gone', '1', 'expired', /expired/],
   ])('names the failure %#: %s', (err, exit, kind, text) => {
-    const s = interpretLogin(splitReadOutput(read({ ...base, alive: '0', exit }, err ? CODEX_OUT : '', `${ESC}[31m${err}${ESC}[0m\n`), N));
+    const s = interpretLogin(splitRead(read({ ...base, alive: '0', exit }, err ? CODEX_OUT : '', `${ESC}[31m${err}${ESC}[0m\n`), N));
     expect(s.phase).toBe('failed');
     expect(s.failure?.kind).toBe(kind);
     expect(s.failure?.text).toMatch(text);
@@ -111,29 +114,29 @@ describe('reading the login files', () => {
   });
 
   it('a code refused after its expiry is called expired', () => {
-    const s = interpretLogin(splitReadOutput(read({ ...base, now: '1000901', alive: '0', exit: '1' }, CODEX_OUT, 'Error logging in: device auth failed with status 400 Bad Request'), N));
+    const s = interpretLogin(splitRead(read({ ...base, now: '1000901', alive: '0', exit: '1' }, CODEX_OUT, 'Error logging in: device auth failed with status 400 Bad Request'), N));
     expect(s.failure?.kind).toBe('expired');
   });
 
   it('a process that died without a result is named, not left waiting', () => {
-    const s = interpretLogin(splitReadOutput(read({ ...base, alive: '0' }, CODEX_OUT), N));
+    const s = interpretLogin(splitRead(read({ ...base, alive: '0' }, CODEX_OUT), N));
     expect(s.phase).toBe('failed');
     expect(s.failure?.kind).toBe('vanished');
   });
 
   it('a cancelled login is "cancelling" while any of its processes is left in the pod', () => {
-    expect(interpretLogin(splitReadOutput(read({ ...base, alive: '0', cancelled: '1000500', procs: '2' }, CODEX_OUT), N)).phase).toBe('cancelling');
-    expect(interpretLogin(splitReadOutput(read({ ...base, alive: '0', cancelled: '1000500', procs: '0' }, CODEX_OUT), N)).phase).toBe('cancelled');
+    expect(interpretLogin(splitRead(read({ ...base, alive: '0', cancelled: '1000500', procs: '2' }, CODEX_OUT), N)).phase).toBe('cancelling');
+    expect(interpretLogin(splitRead(read({ ...base, alive: '0', cancelled: '1000500', procs: '0' }, CODEX_OUT), N)).phase).toBe('cancelled');
   });
 
   it('cancelled wins over the exit the kill caused, but not over a success', () => {
-    expect(interpretLogin(splitReadOutput(read({ ...base, alive: '0', exit: '143', cancelled: '1000500' }, CODEX_OUT), N)).phase).toBe('cancelled');
-    expect(interpretLogin(splitReadOutput(read({ ...base, alive: '0', exit: '0', cancelled: '1000500' }, CODEX_OUT, 'Successfully logged in'), N)).phase).toBe('succeeded');
+    expect(interpretLogin(splitRead(read({ ...base, alive: '0', exit: '143', cancelled: '1000500' }, CODEX_OUT), N)).phase).toBe('cancelled');
+    expect(interpretLogin(splitRead(read({ ...base, alive: '0', exit: '0', cancelled: '1000500' }, CODEX_OUT, 'Successfully logged in'), N)).phase).toBe('succeeded');
   });
 
   it('keeps hostile field values out', () => {
     const s = interpretLogin(
-      splitReadOutput(read({ ...base, id: '../../etc', pod: 'a b', by: '{"name":5}', started: 'soon', alive: '1' }, CODEX_OUT.replace('https://auth.openai.com/codex/device', 'javascript:alert(1)')), N),
+      splitRead(read({ ...base, id: '../../etc', pod: 'a b', by: '{"name":5}', started: 'soon', alive: '1' }, CODEX_OUT.replace('https://auth.openai.com/codex/device', 'javascript:alert(1)')), N),
     );
     expect(s.loginId).toBeNull();
     expect(s.podUid).toBeNull();
@@ -144,7 +147,7 @@ describe('reading the login files', () => {
   });
 
   it('records the claims', () => {
-    const s = interpretLogin(splitReadOutput(read({ ...base, alive: '0', exit: '0', recorded: 'x', restart: 'by ops' }, CODEX_OUT, 'Successfully logged in'), N));
+    const s = interpretLogin(splitRead(read({ ...base, alive: '0', exit: '0', recorded: 'x', restart: 'by ops' }, CODEX_OUT, 'Successfully logged in'), N));
     expect(s.recorded).toBe(true);
     expect(s.restart).toBe('by ops');
   });

@@ -3,6 +3,7 @@
  * Pure: unit-tested from strings. The pod is not trusted to be well-formed
  * (the agent itself can write to /tmp), so every field is checked and capped.
  */
+import { headWords, type Frame } from '../pod/frames';
 import { checkVerificationUrl, CODEX_DEFAULT_ISSUER, DEVICE_LOGIN_FAILURE_TEXT, parseDeviceLoginOutput, type DeviceLoginFailureKind } from '../codex/device-login';
 
 /** 'cancelling': cancelled, but some of its processes in the pod are still stopping. */
@@ -112,40 +113,18 @@ export interface ReadOutput {
   complete: boolean;
 }
 
-/** Splits the read script's output by its nonce; anything else in the output is ignored. */
-export function splitReadOutput(stdout: string, nonce: string): ReadOutput {
+/** What login-read answers, from its frames; frames it does not know are left out. */
+export function splitReadOutput(frames: Frame[]): ReadOutput {
   const result: ReadOutput = { fields: {}, out: '', err: '', none: false, complete: false };
-  let section: 'out' | 'err' | null = null;
-  const sections: Record<'out' | 'err', string[]> = { out: [], err: [] };
-  const prefix = `${nonce} `;
-  for (const line of stdout.split('\n')) {
-    if (line.startsWith(prefix)) {
-      const rest = line.slice(prefix.length);
-      if (rest === 'none') {
-        result.none = true;
-        result.complete = true;
-        continue;
-      }
-      if (rest === 'end') {
-        result.complete = true;
-        section = null;
-        continue;
-      }
-      const m = /^section (out|err)$/.exec(rest);
-      if (m) {
-        section = m[1] as 'out' | 'err';
-        continue;
-      }
-      const space = rest.indexOf(' ');
-      const key = space < 0 ? rest : rest.slice(0, space);
-      if (/^[a-z]+$/.test(key)) result.fields[key] = space < 0 ? '' : rest.slice(space + 1);
-      section = null;
-      continue;
-    }
-    if (section) sections[section].push(line);
+  for (const frame of frames) {
+    const [key] = headWords(frame);
+    const value = frame.head.slice(key.length + 1);
+    if (key === 'none' || key === 'end') {
+      result.none ||= key === 'none';
+      result.complete = true;
+    } else if (key === 'section' && (value === 'out' || value === 'err')) result[value] = frame.body.toString('utf8');
+    else if (/^[a-z]+$/.test(key)) result.fields[key] = value;
   }
-  result.out = sections.out.join('\n');
-  result.err = sections.err.join('\n');
   return result;
 }
 

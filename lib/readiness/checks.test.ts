@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { approvalCheck, imageGenerationCheck, orderItems, overallStatus, permissionsCheck, skillCheck } from './checks';
 import { parsePodFacts } from './pod-facts';
+import { parseFrames } from '../pod/frames';
 import type { SkillEntry } from '../skills/list';
 
 const skill = (over: Partial<SkillEntry>): SkillEntry => ({ dir: 'x', system: false, name: 'x', description: 'd', problems: [], installedByDashboard: false, changedByHand: false, delivery: false, ...over });
@@ -63,13 +64,13 @@ describe('parsePodFacts', () => {
     const n = 'f00d';
     const m = (h: string) => `\n@@${n}@@ ${h}\n`;
     const out = `${m('home')}/home/node/.codex${m('env')}DISCORD_BOT_TOKEN\n${m('openab')}[discord]\nallowed_channels = ["1"]${m('skill file my skill/SKILL.md')}---\nname: a\n---${m('sidecar - my skill/SKILL.md')}{}${m('skill symlink evil/SKILL.md')}${m('end')}`;
-    const facts = parsePodFacts(out, n)!;
+    const facts = parsePodFacts(parseFrames(out, n))!;
     expect(facts).toMatchObject({ codexHome: '/home/node/.codex', tokenVars: { DISCORD_BOT_TOKEN: true, DISCORD_FILE_BOT_TOKEN: false }, openabConfig: '[discord]\nallowed_channels = ["1"]' });
     expect(facts.skills).toEqual([
       { path: 'my skill/SKILL.md', state: 'file', text: '---\nname: a\n---', sidecar: '{}' },
       { path: 'evil/SKILL.md', state: 'symlink', text: '' },
     ]);
-    expect(parsePodFacts(out.replace(`@@${n}@@ end`, ''), n)).toBeNull();
-    expect(parsePodFacts(out.replace(`${m('openab')}[discord]\nallowed_channels = ["1"]`, `${m('openab')}missing`), n)!.openabConfig).toBeNull();
+    expect(parsePodFacts(parseFrames(out.replace(`@@${n}@@ end`, ''), n))).toBeNull();
+    expect(parsePodFacts(parseFrames(out.replace(`${m('openab')}[discord]\nallowed_channels = ["1"]`, `${m('openab')}missing`), n))!.openabConfig).toBeNull();
   });
 });

@@ -1,34 +1,10 @@
-// The one exec the readiness check runs in an agent's pod: which upload token variables the
-// container has (presence only: no value is ever printed), OpenAB's own config.toml as mounted
-// at /etc/openab, and every SKILL.md under Codex's skills folder (symlinks are not followed).
-// A fixed script: the only value it takes is the marker nonce, as "$1".
+// What pod-facts (lib/pod/programs/pod-facts.sh) answers, read from its frames: the upload
+// token variables the container has (presence only), OpenAB's config.toml as mounted, and the
+// SKILL.md files under Codex's skills folder.
+import { headWords, reachedEnd, type Frame } from '../pod/frames';
 
+/** Where pod-facts reads OpenAB's own config. */
 export const OPENAB_CONFIG_PATH = '/etc/openab/config.toml';
-const MAX_OPENAB_CONFIG = 65536;
-const MAX_SKILL_MD = 16384;
-
-/** $1 = marker nonce. */
-export const POD_FACTS_SCRIPT = `set -u
-N="$1"
-H="\${CODEX_HOME:-\${HOME:-/home/node}/.codex}"
-m() { printf '\\n@@%s@@ %s\\n' "$N" "$1"; }
-m home; printf '%s' "$H"
-m env
-[ -n "\${DISCORD_FILE_BOT_TOKEN:-}" ] && printf 'DISCORD_FILE_BOT_TOKEN\\n'
-[ -n "\${DISCORD_BOT_TOKEN:-}" ] && printf 'DISCORD_BOT_TOKEN\\n'
-m openab
-if [ -f ${OPENAB_CONFIG_PATH} ] && [ -r ${OPENAB_CONFIG_PATH} ]; then head -c ${MAX_OPENAB_CONFIG} ${OPENAB_CONFIG_PATH}; else printf 'missing'; fi
-for f in "$H"/skills/*/SKILL.md "$H"/skills/.system/*/SKILL.md; do
-  [ -e "$f" ] || [ -L "$f" ] || continue
-  rel=\${f#"$H/skills/"}
-  d=\${f%/SKILL.md}
-  if [ -L "$f" ] || [ -L "$d" ]; then m "skill symlink $rel"; continue; fi
-  if [ ! -r "$f" ]; then m "skill unreadable $rel"; continue; fi
-  m "skill file $rel"; head -c ${MAX_SKILL_MD} "$f"
-  [ -f "$d/.openab-dashboard.json" ] && { m "sidecar - $rel"; head -c 4096 "$d/.openab-dashboard.json"; }
-done
-m end
-`;
 
 export interface PodSkillFile {
   /** Relative to the skills folder, e.g. `discord-image-delivery/SKILL.md`, `.system/imagegen/SKILL.md`. */
@@ -48,17 +24,12 @@ export interface PodFacts {
   skills: PodSkillFile[];
 }
 
-/** Splits the script's output at its nonce markers; null when it ended early. */
-export function parsePodFacts(stdout: string, nonce: string): PodFacts | null {
-  const marker = `\n@@${nonce}@@ `;
-  const parts = ('\n' + stdout).split(marker).slice(1);
+/** The facts, or null when the program ended early. */
+export function parsePodFacts(frames: Frame[]): PodFacts | null {
   const facts: PodFacts = { codexHome: '', tokenVars: { DISCORD_FILE_BOT_TOKEN: false, DISCORD_BOT_TOKEN: false }, openabConfig: null, skills: [] };
-  let complete = false;
-  for (const part of parts) {
-    const nl = part.indexOf('\n');
-    const head = nl === -1 ? part : part.slice(0, nl);
-    const body = nl === -1 ? '' : part.slice(nl + 1);
-    const [name, kind, ...rest] = head.split(' ');
+  for (const frame of frames) {
+    const [name, kind, ...rest] = headWords(frame);
+    const body = frame.body.toString('utf8');
     switch (name) {
       case 'home':
         facts.codexHome = body;
@@ -79,10 +50,7 @@ export function parsePodFacts(stdout: string, nonce: string): PodFacts | null {
         if (skill) skill.sidecar = body;
         break;
       }
-      case 'end':
-        complete = true;
-        break;
     }
   }
-  return complete ? facts : null;
+  return reachedEnd(frames) ? facts : null;
 }

@@ -24,7 +24,9 @@ import { approvalCheck, imageGenerationCheck, type ReadinessItem } from './check
 import { fleetReadiness, resetReadinessCachesForTests, serverReadiness, type ServerReadiness } from './service';
 import { resetDiscordCacheForTests } from './discord-check';
 import { copyImageToStablePath } from './stable-image';
-import { POD_FACTS_SCRIPT, parsePodFacts } from './pod-facts';
+import { parsePodFacts } from './pod-facts';
+import { invocation } from '../pod/invocation';
+import { parseFrames } from '../pod/frames';
 
 let cluster: DevCluster;
 let control: ReturnType<typeof devClusterClient>;
@@ -118,11 +120,11 @@ describe('readiness of the seeded fleet', () => {
 
   it('reads the pod without printing any token value', async () => {
     const t = truth.find((a) => !a.crashLooping && a.tokenPassing !== 'none')!;
-    const out = await podExec(t, ['sh', '-c', POD_FACTS_SCRIPT, 'openab-readiness', 'n0nce']);
+    const out = await podExec(t, invocation('pod-facts', [], { nonce: 'n0nce' }).argv);
     const text = out.stdout.toString();
     expect(text).toContain('DISCORD_BOT_TOKEN');
     expect(text).not.toContain(cluster.discordBotToken);
-    expect(parsePodFacts(text, 'n0nce')!.tokenVars.DISCORD_BOT_TOKEN).toBe(true);
+    expect(parsePodFacts(parseFrames(text, 'n0nce'))!.tokenVars.DISCORD_BOT_TOKEN).toBe(true);
   });
 
   it('names the missing permission per channel', async () => {

@@ -3,11 +3,11 @@ import 'server-only';
 // OpenAB's config (mounted in the pod, else its ConfigMap), and Discord (cached a minute).
 // The probe-based items (image generation, approval) are computed from the probe the caller
 // already has, so this adds no second probe.
-import { randomBytes } from 'node:crypto';
 import pLimit from 'p-limit';
 import type * as k8s from '@kubernetes/client-node';
 import { getClusters, withDeadline, type Cluster } from '../k8s/clusters';
-import { execInPod } from '../k8s/exec';
+import { runPodProgram } from '../pod/run';
+import { cannotRun } from '../pod/errors';
 import { activePod, getDeployment, listAgentWorkloads } from '../k8s/agents';
 import { readSecretValue } from '../k8s/secrets';
 import { ClusterError, toClusterError } from '../k8s/errors';
@@ -17,7 +17,7 @@ import { listSkills, type SkillEntry } from '../skills/list';
 import { permissionsCheck, skillCheck, type ChannelReadiness, type ReadinessItem } from './checks';
 import { checkChannelPermissions, type PermissionResult } from './discord-check';
 import { readOpenabConfig, tokenPassing, type OpenabConfigFacts, type TokenVar } from './openab-config';
-import { OPENAB_CONFIG_PATH, POD_FACTS_SCRIPT, parsePodFacts, type PodFacts } from './pod-facts';
+import { OPENAB_CONFIG_PATH, parsePodFacts, type PodFacts } from './pod-facts';
 
 /** How long the overview reuses a pod's facts: a pod's environment never changes, skills rarely do. */
 export const OVERVIEW_POD_FACTS_MS = Number(process.env.READINESS_POD_CACHE_MS) > 0 ? Number(process.env.READINESS_POD_CACHE_MS) : 10 * 60_000;
@@ -73,17 +73,12 @@ export function resetReadinessCachesForTests(): void {
 }
 
 async function readPodFacts(target: ReadinessTarget & { pod: { name: string; uid: string } }): Promise<PodFacts> {
-  const nonce = randomBytes(8).toString('hex');
-  const out = await execInPod(target.cluster, {
-    namespace: target.namespace,
-    pod: target.pod.name,
-    container: getSettings().containerName,
-    argv: ['sh', '-c', POD_FACTS_SCRIPT, 'openab-readiness', nonce],
+  const out = await runPodProgram({ cluster: target.cluster, namespace: target.namespace, pod: target.pod.name, container: getSettings().containerName }, 'pod-facts', [], {
     timeoutMs: EXEC_TIMEOUT_MS,
     maxStdoutBytes: 1024 * 1024,
   });
-  const facts = parsePodFacts(out.stdout.toString('utf8'), nonce);
-  if (!facts) throw new ClusterError(out.exitCode === 127 || /not found/.test(out.stderr) ? 'The container has no shell (sh) to check it.' : `The readiness check ended early in the pod (exit ${out.exitCode}).`, 'other');
+  const facts = parsePodFacts(out.frames);
+  if (!facts) throw new ClusterError(cannotRun(out) ? 'The container has no shell (sh) to check it.' : `The readiness check ended early in the pod (exit ${out.exitCode}).`, 'other');
   return facts;
 }
 

@@ -5,10 +5,11 @@ import 'server-only';
 // replaced only when the user confirmed exactly that file (compare-and-swap on its hash).
 import { UserFacingError } from '../auth/guard';
 import { checkImageName } from '../images/paths';
-import { execInAgentPod, findAgentPod } from '../actions/target';
+import { findAgentPod, runInAgentPod } from '../actions/target';
 import { record, type Actor } from '../actions/activity';
 import { agentLabel, type AgentRef } from '../actions/agent-ref';
-import { lastStatusLine } from '../actions/pod-scripts';
+import { lastHead } from '../pod/frames';
+import { podErrorCode, podErrorWords } from '../pod/errors';
 
 export const STABLE_DIR = 'images';
 export const STABLE_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
@@ -20,32 +21,6 @@ export function checkStableName(raw: unknown): { ok: true; name: string } | { ok
   if (!STABLE_NAME_PATTERN.test(name)) return { ok: false, error: 'Use 1 to 64 letters, digits, "-" or "_", starting with a letter or digit.' };
   return { ok: true, name };
 }
-
-/**
- * $1 = image name `<thread>/<file>` (checked), $2 = target file name (checked), $3 = the sha256
- * the existing target must have to be replaced, or "new" to refuse replacing.
- * Last line: `OK <path>`, `SAME <path>`, `EXISTS <sha256> <bytes> <path>` or `E <reason>`.
- */
-export const STABLE_COPY_SCRIPT = `set -u
-H="\${CODEX_HOME:-\${HOME:-/home/node}/.codex}"
-G="$H/generated_images"; SRC="$G/$1"; DIR="\${HOME:-/home/node}/${STABLE_DIR}"; DST="$DIR/$2"
-say() { printf '%s\\n' "$*"; }
-digest() { if command -v sha256sum >/dev/null 2>&1; then sha256sum | cut -c1-64; else node -e 'const h=require("crypto").createHash("sha256");process.stdin.on("data",(d)=>h.update(d)).on("end",()=>console.log(h.digest("hex")))'; fi; }
-for p in "$G" "$G/\${1%%/*}" "$SRC"; do [ -L "$p" ] && { say "E symlink"; exit 22; }; done
-[ -f "$SRC" ] || { say "E nosource"; exit 23; }
-mkdir -p "$DIR" 2>/dev/null || { say "E nodir"; exit 20; }
-[ -L "$DIR" ] || [ -L "$DST" ] && { say "E symlink"; exit 22; }
-if [ -e "$DST" ]; then
-  [ -f "$DST" ] || { say "E notfile"; exit 24; }
-  CUR=$(digest < "$DST")
-  if [ "$CUR" = "$(digest < "$SRC")" ]; then say "SAME $DST"; exit 0; fi
-  if [ "$3" != "$CUR" ]; then say "EXISTS $CUR $(wc -c < "$DST" | tr -d ' ') $DST"; exit 0; fi
-fi
-T="$DIR/.openab-copy.$$"
-trap 'rm -f "$T"' EXIT
-cp "$SRC" "$T" 2>/dev/null && chmod 644 "$T" && mv -f "$T" "$DST" 2>/dev/null || { say "E write"; exit 25; }
-say "OK $DST"
-`;
 
 export type StableCopyResult =
   | { status: 'copied'; path: string; message: string }
@@ -59,13 +34,9 @@ export async function copyImageToStablePath(ref: AgentRef, req: { image: string;
   const ext = /\.([A-Za-z0-9]+)$/.exec(image.file)?.[1]?.toLowerCase() ?? 'png';
   const fileName = `${name.name}.${ext}`;
   const target = await findAgentPod(ref);
-  const out = await execInAgentPod(target, {
-    argv: ['sh', '-c', STABLE_COPY_SCRIPT, 'openab-stable-copy', image.name, fileName, req.replaceSha ?? 'new'],
-    timeoutMs: 60_000,
-    maxStdoutBytes: 64 * 1024,
-  });
-  const line = lastStatusLine(out.stdout.toString('utf8'));
-  const [kind, ...rest] = line.split(' ');
+  const out = await runInAgentPod(target, 'stable-copy', [image.name, fileName, req.replaceSha ?? 'new'], { timeoutMs: 60_000, maxStdoutBytes: 64 * 1024 });
+  const answer = lastHead(out.frames);
+  const [kind, ...rest] = answer.split(' ');
   if (kind === 'OK' || kind === 'SAME') {
     const path = rest.join(' ');
     if (kind === 'OK') await record(target.cluster, actor, ref, { action: 'copy-image-stable', before: image.name, after: path, result: 'success', detail: req.replaceSha ? 'replaced an existing file' : undefined });
@@ -76,13 +47,6 @@ export async function copyImageToStablePath(ref: AgentRef, req: { image: string;
     const path = p.join(' ');
     return { status: 'exists', path, sha, size: Number(size), message: `${path} already exists (${size} bytes, another image). Replace it?` };
   }
-  const reason = kind === 'E' ? rest[0] : '';
-  const messages: Record<string, string> = {
-    symlink: 'The image or the target folder is a symbolic link; the dashboard does not copy through links.',
-    nosource: 'The image is no longer on the agent. Reload the gallery.',
-    nodir: `The folder ~/${STABLE_DIR} cannot be created in the agent's home (read-only volume?).`,
-    notfile: `The target ~/${STABLE_DIR}/${fileName} is not a regular file; choose another name.`,
-    write: "The copy could not be written (is the agent's volume full?); nothing was replaced.",
-  };
-  throw new UserFacingError(messages[reason] ?? `Copying failed in pod ${target.pod.name} (exit ${out.exitCode}).`);
+  const words = podErrorWords(podErrorCode(answer), { what: `The image or its copy ~/${STABLE_DIR}/${fileName}`, where: `The folder ~/${STABLE_DIR} in the agent's home` });
+  throw new UserFacingError(words ?? `Copying failed in pod ${target.pod.name} (exit ${out.exitCode}).`);
 }

@@ -2,17 +2,17 @@ import 'server-only';
 // Installs the delivery skill in an agent's Codex home, atomically and compare-and-swap: a skill
 // someone changed by hand is replaced only after the user saw the difference and confirmed
 // exactly that state.
-import { randomBytes } from 'node:crypto';
 import { UserFacingError } from '../auth/guard';
-import { execInAgentPod, findAgentPod, type AgentPodTarget } from '../actions/target';
+import { findAgentPod, runInAgentPod, type AgentPodTarget } from '../actions/target';
 import { record, type Actor } from '../actions/activity';
 import { agentLabel, type AgentRef } from '../actions/agent-ref';
-import { lastStatusLine } from '../actions/pod-scripts';
+import { lastHead } from '../pod/frames';
+import { podErrorCode, podErrorWords } from '../pod/errors';
 import { invalidatePodFacts } from '../readiness/service';
 import { DELIVERY_SKILL_DIR } from './delivery-skill';
 import { deliveryBundle, planInstall, type FolderState } from './install-plan';
 import { sha256 } from './list';
-import { INSTALL_SKILL_SCRIPT, MAX_MANAGED_FILE, READ_SKILL_SCRIPT, parseSkillRead, type SkillFolderRead } from './pod-scripts';
+import { MAX_MANAGED_FILE, parseSkillRead, type SkillFolderRead } from './pod-scripts';
 
 const EXEC_TIMEOUT_MS = 30_000;
 
@@ -22,13 +22,8 @@ export type InstallResult =
   | { status: 'confirm'; message: string; diff: string; state: FolderState };
 
 async function readSkillFolder(target: AgentPodTarget): Promise<SkillFolderRead> {
-  const nonce = randomBytes(8).toString('hex');
-  const out = await execInAgentPod(target, {
-    argv: ['sh', '-c', READ_SKILL_SCRIPT, 'openab-read-skill', DELIVERY_SKILL_DIR, nonce],
-    timeoutMs: EXEC_TIMEOUT_MS,
-    maxStdoutBytes: 4 * MAX_MANAGED_FILE,
-  });
-  const read = parseSkillRead(out.stdout.toString('utf8'), nonce);
+  const out = await runInAgentPod(target, 'skill-read', [DELIVERY_SKILL_DIR], { timeoutMs: EXEC_TIMEOUT_MS, maxStdoutBytes: 4 * MAX_MANAGED_FILE });
+  const read = parseSkillRead(out.frames);
   if (!read) throw new UserFacingError(`The skills folder of ${agentLabel(target.ref)} could not be read (exit ${out.exitCode}). Try again.`);
   for (const f of Object.values(read.files)) {
     if (f.state === 'present' && sha256(f.text) !== f.sha) throw new UserFacingError('A skill file is not UTF-8 text or changed while it was read; check it by hand.');
@@ -59,39 +54,26 @@ export async function installDeliverySkill(ref: AgentRef, confirmed: FolderState
     };
   }
   const parts = [bundle.skillMd, bundle.script, bundle.record].map((t) => Buffer.from(t, 'utf8'));
-  const out = await execInAgentPod(target, {
-    argv: ['sh', '-c', INSTALL_SKILL_SCRIPT, 'openab-install-skill', DELIVERY_SKILL_DIR, plan.state.skillSha, plan.state.scriptSha, ...parts.map((p) => String(p.length))],
-    stdin: Buffer.concat(parts),
+  const out = await runInAgentPod(target, 'skill-install', [DELIVERY_SKILL_DIR, plan.state.skillSha, plan.state.scriptSha, ...parts.map((p) => String(p.length))], {
+    input: Buffer.concat(parts),
     timeoutMs: EXEC_TIMEOUT_MS,
     maxStdoutBytes: 64 * 1024,
   });
   invalidatePodFacts(target.cluster.id, target.pod.uid);
-  const status = lastStatusLine(out.stdout.toString('utf8'));
+  const status = lastHead(out.frames);
   const audit = { action: 'install-delivery-skill', before: plan.kind === 'install' && !plan.update ? 'absent' : plan.kind === 'confirm' ? 'changed by hand' : 'older version', after: 'installed' };
   if (status === 'OK' && out.exitCode === 0) {
     await record(target.cluster, actor, ref, { ...audit, result: 'success', detail: where });
     return { status: 'installed', message: `Installed the delivery skill in ${where} of ${agentLabel(ref)}. New Codex sessions load it; running ones pick it up when they restart.` };
   }
-  const reason = status.startsWith('E ') ? status.slice(2).split(' ')[0] : '';
+  const reason = podErrorCode(status) ?? '';
   await record(target.cluster, actor, ref, { ...audit, result: 'failure', detail: `${where}: ${reason || `exit ${out.exitCode}`}` });
-  switch (reason) {
-    case 'conflict': {
-      const again = await installDeliverySkill(ref, null, actor).catch(() => null);
-      if (again?.status === 'confirm') return { ...again, message: `${where} changed while the skill was being installed; nothing was written. ${again.message}` };
-      throw new UserFacingError(`${where} changed while the skill was being installed; nothing was written. Try again.`);
-    }
-    case 'busy':
-      throw new UserFacingError('Another skill install on this agent is still running. Try again in a moment.');
-    case 'symlink':
-      throw new UserFacingError(`${where} holds a symbolic link; the dashboard does not write through links. Remove it by hand first.`);
-    case 'readonly':
-    case 'nodir':
-      throw new UserFacingError("The agent's Codex home is read-only or cannot be created; nothing was changed. Check the volume mount.");
-    case 'write':
-    case 'short':
-      throw new UserFacingError("The skill could not be written (is the agent's volume full?); the previous files are unchanged.");
-    case 'rename':
-      throw new UserFacingError('The skill files could not be put in place; check the skills folder by hand.');
+  if (reason === 'conflict') {
+    const again = await installDeliverySkill(ref, null, actor).catch(() => null);
+    if (again?.status === 'confirm') return { ...again, message: `${where} changed while the skill was being installed; nothing was written. ${again.message}` };
+    throw new UserFacingError(`${where} changed while the skill was being installed; nothing was written. Try again.`);
   }
+  const words = podErrorWords(reason, { what: where, where: "The agent's Codex home" });
+  if (words) throw new UserFacingError(words);
   throw new UserFacingError(`Installing the skill in pod ${target.pod.name} failed (exit ${out.exitCode}).`);
 }

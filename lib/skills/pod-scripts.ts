@@ -1,65 +1,10 @@
-// The fixed scripts that read and install a skill in an agent's Codex home. Values arrive as
-// positional arguments ("$1"...) and file contents on stdin, never spliced into the text.
-
-import { POD_SHELL_PRELUDE } from '../pod-shell';
-
-const PRELUDE = `${POD_SHELL_PRELUDE}
-S="$H/skills"
-`;
+// What skill-read (lib/pod/programs/skill-read.sh) answers, read from its frames.
+import { headWords, reachedEnd, type Frame } from '../pod/frames';
 
 /** Files of a skill folder the dashboard manages, relative to it. */
 export const MANAGED_FILES = ['SKILL.md', 'scripts/upload.sh', '.openab-dashboard.json'] as const;
+/** skill-read does not read a managed file larger than this. */
 export const MAX_MANAGED_FILE = 65536;
-
-/**
- * $1 = skill folder name, $2 = marker nonce. Prints `home`, then for each managed file a marker
- * `file <path> <sha256|missing|symlink|toolarge>` followed by its bytes.
- */
-export const READ_SKILL_SCRIPT = `${PRELUDE}
-D="$S/$1"; N="$2"
-m() { printf '\\n@@%s@@ %s\\n' "$N" "$1"; }
-m home; printf '%s' "$H"
-if [ -L "$S" ] || [ -L "$D" ] || [ -L "$D/scripts" ]; then m "folder symlink"; m end; exit 0; fi
-for f in SKILL.md scripts/upload.sh .openab-dashboard.json; do
-  p="$D/$f"
-  if [ -L "$p" ]; then m "file $f symlink"
-  elif [ ! -f "$p" ]; then m "file $f missing"
-  elif [ "$(wc -c < "$p" | tr -d ' ')" -gt ${MAX_MANAGED_FILE} ]; then m "file $f toolarge"
-  else m "file $f $(digest < "$p")"; cat "$p"
-  fi
-done
-m end
-`;
-
-/**
- * Installs a skill, compare-and-swap under a lock. $1 = folder name; $2, $3 = the sha256 (or
- * "missing") SKILL.md and scripts/upload.sh must still have; $4, $5, $6 = byte sizes of the new
- * SKILL.md, upload.sh and record, which arrive concatenated on stdin. A new folder is built
- * beside the skills and renamed into place; an existing one gets each file renamed over
- * (SKILL.md after the script, the record last). Last line: `OK` or `E <reason>`.
- */
-export const INSTALL_SKILL_SCRIPT = `${PRELUDE}
-D="$S/$1"; L="$H/.skills.openab-lock"; T="$S/.openab-new.$$"
-lock_dir "$S" "$L"
-trap 'rm -rf "$T"; rmdir "$L" 2>/dev/null' EXIT
-for p in "$S" "$D" "$D/scripts" "$D/SKILL.md" "$D/scripts/upload.sh"; do [ -L "$p" ] && { say "E symlink"; exit 22; }; done
-cur() { if [ -f "$D/$1" ]; then digest < "$D/$1"; else echo missing; fi; }
-[ "$(cur SKILL.md)" = "$2" ] && [ "$(cur scripts/upload.sh)" = "$3" ] || { say "E conflict"; exit 23; }
-mkdir -p "$T/scripts" 2>/dev/null || { say "E write"; exit 24; }
-cat > "$T/.all" 2>/dev/null || { say "E write"; exit 24; }
-[ "$(wc -c < "$T/.all" | tr -d ' ')" = "$(( $4 + $5 + $6 ))" ] || { say "E short"; exit 24; }
-{ head -c "$4" "$T/.all" > "$T/SKILL.md" &&
-  tail -c +"$(( $4 + 1 ))" "$T/.all" | head -c "$5" > "$T/scripts/upload.sh" &&
-  tail -c +"$(( $4 + $5 + 1 ))" "$T/.all" > "$T/.openab-dashboard.json" &&
-  rm -f "$T/.all" && chmod 755 "$T" "$T/scripts" "$T/scripts/upload.sh" && chmod 644 "$T/SKILL.md" "$T/.openab-dashboard.json"; } 2>/dev/null || { say "E write"; exit 24; }
-if [ ! -e "$D" ]; then
-  mv "$T" "$D" 2>/dev/null || { say "E rename"; exit 25; }
-else
-  mkdir -p "$D/scripts" 2>/dev/null || { say "E write"; exit 24; }
-  for f in scripts/upload.sh SKILL.md .openab-dashboard.json; do mv -f "$T/$f" "$D/$f" 2>/dev/null || { say "E rename"; exit 25; }; done
-fi
-say OK
-`;
 
 export type ManagedFileRead =
   | { state: 'present'; sha: string; text: string }
@@ -71,19 +16,15 @@ export interface SkillFolderRead {
   files: Record<(typeof MANAGED_FILES)[number], ManagedFileRead>;
 }
 
-export function parseSkillRead(stdout: string, nonce: string): SkillFolderRead | null {
-  const parts = ('\n' + stdout).split(`\n@@${nonce}@@ `).slice(1);
+export function parseSkillRead(frames: Frame[]): SkillFolderRead | null {
   const read: SkillFolderRead = {
     codexHome: '',
     folderSymlink: false,
     files: { 'SKILL.md': { state: 'missing' }, 'scripts/upload.sh': { state: 'missing' }, '.openab-dashboard.json': { state: 'missing' } },
   };
-  let complete = false;
-  for (const part of parts) {
-    const nl = part.indexOf('\n');
-    const head = nl === -1 ? part : part.slice(0, nl);
-    const body = nl === -1 ? '' : part.slice(nl + 1);
-    const [kind, a, b] = head.split(' ');
+  for (const frame of frames) {
+    const [kind, a, b] = headWords(frame);
+    const body = frame.body.toString('utf8');
     if (kind === 'home') read.codexHome = body;
     else if (kind === 'folder' && a === 'symlink') read.folderSymlink = true;
     else if (kind === 'file' && (MANAGED_FILES as readonly string[]).includes(a)) {
@@ -91,7 +32,7 @@ export function parseSkillRead(stdout: string, nonce: string): SkillFolderRead |
       if (/^[0-9a-f]{64}$/.test(b)) read.files[key] = { state: 'present', sha: b, text: body };
       else if (b === 'missing' || b === 'symlink' || b === 'toolarge') read.files[key] = { state: b };
       else return null;
-    } else if (kind === 'end') complete = true;
+    }
   }
-  return complete ? read : null;
+  return reachedEnd(frames) ? read : null;
 }

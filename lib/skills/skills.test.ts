@@ -4,6 +4,7 @@ import { DELIVERY_SKILL_DIR, DELIVERY_SKILL_MD, UPLOAD_SCRIPT } from './delivery
 import { deliveryBundle, planInstall } from './install-plan';
 import { listSkills, sha256 } from './list';
 import { parseSkillRead, type SkillFolderRead } from './pod-scripts';
+import { parseFrames } from '../pod/frames';
 import { unifiedDiff } from './text-diff';
 
 const folder = (files: Partial<Record<'SKILL.md' | 'scripts/upload.sh' | '.openab-dashboard.json', string>>): SkillFolderRead => {
@@ -89,11 +90,11 @@ describe('parseSkillRead and unifiedDiff', () => {
   it('splits the read script output exactly, content without trailing newline included', () => {
     const n = 'abc';
     const out = `\n@@${n}@@ home\n/h/.codex\n@@${n}@@ file SKILL.md ${sha256('x\ny')}\nx\ny\n@@${n}@@ file scripts/upload.sh missing\n\n@@${n}@@ file .openab-dashboard.json symlink\n\n@@${n}@@ end\n`;
-    const read = parseSkillRead(out, n)!;
+    const read = parseSkillRead(parseFrames(out, n))!;
     expect(read.codexHome).toBe('/h/.codex');
     expect(read.files['SKILL.md']).toEqual({ state: 'present', sha: sha256('x\ny'), text: 'x\ny' });
     expect(read.files['.openab-dashboard.json'].state).toBe('symlink');
-    expect(parseSkillRead(out.replace(`@@${n}@@ end`, ''), n)).toBeNull();
+    expect(parseSkillRead(parseFrames(out.replace(`@@${n}@@ end`, ''), n))).toBeNull();
   });
   it('writes hunks with line numbers', () => {
     const a = ['1', '2', '3', '4', '5', '6', '7', '8', '9', '10'].join('\n') + '\n';

@@ -4,5 +4,8 @@ export async function register(): Promise<void> {
   if (process.env.NEXT_RUNTIME === 'nodejs') {
     const { tuneHeap } = await import('./lib/heap-tuning');
     tuneHeap();
+    // Off unless a webhook is configured; a bad setting stops the start with its name.
+    const { startNotifications } = await import('./lib/notifications/start');
+    startNotifications();
   }
 }

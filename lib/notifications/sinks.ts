@@ -15,6 +15,7 @@ export interface WebhookBody {
 
 /** Discord refuses content over 2000 characters. */
 const DISCORD_MAX = 2000;
+const NAMES: Record<SinkKind, string> = { slack: 'Slack', discord: 'Discord', webhook: 'JSON' };
 
 export function bodyFor(kind: SinkKind, event: NotificationEvent): unknown {
   const text = `[openab-dashboard] ${event.message}`;
@@ -60,13 +61,13 @@ export async function postEvent(sink: Sink, event: NotificationEvent, opts: Post
       });
       await res.arrayBuffer().catch(() => undefined);
       if (res.ok) return { ok: true };
-      error = `the ${sink.kind} webhook answered ${res.status}`;
+      error = `the ${NAMES[sink.kind]} webhook answered ${res.status}`;
       if (res.status !== 429 && res.status < 500) return { ok: false, error };
       const retryAfter = Number(res.headers.get('retry-after'));
       if (Number.isFinite(retryAfter) && retryAfter > 0) backoff = Math.max(backoff, Math.min(retryAfter * 1000, 30_000));
     } catch (err) {
       // The error of fetch may quote the URL: keep only its kind.
-      error = `the ${sink.kind} webhook could not be reached (${(err as Error).name})`;
+      error = `the ${NAMES[sink.kind]} webhook could not be reached (${(err as Error).name})`;
     }
     if (i < attempts - 1) await sleep(backoff);
     backoff *= 2;

@@ -15,8 +15,15 @@ export function startNotifications(env: Record<string, string | undefined> = pro
   if (settings.sinks.length === 0) return null;
   const g = globalThis as Record<symbol, Notifier | undefined>;
   if (g[running]) return g[running]!;
-  // The first context is the cluster the dashboard runs in: the Lease and the record live there.
-  const notifier = new Notifier(settings, getClusters()[0]);
+  let cluster;
+  try {
+    // The first context is the cluster the dashboard runs in: the Lease and the record live there.
+    cluster = getClusters()[0];
+  } catch (err) {
+    console.warn(JSON.stringify({ level: 'warn', msg: 'notifier not started: no cluster', error: (err as Error).message.slice(0, 300) }));
+    return null;
+  }
+  const notifier = new Notifier(settings, cluster);
   g[running] = notifier;
   notifier.start();
   console.log(JSON.stringify({ level: 'info', msg: 'notifier started', sinks: settings.sinks.map((s) => s.kind), intervalMs: settings.intervalMs, identity: settings.identity }));

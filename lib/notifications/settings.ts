@@ -26,10 +26,8 @@ export interface NotificationSettings {
 /** A setting that cannot be used: the message names the setting, never its value. */
 export class NotificationSettingsError extends Error {}
 
-const SINK_ENV: Record<SinkKind, string> = { slack: 'NOTIFY_SLACK_WEBHOOK_URL', discord: 'NOTIFY_DISCORD_WEBHOOK_URL', webhook: 'NOTIFY_WEBHOOK_URL' };
-
-function positive(env: Record<string, string | undefined>, name: string, fallback: number, min: number): number {
-  const raw = env[name]?.trim();
+function positive(name: string, value: string | undefined, fallback: number, min: number): number {
+  const raw = value?.trim();
   if (!raw) return fallback;
   const n = Number(raw);
   if (!Number.isFinite(n) || n < min) throw new NotificationSettingsError(`${name} must be a number of at least ${min}.`);
@@ -42,8 +40,13 @@ function positive(env: Record<string, string | undefined>, name: string, fallbac
  */
 export function readNotificationSettings(env: Record<string, string | undefined> = process.env, defaultNamespace = 'openab-dashboard'): NotificationSettings {
   const sinks: Sink[] = [];
-  for (const [kind, name] of Object.entries(SINK_ENV) as Array<[SinkKind, string]>) {
-    const raw = env[name]?.trim();
+  const given: Array<[SinkKind, string, string | undefined]> = [
+    ['slack', 'NOTIFY_SLACK_WEBHOOK_URL', env.NOTIFY_SLACK_WEBHOOK_URL],
+    ['discord', 'NOTIFY_DISCORD_WEBHOOK_URL', env.NOTIFY_DISCORD_WEBHOOK_URL],
+    ['webhook', 'NOTIFY_WEBHOOK_URL', env.NOTIFY_WEBHOOK_URL],
+  ];
+  for (const [kind, name, value] of given) {
+    const raw = value?.trim();
     if (!raw) continue;
     let url: URL | null = null;
     try {
@@ -57,8 +60,8 @@ export function readNotificationSettings(env: Record<string, string | undefined>
   }
   return {
     sinks,
-    intervalMs: positive(env, 'NOTIFY_INTERVAL_MS', 60_000, 100),
-    leaseSeconds: positive(env, 'NOTIFY_LEASE_SECONDS', 30, 1),
+    intervalMs: positive('NOTIFY_INTERVAL_MS', env.NOTIFY_INTERVAL_MS, 60_000, 100),
+    leaseSeconds: positive('NOTIFY_LEASE_SECONDS', env.NOTIFY_LEASE_SECONDS, 30, 1),
     namespace: env.NOTIFY_NAMESPACE?.trim() || env.SESSION_STORE_NAMESPACE?.trim() || defaultNamespace,
     leaseName: env.NOTIFY_LEASE_NAME?.trim() || 'openab-dashboard-notifier',
     recordName: env.NOTIFY_RECORD_NAME?.trim() || 'openab-dashboard-notifications',

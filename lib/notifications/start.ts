@@ -2,7 +2,8 @@ import 'server-only';
 import { getClusters } from '../k8s/clusters';
 import { getSettings } from '../settings';
 import { Notifier } from './notifier';
-import { readNotificationSettings } from './settings';
+import { impersonationEnabled } from '../k8s/impersonation';
+import { NotificationSettingsError, readNotificationSettings } from './settings';
 
 const running = Symbol.for('openab.notifier');
 
@@ -13,6 +14,9 @@ const running = Symbol.for('openab.notifier');
 export function startNotifications(env: Record<string, string | undefined> = process.env): Notifier | null {
   const settings = readNotificationSettings(env, getSettings().auth.sessionStoreNamespace);
   if (settings.sinks.length === 0) return null;
+  // The notifier reads the fleet with no one signed in: as the dashboard, which in impersonation
+  // mode holds no read rights of its own.
+  if (impersonationEnabled(env)) throw new NotificationSettingsError('Notifications read the fleet as the dashboard itself, which impersonation mode (IMPERSONATION=true) gives no read rights: turn one of them off.');
   const g = globalThis as Record<symbol, Notifier | undefined>;
   if (g[running]) return g[running]!;
   let cluster;

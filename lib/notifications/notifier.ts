@@ -60,14 +60,14 @@ export class Notifier {
       const leader = await this.elector.tryAcquireOrRenew();
       if (this.stopped) return;
       if (leader !== wasLeader) log('info', leader ? 'notifier: this replica now sends notifications' : 'notifier: another replica sends notifications', { identity: this.settings.identity });
-      this.leaseTimer = setTimeout(() => void leaseRound(), retryMs);
+      this.leaseTimer = setTimeout(() => void leaseRound(), retryMs).unref();
     };
     const scanRound = async () => {
       if (this.stopped) return;
       this.running = this.scanOnce();
       await this.running;
       this.running = null;
-      if (!this.stopped) this.scanTimer = setTimeout(() => void scanRound(), this.elector.isLeader() ? this.settings.intervalMs : retryMs);
+      if (!this.stopped) this.scanTimer = setTimeout(() => void scanRound(), this.elector.isLeader() ? this.settings.intervalMs : retryMs).unref();
     };
     void leaseRound().then(() => scanRound());
   }

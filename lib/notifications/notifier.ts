@@ -126,19 +126,22 @@ export class Notifier {
     for (const sink of this.settings.sinks) {
       if (accepted.has(sink.kind)) continue;
       const result = await postEvent(sink, event, { stillAllowed: this.allowed });
-      if (result.ok) accepted.add(sink.kind);
-      else log('warn', 'notifier: a webhook did not take an event; it stays pending', { type: event.type, agent: agentKey(event.agent), error: result.error });
+      if (!result.ok) {
+        log('warn', 'notifier: a webhook did not take an event; it stays pending', { type: event.type, agent: agentKey(event.agent), error: result.error });
+        continue;
+      }
+      accepted.add(sink.kind);
+      const complete = this.settings.sinks.every((s) => accepted.has(s.kind));
+      // Recorded after each webhook, even if this replica just lost the Lease: what one webhook
+      // took must not be posted to it again (the window is this one call and this one write).
+      await updateRecord(this.record, (s) => {
+        const entry = s.pending[event.key];
+        if (!entry) return;
+        if (complete) {
+          delete s.pending[event.key];
+          s.sent[event.key] = Date.now();
+        } else entry.done = [...new Set([...entry.done, ...accepted])];
+      });
     }
-    if (accepted.size === done.length) return;
-    const complete = this.settings.sinks.every((s) => accepted.has(s.kind));
-    // Recorded even if this replica just lost the Lease: what was posted must not be posted again.
-    await updateRecord(this.record, (s) => {
-      const entry = s.pending[event.key];
-      if (!entry) return;
-      if (complete) {
-        delete s.pending[event.key];
-        s.sent[event.key] = Date.now();
-      } else entry.done = [...accepted];
-    });
   }
 }

@@ -19,7 +19,8 @@ const NAMES: Record<SinkKind, string> = { slack: 'Slack', discord: 'Discord', we
 
 export function bodyFor(kind: SinkKind, event: NotificationEvent): unknown {
   const text = `[openab-dashboard] ${event.message}`;
-  if (kind === 'slack') return { text };
+  // Slack reads <...> as links and pings (<!channel>): the three characters it asks to escape.
+  if (kind === 'slack') return { text: text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;') };
   // No @everyone, role or user ping, whatever an agent's name holds.
   if (kind === 'discord') return { content: text.slice(0, DISCORD_MAX), allowed_mentions: { parse: [] } };
   const body: WebhookBody = {

@@ -63,6 +63,7 @@ async function main(): Promise<void> {
   if (!cluster.isolated) console.log('devcluster: pod isolation is off (bubblewrap unavailable): pods are plain process groups with HOME on their volume');
   else if (!cluster.onImage) console.log(`devcluster: pods run on this machine's own /usr, not on an image like OpenAB's (${podImageUnbuildableReason() ?? 'the image is not built'})`);
   console.log(`devcluster ready at ${cluster.url} (kubeconfig ${cluster.kubeconfigPath}, started in ${cluster.startupMs} ms)`);
+  console.log(`devcluster: notification webhooks received: ${cluster.webhooks.url}/`);
   let stopping = false;
   stopNow = async () => {
     if (stopping) return;

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDevCluster, type DevCluster } from '../../devcluster/cluster';
 import type { SeedAgent } from '../../devcluster/seed/types';
 import { devClusterClient } from '../../scripts/devcluster-client';
+import { execIn, kubeConfig } from '../../devcluster/conformance/helpers';
 import { resetSettings } from '../settings';
 import { getClusters, resetClusters } from '../k8s/clusters';
 import { Notifier } from './notifier';
@@ -162,5 +163,32 @@ describe('notifications from two replicas', () => {
     expectNoRepeats();
     // Only new facts (a crash loop's restart count reaching the next power of ten) may be new.
     for (const e of generic().filter((x) => !before.includes(x.key))) expect(e.type).toBe('crash-loop');
+  }, 180_000);
+
+  it('an agent switched to Full access by hand in its pod is told once, and again after a switch back and forth', async () => {
+    const c = running.find((n) => n.status().leader)!;
+    const agent = truth.find((t) => t.codex && !t.crashLooping && t.approval === 'manual' && t.configLoads)!;
+    const admin = kubeConfig(cluster);
+    const pods = await admin.makeApiClient(k8s.CoreV1Api).listNamespacedPod({ namespace: agent.namespace, labelSelector: `app.kubernetes.io/instance=${agent.release},app.kubernetes.io/component=${agent.agentKey}` });
+    const pod = pods.items.find((p) => !p.metadata?.deletionTimestamp)!.metadata!.name!;
+    // What an operator does with kubectl exec: the two top-level keys of Full access, first in the file.
+    const setMode = async (lines: string) => {
+      const script = 'f="$HOME/.codex/config.toml"; { printf "$1"; grep -v "^approval_policy\\|^sandbox_mode" "$f"; } > "$f.new" && mv "$f.new" "$f"';
+      const out = await execIn(admin, agent.namespace, pod, ['sh', '-c', script, 'sh', lines]);
+      expect(out.status.status, out.stderr.toString()).toBe('Success');
+    };
+    const told = () => generic().filter((e) => e.type === 'full-access' && e.agent.namespace === agent.namespace && e.agent.name === agent.name);
+    expect(told()).toHaveLength(0);
+    await setMode('approval_policy = "never"\nsandbox_mode = "danger-full-access"\n');
+    await waitFor('the switch to be told', () => told().length === 1, 60_000);
+    await setMode('approval_policy = "untrusted"\n');
+    await waitFor('the switch back to be seen', async () => !(await record()).fullAccess[`dashboard@devcluster/${agent.namespace}/${agent.name}`], 60_000);
+    const scans = c.status().scans;
+    await waitFor('two more scans', () => c.status().scans >= scans + 2, 30_000);
+    expect(told()).toHaveLength(1);
+    await setMode('approval_policy = "never"\nsandbox_mode = "danger-full-access"\n');
+    await waitFor('the second switch to be told', () => told().length === 2, 60_000);
+    expect(new Set(told().map((e) => e.key)).size).toBe(2);
+    expectNoRepeats();
   }, 180_000);
 });

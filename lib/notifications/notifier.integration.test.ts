@@ -32,7 +32,7 @@ function notifier(name: string): Notifier {
     NOTIFY_DISCORD_WEBHOOK_URL: cluster.webhooks.urls.discord,
     NOTIFY_WEBHOOK_URL: cluster.webhooks.urls.webhook,
     NOTIFY_INTERVAL_MS: '300',
-    NOTIFY_LEASE_SECONDS: '2',
+    NOTIFY_LEASE_SECONDS: '3',
     NOTIFY_NAMESPACE: NS,
     POD_NAME: name,
   });
@@ -126,7 +126,7 @@ describe('notifications from two replicas', () => {
     for (const r of cluster.webhooks.received().filter((x) => x.hook === 'discord')) expect(r.body).toMatchObject({ allowed_mentions: { parse: [] } });
     const lease = await getClusters()[0].kc.makeApiClient(k8s.CoordinationV1Api).readNamespacedLease({ namespace: NS, name: LEASE });
     expect(lease.spec?.holderIdentity).toBe(leader.status().identity);
-    expect(lease.spec?.leaseDurationSeconds).toBe(2);
+    expect(lease.spec?.leaseDurationSeconds).toBe(3);
   }, 180_000);
 
   it('the leader dies with an event found but not sent: the other takes over after the Lease expires and sends it, once', async () => {
@@ -144,8 +144,8 @@ describe('notifications from two replicas', () => {
     await leader.stop({ release: false });
     cluster.webhooks.failNext(0);
     await waitFor('the other replica to send the pending event', () => generic().some((e) => e.key === pendingKey), 60_000);
-    // Not before the dead leader's Lease (2 s) ran out.
-    expect(Date.now() - killedAt).toBeGreaterThanOrEqual(2_000);
+    // Not before the dead leader's Lease (3 s) ran out.
+    expect(Date.now() - killedAt).toBeGreaterThanOrEqual(3_000);
     expect(other.status().leader).toBe(true);
     await settled(other);
     expectNoRepeats();

@@ -125,7 +125,8 @@ export class Notifier {
     const accepted = new Set(done);
     for (const sink of this.settings.sinks) {
       if (accepted.has(sink.kind)) continue;
-      const result = await postEvent(sink, event, { stillAllowed: this.allowed });
+      // A call may not outlast half the Lease: a sender stalled past it would overlap the next one.
+      const result = await postEvent(sink, event, { stillAllowed: this.allowed, timeoutMs: Math.min(10_000, this.settings.leaseSeconds * 500) });
       if (!result.ok) {
         log('warn', 'notifier: a webhook did not take an event; it stays pending', { type: event.type, agent: agentKey(event.agent), error: result.error });
         continue;

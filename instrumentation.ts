@@ -4,5 +4,14 @@ export async function register(): Promise<void> {
   if (process.env.NEXT_RUNTIME === 'nodejs') {
     const { tuneHeap } = await import('./lib/heap-tuning');
     tuneHeap();
+    // Off unless a webhook is configured. A setting that cannot be used stops the start (Next.js
+    // would only log it and serve on): the message names the setting, never its value.
+    const { startNotifications } = await import('./lib/notifications/start');
+    try {
+      startNotifications();
+    } catch (err) {
+      console.error(`openab-dashboard cannot start: ${(err as Error).message}`);
+      process.exit(1);
+    }
   }
 }

@@ -20,6 +20,7 @@ import { createPodRuntime } from './runtime/index';
 import type { PodIsolation, PodRuntime } from './runtime/types';
 import { startFakeDiscord, type FakeDiscord } from './discord/index';
 import { startFakeIssuer, type FakeIssuer } from './issuer/index';
+import { startFakeWebhooks, type FakeWebhooks } from './webhooks/index';
 import { buildSeed } from './seed/index';
 
 export interface DevClusterOptions {
@@ -66,6 +67,8 @@ export interface DevCluster {
   /** In-process handles: approve/deny device logins, read what Discord received. */
   issuer: FakeIssuer;
   discord: FakeDiscord;
+  /** The fake notification webhooks (Slack, Discord, generic JSON): what the dashboard posted. */
+  webhooks: FakeWebhooks;
   /** ms from start to serving with every seeded pod out of Pending. */
   startupMs: number;
   stats(): { requests: number; execs: number };
@@ -123,12 +126,13 @@ export async function startDevCluster(opts: DevClusterOptions = {}): Promise<Dev
       buildSeed(opts.seed ?? 'demo', { dataDir: path.join(tmp, 'data'), agents: opts.agents }),
     ]);
     services.push(issuer);
-    const [rt, discord] = await Promise.all([
+    const [rt, discord, webhooks] = await Promise.all([
       createPodRuntime({ tmpDir: path.join(tmp, 'runtime'), issuerUrl: issuer.url, isolated: opts.isolated, log: (line) => console.error(`devcluster: ${line}`) }),
       startFakeDiscord(seed.discord),
+      startFakeWebhooks({ log }),
     ]);
     runtime = rt;
-    services.push(discord);
+    services.push(discord, webhooks);
 
     const store = new ObjectStore();
     const knobs = new Knobs();
@@ -184,7 +188,7 @@ export async function startDevCluster(opts: DevClusterOptions = {}): Promise<Dev
     // The seed's truth (what a correct dashboard shows per agent; no secrets in it) lets tests in
     // other processes compare against what is really in the pods.
     const state = {
-      url, issuerUrl: issuer.url, discordUrl: discord.url, discordBotToken: seed.discord.botToken, tokens, isolation: runtime.isolation, onImage: runtime.onImage, pid: process.pid, kubeconfig: kubeconfigPath,
+      url, issuerUrl: issuer.url, discordUrl: discord.url, webhooks: { url: webhooks.url, urls: webhooks.urls }, discordBotToken: seed.discord.botToken, tokens, isolation: runtime.isolation, onImage: runtime.onImage, pid: process.pid, kubeconfig: kubeconfigPath,
       seed: { agents: seed.agents ?? [], codexSelector: seed.codexSelector ?? null },
     };
     await mkdir(path.dirname(statePath), { recursive: true });
@@ -207,6 +211,7 @@ export async function startDevCluster(opts: DevClusterOptions = {}): Promise<Dev
       onImage: runtime.onImage,
       issuer,
       discord,
+      webhooks,
       startupMs,
       stats: () => ({ requests: knobs.requests, execs: knobs.execs }),
       resetStats: () => knobs.resetStats(),

@@ -4,14 +4,12 @@
 // lifetime, and a malformed sign-in body gets a 4xx. The replicas are extra `next start`
 // processes of the same build, on the same dev cluster, sharing one session secret.
 import { expect, test, type Page } from '@playwright/test';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, scryptSync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
-import { stopChild } from '../scripts/stack';
 import { signIn } from './support/session';
-import { E2E, e2eState } from './support/env';
+import { E2E } from './support/env';
+import { startReplica } from './support/replica';
 
 const root = path.resolve(__dirname, '..');
 
@@ -19,52 +17,6 @@ const root = path.resolve(__dirname, '..');
 function hash(password: string): string {
   const salt = randomBytes(16);
   return `scrypt$${salt.toString('base64')}$${scryptSync(password, salt, 32).toString('base64')}`;
-}
-
-interface Replica {
-  url: string;
-  stop(): Promise<void>;
-}
-
-const SECRET = randomBytes(32).toString('base64url');
-
-/** One more dashboard server on the e2e dev cluster, with the given settings. */
-async function startReplica(port: number, env: Record<string, string>): Promise<Replica> {
-  const { cluster } = e2eState();
-  const url = `http://127.0.0.1:${port}`;
-  const child: ChildProcess = spawn(path.join(root, 'node_modules/.bin/next'), ['start', '-H', '127.0.0.1', '-p', String(port)], {
-    cwd: root,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: {
-      ...process.env,
-      NODE_ENV: 'production',
-      KUBECONFIG: cluster.kubeconfig,
-      KUBE_CONTEXTS: 'dashboard@devcluster',
-      AGENT_SELECTOR: cluster.seed?.codexSelector ?? '',
-      DISCORD_API_BASE: cluster.discordUrl,
-      NEXTAUTH_URL: url,
-      NEXTAUTH_SECRET: SECRET,
-      PORT: String(port),
-      ...env,
-    },
-  });
-  const output: string[] = [];
-  createInterface({ input: child.stderr! }).on('line', (l) => output.push(l));
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`replica on ${port} did not start in 60 s:\n${output.join('\n')}`)), 60_000);
-    createInterface({ input: child.stdout! }).on('line', (line) => {
-      output.push(line);
-      if (/Ready in|started server|Local:/i.test(line)) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`replica on ${port} exited (${code}):\n${output.join('\n')}`));
-    });
-  });
-  return { url, stop: () => stopChild(child) };
 }
 
 /** An HTTP client with its own cookie jar, signing in through next-auth's credentials flow. */

@@ -21,7 +21,7 @@ async function main() {
   const port = Number(process.env.PORT ?? 3000);
   const password = process.env.DEMO_PASSWORD || randomBytes(9).toString('base64url');
   console.log('Starting the dev cluster and the dashboard…');
-  const stack = await startStack({ stateDir: path.join(root, '.devcluster', 'demo'), port, demoPassword: password, verbose: process.argv.includes('--verbose') });
+  const stack = await startStack({ stateDir: path.join(root, '.devcluster', 'demo'), port, demoPassword: password, notifications: true, verbose: process.argv.includes('--verbose') });
   const isolation = describeIsolation(stack.cluster.isolation, rootlessUnavailableReason());
   console.log(`
   OpenAB Codex dashboard: ${stack.url}
@@ -32,6 +32,7 @@ async function main() {
 
   Dev cluster API: ${stack.cluster.url}   kubeconfig: ${stack.cluster.kubeconfig}
   Fake device-login issuer: ${stack.cluster.issuerUrl}/codex/device
+  Notifications received (expired logins, crash loops, failed deliveries, Full access): ${stack.cluster.webhooks?.url ?? 'off'}/
   ${isolation ? `Note: ${isolation}.\n  ` : ''}${pods.onImage ? '' : `Pods run on this machine's own system, not on an image like OpenAB's: ${pods.why}.\n  `}Press Ctrl+C to stop.
 `);
   let stopping = false;

@@ -14,6 +14,8 @@ export interface DevClusterState {
   url: string;
   issuerUrl: string;
   discordUrl: string;
+  /** The fake notification webhooks: `url` shows what arrived; `urls` are what the dashboard posts to. */
+  webhooks?: { url: string; urls: { slack: string; discord: string; webhook: string } };
   discordBotToken: string;
   tokens: Record<'admin' | 'viewer' | 'support' | 'operator' | 'dashboard', string>;
   isolation: PodIsolation;
@@ -52,6 +54,8 @@ export interface StackOptions {
    * keep theirs. `watchNamespaces` becomes WATCH_NAMESPACES unless `env` sets it.
    */
   rbac?: (cluster: DevClusterState) => Promise<{ objects: object[]; watchNamespaces?: string[] }>;
+  /** Notifications on, to the dev cluster's fake webhooks (the demo shows what arrives). */
+  notifications?: boolean;
   /** Where the dashboard's stdout and stderr are copied (default `<stateDir>/dashboard.log`; null: nowhere). */
   logFile?: string | null;
 }
@@ -153,6 +157,9 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     AGENT_SELECTOR: state.seed?.codexSelector ?? demoAgentSelector(opts.agents),
     // The pods' codex signs in at the fake issuer (its wrapper adds --experimental_issuer).
     CODEX_LOGIN_ISSUER: state.issuerUrl,
+    ...(opts.notifications && state.webhooks
+      ? { NOTIFY_SLACK_WEBHOOK_URL: state.webhooks.urls.slack, NOTIFY_DISCORD_WEBHOOK_URL: state.webhooks.urls.discord, NOTIFY_WEBHOOK_URL: state.webhooks.urls.webhook, NOTIFY_INTERVAL_MS: '15000' }
+      : {}),
     PORT: String(opts.port),
     ...opts.env,
   };

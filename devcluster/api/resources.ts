@@ -35,6 +35,8 @@ export const RESOURCE_TYPES: ResourceType[] = [
       { name: 'status', kind: 'Deployment', verbs: ['get', 'patch', 'update'] },
     ],
   },
+  // Leader election among the dashboard's replicas (its notifier).
+  { group: 'coordination.k8s.io', version: 'v1', resource: 'leases', kind: 'Lease', singular: 'lease', namespaced: true, verbs: CRUD },
   // Owned by the deployment controller; read-only here.
   { group: 'apps', version: 'v1', resource: 'replicasets', kind: 'ReplicaSet', singular: 'replicaset', namespaced: true, verbs: ['get', 'list', 'watch'], shortNames: ['rs'], categories: ['all'] },
   { group: 'authorization.k8s.io', version: 'v1', resource: 'selfsubjectrulesreviews', kind: 'SelfSubjectRulesReview', singular: 'selfsubjectrulesreview', namespaced: false, verbs: ['create'] },

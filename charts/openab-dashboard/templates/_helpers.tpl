@@ -142,3 +142,12 @@ http://127.0.0.1:3000
 {{- define "openab-dashboard.sessionStoreName" -}}
 {{- printf "%s-sessions" (include "openab-dashboard.fullname" .) | trunc 63 | trimSuffix "-" -}}
 {{- end -}}
+
+{{- /* The notifier's Lease (leader election among replicas) and its record of what was sent. */}}
+{{- define "openab-dashboard.notifierLeaseName" -}}
+{{- printf "%s-notifier" (include "openab-dashboard.fullname" .) | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{- define "openab-dashboard.notifierRecordName" -}}
+{{- printf "%s-notifications" (include "openab-dashboard.fullname" .) | trunc 63 | trimSuffix "-" -}}
+{{- end -}}

@@ -30,6 +30,7 @@ const VALUE_SETS: Record<string, Doc> = {
     discord: { apiBase: 'https://discord.example.com/api/v10', botToken: { existingSecret: 'discord-file-bot' }, secretFallback: true, agentSecretNames: ['openab-codex'] },
     impersonation: { enabled: true, userClaim: 'sub', userPrefix: 'oidc:', groupPrefix: 'oidc:', subjects: [{ kind: 'Group', name: 'oidc:sre' }] },
     allowedOrigins: ['https://proxy.example.com'],
+    notifications: { existingSecret: 'dash-notify', intervalMs: 30000, leaseSeconds: 15 },
     ingress: { enabled: true, className: 'nginx', tls: [{ secretName: 'dash-tls', hosts: ['dash.example.com'] }] },
     extraEnv: [{ name: 'PROBE_CACHE_MS', value: '3000' }],
   },
@@ -112,12 +113,25 @@ describe('helm template', () => {
       IMPERSONATE_USER_PREFIX: 'oidc:',
       IMPERSONATE_GROUP_PREFIX: 'oidc:',
       PROBE_CACHE_MS: '3000',
+      NOTIFY_SLACK_WEBHOOK_URL: { secretKeyRef: { name: 'dash-notify', key: 'slack-webhook-url', optional: true } },
+      NOTIFY_DISCORD_WEBHOOK_URL: { secretKeyRef: { name: 'dash-notify', key: 'discord-webhook-url', optional: true } },
+      NOTIFY_WEBHOOK_URL: { secretKeyRef: { name: 'dash-notify', key: 'webhook-url', optional: true } },
+      NOTIFY_INTERVAL_MS: '30000',
+      NOTIFY_LEASE_SECONDS: '15',
     });
     expect(byKind(docs, 'Secret')).toEqual([]);
     const ingress = byKind(docs, 'Ingress')[0];
     expect(ingress.spec.rules[0].host).toBe('dash.example.com');
     expect(ingress.spec.ingressClassName).toBe('nginx');
     expect(ingress.spec.rules[0].http.paths[0].backend.service).toEqual({ name: 'openab-dashboard', port: { name: 'http' } });
+  });
+
+  it('notifications: off without a Secret; the Lease and record named after the release, the holder after the pod', async () => {
+    const env = envOf(await renderChart({}, { namespace: 'dash-home' }));
+    expect(Object.keys(env).filter((n) => n.endsWith('_WEBHOOK_URL'))).toEqual([]);
+    expect(env).toMatchObject({ NOTIFY_NAMESPACE: 'dash-home', NOTIFY_LEASE_NAME: 'openab-dashboard-notifier', NOTIFY_RECORD_NAME: 'openab-dashboard-notifications', POD_NAME: { fieldRef: { fieldPath: 'metadata.name' } } });
+    const own = envOf(await renderChart({ notifications: { existingSecret: 'hooks', discordKey: 'discord' } }));
+    expect(own.NOTIFY_DISCORD_WEBHOOK_URL).toEqual({ secretKeyRef: { name: 'hooks', key: 'discord', optional: true } });
   });
 
   it('the bot token may be passed as DISCORD_BOT_TOKEN instead', async () => {

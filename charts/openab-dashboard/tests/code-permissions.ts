@@ -44,6 +44,7 @@ const KINDS: Record<string, { group: string; plural: string; clusterScoped?: boo
   RoleBinding: { group: 'rbac.authorization.k8s.io', plural: 'rolebindings' },
   ClusterRole: { group: 'rbac.authorization.k8s.io', plural: 'clusterroles', clusterScoped: true },
   ClusterRoleBinding: { group: 'rbac.authorization.k8s.io', plural: 'clusterrolebindings', clusterScoped: true },
+  Lease: { group: 'coordination.k8s.io', plural: 'leases' },
   CustomObject: { group: '*', plural: '*' },
 };
 

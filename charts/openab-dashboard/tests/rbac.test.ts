@@ -162,13 +162,22 @@ describe('rendered RBAC equals what the code uses', () => {
   });
 
   it("the dashboard's own namespace: exactly the session list's calls, the ConfigMap by name where RBAC allows", async () => {
-    expect([...used.ownNamespace.keys()].sort()).toEqual(['create  configmaps', 'create  events', 'get  configmaps', 'update  configmaps']);
+    expect([...used.ownNamespace.keys()].sort()).toEqual([
+      'create  configmaps',
+      'create  events',
+      'create coordination.k8s.io leases',
+      'get  configmaps',
+      'get coordination.k8s.io leases',
+      'update  configmaps',
+      'update coordination.k8s.io leases',
+    ]);
     for (const values of [base, { ...base, namespaces: ['agents', 'openab-dashboard'] }, { ...base, impersonation: { enabled: true } }]) {
       const docs = await renderChart(values, { namespace: 'dash-home' });
       const roles = docs.filter((d) => d.kind === 'Role' && d.metadata.name === 'openab-dashboard-sessions');
       expect(roles.map((r) => r.metadata.namespace)).toEqual(['dash-home']);
       expect([...grants(roles[0].rules)].sort()).toEqual([...used.ownNamespace.keys()].sort());
-      expect(roles[0].rules.filter((r: Rule) => r.verbs.some((v) => v !== 'create')).every((r: Rule) => r.resourceNames?.join() === 'openab-dashboard-sessions')).toBe(true);
+      // By name: the session list, the notifier's record and its Lease.
+      expect(roles[0].rules.filter((r: Rule) => r.verbs.some((v) => v !== 'create')).map((r: Rule) => r.resourceNames?.join())).toEqual(['openab-dashboard-sessions,openab-dashboard-notifications', 'openab-dashboard-notifier']);
       const binding = docs.find((d) => d.kind === 'RoleBinding' && d.metadata.name === 'openab-dashboard-sessions')!;
       expect(binding.metadata.namespace).toBe('dash-home');
       expect(binding.subjects).toEqual([{ kind: 'ServiceAccount', name: 'openab-dashboard', namespace: 'dash-home' }]);

@@ -7,6 +7,7 @@ import { signIn } from './support/session';
 import { cluster } from './support/env';
 import { seededAgents } from './support/seed-truth';
 import { startImpersonatingServer } from './support/impersonating-server';
+import { actionEntries, CLUSTER_ID, fillTemplate } from './support/trust';
 
 const shownAgents = (page: Page) => page.locator('[data-testid="agent-card"], [data-testid="agent-row"]');
 const agentNames = async (list: Locator) => list.evaluateAll((els) => els.map((e) => e.getAttribute('data-agent') ?? ''));
@@ -56,7 +57,7 @@ test('filters, sort and search live in the URL: reload, a copied link and back/f
   await page.goto('/?ns=%00%3Cscript%3E&state=bogus&approval=manual&page=-3&size=7&sort=rm%20-rf&dir=sideways&view=grid');
   await expect(page.getByLabel('Namespace')).toHaveValue('all');
   await expect(page.getByLabel('State')).toHaveValue('all');
-  await expect(page.getByLabel('Approval mode')).toHaveValue('manual');
+  await expect(page.getByLabel('Approval mode', { exact: true })).toHaveValue('manual');
   await expect(page.getByLabel('Sort by')).toHaveValue('attention');
   await expect(page.getByRole('navigation', { name: 'Pages' })).toContainText('Page 1 of 1');
   await expect(shownAgents(page).first()).toBeVisible();
@@ -106,18 +107,17 @@ test('the choice of cards or table is remembered per person, and a view= link wi
   await expect(page.getByTestId('agent-card').first()).toBeVisible();
   await expect(page.getByRole('table')).toHaveCount(0);
 
-  // Someone else in the same browser has their own choice.
-  await page.getByRole('button', { name: 'Sign out' }).click();
-  await expect(page).toHaveURL(/\/signin/);
-  await signIn(page, 'support');
-  await page.goto('/');
+  // Someone else in the same browser has their own choice; the first person still has theirs.
+  const overviewAs = async (user: string) => {
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await expect(page).toHaveURL(/\/signin/);
+    await signIn(page, user);
+    await page.goto('/');
+  };
+  await overviewAs('support');
   await expect(page.getByTestId('agent-card').first()).toBeVisible();
   await expect(page.getByRole('table')).toHaveCount(0);
-
-  await page.getByRole('button', { name: 'Sign out' }).click();
-  await expect(page).toHaveURL(/\/signin/);
-  await signIn(page, 'viewer');
-  await page.goto('/');
+  await overviewAs('viewer');
   await expect(page.getByRole('table', { name: 'Agents' })).toBeVisible();
 });
 
@@ -166,10 +166,11 @@ test('bulk approval mode: each agent gets its own result, and the one the person
     await expect(row(allowed)).toBeVisible();
 
     const setMode = async (agents: Array<{ namespace: string; name: string }>, mode: 'Manual' | 'Auto-review') => {
-      await page.getByRole('button', { name: 'Clear' }).click();
+      const clear = page.getByRole('button', { name: 'Clear', exact: true });
+      if (await clear.isEnabled()) await clear.click();
       for (const a of agents) await row(a).getByRole('checkbox', { name: `Select ${a.namespace}/${a.name}` }).check();
       await expect(page.getByTestId('selected-count')).toHaveText(`${agents.length} selected`);
-      await page.getByLabel('Approval mode for the selected agents').selectOption({ label: mode });
+      await page.getByLabel('Mode to set on the selected agents').selectOption({ label: mode });
       await page.getByRole('button', { name: 'Set approval mode…' }).click();
       const dialog = page.getByRole('dialog', { name: `Set ${agents.length} agent${agents.length === 1 ? '' : 's'} to ${mode}?` });
       await expect(dialog).toBeVisible();
@@ -196,4 +197,20 @@ test('bulk approval mode: each agent gets its own result, and the one the person
     await control.call('PUT', '/_devcluster/rbac', original);
     await control.close();
   }
+});
+
+test('the bulk approval action checks the role and its input on the server, whatever the page offers', async ({ page }) => {
+  const [agent] = (await seededAgents()).filter((a) => a.codex);
+  const action = actionEntries((t) => fillTemplate(t, agent)).find((a) => a.name === 'bulkApprovalModeAction');
+  if (!action) throw new Error('bulkApprovalModeAction is not in the build');
+  const call = (input: unknown) => page.request.post(action.page, { headers: { 'Next-Action': action.id, 'Content-Type': 'text/plain;charset=UTF-8' }, data: JSON.stringify([input]) }).then((r) => r.text());
+  const ref = { clusterId: CLUSTER_ID, namespace: agent.namespace, name: agent.name };
+  await signIn(page, 'viewer');
+  expect(await call({ agents: [ref], mode: 'manual' })).toContain('needs the Operator role');
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await expect(page).toHaveURL(/\/signin/);
+  await signIn(page, 'operator');
+  expect(await call({ agents: [ref], mode: 'yolo' })).toContain('Unknown approval mode');
+  expect(await call({ agents: Array.from({ length: 101 }, (_, i) => ({ ...ref, name: `agent-${i}` })), mode: 'manual' })).toContain('at most 100');
+  expect(await call({ agents: [], mode: 'manual' })).toContain('Select at least one agent');
 });

@@ -29,7 +29,7 @@ export function useSessionRole(): Role | null {
 export function operatorPermission(role: Role | null): Permission {
   if (!role) return { allowed: false, reason: 'Checking your role…' };
   if (roleAtLeast(role, 'operator')) return { allowed: true };
-  return { allowed: false, reason: `Restarting and changing features needs the Operator role or higher; you are signed in as ${ROLE_LABELS[role]}.` };
+  return { allowed: false, reason: `Restarting and changing approval mode or features needs the Operator role or higher; you are signed in as ${ROLE_LABELS[role]}.` };
 }
 
 export const refOf = (a: FleetAgent): AgentRef => ({ clusterId: a.clusterId, namespace: a.workload.namespace, name: a.workload.name });

@@ -59,7 +59,7 @@ export function BulkApprovalControl({
 
   return (
     <>
-      <select aria-label="Approval mode for the selected agents" className={selectClass} value={mode} onChange={(e) => setMode(e.target.value as Mode)} disabled={!permission.allowed}>
+      <select aria-label="Mode to set on the selected agents" className={selectClass} value={mode} onChange={(e) => setMode(e.target.value as Mode)} disabled={!permission.allowed}>
         {MODES.map((m) => (
           <option key={m} value={m}>{APPROVAL_LABELS[m]}</option>
         ))}

@@ -9,7 +9,7 @@ import { FeatureSwitch } from '@/components/actions/feature-switch';
 import { BulkRestartBar, useSessionRole, operatorPermission } from '@/components/actions/bulk-restart';
 import type { Permission } from '@/lib/actions/access';
 import { ReadinessBadge, overviewItems, type OverviewReadiness } from '@/components/readiness/readiness-badge';
-import { VIEWS, type ViewKind } from '@/components/fleet/overview-params';
+import { parseOverviewParams, VIEWS, type ViewKind } from '@/components/fleet/overview-params';
 import { useOverviewParams } from '@/components/fleet/use-overview-params';
 import { rememberView } from '@/components/fleet/view-choice';
 import {
@@ -45,7 +45,11 @@ export function FleetView({ initial, refreshMs, savedView, viewCookie }: { initi
   const view = params.view ?? remembered;
   // The search box answers every key at once; the URL follows without a history entry per key.
   const [query, setQuery] = useState(params.q);
-  useEffect(() => setQuery(params.q), [params.q]);
+  useEffect(() => {
+    // Follow the URL when it moved on its own (back/forward, a link), not when a render is
+    // still catching up with keys typed since: the address bar already holds the newest text.
+    if (params.q === parseOverviewParams(new URLSearchParams(window.location.search)).q) setQuery(params.q);
+  }, [params.q]);
   const [selected, setSelected] = useState<Set<string>>(() => new Set());
   const [approvalResults, setApprovalResults] = useState<BulkApprovalResults | null>(null);
   const role = useSessionRole();

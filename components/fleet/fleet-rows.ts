@@ -112,7 +112,7 @@ const LOGIN_ORDER = ['not-logged-in', 'expired', 'unreadable', 'unknown', 'other
 const APPROVAL_ORDER = ['full-access', 'custom', 'default', 'manual', 'auto-review'];
 const READINESS_ORDER = ['fail', 'unknown', 'pass'];
 
-/** Unknown values sort last whichever way the column is sorted. */
+/** A value's place in its column's order; values the order does not know come after all it knows. */
 function rankLast(order: string[], value: string | null | undefined): number {
   const i = value == null ? -1 : order.indexOf(value);
   return i < 0 ? Number.POSITIVE_INFINITY : i;
@@ -132,7 +132,7 @@ function naturalOrder(sort: SortKey, readiness: Record<string, OverviewReadiness
         const [a, b] = [x.probe?.codexVersion, y.probe?.codexVersion];
         return a && b ? byVersionDescending(a, b) : a ? -1 : b ? 1 : 0;
       }
-      case 'login': return rankLast(LOGIN_ORDER, loginKind(x)) - rankLast(LOGIN_ORDER, loginKind(y)) || 0;
+      case 'login': return compareRanks(rankLast(LOGIN_ORDER, loginKind(x)), rankLast(LOGIN_ORDER, loginKind(y)));
       case 'approval': {
         const mode = (a: FleetAgent) => (a.probe?.approval.ok ? a.probe.approval.mode : null);
         return compareRanks(rankLast(APPROVAL_ORDER, mode(x)), rankLast(APPROVAL_ORDER, mode(y)));

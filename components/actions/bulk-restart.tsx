@@ -29,10 +29,10 @@ export function useSessionRole(): Role | null {
 export function operatorPermission(role: Role | null): Permission {
   if (!role) return { allowed: false, reason: 'Checking your role…' };
   if (roleAtLeast(role, 'operator')) return { allowed: true };
-  return { allowed: false, reason: `Restarting and changing features needs the Operator role or higher; you are signed in as ${ROLE_LABELS[role]}.` };
+  return { allowed: false, reason: `Restarting and changing approval mode or features needs the Operator role or higher; you are signed in as ${ROLE_LABELS[role]}.` };
 }
 
-const refOf = (a: FleetAgent): AgentRef => ({ clusterId: a.clusterId, namespace: a.workload.namespace, name: a.workload.name });
+export const refOf = (a: FleetAgent): AgentRef => ({ clusterId: a.clusterId, namespace: a.workload.namespace, name: a.workload.name });
 
 export function BulkRestartBar({
   agents,
@@ -41,6 +41,7 @@ export function BulkRestartBar({
   onSelectAll,
   onClear,
   onFinished,
+  children,
 }: {
   agents: FleetAgent[];
   visibleKeys: string[];
@@ -48,6 +49,8 @@ export function BulkRestartBar({
   onSelectAll: (keys: string[]) => void;
   onClear: () => void;
   onFinished: () => void;
+  /** Other bulk actions on the same selection, shown in the same bar. */
+  children?: React.ReactNode;
 }) {
   const [open, setOpen] = useState(false);
   const [busy, setBusy] = useState(false);
@@ -79,6 +82,7 @@ export function BulkRestartBar({
         <button type="button" className={buttonClass.danger} disabled={!permission.allowed || agents.length === 0 || busy} onClick={() => setOpen(true)} aria-describedby={!permission.allowed ? 'bulk-disabled-reason' : undefined}>
           Restart selected
         </button>
+        {children}
         {!permission.allowed && (
           <span id="bulk-disabled-reason" data-testid="bulk-disabled-reason" className="text-zinc-600 dark:text-zinc-400">
             {permission.reason}

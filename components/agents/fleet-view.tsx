@@ -2,105 +2,56 @@
 import Link from 'next/link';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { Fleet, FleetAgent } from '@/lib/fleet/fleet';
+import { agentPath } from '@/lib/url-params';
 import { ApprovalBadge, Badge, LoginBadge, PodStatusBadge } from './badges';
 import { RelativeTime } from '@/components/ui/relative-time';
 import { FeatureSwitch } from '@/components/actions/feature-switch';
 import { BulkRestartBar, useSessionRole, operatorPermission } from '@/components/actions/bulk-restart';
 import type { Permission } from '@/lib/actions/access';
 import { ReadinessBadge, overviewItems, type OverviewReadiness } from '@/components/readiness/readiness-badge';
+import { parseOverviewParams, VIEWS, type ViewKind } from '@/components/fleet/overview-params';
+import { useOverviewParams } from '@/components/fleet/use-overview-params';
+import { rememberView } from '@/components/fleet/view-choice';
+import {
+  APPROVAL_FILTER_LABELS,
+  byVersionDescending,
+  factsObservedAt,
+  LOGIN_FILTER_LABELS,
+  READINESS_FILTER_LABELS,
+  SORT_LABELS,
+  STATE_LABELS,
+  visibleAgents,
+} from '@/components/fleet/fleet-rows';
+import { FleetTable } from '@/components/fleet/fleet-table';
+import { Pager, pageSlice } from '@/components/fleet/pager';
+import { BulkApprovalControl, BulkResult, type BulkApprovalResults } from '@/components/fleet/bulk-approval';
+import type { BulkApprovalItem } from '@/lib/actions/bulk-approval';
 
 /** Readiness changes slowly and its pod facts are cached for minutes: poll it less often than the fleet. */
 const READINESS_REFRESH_MS = 60_000;
 
-type StateFilter = 'all' | 'attention' | 'logged-in' | 'not-logged-in' | 'expired' | 'crash-looping' | 'unreadable';
-type SortKey = 'attention' | 'name' | 'namespace' | 'activity' | 'images' | 'restarts';
-
-const STATE_LABELS: Record<StateFilter, string> = {
-  all: 'All states',
-  attention: 'Needs attention',
-  'logged-in': 'Logged in',
-  'not-logged-in': 'Not logged in',
-  expired: 'Login expired',
-  'crash-looping': 'Crash-looping',
-  unreadable: 'Cannot be read',
-};
-
-type ApprovalFilter = 'all' | 'manual' | 'auto-review' | 'full-access' | 'custom' | 'default' | 'guide';
-
-const APPROVAL_FILTER_LABELS: Record<ApprovalFilter, string> = {
-  all: 'Any approval mode',
-  manual: 'Manual',
-  'auto-review': 'Auto-review',
-  'full-access': 'Full access',
-  custom: 'Custom',
-  default: "Codex's default",
-  guide: "Per OpenAB's guide (ignored or refused)",
-};
-
-function matchesApproval(a: FleetAgent, filter: ApprovalFilter): boolean {
-  const approval = a.probe?.approval;
-  if (filter === 'all') return true;
-  if (!approval?.ok) return false;
-  return filter === 'guide' ? Boolean(approval.guideMistake) : approval.mode === filter;
-}
-
-/** Newest Codex first: versions compare by their numbers, not as text (0.99 < 0.121). */
-function byVersionDescending(x: string, y: string): number {
-  const parts = (v: string) => v.split(/[.-]/).map((p) => (/^\d+$/.test(p) ? Number(p) : p));
-  const [a, b] = [parts(x), parts(y)];
-  for (let i = 0; i < Math.max(a.length, b.length); i++) {
-    if (a[i] === b[i]) continue;
-    if (a[i] === undefined) return 1;
-    if (b[i] === undefined) return -1;
-    return typeof a[i] === 'number' && typeof b[i] === 'number' ? (b[i] as number) - (a[i] as number) : String(b[i]).localeCompare(String(a[i]));
-  }
-  return 0;
-}
-
-function matchesState(a: FleetAgent, state: StateFilter): boolean {
-  const login = a.probe?.login;
-  switch (state) {
-    case 'all': return true;
-    case 'attention': return a.attention.length > 0;
-    case 'logged-in': return login?.kind === 'chatgpt' ? login.expiry !== 'expired' : login?.kind === 'apikey' || login?.kind === 'other';
-    case 'not-logged-in': return login?.kind === 'not-logged-in';
-    case 'expired': return login?.kind === 'chatgpt' && login.expiry === 'expired';
-    case 'crash-looping': return a.workload.pods.some((p) => p.crashLooping);
-    case 'unreadable': return Boolean(a.problem) || login?.kind === 'unreadable';
-  }
-}
-
-export function agentHref(a: Pick<FleetAgent, 'clusterId' | 'workload'>): string {
-  return `/agents/${encodeURIComponent(a.clusterId)}/${encodeURIComponent(a.workload.namespace)}/${encodeURIComponent(a.workload.name)}`;
-}
-
-function compare(sort: SortKey) {
-  return (x: FleetAgent, y: FleetAgent): number => {
-    const byName = x.workload.namespace.localeCompare(y.workload.namespace) || x.workload.name.localeCompare(y.workload.name);
-    switch (sort) {
-      case 'attention': return (y.attention.length > 0 ? 1 : 0) - (x.attention.length > 0 ? 1 : 0) || byName;
-      case 'name': return x.workload.name.localeCompare(y.workload.name) || byName;
-      case 'namespace': return byName;
-      case 'activity': return (y.probe?.lastActivity ?? '').localeCompare(x.probe?.lastActivity ?? '') || byName;
-      case 'images': return (y.probe?.images.count ?? -1) - (x.probe?.images.count ?? -1) || byName;
-      case 'restarts': return (y.pod?.restarts ?? y.workload.pods[0]?.restarts ?? 0) - (x.pod?.restarts ?? x.workload.pods[0]?.restarts ?? 0) || byName;
-    }
-  };
-}
-
 const selectClass = 'rounded-md border border-zinc-300 bg-white px-2 py-1.5 text-sm dark:border-zinc-700 dark:bg-zinc-900';
 
-export function FleetView({ initial, refreshMs }: { initial: Fleet; refreshMs: number }) {
+/** A name the fleet does not have (a stale or mistyped link) is ignored, as its select shows. */
+const known = (value: string, values: string[]) => (value === 'all' || values.includes(value) ? value : 'all');
+
+const VIEW_LABELS: Record<ViewKind, string> = { cards: 'Cards', table: 'Table' };
+
+export function FleetView({ initial, refreshMs, savedView, viewCookie }: { initial: Fleet; refreshMs: number; savedView: ViewKind; viewCookie: string }) {
   const [fleet, setFleet] = useState(initial);
   const [refreshError, setRefreshError] = useState<string | null>(null);
-  const [cluster, setCluster] = useState('all');
-  const [namespace, setNamespace] = useState('all');
-  const [state, setState] = useState<StateFilter>('all');
-  const [approval, setApproval] = useState<ApprovalFilter>('all');
-  const [version, setVersion] = useState('all');
-  const [query, setQuery] = useState('');
-  const [sort, setSort] = useState<SortKey>('attention');
+  const [params, setParams] = useOverviewParams();
+  const [remembered, setRemembered] = useState(savedView);
+  const view = params.view ?? remembered;
+  // The search box answers every key at once; the URL follows without a history entry per key.
+  const [query, setQuery] = useState(params.q);
+  useEffect(() => {
+    // Follow the URL when it moved on its own (back/forward, a link), not when a render is
+    // still catching up with keys typed since: the address bar already holds the newest text.
+    if (params.q === parseOverviewParams(new URLSearchParams(window.location.search)).q) setQuery(params.q);
+  }, [params.q]);
   const [selected, setSelected] = useState<Set<string>>(() => new Set());
+  const [approvalResults, setApprovalResults] = useState<BulkApprovalResults | null>(null);
   const role = useSessionRole();
   const actPermission = operatorPermission(role);
   const stopped = useRef(false);
@@ -152,38 +103,39 @@ export function FleetView({ initial, refreshMs }: { initial: Fleet; refreshMs: n
     };
   }, [refreshMs, tick]);
 
-  const toggleSelected = (key: string, on: boolean) =>
+  const select = (keys: string[], on: boolean) =>
     setSelected((prev) => {
       const next = new Set(prev);
-      if (on) next.add(key);
-      else next.delete(key);
+      for (const key of keys) {
+        if (on) next.add(key);
+        else next.delete(key);
+      }
       return next;
     });
 
+  const chooseView = (next: ViewKind) => {
+    rememberView(viewCookie, next);
+    setRemembered(next);
+    setParams({ view: next, page: params.page });
+  };
+
   const namespaces = useMemo(() => [...new Set(fleet.agents.map((a) => a.workload.namespace))].sort(), [fleet]);
   const versions = useMemo(() => [...new Set(fleet.agents.map((a) => a.probe?.codexVersion).filter((v): v is string => Boolean(v)))].sort(byVersionDescending), [fleet]);
-  const rows = useMemo(() => {
-    const q = query.trim().toLowerCase();
-    return fleet.agents
-      .filter((a) => cluster === 'all' || a.clusterId === cluster)
-      .filter((a) => namespace === 'all' || a.workload.namespace === namespace)
-      .filter((a) => matchesState(a, state))
-      .filter((a) => matchesApproval(a, approval))
-      .filter((a) => version === 'all' || a.probe?.codexVersion === version)
-      .filter((a) => {
-        if (!q) return true;
-        const login = a.probe?.login;
-        const email = login?.kind === 'chatgpt' ? login.email ?? '' : '';
-        return [a.workload.name, a.workload.namespace, a.clusterLabel, email, a.pod?.name ?? ''].some((s) => s.toLowerCase().includes(q));
-      })
-      .sort(compare(sort));
-  }, [fleet, cluster, namespace, state, approval, version, query, sort]);
+  const clusterIds = useMemo(() => fleet.clusters.map((c) => c.id), [fleet]);
+  const shown = useMemo(
+    () => ({ ...params, cluster: known(params.cluster, clusterIds), namespace: known(params.namespace, namespaces), version: known(params.version, versions) }),
+    [params, clusterIds, namespaces, versions],
+  );
+  const rows = useMemo(() => visibleAgents(fleet.agents, shown, readiness), [fleet, shown, readiness]);
+  const slice = pageSlice(rows.length, params.page, params.size);
+  const pageRows = rows.slice(slice.start, slice.end);
+  const results = approvalResults ?? new Map<string, BulkApprovalItem>();
 
   const attentionCount = fleet.agents.filter((a) => a.attention.length > 0).length;
 
   return (
-    <div className="space-y-4">
-      <div className="flex flex-wrap items-end gap-3">
+    <div className="min-w-0 space-y-4">
+      <div className="flex flex-wrap items-end justify-between gap-3">
         <div>
           <h1 className="text-2xl font-semibold tracking-tight">Codex fleet</h1>
           <p className="text-sm text-zinc-600 dark:text-zinc-400" aria-live="polite">
@@ -191,6 +143,20 @@ export function FleetView({ initial, refreshMs }: { initial: Fleet; refreshMs: n
             {attentionCount > 0 && <> · <span className="font-medium text-red-700 dark:text-red-400">{attentionCount} need attention</span></>}
             {' · '}updated <RelativeTime iso={fleet.generatedAt} suffix=" ago" />
           </p>
+        </div>
+        <div role="radiogroup" aria-label="View" className="inline-flex rounded-md border border-zinc-300 p-0.5 dark:border-zinc-700">
+          {VIEWS.map((v) => (
+            <button
+              key={v}
+              type="button"
+              role="radio"
+              aria-checked={view === v}
+              onClick={() => chooseView(v)}
+              className={`rounded px-3 py-1 text-sm ${view === v ? 'bg-sky-700 text-white dark:bg-sky-600' : 'text-zinc-700 hover:bg-zinc-100 dark:text-zinc-300 dark:hover:bg-zinc-800'}`}
+            >
+              {VIEW_LABELS[v]}
+            </button>
+          ))}
         </div>
       </div>
 
@@ -204,76 +170,98 @@ export function FleetView({ initial, refreshMs }: { initial: Fleet; refreshMs: n
 
       <div role="search" className="flex flex-wrap gap-2">
         {fleet.clusters.length > 1 && (
-          <label className="flex items-center gap-1 text-sm">
-            <span className="sr-only">Cluster</span>
-            <select aria-label="Cluster" className={selectClass} value={cluster} onChange={(e) => setCluster(e.target.value)}>
-              <option value="all">All clusters</option>
-              {fleet.clusters.map((c) => <option key={c.id} value={c.id}>{c.label}</option>)}
-            </select>
-          </label>
+          <select aria-label="Cluster" className={selectClass} value={shown.cluster} onChange={(e) => setParams({ cluster: e.target.value })}>
+            <option value="all">All clusters</option>
+            {fleet.clusters.map((c) => <option key={c.id} value={c.id}>{c.label}</option>)}
+          </select>
         )}
-        <select aria-label="Namespace" className={selectClass} value={namespace} onChange={(e) => setNamespace(e.target.value)}>
+        <select aria-label="Namespace" className={selectClass} value={shown.namespace} onChange={(e) => setParams({ namespace: e.target.value })}>
           <option value="all">All namespaces</option>
           {namespaces.map((ns) => <option key={ns} value={ns}>{ns}</option>)}
         </select>
-        <select aria-label="State" className={selectClass} value={state} onChange={(e) => setState(e.target.value as StateFilter)}>
-          {Object.entries(STATE_LABELS).map(([v, l]) => <option key={v} value={v}>{l}</option>)}
-        </select>
-        <select aria-label="Approval mode" className={selectClass} value={approval} onChange={(e) => setApproval(e.target.value as ApprovalFilter)}>
-          {Object.entries(APPROVAL_FILTER_LABELS).map(([v, l]) => <option key={v} value={v}>{l}</option>)}
-        </select>
-        <select aria-label="Codex version" className={selectClass} value={version} onChange={(e) => setVersion(e.target.value)}>
+        <FilterSelect label="State" value={params.state} labels={STATE_LABELS} onChange={(state) => setParams({ state })} />
+        <FilterSelect label="Approval mode" value={params.approval} labels={APPROVAL_FILTER_LABELS} onChange={(approval) => setParams({ approval })} />
+        <FilterSelect label="Login" value={params.login} labels={LOGIN_FILTER_LABELS} onChange={(login) => setParams({ login })} />
+        <FilterSelect label="Readiness" value={params.readiness} labels={READINESS_FILTER_LABELS} onChange={(readiness) => setParams({ readiness })} />
+        <select aria-label="Codex version" className={selectClass} value={shown.version} onChange={(e) => setParams({ version: e.target.value })}>
           <option value="all">Any Codex version</option>
           {versions.map((v) => <option key={v} value={v}>Codex {v}</option>)}
         </select>
-        <select aria-label="Sort by" className={selectClass} value={sort} onChange={(e) => setSort(e.target.value as SortKey)}>
-          <option value="attention">Needs attention first</option>
-          <option value="name">Name</option>
-          <option value="namespace">Namespace</option>
-          <option value="activity">Last activity</option>
-          <option value="images">Images</option>
-          <option value="restarts">Restarts</option>
-        </select>
+        <FilterSelect label="Sort by" value={params.sort} labels={SORT_LABELS} onChange={(sort) => setParams({ sort, dir: 'asc' })} />
         <input
           type="search"
           aria-label="Search agents"
           placeholder="Search name, namespace, e-mail…"
           className={`${selectClass} min-w-0 flex-1 sm:max-w-xs`}
           value={query}
-          onChange={(e) => setQuery(e.target.value)}
+          onChange={(e) => {
+            setQuery(e.target.value);
+            setParams({ q: e.target.value }, 'replace');
+          }}
         />
       </div>
 
       <BulkRestartBar
         agents={fleet.agents.filter((a) => selected.has(a.key))}
-        visibleKeys={rows.map((a) => a.key)}
+        visibleKeys={pageRows.map((a) => a.key)}
         permission={actPermission}
         onSelectAll={(keys) => setSelected(new Set(keys))}
         onClear={() => setSelected(new Set())}
         onFinished={tick}
-      />
+      >
+        <BulkApprovalControl
+          agents={fleet.agents.filter((a) => selected.has(a.key))}
+          permission={actPermission}
+          selectClass={selectClass}
+          onResults={setApprovalResults}
+          onFinished={tick}
+        />
+      </BulkRestartBar>
 
       {rows.length === 0 ? (
         <p className="rounded-md border border-dashed border-zinc-300 p-6 text-center text-sm text-zinc-600 dark:border-zinc-700 dark:text-zinc-400">
           {fleet.agents.length === 0 ? 'No Codex agents found with the configured selector.' : 'No agent matches these filters.'}
         </p>
+      ) : view === 'table' ? (
+        <FleetTable
+          agents={pageRows}
+          params={params}
+          onSort={(sort, dir) => setParams({ sort, dir })}
+          showCluster={fleet.clusters.length > 1}
+          selected={selected}
+          onSelect={select}
+          readiness={readiness}
+          results={results}
+        />
       ) : (
         <ul className="grid grid-cols-1 gap-3 lg:grid-cols-2" aria-label="Agents">
-          {rows.map((a) => (
+          {pageRows.map((a) => (
             <AgentCard
               key={a.key}
               agent={a}
               showCluster={fleet.clusters.length > 1}
               selected={selected.has(a.key)}
-              onSelect={(on) => toggleSelected(a.key, on)}
+              onSelect={(on) => select([a.key], on)}
               permission={actPermission}
               onChanged={tick}
               readiness={readiness?.[a.key]}
+              result={results.get(a.key)}
             />
           ))}
         </ul>
       )}
+      {rows.length > 0 && (
+        <Pager {...slice} total={rows.length} size={params.size} selectClass={selectClass} onPage={(page) => setParams({ page })} onSize={(size) => setParams({ size })} />
+      )}
     </div>
+  );
+}
+
+function FilterSelect<T extends string>({ label, value, labels, onChange }: { label: string; value: T; labels: Record<T, string>; onChange: (value: T) => void }) {
+  return (
+    <select aria-label={label} className={selectClass} value={value} onChange={(e) => onChange(e.target.value as T)}>
+      {(Object.entries(labels) as [T, string][]).map(([v, l]) => <option key={v} value={v}>{l}</option>)}
+    </select>
   );
 }
 
@@ -298,6 +286,7 @@ function AgentCard({
   permission,
   onChanged,
   readiness,
+  result,
 }: {
   agent: FleetAgent;
   showCluster: boolean;
@@ -307,6 +296,8 @@ function AgentCard({
   onChanged: () => void;
   /** Undefined while the first readiness answer is on its way. */
   readiness?: OverviewReadiness;
+  /** This agent's outcome of the last bulk approval change. */
+  result?: BulkApprovalItem;
 }) {
   const pod = agent.pod ?? agent.workload.pods[0] ?? null;
   const p = agent.probe;
@@ -330,7 +321,7 @@ function AgentCard({
             onChange={(e) => onSelect(e.target.checked)}
           />
           <div className="min-w-0">
-          <Link href={agentHref(agent)} className="font-medium text-sky-700 hover:underline dark:text-sky-400">
+          <Link href={agentPath({ clusterId: agent.clusterId, namespace: agent.workload.namespace, name: agent.workload.name })} className="font-medium text-sky-700 hover:underline dark:text-sky-400">
             {agent.workload.name}
           </Link>
           <div className="text-xs text-zinc-500 dark:text-zinc-400">
@@ -383,6 +374,12 @@ function AgentCard({
           <dd className="mt-0.5 min-w-0"><ReadinessBadge items={overviewItems(p, agent.problem, readiness)} /></dd>
         </div>
       </dl>
+      {result && <p className="mt-2"><BulkResult item={result} /></p>}
+      {factsObservedAt(agent) && (
+        <p className="mt-2 text-xs text-zinc-500 dark:text-zinc-400">
+          Codex facts checked <RelativeTime iso={factsObservedAt(agent)} suffix=" ago" />
+        </p>
+      )}
       {p?.codexError && <p className="mt-2 truncate text-xs text-red-700 dark:text-red-300" title={p.codexError}>Codex: {p.codexError}</p>}
     </li>
   );

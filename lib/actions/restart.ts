@@ -1,12 +1,11 @@
 import 'server-only';
-import pLimit from 'p-limit';
 import type * as k8s from '@kubernetes/client-node';
 import { readRolloutStatus, restartDeployment, RESTARTED_AT, type RolloutStatus } from '../k8s/rollout';
-import { UserFacingError } from '../auth/guard';
 import { asUserError, findAgentDeployment } from './target';
 import { record, type Actor } from './activity';
 import { recordRestartOutcome } from './restart-outcome';
 import { agentKey, agentLabel, type AgentRef } from './agent-ref';
+import { forEachAgent, MAX_BULK_AGENTS, type BulkItem } from './each-agent';
 
 export type RestartResult =
   | { status: 'restarting'; restartedAt: string; generation: number; message: string }
@@ -71,26 +70,13 @@ export function rolloutUnderWay(deployment: k8s.V1Deployment, rollout: RolloutSt
   return Number.isFinite(started) && now - started < (deployment.spec?.progressDeadlineSeconds ?? 600) * 1000;
 }
 
-export type BulkRestartItem = { ref: AgentRef; ok: true; result: RestartResult } | { ref: AgentRef; ok: false; error: string };
+export type BulkRestartItem = BulkItem<RestartResult>;
 
-export const MAX_BULK_RESTART = 100;
+export const MAX_BULK_RESTART = MAX_BULK_AGENTS;
 
 /** Restarts several agents, each on its own: one failing does not stop the others. */
-export async function restartAgents(refs: AgentRef[], actor: Actor): Promise<BulkRestartItem[]> {
-  if (refs.length > MAX_BULK_RESTART) throw new UserFacingError(`Select at most ${MAX_BULK_RESTART} agents at a time.`);
-  const unique = [...new Map(refs.map((r) => [agentKey(r), r])).values()];
-  const limit = pLimit(4);
-  return Promise.all(
-    unique.map((ref) =>
-      limit(async (): Promise<BulkRestartItem> => {
-        try {
-          return { ref, ok: true, result: await restartAgent(ref, actor) };
-        } catch (err) {
-          return { ref, ok: false, error: err instanceof UserFacingError ? err.message : `${agentLabel(ref)} could not be restarted.` };
-        }
-      }),
-    ),
-  );
+export function restartAgents(refs: AgentRef[], actor: Actor): Promise<BulkRestartItem[]> {
+  return forEachAgent(refs, (ref) => restartAgent(ref, actor), (ref) => `${agentLabel(ref)} could not be restarted.`);
 }
 
 /**

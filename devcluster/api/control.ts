@@ -15,7 +15,7 @@ export async function control(d: ApiServerDeps, req: IncomingMessage, res: Serve
     knobs.resetStats();
     return sendJson(res, 200, { requests: 0, execs: 0 });
   }
-  if (what === 'compact' && method === 'POST') return sendJson(res, 200, { compactedResourceVersion: String(d.store.compact()) });
+  if (what === 'compact' && method === 'POST') return sendJson(res, 200, { compactedResourceVersion: String(d.store.compact(!!((await readJson(req)) ?? {}).closeWatches)) });
   if (what === 'knobs' && method === 'GET') return sendJson(res, 200, knobs.describe());
   if (what === 'knobs' && method === 'POST') {
     try {

@@ -116,8 +116,20 @@ export class ObjectStore {
     return out.reverse();
   }
 
-  /** Forgets every past event: a watch can resume only from the current version on. */
-  compact(): number {
+  private readonly watchClosers = new Set<() => void>();
+
+  /** Registers how to end an open watch stream when the server is told to drop them all. */
+  onCloseWatches(close: () => void): () => void {
+    this.watchClosers.add(close);
+    return () => this.watchClosers.delete(close);
+  }
+
+  /**
+   * Forgets every past event: a watch can resume only from the current version on. With
+   * closeWatches, open watches end too, as when an API server restarts.
+   */
+  compact(closeWatches = false): number {
+    if (closeWatches) for (const close of [...this.watchClosers]) close();
     this.compactedRv = this.rv;
     for (const h of this.history.values()) {
       h.entries = [];

@@ -79,7 +79,9 @@ export function watch(d: ApiServerDeps, req: IncomingMessage, res: ServerRespons
         }, timeout * 1000)
       : undefined;
   const bookmarks = wantsBookmarks ? setInterval(bookmark, d.knobs.watchBookmarkMs) : undefined;
+  const unregister = store.onCloseWatches(() => res.end());
   res.on('close', () => {
+    unregister();
     unsubscribe();
     clearTimeout(timer);
     clearInterval(bookmarks);

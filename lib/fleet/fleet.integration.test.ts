@@ -23,6 +23,7 @@ function useKubeconfig(file: string, context = 'dashboard@devcluster') {
   process.env.KUBECONFIG = file;
   process.env.KUBE_CONTEXTS = context;
   process.env.PROBE_CACHE_MS = '1';
+  process.env.PROBE_REFRESH_MS = '1000';
   resetSettings();
   resetClusters();
 }
@@ -212,7 +213,13 @@ describe('the fleet on the demo cluster', () => {
         .catch(reject);
       stdin.end(Buffer.alloc(3 * 1024 * 1024, 'a'));
     });
-    const fleet = await getFleet();
+    // Pages show what was last seen; the changed file shows within the refresh interval (1 s here).
+    let fleet = await getFleet();
+    const changedAt = Date.now();
+    while (Date.now() - changedAt < 10_000 && fleet.agents.find((x) => x.workload.name === 'bigauth-openab-codex')?.probe?.login.kind !== 'unreadable') {
+      await new Promise((r) => setTimeout(r, 200));
+      fleet = await getFleet();
+    }
     const noCodex = fleet.agents.find((x) => x.workload.name === 'nocodex-openab-codex')!;
     expect(noCodex.probe?.codexMissing ?? false, JSON.stringify(noCodex.problem)).toBe(true);
     expect(noCodex.probe?.codexError).toMatch(/Codex is not installed/);

@@ -73,17 +73,7 @@ async function main() {
     console.log(`${workloads.length} Codex agents, ${running.length} running; latency ${LATENCY_MS} ms per request and per exec`);
     await control.knobs({ latencyMs: LATENCY_MS, execLatencyMs: LATENCY_MS });
 
-    async function measure(name: string, work: () => Promise<unknown>) {
-      await control.resetStats();
-      const t0 = performance.now();
-      await work();
-      const ms = Math.round(performance.now() - t0);
-      const stats = await control.stats();
-      // The stats calls themselves are not part of the work.
-      const figures = { ms, requests: Math.max(0, stats.requests - 1), execs: stats.execs };
-      console.log(`${name.padEnd(9)} ${String(ms).padStart(6)} ms  ${String(figures.requests).padStart(4)} API requests  ${String(figures.execs).padStart(4)} execs`);
-      return figures;
-    }
+    const measure = measurer(control);
 
     async function benchOverview() {
       const baseline = await measure('baseline', async () => {
@@ -146,6 +136,21 @@ async function main() {
 
 type Measure = (name: string, work: () => Promise<unknown>) => Promise<{ ms: number; requests: number; execs: number }>;
 
+/** Times a piece of work and counts the API requests and execs the dev cluster saw meanwhile. */
+function measurer(control: ReturnType<typeof devClusterClient>): Measure {
+  return async (name, work) => {
+    await control.resetStats();
+    const t0 = performance.now();
+    await work();
+    const ms = Math.round(performance.now() - t0);
+    const stats = await control.stats();
+    // The stats calls themselves are not part of the work.
+    const figures = { ms, requests: Math.max(0, stats.requests - 1), execs: stats.execs };
+    console.log(`${name.padEnd(9)} ${String(ms).padStart(6)} ms  ${String(figures.requests).padStart(4)} API requests  ${String(figures.execs).padStart(4)} execs`);
+    return figures;
+  };
+}
+
 /** The keeper's background execs per second over a few refresh intervals, nobody reading. */
 async function keeperRate(control: ReturnType<typeof devClusterClient>): Promise<{ execsPerSecond: number; windowMs: number; refreshMs: number; bound: number }> {
   const { getSettings } = await import('../lib/settings');
@@ -201,16 +206,7 @@ async function benchFleet500(root: string, warm50Ms?: number) {
     }
     const running = workloads.filter((w) => activePod(w)).length;
     console.log(`${workloads.length} agents, ${running} running (dev cluster up in ${startupMs} ms, ${clusterRss()} MB RSS over its processes)`);
-    const measure: Measure = async (name, work) => {
-      await control.resetStats();
-      const s = performance.now();
-      await work();
-      const ms = Math.round(performance.now() - s);
-      const stats = await control.stats();
-      const figures = { ms, requests: Math.max(0, stats.requests - 1), execs: stats.execs };
-      console.log(`${name.padEnd(9)} ${String(ms).padStart(6)} ms  ${String(figures.requests).padStart(4)} API requests  ${String(figures.execs).padStart(4)} execs`);
-      return figures;
-    };
+    const measure = measurer(control);
     // Cold without waiting for probes: the page shows at once and fills in.
     const firstView = await measure('500-first', () => getFleet({ waitForFirstProbes: false }));
     const s = Date.now();
@@ -271,7 +267,7 @@ async function benchGallery(ctx: {
   cluster: import('../lib/k8s/clusters').Cluster;
   control: ReturnType<typeof devClusterClient>;
   workloads: import('../lib/k8s/agents').AgentWorkload[];
-  measure: (name: string, work: () => Promise<unknown>) => Promise<{ ms: number; requests: number; execs: number }>;
+  measure: Measure;
 }) {
   const os = await import('node:os');
   const fs = await import('node:fs');

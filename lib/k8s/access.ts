@@ -1,15 +1,8 @@
 import 'server-only';
 import { withDeadline, type Cluster } from './clusters';
-import { currentIdentity, identityLabel, impersonationEnabled, requireAccess, requireExecAccess } from './impersonation';
+import { currentIdentity, identityLabel, impersonationEnabled, requireAccess, requireExecAccess, type AccessQuestion } from './impersonation';
 
-export interface AccessCheck {
-  namespace: string;
-  verb: string;
-  resource: string;
-  group?: string;
-  subresource?: string;
-  name?: string;
-}
+export type AccessCheck = AccessQuestion;
 
 export interface AccessAnswer {
   allowed: boolean;

@@ -114,15 +114,20 @@ function refresh(target: ProbeTarget): Promise<AgentProbe> {
   const running = inFlight.get(key);
   if (running) return running;
   limiter ??= pLimit(getSettings().probeConcurrency);
+  let startedAt = Infinity;
   const work = limiter(async () => {
     await execSlot(target.cluster.id);
+    startedAt = Date.now();
     return asDashboardIfImpersonating(() => runProbe(target, cache.get(key)?.probe ?? null));
   })
     .then((probe) => {
-      cache.set(key, { probe, at: Date.parse(probe.observedAt) });
+      // A probe that began before an action changed the pod's files must not stand for them.
+      if (startedAt > (invalidatedAt.get(key) ?? 0)) cache.set(key, { probe, at: Date.parse(probe.observedAt) });
       return probe;
     })
-    .finally(() => inFlight.delete(key));
+    .finally(() => {
+      if (inFlight.get(key) === work) inFlight.delete(key);
+    });
   inFlight.set(key, work);
   return work;
 }
@@ -198,13 +203,20 @@ function keepWarm(): void {
 
 /** Forget what we know of a pod (after an action changed its files). */
 export function invalidateProbe(clusterId: string, podUid: string): void {
-  cache.delete(`${clusterId}/${podUid}`);
+  const key = `${clusterId}/${podUid}`;
+  cache.delete(key);
+  // A probe under way may have read the files before the change: the next read starts anew.
+  inFlight.delete(key);
+  invalidatedAt.set(key, Date.now());
 }
+
+const invalidatedAt = new Map<string, number>();
 
 /** Empties the probe cache (tests measure cold probes). */
 export function resetProbeCacheForTests(): void {
   cache.clear();
   kept.clear();
+  invalidatedAt.clear();
   nextSlot.clear();
   limiter = null;
 }
@@ -213,6 +225,7 @@ export function resetProbeCacheForTests(): void {
 export function pruneProbeCache(liveKeys: Set<string>): void {
   for (const key of cache.keys()) if (!liveKeys.has(key)) cache.delete(key);
   for (const key of kept.keys()) if (!liveKeys.has(key)) kept.delete(key);
+  for (const key of invalidatedAt.keys()) if (!liveKeys.has(key)) invalidatedAt.delete(key);
 }
 
 async function runProbe(target: ProbeTarget, previous: AgentProbe | null): Promise<AgentProbe> {

@@ -12,7 +12,6 @@ export function authenticate(d: ApiServerDeps, req: IncomingMessage): UserInfo {
   return user;
 }
 
-
 /** Applies Impersonate-* headers after checking the `impersonate` verb, like the real filter. */
 export function impersonate(d: ApiServerDeps, req: IncomingMessage, user: UserInfo): UserInfo {
   const asUser = req.headers['impersonate-user'];

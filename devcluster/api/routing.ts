@@ -43,7 +43,6 @@ export function resolveRoute(d: ApiServerDeps, parts: string[]): Route | { disco
   return { type, namespace, name: rest[1], subresource: rest[2] };
 }
 
-
 /** OpenAPI v3 only (v2 answers 404, as on servers that dropped it). */
 export function openApi(parts: string[]): { discovery: unknown } | null {
   if (parts[1] !== 'v3') return null;

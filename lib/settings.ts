@@ -16,6 +16,10 @@ export interface Settings {
   probeCacheMs: number;
   probeTimeoutMs: number;
   probeConcurrency: number;
+  /** How often the probes of agents someone looked at lately are refreshed in the background (the rest: ten times slower). */
+  probeRefreshMs: number;
+  /** Probe execs started per second per cluster, at most. */
+  probeExecsPerSecond: number;
   /** Overview refresh interval in the browser. */
   refreshMs: number;
   /** The login server agents sign in at (`--experimental_issuer`); only its links are shown. */
@@ -71,6 +75,8 @@ export function getSettings(): Settings {
     probeCacheMs: num(env.PROBE_CACHE_MS, 5_000),
     probeTimeoutMs: num(env.PROBE_TIMEOUT_MS, 15_000),
     probeConcurrency: num(env.PROBE_CONCURRENCY, 16),
+    probeRefreshMs: num(env.PROBE_REFRESH_MS, 15_000),
+    probeExecsPerSecond: num(env.PROBE_EXECS_PER_SECOND, 20),
     refreshMs: num(env.REFRESH_MS, 10_000),
     codexLoginIssuer: env.CODEX_LOGIN_ISSUER?.trim() || CODEX_DEFAULT_ISSUER,
     auth: {

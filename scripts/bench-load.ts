@@ -23,6 +23,10 @@ export interface LoadResult {
   errorSamples: string[];
   pageMs: { p50: number; p95: number; max: number };
   byKind: Record<string, { count: number; p50: number; p95: number }>;
+  /** The overview's p95 against that of /signin (a page that does no cluster work) under the same load; goal <= 2. */
+  overviewVsSignin: { overviewP95: number; signinP95: number; ratio: number; goal: number };
+  /** Time to first byte of the overview under load (p50, p95): the page streams before its data is complete. */
+  overviewTtfbMs: { p50: number; p95: number };
   actions: { restarts: number; approvalEdits: number; failed: number; failures: string[] };
   memoryMb: { start: number; peak: number; end: number; samples: number };
 }
@@ -89,7 +93,7 @@ function actionIds(): Record<string, { id: string; page: string }> {
 const percentile = (sorted: number[], p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((sorted.length - 1) * p))] : 0);
 
 /** RSS of a process and its descendants, in bytes, from /proc. */
-function rssOf(pid: number): number {
+export function rssOf(pid: number): number {
   let total = 0;
   const visit = (p: number) => {
     try {
@@ -148,10 +152,12 @@ export async function runLoadBench(): Promise<LoadResult> {
     const times: Array<{ kind: string; ms: number }> = [];
     const errors: string[] = [];
     const until = Date.now() + seconds * 1000;
+    const ttfb: number[] = [];
     const get = async (c: Client, kind: string, p: string): Promise<string | null> => {
       const t0 = performance.now();
       try {
         const res = await c.fetch(p);
+        if (kind === 'overview') ttfb.push(performance.now() - t0);
         const body = Buffer.from(await res.arrayBuffer());
         times.push({ kind, ms: performance.now() - t0 });
         if (res.status !== 200) {
@@ -164,9 +170,14 @@ export async function runLoadBench(): Promise<LoadResult> {
         return null;
       }
     };
+    // A visitor who is not signed in, beside each user: /signin does no cluster work, so its
+    // time under the same load is what the machine alone costs a page.
+    const visitors = clients.map(() => new Client(stack.url));
     const browse = async (c: Client, i: number) => {
       for (let step = i; Date.now() < until; step++) {
         await get(c, 'overview', '/');
+        if (Date.now() >= until) break;
+        await get(visitors[i], 'signin', '/signin');
         if (Date.now() >= until) break;
         await get(c, 'fleet-api', '/api/fleet');
         if (Date.now() >= until) break;
@@ -247,11 +258,22 @@ export async function runLoadBench(): Promise<LoadResult> {
       errorSamples: [...new Set(errors)].slice(0, 5),
       pageMs: { p50: Math.round(percentile(all, 0.5)), p95: Math.round(percentile(all, 0.95)), max: Math.round(all.at(-1) ?? 0) },
       byKind,
+      overviewVsSignin: {
+        overviewP95: byKind.overview?.p95 ?? 0,
+        signinP95: byKind.signin?.p95 ?? 0,
+        ratio: Number(((byKind.overview?.p95 ?? 0) / Math.max(1, byKind.signin?.p95 ?? 0)).toFixed(2)),
+        goal: 2,
+      },
+      overviewTtfbMs: (() => {
+        const sorted = [...ttfb].sort((a, b) => a - b);
+        return { p50: Math.round(percentile(sorted, 0.5)), p95: Math.round(percentile(sorted, 0.95)) };
+      })(),
       actions: { ...actions, failures: [...new Set(actions.failures)].slice(0, 5) },
       memoryMb: { start: mb(memory[0] ?? 0), peak: mb(Math.max(0, ...memory)), end: mb(memory.at(-1) ?? 0), samples: memory.length },
     };
     console.log(
       `load: ${result.pages} pages by ${users} users in ${seconds} s, ${result.errors} errors; p50 ${result.pageMs.p50} ms, p95 ${result.pageMs.p95} ms; ` +
+        `overview p95 ${result.overviewVsSignin.overviewP95} ms vs /signin p95 ${result.overviewVsSignin.signinP95} ms (${result.overviewVsSignin.ratio}x, goal <= 2x and < 500 ms); overview TTFB p50 ${result.overviewTtfbMs.p50} ms; ` +
         `${actions.restarts} restarts and ${actions.approvalEdits} approval edits (${actions.failed} failed); dashboard RSS ${result.memoryMb.start} → peak ${result.memoryMb.peak} → ${result.memoryMb.end} MB`,
     );
     return result;

@@ -117,7 +117,8 @@ export function startDevClusterProcess(opts: { stateDir: string; seed?: string; 
   const args = ['devcluster/main.ts', '--port', String(opts.port ?? 0), '--kubeconfig', kubeconfig, '--seed', opts.seed ?? 'demo'];
   if (opts.agents) args.push('--agents', String(opts.agents));
   const child = spawn(bin('tsx'), args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
-  return waitForLine(child, /\bready\b/, 'devcluster', 120_000, opts.verbose ?? false).then(() => {
+  // A big fleet takes longer to start: its pods start a few at a time.
+  return waitForLine(child, /\bready\b/, 'devcluster', Math.max(120_000, (opts.agents ?? 0) * 600), opts.verbose ?? false).then(() => {
     const state = JSON.parse(readFileSync(path.join(opts.stateDir, 'devcluster.json'), 'utf8')) as DevClusterState;
     return { state: { ...state, kubeconfig }, child };
   });

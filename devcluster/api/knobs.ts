@@ -11,6 +11,8 @@ export interface KnobsUpdate {
   execLatencyMs?: number;
   faults?: FaultSpec[];
   execFault?: { kind: 'drop' | 'stall'; count?: number } | null;
+  /** Time between BOOKMARK events of watches that allow them (kube-apiserver: about a minute). */
+  watchBookmarkMs?: number;
 }
 
 interface ActiveFault {
@@ -25,12 +27,14 @@ export class Knobs {
   execLatencyMs = 0;
   requests = 0;
   execs = 0;
+  watchBookmarkMs = 60_000;
   private faults: ActiveFault[] = [];
   private execFault: { kind: 'drop' | 'stall'; remaining: number } | null = null;
 
   update(u: KnobsUpdate): void {
     if (u.latencyMs !== undefined) this.latencyMs = Math.max(0, Number(u.latencyMs) || 0);
     if (u.execLatencyMs !== undefined) this.execLatencyMs = Math.max(0, Number(u.execLatencyMs) || 0);
+    if (u.watchBookmarkMs !== undefined) this.watchBookmarkMs = Math.max(50, Number(u.watchBookmarkMs) || 60_000);
     if (u.faults !== undefined) {
       this.faults = (u.faults ?? []).map((f) => {
         if (f.status !== 500 && f.status !== 429 && f.status !== 'timeout') throw new Error(`fault status must be 500, 429 or "timeout"`);
@@ -44,6 +48,7 @@ export class Knobs {
     return {
       latencyMs: this.latencyMs,
       execLatencyMs: this.execLatencyMs,
+      watchBookmarkMs: this.watchBookmarkMs,
       faults: this.faults.map((f) => ({ pathRegex: f.re?.source, verb: f.verb ?? undefined, status: f.status, count: Number.isFinite(f.remaining) ? f.remaining : undefined })),
       execFault: this.execFault ? { kind: this.execFault.kind, count: Number.isFinite(this.execFault.remaining) ? this.execFault.remaining : undefined } : null,
     };

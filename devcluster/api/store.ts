@@ -32,6 +32,8 @@ export class ObjectStore {
   private readonly maps = new Map<string, Map<string, K8sObject>>();
   private readonly listeners = new Map<string, Set<StoreListener>>();
   private readonly history = new Map<string, History>();
+  /** Versions at or below this were compacted away (as etcd compaction does): resuming from one is 410 Gone. */
+  private compactedRv = 0;
 
   currentVersion(): number {
     return this.rv;
@@ -105,12 +107,35 @@ export class ObjectStore {
    * retained history (the caller answers 410 Gone, as etcd compaction would).
    */
   eventsSince(resource: string, sinceRv: number): Array<{ type: WatchType; rv: number; json: string }> | null {
+    if (sinceRv < this.compactedRv) return null;
     const h = this.history.get(resource);
     if (!h) return [];
-    if (sinceRv < h.floor) return null;
+    if (sinceRv < Math.max(h.floor, this.compactedRv)) return null;
     const out: Array<{ type: WatchType; rv: number; json: string }> = [];
     for (let i = h.entries.length - 1; i >= 0 && h.entries[i].rv > sinceRv; i--) out.push(h.entries[i]);
     return out.reverse();
+  }
+
+  private readonly watchClosers = new Set<() => void>();
+
+  /** Registers how to end an open watch stream when the server is told to drop them all. */
+  onCloseWatches(close: () => void): () => void {
+    this.watchClosers.add(close);
+    return () => this.watchClosers.delete(close);
+  }
+
+  /**
+   * Forgets every past event: a watch can resume only from the current version on. With
+   * closeWatches, open watches end too, as when an API server restarts.
+   */
+  compact(closeWatches = false): number {
+    if (closeWatches) for (const close of [...this.watchClosers]) close();
+    this.compactedRv = this.rv;
+    for (const h of this.history.values()) {
+      h.entries = [];
+      h.floor = this.rv;
+    }
+    return this.rv;
   }
 
   private emit(resource: string, type: WatchType, obj: K8sObject): void {

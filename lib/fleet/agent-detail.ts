@@ -6,7 +6,7 @@ import { listAgentEvents, type ClusterEvent } from '../k8s/events';
 import { canI } from '../k8s/access';
 import { toClusterError } from '../k8s/errors';
 import { attentionReasons, podProblem, type FleetAgent } from './fleet';
-import { probeAgent, type AgentProbe } from './probe';
+import { readProbe, type AgentProbe } from './probe';
 
 export interface PodDetail {
   name: string;
@@ -76,19 +76,24 @@ export function toPodDetail(pod: k8s.V1Pod): PodDetail {
 }
 
 /** Everything the agent page shows, for one Deployment: the located agent, one probe, one event list. */
-export async function getAgentDetail(ref: AgentRef): Promise<AgentDetail> {
+export async function getAgentDetail(ref: AgentRef, opts: { waitForFirstProbe?: boolean } = {}): Promise<AgentDetail> {
   const { namespace, name } = ref;
   const { cluster, pods, workload, pod, container: containerName } = await locateAgent(ref);
   let problem = podProblem(workload, pod);
   let probe: AgentProbe | null = null;
   const [probeResult, eventsResult, readLogs] = await Promise.allSettled([
-    !problem && pod ? probeAgent({ cluster, namespace, pod: pod.name, podUid: pod.uid, container: containerName }) : Promise.resolve(null),
+    !problem && pod ? readProbe({ cluster, namespace, pod: pod.name, podUid: pod.uid, container: containerName }, { wait: opts.waitForFirstProbe ?? true }) : Promise.resolve(null),
     listAgentEvents(cluster, namespace, name, workload.pods.map((p) => p.name)),
     canI(cluster, { namespace, verb: 'get', resource: 'pods', subresource: 'log' }),
   ]);
-  if (probeResult.status === 'fulfilled') probe = probeResult.value;
-  else problem = toClusterError(probeResult.reason, `reading agent ${name}`).message;
-  const agent: FleetAgent = { key: `${cluster.id}/${namespace}/${name}`, clusterId: cluster.id, clusterLabel: cluster.label, workload, pod, probe, problem, attention: [] };
+  let probeAgeMs: number | null = null;
+  let probeRefreshing = false;
+  if (probeResult.status === 'fulfilled') {
+    probe = probeResult.value?.probe ?? null;
+    probeAgeMs = probeResult.value?.ageMs ?? null;
+    probeRefreshing = probeResult.value?.refreshing ?? false;
+  } else problem = toClusterError(probeResult.reason, `reading agent ${name}`).message;
+  const agent: FleetAgent = { key: `${cluster.id}/${namespace}/${name}`, clusterId: cluster.id, clusterLabel: cluster.label, workload, pod, probe, probeAgeMs, probeRefreshing, problem, attention: [] };
   agent.attention = attentionReasons(agent);
   return {
     agent,

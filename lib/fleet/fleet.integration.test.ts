@@ -23,6 +23,7 @@ function useKubeconfig(file: string, context = 'dashboard@devcluster') {
   process.env.KUBECONFIG = file;
   process.env.KUBE_CONTEXTS = context;
   process.env.PROBE_CACHE_MS = '1';
+  process.env.PROBE_REFRESH_MS = '1000';
   resetSettings();
   resetClusters();
 }
@@ -212,7 +213,15 @@ describe('the fleet on the demo cluster', () => {
         .catch(reject);
       stdin.end(Buffer.alloc(3 * 1024 * 1024, 'a'));
     });
-    const fleet = await getFleet();
+    // Pages show what was last seen; the changed file shows within the refresh interval (1 s here).
+    let fleet = await getFleet();
+    const changedAt = Date.now();
+    // (A background probe that ran while the file was being written may first see it half written.)
+    const bigLogin = () => JSON.stringify(fleet.agents.find((x) => x.workload.name === 'bigauth-openab-codex')?.probe?.login ?? null);
+    while (Date.now() - changedAt < 10_000 && !/too large/.test(bigLogin())) {
+      await new Promise((r) => setTimeout(r, 200));
+      fleet = await getFleet();
+    }
     const noCodex = fleet.agents.find((x) => x.workload.name === 'nocodex-openab-codex')!;
     expect(noCodex.probe?.codexMissing ?? false, JSON.stringify(noCodex.problem)).toBe(true);
     expect(noCodex.probe?.codexError).toMatch(/Codex is not installed/);
@@ -241,10 +250,14 @@ describe('the fleet on the demo cluster', () => {
     const policy = await control.call<unknown>('GET', '/_devcluster/rbac');
     await control.call('PUT', '/_devcluster/rbac', denyPodListFor(policy));
     try {
+      // A running watch outlives a policy change (as on a real API server); a dashboard that
+      // starts under this policy cannot fill its cache, and says why.
+      resetClusters();
       const fleet = await getFleet();
       expect(fleet.clusters[0].error).toMatch(/refused .*\(403\).*Ask an admin/);
     } finally {
       await control.call('DELETE', '/_devcluster/rbac');
+      resetClusters();
     }
   });
 

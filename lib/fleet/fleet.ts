@@ -3,7 +3,7 @@ import { getClusters, type Cluster } from '../k8s/clusters';
 import { activePod, listAgentWorkloads, type AgentWorkload, type PodSummary } from '../k8s/agents';
 import { ClusterError, toClusterError } from '../k8s/errors';
 import { getSettings } from '../settings';
-import { probeAgent, pruneProbeCache, type AgentProbe } from './probe';
+import { pruneProbeCache, readProbe, type AgentProbe } from './probe';
 
 export interface FleetAgent {
   /** `cluster/namespace/name`: stable across restarts. */
@@ -13,6 +13,10 @@ export interface FleetAgent {
   workload: AgentWorkload;
   pod: PodSummary | null;
   probe: AgentProbe | null;
+  /** ms since the probe's facts were observed in the pod (null: not probed yet). */
+  probeAgeMs: number | null;
+  /** A probe of this agent is under way: fresher facts will show on the next read. */
+  probeRefreshing: boolean;
   /** Why this agent could not be read, in plain words (the rest of the fleet still shows). */
   problem: string | null;
   attention: string[];
@@ -57,7 +61,15 @@ export function attentionReasons(agent: Pick<FleetAgent, 'workload' | 'pod' | 'p
   return reasons;
 }
 
-async function clusterAgents(cluster: Cluster): Promise<{ agents: FleetAgent[]; error: string | null }> {
+export interface FleetOptions {
+  /**
+   * Wait for the first probe of agents never probed before (default). Agents probed before are
+   * never waited for: they show what was last seen, with its age, while the keeper refreshes them.
+   */
+  waitForFirstProbes?: boolean;
+}
+
+async function clusterAgents(cluster: Cluster, opts: FleetOptions): Promise<{ agents: FleetAgent[]; error: string | null }> {
   let workloads: AgentWorkload[];
   try {
     workloads = await listAgentWorkloads(cluster);
@@ -70,14 +82,17 @@ async function clusterAgents(cluster: Cluster): Promise<{ agents: FleetAgent[]; 
       const pod = activePod(workload);
       let problem = podProblem(workload, pod);
       let probe: AgentProbe | null = null;
+      let probeAgeMs: number | null = null;
+      let probeRefreshing = false;
       if (!problem && pod) {
         try {
-          probe = await probeAgent({ cluster, namespace: workload.namespace, pod: pod.name, podUid: pod.uid, container: containerName });
+          const known = await readProbe({ cluster, namespace: workload.namespace, pod: pod.name, podUid: pod.uid, container: containerName }, { wait: opts.waitForFirstProbes ?? true });
+          ({ probe, ageMs: probeAgeMs, refreshing: probeRefreshing } = known);
         } catch (err) {
           problem = err instanceof ClusterError ? err.message : toClusterError(err, `reading agent ${workload.name}`).message;
         }
       }
-      const agent = { key: `${cluster.id}/${workload.namespace}/${workload.name}`, clusterId: cluster.id, clusterLabel: cluster.label, workload, pod, probe, problem, attention: [] as string[] };
+      const agent: FleetAgent = { key: `${cluster.id}/${workload.namespace}/${workload.name}`, clusterId: cluster.id, clusterLabel: cluster.label, workload, pod, probe, probeAgeMs, probeRefreshing, problem, attention: [] };
       agent.attention = attentionReasons(agent);
       return agent;
     }),
@@ -86,14 +101,14 @@ async function clusterAgents(cluster: Cluster): Promise<{ agents: FleetAgent[]; 
 }
 
 /** Every Codex agent of every configured cluster, each with its probe or its own error. */
-export async function getFleet(): Promise<Fleet> {
+export async function getFleet(opts: FleetOptions = {}): Promise<Fleet> {
   let clusters: Cluster[];
   try {
     clusters = getClusters();
   } catch (err) {
     return { clusters: [], agents: [], error: (err as Error).message, generatedAt: new Date().toISOString() };
   }
-  const results = await Promise.all(clusters.map(clusterAgents));
+  const results = await Promise.all(clusters.map((c) => clusterAgents(c, opts)));
   const agents = results.flatMap((r) => r.agents);
   pruneProbeCache(new Set(agents.filter((a) => a.pod).map((a) => `${a.clusterId}/${a.pod!.uid}`)));
   return {

@@ -5,7 +5,7 @@ import { cannotRun } from '../pod/errors';
 import type { Cluster } from '../k8s/clusters';
 import { ClusterError } from '../k8s/errors';
 import { requirePodAccess } from '../k8s/access';
-import { impersonationEnabled } from '../k8s/impersonation';
+import { asDashboard, impersonationEnabled } from '../k8s/impersonation';
 import { summarizeAuth, type AuthFacts, type LoginState } from '../codex/auth';
 import { parseFeaturesList, type Feature } from '../codex/features';
 import { readApprovalSettings } from '../codex/config';
@@ -34,6 +34,8 @@ export interface AgentProbe {
   codexVersion: string | null;
   lastActivity: string | null;
   probedAt: string;
+  /** When these facts were last seen in the pod (a probe that found nothing changed renews it). */
+  observedAt: string;
 }
 
 interface CacheEntry {
@@ -53,9 +55,19 @@ export interface ProbeTarget {
   container: string;
 }
 
+/** What is known of an agent's pod right now, without waiting for it. */
+export interface KnownProbe {
+  probe: AgentProbe | null;
+  /** ms since the facts were observed in the pod (null: never probed yet). */
+  ageMs: number | null;
+  /** A probe of this pod is under way (its result will show on the next read). */
+  refreshing: boolean;
+}
+
 /**
- * The probe of one pod: cached for a few seconds per pod uid, shared between concurrent
- * callers, and cheap when the pod's files have not changed since the last probe.
+ * The probe of one pod, for callers that need facts at least this fresh (actions, logins):
+ * cached per pod uid, shared between concurrent callers, and cheap when the pod's files have
+ * not changed since the last probe. Pages use readProbe, which never waits on a pod it knows.
  */
 export function probeAgent(target: ProbeTarget, opts: { maxAgeMs?: number } = {}): Promise<AgentProbe> {
   // The cache is shared by everyone; in impersonation mode a cached probe (made with someone
@@ -65,38 +77,155 @@ export function probeAgent(target: ProbeTarget, opts: { maxAgeMs?: number } = {}
 }
 
 function probeShared(target: ProbeTarget, opts: { maxAgeMs?: number }): Promise<AgentProbe> {
-  const settings = getSettings();
-  const key = `${target.cluster.id}/${target.podUid}`;
+  const key = keyOf(target);
   const cached = cache.get(key);
-  const maxAge = opts.maxAgeMs ?? settings.probeCacheMs;
+  const maxAge = opts.maxAgeMs ?? getSettings().probeCacheMs;
   if (cached && Date.now() - cached.at < maxAge) return Promise.resolve(cached.probe);
+  return refresh(target);
+}
+
+/**
+ * What the dashboard knows of an agent's pod, at once: the last probe and its age. The agent is
+ * kept warm from then on (see the keeper below). Only a pod never probed is waited for, and only
+ * when `wait` is set; otherwise its first probe starts and the read returns without it.
+ */
+export async function readProbe(target: ProbeTarget, opts: { wait?: boolean } = {}): Promise<KnownProbe> {
+  if (impersonationEnabled()) await requirePodAccess(target.cluster, target.namespace, target.pod);
+  const key = keyOf(target);
+  keep(key, target);
+  const cached = cache.get(key);
+  if (cached) return { probe: cached.probe, ageMs: Date.now() - cached.at, refreshing: inFlight.has(key) };
+  const first = refresh(target);
+  if (!opts.wait) {
+    first.catch(() => undefined);
+    return { probe: null, ageMs: null, refreshing: true };
+  }
+  const probe = await first;
+  return { probe, ageMs: Date.now() - Date.parse(probe.observedAt), refreshing: false };
+}
+
+function keyOf(target: ProbeTarget): string {
+  return `${target.cluster.id}/${target.podUid}`;
+}
+
+/** One probe per pod at a time, within the concurrency bound and the per-cluster exec rate, made as the dashboard. */
+function refresh(target: ProbeTarget): Promise<AgentProbe> {
+  const key = keyOf(target);
   const running = inFlight.get(key);
   if (running) return running;
-  limiter ??= pLimit(settings.probeConcurrency);
-  const work = limiter(() => runProbe(target, cached?.probe ?? null))
+  limiter ??= pLimit(getSettings().probeConcurrency);
+  let startedAt = Infinity;
+  const work = limiter(async () => {
+    await execSlot(target.cluster.id);
+    startedAt = Date.now();
+    return asDashboardIfImpersonating(() => runProbe(target, cache.get(key)?.probe ?? null));
+  })
     .then((probe) => {
-      cache.set(key, { probe, at: Date.now() });
+      // A probe that began before an action changed the pod's files must not stand for them.
+      if (startedAt > (invalidatedAt.get(key) ?? 0)) cache.set(key, { probe, at: Date.parse(probe.observedAt) });
       return probe;
     })
-    .finally(() => inFlight.delete(key));
+    .finally(() => {
+      if (inFlight.get(key) === work) inFlight.delete(key);
+    });
   inFlight.set(key, work);
   return work;
 }
 
+/**
+ * Probes are shared by everyone, so they are made with the dashboard's own rights; whoever
+ * reads one was checked first (requirePodAccess).
+ */
+function asDashboardIfImpersonating<T>(fn: () => Promise<T>): Promise<T> {
+  return impersonationEnabled() ? asDashboard(fn) : fn();
+}
+
+// ---- exec rate per cluster ------------------------------------------------------------
+
+const nextSlot = new Map<string, number>();
+
+/** Waits for this cluster's next exec slot: at most PROBE_EXECS_PER_SECOND probe execs start per second. */
+async function execSlot(clusterId: string): Promise<void> {
+  const gap = 1000 / getSettings().probeExecsPerSecond;
+  const now = Date.now();
+  const at = Math.max(now, nextSlot.get(clusterId) ?? 0);
+  nextSlot.set(clusterId, at + gap);
+  if (at > now) await new Promise((r) => setTimeout(r, at - now));
+}
+
+// ---- the keeper ---------------------------------------------------------------------
+
+interface Kept {
+  target: ProbeTarget;
+  lastReadAt: number;
+}
+
+const kept = new Map<string, Kept>();
+let ticker: NodeJS.Timeout | null = null;
+/** An agent read within this window is "looked at": refreshed every PROBE_REFRESH_MS; the rest ten times slower. */
+const LOOKED_AT_MS = 2 * 60_000;
+/** An agent nobody read for this long is no longer kept warm. */
+const FORGET_AFTER_MS = 30 * 60_000;
+const TICK_MS = 1_000;
+
+function keep(key: string, target: ProbeTarget): void {
+  const entry = kept.get(key);
+  if (entry) {
+    entry.target = target;
+    entry.lastReadAt = Date.now();
+  } else kept.set(key, { target, lastReadAt: Date.now() });
+  if (!ticker) {
+    ticker = setInterval(keepWarm, TICK_MS);
+    ticker.unref?.();
+  }
+}
+
+/** Starts the probes that are due, most overdue first; the exec rate and concurrency bounds pace them. */
+function keepWarm(): void {
+  const now = Date.now();
+  const { probeRefreshMs, probeConcurrency } = getSettings();
+  const due: Array<{ key: string; overdue: number; target: ProbeTarget }> = [];
+  for (const [key, k] of kept) {
+    if (now - k.lastReadAt > FORGET_AFTER_MS) {
+      kept.delete(key);
+      continue;
+    }
+    if (inFlight.has(key)) continue;
+    const every = now - k.lastReadAt < LOOKED_AT_MS ? probeRefreshMs : probeRefreshMs * 10;
+    const age = now - (cache.get(key)?.at ?? 0);
+    if (age >= every) due.push({ key, overdue: age - every, target: k.target });
+  }
+  due.sort((a, b) => b.overdue - a.overdue);
+  // Never queue more than can run: what is not started now is still due on the next tick.
+  const room = Math.max(0, probeConcurrency - inFlight.size);
+  for (const d of due.slice(0, room)) refresh(d.target).catch(() => undefined);
+}
+
 /** Forget what we know of a pod (after an action changed its files). */
 export function invalidateProbe(clusterId: string, podUid: string): void {
-  cache.delete(`${clusterId}/${podUid}`);
+  const key = `${clusterId}/${podUid}`;
+  cache.delete(key);
+  // A probe under way may have read the files before the change: the next read starts anew.
+  inFlight.delete(key);
+  invalidatedAt.set(key, Date.now());
 }
+
+const invalidatedAt = new Map<string, number>();
 
 /** Empties the probe cache (tests measure cold probes). */
 export function resetProbeCacheForTests(): void {
   cache.clear();
+  kept.clear();
+  invalidatedAt.clear();
+  nextSlot.clear();
   limiter = null;
 }
 
-/** Drops cache entries of pods that no longer exist. */
+/** Drops cache entries (and kept agents) of pods that no longer exist. */
 export function pruneProbeCache(liveKeys: Set<string>): void {
   for (const key of cache.keys()) if (!liveKeys.has(key)) cache.delete(key);
+  for (const key of kept.keys()) if (!liveKeys.has(key)) kept.delete(key);
+  for (const key of invalidatedAt.keys()) if (!liveKeys.has(key)) invalidatedAt.delete(key);
 }
 
 async function runProbe(target: ProbeTarget, previous: AgentProbe | null): Promise<AgentProbe> {
@@ -109,7 +238,10 @@ async function runProbe(target: ProbeTarget, previous: AgentProbe | null): Promi
     const why = cannotRun(out) ? 'The container has no shell (sh) to run the probe.' : `The probe ended early (exit ${out.exitCode}).`;
     throw new ClusterError(why, 'other');
   }
-  if (sections.unchanged && previous) return { ...previous, probedAt: new Date().toISOString() };
+  if (sections.unchanged && previous) {
+    const now = new Date().toISOString();
+    return { ...previous, probedAt: now, observedAt: now };
+  }
   return interpretProbe(sections, new Date());
 }
 
@@ -149,5 +281,6 @@ export function interpretProbe(sections: ReturnType<typeof splitProbeOutput>, no
     codexVersion: /(\d+\.\d+\.\d+[\w.-]*)/.exec(sections.version ?? '')?.[1] ?? null,
     lastActivity: facts.lastActivityMs ? new Date(facts.lastActivityMs).toISOString() : null,
     probedAt: now.toISOString(),
+    observedAt: now.toISOString(),
   };
 }

@@ -1,15 +1,8 @@
 import 'server-only';
 import { withDeadline, type Cluster } from './clusters';
-import { currentIdentity, identityLabel, requireExecAccess } from './impersonation';
+import { currentIdentity, identityLabel, impersonationEnabled, requireAccess, requireExecAccess, type AccessQuestion } from './impersonation';
 
-export interface AccessCheck {
-  namespace: string;
-  verb: string;
-  resource: string;
-  group?: string;
-  subresource?: string;
-  name?: string;
-}
+export type AccessCheck = AccessQuestion;
 
 export interface AccessAnswer {
   allowed: boolean;
@@ -55,4 +48,22 @@ export async function canI(cluster: Cluster, check: AccessCheck): Promise<Access
  */
 export function requirePodAccess(cluster: Cluster, namespace: string, pod?: string): Promise<void> {
   return requireExecAccess((check) => canI(cluster, check), cluster.id, namespace, pod);
+}
+
+/**
+ * In impersonation mode, objects of the shared watch cache are served only to someone the
+ * cluster lets list that kind there (namespace "" = cluster-wide), asked as that person and
+ * remembered briefly; a no-op otherwise. Throws a forbidden ClusterError in plain words.
+ */
+export function requireListAccess(cluster: Cluster, namespace: string, resource: 'deployments' | 'pods' | 'events'): Promise<void> {
+  return requireAccess((check) => canI(cluster, check), cluster.id, { namespace, verb: 'list', resource, group: resource === 'deployments' ? 'apps' : '' });
+}
+
+/** Whether the signed-in person may read this kind there (always, without impersonation). */
+export async function mayList(cluster: Cluster, namespace: string, resource: 'deployments' | 'pods' | 'events'): Promise<boolean> {
+  if (!impersonationEnabled()) return true;
+  return requireListAccess(cluster, namespace, resource).then(
+    () => true,
+    () => false,
+  );
 }

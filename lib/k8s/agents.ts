@@ -2,7 +2,10 @@ import 'server-only';
 import type * as k8s from '@kubernetes/client-node';
 import { getSettings } from '../settings';
 import { withDeadline, type Cluster } from './clusters';
+import { mayList, requireListAccess } from './access';
 import { ClusterError, toClusterError } from './errors';
+import { impersonationEnabled } from './impersonation';
+import { cachedObjects } from './watch-cache';
 import { fromSelectorObject, labelsMatch, LabelSelectorError, parseLabelSelector, type LabelSelector } from './label-selector';
 
 export interface PodSummary {
@@ -150,30 +153,19 @@ export function summarizeDeployment(clusterId: string, d: k8s.V1Deployment, pods
   };
 }
 
-/** One list of Deployments and one of Pods per namespace scope: never a request per agent. */
+/**
+ * Every agent of a cluster, from the watch cache (no list call once it is warm). In
+ * impersonation mode only the namespaces the person may list Deployments and Pods in.
+ */
 export async function listAgentWorkloads(cluster: Cluster): Promise<AgentWorkload[]> {
-  const { namespaces, containerName } = getSettings();
+  const { containerName } = getSettings();
   const what = `listing agents in cluster ${cluster.label}`;
   try {
     const labelSelector = agentSelector().text;
-    const scopes = namespaces ?? [null];
-    const results = await Promise.all(
-      scopes.map(async (ns) => {
-        const [deps, pods] = await withDeadline(
-          Promise.all(
-            ns
-              ? [cluster.apps.listNamespacedDeployment({ namespace: ns, labelSelector }), cluster.core.listNamespacedPod({ namespace: ns, labelSelector })]
-              : [cluster.apps.listDeploymentForAllNamespaces({ labelSelector }), cluster.core.listPodForAllNamespaces({ labelSelector })],
-          ),
-          API_DEADLINE_MS,
-          what,
-        );
-        return { deps: deps.items as k8s.V1Deployment[], pods: pods.items as k8s.V1Pod[] };
-      }),
-    );
-    const pods = results.flatMap((r) => r.pods);
-    return results
-      .flatMap((r) => r.deps)
+    const [deps, pods] = await Promise.all([cachedObjects(cluster, labelSelector, 'deployments'), cachedObjects(cluster, labelSelector, 'pods')]);
+    const readable = await readableNamespaces(cluster, [...new Set(deps.map((d) => d.metadata?.namespace ?? ''))]);
+    return deps
+      .filter((d) => readable.has(d.metadata?.namespace ?? ''))
       .map((d) => summarizeDeployment(cluster.id, d, pods, containerName))
       .sort((a, b) => a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name));
   } catch (err) {
@@ -181,6 +173,20 @@ export async function listAgentWorkloads(cluster: Cluster): Promise<AgentWorkloa
   }
 }
 
+/** The namespaces (of those given) whose Deployments and Pods the person may list: all of them without impersonation. */
+async function readableNamespaces(cluster: Cluster, namespaces: string[]): Promise<Set<string>> {
+  if (!impersonationEnabled()) return new Set(namespaces);
+  const { namespaces: watched } = getSettings();
+  const both = async (ns: string) => (await mayList(cluster, ns, 'deployments')) && (await mayList(cluster, ns, 'pods'));
+  // Cluster-wide rights answer for every namespace at once; otherwise each is asked.
+  if (!watched && (await both(''))) return new Set(namespaces);
+  const answers = await Promise.all(namespaces.map(async (ns) => [ns, await both(ns)] as const));
+  const allowed = new Set(answers.filter(([, ok]) => ok).map(([ns]) => ns));
+  if (allowed.size === 0 && namespaces.length > 0) await requireListAccess(cluster, watched?.[0] ?? '', 'deployments').then(() => requireListAccess(cluster, watched?.[0] ?? '', 'pods'));
+  return allowed;
+}
+
+/** A Deployment read from the API server itself (for writers that need its current resourceVersion). */
 export async function getDeployment(cluster: Cluster, namespace: string, name: string): Promise<k8s.V1Deployment> {
   try {
     return await withDeadline(cluster.apps.readNamespacedDeployment({ namespace, name }), API_DEADLINE_MS, `reading deployment ${namespace}/${name}`);
@@ -190,27 +196,39 @@ export async function getDeployment(cluster: Cluster, namespace: string, name: s
 }
 
 /**
- * The agent pods of one Deployment, full objects, newest first: the pods of its namespace that
- * AGENT_SELECTOR lists (as the fleet lists them), then its own by its spec.selector.
+ * The agent pods of one Deployment, full objects, newest first: the watched pods of its
+ * namespace (AGENT_SELECTOR, as the fleet lists them), then its own by its spec.selector.
  */
 export async function listDeploymentPods(cluster: Cluster, deployment: k8s.V1Deployment): Promise<k8s.V1Pod[]> {
   const namespace = deployment.metadata?.namespace ?? '';
-  return ownPods(deployment, await listAgentPods(cluster, namespace, `listing pods of ${namespace}/${deployment.metadata?.name}`));
+  return ownPods(deployment, await cachedAgentPods(cluster, namespace));
 }
 
-async function listAgentPods(cluster: Cluster, namespace: string, what: string): Promise<k8s.V1Pod[]> {
-  const labelSelector = agentSelector().text;
+async function cachedAgentPods(cluster: Cluster, namespace: string): Promise<k8s.V1Pod[]> {
   try {
-    return (await withDeadline(cluster.core.listNamespacedPod({ namespace, labelSelector }), API_DEADLINE_MS, what)).items as k8s.V1Pod[];
+    await requireListAccess(cluster, namespace, 'pods');
+    return await cachedObjects(cluster, agentSelector().text, 'pods', namespace);
   } catch (err) {
-    throw toClusterError(err, what);
+    throw toClusterError(err, `listing pods in ${namespace}`);
   }
 }
 
-/** A Deployment and its agent pods in one round trip: the Deployment is read while the pods are listed. */
+/**
+ * A Deployment and its agent pods, from the watch cache. A Deployment the cache does not hold
+ * (not an agent, or created a moment ago) is read once from the API server, so the caller can
+ * tell "not an agent" from "not there".
+ */
 export async function getDeploymentWithPods(cluster: Cluster, namespace: string, name: string): Promise<{ deployment: k8s.V1Deployment; pods: k8s.V1Pod[] }> {
-  const [deployment, listed] = await Promise.all([getDeployment(cluster, namespace, name), listAgentPods(cluster, namespace, `listing pods of ${namespace}/${name}`)]);
-  return { deployment, pods: ownPods(deployment, listed) };
+  const labelSelector = agentSelector().text;
+  let deployment: k8s.V1Deployment | undefined;
+  try {
+    await requireListAccess(cluster, namespace, 'deployments');
+    deployment = (await cachedObjects(cluster, labelSelector, 'deployments', namespace)).find((d) => d.metadata?.name === name);
+  } catch (err) {
+    throw toClusterError(err, `reading deployment ${namespace}/${name}`);
+  }
+  deployment ??= await getDeployment(cluster, namespace, name);
+  return { deployment, pods: ownPods(deployment, await cachedAgentPods(cluster, namespace)) };
 }
 
 /** The pod an agent's commands run in: the newest running, not terminating one. */

@@ -3,6 +3,7 @@ import * as k8s from '@kubernetes/client-node';
 import { getSettings } from '../settings';
 import { ClusterError } from './errors';
 import { impersonationEnabled, ImpersonatingKubeConfig } from './impersonation';
+import { stopWatchCaches } from './watch-cache';
 
 /** One kubeconfig context, shown to users as one cluster. */
 export interface Cluster {
@@ -89,6 +90,7 @@ export function getClusters(): Cluster[] {
 
 /** Forget the loaded kubeconfig (tests, and a future reload of the configuration). */
 export function resetClusters(): void {
+  stopWatchCaches();
   clusters = null;
   loadError = null;
 }

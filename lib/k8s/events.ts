@@ -1,6 +1,9 @@
 import 'server-only';
 import type * as k8s from '@kubernetes/client-node';
-import { withDeadline, type Cluster } from './clusters';
+import { requireListAccess } from './access';
+import { agentSelector } from './agents';
+import type { Cluster } from './clusters';
+import { cachedObjects } from './watch-cache';
 import { toClusterError } from './errors';
 
 export interface ClusterEvent {
@@ -12,12 +15,13 @@ export interface ClusterEvent {
   lastSeen: string | null;
 }
 
-/** Recent events about a Deployment and its pods (one list, filtered here). */
+/** Recent events about a Deployment and its pods, from the watch cache of its namespace. */
 export async function listAgentEvents(cluster: Cluster, namespace: string, deployment: string, podNames: string[]): Promise<ClusterEvent[]> {
   try {
-    const res = await withDeadline(cluster.core.listNamespacedEvent({ namespace }), 10_000, `reading events in ${namespace}`);
+    await requireListAccess(cluster, namespace, 'events');
+    const items = await cachedObjects(cluster, agentSelector().text, 'events', namespace);
     const names = new Set([deployment, ...podNames]);
-    return (res.items as k8s.CoreV1Event[])
+    return items
       .filter((e) => names.has(e.involvedObject?.name ?? '') || ownedName(deployment, e.involvedObject?.name ?? ''))
       .map((e) => ({
         type: e.type ?? 'Normal',

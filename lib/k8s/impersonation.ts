@@ -156,39 +156,58 @@ export class ImpersonatingKubeConfig extends k8s.KubeConfig {
   }
 }
 
-/** Answers per person and place; a check in flight is shared, so requests arriving together ask once. */
-const execChecks = new Map<string, { at: number; answer: Promise<{ allowed: boolean; reason?: string }> }>();
-const EXEC_CHECK_TTL_MS = 30_000;
+/** Answers per person and question; a check in flight is shared, so requests arriving together ask once. */
+const accessChecks = new Map<string, { at: number; answer: Promise<{ allowed: boolean; reason?: string }> }>();
+const ACCESS_CHECK_TTL_MS = 30_000;
+
+export interface AccessQuestion {
+  namespace: string;
+  verb: string;
+  resource: string;
+  group?: string;
+  subresource?: string;
+  name?: string;
+}
 
 /**
- * Cached pod data (probe results, image lists, thumbnails) was read with someone's rights;
- * in impersonation mode it is served only to a user the cluster lets exec into that pod
- * (asked as that user, remembered 30 s). Without impersonation every user shares the
- * dashboard's rights, so there is nothing to check.
+ * What the dashboard keeps (probe results, image lists, thumbnails, the watched Deployments,
+ * Pods and Events) was read with someone's rights; in impersonation mode it is served only to a
+ * user the cluster allows the question for (asked as that user, remembered 30 s). Without
+ * impersonation every user shares the dashboard's rights, so there is nothing to check.
  */
-export async function requireExecAccess(
-  check: (c: { namespace: string; verb: string; resource: string; subresource: string; name?: string }) => Promise<{ allowed: boolean; reason?: string }>,
+export async function requireAccess(
+  check: (c: AccessQuestion) => Promise<{ allowed: boolean; reason?: string }>,
   clusterId: string,
-  namespace: string,
-  pod?: string,
+  question: AccessQuestion,
 ): Promise<void> {
   if (!impersonationEnabled()) return;
   const id = await currentIdentity();
   if (id.kind !== 'user') return;
-  const key = `${id.identity.user}\u0000${id.identity.groups.join('\u0001')}\u0000${clusterId}\u0000${namespace}\u0000${pod ?? ''}`;
-  let entry = execChecks.get(key);
-  if (!entry || Date.now() - entry.at > EXEC_CHECK_TTL_MS) {
-    entry = { at: Date.now(), answer: check({ namespace, verb: 'create', resource: 'pods', subresource: 'exec', name: pod }) };
-    if (execChecks.size > 5_000) execChecks.clear();
-    execChecks.set(key, entry);
+  const q = question;
+  const key = [id.identity.user, id.identity.groups.join('\u0001'), clusterId, q.namespace, q.verb, q.group ?? '', q.resource, q.subresource ?? '', q.name ?? ''].join('\u0000');
+  let entry = accessChecks.get(key);
+  if (!entry || Date.now() - entry.at > ACCESS_CHECK_TTL_MS) {
+    entry = { at: Date.now(), answer: check(question) };
+    if (accessChecks.size > 5_000) accessChecks.clear();
+    accessChecks.set(key, entry);
     // A check that threw is not kept: the next request asks again.
     const added = entry;
-    added.answer.catch(() => execChecks.get(key) === added && execChecks.delete(key));
+    added.answer.catch(() => accessChecks.get(key) === added && accessChecks.delete(key));
   }
   const answer = await entry.answer;
-  if (!answer.allowed) throw new ClusterError(answer.reason ?? `The cluster does not let ${identityLabel(id)} run commands in ${namespace}.`, 'forbidden', 403);
+  if (!answer.allowed) throw new ClusterError(answer.reason ?? `The cluster does not let ${identityLabel(id)} ${q.verb} ${q.resource} in ${q.namespace || 'the cluster'}.`, 'forbidden', 403);
+}
+
+/** Cached pod data goes only to someone the cluster lets exec into that pod (or namespace). */
+export function requireExecAccess(
+  check: (c: AccessQuestion) => Promise<{ allowed: boolean; reason?: string }>,
+  clusterId: string,
+  namespace: string,
+  pod?: string,
+): Promise<void> {
+  return requireAccess(check, clusterId, { namespace, verb: 'create', resource: 'pods', subresource: 'exec', name: pod });
 }
 
 export function resetExecChecksForTests(): void {
-  execChecks.clear();
+  accessChecks.clear();
 }

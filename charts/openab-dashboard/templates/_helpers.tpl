@@ -47,13 +47,14 @@ namespace "" means the cluster-wide ClusterRole.
 */}}
 {{- define "openab-dashboard.namespacedRules" -}}
 {{- $root := .root -}}
-# Agent discovery (list Deployments and Pods by the agent selector) and one agent's Deployment.
+# Agent discovery (list and watch Deployments and Pods by the agent selector: the dashboard's
+# watch cache) and one agent's Deployment.
 - apiGroups: ["apps"]
   resources: ["deployments"]
-  verbs: ["get", "list", "patch"]
+  verbs: ["get", "list", "watch", "patch"]
 - apiGroups: [""]
   resources: ["pods"]
-  verbs: ["list"]
+  verbs: ["list", "watch"]
 # Reading Codex's files and running the Codex CLI in the agent's container: a WebSocket exec
 # is authorized as get (newer API servers also check create for it), SPDY as create.
 - apiGroups: [""]
@@ -65,7 +66,7 @@ namespace "" means the cluster-wide ClusterRole.
 # The agent's history, and the audit trail written as Events on the Deployment.
 - apiGroups: [""]
   resources: ["events"]
-  verbs: ["list", "create"]
+  verbs: ["list", "watch", "create"]
 {{- if $root.Values.agents.readConfigMaps }}
 # OpenAB's config.toml, for the delivery readiness check when the pod does not mount it.
 - apiGroups: [""]

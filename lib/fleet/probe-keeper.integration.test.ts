@@ -1,0 +1,91 @@
+// Pages never wait on a pod they know: once an agent was probed, reads of the overview and the
+// agent page make no exec and return what is known with its age; the keeper refreshes looked-at
+// agents in the background, so a file changed in the pod shows within PROBE_REFRESH_MS.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startDevCluster, type DevCluster } from '../../devcluster/cluster';
+import { createAgent, kubeConfig, readyPod } from '../../devcluster/conformance/helpers';
+import * as k8s from '@kubernetes/client-node';
+import { resetSettings } from '../settings';
+import { getCluster, resetClusters } from '../k8s/clusters';
+import { execInPod } from '../k8s/exec';
+import { getFleet } from './fleet';
+import { getAgentDetail } from './agent-detail';
+import { resetProbeCacheForTests } from './probe';
+
+const CTX = 'dashboard@devcluster';
+const NS = 'kept';
+const REFRESH_MS = 1_500;
+let cluster: DevCluster;
+const scratch = mkdtempSync(path.join(tmpdir(), 'probe-keeper-it-'));
+
+beforeAll(async () => {
+  cluster = await startDevCluster({ port: 0, seed: 'empty', kubeconfigPath: path.join(scratch, 'kubeconfig'), quiet: true, podReadyDelayMs: 200 });
+  const admin = kubeConfig(cluster);
+  await admin.makeApiClient(k8s.CoreV1Api).createNamespace({ body: { metadata: { name: NS } } });
+  await createAgent(admin, NS, 'one', { 'app.kubernetes.io/component': 'codex' });
+  await readyPod(admin, NS, 'codex');
+  process.env.KUBECONFIG = cluster.kubeconfigPath;
+  process.env.KUBE_CONTEXTS = CTX;
+  process.env.AGENT_SELECTOR = 'app.kubernetes.io/name=openab,app.kubernetes.io/component=codex';
+  // Every read would probe again under the old per-request cache.
+  process.env.PROBE_CACHE_MS = '1';
+  process.env.PROBE_REFRESH_MS = String(REFRESH_MS);
+  resetSettings();
+  resetClusters();
+  resetProbeCacheForTests();
+}, 120_000);
+
+afterAll(async () => {
+  delete process.env.PROBE_REFRESH_MS;
+  resetClusters();
+  await cluster?.stop();
+  rmSync(scratch, { recursive: true, force: true });
+});
+
+describe('the probe keeper', () => {
+  it('answers reads of a probed agent from what it knows, with its age, and no exec', async () => {
+    const cold = await getFleet();
+    const agent = cold.agents.find((a) => a.workload.name === 'one')!;
+    expect(agent.probe?.observedAt).toMatch(/^\d{4}-\d\d-\d\dT/);
+    cluster.resetStats();
+    const started = Date.now();
+    for (let i = 0; i < 3; i++) {
+      const fleet = await getFleet();
+      const a = fleet.agents.find((x) => x.workload.name === 'one')!;
+      expect(a.probe).not.toBeNull();
+      expect(a.probeAgeMs).toBeGreaterThanOrEqual(0);
+      const detail = await getAgentDetail({ clusterId: CTX, namespace: NS, name: 'one' });
+      expect(detail.agent.probe?.observedAt).toBeTruthy();
+    }
+    // The keeper may have refreshed once in the background meanwhile, never once per read.
+    const elapsed = Date.now() - started;
+    expect(cluster.stats().execs).toBeLessThanOrEqual(Math.ceil(elapsed / REFRESH_MS));
+  });
+
+  it('sees a file changed in the pod within the refresh interval, without a read waiting for it', async () => {
+    const before = (await getFleet()).agents.find((a) => a.workload.name === 'one')!;
+    expect(before.probe?.configPresent).toBe(false);
+    const c = getCluster(CTX);
+    const pod = before.pod!.name;
+    const wrote = await execInPod(c, { namespace: NS, pod, container: 'openab', argv: ['sh', '-c', 'mkdir -p "$HOME/.codex" && printf \'approval_policy = "never"\\n\' > "$HOME/.codex/config.toml"'], timeoutMs: 20_000 });
+    expect(wrote.exitCode).toBe(0);
+    const changedAt = Date.now();
+    let seenAfter = -1;
+    while (Date.now() - changedAt < REFRESH_MS * 4) {
+      const t = Date.now();
+      const a = (await getFleet()).agents.find((x) => x.workload.name === 'one')!;
+      expect(Date.now() - t).toBeLessThan(1_000);
+      if (a.probe?.configPresent) {
+        seenAfter = Date.now() - changedAt;
+        break;
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(seenAfter).toBeGreaterThanOrEqual(0);
+    // Within the interval, plus one keeper tick and the probe's own run.
+    expect(seenAfter).toBeLessThan(REFRESH_MS + 3_000);
+  });
+});

@@ -225,6 +225,7 @@ export class ApiServer {
       }
       const verb = this.verbOf(req.method ?? 'GET', route, url.searchParams);
       const attrs: ResourceAttributes = { verb, group: route.type.group, resource: route.type.resource, subresource: route.subresource, namespace: route.namespace, name: route.name };
+      this.d.knobs.countRequest(verb, attrs);
       this.authorize(user, attrs);
       if (await this.injectFault(req, res, url, verb)) return;
       await this.serve(req, res, url, route, verb, user);
@@ -606,6 +607,7 @@ export class ApiServer {
       if (!m) throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
       const [, namespace, name] = m.map(decodeURIComponent);
       const verb = req.method === 'POST' ? 'create' : 'get';
+      this.d.knobs.countRequest(verb, { resource: 'pods', subresource: 'exec', namespace, name });
       this.authorize(user, { verb, group: '', resource: 'pods', subresource: 'exec', namespace, name });
       const fault = this.d.knobs.takeFault(`${url.pathname}${url.search}`, verb, req.method ?? 'GET');
       if (fault === 500) throw new ApiError(500, 'InternalError', 'Internal error occurred: injected fault');
@@ -658,10 +660,10 @@ export class ApiServer {
     const what = url.pathname.slice('/_devcluster/'.length).replace(/\/$/, '');
     const { knobs } = this.d;
     const method = req.method ?? 'GET';
-    if (what === 'stats' && method === 'GET') return sendJson(res, 200, { requests: knobs.requests, execs: knobs.execs });
+    if (what === 'stats' && method === 'GET') return sendJson(res, 200, knobs.stats());
     if (what === 'stats/reset' && method === 'POST') {
       knobs.resetStats();
-      return sendJson(res, 200, { requests: 0, execs: 0 });
+      return sendJson(res, 200, knobs.stats());
     }
     if (what === 'knobs' && method === 'GET') return sendJson(res, 200, knobs.describe());
     if (what === 'knobs' && method === 'POST') {

@@ -31,7 +31,7 @@ export interface ActionsBoardProps {
 export function ActionsBoard({ agent, strategy, access, rollout, settings }: ActionsBoardProps) {
   const [restartSignal, setRestartSignal] = useState(0);
   return (
-    <div className="grid gap-6 lg:grid-cols-2">
+    <div className="grid grid-cols-1 gap-6 lg:grid-cols-2">
       <div className="min-w-0 space-y-6">
         <div>
           <h3 className="mb-2 text-sm font-semibold">Restart</h3>

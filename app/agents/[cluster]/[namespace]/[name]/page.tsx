@@ -56,7 +56,7 @@ export default async function AgentPage({ params, searchParams }: { params: Prom
   const content: Record<(typeof TABS)[number]['id'], React.ReactNode> = {
     overview: (
       <>
-        <div className="grid gap-6 lg:grid-cols-2">
+        <div className="grid grid-cols-1 gap-6 lg:grid-cols-2">
           <Panel title="Codex" lines={8}><CodexSummary {...panel} /></Panel>
           <PodsSection {...panel} />
         </div>

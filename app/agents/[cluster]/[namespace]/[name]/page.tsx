@@ -2,7 +2,6 @@ import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { Suspense } from 'react';
 import { requirePageUser } from '@/lib/auth/guard';
-import { ClusterError } from '@/lib/k8s/errors';
 import { locateAgent } from '@/lib/k8s/locator';
 import { agentPath } from '@/lib/url-params';
 import { agentRefFromParams } from '@/lib/k8s/agent-ref';
@@ -43,14 +42,8 @@ export default async function AgentPage({ params, searchParams }: { params: Prom
   const ref = found.ref;
   const { clusterId, namespace, name } = ref;
   const user = await requirePageUser('viewer', agentPath(ref));
-  let located;
-  try {
-    located = await locateAgent(ref);
-  } catch (err) {
-    // A missing agent, or a Deployment that is not one, is a 404 (not-found.tsx says why); anything else is error.tsx.
-    if (err instanceof ClusterError && err.kind === 'not-found') notFound();
-    throw err;
-  }
+  // A missing agent is a 404 from layout.tsx; any other failure to read it shows error.tsx.
+  const located = await locateAgent(ref);
   const tab = (await searchParams).tab;
   const panel: AgentPanelProps = { clusterId, namespace, name, user: { name: user.name, role: user.role } };
   const content: Record<(typeof TABS)[number]['id'], React.ReactNode> = {

@@ -161,6 +161,10 @@ test('when the agent cannot be read, error.tsx says what happened, what to do, a
 test('one view of the agent page reads its Deployment once and asks the cluster about access once', async ({ page }) => {
   const agent = await healthy();
   await signIn(page, 'operator');
+  // The overview, where signing in lands, checks every agent's readiness (reading each Deployment):
+  // let that finish, then leave it, so only the agent page is counted.
+  await expect(page.locator('[data-testid="readiness-badge"][data-status="loading"]')).toHaveCount(0, { timeout: 45_000 });
+  await page.goto('about:blank');
   const control = cluster();
   await control.resetStats();
   // The whole streamed document: every panel's reads, and no browser-side fetches after it.

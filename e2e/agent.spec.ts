@@ -12,16 +12,19 @@ test.describe('agent page', () => {
     await expect(page.getByRole('heading', { level: 1 })).toHaveText(a.name);
     await expect(page.getByTestId('login-state')).toContainText(a.email!);
     await expect(page.getByTestId('approval-mode')).toHaveText(APPROVAL_LABEL[a.approval]);
+    await expect(page.getByTestId('pod-detail').first()).toContainText('devcluster-node-1');
+    await expect(page.getByTestId('pod-detail').first()).toContainText('openab');
+    await page.getByRole('tab', { name: 'Configuration' }).click();
     await expect(page.getByRole('region', { name: 'Approval keys, as Codex reads them' })).toContainText('approval_policy');
     const features = page.getByTestId('feature-table');
+    await page.getByRole('button', { name: /^Show all \d+ features$/ }).click();
     expect(await features.locator('tbody tr').count()).toBeGreaterThan(100);
-    await page.getByLabel('Filter features').fill('image_generation');
+    await page.getByLabel('Search features').fill('image_generation');
     const row = features.locator('tbody tr').filter({ has: page.getByRole('cell', { name: 'image_generation', exact: true }) });
     await expect(row).toHaveCount(1);
     await expect(row).toContainText('stable');
     expect(await features.locator('tbody tr').count()).toBeLessThan(5);
-    await expect(page.getByTestId('pod-detail').first()).toContainText('devcluster-node-1');
-    await expect(page.getByTestId('pod-detail').first()).toContainText('openab');
+    await page.getByRole('tab', { name: 'Activity' }).click();
     await expect(page.getByTestId('events')).toBeVisible();
     await expect(page.getByTestId('pod-log')).not.toHaveText(/Loading|No log lines/);
   });
@@ -29,7 +32,7 @@ test.describe('agent page', () => {
   test('follows the log live', async ({ page }) => {
     const a = (await seededAgents()).find((x) => x.codex && !x.crashLooping)!;
     await signIn(page, 'operator');
-    await page.goto(href(a.namespace, a.name));
+    await page.goto(`${href(a.namespace, a.name)}?tab=activity`);
     await page.getByLabel('Follow live').check();
     await expect(page.getByTestId('pod-log')).not.toHaveText('No log lines.', { timeout: 20_000 });
   });
@@ -39,6 +42,7 @@ test.describe('agent page', () => {
     await signIn(page, 'support');
     await page.goto(href(a.namespace, a.name));
     await expect(page.getByTestId('agent-problem')).toContainText('crash-looping');
+    await page.getByRole('tab', { name: 'Activity' }).click();
     const previous = page.getByLabel('Previous container');
     await expect(previous).toBeEnabled();
     await previous.check();

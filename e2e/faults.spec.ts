@@ -42,7 +42,7 @@ test('an agent page renders its panels when reading Events fails', async ({ page
   await signIn(page, 'operator');
   const control = cluster();
   await control.knobs({ faults: [{ pathRegex: '/events', verb: 'list', status: 500 }] });
-  await page.goto(fillTemplate('/agents/[cluster]/[namespace]/[name]', agent));
+  await page.goto(`${fillTemplate('/agents/[cluster]/[namespace]/[name]', agent)}?tab=activity`);
   await expect(page.getByRole('heading', { name: agent.name, exact: false }).first()).toBeVisible();
   const history = page.getByRole('region', { name: 'History' });
   await expect(history.getByRole('alert')).toContainText(/API failed \(500\)/);

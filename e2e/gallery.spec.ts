@@ -18,7 +18,7 @@ test.describe('gallery', () => {
   test('browse an agent\u2019s images, open full size, move with the arrow keys, download', async ({ page }) => {
     const a = await bigAgent();
     await signIn(page, 'viewer');
-    await page.goto(`/agents/${CLUSTER}/${a.namespace}/${a.name}`);
+    await page.goto(`/agents/${CLUSTER}/${a.namespace}/${a.name}?tab=images`);
     await expect(page.getByTestId('images-strip').locator('img')).toHaveCount(8);
     await page.getByTestId('agent-gallery-link').click();
     await expect(page.getByRole('heading', { level: 1 })).toHaveText(`Images of ${a.name}`);

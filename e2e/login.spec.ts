@@ -14,6 +14,8 @@ const NAME = 'login-e2e-openab-codex';
 const CLUSTER = 'dashboard@devcluster';
 const href = `/agents/${encodeURIComponent(CLUSTER)}/${NS}/${NAME}`;
 const apiHref = `/api${href}/login`;
+/** The agent page opened on its Login section. */
+const loginHref = `${href}?tab=login`;
 const EMAIL = 'e2e-login@example.com';
 
 const agentRunningPod = () => runningPod(NS, `app.kubernetes.io/instance=${NAME}`);
@@ -74,7 +76,7 @@ test.describe.serial('device-code login', () => {
 
   test('an operator logs the agent in: code, approval at the issuer, success, restart, logged in with the issuer e-mail', async ({ page }) => {
     await signIn(page, 'operator');
-    await page.goto(href);
+    await page.goto(loginHref);
     await expect(page.getByTestId('login-state')).toContainText('Not logged in');
     const code = await startLogin(page, false);
     const link = page.getByTestId('login-link');
@@ -97,7 +99,7 @@ test.describe.serial('device-code login', () => {
 
   test('an agent already logged in asks first; a reload and a second operator see the same code; cancel leaves no Codex process', async ({ page, browser }) => {
     await signIn(page, 'operator');
-    await page.goto(href);
+    await page.goto(loginHref);
     await expect(page.getByTestId('login-state')).toContainText(EMAIL);
     const code = await startLogin(page, true);
     const before = await page.getByTestId('login-countdown').textContent();
@@ -115,7 +117,7 @@ test.describe.serial('device-code login', () => {
     const other = await browser.newContext();
     const second = await other.newPage();
     await signIn(second, 'admin');
-    await second.goto(href);
+    await second.goto(loginHref);
     await expect(second.getByTestId('login-code')).toHaveText(code);
     await other.close();
 
@@ -129,7 +131,7 @@ test.describe.serial('device-code login', () => {
 
   test('a denied code shows the failure in plain words and Codex own message', async ({ page }) => {
     await signIn(page, 'operator');
-    await page.goto(href);
+    await page.goto(loginHref);
     // The login started (and cancelled) before revoked the agent's login, as the dialog warned.
     await expect(page.getByTestId('login-state')).toContainText('Not logged in');
     const code = await startLogin(page, false);
@@ -142,7 +144,7 @@ test.describe.serial('device-code login', () => {
 
   test('the restart after the login can be unticked, and asked for later', async ({ page }) => {
     await signIn(page, 'operator');
-    await page.goto(href);
+    await page.goto(loginHref);
     const podBefore = await agentRunningPod();
     const code = await startLogin(page, false);
     const restart = page.getByRole('checkbox', { name: /Restart the agent after the login/ });
@@ -161,7 +163,7 @@ test.describe.serial('device-code login', () => {
 
   test('a viewer has no login button, sees why, and the server refuses a viewer', async ({ page }) => {
     await signIn(page, 'viewer');
-    await page.goto(href);
+    await page.goto(loginHref);
     await expect(page.getByTestId('login-start')).toBeDisabled();
     await expect(page.getByTestId('login-disabled-reason')).toContainText('needs the Operator role');
     await expect(page.getByTestId('login-code')).toHaveCount(0);
@@ -183,7 +185,7 @@ test.describe.serial('device-code login', () => {
 
   test('a sign-in link the pod prints off the login server never reaches the browser; the page says why', async ({ page }) => {
     await signIn(page, 'operator');
-    await page.goto(href);
+    await page.goto(loginHref);
     const code = await startLogin(page, true);
     await expect(page.getByTestId('login-link')).toHaveAttribute('href', `${e2eState().cluster.issuerUrl}/codex/device`);
     // What a compromised agent can do: its own /tmp holds the login's output.

@@ -11,7 +11,8 @@ import { seededAgents } from './support/seed-truth';
 import type { SeedAgent } from '../devcluster/seed/types';
 
 const CLUSTER = 'dashboard@devcluster';
-const href = (a: Pick<SeedAgent, 'namespace' | 'name'>) => `/agents/${encodeURIComponent(CLUSTER)}/${a.namespace}/${a.name}`;
+// The readiness panel is in the agent page's Images section.
+const href = (a: Pick<SeedAgent, 'namespace' | 'name'>) => `/agents/${encodeURIComponent(CLUSTER)}/${a.namespace}/${a.name}?tab=images`;
 const DASHBOARD_SA = { kind: 'ServiceAccount', name: 'openab-dashboard', namespace: 'openab-dashboard' };
 
 let savedPolicy: unknown;

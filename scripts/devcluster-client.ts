@@ -22,7 +22,7 @@ export function devClusterClient(state: DevClusterState) {
   }
   return {
     call,
-    stats: () => call<{ requests: number; execs: number }>('GET', '/_devcluster/stats'),
+    stats: () => call<{ requests: number; execs: number; byRequest: Record<string, number> }>('GET', '/_devcluster/stats'),
     resetStats: () => call('POST', '/_devcluster/stats/reset'),
     knobs: (k: Record<string, unknown>) => call('POST', '/_devcluster/knobs', k),
     crashloop: (namespace: string, deployment: string, on: boolean) => call('POST', '/_devcluster/crashloop', { namespace, deployment, on }),

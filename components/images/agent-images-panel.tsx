@@ -2,11 +2,13 @@ import Link from 'next/link';
 import type { AgentPanelProps } from '@/components/agents/panel-props';
 import { Section } from '@/components/ui/section';
 import { listGallery } from '@/lib/images/gallery';
+import { getAgentView } from '@/lib/fleet/agent-detail';
 
 const STRIP = 8;
 
 /** The agent page's strip of its newest images, with the way into its gallery. */
-export async function AgentImagesPanel({ clusterId, namespace, name, agent }: AgentPanelProps) {
+export async function AgentImagesPanel({ clusterId, namespace, name }: AgentPanelProps) {
+  const agent = await getAgentView(clusterId, namespace, name);
   const galleryPath = `/agents/${encodeURIComponent(clusterId)}/${encodeURIComponent(namespace)}/${encodeURIComponent(name)}/images`;
   const ref = { clusterId, namespace, name };
   if (!agent.pod || agent.problem) {

@@ -1,8 +1,7 @@
 import type { AgentPanelProps } from '@/components/agents/panel-props';
 import { Section } from '@/components/ui/section';
 import { roleAtLeast, ROLE_LABELS } from '@/lib/auth/roles';
-import { canI } from '@/lib/k8s/access';
-import { getCluster } from '@/lib/k8s/clusters';
+import { getAgentAccess, getAgentView } from '@/lib/fleet/agent-detail';
 import { getLoginView, LoginError, loginSummary } from '@/lib/login/login-service';
 import type { LoginView } from '@/lib/login/login-view';
 import { agentApiPath } from '@/components/actions/agent-url';
@@ -13,7 +12,7 @@ import { DeviceLogin } from './device-login';
  * on the server so a reload shows the same code at once; everyone else sees the button
  * disabled with the reason, and never the code or the link.
  */
-export async function DeviceLoginPanel({ clusterId, namespace, name, user, agent }: AgentPanelProps) {
+export async function DeviceLoginPanel({ clusterId, namespace, name, user }: AgentPanelProps) {
   const title = 'Codex login';
   if (!roleAtLeast(user.role, 'operator')) {
     return (
@@ -32,8 +31,9 @@ export async function DeviceLoginPanel({ clusterId, namespace, name, user, agent
 
   let initial: LoginView | null = null;
   let initialError: string | null = null;
+  const agent = await getAgentView(clusterId, namespace, name);
   try {
-    const access = await canI(getCluster(clusterId), { namespace, verb: 'create', resource: 'pods', subresource: 'exec' });
+    const access = (await getAgentAccess(clusterId, namespace, name, user.role)).exec;
     // Only a clear "no" disables the login; an unanswered check should not block it.
     if (!access.allowed && access.reason?.startsWith('The cluster does not allow')) initialError = `Logging in is not possible: ${access.reason}`;
     else initial = await getLoginView({ clusterId, namespace, name });

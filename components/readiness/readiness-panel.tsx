@@ -1,7 +1,8 @@
 import type { AgentPanelProps } from '@/components/agents/panel-props';
 import { Section } from '@/components/ui/section';
 import { getCluster } from '@/lib/k8s/clusters';
-import { canI } from '@/lib/k8s/access';
+import { getAgentAccess, getAgentView } from '@/lib/fleet/agent-detail';
+import { locateAgent } from '@/lib/k8s/locator';
 import { roleReason } from '@/lib/actions/access';
 import { approvalCheck, imageGenerationCheck, orderItems, overallStatus, CHECK_COSTS } from '@/lib/readiness/checks';
 import { serverReadiness } from '@/lib/readiness/service';
@@ -14,10 +15,11 @@ import { StatusBadge } from './status-badge';
 const PAGE_POD_FACTS_MS = 2_000;
 
 /** Would an image made now reach Discord? The agent page's checklist, with the fixes it can make. */
-export async function ReadinessPanel({ clusterId, namespace, name, user, agent }: AgentPanelProps) {
+export async function ReadinessPanel({ clusterId, namespace, name, user }: AgentPanelProps) {
   const cluster = getCluster(clusterId);
+  const [agent, { deployment }] = await Promise.all([getAgentView(clusterId, namespace, name), locateAgent({ clusterId, namespace, name })]);
   const server = await serverReadiness(
-    { cluster, namespace, name, pod: agent.pod ? { name: agent.pod.name, uid: agent.pod.uid } : null, podProblem: agent.problem },
+    { cluster, namespace, name, deployment, pod: agent.pod ? { name: agent.pod.name, uid: agent.pod.uid } : null, podProblem: agent.problem },
     { podFactsMaxAgeMs: PAGE_POD_FACTS_MS },
   );
   const items = orderItems([imageGenerationCheck(agent.probe, agent.problem), approvalCheck(agent.probe?.approval, agent.probe), ...server.items]);
@@ -27,7 +29,7 @@ export async function ReadinessPanel({ clusterId, namespace, name, user, agent }
     ? { allowed: false, reason: byRole }
     : !agent.pod || agent.problem
       ? { allowed: false, reason: `The agent's pod must be running: ${agent.problem ?? 'no pod'}.` }
-      : await canI(cluster, { namespace, verb: 'create', resource: 'pods', subresource: 'exec' }).then((a) => ({ allowed: a.allowed, reason: a.reason ?? null }));
+      : await getAgentAccess(clusterId, namespace, name, user.role).then(({ exec }) => ({ allowed: exec.allowed, reason: exec.reason ?? null }));
   const skillItem = items.find((i) => i.id === 'delivery-skill');
   const ref = { clusterId, namespace, name };
 

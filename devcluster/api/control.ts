@@ -10,10 +10,10 @@ export async function control(d: ApiServerDeps, req: IncomingMessage, res: Serve
   const what = url.pathname.slice('/_devcluster/'.length).replace(/\/$/, '');
   const { knobs } = d;
   const method = req.method ?? 'GET';
-  if (what === 'stats' && method === 'GET') return sendJson(res, 200, { requests: knobs.requests, execs: knobs.execs });
+  if (what === 'stats' && method === 'GET') return sendJson(res, 200, knobs.stats());
   if (what === 'stats/reset' && method === 'POST') {
     knobs.resetStats();
-    return sendJson(res, 200, { requests: 0, execs: 0 });
+    return sendJson(res, 200, knobs.stats());
   }
   if (what === 'compact' && method === 'POST') return sendJson(res, 200, { compactedResourceVersion: String(d.store.compact(!!((await readJson(req)) ?? {}).closeWatches)) });
   if (what === 'knobs' && method === 'GET') return sendJson(res, 200, knobs.describe());

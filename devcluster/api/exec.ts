@@ -23,6 +23,7 @@ export async function handleUpgrade(d: ApiServerDeps, req: IncomingMessage, sock
     if (!m) throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
     const [, namespace, name] = m.map(decodeURIComponent);
     const verb = req.method === 'POST' ? 'create' : 'get';
+    d.knobs.countRequest(verb, { resource: 'pods', subresource: 'exec', namespace, name });
     authorize(d, user, { verb, group: '', resource: 'pods', subresource: 'exec', namespace, name });
     const fault = d.knobs.takeFault(`${url.pathname}${url.search}`, verb, req.method ?? 'GET');
     if (fault === 500) throw new ApiError(500, 'InternalError', 'Internal error occurred: injected fault');

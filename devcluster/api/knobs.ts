@@ -28,6 +28,8 @@ export class Knobs {
   requests = 0;
   execs = 0;
   watchBookmarkMs = 60_000;
+  /** Requests by what they asked (`get apps/deployments ns/name`), to count reads per page view. */
+  byRequest = new Map<string, number>();
   private faults: ActiveFault[] = [];
   private execFault: { kind: 'drop' | 'stall'; remaining: number } | null = null;
 
@@ -72,9 +74,20 @@ export class Knobs {
     return this.execFault.kind;
   }
 
+  countRequest(verb: string, a: { group?: string; resource: string; subresource?: string; namespace?: string; name?: string }): void {
+    const what = `${a.group ? `${a.group}/` : ''}${a.resource}${a.subresource ? `/${a.subresource}` : ''}`;
+    const key = `${verb} ${what}${a.namespace ? ` ${a.namespace}${a.name ? `/${a.name}` : ''}` : a.name ? ` ${a.name}` : ''}`;
+    this.byRequest.set(key, (this.byRequest.get(key) ?? 0) + 1);
+  }
+
+  stats() {
+    return { requests: this.requests, execs: this.execs, byRequest: Object.fromEntries(this.byRequest) };
+  }
+
   resetStats(): void {
     this.requests = 0;
     this.execs = 0;
+    this.byRequest.clear();
   }
 }
 

@@ -53,6 +53,7 @@ async function handle(d: ApiServerDeps, req: IncomingMessage, res: ServerRespons
     }
     const verb = verbOf(req.method ?? 'GET', route, url.searchParams);
     const attrs: ResourceAttributes = { verb, group: route.type.group, resource: route.type.resource, subresource: route.subresource, namespace: route.namespace, name: route.name };
+    d.knobs.countRequest(verb, attrs);
     authorize(d, user, attrs);
     if (await injectFault(d, req, res, url, verb)) return;
     await serve(d, req, res, url, route, verb, user);

@@ -3,8 +3,14 @@ import type * as k8s from '@kubernetes/client-node';
 import type { AgentRef } from '../k8s/agent-ref';
 import { locateAgent } from '../k8s/locator';
 import { listAgentEvents, type ClusterEvent } from '../k8s/events';
-import { canI } from '../k8s/access';
+import { cache } from 'react';
+import { canIAll, type AccessCheck } from '../k8s/access';
+import { getCluster } from '../k8s/clusters';
 import { toClusterError } from '../k8s/errors';
+import { rolloutStatusOfObjects, type RolloutStatus } from '../k8s/rollout';
+import { roleAtLeast, type Role } from '../auth/roles';
+import { actionAccessChecks, actionAccessFrom, roleReason, type AgentActionAccess, type Permission } from '../actions/access';
+import { recordRestartOutcome } from '../actions/restart-outcome';
 import { attentionReasons, podProblem, type FleetAgent } from './fleet';
 import { readProbe, type AgentProbe } from './probe';
 
@@ -26,21 +32,6 @@ export interface PodDetail {
     stateDetail: string | null;
     lastState: string | null;
   }>;
-}
-
-export interface Permission {
-  allowed: boolean;
-  reason?: string;
-}
-
-export interface AgentDetail {
-  agent: FleetAgent;
-  pods: PodDetail[];
-  events: ClusterEvent[];
-  eventsError: string | null;
-  /** What the dashboard may do on this agent, as the cluster answers. */
-  clusterAccess: { readLogs: Permission };
-  container: string;
 }
 
 function iso(v: Date | string | undefined | null): string | null {
@@ -75,32 +66,86 @@ export function toPodDetail(pod: k8s.V1Pod): PodDetail {
   };
 }
 
-/** Everything the agent page shows, for one Deployment: the located agent, one probe, one event list. */
-export async function getAgentDetail(ref: AgentRef, opts: { waitForFirstProbe?: boolean } = {}): Promise<AgentDetail> {
-  const { namespace, name } = ref;
-  const { cluster, pods, workload, pod, container: containerName } = await locateAgent(ref);
+/**
+ * The agent page's reads, each made once per render (React's cache lives for one server render):
+ * its panels stream in separately and each asks for what it needs, so none waits for another's.
+ */
+const refOf = (clusterId: string, namespace: string, name: string): AgentRef => ({ clusterId, namespace, name });
+
+/** The agent with one probe of its pod (the one exec the page's summary needs). */
+export const getAgentView = cache(async (clusterId: string, namespace: string, name: string): Promise<FleetAgent> => {
+  const { cluster, workload, pod, container } = await locateAgent(refOf(clusterId, namespace, name));
   let problem = podProblem(workload, pod);
   let probe: AgentProbe | null = null;
-  const [probeResult, eventsResult, readLogs] = await Promise.allSettled([
-    !problem && pod ? readProbe({ cluster, namespace, pod: pod.name, podUid: pod.uid, container: containerName }, { wait: opts.waitForFirstProbe ?? true }) : Promise.resolve(null),
-    listAgentEvents(cluster, namespace, name, workload.pods.map((p) => p.name)),
-    canI(cluster, { namespace, verb: 'get', resource: 'pods', subresource: 'log' }),
-  ]);
   let probeAgeMs: number | null = null;
   let probeRefreshing = false;
-  if (probeResult.status === 'fulfilled') {
-    probe = probeResult.value?.probe ?? null;
-    probeAgeMs = probeResult.value?.ageMs ?? null;
-    probeRefreshing = probeResult.value?.refreshing ?? false;
-  } else problem = toClusterError(probeResult.reason, `reading agent ${name}`).message;
-  const agent: FleetAgent = { key: `${cluster.id}/${namespace}/${name}`, clusterId: cluster.id, clusterLabel: cluster.label, workload, pod, probe, probeAgeMs, probeRefreshing, problem, attention: [] };
-  agent.attention = attentionReasons(agent);
-  return {
-    agent,
-    pods: pods.map(toPodDetail),
-    events: eventsResult.status === 'fulfilled' ? eventsResult.value : [],
-    eventsError: eventsResult.status === 'rejected' ? toClusterError(eventsResult.reason, 'reading events').message : null,
-    clusterAccess: { readLogs: readLogs.status === 'fulfilled' ? readLogs.value : { allowed: false, reason: 'The permission check failed.' } },
-    container: containerName,
+  if (!problem && pod) {
+    try {
+      // What the keeper knows at once; only a pod never probed is waited for.
+      const read = await readProbe({ cluster, namespace, pod: pod.name, podUid: pod.uid, container }, { wait: true });
+      probe = read?.probe ?? null;
+      probeAgeMs = read?.ageMs ?? null;
+      probeRefreshing = read?.refreshing ?? false;
+    } catch (err) {
+      problem = toClusterError(err, `reading agent ${name}`).message;
+    }
+  }
+  const agent: FleetAgent = {
+    key: `${cluster.id}/${namespace}/${name}`, clusterId: cluster.id, clusterLabel: cluster.label, workload, pod, probe, probeAgeMs, probeRefreshing, problem, attention: [],
   };
+  agent.attention = attentionReasons(agent);
+  return agent;
+});
+
+/** Recent Events of the Deployment and its pods, or why they could not be read. */
+export const getAgentEvents = cache(async (clusterId: string, namespace: string, name: string): Promise<{ events: ClusterEvent[]; error: string | null }> => {
+  const { cluster, workload } = await locateAgent(refOf(clusterId, namespace, name));
+  try {
+    return { events: await listAgentEvents(cluster, namespace, name, workload.pods.map((p) => p.name)), error: null };
+  } catch (err) {
+    return { events: [], error: toClusterError(err, 'reading events').message };
+  }
+});
+
+/** Where the agent's rollout stands, from the Deployment and pods already read; a finished restart gets its outcome recorded. */
+export const getAgentRollout = cache(async (clusterId: string, namespace: string, name: string): Promise<RolloutStatus> => {
+  const ref = refOf(clusterId, namespace, name);
+  const { cluster, deployment, pods } = await locateAgent(ref);
+  const status = rolloutStatusOfObjects(deployment, pods);
+  await recordRestartOutcome(cluster, ref, status);
+  return status;
+});
+
+export interface AgentPageAccess extends AgentActionAccess {
+  /** Exec into the agent's pod (device login, installing the skill), for an operator. */
+  exec: Permission;
+  readLogs: Permission;
 }
+
+/**
+ * Every permission the agent page shows, from one question to the cluster (none when the
+ * role already says no to all): the role decides first, then the cluster.
+ */
+export const getAgentAccess = cache(async (clusterId: string, namespace: string, name: string, role: Role): Promise<AgentPageAccess> => {
+  const execRole = roleReason(role, 'Running commands in the pod');
+  const logRole = roleAtLeast(role, 'support') ? undefined : 'Reading logs needs the Support role or higher.';
+  const checks: Partial<Record<'patch' | 'exec' | 'readLogs', AccessCheckIn>> = {
+    ...actionAccessChecks(name, role),
+    ...(execRole ? {} : { exec: { verb: 'create', resource: 'pods', subresource: 'exec' } }),
+    ...(logRole ? {} : { readLogs: { verb: 'get', resource: 'pods', subresource: 'log' } }),
+  };
+  let answers: Partial<Record<'patch' | 'exec' | 'readLogs', Permission>>;
+  try {
+    answers = await canIAll(getCluster(clusterId), namespace, checks);
+  } catch {
+    answers = {};
+  }
+  const unanswered = { allowed: false, reason: 'The cluster could not be asked what the dashboard may do.' };
+  return {
+    ...actionAccessFrom(role, answers),
+    exec: execRole ? { allowed: false, reason: execRole } : (answers.exec ?? unanswered),
+    readLogs: logRole ? { allowed: false, reason: logRole } : (answers.readLogs ?? unanswered),
+  };
+});
+
+type AccessCheckIn = Omit<AccessCheck, 'namespace'>;

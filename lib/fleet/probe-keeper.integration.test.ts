@@ -12,7 +12,7 @@ import { resetSettings } from '../settings';
 import { getCluster, resetClusters } from '../k8s/clusters';
 import { execInPod } from '../k8s/exec';
 import { getFleet } from './fleet';
-import { getAgentDetail } from './agent-detail';
+import { getAgentView } from './agent-detail';
 import { resetProbeCacheForTests } from './probe';
 
 const CTX = 'dashboard@devcluster';
@@ -57,8 +57,8 @@ describe('the probe keeper', () => {
       const a = fleet.agents.find((x) => x.workload.name === 'one')!;
       expect(a.probe).not.toBeNull();
       expect(a.probeAgeMs).toBeGreaterThanOrEqual(0);
-      const detail = await getAgentDetail({ clusterId: CTX, namespace: NS, name: 'one' });
-      expect(detail.agent.probe?.observedAt).toBeTruthy();
+      const agent = await getAgentView(CTX, NS, 'one');
+      expect(agent.probe?.observedAt).toBeTruthy();
     }
     // The keeper may have refreshed once in the background meanwhile, never once per read.
     const elapsed = Date.now() - started;

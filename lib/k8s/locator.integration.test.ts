@@ -16,7 +16,7 @@ import type { AgentRef } from './agent-ref';
 import { findAgentDeployment, findAgentPod } from '../actions/target';
 import { agentPod, forgetAgentPod } from '../images/agent-pod';
 import { resolveLoginTarget } from '../login/device-login';
-import { getAgentDetail } from '../fleet/agent-detail';
+import { getAgentView } from '../fleet/agent-detail';
 
 let cluster: DevCluster;
 let truth: SeedAgent[];
@@ -53,7 +53,7 @@ describe('the agent locator', () => {
     const ref = refOf(kiro);
     const refused = { status: 404, message: expect.stringMatching(/is not a Codex agent of this dashboard/) };
     await expect(locateAgent(ref)).rejects.toMatchObject(refused);
-    await expect(getAgentDetail(ref)).rejects.toMatchObject(refused);
+    await expect(getAgentView(ref.clusterId, ref.namespace, ref.name)).rejects.toMatchObject(refused);
     await expect(resolveLoginTarget(ref)).rejects.toMatchObject(refused);
     await expect(agentPod(ref)).rejects.toMatchObject(refused);
     await expect(findAgentDeployment(ref)).rejects.toThrow(/is not a Codex agent of this dashboard/);

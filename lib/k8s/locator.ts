@@ -1,4 +1,5 @@
 import 'server-only';
+import { cache } from 'react';
 import type * as k8s from '@kubernetes/client-node';
 import { getSettings } from '../settings';
 import { activePod, getDeploymentWithPods, isAgentDeployment, summarizeDeployment, type AgentWorkload, type PodSummary } from './agents';
@@ -25,7 +26,15 @@ export interface LocatedAgent {
  * namespace and match AGENT_SELECTOR, evaluated as the API server does), and its pods.
  * Anything else is "no Codex agent" (404), however the name was written.
  */
-export async function locateAgent(ref: AgentRef): Promise<LocatedAgent> {
+export function locateAgent(ref: AgentRef): Promise<LocatedAgent> {
+  return locateOncePerRender(ref.clusterId, ref.namespace, ref.name);
+}
+
+// Every panel of a page asks for the same agent: one read of its Deployment and pods per
+// render (React's cache lives for one server render; outside one, e.g. in an action, it reads afresh).
+const locateOncePerRender = cache((clusterId: string, namespace: string, name: string) => locate({ clusterId, namespace, name }));
+
+async function locate(ref: AgentRef): Promise<LocatedAgent> {
   const label = agentLabel(ref);
   const { namespaces, containerName } = getSettings();
   if (!agentRefSchema.safeParse(ref).success || (namespaces && !namespaces.includes(ref.namespace))) {

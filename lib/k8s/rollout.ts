@@ -54,7 +54,11 @@ export async function readRolloutStatus(cluster: Cluster, namespace: string, nam
   } catch (err) {
     throw toClusterError(err, `reading ${namespace}/${name}`);
   }
-  const pods = await listDeploymentPods(cluster, d);
+  return rolloutStatusOfObjects(d, await listDeploymentPods(cluster, d));
+}
+
+/** The rollout status from a Deployment and its pods already read (the agent page reads each once). */
+export function rolloutStatusOfObjects(d: k8s.V1Deployment, pods: k8s.V1Pod[]): RolloutStatus {
   const { containerName } = getSettings();
   const summaries = pods.map((p) => {
     const s = summarizePod(p, containerName);

@@ -41,6 +41,8 @@ export interface ReadinessTarget {
   namespace: string;
   name: string;
   pod: { name: string; uid: string } | null;
+  /** The Deployment when the caller has read it already (the agent page reads it once). */
+  deployment?: k8s.V1Deployment;
   /** Why the pod cannot be read, when it cannot. */
   podProblem: string | null;
 }
@@ -106,7 +108,7 @@ function agentUploadToken(target: ReadinessTarget, variable: TokenVar): Promise<
   return cached(tokenCache, `${target.cluster.id}/${target.namespace}/${target.name}/${variable}`, TOKEN_CACHE_MS, async () => {
     let secret: { name: string; key: string } | null = variable === 'DISCORD_BOT_TOKEN' ? { name: target.name, key: 'discord-bot-token' } : null;
     try {
-      const d = await getDeployment(target.cluster, target.namespace, target.name);
+      const d = target.deployment ?? (await getDeployment(target.cluster, target.namespace, target.name));
       const env = d.spec?.template?.spec?.containers?.find((c) => c.name === getSettings().containerName)?.env?.find((e) => e.name === variable);
       if (env?.value) return { token: env.value };
       const ref = env?.valueFrom?.secretKeyRef;

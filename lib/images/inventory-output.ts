@@ -1,7 +1,7 @@
 // Reads the inventory program's output as it streams in: image entries, stray files, and
 // each rollout's reduced lines, handed to the parser one session at a time, so no more than
 // one session's lines are held at once.
-import { parseRolloutLines, type Rollout } from '../codex/sessions';
+import { parseRolloutLines, type Rollout } from '../codex/rollout';
 
 export interface ImageEntry {
   /** `<thread>/<file>` under generated_images. */

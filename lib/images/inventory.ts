@@ -5,7 +5,7 @@ import { ClusterError } from '../k8s/errors';
 import { requirePodAccess } from '../k8s/access';
 import { getCluster } from '../k8s/clusters';
 import { impersonationEnabled } from '../k8s/impersonation';
-import { deliveryTarget, threadIdFromRolloutPath, type Rollout, type SenderContext } from '../codex/sessions';
+import { deliveryTarget, threadIdFromRolloutPath, type Rollout, type SenderContext } from '../codex/rollout';
 import { agentPod, volumeKey, type AgentRef, type PodTarget } from './agent-pod';
 import { InventoryReader, sessionVersionKey, type ImageEntry, type StrayEntry } from './inventory-output';
 import { FROM_STDIN, INVENTORY_NODE, programOnStdin, WITH_CODEX_HOME_NICE } from './pod-scripts';

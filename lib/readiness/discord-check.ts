@@ -98,3 +98,14 @@ export async function checkChannelPermissions(token: string, channelIds: string[
   }
   return { status: 'ok', channels };
 }
+
+/**
+ * A channel's or thread's name, where this bot may read it; null otherwise. Shares the
+ * minute-long cache of the permission check, so showing names beside ids costs no extra calls.
+ */
+export async function channelName(token: string, channelId: string): Promise<string | null> {
+  if (!/^\d{1,20}$/.test(channelId)) return null;
+  const answer = await discordGet(token, `/channels/${channelId}`);
+  const name = answer.status === 200 ? obj(answer.body).name : undefined;
+  return typeof name === 'string' && name.length > 0 ? name.slice(0, 100) : null;
+}

@@ -9,10 +9,10 @@ import { record, type Actor } from '../actions/activity';
 import { agentLabel, type AgentRef } from '../actions/agent-ref';
 import { lastStatusLine } from '../actions/pod-scripts';
 import { invalidatePodFacts } from '../readiness/service';
-import { DELIVERY_SKILL_DIR } from './delivery-skill';
+import { DELIVERY_SKILL_DIR, PREVIOUS_SKILL, UPLOAD_SCRIPT_PATH } from './delivery-skill';
 import { deliveryBundle, planInstall, type FolderState } from './install-plan';
 import { sha256 } from './list';
-import { INSTALL_SKILL_SCRIPT, MAX_MANAGED_FILE, READ_SKILL_SCRIPT, parseSkillRead, type SkillFolderRead } from './pod-scripts';
+import { INSTALL_SKILL_SCRIPT, MAX_MANAGED_FILE, READ_SKILL_SCRIPT, REMOVE_SKILL_SCRIPT, parseSkillRead, type SkillFolderRead } from './pod-scripts';
 
 const EXEC_TIMEOUT_MS = 30_000;
 
@@ -21,14 +21,14 @@ export type InstallResult =
   | { status: 'unchanged'; message: string }
   | { status: 'confirm'; message: string; diff: string; state: FolderState };
 
-async function readSkillFolder(target: AgentPodTarget): Promise<SkillFolderRead> {
+async function readSkillFolder(target: AgentPodTarget, skill: { dir: string; scriptPath: string } = { dir: DELIVERY_SKILL_DIR, scriptPath: UPLOAD_SCRIPT_PATH }): Promise<SkillFolderRead> {
   const nonce = randomBytes(8).toString('hex');
   const out = await execInAgentPod(target, {
-    argv: ['sh', '-c', READ_SKILL_SCRIPT, 'openab-read-skill', DELIVERY_SKILL_DIR, nonce],
+    argv: ['sh', '-c', READ_SKILL_SCRIPT, 'openab-read-skill', skill.dir, nonce, skill.scriptPath],
     timeoutMs: EXEC_TIMEOUT_MS,
     maxStdoutBytes: 4 * MAX_MANAGED_FILE,
   });
-  const read = parseSkillRead(out.stdout.toString('utf8'), nonce);
+  const read = parseSkillRead(out.stdout.toString('utf8'), nonce, skill.scriptPath);
   if (!read) throw new UserFacingError(`The skills folder of ${agentLabel(target.ref)} could not be read (exit ${out.exitCode}). Try again.`);
   for (const f of Object.values(read.files)) {
     if (f.state === 'present' && sha256(f.text) !== f.sha) throw new UserFacingError('A skill file is not UTF-8 text or changed while it was read; check it by hand.');
@@ -45,8 +45,8 @@ const sameState = (a: FolderState, b: FolderState) => a.skillSha === b.skillSha 
 export async function installDeliverySkill(ref: AgentRef, confirmed: FolderState | null, actor: Actor): Promise<InstallResult> {
   const target = await findAgentPod(ref);
   const bundle = deliveryBundle();
-  const read = await readSkillFolder(target);
-  const plan = planInstall(read, bundle);
+  const [read, previous] = await Promise.all([readSkillFolder(target), readSkillFolder(target, PREVIOUS_SKILL)]);
+  const plan = planInstall(read, bundle, previous);
   const where = `skills/${DELIVERY_SKILL_DIR}`;
   if (plan.kind === 'refuse') throw new UserFacingError(plan.reason);
   if (plan.kind === 'up-to-date') return { status: 'unchanged', message: `${agentLabel(ref)} already has the dashboard's delivery skill in ${where}.` };
@@ -58,19 +58,23 @@ export async function installDeliverySkill(ref: AgentRef, confirmed: FolderState
       state: plan.state,
     };
   }
+  const upgrade = plan.kind === 'confirm' && plan.upgrade === true;
+  // An upgrade puts the new skill into an empty place: the state the user saw is the previous one's.
+  const expected = upgrade ? { skillSha: 'missing', scriptSha: 'missing' } : plan.state;
   const parts = [bundle.skillMd, bundle.script, bundle.record].map((t) => Buffer.from(t, 'utf8'));
   const out = await execInAgentPod(target, {
-    argv: ['sh', '-c', INSTALL_SKILL_SCRIPT, 'openab-install-skill', DELIVERY_SKILL_DIR, plan.state.skillSha, plan.state.scriptSha, ...parts.map((p) => String(p.length))],
+    argv: ['sh', '-c', INSTALL_SKILL_SCRIPT, 'openab-install-skill', DELIVERY_SKILL_DIR, expected.skillSha, expected.scriptSha, ...parts.map((p) => String(p.length))],
     stdin: Buffer.concat(parts),
     timeoutMs: EXEC_TIMEOUT_MS,
     maxStdoutBytes: 64 * 1024,
   });
   invalidatePodFacts(target.cluster.id, target.pod.uid);
   const status = lastStatusLine(out.stdout.toString('utf8'));
-  const audit = { action: 'install-delivery-skill', before: plan.kind === 'install' && !plan.update ? 'absent' : plan.kind === 'confirm' ? 'changed by hand' : 'older version', after: 'installed' };
+  const audit = { action: 'install-delivery-skill', before: upgrade ? `skills/${PREVIOUS_SKILL.dir}` : plan.kind === 'install' && !plan.update ? 'absent' : plan.kind === 'confirm' ? 'changed by hand' : 'older version', after: 'installed' };
   if (status === 'OK' && out.exitCode === 0) {
-    await record(target.cluster, actor, ref, { ...audit, result: 'success', detail: where });
-    return { status: 'installed', message: `Installed the delivery skill in ${where} of ${agentLabel(ref)}. New Codex sessions load it; running ones pick it up when they restart.` };
+    const removed = upgrade ? await removePreviousSkill(target, plan.state) : null;
+    await record(target.cluster, actor, ref, { ...audit, result: 'success', detail: removed ? `${where}; ${removed}` : where });
+    return { status: 'installed', message: `Installed the delivery skill in ${where} of ${agentLabel(ref)}.${removed ? ` ${removed}` : ''} New Codex sessions load it; running ones pick it up when they restart.` };
   }
   const reason = status.startsWith('E ') ? status.slice(2).split(' ')[0] : '';
   await record(target.cluster, actor, ref, { ...audit, result: 'failure', detail: `${where}: ${reason || `exit ${out.exitCode}`}` });
@@ -94,4 +98,18 @@ export async function installDeliverySkill(ref: AgentRef, confirmed: FolderState
       throw new UserFacingError('The skill files could not be put in place; check the skills folder by hand.');
   }
   throw new UserFacingError(`Installing the skill in pod ${target.pod.name} failed (exit ${out.exitCode}).`);
+}
+
+/** Removes the previous skill's folder if it still holds what the user saw; says what happened. */
+async function removePreviousSkill(target: AgentPodTarget, seen: FolderState): Promise<string> {
+  const where = `skills/${PREVIOUS_SKILL.dir}`;
+  const out = await execInAgentPod(target, {
+    argv: ['sh', '-c', REMOVE_SKILL_SCRIPT, 'openab-remove-skill', PREVIOUS_SKILL.dir, PREVIOUS_SKILL.scriptPath, seen.skillSha, seen.scriptSha],
+    timeoutMs: EXEC_TIMEOUT_MS,
+    maxStdoutBytes: 64 * 1024,
+  });
+  invalidatePodFacts(target.cluster.id, target.pod.uid);
+  const status = lastStatusLine(out.stdout.toString('utf8'));
+  if (status === 'OK' || status === 'GONE') return `The previous skill (${where}) was removed.`;
+  return `The previous skill (${where}) was NOT removed (${status.startsWith('E ') ? status.slice(2) : `exit ${out.exitCode}`}): it changed since you looked, or could not be removed; remove it by hand so Codex does not follow both.`;
 }

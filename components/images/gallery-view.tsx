@@ -1,8 +1,11 @@
 'use client';
 import { useCallback, useEffect, useRef, useState } from 'react';
+import { STABLE_IMAGES_DIR } from '@/lib/skills/delivery-skill';
 import { ResendForm } from './resend-form';
 import { StableCopyForm } from './stable-copy-form';
 import type { GalleryItem, ResendPermission } from './types';
+
+
 
 function formatBytes(n: number): string {
   if (n < 1024) return `${n} B`;
@@ -104,6 +107,7 @@ function Lightbox({ items, index, onIndex, onClose, permission, copyPermission }
   const details: Array<[string, React.ReactNode]> = [
     ['Agent', `${item.agent.namespace}/${item.agent.name}`],
     ['File', <code key="f" className="text-xs">{item.file}</code>],
+    ['Kept in', item.source === 'stable' ? `~/${STABLE_IMAGES_DIR}/ (stable copy)` : 'generated_images/'],
     ['Size', formatBytes(item.size)],
     ['Dimensions', item.width && item.height ? `${item.width} × ${item.height}` : '—'],
     ['Created', new Date(item.created).toUTCString()],

@@ -38,6 +38,8 @@ export interface GalleryItem {
   askedBy: string | null;
   /** The read-only conversation of the session that made it. */
   conversationUrl: string;
+  /** Where the file is: Codex's generated_images, or the stable folder the delivery skill copies to. */
+  source: 'generated' | 'stable';
   thumbUrl: string;
   fullUrl: string;
   downloadUrl: string;
@@ -124,6 +126,7 @@ export function toGalleryItem(inv: AgentInventory, entry: ImageEntry): GalleryIt
     revisedPrompt: generation?.revisedPrompt ?? null,
     askedBy: senderLabel(generation?.sender) ?? senderLabel(sender),
     conversationUrl: conversationPath(ref, entry.session),
+    source: entry.source ?? 'generated',
     thumbUrl: imageUrl(ref, 'thumbnail', entry),
     fullUrl: imageUrl(ref, 'file', entry),
     downloadUrl: imageUrl(ref, 'file', entry, true),

@@ -15,6 +15,8 @@ export interface ImageEntry {
   ino: number;
   width: number | null;
   height: number | null;
+  /** A copy in the stable folder (`~/generated-images`) rather than Codex's generated_images. */
+  source?: 'stable';
 }
 
 export interface StrayEntry {
@@ -35,6 +37,8 @@ export interface SessionFile {
 export interface InventoryOutput {
   home: string | null;
   images: ImageEntry[];
+  /** Images of the stable folder, named like generated_images' (`<thread>/<file>`). */
+  stableImages: ImageEntry[];
   strays: StrayEntry[];
   sessions: SessionFile[];
   marksText: string;
@@ -50,7 +54,7 @@ export class InventoryReader {
   private sessionLines: string[] = [];
   private current: SessionFile | null = null;
   private marks: string[] = [];
-  readonly out: InventoryOutput = { home: null, images: [], strays: [], sessions: [], marksText: '', complete: false };
+  readonly out: InventoryOutput = { home: null, images: [], stableImages: [], strays: [], sessions: [], marksText: '', complete: false };
 
   constructor(nonce: string) {
     this.prefix = `@@${nonce}@@ `;
@@ -105,10 +109,11 @@ export class InventoryReader {
       case 'home':
         this.out.home = typeof meta.home === 'string' ? meta.home : null;
         break;
-      case 'image': {
+      case 'image':
+      case 'stable': {
         const [session, file] = p.split('/');
         if (!session || !file) break;
-        this.out.images.push({
+        (kind === 'stable' ? this.out.stableImages : this.out.images).push({
           name: p,
           session,
           file,
@@ -117,6 +122,7 @@ export class InventoryReader {
           ino: num(meta.i),
           width: typeof meta.w === 'number' ? meta.w : null,
           height: typeof meta.h === 'number' ? meta.h : null,
+          ...(kind === 'stable' ? { source: 'stable' as const } : {}),
         });
         break;
       }

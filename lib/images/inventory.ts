@@ -9,6 +9,7 @@ import { deliveryTarget, threadIdFromRolloutPath, type Rollout, type SenderConte
 import { agentPod, volumeKey, type AgentRef, type PodTarget } from './agent-pod';
 import { InventoryReader, sessionVersionKey, type ImageEntry, type StrayEntry } from './inventory-output';
 import { FROM_STDIN, INVENTORY_NODE, programOnStdin, WITH_CODEX_HOME_NICE } from './pod-scripts';
+import { LIST_STABLE_IMAGES_NODE } from './stable-images-program';
 import { imageSettings } from './settings';
 
 export interface SessionInfo {
@@ -102,7 +103,7 @@ async function runInventory(target: PodTarget): Promise<AgentInventory> {
     pod: target.pod,
     container: target.container,
     argv: ['sh', '-c', WITH_CODEX_HOME_NICE, 'openab-inventory', FROM_STDIN, nonce],
-    stdin: programOnStdin(INVENTORY_NODE, JSON.stringify([...known.keys()])),
+    stdin: programOnStdin(INVENTORY_NODE + LIST_STABLE_IMAGES_NODE, JSON.stringify([...known.keys()])),
     timeoutMs: imageSettings().execTimeoutMs,
     maxStdoutBytes: 512 * 1024 * 1024,
     onStdout: (chunk) => reader.write(chunk),
@@ -127,7 +128,9 @@ async function runInventory(target: PodTarget): Promise<AgentInventory> {
   rollouts.set(key, next);
   const sessions = new Map<string, SessionInfo>();
   for (const info of next.values()) sessions.set(info.id, info);
-  const images = out.images.sort((a, b) => b.mtimeMs - a.mtimeMs || a.name.localeCompare(b.name));
+  // A stable copy of an image still in generated_images is the same image: shown once.
+  const generated = new Set(out.images.map((e) => e.name));
+  const images = [...out.images, ...out.stableImages.filter((e) => !generated.has(e.name))].sort((a, b) => b.mtimeMs - a.mtimeMs || a.name.localeCompare(b.name));
   return {
     ref: target.ref,
     home: out.home ?? '',

@@ -3,6 +3,7 @@ import { execInPodStreaming } from '../k8s/exec-stream';
 import { ClusterError } from '../k8s/errors';
 import type { PodTarget } from './agent-pod';
 import { FROM_STDIN, programOnStdin, TRANSFER_NODE, WITH_CODEX_HOME } from './pod-scripts';
+import { TRANSFER_STABLE_NODE } from './stable-images-program';
 import { MAX_IMAGE_BYTES } from './paths';
 import { imageSettings } from './settings';
 import { tarReader, type PageFile, type TarHandlers, type WantedFile } from './tar-reader';
@@ -15,13 +16,13 @@ const overhead = (files: number) => files * 2048 + 64 * 1024;
  * backpressure down to the connection: a slow consumer pauses the transfer instead of
  * buffering it. Every file it carries ends in exactly one handler call.
  */
-async function runTransfer(target: PodTarget, request: unknown, wanted: WantedFile[], handlers: TarHandlers, capacity: number): Promise<void> {
+async function runTransfer(target: PodTarget, request: unknown, wanted: WantedFile[], handlers: TarHandlers, capacity: number, program = TRANSFER_NODE): Promise<void> {
   const exec = execInPodStreaming(target.cluster, {
     namespace: target.namespace,
     pod: target.pod,
     container: target.container,
     argv: ['sh', '-c', WITH_CODEX_HOME, 'openab-transfer', FROM_STDIN, String(MAX_IMAGE_BYTES)],
-    stdin: programOnStdin(TRANSFER_NODE, JSON.stringify(request)),
+    stdin: programOnStdin(program, JSON.stringify(request)),
     timeoutMs: imageSettings().execTimeoutMs,
     maxStdoutBytes: capacity,
   });
@@ -39,9 +40,14 @@ async function runTransfer(target: PodTarget, request: unknown, wanted: WantedFi
 
 /** Fetches many images from a pod in ONE exec, as a tar stream read as it arrives. */
 export async function transferImages(target: PodTarget, wanted: WantedFile[], handlers: TarHandlers): Promise<void> {
-  if (wanted.length === 0) return;
-  const total = wanted.reduce((n, w) => n + w.size, 0) + overhead(wanted.length);
-  await runTransfer(target, wanted.map((w) => ({ p: w.name, s: w.size, m: w.mtimeMs === undefined ? undefined : Math.round(w.mtimeMs), i: w.ino })), wanted, handlers, total);
+  // Stable copies come from their own folder: one more exec only when a batch holds some.
+  const stable = wanted.filter((w) => w.source === 'stable');
+  const generated = wanted.filter((w) => w.source !== 'stable');
+  for (const [files, program] of [[generated, TRANSFER_NODE], [stable, TRANSFER_STABLE_NODE]] as const) {
+    if (files.length === 0) continue;
+    const total = files.reduce((n, w) => n + w.size, 0) + overhead(files.length);
+    await runTransfer(target, files.map((w) => ({ p: w.name, s: w.size, m: w.mtimeMs === undefined ? undefined : Math.round(w.mtimeMs), i: w.ino })), files, handlers, total, program);
+  }
 }
 
 /** A gallery page as the dashboard would pick it from a listing; see TRANSFER_NODE. */

@@ -43,3 +43,38 @@ test('an agent with the previous skill is offered the upgrade with a diff, and g
     await inPod(agent, 'rm -rf "$H/skills/discord-imagegen-deliver" "$H/skills/discord-image-delivery" && printf %s "$1" | base64 -d | tar -C "$H/skills" -xzf -', saved);
   }
 });
+
+test('stable copies the skill keeps appear in the gallery, a copy of a listed image once', async ({ page }) => {
+  test.setTimeout(120_000);
+  const agents = (await seededAgents()).filter((a) => a.codex && !a.crashLooping && a.login === 'chatgpt' && a.images > 0);
+  // Not the gallery spec's agent: its image count stays as seeded.
+  const agent = agents.find((a) => a.name !== 'openab-codex') ?? agents[0];
+  const STABLE_SESSION = '019b0000-0000-7000-8000-0000000000b5';
+  // One copy of a listed image (same thread folder and name), one whose original is gone.
+  const listed = (
+    await inPod(
+      agent,
+      'G="$H/generated_images"; s=$(ls "$G" | head -n 1); f=$(ls "$G/$s" | grep "\\.png$" | head -n 1); S="$HOME/generated-images"; mkdir -p "$S/$s" "$S/$1" && cp "$G/$s/$f" "$S/$s/$f" && cp "$G/$s/$f" "$S/$1/ig_stable.png" && printf "%s/%s" "$s" "$f"',
+      STABLE_SESSION,
+    )
+  ).trim();
+  const [session] = listed.split('/');
+  try {
+    await signIn(page, 'viewer');
+    const gallery = (s: string) => `/agents/${encodeURIComponent(CLUSTER)}/${agent.namespace}/${agent.name}/images?session=${s}`;
+    // A listing made before the copies were planted is reused for a while.
+    await expect
+      .poll(async () => {
+        await page.goto(gallery(STABLE_SESSION));
+        return page.getByTestId('gallery-total').textContent();
+      }, { timeout: 60_000, intervals: [1_000, 2_000] })
+      .toMatch(/^1 image,/);
+    await page.getByRole('button', { name: /^Open ig_stable\.png/ }).click();
+    await expect(page.getByRole('dialog').getByRole('definition').filter({ hasText: 'stable copy' })).toHaveText('~/generated-images/ (stable copy)');
+    await page.goto(gallery(session));
+    const names = await page.getByTestId('gallery-thumb').evaluateAll((els) => els.map((e) => e.getAttribute('data-image')));
+    expect(names.filter((n) => n === listed)).toHaveLength(1);
+  } finally {
+    await inPod(agent, 'rm -rf "$HOME/generated-images"');
+  }
+});

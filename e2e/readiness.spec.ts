@@ -92,7 +92,7 @@ test('an operator installs the delivery skill and the checklist turns green for 
     await page.getByTestId('install-skill').click();
     await expect(page.getByTestId('install-skill-notice')).toContainText('Installed the delivery skill');
     await expect(skill).toHaveAttribute('data-status', 'pass');
-    const row = page.locator('[data-testid="skill-row"][data-skill="discord-image-delivery"]');
+    const row = page.locator('[data-testid="skill-row"][data-skill="discord-imagegen-deliver"]');
     await expect(row).toHaveAttribute('data-valid', 'true');
     await expect(row).toContainText('by dashboard');
     // Still green after a reload: it is the pod's state, not the page's.
@@ -100,15 +100,15 @@ test('an operator installs the delivery skill and the checklist turns green for 
     await expect(page.locator('[data-testid="readiness-item"][data-check="delivery-skill"]')).toHaveAttribute('data-status', 'pass');
 
     // A hand edit is not overwritten silently: the difference is shown first.
-    await inPod(agent, ['sh', '-c', 'H="${CODEX_HOME:-$HOME/.codex}"; printf "Hand-written note.\\n" >> "$H/skills/discord-image-delivery/SKILL.md"']);
+    await inPod(agent, ['sh', '-c', 'H="${CODEX_HOME:-$HOME/.codex}"; printf "Hand-written note.\\n" >> "$H/skills/discord-imagegen-deliver/SKILL.md"']);
     await page.getByTestId('install-skill').click();
     const dialog = page.getByRole('dialog', { name: 'Replace the skill on the agent?' });
     await expect(dialog).toBeVisible();
     await expect(dialog.getByTestId('skill-diff')).toContainText('-Hand-written note.');
     await page.keyboard.press('Escape');
     await expect(dialog).toBeHidden();
-    expect(await inPod(agent, ['sh', '-c', 'H="${CODEX_HOME:-$HOME/.codex}"; cat "$H/skills/discord-image-delivery/SKILL.md"'])).toContain('Hand-written note.');
+    expect(await inPod(agent, ['sh', '-c', 'H="${CODEX_HOME:-$HOME/.codex}"; cat "$H/skills/discord-imagegen-deliver/SKILL.md"'])).toContain('Hand-written note.');
   } finally {
-    await inPod(agent, ['sh', '-c', 'H="${CODEX_HOME:-$HOME/.codex}"; rm -rf "$H/skills/discord-image-delivery"; rmdir "$H/skills" 2>/dev/null; true']);
+    await inPod(agent, ['sh', '-c', 'H="${CODEX_HOME:-$HOME/.codex}"; rm -rf "$H/skills/discord-imagegen-deliver"; rmdir "$H/skills" 2>/dev/null; true']);
   }
 });

@@ -64,7 +64,7 @@ suites.push({ name: 'typecheck (tsc)', passed: tscCode === 0 ? 1 : 0, failed: ts
 // POSIX sh (the pods' /bin/sh is dash), one test per file, and the type check of their
 // JavaScript under its own tsconfig.
 const programsDir = path.join(root, 'lib', 'pod', 'programs');
-const shellPrograms = readdirSync(programsDir).filter((f) => f.endsWith('.sh'));
+const shellPrograms = [...readdirSync(programsDir), ...readdirSync(path.join(programsDir, 'skill')).map((f) => `skill/${f}`)].filter((f) => f.endsWith('.sh'));
 const shellFailed = shellPrograms.filter((f) => spawnSync('shellcheck', ['-x', '-s', 'sh', f], { cwd: programsDir, stdio: 'inherit' }).status !== 0);
 suites.push({ name: 'pod shell programs (shellcheck)', passed: shellPrograms.length - shellFailed.length, failed: shellFailed.length + (shellPrograms.length ? 0 : 1), skipped: 0 });
 const podTscCode = run(bin('tsc'), ['--noEmit', '-p', path.join(programsDir, 'node')]);

@@ -2,6 +2,7 @@ import Link from 'next/link';
 import { requirePageUser } from '@/lib/auth/guard';
 import { galleryAgents, agentKey } from '@/lib/images/gallery';
 import { listFailedDeliveries } from '@/lib/deliveries/fleet-deliveries';
+import { deliveryTargetNames } from '@/lib/deliveries/target-names';
 import { messageLink } from '@/lib/discord/client';
 import { DeliveriesTable, type DeliveryRow } from '@/components/images/deliveries-table';
 import { resendPermission, type SearchParams } from '@/components/images/gallery-page';
@@ -48,6 +49,10 @@ export default async function DeliveriesPage({ searchParams }: { searchParams: P
   const shown = rows.filter((r) => (show === 'all' ? true : show === 'done' ? r.redelivered : !r.redelivered));
   const pages = Math.max(1, Math.ceil(shown.length / PAGE));
   const page = Math.min(Math.max(1, Number(one(sp.page)) || 1), pages);
+  const pageRows = shown.slice((page - 1) * PAGE, page * PAGE);
+  // Names beside ids, asked only for the rows shown, with each agent's own bot.
+  const names = await deliveryTargetNames(pageRows.map((r) => ({ ref: { clusterId: r.cluster, namespace: r.namespace, name: r.agent }, target: r.target })));
+  for (const r of pageRows) r.targetName = r.target ? (names.get(`${r.cluster}/${r.namespace}/${r.agent} ${r.target}`) ?? null) : null;
   const errors = results.filter((r) => r.error);
   const link = (p: number) => {
     const q = new URLSearchParams();
@@ -89,7 +94,7 @@ export default async function DeliveriesPage({ searchParams }: { searchParams: P
       <p className="text-sm text-zinc-600 dark:text-zinc-400" data-testid="deliveries-total">
         {shown.length} shown · {rows.filter((r) => !r.redelivered).length} not delivered · {rows.filter((r) => r.redelivered).length} re-delivered
       </p>
-      <DeliveriesTable rows={shown.slice((page - 1) * PAGE, page * PAGE)} permission={resendPermission(user.role)} />
+      <DeliveriesTable rows={pageRows} permission={resendPermission(user.role)} />
       {pages > 1 && (
         <nav aria-label="Pages" className="flex items-center gap-3 text-sm">
           {page > 1 ? <Link href={link(page - 1)} className="text-sky-700 hover:underline dark:text-sky-400">← Newer</Link> : <span className="text-zinc-400">← Newer</span>}

@@ -1,8 +1,11 @@
 'use client';
 import { useCallback, useEffect, useRef, useState } from 'react';
+import { STABLE_IMAGES_DIR } from '@/lib/skills/delivery-skill';
 import { ResendForm } from './resend-form';
 import { StableCopyForm } from './stable-copy-form';
 import type { GalleryItem, ResendPermission } from './types';
+
+
 
 function formatBytes(n: number): string {
   if (n < 1024) return `${n} B`;
@@ -11,13 +14,25 @@ function formatBytes(n: number): string {
 }
 
 /** Thumbnails newest first; a click opens the full image with its details (arrows move, Escape closes). */
-export function GalleryView({ items, permission, showAgent, copyPermission }: { items: GalleryItem[]; permission: ResendPermission; showAgent: boolean; copyPermission?: ResendPermission }) {
-  const [open, setOpen] = useState<number | null>(null);
+export function GalleryView({ items, permission, showAgent, copyPermission, initialImage }: { items: GalleryItem[]; permission: ResendPermission; showAgent: boolean; copyPermission?: ResendPermission; initialImage?: string | null }) {
+  const [open, setOpen] = useState<number | null>(() => {
+    const i = initialImage ? items.findIndex((item) => item.id === initialImage) : -1;
+    return i >= 0 ? i : null;
+  });
   const opener = useRef<HTMLButtonElement | null>(null);
   const close = useCallback(() => {
     setOpen(null);
     opener.current?.focus();
   }, []);
+
+  // The open image is in the address (`?image=`), so a reload or a copied link opens it again.
+  useEffect(() => {
+    const url = new URL(window.location.href);
+    const id = open !== null ? items[open]?.id : undefined;
+    if (id) url.searchParams.set('image', id);
+    else url.searchParams.delete('image');
+    if (url.href !== window.location.href) window.history.replaceState(window.history.state, '', url);
+  }, [open, items]);
 
   if (items.length === 0) return <p className="text-sm text-zinc-500" data-testid="gallery-empty">No images match.</p>;
 
@@ -92,13 +107,14 @@ function Lightbox({ items, index, onIndex, onClose, permission, copyPermission }
   const details: Array<[string, React.ReactNode]> = [
     ['Agent', `${item.agent.namespace}/${item.agent.name}`],
     ['File', <code key="f" className="text-xs">{item.file}</code>],
+    ['Kept in', item.source === 'stable' ? `~/${STABLE_IMAGES_DIR}/ (stable copy)` : 'generated_images/'],
     ['Size', formatBytes(item.size)],
     ['Dimensions', item.width && item.height ? `${item.width} × ${item.height}` : '—'],
     ['Created', new Date(item.created).toUTCString()],
     ['Session', <code key="s" className="break-all text-xs">{item.session}</code>],
     ['Discord thread', item.discordThreadId ? <code key="t" className="text-xs">{item.discordThreadId}</code> : '—'],
     ['Discord channel', item.discordChannelId ? <code key="c" className="text-xs">{item.discordChannelId}</code> : '—'],
-    ['Asked by', item.senderName ?? '—'],
+    ['Asked by', item.askedBy ?? '—'],
   ];
 
   return (
@@ -123,6 +139,20 @@ function Lightbox({ items, index, onIndex, onClose, permission, copyPermission }
             <h2 id="lightbox-title" className="truncate text-base font-semibold">{item.file}</h2>
             <span className="text-xs text-zinc-500">{index + 1} / {items.length}</span>
           </div>
+          <section aria-label="What was asked" className="space-y-1 text-sm">
+            <h3 className="text-xs font-medium uppercase tracking-wide text-zinc-500">What was asked</h3>
+            <p className="whitespace-pre-wrap break-words" data-testid="image-request">{item.request ?? 'The session holds no request for this image.'}</p>
+            {item.revisedPrompt && (
+              <>
+                <h3 className="text-xs font-medium uppercase tracking-wide text-zinc-500">Revised prompt (Codex)</h3>
+                <p className="whitespace-pre-wrap break-words text-zinc-700 dark:text-zinc-300" data-testid="image-revised-prompt">{item.revisedPrompt}</p>
+              </>
+            )}
+            <p className="flex flex-wrap gap-3">
+              <a href={item.conversationUrl} className="text-sky-700 hover:underline dark:text-sky-400">View conversation</a>
+              <a href={`/images?image=${encodeURIComponent(item.id)}`} className="text-sky-700 hover:underline dark:text-sky-400">Link to this image</a>
+            </p>
+          </section>
           <dl className="grid grid-cols-[auto_1fr] gap-x-3 gap-y-1 text-sm">
             {details.map(([k, v]) => (
               <div key={k} className="contents">

@@ -16,7 +16,7 @@ describe('lib/codex', () => {
     for (const file of sources) {
       const text = readFileSync(path.join(__dirname, file), 'utf8');
       const imports = [...text.matchAll(/^\s*(?:import|export)[^'"\n]*?from\s+['"]([^'"]+)['"]/gm)].map((m) => m[1]);
-      for (const spec of imports) expect([file, spec]).toEqual([file, expect.stringMatching(/^(\.\/[a-z-]+|smol-toml|js-yaml)$/)]);
+      for (const spec of imports) expect([file, spec]).toEqual([file, expect.stringMatching(/^(\.\/[a-z-]+|smol-toml|js-yaml|zod)$/)]);
       // Code only: the in-pod program is built as strings (lines starting with a backtick).
       const code = text.split('\n').filter((line) => !/^\s*`/.test(line)).join('\n');
       expect([file, code]).not.toEqual([file, expect.stringMatching(/\b(require\(|process\.|fetch\(|readFileSync|writeFileSync)/)]);

@@ -4,5 +4,6 @@ export * from './cli-output';
 export * from './config';
 export * from './features';
 export * from './device-login';
-export * from './sessions';
+export * from './rollout';
+export * from './discord-uploads';
 export * from './skills';

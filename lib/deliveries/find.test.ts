@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { createRng } from '../../devcluster/seed/random';
 import { buildRollout, type TurnPlan, type UploadOutcome } from '../../devcluster/seed/rollouts';
-import { parseRollout } from '../codex/sessions';
+import { parseRollout } from '../codex/rollout';
 import { findFailedDeliveries, type ImageFacts, type SessionFacts } from './find';
 import { deliveryKey, parseMarks } from './marks';
 

@@ -1,6 +1,7 @@
 // From an agent's sessions and images: every image whose upload to Discord failed, and
 // every image never sent to its thread. Pure: the caller brings what the pod holds.
-import { imageDeliveries, type DiscordUpload, type Rollout } from '../codex/sessions';
+import { imageDeliveries, type DiscordUpload } from '../codex/discord-uploads';
+import type { Rollout } from '../codex/rollout';
 import type { DeliveryMark } from './marks';
 
 export interface SessionFacts {

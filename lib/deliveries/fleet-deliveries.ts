@@ -17,7 +17,8 @@ export function deliveriesOf(inv: AgentInventory): FailedDelivery[] {
   for (const s of inv.sessions.values()) {
     sessions.set(s.id, { id: s.id, rollout: s.rollout, target: s.target, channelId: s.sender?.channelId ?? null, threadId: s.sender?.threadId ?? null });
   }
-  return findFailedDeliveries(inv.images, sessions, parseMarks(inv.marksText));
+  // Stable copies are the skill's own (it sends what it copies): deliveries are about what Codex made.
+  return findFailedDeliveries(inv.images.filter((e) => e.source !== 'stable'), sessions, parseMarks(inv.marksText));
 }
 
 /** Failed and never-sent images of each agent: one inventory exec per agent (cached briefly). */

@@ -107,11 +107,11 @@ async function run(req: ResendRequest & { image: string; target: string }, key: 
 }
 
 /** The file the listing saw, whole: the pod refuses another one put under its name since. */
-async function fetchWhole(target: PodTarget, file: Pick<ImageEntry, 'name' | 'size' | 'mtimeMs' | 'ino'>): Promise<Buffer> {
-  const { name, size, mtimeMs, ino } = file;
+async function fetchWhole(target: PodTarget, file: Pick<ImageEntry, 'name' | 'size' | 'mtimeMs' | 'ino' | 'source'>): Promise<Buffer> {
+  const { name, size, mtimeMs, ino, source } = file;
   let data: Buffer | null = null;
   let problem: string | null = null;
-  await transferImages(target, [{ name, size, mtimeMs, ino }], {
+  await transferImages(target, [{ name, size, mtimeMs, ino, source }], {
     onBytes(_n, bytes) {
       data = bytes;
     },

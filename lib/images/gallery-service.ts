@@ -302,7 +302,7 @@ async function fetchThumbnails(ref: AgentRef, group: ImageEntry[]): Promise<void
     const target = await agentPod(ref);
     await transferImages(
       target,
-      group.map((e) => ({ name: e.name, size: e.size, mtimeMs: e.mtimeMs, ino: e.ino })),
+      group.map((e) => ({ name: e.name, size: e.size, mtimeMs: e.mtimeMs, ino: e.ino, source: e.source })),
       {
         allocate: (size) => originals.take(size),
         onBytes: (name, original) => makeAndSettle(ref, byName.get(name)!, original, work),
@@ -343,7 +343,7 @@ export async function openOriginal(ref: AgentRef, entry: ImageEntry): Promise<{ 
   const target = await agentPod(ref);
   return new Promise((resolve, reject) => {
     let handed = false;
-    transferImages(target, [{ name: entry.name, size: entry.size, mtimeMs: entry.mtimeMs, ino: entry.ino }], {
+    transferImages(target, [{ name: entry.name, size: entry.size, mtimeMs: entry.mtimeMs, ino: entry.ino, source: entry.source }], {
       async onFile(_name, data, size) {
         const toClient = new PassThrough({ highWaterMark: 1024 * 1024 });
         const toCache = new PassThrough({ highWaterMark: 1024 * 1024 });

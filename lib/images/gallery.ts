@@ -7,6 +7,7 @@ import { cachedThumbnail, pushPage, warmThumbnails } from './gallery-service';
 import { inventoryIsFresh, readInventory, requireImageAccess, type AgentInventory } from './inventory';
 import type { ImageEntry } from './inventory-output';
 import { imageContentType } from './paths';
+import type { ImageGeneration, SenderContext } from '../codex/rollout';
 
 export const GALLERY_PAGE_SIZE = 48;
 
@@ -29,6 +30,16 @@ export interface GalleryItem {
   /** The thread, else the channel: where a re-send goes by default. */
   discordTarget: string | null;
   senderName: string | null;
+  /** The request that led to this image, as the session recorded it (sender_context removed). */
+  request: string | null;
+  /** Codex's rewording of the request for the image model, where the session holds one. */
+  revisedPrompt: string | null;
+  /** Who asked for this image: the Discord user of the prompt in effect. */
+  askedBy: string | null;
+  /** The read-only conversation of the session that made it. */
+  conversationUrl: string;
+  /** Where the file is: Codex's generated_images, or the stable folder the delivery skill copies to. */
+  source: 'generated' | 'stable';
   thumbUrl: string;
   fullUrl: string;
   downloadUrl: string;
@@ -41,6 +52,8 @@ export interface GalleryFilters {
   from?: string;
   to?: string;
   session?: string;
+  /** Words that must all appear in the request, revised prompt, who asked or the file name. */
+  q?: string;
 }
 
 export interface GalleryPage {
@@ -51,6 +64,8 @@ export interface GalleryPage {
   agents: Array<{ key: string; ref: AgentRef; images: number; error: string | null }>;
   sessions: string[];
   errors: string[];
+  /** The image asked for with `image`, when it is in this view (it is then on this page). */
+  focus: string | null;
 }
 
 export function agentKey(ref: AgentRef): string {
@@ -72,10 +87,24 @@ function imageUrl(ref: AgentRef, kind: 'thumbnail' | 'file', entry: ImageEntry, 
   return `${base}?${q}`;
 }
 
+/** The image call that made this file (Codex names the file after it), with its story. */
+function generationOf(inv: AgentInventory, entry: ImageEntry): ImageGeneration | undefined {
+  const callId = entry.file.replace(/\.[A-Za-z0-9]+$/, '');
+  return inv.sessions.get(entry.session)?.rollout.imageGenerations.find((g) => g.callId === callId);
+}
+
+const senderLabel = (sender: SenderContext | null | undefined): string | null => sender?.displayName ?? sender?.senderName ?? null;
+
+/** The read-only conversation of one session of an agent. */
+export function conversationPath(ref: AgentRef, session: string): string {
+  return `/agents/${encodeURIComponent(ref.clusterId)}/${encodeURIComponent(ref.namespace)}/${encodeURIComponent(ref.name)}/images/sessions/${encodeURIComponent(session)}`;
+}
+
 export function toGalleryItem(inv: AgentInventory, entry: ImageEntry): GalleryItem {
   const ref = inv.ref;
   const session = inv.sessions.get(entry.session);
   const sender = session?.sender ?? null;
+  const generation = generationOf(inv, entry);
   return {
     id: `${agentKey(ref)}/${entry.name}`,
     agent: ref,
@@ -92,7 +121,12 @@ export function toGalleryItem(inv: AgentInventory, entry: ImageEntry): GalleryIt
     discordChannelId: sender?.channelId ?? null,
     discordThreadId: sender?.threadId ?? null,
     discordTarget: session?.target ?? null,
-    senderName: sender?.displayName ?? sender?.senderName ?? null,
+    senderName: senderLabel(sender),
+    request: generation?.request ?? null,
+    revisedPrompt: generation?.revisedPrompt ?? null,
+    askedBy: senderLabel(generation?.sender) ?? senderLabel(sender),
+    conversationUrl: conversationPath(ref, entry.session),
+    source: entry.source ?? 'generated',
     thumbUrl: imageUrl(ref, 'thumbnail', entry),
     fullUrl: imageUrl(ref, 'file', entry),
     downloadUrl: imageUrl(ref, 'file', entry, true),
@@ -104,6 +138,16 @@ function inRange(mtimeMs: number, filters: GalleryFilters): boolean {
   if (filters.from && /^\d{4}-\d{2}-\d{2}$/.test(filters.from) && day < filters.from) return false;
   if (filters.to && /^\d{4}-\d{2}-\d{2}$/.test(filters.to) && day > filters.to) return false;
   return true;
+}
+
+/** Whether every word of the query appears in what is known of the image (case-insensitive). */
+function matchesQuery(inv: AgentInventory, entry: ImageEntry, q: string | undefined): boolean {
+  const words = (q ?? '').toLowerCase().split(/\s+/).filter(Boolean).slice(0, 20);
+  if (words.length === 0) return true;
+  const generation = generationOf(inv, entry);
+  const sender = generation?.sender ?? inv.sessions.get(entry.session)?.sender;
+  const haystack = [generation?.request, generation?.revisedPrompt, sender?.displayName, sender?.senderName, entry.file, entry.session].filter(Boolean).join('\n').toLowerCase();
+  return words.every((word) => haystack.includes(word));
 }
 
 /** The agents of the fleet whose pods can be read (a gallery shows them all). */
@@ -127,13 +171,24 @@ export function resetGalleryForTests(): void {
  * One page of images, newest first, from one agent or the whole fleet: one listing exec
  * per agent (cached briefly), then the page's thumbnails are started in one batch per agent.
  */
-export async function listGallery(opts: { agents: Array<{ ref: AgentRef; error: string | null }>; filters: GalleryFilters; page: number; pageSize?: number; warm?: boolean }): Promise<GalleryPage> {
+export async function listGallery(opts: {
+  agents: Array<{ ref: AgentRef; error: string | null }>;
+  filters: GalleryFilters;
+  page: number;
+  pageSize?: number;
+  warm?: boolean;
+  /** An image id: the page shown is the one holding it. */
+  focus?: string;
+  /** YYYY-MM-DD: the page shown is the one holding the newest image of that day or before. */
+  date?: string;
+}): Promise<GalleryPage> {
   const pageSize = opts.pageSize ?? GALLERY_PAGE_SIZE;
   const warm = opts.warm !== false;
   const listed = opts.agents.filter((a) => !a.error && (!opts.filters.agent || opts.filters.agent === agentKey(a.ref)));
   // One agent's page is sent while it is listed; across the fleet most agents have nothing
   // on the page, and a page transfer per agent would be mostly waste.
-  const push = warm && listed.length === 1;
+  // The pod picks a page as the dashboard does only by date and session: not by words, an image or a day to jump to.
+  const push = warm && listed.length === 1 && !opts.filters.q && !opts.focus && !opts.date;
   const requested = Math.max(1, Math.floor(opts.page) || 1);
   const limit = pLimit(8);
   /** Per agent: how many of the page's files were sent ahead (the page needed the pod). */
@@ -168,12 +223,16 @@ export async function listGallery(opts: { agents: Array<{ ref: AgentRef; error: 
       if (!inRange(entry.mtimeMs, opts.filters)) continue;
       sessions.add(entry.session);
       if (opts.filters.session && entry.session !== opts.filters.session) continue;
+      if (!matchesQuery(r.inv, entry, opts.filters.q)) continue;
       all.push({ inv: r.inv, entry });
     }
   }
   all.sort((x, y) => y.entry.mtimeMs - x.entry.mtimeMs || x.entry.name.localeCompare(y.entry.name));
   const pages = Math.max(1, Math.ceil(all.length / pageSize));
-  const page = Math.min(requested, pages);
+  const focusIndex = opts.focus ? all.findIndex(({ inv, entry }) => `${agentKey(inv.ref)}/${entry.name}` === opts.focus) : -1;
+  const dateIndex = opts.date && /^\d{4}-\d{2}-\d{2}$/.test(opts.date) ? all.findIndex(({ entry }) => new Date(entry.mtimeMs).toISOString().slice(0, 10) <= opts.date!) : -1;
+  const jumpTo = focusIndex >= 0 ? focusIndex : opts.date ? (dateIndex >= 0 ? dateIndex : all.length - 1) : -1;
+  const page = jumpTo >= 0 ? Math.floor(jumpTo / pageSize) + 1 : Math.min(requested, pages);
   const slice = all.slice((page - 1) * pageSize, page * pageSize);
   if (warm) {
     const byAgent = new Map<AgentInventory, ImageEntry[]>();
@@ -197,6 +256,7 @@ export async function listGallery(opts: { agents: Array<{ ref: AgentRef; error: 
     agents: results.map((r) => ({ key: agentKey(r.a.ref), ref: r.a.ref, images: r.inv?.images.length ?? 0, error: r.error })),
     sessions: [...sessions].sort(),
     errors: results.filter((r) => r.error).map((r) => `${agentKey(r.a.ref)}: ${r.error}`),
+    focus: focusIndex >= 0 ? opts.focus! : null,
   };
 }
 

@@ -125,6 +125,38 @@ describe('listing', () => {
     expect(inv.sessions.size).toBe(agent.sessions);
   });
 
+  it('the stable folder the delivery skill copies to is a second source, a copy of a listed image shown once', async () => {
+    const agent = big();
+    const ref = refOf(agent);
+    const first = (await readInventory(ref, { maxAgeMs: 0 })).images[0];
+    const target = await agentPod(ref);
+    // A copy of a listed image (the same image), and a copy whose original is gone.
+    const plant = String.raw`const fs = require("fs"), H = process.argv[1], S = process.env.HOME + "/generated-images";
+fs.mkdirSync(S + "/" + process.argv[2].split("/")[0], { recursive: true }); fs.mkdirSync(S + "/stable-only", { recursive: true });
+fs.copyFileSync(H + "/generated_images/" + process.argv[2], S + "/" + process.argv[2]);
+fs.copyFileSync(H + "/generated_images/" + process.argv[2], S + "/stable-only/ig_kept.png");`;
+    const run = (program: string, ...args: string[]) =>
+      execInPod(getCluster(CONTEXT), { namespace: target.namespace, pod: target.pod, container: 'openab', argv: nodeEvalArgv('plant', program, args), timeoutMs: 20_000 });
+    await run(plant, first.name);
+    try {
+      const inv = await readInventory(ref, { maxAgeMs: 0 });
+      expect(inv.images).toHaveLength(agent.images + 1);
+      expect(inv.images.filter((e) => e.name === first.name).map((e) => e.source)).toEqual([undefined]);
+      const stable = inv.images.find((e) => e.name === 'stable-only/ig_kept.png')!;
+      expect(stable).toMatchObject({ source: 'stable', size: first.size, width: first.width });
+      expect((await thumbnail(ref, stable)).size).toBeGreaterThan(0);
+      const original = await openOriginal(ref, stable);
+      const chunks: Buffer[] = [];
+      for await (const c of original.stream) chunks.push(c as Buffer);
+      expect(createHash('sha256').update(Buffer.concat(chunks)).digest('hex')).toBe(await podSha256(ref, first.name));
+      // The delivery skill's copies are not failed deliveries of their own.
+      expect(deliveriesOf(inv).some((d) => d.image === stable.name)).toBe(false);
+    } finally {
+      await run(String.raw`require("fs").rmSync(process.env.HOME + "/generated-images", { recursive: true, force: true });`);
+      await readInventory(ref, { maxAgeMs: 0 });
+    }
+  });
+
   it('hostile entries: the symlink and the text file are strays, never images', async () => {
     const agent = hostile();
     const inv = await readInventory(refOf(agent));

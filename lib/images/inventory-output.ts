@@ -1,7 +1,7 @@
 // Reads the inventory program's output as it streams in: image entries, stray files, and
 // each rollout's reduced lines, handed to the parser one session at a time, so no more than
 // one session's lines are held at once.
-import { parseRolloutLines, type Rollout } from '../codex/sessions';
+import { parseRolloutLines, type Rollout } from '../codex/rollout';
 import type { FrameHandlers } from '../pod/frames';
 
 export interface ImageEntry {
@@ -16,6 +16,8 @@ export interface ImageEntry {
   ino: number;
   width: number | null;
   height: number | null;
+  /** A copy in the stable folder (`~/generated-images`) rather than Codex's generated_images. */
+  source?: 'stable';
 }
 
 export interface StrayEntry {
@@ -36,6 +38,8 @@ export interface SessionFile {
 export interface InventoryOutput {
   home: string | null;
   images: ImageEntry[];
+  /** Images of the stable folder, named like generated_images' (`<thread>/<file>`). */
+  stableImages: ImageEntry[];
   strays: StrayEntry[];
   sessions: SessionFile[];
   marksText: string;
@@ -50,7 +54,7 @@ export class InventoryReader implements FrameHandlers {
   private sessionLines: string[] = [];
   private current: SessionFile | null = null;
   private marks: string[] = [];
-  readonly out: InventoryOutput = { home: null, images: [], strays: [], sessions: [], marksText: '', complete: false };
+  readonly out: InventoryOutput = { home: null, images: [], stableImages: [], strays: [], sessions: [], marksText: '', complete: false };
 
   /** The output ended: what it said. */
   end(): InventoryOutput {
@@ -89,10 +93,11 @@ export class InventoryReader implements FrameHandlers {
       case 'home':
         this.out.home = typeof meta.home === 'string' ? meta.home : null;
         break;
-      case 'image': {
+      case 'image':
+      case 'stable': {
         const [session, file] = p.split('/');
         if (!session || !file) break;
-        this.out.images.push({
+        (kind === 'stable' ? this.out.stableImages : this.out.images).push({
           name: p,
           session,
           file,
@@ -101,6 +106,7 @@ export class InventoryReader implements FrameHandlers {
           ino: num(meta.i),
           width: typeof meta.w === 'number' ? meta.w : null,
           height: typeof meta.h === 'number' ? meta.h : null,
+          ...(kind === 'stable' ? { source: 'stable' as const } : {}),
         });
         break;
       }

@@ -5,7 +5,7 @@ import { ClusterError } from '../k8s/errors';
 import { requirePodAccess } from '../k8s/access';
 import { getCluster } from '../k8s/clusters';
 import { impersonationEnabled } from '../k8s/impersonation';
-import { deliveryTarget, threadIdFromRolloutPath, type Rollout, type SenderContext } from '../codex/sessions';
+import { deliveryTarget, threadIdFromRolloutPath, type Rollout, type SenderContext } from '../codex/rollout';
 import { agentPod, volumeKey, type AgentRef, type PodTarget } from './agent-pod';
 import { InventoryReader, sessionVersionKey, type ImageEntry, type StrayEntry } from './inventory-output';
 import { imageSettings } from './settings';
@@ -122,7 +122,9 @@ async function runInventory(target: PodTarget): Promise<AgentInventory> {
   rollouts.set(key, next);
   const sessions = new Map<string, SessionInfo>();
   for (const info of next.values()) sessions.set(info.id, info);
-  const images = out.images.sort((a, b) => b.mtimeMs - a.mtimeMs || a.name.localeCompare(b.name));
+  // A stable copy of an image still in generated_images is the same image: shown once.
+  const generated = new Set(out.images.map((e) => e.name));
+  const images = [...out.images, ...out.stableImages.filter((e) => !generated.has(e.name))].sort((a, b) => b.mtimeMs - a.mtimeMs || a.name.localeCompare(b.name));
   return {
     ref: target.ref,
     home: out.home ?? '',

@@ -11,6 +11,8 @@ export interface WantedFile {
   /** Which file the listing saw, when known: the pod refuses another one under the same name. */
   mtimeMs?: number;
   ino?: number;
+  /** From the stable folder rather than generated_images. */
+  source?: 'stable';
 }
 
 /** A file a transfer chose itself for a page (see lib/pod/programs/node/transfer.js), as its pod saw it. */

@@ -14,8 +14,8 @@ const overhead = (files: number) => files * 2048 + 64 * 1024;
  * backpressure down to the connection: a slow consumer pauses the transfer instead of
  * buffering it. Every file it carries ends in exactly one handler call.
  */
-async function runTransfer(target: PodTarget, request: unknown, wanted: WantedFile[], handlers: TarHandlers, capacity: number): Promise<void> {
-  const exec = startPodProgram(target, 'transfer', [String(MAX_IMAGE_BYTES)], { input: JSON.stringify(request), timeoutMs: imageSettings().execTimeoutMs, maxStdoutBytes: capacity });
+async function runTransfer(target: PodTarget, request: unknown, wanted: WantedFile[], handlers: TarHandlers, capacity: number, source: 'generated' | 'stable' = 'generated'): Promise<void> {
+  const exec = startPodProgram(target, 'transfer', [String(MAX_IMAGE_BYTES), source], { input: JSON.stringify(request), timeoutMs: imageSettings().execTimeoutMs, maxStdoutBytes: capacity });
   const reader = tarReader(wanted, handlers);
   reader.pipeFrom(exec.stdout);
   try {
@@ -30,9 +30,14 @@ async function runTransfer(target: PodTarget, request: unknown, wanted: WantedFi
 
 /** Fetches many images from a pod in ONE exec, as a tar stream read as it arrives. */
 export async function transferImages(target: PodTarget, wanted: WantedFile[], handlers: TarHandlers): Promise<void> {
-  if (wanted.length === 0) return;
-  const total = wanted.reduce((n, w) => n + w.size, 0) + overhead(wanted.length);
-  await runTransfer(target, wanted.map((w) => ({ p: w.name, s: w.size, m: w.mtimeMs === undefined ? undefined : Math.round(w.mtimeMs), i: w.ino })), wanted, handlers, total);
+  // Stable copies come from their own folder: one more exec only when a batch holds some.
+  const stable = wanted.filter((w) => w.source === 'stable');
+  const generated = wanted.filter((w) => w.source !== 'stable');
+  for (const [files, source] of [[generated, 'generated'], [stable, 'stable']] as const) {
+    if (files.length === 0) continue;
+    const total = files.reduce((n, w) => n + w.size, 0) + overhead(files.length);
+    await runTransfer(target, files.map((w) => ({ p: w.name, s: w.size, m: w.mtimeMs === undefined ? undefined : Math.round(w.mtimeMs), i: w.ino })), files, handlers, total, source);
+  }
 }
 
 /** A gallery page as the dashboard would pick it from a listing; see lib/pod/programs/node/transfer.js. */

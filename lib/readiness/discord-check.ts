@@ -5,7 +5,7 @@ import 'server-only';
 // path, so a fleet sharing one guild costs one guild and one member call per minute.
 import { createHash } from 'node:crypto';
 import { discordApiBase } from '../discord/settings';
-import { channelPermissions, missingUploadPermissions, parseBits, type Overwrite } from './permissions';
+import { basePermissions, channelPermissions, excessPermissions, missingUploadPermissions, parseBits, type Overwrite } from './permissions';
 import type { ChannelReadiness } from './checks';
 
 export const DISCORD_CACHE_MS = 60_000;
@@ -60,6 +60,8 @@ export async function checkChannelPermissions(token: string, channelIds: string[
   if (me.status !== 200) return { status: 'unknown', reason: `Discord could not be asked: ${discordMessage(me)}.`, fix: 'Check the dashboard\'s network egress and DISCORD_API_BASE, then reload.' };
   const botId = String(obj(me.body).id ?? '');
   const channels: ChannelReadiness[] = [];
+  /** Per channel label, what the bot holds beyond uploading. */
+  const excess = new Map<string, string[]>();
   for (const channelId of channelIds) {
     if (!/^\d{1,20}$/.test(channelId)) {
       channels.push({ channelId, status: 'fail', missing: [], reason: 'not a Discord channel id' });
@@ -92,9 +94,33 @@ export async function checkChannelPermissions(token: string, channelIds: string[
     const g = obj(guild.body);
     const roles = (Array.isArray(g.roles) ? g.roles : []).map(obj).map((r) => ({ id: String(r.id ?? ''), permissions: String(parseBits(r.permissions as string)) }));
     const memberRoleIds = (Array.isArray(obj(member.body).roles) ? (obj(member.body).roles as unknown[]) : []).map(String);
-    const perms = channelPermissions({ guildId, ownerId: typeof g.owner_id === 'string' ? g.owner_id : null, roles, memberId: botId, memberRoleIds }, overwritesOf(channel));
+    const ctx = { guildId, ownerId: typeof g.owner_id === 'string' ? g.owner_id : null, roles, memberId: botId, memberRoleIds };
+    const perms = channelPermissions(ctx, overwritesOf(channel));
     const missing = missingUploadPermissions(perms);
+    const extra = excessPermissions(basePermissions(ctx), perms);
+    if (extra.length) excess.set(name ? `#${name}` : channelId, extra);
     channels.push({ channelId, name, status: missing.length ? 'fail' : 'pass', missing, reason: missing.length ? `missing ${missing.join(', ')}` : 'may post files' });
   }
-  return { status: 'ok', channels };
+  return excess.size ? { status: 'ok', channels, note: overPrivilegedNote(excess) } : { status: 'ok', channels };
+}
+
+/** The warning for a bot that holds more than uploading needs (a leaked token would give it all). */
+function overPrivilegedNote(excess: Map<string, string[]>): string {
+  const all = [...new Set([...excess.values()].flat())];
+  const where = [...excess.keys()].join(', ');
+  if (all.includes('Administrator')) {
+    return `Warning: the bot that uploads holds Administrator (in ${where}); it needs only View Channel, Send Messages, Send Messages in Threads and Attach Files. Use a dedicated file bot (DISCORD_FILE_BOT_TOKEN) with just those.`;
+  }
+  return `Warning: the bot that uploads holds more than it needs (${all.join(', ')} in ${where}); it needs only View Channel, Send Messages, Send Messages in Threads and Attach Files. Use a dedicated file bot (DISCORD_FILE_BOT_TOKEN) with just those.`;
+}
+
+/**
+ * A channel's or thread's name, where this bot may read it; null otherwise. Shares the
+ * minute-long cache of the permission check, so showing names beside ids costs no extra calls.
+ */
+export async function channelName(token: string, channelId: string): Promise<string | null> {
+  if (!/^\d{1,20}$/.test(channelId)) return null;
+  const answer = await discordGet(token, `/channels/${channelId}`);
+  const name = answer.status === 200 ? obj(answer.body).name : undefined;
+  return typeof name === 'string' && name.length > 0 ? name.slice(0, 100) : null;
 }

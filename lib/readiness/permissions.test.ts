@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ALL_PERMISSIONS, PERMISSION as P, basePermissions, channelPermissions, missingUploadPermissions, parseBits, type MemberContext, type Overwrite } from './permissions';
+import { ALL_PERMISSIONS, PERMISSION as P, basePermissions, channelPermissions, excessPermissions, missingUploadPermissions, parseBits, type MemberContext, type Overwrite } from './permissions';
 
 const GUILD = '100';
 const BOT = '900';
@@ -59,5 +59,14 @@ describe('channelPermissions', () => {
     expect(parseBits('not a number')).toBe(0n);
     expect(parseBits('-1')).toBe(0n);
     expect(parseBits(undefined)).toBe(0n);
+  });
+});
+
+describe('excessPermissions', () => {
+  const UPLOAD = P.VIEW_CHANNEL | P.SEND_MESSAGES | P.ATTACH_FILES | P.SEND_MESSAGES_IN_THREADS;
+  it('names Administrator alone, elevated permissions by name, and nothing for the upload set', () => {
+    expect(excessPermissions(P.ADMINISTRATOR, ALL_PERMISSIONS)).toEqual(['Administrator']);
+    expect(excessPermissions(UPLOAD | (1n << 13n), UPLOAD | (1n << 13n) | (1n << 28n))).toEqual(['Manage Messages', 'Manage Roles']);
+    expect(excessPermissions(UPLOAD | (1n << 6n) | (1n << 16n), UPLOAD | (1n << 6n) | (1n << 16n))).toEqual([]);
   });
 });

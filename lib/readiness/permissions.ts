@@ -88,3 +88,34 @@ export const UPLOAD_NEEDS: Array<{ bit: bigint; label: string }> = [
 export function missingUploadPermissions(perms: bigint): string[] {
   return UPLOAD_NEEDS.filter((n) => !(perms & n.bit)).map((n) => n.label);
 }
+
+/**
+ * Permissions an uploading bot has no use for and a leaked token would hand out: moderation,
+ * management, mentions of everyone. (The harmless ones @everyone usually grants, such as Add
+ * Reactions or Read Message History, are not counted.)
+ */
+export const ELEVATED_PERMISSIONS: Array<{ bit: bigint; label: string }> = [
+  { bit: 1n << 1n, label: 'Kick Members' },
+  { bit: 1n << 2n, label: 'Ban Members' },
+  { bit: 1n << 4n, label: 'Manage Channels' },
+  { bit: 1n << 5n, label: 'Manage Server' },
+  { bit: 1n << 7n, label: 'View Audit Log' },
+  { bit: 1n << 13n, label: 'Manage Messages' },
+  { bit: 1n << 17n, label: 'Mention Everyone' },
+  { bit: 1n << 27n, label: 'Manage Nicknames' },
+  { bit: 1n << 28n, label: 'Manage Roles' },
+  { bit: 1n << 29n, label: 'Manage Webhooks' },
+  { bit: 1n << 30n, label: 'Manage Expressions' },
+  { bit: 1n << 33n, label: 'Manage Events' },
+  { bit: 1n << 34n, label: 'Manage Threads' },
+  { bit: 1n << 40n, label: 'Moderate Members' },
+];
+
+/**
+ * What the bot holds beyond what uploading needs, by name: just `Administrator` when it has
+ * that (it implies everything), else the elevated permissions it has in the channel.
+ */
+export function excessPermissions(base: bigint, perms: bigint): string[] {
+  if (base & PERMISSION.ADMINISTRATOR) return ['Administrator'];
+  return ELEVATED_PERMISSIONS.filter((p) => perms & p.bit).map((p) => p.label);
+}

@@ -19,7 +19,7 @@ import { resetProbeCacheForTests } from '../fleet/probe';
 import { findAgentPod } from '../actions/target';
 import { UserFacingError } from '../auth/guard';
 import { installDeliverySkill } from '../skills/install';
-import { DELIVERY_SKILL_DIR } from '../skills/delivery-skill';
+import { DELIVERY_SKILL_DIR, PREVIOUS_SKILL, UPLOAD_SCRIPT_PATH } from '../skills/delivery-skill';
 import { approvalCheck, imageGenerationCheck, type ReadinessItem } from './checks';
 import { fleetReadiness, resetReadinessCachesForTests, serverReadiness, type ServerReadiness } from './service';
 import { resetDiscordCacheForTests } from './discord-check';
@@ -63,7 +63,7 @@ async function podExec(t: SeedAgent, argv: string[], stdin?: Buffer) {
 
 /** Runs the installed upload script in the agent's pod, pointed at the fake Discord. */
 function runUpload(t: SeedAgent, args: string[]) {
-  const script = `H="\${CODEX_HOME:-$HOME/.codex}"; exec sh "$H/skills/${DELIVERY_SKILL_DIR}/scripts/upload.sh" "$@"`;
+  const script = `H="\${CODEX_HOME:-$HOME/.codex}"; exec sh "$H/skills/${DELIVERY_SKILL_DIR}/${UPLOAD_SCRIPT_PATH}" "$@"`;
   return podExec(t, ['env', `DISCORD_API_BASE=${cluster.discordUrl}`, 'sh', '-c', script, 'upload', ...args]);
 }
 
@@ -109,7 +109,7 @@ describe('readiness of the seeded fleet', () => {
       const label = `${t.namespace}/${t.name}`;
       expect(itemOf(r, 'upload-token').status, `${label} token (${t.tokenPassing})`).toBe(t.tokenPassing === 'none' ? 'fail' : 'pass');
       expect(itemOf(r, 'discord-permissions').status, `${label} permissions`).toBe(seededUploadBlocked(t) ? 'fail' : 'pass');
-      expect(itemOf(r, 'delivery-skill').status, `${label} skill (${t.skills.join(',')})`).toBe(t.skills.includes(DELIVERY_SKILL_DIR) ? 'pass' : 'fail');
+      expect(itemOf(r, 'delivery-skill').status, `${label} skill (${t.skills.join(',')})`).toBe(t.skills.includes(DELIVERY_SKILL_DIR) || t.skills.includes(PREVIOUS_SKILL.dir) ? 'pass' : 'fail');
       expect(r.skills!.map((s) => s.dir).sort(), `${label} skills`).toEqual([...t.skills].sort());
       const approval = approvalCheck(probe?.approval, probe).status;
       expect(approval, `${label} approval ${t.approval}`).toBe({ 'auto-review': 'pass', 'full-access': 'pass', manual: 'fail', custom: 'unknown', 'guide-sandbox': 'fail', invalid: 'fail' }[t.approval]);
@@ -198,26 +198,31 @@ describe('the delivery skill in a pod', () => {
     expect(cluster.discord.messages().at(-1)).toMatchObject({ channelId: blocked, status: 403 });
   });
 
-  it('shows the difference before replacing a skill it did not install, and a hand edit after it did', async () => {
-    const t = truth.find((a) => !a.crashLooping && a.skills.includes(DELIVERY_SKILL_DIR))!;
+  it('offers an agent with the previous skill the upgrade with the difference, removes it, and shows a hand edit after', async () => {
+    const t = truth.find((a) => !a.crashLooping && a.skills.includes(PREVIOUS_SKILL.dir))!;
     const first = await installDeliverySkill(refOf(t), null, operator);
     expect(first.status).toBe('confirm');
     if (first.status !== 'confirm') return;
-    expect(first.message).toMatch(/not installed by the dashboard/);
+    expect(first.message).toMatch(/previous delivery skill/);
     expect(first.diff).toContain('-description: Send images you generate');
-    expect(first.diff).toContain('+#!/bin/sh');
-    expect((await installDeliverySkill(refOf(t), first.state, operator)).status).toBe('installed');
+    expect(first.diff).toContain(`+name: ${DELIVERY_SKILL_DIR}`);
+    const upgraded = await installDeliverySkill(refOf(t), first.state, operator);
+    expect(upgraded).toMatchObject({ status: 'installed', message: expect.stringContaining(`The previous skill (skills/${PREVIOUS_SKILL.dir}) was removed.`) });
+    const dirs = await podExec(t, ['sh', '-c', 'H="${CODEX_HOME:-$HOME/.codex}"; ls -1 "$H/skills"']);
+    expect(dirs.stdout.toString().split('\n')).toContain(DELIVERY_SKILL_DIR);
+    expect(dirs.stdout.toString().split('\n')).not.toContain(PREVIOUS_SKILL.dir);
 
-    await podExec(t, ['sh', '-c', 'H="${CODEX_HOME:-$HOME/.codex}"; printf "Also ping @ops.\\n" >> "$H/skills/discord-image-delivery/SKILL.md"']);
+    const skillMd = `H="\${CODEX_HOME:-$HOME/.codex}"; F="$H/skills/${DELIVERY_SKILL_DIR}/SKILL.md"; `;
+    await podExec(t, ['sh', '-c', skillMd + 'printf "Also ping @ops.\\n" >> "$F"']);
     const edited = await installDeliverySkill(refOf(t), null, operator);
     expect(edited).toMatchObject({ status: 'confirm', message: expect.stringMatching(/changed .* by hand/) });
     if (edited.status !== 'confirm') return;
     expect(edited.diff).toContain('-Also ping @ops.');
     // Changed again after the user looked: asked again, nothing written.
-    await podExec(t, ['sh', '-c', 'H="${CODEX_HOME:-$HOME/.codex}"; printf "And again.\\n" >> "$H/skills/discord-image-delivery/SKILL.md"']);
+    await podExec(t, ['sh', '-c', skillMd + 'printf "And again.\\n" >> "$F"']);
     const stale = await installDeliverySkill(refOf(t), edited.state, operator);
     expect(stale).toMatchObject({ status: 'confirm', message: expect.stringMatching(/changed again/) });
-    const kept = await podExec(t, ['sh', '-c', 'H="${CODEX_HOME:-$HOME/.codex}"; cat "$H/skills/discord-image-delivery/SKILL.md"']);
+    const kept = await podExec(t, ['sh', '-c', skillMd + 'cat "$F"']);
     expect(kept.stdout.toString()).toContain('And again.');
     if (stale.status === 'confirm') expect((await installDeliverySkill(refOf(t), stale.state, operator)).status).toBe('installed');
     expect(itemOf(await readinessOf(t), 'delivery-skill').status).toBe('pass');

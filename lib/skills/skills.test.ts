@@ -1,15 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { parseSkillMd } from '../codex/skills';
-import { DELIVERY_SKILL_DIR, DELIVERY_SKILL_MD, UPLOAD_SCRIPT } from './delivery-skill';
-import { deliveryBundle, planInstall } from './install-plan';
+import { DELIVERY_SKILL_DIR, DELIVERY_SKILL_MD, UPLOAD_SCRIPT_PATH } from './delivery-skill';
+import { UPLOAD_SCRIPT, deliveryBundle, planInstall } from './install-plan';
 import { listSkills, sha256 } from './list';
 import { parseSkillRead, type SkillFolderRead } from './pod-scripts';
 import { parseFrames } from '../pod/frames';
 import { unifiedDiff } from './text-diff';
 
-const folder = (files: Partial<Record<'SKILL.md' | 'scripts/upload.sh' | '.openab-dashboard.json', string>>): SkillFolderRead => {
+const folder = (files: Partial<Record<'SKILL.md' | 'script' | '.openab-dashboard.json', string>>): SkillFolderRead => {
   const entry = (t?: string) => (t === undefined ? { state: 'missing' as const } : { state: 'present' as const, sha: sha256(t), text: t });
-  return { codexHome: '/home/node/.codex', folderSymlink: false, files: { 'SKILL.md': entry(files['SKILL.md']), 'scripts/upload.sh': entry(files['scripts/upload.sh']), '.openab-dashboard.json': entry(files['.openab-dashboard.json']) } };
+  return { codexHome: '/home/node/.codex', folderSymlink: false, files: { 'SKILL.md': entry(files['SKILL.md']), script: entry(files.script), '.openab-dashboard.json': entry(files['.openab-dashboard.json']) } };
 };
 
 describe('the delivery skill', () => {
@@ -18,6 +18,15 @@ describe('the delivery skill', () => {
     expect(info.problems).toEqual([]);
     expect(info.name).toBe(DELIVERY_SKILL_DIR);
     expect(info.description).toMatch(/Discord/);
+  });
+  it('tells Codex what the seed lists: imagegen and image_gen, keep the size, a stable copy, thread else channel, no token', () => {
+    expect(DELIVERY_SKILL_DIR).toBe('discord-imagegen-deliver');
+    expect(UPLOAD_SCRIPT_PATH).toBe('scripts/send-discord-image.sh');
+    expect(DELIVERY_SKILL_MD).toMatch(/built-in `imagegen` skill and its `image_gen` tool/);
+    expect(DELIVERY_SKILL_MD).toMatch(/Keep the size/);
+    expect(DELIVERY_SKILL_MD).toContain('/home/node/generated-images/');
+    expect(DELIVERY_SKILL_MD).toMatch(/`thread_id`, falling back to `channel_id`/);
+    expect(DELIVERY_SKILL_MD).toMatch(/Never print, echo or log the token/);
   });
   it('script reads the token from the environment, fails on refusal, never echoes the token', () => {
     expect(UPLOAD_SCRIPT).toContain('--fail-with-body');
@@ -58,22 +67,22 @@ describe('planInstall', () => {
     expect(planInstall(folder({}), bundle)).toMatchObject({ kind: 'install', update: false, state: { skillSha: 'missing', scriptSha: 'missing' } });
   });
   it('does nothing when the same files are there', () => {
-    expect(planInstall(folder({ 'SKILL.md': bundle.skillMd, 'scripts/upload.sh': bundle.script }), bundle).kind).toBe('up-to-date');
+    expect(planInstall(folder({ 'SKILL.md': bundle.skillMd, script: bundle.script }), bundle).kind).toBe('up-to-date');
   });
   it('updates its own untouched older install without asking', () => {
-    const old = { 'SKILL.md': '---\nname: x\ndescription: old\n---\n', 'scripts/upload.sh': '#!/bin/sh\n' };
-    const record = JSON.stringify({ skill: DELIVERY_SKILL_DIR, version: 0, files: { 'SKILL.md': sha256(old['SKILL.md']), 'scripts/upload.sh': sha256(old['scripts/upload.sh']) } });
+    const old = { 'SKILL.md': '---\nname: x\ndescription: old\n---\n', script: '#!/bin/sh\n' };
+    const record = JSON.stringify({ skill: DELIVERY_SKILL_DIR, version: 0, files: { 'SKILL.md': sha256(old['SKILL.md']), [UPLOAD_SCRIPT_PATH]: sha256(old.script) } });
     expect(planInstall(folder({ ...old, '.openab-dashboard.json': record }), bundle)).toMatchObject({ kind: 'install', update: true });
   });
   it('asks, showing the difference, before replacing a hand-changed skill', () => {
     const changed = bundle.skillMd.replace('Never print', 'Please never print');
-    const plan = planInstall(folder({ 'SKILL.md': changed, 'scripts/upload.sh': bundle.script, '.openab-dashboard.json': bundle.record }), bundle);
+    const plan = planInstall(folder({ 'SKILL.md': changed, script: bundle.script, '.openab-dashboard.json': bundle.record }), bundle);
     expect(plan.kind).toBe('confirm');
     if (plan.kind !== 'confirm') return;
     expect(plan.reason).toMatch(/changed .* by hand/);
     expect(plan.diff).toContain('-Please never print');
     expect(plan.diff).toContain('+Never print');
-    expect(plan.diff).not.toContain('upload.sh (now)');
+    expect(plan.diff).not.toContain('send-discord-image.sh (now)');
     expect(plan.state.skillSha).toBe(sha256(changed));
   });
   it('asks before replacing a skill someone else put there', () => {
@@ -84,16 +93,33 @@ describe('planInstall', () => {
   it('refuses to write through symbolic links', () => {
     expect(planInstall({ ...folder({}), folderSymlink: true }, bundle).kind).toBe('refuse');
   });
+  it('offers an agent carrying the previous skill the upgrade, with the difference', () => {
+    const previous = folder({ 'SKILL.md': '---\nname: discord-image-delivery\ndescription: old\n---\nUse scripts/upload.sh\n', script: '#!/bin/sh\n# upload.sh\n' });
+    const plan = planInstall(folder({}), bundle, previous);
+    expect(plan).toMatchObject({ kind: 'confirm', upgrade: true, state: { skillSha: sha256(previous.files['SKILL.md'].state === 'present' ? previous.files['SKILL.md'].text : '') } });
+    if (plan.kind !== 'confirm') return;
+    expect(plan.reason).toMatch(/previous delivery skill \(skills\/discord-image-delivery\)/);
+    expect(plan.diff).toContain('--- skills/discord-image-delivery/scripts/upload.sh (now)');
+    expect(plan.diff).toContain('+++ skills/discord-imagegen-deliver/scripts/send-discord-image.sh (dashboard)');
+    expect(plan.diff).toContain('-Use scripts/upload.sh');
+    // Once the new skill is in place, the previous one no longer changes the plan.
+    expect(planInstall(folder({ 'SKILL.md': bundle.skillMd, script: bundle.script }), bundle, previous).kind).toBe('up-to-date');
+    expect(planInstall(folder({}), bundle, folder({}))).toMatchObject({ kind: 'install', update: false });
+  });
 });
 
 describe('parseSkillRead and unifiedDiff', () => {
   it('splits the read script output exactly, content without trailing newline included', () => {
     const n = 'abc';
-    const out = `\n@@${n}@@ home\n/h/.codex\n@@${n}@@ file SKILL.md ${sha256('x\ny')}\nx\ny\n@@${n}@@ file scripts/upload.sh missing\n\n@@${n}@@ file .openab-dashboard.json symlink\n\n@@${n}@@ end\n`;
+    const out = `\n@@${n}@@ home\n/h/.codex\n@@${n}@@ file SKILL.md ${sha256('x\ny')}\nx\ny\n@@${n}@@ file scripts/send-discord-image.sh missing\n\n@@${n}@@ file .openab-dashboard.json symlink\n\n@@${n}@@ end\n`;
     const read = parseSkillRead(parseFrames(out, n))!;
     expect(read.codexHome).toBe('/h/.codex');
     expect(read.files['SKILL.md']).toEqual({ state: 'present', sha: sha256('x\ny'), text: 'x\ny' });
     expect(read.files['.openab-dashboard.json'].state).toBe('symlink');
+    expect(read.files.script.state).toBe('missing');
+    // The previous skill's script is read under its own path.
+    const previous = parseSkillRead(parseFrames(out.replace('scripts/send-discord-image.sh missing\n', `scripts/upload.sh ${sha256('old')}\nold`), n), 'scripts/upload.sh')!;
+    expect(previous.files.script).toEqual({ state: 'present', sha: sha256('old'), text: 'old' });
     expect(parseSkillRead(parseFrames(out.replace(`@@${n}@@ end`, ''), n))).toBeNull();
   });
   it('writes hunks with line numbers', () => {

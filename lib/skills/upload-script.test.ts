@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeDiscord, type FakeDiscord } from '../../devcluster/discord';
-import { UPLOAD_SCRIPT } from './delivery-skill';
+import { UPLOAD_SCRIPT } from './install-plan';
 
 const TOKEN = 'MTIz.upload-script-test.SECRET-token-value';
 const FILE_TOKEN = 'MTIz.file-bot.OTHER-secret-value';
@@ -21,7 +21,8 @@ let imagePath: string;
 
 function run(args: string[], env: Record<string, string>): Promise<{ code: number; out: string }> {
   return new Promise((resolve) => {
-    const child = spawn('sh', [script, ...args], { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...env } as unknown as NodeJS.ProcessEnv });
+    // HOME is the test's folder: the stable copy goes under it.
+    const child = spawn('sh', [script, ...args], { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: dir, ...env } as unknown as NodeJS.ProcessEnv });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (out += d.toString()));
@@ -40,10 +41,11 @@ beforeAll(async () => {
     ],
   });
   dir = await fs.mkdtemp(path.join(tmpdir(), 'upload-script-'));
-  script = path.join(dir, 'upload.sh');
+  script = path.join(dir, 'send-discord-image.sh');
   await fs.writeFile(script, UPLOAD_SCRIPT, { mode: 0o755 });
   image = Buffer.concat([Buffer.from('89504e470d0a1a0a', 'hex'), randomBytes(200_000)]);
-  imagePath = path.join(dir, 'ig_1.png');
+  imagePath = path.join(dir, '.codex', 'generated_images', 'th-1', 'ig_1.png');
+  await fs.mkdir(path.dirname(imagePath), { recursive: true });
   await fs.writeFile(imagePath, image);
 });
 afterAll(async () => {
@@ -51,7 +53,7 @@ afterAll(async () => {
   await fs.rm(dir, { recursive: true, force: true });
 });
 
-describe('upload.sh', () => {
+describe('send-discord-image.sh', () => {
   const env = () => ({ DISCORD_BOT_TOKEN: TOKEN, DISCORD_API_BASE: discord.url });
 
   it('delivers to the thread byte for byte, without printing the token', async () => {
@@ -64,6 +66,15 @@ describe('upload.sh', () => {
     expect(sent).toHaveLength(1);
     expect(sent[0]).toMatchObject({ channelId: THREAD, status: 200, content: 'Here it is: "quoted" @not-a-file' });
     expect(sent[0].attachments[0]).toMatchObject({ filename: 'ig_1.png', contentType: 'image/png', size: image.length, sha256: createHash('sha256').update(image).digest('hex') });
+  });
+
+  it('keeps a stable copy under the home, in the thread\u2019s folder, byte for byte', async () => {
+    const stable = path.join(dir, 'generated-images', 'th-1', 'ig_1.png');
+    await fs.rm(stable, { force: true });
+    const r = await run([imagePath, CHANNEL, THREAD], env());
+    expect(r.code).toBe(0);
+    expect(r.out).toContain(`stable copy at ${stable}`);
+    expect((await fs.readFile(stable)).equals(image)).toBe(true);
   });
 
   it('falls back to the channel without a thread id, and prefers the file bot token', async () => {

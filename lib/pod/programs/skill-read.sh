@@ -1,15 +1,15 @@
 #!/bin/sh
-# Reads the dashboard's skill folder. $1 = skill folder name. Frames: `home` (body: the Codex
-# home), then `folder symlink`, or per managed file `file <path> <sha256|missing|symlink|toolarge>`
-# with its bytes as body; then `end`. A file over 65536 bytes is not read (MAX_MANAGED_FILE).
+# Reads a skill folder the dashboard manages. $1 = skill folder name, $2 = the script's path in
+# it (the previous delivery skill had another). Frames: `home` (body: the Codex home), then
+# `folder symlink`, or per managed file `file <path> <sha256|missing|symlink|toolarge>` with its
+# bytes as body; then `end`. A file over 65536 bytes is not read (MAX_MANAGED_FILE).
 . ./_frames.sh
 . ./_home.sh
 . ./_files.sh
-S="$H/skills"
-D="$S/$1"
+. ./_skills.sh
 m home; printf '%s' "$H"
 if [ -L "$S" ] || [ -L "$D" ] || [ -L "$D/scripts" ]; then m folder symlink; m end; exit 0; fi
-for f in SKILL.md scripts/upload.sh .openab-dashboard.json; do
+for f in SKILL.md "$2" .openab-dashboard.json; do
   p="$D/$f"
   if [ -L "$p" ]; then m file "$f" symlink
   elif [ ! -f "$p" ]; then m file "$f" missing

@@ -1,7 +1,7 @@
 "use strict";
-// What counts as an image of generated_images, shared by the listing and the page a transfer
-// picks for itself, so both see the same files. Inlined into each program at build time
-// (scripts/pod-programs.ts).
+// What counts as an image of generated_images (or of the stable folder the delivery skill copies
+// to), shared by the listing and the transfer, so both see the same files and both folders obey
+// the same rules. Inlined into each program at build time (scripts/pod-programs.ts).
 //
 // A file is an image only when it is a regular file with one link whose first bytes are a
 // PNG, JPEG, WebP or GIF: a hard link (`ln ~/.codex/auth.json generated_images/s/x.png`) or a
@@ -10,9 +10,19 @@
 // may be swapped between the listing and the transfer.
 const fs = require("fs");
 
-/** @param {string} H the Codex home */
-function imageScanner(H) {
-  const G = H + "/generated_images";
+/**
+ * The folders images are read from: Codex's generated_images, and the stable copies the
+ * delivery skill keeps under the home (STABLE_IMAGES_DIR of lib/skills/delivery-skill.ts), laid
+ * out alike (`<thread>/<file>`).
+ * @param {string} H the Codex home
+ * @param {string} source "stable" for the stable copies
+ */
+function imageFolder(H, source) {
+  return source === "stable" ? (process.env.HOME || "/home/node") + "/generated-images" : H + "/generated_images";
+}
+
+/** @param {string} G the folder (imageFolder) */
+function imageScanner(G) {
   let base = null;
   try { const st = fs.lstatSync(G); base = st.isDirectory() ? fs.realpathSync(G) : null; } catch {}
   const NAME = /^[A-Za-z0-9_-]{1,100}$/, FILE = /^[A-Za-z0-9_.-]{1,100}$/;
@@ -58,4 +68,4 @@ function imageScanner(H) {
   return { G, base, dirs, openImage, refusal, scanImages };
 }
 
-module.exports = { imageScanner };
+module.exports = { imageFolder, imageScanner };

@@ -1,4 +1,5 @@
-// Lists generated images (lstat only; PNG/GIF/WebP/JPEG dimensions from the first bytes) and
+// Lists generated images (PNG/GIF/WebP/JPEG dimensions from the first bytes), then the stable
+// copies the delivery skill keeps (`stable` frames, named like generated_images'), and
 // streams each session rollout reduced to the records the dashboard reads. Rollouts whose
 // `path|size|mtime` are in its input (already known to the dashboard) are only named.
 // argv: home. Output: frames `@@nonce@@ <kind> <json>`, a rollout's lines after its frame.
@@ -13,8 +14,9 @@ const out = (s) => { pending.push(s); pendingBytes += s.length; if (pendingBytes
 const mark = (kind, meta) => out("@@" + N + "@@ " + kind + " " + JSON.stringify(meta) + "\n");
 let known = new Set();
 try { known = new Set(JSON.parse(input || "[]")); } catch {}
-const { imageScanner } = require("./_scan-images.js");
-const { dirs, scanImages } = imageScanner(H);
+const { imageFolder, imageScanner } = require("./_scan-images.js");
+const { reduceLine, forEachLine } = require("./_rollout-lines.js");
+const { dirs, scanImages } = imageScanner(imageFolder(H, "generated"));
 function dims(fd) {
   try {
     // JPEG keeps its size in a frame header further in; the others say it in the first bytes.
@@ -41,50 +43,17 @@ function dims(fd) {
   return null;
 }
 mark("home", { home: H });
-scanImages(
-  (p, st, fd) => { const d = dims(fd); mark("image", { p, s: st.size, m: Math.round(st.mtimeMs), w: d ? d[0] : null, h: d ? d[1] : null, i: st.ino }); },
-  (p, why) => mark("stray", { p, why }),
-);
+const imageMark = (kind) => (p, st, fd) => { const d = dims(fd); mark(kind, { p, s: st.size, m: Math.round(st.mtimeMs), w: d ? d[0] : null, h: d ? d[1] : null, i: st.ino }); };
+scanImages(imageMark("image"), (p, why) => mark("stray", { p, why }));
+// The stable folder's strays are the skill's business, not the gallery's: not named.
+imageScanner(imageFolder(H, "stable")).scanImages(imageMark("stable"), () => {});
 const MAX_LINE = 1024 * 1024, BIG = 256 * 1024;
-const SKIP = /"type":"(token_count|task_started|task_complete|turn_context|reasoning|agent_reasoning|world_state|token_usage_record)"/;
-function reduce(line) {
-  if (line.length <= BIG) return SKIP.test(line.slice(0, 400)) ? null : line;
-  try {
-    const r = JSON.parse(line);
-    if (r && r.payload) { delete r.payload.result; delete r.payload.base_instructions; delete r.payload.encrypted_content; }
-    const s = JSON.stringify(r);
-    return s.length <= MAX_LINE ? s : null;
-  } catch { return null; }
-}
 function sendRollout(full, rel, st) {
   mark("session", { p: rel, s: st.size, m: Math.round(st.mtimeMs) });
   let fd;
   try { fd = fs.openSync(full, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW); } catch { return; }
-  const buf = Buffer.alloc(1024 * 1024);
-  let rest = [], restLen = 0, drop = false, pos = 0;
-  const flush = (b) => { if (drop) { drop = false; return; } const r = reduce(b.toString("utf8")); if (r) out(r + "\n"); };
-  try {
-    for (;;) {
-      const n = fs.readSync(fd, buf, 0, buf.length, pos);
-      if (n <= 0) break;
-      pos += n;
-      let start = 0;
-      for (;;) {
-        const nl = buf.indexOf(10, start);
-        if (nl < 0 || nl >= n) break;
-        const piece = buf.subarray(start, nl);
-        if (restLen) { if (!drop) rest.push(Buffer.from(piece)); flush(Buffer.concat(rest)); rest = []; restLen = 0; }
-        else flush(piece);
-        start = nl + 1;
-      }
-      if (start < n) {
-        restLen += n - start;
-        if (restLen > 64 * 1024 * 1024) { drop = true; rest = []; }
-        else if (!drop) rest.push(Buffer.from(buf.subarray(start, n)));
-      }
-    }
-    if (restLen && !drop) flush(Buffer.concat(rest));
-  } catch {} finally { fs.closeSync(fd); }
+  try { forEachLine(fd, (line) => { const r = reduceLine(line, BIG, MAX_LINE); if (r) out(r + "\n"); }); }
+  catch {} finally { fs.closeSync(fd); }
 }
 const S = H + "/sessions";
 for (const y of dirs(S)) if (y.isDirectory() && /^\d{4}$/.test(y.name))

@@ -1,18 +1,19 @@
 // Streams images as one tar (ustar); see transferImages in lib/images/transfer.ts for the
 // request it reads as input. Each file is opened without following symlinks, must resolve
-// inside generated_images, be an image as the listing sees one (checked again on the open
+// inside its folder (generated_images, or the stable copies' folder), be an image as the listing sees one (checked again on the open
 // file: one link, image bytes), be the file the listing saw (size, mtime, inode) and stay
 // under the limit; otherwise an entry `.openab-error/<name>` carries the reason instead of the
 // bytes. A page the program picks itself is named first, in an entry `.openab-page`.
-// argv: home, max bytes per file.
+// argv: home, max bytes per file, the source ("stable" for the stable copies, else generated_images).
 "use strict";
 const fs = require("fs"), path = require("path");
-const H = process.argv[1], MAX = Number(process.argv[2]) || 52428800;
+const H = process.argv[1], MAX = Number(process.argv[2]) || 52428800, SOURCE = process.argv[3] || "generated";
 const IMAGE_PATH = /^[A-Za-z0-9_-]{1,100}\/[A-Za-z0-9_.-]{1,100}$/;
 let request = [];
 try { request = JSON.parse(input); } catch {}
-const { imageScanner } = require("./_scan-images.js");
-const { G, base, openImage, refusal, scanImages } = imageScanner(H);
+const { imageFolder, imageScanner } = require("./_scan-images.js");
+const { G, base, openImage, refusal, scanImages } = imageScanner(imageFolder(H, SOURCE));
+const FOLDER = path.basename(G);
 const REFUSED = {
   "not-a-file": "refused: not a regular file",
   "hard-link": "refused: the file has more than one link (a hard link may point anywhere on the volume)",
@@ -70,14 +71,14 @@ async function putError(p, why) {
   for (const w of wanted) {
     const p = w && typeof w.p === "string" ? w.p : "";
     if (!IMAGE_PATH.test(p) || p.split("/")[1].startsWith(".") || p.includes("..")) { await putError(p || "_/_", "refused: not a valid image name"); continue; }
-    if (!base) { await putError(p, "missing: there is no generated_images directory"); continue; }
+    if (!base) { await putError(p, "missing: there is no " + FOLDER + " directory"); continue; }
     const full = G + "/" + p;
     let fd;
     try { fd = openImage(full); }
     catch (e) { await putError(p, e.code === "ELOOP" ? "refused: the file is a symlink" : e.code === "ENOENT" ? "missing: the file is gone" : "unreadable: " + e.code); continue; }
     try {
       let real; try { real = fs.realpathSync(full); } catch { real = ""; }
-      if (real !== path.join(base, p)) { await putError(p, "refused: the path leaves generated_images"); continue; }
+      if (real !== path.join(base, p)) { await putError(p, "refused: the path leaves " + FOLDER); continue; }
       const st = fs.fstatSync(fd);
       const why = refusal(fd, st);
       if (why) { await putError(p, REFUSED[why]); continue; }

@@ -1,16 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import {
-  deliveryTarget,
-  extractSenderContexts,
-  findDiscordUploads,
-  generatedImageOf,
-  imageDeliveries,
-  maskSecrets,
-  parseRollout,
-  threadIdFromRolloutPath,
-} from './sessions';
+import { findDiscordUploads, generatedImageOf, imageDeliveries } from './discord-uploads';
+import { maskSecrets, parseRollout, threadIdFromRolloutPath } from './rollout';
 
 // A real rollout written by Codex 0.169.0 (`codex exec` against a local fake
 // model and a fake Discord): four curl uploads: ok, refused with exit 0,
@@ -193,25 +185,7 @@ describe('parseRollout on synthetic lines', () => {
   });
 });
 
-describe('sender contexts', () => {
-  it('reads OpenAB blocks and ignores others', () => {
-    const text = senderPrompt({ sender_id: 1, channel_id: '10', thread_id: '20', receiver_id: '30', is_bot: true, extra: 'x' }) + '<sender_context>{bad json}</sender_context><sender_context>{"schema":"other"}</sender_context>';
-    expect(extractSenderContexts(text)).toEqual([{ schema: 'openab.sender.v1', senderId: '1', channelId: '10', threadId: '20', receiverId: '30', isBot: true }]);
-  });
-
-  it('drops ids that are not Discord snowflakes', () => {
-    const [context] = extractSenderContexts(senderPrompt({ channel_id: '../../etc', thread_id: '12; rm -rf ~' }));
-    expect(context.channelId).toBeUndefined();
-    expect(context.threadId).toBeUndefined();
-    expect(deliveryTarget(context)).toBeUndefined();
-  });
-
-  it('targets the thread, falling back to the channel', () => {
-    expect(deliveryTarget({ schema: 'openab.sender.v1', channelId: '1', threadId: '2' })).toBe('2');
-    expect(deliveryTarget({ schema: 'openab.sender.v1', channelId: '1' })).toBe('1');
-    expect(deliveryTarget(undefined)).toBeUndefined();
-  });
-
+describe('generated image paths', () => {
   it('recognises generated image paths only', () => {
     expect(generatedImageOf('/home/node/.codex/generated_images/abc-1/call_2.png')).toEqual({ threadId: 'abc-1', fileName: 'call_2.png' });
     expect(generatedImageOf('/home/node/.codex/generated_images/../x.png')).toBeUndefined();

@@ -1,11 +1,13 @@
 import { createHash } from 'node:crypto';
+import { Suspense } from 'react';
 import { cookies } from 'next/headers';
 import { z } from 'zod';
 import { requirePageUser } from '@/lib/auth/guard';
 import { getFleet } from '@/lib/fleet/fleet';
 import { getSettings } from '@/lib/settings';
 import { FleetView } from '@/components/agents/fleet-view';
-import { VIEWS } from '@/components/fleet/overview-params';
+import { VIEWS, type ViewKind } from '@/components/fleet/overview-params';
+import { PanelSkeleton } from '@/components/ui/panel';
 
 export const dynamic = 'force-dynamic';
 
@@ -15,6 +17,24 @@ export default async function OverviewPage() {
   // theirs; the name is a hash, so the cookie does not carry who they are.
   const viewCookie = `fleet-view-${createHash('sha256').update(`${user.provider}:${user.id}`).digest('hex').slice(0, 16)}`;
   const saved = z.enum(VIEWS).safeParse((await cookies()).get(viewCookie)?.value);
+  // The page's frame goes out at once; the fleet streams in behind it.
+  return (
+    <Suspense fallback={<FleetLoading />}>
+      <Fleet savedView={saved.success ? saved.data : 'cards'} viewCookie={viewCookie} />
+    </Suspense>
+  );
+}
+
+async function Fleet({ savedView, viewCookie }: { savedView: ViewKind; viewCookie: string }) {
   const fleet = await getFleet();
-  return <FleetView initial={fleet} refreshMs={getSettings().refreshMs} savedView={saved.success ? saved.data : 'cards'} viewCookie={viewCookie} />;
+  return <FleetView initial={fleet} refreshMs={getSettings().refreshMs} savedView={savedView} viewCookie={viewCookie} />;
+}
+
+function FleetLoading() {
+  return (
+    <div className="space-y-6">
+      <h1 className="text-2xl font-semibold tracking-tight">Codex fleet</h1>
+      <PanelSkeleton label="the fleet" lines={8} bare />
+    </div>
+  );
 }

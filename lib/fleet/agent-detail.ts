@@ -11,8 +11,7 @@ import { rolloutStatusOfObjects, type RolloutStatus } from '../k8s/rollout';
 import { roleAtLeast, type Role } from '../auth/roles';
 import { actionAccessChecks, actionAccessFrom, roleReason, type AgentActionAccess, type Permission } from '../actions/access';
 import { recordRestartOutcome } from '../actions/restart-outcome';
-import { attentionReasons, podProblem, type FleetAgent } from './fleet';
-import { readProbe, type AgentProbe } from './probe';
+import { fleetAgentOf, type FleetAgent } from './fleet';
 
 export interface PodDetail {
   name: string;
@@ -75,26 +74,7 @@ const refOf = (clusterId: string, namespace: string, name: string): AgentRef => 
 /** The agent with one probe of its pod (the one exec the page's summary needs). */
 export const getAgentView = cache(async (clusterId: string, namespace: string, name: string): Promise<FleetAgent> => {
   const { cluster, workload, pod, container } = await locateAgent(refOf(clusterId, namespace, name));
-  let problem = podProblem(workload, pod);
-  let probe: AgentProbe | null = null;
-  let probeAgeMs: number | null = null;
-  let probeRefreshing = false;
-  if (!problem && pod) {
-    try {
-      // What the keeper knows at once; only a pod never probed is waited for.
-      const read = await readProbe({ cluster, namespace, pod: pod.name, podUid: pod.uid, container }, { wait: true });
-      probe = read?.probe ?? null;
-      probeAgeMs = read?.ageMs ?? null;
-      probeRefreshing = read?.refreshing ?? false;
-    } catch (err) {
-      problem = toClusterError(err, `reading agent ${name}`).message;
-    }
-  }
-  const agent: FleetAgent = {
-    key: `${cluster.id}/${namespace}/${name}`, clusterId: cluster.id, clusterLabel: cluster.label, workload, pod, probe, probeAgeMs, probeRefreshing, problem, attention: [],
-  };
-  agent.attention = attentionReasons(agent);
-  return agent;
+  return fleetAgentOf(cluster, workload, pod, container, { wait: true });
 });
 
 /** Recent Events of the Deployment and its pods, or why they could not be read. */

@@ -77,27 +77,30 @@ async function clusterAgents(cluster: Cluster, opts: FleetOptions): Promise<{ ag
     return { agents: [], error: toClusterError(err, `listing agents in ${cluster.label}`).message };
   }
   const { containerName } = getSettings();
-  const agents = await Promise.all(
-    workloads.map(async (workload): Promise<FleetAgent> => {
-      const pod = activePod(workload);
-      let problem = podProblem(workload, pod);
-      let probe: AgentProbe | null = null;
-      let probeAgeMs: number | null = null;
-      let probeRefreshing = false;
-      if (!problem && pod) {
-        try {
-          const known = await readProbe({ cluster, namespace: workload.namespace, pod: pod.name, podUid: pod.uid, container: containerName }, { wait: opts.waitForFirstProbes ?? true });
-          ({ probe, ageMs: probeAgeMs, refreshing: probeRefreshing } = known);
-        } catch (err) {
-          problem = err instanceof ClusterError ? err.message : toClusterError(err, `reading agent ${workload.name}`).message;
-        }
-      }
-      const agent: FleetAgent = { key: `${cluster.id}/${workload.namespace}/${workload.name}`, clusterId: cluster.id, clusterLabel: cluster.label, workload, pod, probe, probeAgeMs, probeRefreshing, problem, attention: [] };
-      agent.attention = attentionReasons(agent);
-      return agent;
-    }),
-  );
+  const agents = await Promise.all(workloads.map((workload) => fleetAgentOf(cluster, workload, activePod(workload), containerName, { wait: opts.waitForFirstProbes ?? true })));
   return { agents, error: null };
+}
+
+/**
+ * One agent as the overview and the agent page show it: its workload and pod, what the probe
+ * keeper knows of the pod (at once; with `wait`, a pod never probed is waited for), or why not.
+ */
+export async function fleetAgentOf(cluster: Cluster, workload: AgentWorkload, pod: PodSummary | null, container: string, opts: { wait: boolean }): Promise<FleetAgent> {
+  let problem = podProblem(workload, pod);
+  let probe: AgentProbe | null = null;
+  let probeAgeMs: number | null = null;
+  let probeRefreshing = false;
+  if (!problem && pod) {
+    try {
+      const known = await readProbe({ cluster, namespace: workload.namespace, pod: pod.name, podUid: pod.uid, container }, { wait: opts.wait });
+      ({ probe, ageMs: probeAgeMs, refreshing: probeRefreshing } = known);
+    } catch (err) {
+      problem = err instanceof ClusterError ? err.message : toClusterError(err, `reading agent ${workload.name}`).message;
+    }
+  }
+  const agent: FleetAgent = { key: `${cluster.id}/${workload.namespace}/${workload.name}`, clusterId: cluster.id, clusterLabel: cluster.label, workload, pod, probe, probeAgeMs, probeRefreshing, problem, attention: [] };
+  agent.attention = attentionReasons(agent);
+  return agent;
 }
 
 /** Every Codex agent of every configured cluster, each with its probe or its own error. */

@@ -1,7 +1,7 @@
 'use server';
 import { z } from 'zod';
 import { defineAction, UserFacingError } from '@/lib/auth/guard';
-import { agentRefSchema } from '@/lib/actions/agent-ref';
+import { agentRefSchema } from '@/lib/operations/agent-ref';
 import { resendImage, ResendError } from '@/lib/deliveries/resend';
 import { ClusterError } from '@/lib/k8s/errors';
 import { IMAGE_NAME_PATTERN, SNOWFLAKE_PATTERN } from '@/lib/images/paths';

@@ -1,9 +1,9 @@
 import type { AgentPanelProps } from '@/components/agents/panel-props';
 import { Section } from '@/components/ui/section';
 import { getCluster } from '@/lib/k8s/clusters';
-import { agentActionAccess, type AgentActionAccess } from '@/lib/actions/access';
-import { readApprovalForm, type ApprovalFormState } from '@/lib/actions/approval-mode';
-import { agentRolloutStatus } from '@/lib/actions/restart';
+import { agentActionAccess, type AgentActionAccess } from '@/lib/operations/access';
+import { readApprovalForm, type ApprovalFormState } from '@/lib/operations/approval-mode';
+import { agentRolloutStatus } from '@/lib/operations/restart';
 import type { RolloutStatus } from '@/lib/k8s/rollout';
 import { ActionsBoard } from './actions-board';
 

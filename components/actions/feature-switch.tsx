@@ -1,10 +1,10 @@
 'use client';
 import { useState } from 'react';
 import { useRouter } from 'next/navigation';
-import type { AgentRef } from '@/lib/actions/agent-ref';
-import type { Permission } from '@/lib/actions/access';
+import type { AgentRef } from '@/lib/operations/agent-ref';
+import type { Permission } from '@/lib/operations/access';
 import { ConfirmDialog } from '@/components/ui/confirm-dialog';
-import { setFeatureAction } from './action-imports';
+import { setFeatureAction } from '@/app/agents/[cluster]/[namespace]/[name]/actions';
 
 const isUnstable = (stage: string) => stage === 'under development' || stage === 'experimental';
 

@@ -6,7 +6,7 @@ import { ApprovalBadge, Badge, LoginBadge, PodStatusBadge } from './badges';
 import { RelativeTime } from '@/components/ui/relative-time';
 import { FeatureSwitch } from '@/components/actions/feature-switch';
 import { BulkRestartBar, useSessionRole, operatorPermission } from '@/components/actions/bulk-restart';
-import type { Permission } from '@/lib/actions/access';
+import type { Permission } from '@/lib/operations/access';
 import { ReadinessBadge, overviewItems, type OverviewReadiness } from '@/components/readiness/readiness-badge';
 
 /** Readiness changes slowly and its pod facts are cached for minutes: poll it less often than the fleet. */

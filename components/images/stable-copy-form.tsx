@@ -1,6 +1,6 @@
 'use client';
 import { useId, useState } from 'react';
-import { copyImageToStablePathAction } from '@/components/readiness/action-imports';
+import { copyImageToStablePathAction } from '@/app/agents/[cluster]/[namespace]/[name]/readiness-actions';
 import type { ResendPermission } from './types';
 
 // Mirrors lib/readiness/stable-image.ts (checked again on the server).

@@ -2,7 +2,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { useRouter } from 'next/navigation';
 import { cancelLoginAction, restartAfterLoginAction, startLoginAction } from '@/app/agents/[cluster]/[namespace]/[name]/login-actions';
-import type { AgentRef } from '@/lib/actions/agent-ref';
+import type { AgentRef } from '@/lib/operations/agent-ref';
 import type { AgentLoginSummary, LoginView } from '@/lib/login/login-view';
 import type { LoginSnapshot } from '@/lib/login/login-state';
 import { ConfirmDialog } from '@/components/ui/confirm-dialog';

@@ -2,7 +2,7 @@ import type { AgentPanelProps } from '@/components/agents/panel-props';
 import { Section } from '@/components/ui/section';
 import { getCluster } from '@/lib/k8s/clusters';
 import { canI } from '@/lib/k8s/access';
-import { roleReason } from '@/lib/actions/access';
+import { roleReason } from '@/lib/operations/access';
 import { approvalCheck, imageGenerationCheck, orderItems, overallStatus, CHECK_COSTS } from '@/lib/readiness/checks';
 import { serverReadiness } from '@/lib/readiness/service';
 import { SkillsList } from '@/components/skills/skills-list';

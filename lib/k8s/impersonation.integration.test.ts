@@ -25,9 +25,9 @@ import {
 } from './impersonation';
 import { getFleet } from '../fleet/fleet';
 import { probeAgent, resetProbeCacheForTests } from '../fleet/probe';
-import { agentActionAccess } from '../actions/access';
-import { restartAgent } from '../actions/restart';
-import { findAgentPod } from '../actions/target';
+import { agentActionAccess } from '../operations/access';
+import { restartAgent } from '../operations/restart';
+import { findAgentPod } from '../operations/target';
 import { listAgentHistory } from '../audit/history';
 import { UserFacingError } from '../auth/guard';
 

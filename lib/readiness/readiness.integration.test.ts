@@ -16,7 +16,7 @@ import { getCluster, resetClusters } from '../k8s/clusters';
 import { execInPod } from '../k8s/exec';
 import { getFleet, type FleetAgent } from '../fleet/fleet';
 import { resetProbeCacheForTests } from '../fleet/probe';
-import { findAgentPod } from '../actions/target';
+import { findAgentPod } from '../operations/target';
 import { UserFacingError } from '../auth/guard';
 import { installDeliverySkill } from '../skills/install';
 import { DELIVERY_SKILL_DIR } from '../skills/delivery-skill';

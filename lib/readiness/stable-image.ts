@@ -5,10 +5,10 @@ import 'server-only';
 // replaced only when the user confirmed exactly that file (compare-and-swap on its hash).
 import { UserFacingError } from '../auth/guard';
 import { checkImageName } from '../images/paths';
-import { execInAgentPod, findAgentPod } from '../actions/target';
-import { record, type Actor } from '../actions/activity';
-import { agentLabel, type AgentRef } from '../actions/agent-ref';
-import { lastStatusLine } from '../actions/pod-scripts';
+import { execInAgentPod, findAgentPod } from '../operations/target';
+import { record, type Actor } from '../operations/activity';
+import { agentLabel, type AgentRef } from '../operations/agent-ref';
+import { lastStatusLine } from '../operations/pod-scripts';
 
 export const STABLE_DIR = 'images';
 export const STABLE_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;

@@ -4,10 +4,10 @@ import 'server-only';
 // exactly that state.
 import { randomBytes } from 'node:crypto';
 import { UserFacingError } from '../auth/guard';
-import { execInAgentPod, findAgentPod, type AgentPodTarget } from '../actions/target';
-import { record, type Actor } from '../actions/activity';
-import { agentLabel, type AgentRef } from '../actions/agent-ref';
-import { lastStatusLine } from '../actions/pod-scripts';
+import { execInAgentPod, findAgentPod, type AgentPodTarget } from '../operations/target';
+import { record, type Actor } from '../operations/activity';
+import { agentLabel, type AgentRef } from '../operations/agent-ref';
+import { lastStatusLine } from '../operations/pod-scripts';
 import { invalidatePodFacts } from '../readiness/service';
 import { DELIVERY_SKILL_DIR } from './delivery-skill';
 import { deliveryBundle, planInstall, type FolderState } from './install-plan';

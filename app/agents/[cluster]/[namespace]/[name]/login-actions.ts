@@ -1,7 +1,7 @@
 'use server';
 import { z } from 'zod';
 import { defineAction, UserFacingError } from '@/lib/auth/guard';
-import { agentRefSchema } from '@/lib/actions/agent-ref';
+import { agentRefSchema } from '@/lib/operations/agent-ref';
 import { cancelAgentLogin, LoginError, restartAfterLogin, startAgentLogin, type Actor } from '@/lib/login/login-service';
 import { LOGIN_ID_PATTERN } from '@/lib/login/login-view';
 

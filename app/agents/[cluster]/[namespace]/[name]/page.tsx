@@ -11,7 +11,7 @@ import { RelativeTime } from '@/components/ui/relative-time';
 import { Section, KeyValues } from '@/components/ui/section';
 import { agentPath } from '@/lib/url-params';
 import { agentRefFromParams } from '@/lib/k8s/agent-ref';
-import { agentActionAccess } from '@/lib/actions/access';
+import { agentActionAccess } from '@/lib/operations/access';
 import { getCluster } from '@/lib/k8s/clusters';
 import type { AgentPanelProps } from '@/components/agents/panel-props';
 import { AgentActionsPanel } from '@/components/actions/agent-actions-panel';

@@ -1,5 +1,5 @@
 import { defineRoute, UserFacingError } from '@/lib/auth/guard';
-import { agentRolloutStatus } from '@/lib/actions/restart';
+import { agentRolloutStatus } from '@/lib/operations/restart';
 import { agentRefFromParams } from '@/lib/k8s/agent-ref';
 
 export const dynamic = 'force-dynamic';

@@ -42,7 +42,7 @@ export function ApprovalForm({ agent, form, permission, onRestart }: { agent: Ag
     setBusy(false);
     setConfirmCustom(false);
     if (!res.ok) {
-      setMessage({ kind: 'error', text: res.error });
+      setMessage({ kind: 'error', text: res.message });
       return;
     }
     const r = res.data;

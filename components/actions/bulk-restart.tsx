@@ -61,7 +61,7 @@ export function BulkRestartBar({
     const res = await bulkRestartAction({ agents: agents.map(refOf) });
     setBusy(false);
     setOpen(false);
-    if (!res.ok) return setError(res.error);
+    if (!res.ok) return setError(res.message);
     setResults(res.data);
     onClear();
   };

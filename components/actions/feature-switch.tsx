@@ -23,7 +23,7 @@ export function useFeatureChange(agent: AgentRef, onChanged?: (enabled: boolean)
     const res = await setFeatureAction({ ...agent, feature: name, enabled, confirmUnstable });
     setBusy(false);
     setPending(null);
-    if (!res.ok) return setError(res.error);
+    if (!res.ok) return setError(res.message);
     if (res.data.status === 'confirm-unstable') return setPending({ name, stage: res.data.stage });
     setNotice(res.data.status === 'changed' && res.data.warning ? `${res.data.message} Codex warns: ${res.data.warning}` : res.data.message);
     onChanged?.(enabled);

@@ -44,7 +44,7 @@ export function RestartControl({
     setBusy(false);
     setOpen(false);
     if (!res.ok) {
-      setError(res.error);
+      setError(res.message);
       return;
     }
     setRunning(true);

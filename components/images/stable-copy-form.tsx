@@ -46,7 +46,7 @@ export function StableCopyForm({ item, permission }: { item: { cluster: string; 
     setBusy(false);
     if (!res.ok) {
       setExists(null);
-      setError(res.error);
+      setError(res.message);
     } else if (res.data.status === 'exists') {
       setExists({ sha: res.data.sha, message: res.data.message });
     } else {

@@ -178,7 +178,7 @@ export function DeviceLogin({
         const now = trackedRef.current;
         if (!now?.restart) return;
         if (!res.ok) {
-          setTracked({ ...now, restart: { state: 'failed', message: res.error, loggedInAs: null } });
+          setTracked({ ...now, restart: { state: 'failed', message: res.message, loggedInAs: null } });
           return;
         }
         if (!res.data.claimed) setNote('The agent was already restarted after this login; following that restart.');
@@ -214,10 +214,10 @@ export function DeviceLogin({
       const res = await startLoginAction({ ...agent, replaceLogin });
       if (!res.ok) {
         // The page's idea of the login was stale: the server asks for the confirmation.
-        if (/already logged in/i.test(res.error) && !replaceLogin) setConfirming(true);
+        if (res.code === 'already-logged-in' && !replaceLogin) setConfirming(true);
         else {
           setConfirming(false);
-          setError(res.error);
+          setError(res.message);
         }
         return;
       }
@@ -243,7 +243,7 @@ export function DeviceLogin({
     setError(null);
     try {
       const res = await cancelLoginAction({ ...agent, loginId });
-      if (!res.ok) setError(res.error);
+      if (!res.ok) setError(res.message);
       else applyView(res.data);
     } catch {
       setError('The dashboard could not be reached, so the login may still be running. Try again.');

@@ -23,7 +23,7 @@ export function InstallSkillButton({ agent, permission, installed }: { agent: Ag
     setBusy(false);
     if (!res.ok) {
       setPending(null);
-      setError(res.error);
+      setError(res.message);
       return;
     }
     if (res.data.status === 'confirm') {

@@ -29,7 +29,7 @@ import { agentActionAccess } from '../operations/access';
 import { restartAgent } from '../operations/restart';
 import { findAgentPod } from '../operations/target';
 import { listAgentHistory } from '../audit/history';
-import { UserFacingError } from '../auth/guard';
+import { UserFacingError } from '../errors';
 
 const local = (name: string, role: string) => ({ id: `local:${name}`, name, email: null, role, groups: [], provider: 'local' });
 const as = (user: ReturnType<typeof local>): RequestIdentity => ({ kind: 'user', identity: kubeIdentityOf(user) });

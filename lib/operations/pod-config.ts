@@ -2,7 +2,7 @@ import 'server-only';
 import { createHash } from 'node:crypto';
 import { codexErrorMessage } from '../codex/cli-output';
 import { refusesAutoReviewName } from '../codex/approval-modes';
-import { UserFacingError } from '../auth/guard';
+import { UserFacingError } from '../errors';
 import { READ_CONFIG_SCRIPT, WRITE_CONFIG_SCRIPT, lastStatusLine, parseConfigRead } from './pod-scripts';
 import { execInAgentPod, type AgentPodTarget } from './target';
 

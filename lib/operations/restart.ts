@@ -2,8 +2,8 @@ import 'server-only';
 import pLimit from 'p-limit';
 import type * as k8s from '@kubernetes/client-node';
 import { readRolloutStatus, restartDeployment, RESTARTED_AT, type RolloutStatus } from '../k8s/rollout';
-import { UserFacingError } from '../auth/guard';
-import { asUserError, findAgentDeployment } from './target';
+import { UserFacingError } from '../errors';
+import { findAgentDeployment } from './target';
 import { record, type Actor } from './activity';
 import { recordRestartOutcome } from './restart-outcome';
 import { agentKey, agentLabel, type AgentRef } from './agent-ref';
@@ -34,12 +34,7 @@ async function serialised<T>(key: string, work: () => Promise<T>): Promise<T> {
 export function restartAgent(ref: AgentRef, actor: Actor): Promise<RestartResult> {
   return serialised(agentKey(ref), async () => {
     const { cluster, deployment } = await findAgentDeployment(ref);
-    let rollout: RolloutStatus;
-    try {
-      rollout = await readRolloutStatus(cluster, ref.namespace, ref.name);
-    } catch (err) {
-      throw asUserError(err);
-    }
+    const rollout = await readRolloutStatus(cluster, ref.namespace, ref.name);
     if (rolloutUnderWay(deployment, rollout, Date.now())) {
       return { status: 'already-restarting', rollout, message: `${agentLabel(ref)} is already restarting: ${rollout.message}` };
     }
@@ -49,9 +44,8 @@ export function restartAgent(ref: AgentRef, actor: Actor): Promise<RestartResult
       await record(cluster, actor, ref, { action: 'restart', before, after: { restartedAt }, result: 'started' });
       return { status: 'restarting', restartedAt, generation, message: `${agentLabel(ref)} is restarting.` };
     } catch (err) {
-      const error = asUserError(err);
-      await record(cluster, actor, ref, { action: 'restart', before, result: 'failure', detail: error.message });
-      throw error;
+      await record(cluster, actor, ref, { action: 'restart', before, result: 'failure', detail: err instanceof Error ? err.message : String(err) });
+      throw err;
     }
   });
 }
@@ -77,7 +71,7 @@ export const MAX_BULK_RESTART = 100;
 
 /** Restarts several agents, each on its own: one failing does not stop the others. */
 export async function restartAgents(refs: AgentRef[], actor: Actor): Promise<BulkRestartItem[]> {
-  if (refs.length > MAX_BULK_RESTART) throw new UserFacingError(`Select at most ${MAX_BULK_RESTART} agents at a time.`);
+  if (refs.length > MAX_BULK_RESTART) throw new UserFacingError(`Select at most ${MAX_BULK_RESTART} agents at a time.`, 'invalid-input');
   const unique = [...new Map(refs.map((r) => [agentKey(r), r])).values()];
   const limit = pLimit(4);
   return Promise.all(
@@ -99,12 +93,7 @@ export async function restartAgents(refs: AgentRef[], actor: Actor): Promise<Bul
  */
 export async function agentRolloutStatus(ref: AgentRef): Promise<RolloutStatus> {
   const { cluster } = await findAgentDeployment(ref);
-  let status: RolloutStatus;
-  try {
-    status = await readRolloutStatus(cluster, ref.namespace, ref.name);
-  } catch (err) {
-    throw asUserError(err);
-  }
+  const status = await readRolloutStatus(cluster, ref.namespace, ref.name);
   await recordRestartOutcome(cluster, ref, status);
   return status;
 }

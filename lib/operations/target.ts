@@ -5,7 +5,7 @@ import type { PodSummary } from '../k8s/agents';
 import { locateAgent, noRunningPodReason } from '../k8s/locator';
 import { ClusterError } from '../k8s/errors';
 import { execInPod, type ExecOutput, type ExecRequest } from '../k8s/exec';
-import { UserFacingError } from '../auth/guard';
+import { UserFacingError } from '../errors';
 import { agentLabel, type AgentRef } from './agent-ref';
 
 export interface AgentDeployment {
@@ -24,50 +24,32 @@ export function clusterFor(ref: AgentRef): Cluster {
   try {
     return getCluster(ref.clusterId);
   } catch (err) {
-    throw new UserFacingError(err instanceof Error ? err.message : `Unknown cluster ${ref.clusterId}.`);
+    throw new UserFacingError(err instanceof Error ? err.message : `Unknown cluster ${ref.clusterId}.`, 'not-found');
   }
 }
 
 /** The agent's Deployment, found by the one locator, so an action can never reach a Deployment that is not a Codex agent. */
 export async function findAgentDeployment(ref: AgentRef): Promise<AgentDeployment> {
-  try {
-    const { cluster, deployment } = await locateAgent(ref);
-    return { cluster, ref, deployment };
-  } catch (err) {
-    throw asUserError(err);
-  }
+  const { cluster, deployment } = await locateAgent(ref);
+  return { cluster, ref, deployment };
 }
 
 /** The agent's running pod, where Codex's files are changed. */
 export async function findAgentPod(ref: AgentRef): Promise<AgentPodTarget> {
-  let agent;
-  try {
-    agent = await locateAgent(ref);
-  } catch (err) {
-    throw asUserError(err);
-  }
+  const agent = await locateAgent(ref);
   const why = noRunningPodReason(agent);
-  if (why || !agent.pod) throw new UserFacingError(`Codex's files of ${agentLabel(ref)} cannot be changed now: ${why}. Wait until a pod is running, or restart the agent.`);
+  if (why || !agent.pod) throw new UserFacingError(`Codex's files of ${agentLabel(ref)} cannot be changed now: ${why}. Wait until a pod is running, or restart the agent.`, 'unavailable');
   return { cluster: agent.cluster, ref, deployment: agent.deployment, pod: agent.pod, container: agent.container };
 }
 
-/** Runs argv in the agent's container; a failure to run reaches the user in plain words. */
+/** Runs argv in the agent's container; a pod replaced meanwhile is told as such. */
 export async function execInAgentPod(target: AgentPodTarget, req: Omit<ExecRequest, 'namespace' | 'pod' | 'container'>): Promise<ExecOutput> {
   try {
     return await execInPod(target.cluster, { ...req, namespace: target.ref.namespace, pod: target.pod.name, container: target.container });
   } catch (err) {
-    throw asUserError(err);
-  }
-}
-
-/** Cluster errors carry plain words already; they reach the user as they are. */
-export function asUserError(err: unknown): Error {
-  if (err instanceof UserFacingError) return err;
-  if (err instanceof ClusterError) {
-    if (err.kind === 'not-found' && /Pod .* no longer exists/.test(err.message)) {
-      return new UserFacingError(`${err.message} It was replaced while the action ran; nothing was changed by the dashboard. Reload and try again.`);
+    if (err instanceof ClusterError && err.kind === 'not-found') {
+      throw new UserFacingError(`${err.message} It was replaced while the action ran; nothing was changed by the dashboard. Reload and try again.`, 'conflict');
     }
-    return new UserFacingError(err.message);
+    throw err;
   }
-  return err instanceof Error ? err : new Error(String(err));
 }

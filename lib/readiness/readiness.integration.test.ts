@@ -17,7 +17,7 @@ import { execInPod } from '../k8s/exec';
 import { getFleet, type FleetAgent } from '../fleet/fleet';
 import { resetProbeCacheForTests } from '../fleet/probe';
 import { findAgentPod } from '../operations/target';
-import { UserFacingError } from '../auth/guard';
+import { UserFacingError } from '../errors';
 import { installDeliverySkill } from '../skills/install';
 import { DELIVERY_SKILL_DIR } from '../skills/delivery-skill';
 import { approvalCheck, imageGenerationCheck, type ReadinessItem } from './checks';

@@ -3,7 +3,7 @@ import 'server-only';
 // as OpenAB's docs advise for people who need a stable path (generated_images/ is keyed by
 // session and call ids). The target is `$HOME/images/<name>.<ext>`; an existing file is
 // replaced only when the user confirmed exactly that file (compare-and-swap on its hash).
-import { UserFacingError } from '../auth/guard';
+import { UserFacingError } from '../errors';
 import { checkImageName } from '../images/paths';
 import { execInAgentPod, findAgentPod } from '../operations/target';
 import { record, type Actor } from '../operations/activity';

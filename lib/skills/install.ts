@@ -3,7 +3,7 @@ import 'server-only';
 // someone changed by hand is replaced only after the user saw the difference and confirmed
 // exactly that state.
 import { randomBytes } from 'node:crypto';
-import { UserFacingError } from '../auth/guard';
+import { UserFacingError } from '../errors';
 import { execInAgentPod, findAgentPod, type AgentPodTarget } from '../operations/target';
 import { record, type Actor } from '../operations/activity';
 import { agentLabel, type AgentRef } from '../operations/agent-ref';

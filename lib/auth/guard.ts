@@ -7,11 +7,12 @@ import { handleServerError, httpStatusOf, UserFacingError, type ActionResult } f
 import { authOptions } from './options';
 import { isRole, roleAtLeast, ROLE_LABELS, type Role } from './roles';
 import { SlidingWindowLimiter } from './rate-limit';
+import { getSettings } from '../settings';
 import { cache } from 'react';
 import { impersonationEnabled, kubeIdentityOf, runWithIdentity, setIdentityResolver, type RequestIdentity } from '../k8s/impersonation';
 
 /** Actions per user per minute (ACTION_RATE_LIMIT): slows a runaway script, not a person. */
-const actionLimiter = new SlidingWindowLimiter(Number(process.env.ACTION_RATE_LIMIT ?? 60), 60_000);
+const actionLimiter = new SlidingWindowLimiter(getSettings().actionRateLimit, 60_000);
 
 export interface SessionUser {
   id: string;
@@ -183,7 +184,7 @@ async function crossSiteReason(request: Request): Promise<string | null> {
     } catch {
       return 'The request came from an unknown origin.';
     }
-    const allowed = (process.env.ALLOWED_ORIGINS ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+    const allowed = getSettings().allowedOrigins;
     if (originHost !== host && !allowed.includes(originHost)) return 'The request came from another site.';
   }
   return null;

@@ -129,6 +129,8 @@ export function FleetView({ initial, refreshMs }: { initial: Fleet; refreshMs: n
     try {
       const res = await fetch('/api/fleet', { cache: 'no-store' });
       if (res.status === 401) {
+        // A full load, not a client navigation: the proxy sends it on with the session's end, and no stale client state survives.
+        // eslint-disable-next-line @next/next/no-location-assign-relative-destination
         window.location.assign('/signin?callbackUrl=/');
         return;
       }

@@ -377,7 +377,7 @@ export function DeviceLogin({
         )}
         {(!s || s.phase === 'none') && (
           <p className="text-sm text-zinc-600 dark:text-zinc-400">
-            Runs <code className="text-xs">codex login --device-auth</code> in the agent's pod and shows its one-time code here; approve it in ChatGPT.
+            Runs <code className="text-xs">codex login --device-auth</code> in the agent&apos;s pod and shows its one-time code here; approve it in ChatGPT.
           </p>
         )}
         {view.problem ? (

@@ -7,7 +7,7 @@ import { Readable, type Writable } from 'node:stream';
 import { codexPlatformPackageDir } from './codex-wrapper';
 import { codexModulesFor, codexVersionOfImage } from './codex-versions';
 import { failedExec } from './plain';
-import { CODEX_ROOT, DEFAULT_PATH, EXEC_SHIM_PATH, POD_GID, POD_UID, writeSandboxFiles, type SandboxFiles } from './sandbox-files';
+import { CODEX_ROOT, DEFAULT_PATH, EXEC_SHIM_PATH, POD_GID, POD_UID, writeSandboxFiles } from './sandbox-files';
 import type { ExecProcess, ExecResult, PodHandle, PodRuntime, PodSandboxSpec } from './types';
 
 const BWRAP = '/usr/bin/bwrap';

@@ -7,7 +7,7 @@
  */
 import { parse, TomlError } from 'smol-toml';
 import { applyEdits, overlapping, scanStatements, type Edit, type Header, type KeyValue, type Statement } from './toml-scanner';
-import { approvalModeKeys, describeApprovalMode, isApprovalMode, isAutoReviewer, type ApprovalMode, type AutoReviewer, type GuideMistake } from './approval-modes';
+import { approvalModeKeys, isApprovalMode, isAutoReviewer, type ApprovalMode, type AutoReviewer, type GuideMistake } from './approval-modes';
 
 /** Every top-level key a mode switch may write or remove. */
 export const APPROVAL_KEYS = ['approval_policy', 'approvals_reviewer', 'sandbox_mode'] as const;

@@ -2,9 +2,18 @@
 export async function register(): Promise<void> {
   // Next.js also calls this for an edge runtime, which has no V8 flags to set.
   if (process.env.NEXT_RUNTIME === 'nodejs') {
-    // The settings are read and checked here, so a bad value stops the server before it serves.
-    const { getSettings } = await import('./lib/settings');
+    const { getSettings, SettingsError } = await import('./lib/settings');
     const { tuneHeap } = await import('./lib/heap-tuning');
-    tuneHeap(getSettings().heapGrowingPercent);
+    let settings;
+    try {
+      settings = getSettings();
+    } catch (err) {
+      // Next logs a failed hook and serves anyway, every page then failing; a bad setting must
+      // stop the server instead, with the one line that says which variable to fix.
+      if (!(err instanceof SettingsError)) throw err;
+      console.error(err.message);
+      process.exit(1);
+    }
+    tuneHeap(settings.heapGrowingPercent);
   }
 }

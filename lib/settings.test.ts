@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -69,6 +70,22 @@ describe('settings', () => {
       expect(refusal({ HEAP_GROWING_PERCENT: value }), value).toMatch(/HEAP_GROWING_PERCENT must be a whole number from 10 to 400/);
     }
   });
+
+  it('stops the server at start-up on a bad value, saying which variable (instrumentation.ts)', () => {
+    const start = (env: Record<string, string>) =>
+      spawnSync(path.join(root, 'node_modules', '.bin', 'tsx'), ['--conditions=react-server', '-e', "import('./instrumentation.ts').then((m) => (m.register ?? m.default.register)()).then(() => console.log('started'))"], {
+        cwd: root,
+        env: { PATH: process.env.PATH ?? '', NEXT_RUNTIME: 'nodejs', ...env },
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
+    const bad = start({ ACTION_RATE_LIMIT: 'abc' });
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toContain('ACTION_RATE_LIMIT must be a whole number of at least 1');
+    expect(bad.stdout).not.toContain('started');
+    const good = start({ ACTION_RATE_LIMIT: '30' });
+    expect(good.stdout, good.stderr).toContain('started');
+  }, 120_000);
 
   it('is the only reader of the environment in the app', () => {
     // NEXT_RUNTIME is Next's own: it must be read before anything Node-only (lib/settings.ts) loads.

@@ -75,7 +75,7 @@ describe('settings', () => {
     const start = (env: Record<string, string>) =>
       spawnSync(path.join(root, 'node_modules', '.bin', 'tsx'), ['--conditions=react-server', '-e', "import('./instrumentation.ts').then((m) => (m.register ?? m.default.register)()).then(() => console.log('started'))"], {
         cwd: root,
-        env: { PATH: process.env.PATH ?? '', NEXT_RUNTIME: 'nodejs', ...env },
+        env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production', NEXT_RUNTIME: 'nodejs', ...env },
         encoding: 'utf8',
         timeout: 60_000,
       });

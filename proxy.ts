@@ -2,6 +2,7 @@ import { NextResponse, type NextRequest } from 'next/server';
 import { getToken } from 'next-auth/jwt';
 import { SECURITY_HEADERS } from './lib/security-headers';
 import { malformedPath } from './lib/url-params';
+import { getSettings } from './lib/settings';
 
 /**
  * A Content-Security-Policy with a fresh nonce per page (Next puts it on its own scripts),
@@ -39,7 +40,7 @@ export async function proxy(request: NextRequest) {
   // hide that answer from the form that called it.
   const isSignIn = request.nextUrl.pathname === '/signin';
   if (!isSignIn && !request.headers.get('next-action')) {
-    const token = await getToken({ req: request, secret: process.env.NEXTAUTH_SECRET });
+    const token = await getToken({ req: request, secret: getSettings().auth.secret });
     if (!token) {
       const url = new URL('/signin', request.url);
       url.searchParams.set('callbackUrl', request.nextUrl.pathname + request.nextUrl.search);
@@ -65,7 +66,7 @@ function foreignOrigin(request: NextRequest): string | null {
     return 'The action came from an unknown origin; actions are only taken from the dashboard’s own pages.';
   }
   const host = request.headers.get('x-forwarded-host') ?? request.headers.get('host');
-  const allowed = (process.env.ALLOWED_ORIGINS ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const allowed = getSettings().allowedOrigins;
   const allowedHost = (pattern: string) => (pattern.startsWith('*.') ? originHost.endsWith(pattern.slice(1)) : originHost === pattern);
   if (originHost === host || allowed.some(allowedHost)) return null;
   return 'The action came from another site; actions are only taken from the dashboard’s own pages.';

@@ -3,9 +3,9 @@ import { z } from 'zod';
 import { revalidatePath } from 'next/cache';
 import { defineAction } from '@/lib/auth/guard';
 import { isApprovalMode, type ApprovalMode } from '@/lib/codex/approval-modes';
-import { agentRefSchema } from '@/lib/actions/agent-ref';
-import { MAX_BULK_AGENTS } from '@/lib/actions/each-agent';
-import { changeApprovalModes } from '@/lib/actions/bulk-approval';
+import { agentRefSchema } from '@/lib/operations/agent-ref';
+import { MAX_BULK_AGENTS } from '@/lib/operations/each-agent';
+import { changeApprovalModes } from '@/lib/operations/bulk-approval';
 
 // The overview's own actions. The overview refreshes itself from /api/fleet after a bulk
 // action; the agent pages it changed are rendered afresh on their next visit.

@@ -10,12 +10,6 @@ const root = path.resolve(__dirname, '..');
 const ROLES = ['viewer', 'support', 'operator', 'admin'] as const;
 type Role = (typeof ROLES)[number];
 
-function sourceRole(file: string, pattern: RegExp): Role {
-  const m = pattern.exec(readFileSync(file, 'utf8'));
-  if (!m) throw new Error(`no guard found in ${file}`);
-  return m[1] as Role;
-}
-
 function routes(): Array<{ route: string; method: string; role: Role; url: string }> {
   const manifest = JSON.parse(readFileSync(path.join(root, process.env.NEXT_DIST_DIR || '.next', 'server/app-paths-manifest.json'), 'utf8')) as Record<string, string>;
   return Object.keys(manifest)

@@ -8,29 +8,16 @@
 // collections stop, and the gallery stays within its memory target (`npm run bench`).
 import v8 from 'node:v8';
 
-export const DEFAULT_HEAP_GROWING_PERCENT = 100;
-
-/**
- * The growth to use, from HEAP_GROWING_PERCENT: a whole number from 10 to 400. `0` keeps
- * V8's own rule (null). Anything else is the default.
- */
-export function heapGrowingPercent(value: string | undefined): number | null {
-  const text = value?.trim();
-  if (text === '0') return null;
-  const n = Number(text);
-  return text && Number.isInteger(n) && n >= 10 && n <= 400 ? n : DEFAULT_HEAP_GROWING_PERCENT;
-}
-
 let applied: { percent: number | null } | null = null;
 
 /**
  * Sets the heap's growth once per process, before the first request (see instrumentation.ts).
  * V8 reads the flag each time it recomputes its limits, so setting it after start-up takes
- * effect at the next collection. Returns the growth in force (null: V8's own).
+ * effect at the next collection. `percent` is HEAP_GROWING_PERCENT as lib/settings.ts reads it.
+ * Returns the growth in force (null: V8's own).
  */
-export function tuneHeap(env: NodeJS.ProcessEnv = process.env): number | null {
+export function tuneHeap(percent: number | null): number | null {
   if (applied) return applied.percent;
-  const percent = heapGrowingPercent(env.HEAP_GROWING_PERCENT);
   if (percent !== null) v8.setFlagsFromString(`--heap-growing-percent=${percent}`);
   applied = { percent };
   return percent;

@@ -70,6 +70,13 @@ suites.push({ name: 'pod shell programs (shellcheck)', passed: shellPrograms.len
 const podTscCode = run(bin('tsc'), ['--noEmit', '-p', path.join(programsDir, 'node')]);
 suites.push({ name: 'pod node programs (tsc)', passed: podTscCode === 0 ? 1 : 0, failed: podTscCode === 0 ? 0 : 1, skipped: 0 });
 
+// 3c. lint (ESLint with Next's rules) and format (Prettier), as `npm run lint` and `npm run
+// format:check` run them; like the typecheck, a clean run counts as one passed.
+for (const [name, script] of [['lint (eslint)', 'lint'], ['format (prettier --check)', 'format:check']] as const) {
+  const code = run('npm', ['run', '--silent', script]);
+  suites.push({ name, passed: code === 0 ? 1 : 0, failed: code === 0 ? 0 : 1, skipped: 0 });
+}
+
 // 4. end-to-end: Playwright in Chromium against the build.
 if (!chromium) {
   console.error('\nChromium is not installed: the end-to-end suite cannot run. Install it with `apt-get install -y chromium` (see README).');

@@ -1,9 +1,8 @@
 'use server';
 import { z } from 'zod';
-import { defineAction, UserFacingError } from '@/lib/auth/guard';
-import { agentRefSchema } from '@/lib/actions/agent-ref';
-import { resendImage, ResendError } from '@/lib/deliveries/resend';
-import { ClusterError } from '@/lib/k8s/errors';
+import { defineAction } from '@/lib/auth/guard';
+import { agentRefSchema } from '@/lib/operations/agent-ref';
+import { resendImage } from '@/lib/deliveries/resend';
 import { IMAGE_NAME_PATTERN, SNOWFLAKE_PATTERN } from '@/lib/images/paths';
 
 const input = agentRefSchema.extend({
@@ -12,17 +11,12 @@ const input = agentRefSchema.extend({
   message: z.string().max(2000, 'The message can have at most 2000 characters.').optional().default(''),
 });
 
-export const resendImageAction = defineAction({ name: 'images.resend', role: 'support', input }, async (data, user) => {
-  try {
-    return await resendImage({
-      ref: { clusterId: data.clusterId, namespace: data.namespace, name: data.name },
-      image: data.image,
-      target: data.target,
-      message: data.message,
-      user: { name: user.name, email: user.email, role: user.role },
-    });
-  } catch (err) {
-    if (err instanceof ResendError || err instanceof ClusterError) throw new UserFacingError(err.message);
-    throw err;
-  }
-});
+export const resendImageAction = defineAction({ name: 'images.resend', role: 'support', input }, async (data, user) =>
+  resendImage({
+    ref: { clusterId: data.clusterId, namespace: data.namespace, name: data.name },
+    image: data.image,
+    target: data.target,
+    message: data.message,
+    user: { name: user.name, email: user.email, role: user.role },
+  }),
+);

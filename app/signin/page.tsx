@@ -3,6 +3,7 @@ import { redirect } from 'next/navigation';
 import { safeCallbackPath } from '@/lib/auth/callback-url';
 import { getSessionUser } from '@/lib/auth/guard';
 import { localSignInEnabled, oidcConfigured } from '@/lib/auth/options';
+import { getSettings } from '@/lib/settings';
 import { SignInForm } from '@/components/auth/sign-in-form';
 
 export const dynamic = 'force-dynamic';
@@ -17,7 +18,7 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
   const { callbackUrl: requested, error } = await searchParams;
   if (await getSessionUser()) redirect('/');
   const h = await headers();
-  const origin = process.env.NEXTAUTH_URL || `http://${h.get('host') ?? 'localhost'}`;
+  const origin = getSettings().auth.publicUrl ?? `http://${h.get('host') ?? 'localhost'}`;
   const callbackUrl = safeCallbackPath(typeof requested === 'string' ? requested : undefined, origin);
   const local = localSignInEnabled();
   const oidc = oidcConfigured();
@@ -36,7 +37,7 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
           <code> LOCAL_USERS</code> / <code>DEMO_PASSWORD</code>, then restart the dashboard.
         </p>
       ) : (
-        <SignInForm local={local} oidc={oidc} oidcName={process.env.OIDC_NAME || 'single sign-on'} callbackUrl={callbackUrl} />
+        <SignInForm local={local} oidc={oidc} oidcName={getSettings().auth.oidc?.name ?? 'single sign-on'} callbackUrl={callbackUrl} />
       )}
     </div>
   );

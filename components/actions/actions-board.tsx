@@ -2,9 +2,9 @@
 import { Suspense, use, useState } from 'react';
 import type { RolloutStatus } from '@/lib/k8s/rollout';
 import type { Feature } from '@/lib/codex/features';
-import type { AgentRef } from '@/lib/actions/agent-ref';
-import type { AgentActionAccess } from '@/lib/actions/access';
-import type { ApprovalFormState } from '@/lib/actions/approval-mode';
+import type { AgentRef } from '@/lib/operations/agent-ref';
+import type { AgentActionAccess } from '@/lib/operations/access';
+import type { ApprovalFormState } from '@/lib/operations/approval-mode';
 import { RestartControl } from './restart-control';
 import { ApprovalForm } from './approval-form';
 import { FeatureSwitch } from './feature-switch';

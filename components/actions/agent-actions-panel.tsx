@@ -1,7 +1,7 @@
 import type { AgentPanelProps } from '@/components/agents/panel-props';
 import { getAgentAccess, getAgentRollout, getAgentView } from '@/lib/fleet/agent-detail';
 import { locateAgent } from '@/lib/k8s/locator';
-import { readApprovalForm } from '@/lib/actions/approval-mode';
+import { readApprovalForm } from '@/lib/operations/approval-mode';
 import type { RolloutStatus } from '@/lib/k8s/rollout';
 import { ActionsBoard, type AgentSettings } from './actions-board';
 

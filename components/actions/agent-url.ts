@@ -1,4 +1,4 @@
-import type { AgentRef } from '@/lib/actions/agent-ref';
+import type { AgentRef } from '@/lib/operations/agent-ref';
 import { agentPath } from '@/lib/url-params';
 
 /** The agent's route-handler base, e.g. `/api/agents/<cluster>/<ns>/<name>`. */

@@ -1,12 +1,12 @@
 'use client';
 import { useState } from 'react';
 import { useRouter } from 'next/navigation';
-import type { ApprovalFormState, CurrentMode } from '@/lib/actions/approval-mode';
+import type { ApprovalFormState, CurrentMode } from '@/lib/operations/approval-mode';
 import type { ApprovalMode } from '@/lib/codex/approval-modes';
-import type { AgentRef } from '@/lib/actions/agent-ref';
-import type { Permission } from '@/lib/actions/access';
+import type { AgentRef } from '@/lib/operations/agent-ref';
+import type { Permission } from '@/lib/operations/access';
 import { ConfirmDialog, buttonClass } from '@/components/ui/confirm-dialog';
-import { setApprovalModeAction } from './action-imports';
+import { setApprovalModeAction } from '@/app/agents/[cluster]/[namespace]/[name]/actions';
 
 const MODES: Array<{ mode: ApprovalMode; label: string; help: string }> = [
   { mode: 'manual', label: 'Manual', help: 'Codex asks a person before commands that need approval.' },
@@ -42,7 +42,7 @@ export function ApprovalForm({ agent, form, permission, onRestart }: { agent: Ag
     setBusy(false);
     setConfirmCustom(false);
     if (!res.ok) {
-      setMessage({ kind: 'error', text: res.error });
+      setMessage({ kind: 'error', text: res.message });
       return;
     }
     const r = res.data;

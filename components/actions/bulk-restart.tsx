@@ -1,12 +1,12 @@
 'use client';
 import { useEffect, useState } from 'react';
 import type { FleetAgent } from '@/lib/fleet/fleet';
-import type { Permission } from '@/lib/actions/access';
-import type { AgentRef } from '@/lib/actions/agent-ref';
-import type { BulkRestartItem } from '@/lib/actions/restart';
+import type { Permission } from '@/lib/operations/access';
+import type { AgentRef } from '@/lib/operations/agent-ref';
+import type { BulkRestartItem } from '@/lib/operations/restart';
 import { isRole, roleAtLeast, ROLE_LABELS, type Role } from '@/lib/auth/roles';
 import { ConfirmDialog, buttonClass } from '@/components/ui/confirm-dialog';
-import { bulkRestartAction } from './action-imports';
+import { bulkRestartAction } from '@/app/agents/[cluster]/[namespace]/[name]/actions';
 import { RolloutProgress } from './rollout-progress';
 
 /** The signed-in user's role, from next-auth's session endpoint (null until known). */
@@ -64,7 +64,7 @@ export function BulkRestartBar({
     const res = await bulkRestartAction({ agents: agents.map(refOf) });
     setBusy(false);
     setOpen(false);
-    if (!res.ok) return setError(res.error);
+    if (!res.ok) return setError(res.message);
     setResults(res.data);
     onClear();
   };

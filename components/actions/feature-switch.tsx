@@ -1,10 +1,10 @@
 'use client';
 import { useState } from 'react';
 import { useRouter } from 'next/navigation';
-import type { AgentRef } from '@/lib/actions/agent-ref';
-import type { Permission } from '@/lib/actions/access';
+import type { AgentRef } from '@/lib/operations/agent-ref';
+import type { Permission } from '@/lib/operations/access';
 import { ConfirmDialog } from '@/components/ui/confirm-dialog';
-import { setFeatureAction } from './action-imports';
+import { setFeatureAction } from '@/app/agents/[cluster]/[namespace]/[name]/actions';
 
 const isUnstable = (stage: string) => stage === 'under development' || stage === 'experimental';
 
@@ -23,7 +23,7 @@ export function useFeatureChange(agent: AgentRef, onChanged?: (enabled: boolean)
     const res = await setFeatureAction({ ...agent, feature: name, enabled, confirmUnstable });
     setBusy(false);
     setPending(null);
-    if (!res.ok) return setError(res.error);
+    if (!res.ok) return setError(res.message);
     if (res.data.status === 'confirm-unstable') return setPending({ name, stage: res.data.stage });
     setNotice(res.data.status === 'changed' && res.data.warning ? `${res.data.message} Codex warns: ${res.data.warning}` : res.data.message);
     onChanged?.(enabled);

@@ -1,10 +1,10 @@
 'use client';
 import { useState } from 'react';
 import type { RolloutStatus } from '@/lib/k8s/rollout';
-import type { AgentRef } from '@/lib/actions/agent-ref';
-import type { Permission } from '@/lib/actions/access';
+import type { AgentRef } from '@/lib/operations/agent-ref';
+import type { Permission } from '@/lib/operations/access';
 import { ConfirmDialog, buttonClass } from '@/components/ui/confirm-dialog';
-import { restartAgentAction } from './action-imports';
+import { restartAgentAction } from '@/app/agents/[cluster]/[namespace]/[name]/actions';
 import { RolloutProgress } from './rollout-progress';
 
 /** The restart button, its confirmation and the rollout's live progress. */
@@ -44,7 +44,7 @@ export function RestartControl({
     setBusy(false);
     setOpen(false);
     if (!res.ok) {
-      setError(res.error);
+      setError(res.message);
       return;
     }
     setRunning(true);

@@ -1,7 +1,7 @@
 'use client';
 import { useEffect, useState } from 'react';
 import type { RolloutPhase, RolloutStatus } from '@/lib/k8s/rollout';
-import type { AgentRef } from '@/lib/actions/agent-ref';
+import type { AgentRef } from '@/lib/operations/agent-ref';
 import { agentApiPath } from './agent-url';
 
 const STEPS: Array<{ phase: RolloutPhase; label: string }> = [

@@ -1,8 +1,8 @@
 'use client';
 import { useId, useMemo, useState } from 'react';
 import type { Feature } from '@/lib/codex/features';
-import type { AgentRef } from '@/lib/actions/agent-ref';
-import type { Permission } from '@/lib/actions/access';
+import type { AgentRef } from '@/lib/operations/agent-ref';
+import type { Permission } from '@/lib/operations/access';
 import { FeatureSwitch } from '@/components/actions/feature-switch';
 import { Badge } from './badges';
 

@@ -7,7 +7,7 @@ import { ApprovalBadge, Badge, LoginBadge, PodStatusBadge } from './badges';
 import { RelativeTime } from '@/components/ui/relative-time';
 import { FeatureSwitch } from '@/components/actions/feature-switch';
 import { BulkRestartBar, useSessionRole, operatorPermission } from '@/components/actions/bulk-restart';
-import type { Permission } from '@/lib/actions/access';
+import type { Permission } from '@/lib/operations/access';
 import { ReadinessBadge, overviewItems, type OverviewReadiness } from '@/components/readiness/readiness-badge';
 import { parseOverviewParams, VIEWS, type ViewKind } from '@/components/fleet/overview-params';
 import { useOverviewParams } from '@/components/fleet/use-overview-params';
@@ -25,7 +25,7 @@ import {
 import { FleetTable } from '@/components/fleet/fleet-table';
 import { Pager, pageSlice } from '@/components/fleet/pager';
 import { BulkApprovalControl, BulkResult, type BulkApprovalResults } from '@/components/fleet/bulk-approval';
-import type { BulkApprovalItem } from '@/lib/actions/bulk-approval';
+import type { BulkApprovalItem } from '@/lib/operations/bulk-approval';
 
 /** Readiness changes slowly and its pod facts are cached for minutes: poll it less often than the fleet. */
 const READINESS_REFRESH_MS = 60_000;
@@ -80,6 +80,8 @@ export function FleetView({ initial, refreshMs, savedView, viewCookie }: { initi
     try {
       const res = await fetch('/api/fleet', { cache: 'no-store' });
       if (res.status === 401) {
+        // A full load, not a client navigation: the proxy sends it on with the session's end, and no stale client state survives.
+        // eslint-disable-next-line @next/next/no-location-assign-relative-destination
         window.location.assign('/signin?callbackUrl=/');
         return;
       }

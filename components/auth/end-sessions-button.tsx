@@ -1,19 +1,19 @@
 'use client';
 import { useState, useTransition } from 'react';
 import { ConfirmDialog, buttonClass } from '@/components/ui/confirm-dialog';
-import type { ActionResult } from '@/lib/auth/guard';
+import { endSessionsAction } from '@/app/admin/sessions/actions';
 
 /** "End all sessions" for one user: a confirmation first, then the outcome in a live region. */
-export function EndSessionsButton({ userKey, name, action }: { userKey: string; name: string; action: (input: { userKey: string }) => Promise<ActionResult<{ name: string }>> }) {
+export function EndSessionsButton({ userKey, name }: { userKey: string; name: string }) {
   const [open, setOpen] = useState(false);
   const [pending, startTransition] = useTransition();
   const [outcome, setOutcome] = useState<{ ok: boolean; text: string } | null>(null);
 
   function confirm() {
     startTransition(async () => {
-      const result = await action({ userKey });
+      const result = await endSessionsAction({ userKey });
       setOpen(false);
-      setOutcome(result.ok ? { ok: true, text: `Every session of ${name} signed in until now has ended.` } : { ok: false, text: result.error });
+      setOutcome(result.ok ? { ok: true, text: `Every session of ${name} signed in until now has ended.` } : { ok: false, text: result.message });
     });
   }
 

@@ -1,9 +1,9 @@
 'use client';
 import { useId, useState } from 'react';
 import type { FleetAgent } from '@/lib/fleet/fleet';
-import type { Permission } from '@/lib/actions/access';
-import type { BulkApprovalItem } from '@/lib/actions/bulk-approval';
-import { agentKey } from '@/lib/actions/agent-ref';
+import type { Permission } from '@/lib/operations/access';
+import type { BulkApprovalItem } from '@/lib/operations/bulk-approval';
+import { agentKey } from '@/lib/operations/agent-ref';
 import { APPROVAL_LABELS } from '@/components/agents/badges';
 import { ConfirmDialog, buttonClass } from '@/components/ui/confirm-dialog';
 import { refOf } from '@/components/actions/bulk-restart';
@@ -50,7 +50,7 @@ export function BulkApprovalControl({
     const res = await bulkApprovalModeAction({ agents: agents.map(refOf), mode, replaceCustom });
     setBusy(false);
     setOpen(false);
-    if (!res.ok) return setError(res.error);
+    if (!res.ok) return setError(res.message);
     onResults(new Map(res.data.map((item) => [agentKey(item.ref), item])));
     const failed = res.data.filter((i) => !i.ok).length;
     setSummary(`Approval mode: ${res.data.length - failed} of ${res.data.length} agent${res.data.length === 1 ? '' : 's'} on ${APPROVAL_LABELS[mode]}${failed ? `, ${failed} not changed (reason beside each)` : ''}.`);

@@ -2,7 +2,7 @@
 import Link from 'next/link';
 import { useEffect, useRef } from 'react';
 import type { FleetAgent } from '@/lib/fleet/fleet';
-import type { BulkApprovalItem } from '@/lib/actions/bulk-approval';
+import type { BulkApprovalItem } from '@/lib/operations/bulk-approval';
 import { ApprovalBadge, LoginBadge } from '@/components/agents/badges';
 import { RelativeTime } from '@/components/ui/relative-time';
 import { ReadinessBadge, overviewItems, type OverviewReadiness } from '@/components/readiness/readiness-badge';

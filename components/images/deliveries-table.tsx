@@ -45,7 +45,7 @@ export function DeliveriesTable({ rows, permission }: { rows: DeliveryRow[]; per
     startTransition(async () => {
       const answer = await resendManyAction({ items: chosen.map((r) => ({ id: r.id, clusterId: r.cluster, namespace: r.namespace, name: r.agent, image: r.image, target: r.target! })) });
       if (!answer.ok) {
-        setBulkError(answer.error);
+        setBulkError(answer.message);
         return;
       }
       setOutcomes((prev) => new Map([...prev, ...answer.data.map((o) => [o.id, o] as const)]));

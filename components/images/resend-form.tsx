@@ -65,7 +65,7 @@ export function ResendForm({ item, permission, compact = false, onSent }: { item
       if (r.ok) {
         setResult(r.data);
         onSent?.(r.data);
-      } else setError(r.error);
+      } else setError(r.message);
     });
   };
 

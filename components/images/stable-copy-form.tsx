@@ -1,6 +1,6 @@
 'use client';
 import { useId, useState } from 'react';
-import { copyImageToStablePathAction } from '@/components/readiness/action-imports';
+import { copyImageToStablePathAction } from '@/app/agents/[cluster]/[namespace]/[name]/readiness-actions';
 import type { ResendPermission } from './types';
 
 // Mirrors lib/readiness/stable-image.ts (checked again on the server).
@@ -46,7 +46,7 @@ export function StableCopyForm({ item, permission }: { item: { cluster: string; 
     setBusy(false);
     if (!res.ok) {
       setExists(null);
-      setError(res.error);
+      setError(res.message);
     } else if (res.data.status === 'exists') {
       setExists({ sha: res.data.sha, message: res.data.message });
     } else {

@@ -2,7 +2,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { useRouter } from 'next/navigation';
 import { cancelLoginAction, restartAfterLoginAction, startLoginAction } from '@/app/agents/[cluster]/[namespace]/[name]/login-actions';
-import type { AgentRef } from '@/lib/actions/agent-ref';
+import type { AgentRef } from '@/lib/operations/agent-ref';
 import type { AgentLoginSummary, LoginView } from '@/lib/login/login-view';
 import type { LoginSnapshot } from '@/lib/login/login-state';
 import { ConfirmDialog } from '@/components/ui/confirm-dialog';
@@ -178,7 +178,7 @@ export function DeviceLogin({
         const now = trackedRef.current;
         if (!now?.restart) return;
         if (!res.ok) {
-          setTracked({ ...now, restart: { state: 'failed', message: res.error, loggedInAs: null } });
+          setTracked({ ...now, restart: { state: 'failed', message: res.message, loggedInAs: null } });
           return;
         }
         if (!res.data.claimed) setNote('The agent was already restarted after this login; following that restart.');
@@ -214,10 +214,10 @@ export function DeviceLogin({
       const res = await startLoginAction({ ...agent, replaceLogin });
       if (!res.ok) {
         // The page's idea of the login was stale: the server asks for the confirmation.
-        if (/already logged in/i.test(res.error) && !replaceLogin) setConfirming(true);
+        if (res.code === 'already-logged-in' && !replaceLogin) setConfirming(true);
         else {
           setConfirming(false);
-          setError(res.error);
+          setError(res.message);
         }
         return;
       }
@@ -243,7 +243,7 @@ export function DeviceLogin({
     setError(null);
     try {
       const res = await cancelLoginAction({ ...agent, loginId });
-      if (!res.ok) setError(res.error);
+      if (!res.ok) setError(res.message);
       else applyView(res.data);
     } catch {
       setError('The dashboard could not be reached, so the login may still be running. Try again.');
@@ -377,7 +377,7 @@ export function DeviceLogin({
         )}
         {(!s || s.phase === 'none') && (
           <p className="text-sm text-zinc-600 dark:text-zinc-400">
-            Runs <code className="text-xs">codex login --device-auth</code> in the agent's pod and shows its one-time code here; approve it in ChatGPT.
+            Runs <code className="text-xs">codex login --device-auth</code> in the agent&apos;s pod and shows its one-time code here; approve it in ChatGPT.
           </p>
         )}
         {view.problem ? (

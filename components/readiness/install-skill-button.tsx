@@ -1,9 +1,9 @@
 'use client';
 import { useState } from 'react';
 import { useRouter } from 'next/navigation';
-import type { AgentRef } from '@/lib/actions/agent-ref';
+import type { AgentRef } from '@/lib/operations/agent-ref';
 import { ConfirmDialog, buttonClass } from '@/components/ui/confirm-dialog';
-import { installDeliverySkillAction } from './action-imports';
+import { installDeliverySkillAction } from '@/app/agents/[cluster]/[namespace]/[name]/readiness-actions';
 
 type Pending = { message: string; diff: string; state: { skillSha: string; scriptSha: string } };
 
@@ -23,7 +23,7 @@ export function InstallSkillButton({ agent, permission, installed }: { agent: Ag
     setBusy(false);
     if (!res.ok) {
       setPending(null);
-      setError(res.error);
+      setError(res.message);
       return;
     }
     if (res.data.status === 'confirm') {

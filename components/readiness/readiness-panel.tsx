@@ -3,7 +3,7 @@ import { Section } from '@/components/ui/section';
 import { getCluster } from '@/lib/k8s/clusters';
 import { getAgentAccess, getAgentView } from '@/lib/fleet/agent-detail';
 import { locateAgent } from '@/lib/k8s/locator';
-import { roleReason } from '@/lib/actions/access';
+import { roleReason } from '@/lib/operations/access';
 import { approvalCheck, imageGenerationCheck, orderItems, overallStatus, CHECK_COSTS } from '@/lib/readiness/checks';
 import { serverReadiness } from '@/lib/readiness/service';
 import { SkillsList } from '@/components/skills/skills-list';

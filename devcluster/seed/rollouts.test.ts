@@ -23,9 +23,9 @@ const kindOf = (l: Line) =>
     .join('/');
 
 let tmp: string;
-let servers: http.Server[] = [];
+const servers: http.Server[] = [];
 let real: Line[];
-let discordRequests: Array<{ url: string; authorization?: string; bytes: number }> = [];
+const discordRequests: Array<{ url: string; authorization?: string; bytes: number }> = [];
 
 function listen(handler: http.RequestListener): Promise<string> {
   const server = http.createServer(handler);

@@ -5,6 +5,7 @@
 // the signature when they read the entry back.
 import 'server-only';
 import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
+import { getSettings } from '../settings';
 
 /** The Event annotation that holds an entry's signature. */
 export const AUDIT_SIGNATURE_ANNOTATION = 'openab.dev/audit-signature';
@@ -29,7 +30,7 @@ export type AuditVerification = { verified: true } | { verified: false; reason: 
 let cached: { secret: string; key: Buffer } | null = null;
 
 /** The signing key, derived from NEXTAUTH_SECRET with HKDF; null when there is no secret. */
-export function auditSigningKey(secret: string | undefined = process.env.NEXTAUTH_SECRET): Buffer | null {
+export function auditSigningKey(secret: string | undefined = getSettings().auth.secret): Buffer | null {
   if (!secret) return null;
   if (cached?.secret !== secret) cached = { secret, key: Buffer.from(hkdfSync('sha256', secret, '', PURPOSE, 32)) };
   return cached.key;

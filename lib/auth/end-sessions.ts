@@ -3,7 +3,8 @@ import 'server-only';
 import { logActivity } from '../audit/log-activity';
 import { getClusters } from '../k8s/clusters';
 import { getSettings } from '../settings';
-import { UserFacingError, type SessionUser } from './guard';
+import { UserFacingError } from '../errors';
+import type { SessionUser } from './guard';
 import { endSessionsOf, readSessionState } from './session-store';
 
 /** One person who signed in within the session lifetime (so may still hold a session). */

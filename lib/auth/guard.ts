@@ -3,15 +3,16 @@ import { getServerSession } from 'next-auth';
 import { redirect } from 'next/navigation';
 import { headers } from 'next/headers';
 import { z } from 'zod';
-import { ClusterError } from '../k8s/errors';
+import { handleServerError, httpStatusOf, UserFacingError, type ActionResult } from '../errors';
 import { authOptions } from './options';
 import { isRole, roleAtLeast, ROLE_LABELS, type Role } from './roles';
 import { SlidingWindowLimiter } from './rate-limit';
+import { getSettings } from '../settings';
 import { cache } from 'react';
 import { impersonationEnabled, kubeIdentityOf, runWithIdentity, setIdentityResolver, type RequestIdentity } from '../k8s/impersonation';
 
 /** Actions per user per minute (ACTION_RATE_LIMIT): slows a runaway script, not a person. */
-const actionLimiter = new SlidingWindowLimiter(Number(process.env.ACTION_RATE_LIMIT ?? 60), 60_000);
+const actionLimiter = new SlidingWindowLimiter(getSettings().actionRateLimit, 60_000);
 
 export interface SessionUser {
   id: string;
@@ -22,12 +23,13 @@ export interface SessionUser {
   provider: string;
 }
 
-export class GuardError extends Error {
+/** No session (401) or too low a role (403). */
+export class GuardError extends UserFacingError {
   constructor(
     readonly status: 401 | 403,
     message: string,
   ) {
-    super(message);
+    super(message, status === 401 ? 'unauthenticated' : 'forbidden');
   }
 }
 
@@ -85,7 +87,7 @@ export async function requirePageUser(min: Role = 'viewer', returnTo = '/'): Pro
   return user;
 }
 
-export type ActionResult<T> = { ok: true; data: T } | { ok: false; error: string; fieldErrors?: Record<string, string[]> };
+export type { ActionResult };
 
 /** Marks functions built by defineAction/defineRoute, so a test can prove nothing skips the guard. */
 export const GUARDED = Symbol.for('openab.guarded');
@@ -98,7 +100,7 @@ export interface GuardInfo {
 /**
  * Builds a server action (the safe-action pattern): session and role first, then the input
  * parsed by its schema, then the work. Never throws at the caller: failures come back as
- * `{ ok: false, error }` in plain words. Callable as `action(input)` or, from
+ * `{ ok: false, code, message }` (lib/errors.ts). Callable as `action(input)` or, from
  * useActionState, as `action(previousState, formData)`.
  */
 export function defineAction<S extends z.ZodType, T>(
@@ -110,11 +112,11 @@ export function defineAction<S extends z.ZodType, T>(
     try {
       user = await authorize(spec.role);
     } catch (err) {
-      if (err instanceof GuardError) return { ok: false, error: err.message };
+      if (err instanceof GuardError) return { ok: false, code: err.code, message: err.message };
       throw err;
     }
     const wait = actionLimiter.take(`${user.provider}:${user.id}`);
-    if (wait > 0) return { ok: false, error: `Too many actions in a short time. Wait ${Math.ceil(wait / 1000)} s and try again.` };
+    if (wait > 0) return { ok: false, code: 'rate-limited', message: `Too many actions in a short time. Wait ${Math.ceil(wait / 1000)} s and try again.` };
     const raw = args.length >= 2 ? args[1] : args[0];
     const input = raw instanceof FormData ? Object.fromEntries(raw.entries()) : raw;
     const parsed = spec.input.safeParse(input);
@@ -124,28 +126,17 @@ export function defineAction<S extends z.ZodType, T>(
         const key = issue.path.join('.') || '_';
         (fieldErrors[key] ??= []).push(issue.message);
       }
-      return { ok: false, error: 'The request was not valid: ' + parsed.error.issues.map((i) => i.message).join('; '), fieldErrors };
+      return { ok: false, code: 'invalid-input', message: 'The request was not valid: ' + parsed.error.issues.map((i) => i.message).join('; '), fieldErrors };
     }
     try {
       const identity = requestIdentityOf(user);
       return { ok: true, data: await runWithIdentity(identity, () => run(parsed.data, user)) };
     } catch (err) {
-      return { ok: false, error: userFacingMessage(err) };
+      return { ok: false, ...handleServerError(err) };
     }
   };
   Object.defineProperty(action, GUARDED, { value: { kind: 'action', name: spec.name, role: spec.role } satisfies GuardInfo });
   return action;
-}
-
-/** Errors meant for the user carry their message; anything else is summarised without internals. */
-export class UserFacingError extends Error {}
-
-export function userFacingMessage(err: unknown): string {
-  if (err instanceof UserFacingError || err instanceof GuardError) return err.message;
-  // No e-mail to impersonate, or no session found for a cluster call: already plain words.
-  if (err instanceof ClusterError && (err.kind === 'unauthorized' || err.kind === 'forbidden')) return err.message;
-  console.error(JSON.stringify({ level: 'error', msg: 'action failed', error: err instanceof Error ? err.message : String(err) }));
-  return 'Something went wrong on the server. Try again; if it keeps failing, check the dashboard logs.';
 }
 
 type RouteContext = { params: Promise<Record<string, string | string[]>> };
@@ -172,7 +163,8 @@ export function defineRoute(
       const identity = requestIdentityOf(user);
       return await runWithIdentity(identity, () => handler(request, context, user));
     } catch (err) {
-      return Response.json({ error: userFacingMessage(err) }, { status: 500 });
+      const { code, message } = handleServerError(err);
+      return Response.json({ error: message, code }, { status: httpStatusOf(code) });
     }
   };
   Object.defineProperty(route, GUARDED, { value: { kind: 'route', name: spec.name, role: spec.role } satisfies GuardInfo });
@@ -192,7 +184,7 @@ async function crossSiteReason(request: Request): Promise<string | null> {
     } catch {
       return 'The request came from an unknown origin.';
     }
-    const allowed = (process.env.ALLOWED_ORIGINS ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+    const allowed = getSettings().allowedOrigins;
     if (originHost !== host && !allowed.includes(originHost)) return 'The request came from another site.';
   }
   return null;

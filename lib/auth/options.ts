@@ -11,14 +11,13 @@ import { loadLocalUsers } from './local-users';
 import { checkSession, identityOf, newSessionIdentity, roleOf, sessionExpiresAt, tokenFields } from './session';
 import { recordSignIn, revokeSession, userKeyOf } from './session-store';
 
-const env = process.env;
 const auth = getSettings().auth;
 
 /** What the sign-in form shows for a locked name or address, and for a server too busy hashing. */
 export const LOCKED_OUT = 'LockedOut';
 export const BUSY = 'Busy';
 
-const localSignIn = new LocalSignIn(() => loadLocalUsers(env), {
+const localSignIn = new LocalSignIn(() => loadLocalUsers(getSettings().auth.accounts), {
   maxFailuresPerName: auth.signInMaxFailures,
   maxFailuresPerAddress: auth.signInMaxFailuresPerAddress,
   windowMs: 15 * 60_000,
@@ -40,11 +39,11 @@ class SessionExpired extends Error {
 }
 
 export function oidcConfigured(): boolean {
-  return Boolean(env.OIDC_ISSUER && env.OIDC_CLIENT_ID);
+  return getSettings().auth.oidc !== null;
 }
 
 export function localSignInEnabled(): boolean {
-  return loadLocalUsers(env).length > 0;
+  return loadLocalUsers(getSettings().auth.accounts).length > 0;
 }
 
 function groupsFrom(profile: Record<string, unknown>, claim: string): string[] {
@@ -56,18 +55,18 @@ function groupsFrom(profile: Record<string, unknown>, claim: string): string[] {
 
 function buildProviders(): NextAuthOptions['providers'] {
   const providers: NextAuthOptions['providers'] = [];
-  if (oidcConfigured()) {
-    const issuer = env.OIDC_ISSUER!.replace(/\/$/, '');
-    const groupsClaim = env.OIDC_GROUPS_CLAIM || 'groups';
+  const oidc = auth.oidc;
+  if (oidc) {
+    const { issuer, groupsClaim } = oidc;
     providers.push({
       id: 'oidc',
-      name: env.OIDC_NAME || 'Single sign-on',
+      name: oidc.name ?? 'Single sign-on',
       type: 'oauth',
       wellKnown: `${issuer}/.well-known/openid-configuration`,
       issuer,
-      clientId: env.OIDC_CLIENT_ID,
-      clientSecret: env.OIDC_CLIENT_SECRET,
-      authorization: { params: { scope: env.OIDC_SCOPES || 'openid email profile' } },
+      clientId: oidc.clientId,
+      clientSecret: oidc.clientSecret,
+      authorization: { params: { scope: oidc.scopes } },
       idToken: true,
       checks: ['pkce', 'state'],
       profile(profile: Record<string, unknown>) {
@@ -80,7 +79,7 @@ function buildProviders(): NextAuthOptions['providers'] {
       },
     });
   }
-  const localUsers = loadLocalUsers(env);
+  const localUsers = loadLocalUsers(auth.accounts);
   if (localUsers.length > 0) {
     providers.push(
       CredentialsProvider({
@@ -106,7 +105,7 @@ function buildProviders(): NextAuthOptions['providers'] {
 
 export const authOptions: NextAuthOptions = {
   providers: buildProviders(),
-  secret: env.NEXTAUTH_SECRET,
+  secret: auth.secret,
   session: { strategy: 'jwt', maxAge: auth.sessionMaxAgeSeconds },
   jwt: {
     maxAge: auth.sessionMaxAgeSeconds,

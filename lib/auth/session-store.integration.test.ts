@@ -84,19 +84,25 @@ describe('the check behind every guard call', () => {
   it('derives the role from the settings of the moment, ends at the absolute lifetime, and honours the list', async () => {
     const hashed = hashPassword('pw');
     process.env.LOCAL_USERS = `dora:admin:${hashed}`;
+    resetSettings();
     const dora = newSessionIdentity({ id: 'local:dora', name: 'dora' }, 'local');
     expect(await checkSession(dora)).toEqual({ ok: true, role: 'admin' });
     process.env.LOCAL_USERS = `dora:viewer:${hashed}`;
+    resetSettings();
     expect(await checkSession(dora)).toEqual({ ok: true, role: 'viewer' });
     process.env.LOCAL_USERS = `someone:viewer:${hashed}`;
+    resetSettings();
     expect(await checkSession(dora)).toEqual({ ok: false, reason: 'no-role' });
 
     process.env.ROLES_OPERATOR = 'sre';
+    resetSettings();
     const olga = newSessionIdentity({ id: 'sub-1', name: 'Olga', email: 'olga@example.com', groups: ['sre'] }, 'oidc');
     expect(await checkSession(olga)).toEqual({ ok: true, role: 'operator' });
     process.env.ROLES_OPERATOR = 'other-team';
+    resetSettings();
     expect(await checkSession(olga)).toEqual({ ok: false, reason: 'no-role' });
     process.env.ROLES_OPERATOR = 'sre';
+    resetSettings();
 
     expect(await checkSession(olga, olga.signedInAt + 3600_000)).toEqual({ ok: false, reason: 'expired' });
     await revokeSession(olga.sid, olga.signedInAt + 3600_000);

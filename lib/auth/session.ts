@@ -55,7 +55,7 @@ export function sessionExpiresAt(identity: Pick<SessionIdentity, 'signedInAt'>):
 }
 
 /** The role the current settings give this identity; null when they give none (or the local account is gone). */
-export function roleOf(identity: Pick<SessionIdentity, 'id' | 'name' | 'email' | 'provider' | 'groups'>, env: Record<string, string | undefined> = process.env): Role | null {
+export function roleOf(identity: Pick<SessionIdentity, 'id' | 'name' | 'email' | 'provider' | 'groups'>, env: Readonly<Record<string, string | undefined>> = getSettings().auth.accounts): Role | null {
   if (identity.provider === 'local') {
     const name = identity.id.startsWith('local:') ? identity.id.slice('local:'.length) : identity.name;
     return loadLocalUsers(env).find((u) => u.name === name)?.role ?? null;

@@ -51,7 +51,7 @@ export function reduceAuthJson(text: string | null): AuthFacts {
   let doc: unknown;
   try {
     doc = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
-  } catch (e) {
+  } catch {
     return { present: true, parseError: text.trim() === '' ? 'empty file' : 'not valid JSON', hasTokens: false };
   }
   if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) {
@@ -102,7 +102,7 @@ export function reduceAuthJson(text: string | null): AuthFacts {
       let payload: unknown;
       try {
         payload = JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8'));
-      } catch (e) {
+      } catch {
         continue;
       }
       if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) continue;

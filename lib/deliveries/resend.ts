@@ -12,6 +12,7 @@ import { channelGuildId, DEFAULT_MAX_FILE_BYTES, DiscordSendError, messageLink, 
 import { discordApiBase } from '../discord/settings';
 import { botTokenFor } from '../discord/token';
 import { deliveryKey, markLine, type DeliveryMark } from './marks';
+import { UserFacingError } from '../errors';
 
 export interface ResendRequest {
   ref: AgentRef;
@@ -33,7 +34,7 @@ export interface ResendResult {
 }
 
 /** Plain-words refusal the user can act on. */
-export class ResendError extends Error {}
+export class ResendError extends UserFacingError {}
 
 /** Resends under way in this process, by idempotency key: a double click shares one send. */
 const running = new Map<string, Promise<ResendResult>>();

@@ -9,8 +9,8 @@ import { getCluster } from '../k8s/clusters';
 import { toClusterError } from '../k8s/errors';
 import { rolloutStatusOfObjects, type RolloutStatus } from '../k8s/rollout';
 import { roleAtLeast, type Role } from '../auth/roles';
-import { actionAccessChecks, actionAccessFrom, roleReason, type AgentActionAccess, type Permission } from '../actions/access';
-import { recordRestartOutcome } from '../actions/restart-outcome';
+import { actionAccessChecks, actionAccessFrom, roleReason, type AgentActionAccess, type Permission } from '../operations/access';
+import { recordRestartOutcome } from '../operations/restart-outcome';
 import { fleetAgentOf, type FleetAgent } from './fleet';
 
 export interface PodDetail {

@@ -1,6 +1,6 @@
 // The fleet through the real client against the dev cluster with the demo seed: every seeded
 // agent reads as seeded, no token byte crosses the exec channel, failures stay per agent.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import * as k8s from '@kubernetes/client-node';
@@ -36,13 +36,13 @@ beforeAll(async () => {
   // channel. (config.toml does cross it, to be parsed on the server; it is never shown raw.)
   const authFiles = Object.values(seed.volumes).map((dir) => {
     try {
-      return require('node:fs').readFileSync(path.join(dir, '.codex/auth.json'), 'utf8') as string;
+      return readFileSync(path.join(dir, '.codex/auth.json'), 'utf8') as string;
     } catch {
       return '';
     }
   });
   markers = (seed.secretMarkers ?? []).filter((m) => authFiles.some((f) => f.includes(m)));
-  control = devClusterClient({ ...JSON.parse(require('node:fs').readFileSync(cluster.statePath, 'utf8')), kubeconfig: cluster.kubeconfigPath });
+  control = devClusterClient({ ...JSON.parse(readFileSync(cluster.statePath, 'utf8')), kubeconfig: cluster.kubeconfigPath });
   // Releases with several agents (codex-2, ...) need a selector beyond the default.
   process.env.AGENT_SELECTOR = seed.codexSelector;
   useKubeconfig(cluster.kubeconfigPath);
@@ -269,7 +269,7 @@ describe('the fleet on the demo cluster', () => {
     expect(down.clusters[0].error).toMatch(/cannot be reached/);
 
     const wrongToken = path.join(scratch, 'wrong-token.yaml');
-    const text = require('node:fs').readFileSync(cluster.kubeconfigPath, 'utf8').replace(cluster.tokens.dashboard, 'not-a-valid-token');
+    const text = readFileSync(cluster.kubeconfigPath, 'utf8').replace(cluster.tokens.dashboard, 'not-a-valid-token');
     writeFileSync(wrongToken, text);
     useKubeconfig(wrongToken);
     const refused = await getFleet();

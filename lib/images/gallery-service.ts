@@ -357,8 +357,14 @@ export async function openOriginal(ref: AgentRef, entry: ImageEntry): Promise<{ 
           const b = toCache.write(chunk);
           if (!a || !b) {
             data.pause();
-            if (!a) waiting++, toClient.once('drain', release);
-            if (!b) waiting++, toCache.once('drain', release);
+            if (!a) {
+              waiting++;
+              toClient.once('drain', release);
+            }
+            if (!b) {
+              waiting++;
+              toCache.once('drain', release);
+            }
           }
         });
         const ended = new Promise<void>((r, j) => {

@@ -23,8 +23,9 @@ let loadError: ClusterError | null = null;
 
 function loadKubeConfig(): k8s.KubeConfig {
   const kc = new k8s.KubeConfig();
-  if (process.env.KUBECONFIG) kc.loadFromDefault();
-  else if (process.env.KUBERNETES_SERVICE_HOST) kc.loadFromCluster();
+  const { kube } = getSettings();
+  if (kube.kubeconfigSet) kc.loadFromDefault();
+  else if (kube.inCluster) kc.loadFromCluster();
   else kc.loadFromDefault();
   return kc;
 }

@@ -1,14 +1,30 @@
+import { UserFacingError, type ErrorCode } from '../errors';
+
+type ClusterErrorKind = 'unreachable' | 'unauthorized' | 'forbidden' | 'not-found' | 'conflict' | 'invalid' | 'timeout' | 'server' | 'other';
+
+const CODE_OF_KIND: Record<ClusterErrorKind, ErrorCode> = {
+  unreachable: 'unavailable',
+  unauthorized: 'forbidden',
+  forbidden: 'forbidden',
+  'not-found': 'not-found',
+  conflict: 'conflict',
+  invalid: 'invalid-input',
+  timeout: 'unavailable',
+  server: 'unavailable',
+  other: 'failed',
+};
+
 /**
  * Turns whatever the cluster client threw into one sentence an operator can act on.
  * Never includes request headers or bodies we sent (they may hold tokens).
  */
-export class ClusterError extends Error {
+export class ClusterError extends UserFacingError {
   constructor(
     message: string,
-    readonly kind: 'unreachable' | 'unauthorized' | 'forbidden' | 'not-found' | 'conflict' | 'invalid' | 'timeout' | 'server' | 'other',
+    readonly kind: ClusterErrorKind,
     readonly status?: number,
   ) {
-    super(message);
+    super(message, CODE_OF_KIND[kind]);
   }
 }
 

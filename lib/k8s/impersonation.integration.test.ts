@@ -25,12 +25,14 @@ import {
 } from './impersonation';
 import { getFleet } from '../fleet/fleet';
 import { probeAgent, resetProbeCacheForTests } from '../fleet/probe';
-import { agentActionAccess } from '../actions/access';
-import { restartAgent } from '../actions/restart';
-import { findAgentPod } from '../actions/target';
+import { agentActionAccess } from '../operations/access';
+import { restartAgent } from '../operations/restart';
+import { findAgentPod } from '../operations/target';
 import { listAgentHistory } from '../audit/history';
-import { UserFacingError } from '../auth/guard';
+import { UserFacingError } from '../errors';
+import type { ImpersonationSettings } from '../settings';
 
+const DEFAULTS: ImpersonationSettings = { enabled: true, userClaim: 'email', userPrefix: '', groupPrefix: '' };
 const local = (name: string, role: string) => ({ id: `local:${name}`, name, email: null, role, groups: [], provider: 'local' });
 const as = (user: ReturnType<typeof local>): RequestIdentity => ({ kind: 'user', identity: kubeIdentityOf(user) });
 
@@ -41,9 +43,9 @@ describe('identity mapping', () => {
 
   it('maps OIDC users by e-mail or subject, with prefixes, and never passes system: groups', () => {
     const oidc = { id: 'sub-123', name: 'Ada', email: 'ada@example.com', role: 'admin', groups: ['sre', 'system:masters'], provider: 'oidc' };
-    expect(kubeIdentityOf(oidc, {})).toEqual({ user: 'ada@example.com', groups: ['sre'] });
-    expect(kubeIdentityOf(oidc, { IMPERSONATE_USER_CLAIM: 'sub', IMPERSONATE_USER_PREFIX: 'oidc:', IMPERSONATE_GROUP_PREFIX: 'oidc:' })).toEqual({ user: 'oidc:sub-123', groups: ['oidc:sre'] });
-    expect(() => kubeIdentityOf({ ...oidc, email: null }, {})).toThrow(/no e-mail/);
+    expect(kubeIdentityOf(oidc, DEFAULTS)).toEqual({ user: 'ada@example.com', groups: ['sre'] });
+    expect(kubeIdentityOf(oidc, { ...DEFAULTS, userClaim: 'sub', userPrefix: 'oidc:', groupPrefix: 'oidc:' })).toEqual({ user: 'oidc:sub-123', groups: ['oidc:sre'] });
+    expect(() => kubeIdentityOf({ ...oidc, email: null }, DEFAULTS)).toThrow(/no e-mail/);
   });
 
   it('drops Impersonate-* headers it did not set, whatever their case or shape', () => {
@@ -74,6 +76,7 @@ describe('on the wire', () => {
 
   beforeAll(async () => {
     process.env.IMPERSONATION = 'true';
+    resetSettings();
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const port = (server.address() as AddressInfo).port;
     kc = new ImpersonatingKubeConfig();
@@ -86,6 +89,7 @@ describe('on the wire', () => {
   });
   afterAll(() => {
     delete process.env.IMPERSONATION;
+    resetSettings();
     server.close();
   });
 
@@ -171,6 +175,7 @@ describe('against the dev cluster', () => {
 
   afterAll(async () => {
     delete process.env.IMPERSONATION;
+    resetSettings();
     resetClusters();
     await control?.close();
     await cluster?.stop();

@@ -3,6 +3,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import * as k8s from '@kubernetes/client-node';
 import { getGlobalDispatcher, type Dispatcher } from 'undici';
 import { ClusterError } from './errors';
+import { getSettings, type ImpersonationSettings } from '../settings';
 
 /**
  * Impersonation mode (IMPERSONATION=true): every call to the cluster carries Impersonate-User
@@ -30,8 +31,8 @@ export interface IdentitySource {
   provider: string;
 }
 
-export function impersonationEnabled(env: Record<string, string | undefined> = process.env): boolean {
-  return /^(true|1|yes)$/i.test(env.IMPERSONATION?.trim() ?? '');
+export function impersonationEnabled(): boolean {
+  return getSettings().impersonation.enabled;
 }
 
 /**
@@ -41,12 +42,12 @@ export function impersonationEnabled(env: Record<string, string | undefined> = p
  * IMPERSONATE_GROUP_PREFIX). Local users have no identity of their own in the cluster:
  * `dashboard:<name>` in group `dashboard:<role>`, which an admin can bind like any other.
  */
-export function kubeIdentityOf(user: IdentitySource, env: Record<string, string | undefined> = process.env): KubeIdentity {
+export function kubeIdentityOf(user: IdentitySource, settings: ImpersonationSettings = getSettings().impersonation): KubeIdentity {
   if (user.provider === 'local') {
     const name = user.id.startsWith('local:') ? user.id.slice('local:'.length) : user.name;
     return { user: `dashboard:${name}`, groups: [`dashboard:${user.role}`] };
   }
-  const claim = (env.IMPERSONATE_USER_CLAIM ?? 'email').trim().toLowerCase();
+  const claim = settings.userClaim;
   const value = claim === 'sub' ? user.id : user.email;
   if (!value) {
     throw new ClusterError(
@@ -55,8 +56,7 @@ export function kubeIdentityOf(user: IdentitySource, env: Record<string, string 
       401,
     );
   }
-  const userPrefix = env.IMPERSONATE_USER_PREFIX ?? '';
-  const groupPrefix = env.IMPERSONATE_GROUP_PREFIX ?? '';
+  const { userPrefix, groupPrefix } = settings;
   // system: groups are the API server's own; a claim must not grant them.
   const groups = user.groups.filter((g) => g && !g.startsWith('system:')).map((g) => `${groupPrefix}${g}`);
   return { user: `${userPrefix}${value}`, groups };

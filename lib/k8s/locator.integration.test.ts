@@ -13,7 +13,7 @@ import { getCluster, resetClusters } from './clusters';
 import { listAgentWorkloads } from './agents';
 import { locateAgent } from './locator';
 import type { AgentRef } from './agent-ref';
-import { findAgentDeployment, findAgentPod } from '../actions/target';
+import { findAgentDeployment, findAgentPod } from '../operations/target';
 import { agentPod, forgetAgentPod } from '../images/agent-pod';
 import { resolveLoginTarget } from '../login/device-login';
 import { getAgentView } from '../fleet/agent-detail';

@@ -3,7 +3,8 @@ import type { LoginState } from '../codex/auth';
 import type { AgentRef } from '../k8s/agent-ref';
 import { logActivity, type ActivityEntry } from '../audit/log-activity';
 import { invalidateProbe, probeAgent } from '../fleet/probe';
-import { ClusterError, toClusterError } from '../k8s/errors';
+import { toClusterError } from '../k8s/errors';
+import { UserFacingError } from '../errors';
 import { readRolloutStatus, restartDeployment } from '../k8s/rollout';
 import { cancelLogin, claimLoginStep, readLogin, resolveLoginTarget, startLogin, type LoginTarget } from './device-login';
 import { explainLostLogin, NO_LOGIN, type LoginSnapshot } from './login-state';
@@ -18,8 +19,8 @@ export interface Actor {
 
 export type { AgentRef };
 
-/** A failure meant for the person who clicked (the guard passes its message through). */
-export class LoginError extends Error {}
+/** A failure of a device login, meant for the person who clicked. */
+export class LoginError extends UserFacingError {}
 
 export function loginSummary(login: LoginState): AgentLoginSummary {
   switch (login.kind) {
@@ -40,20 +41,21 @@ async function target(ref: AgentRef): Promise<LoginTarget> {
   try {
     return await resolveLoginTarget(ref);
   } catch (err) {
-    throw new LoginError(toClusterError(err, `reading ${ref.namespace}/${ref.name}`).message);
+    throw toClusterError(err, `reading ${ref.namespace}/${ref.name}`);
   }
 }
 
 function requireRunningPod(t: LoginTarget): asserts t is LoginTarget & { pod: NonNullable<LoginTarget['pod']> } {
-  if (!t.pod) throw new LoginError(t.problem ?? 'The agent has no running pod.');
+  if (!t.pod) throw new LoginError(t.problem ?? 'The agent has no running pod.', 'unavailable');
 }
 
+/** What the cluster client throws raw is named after the step it failed in (the one translator then passes it on). */
 async function plainly<T>(what: string, work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (err) {
-    if (err instanceof LoginError) throw err;
-    throw new LoginError(err instanceof ClusterError ? err.message : toClusterError(err, what).message);
+    if (err instanceof UserFacingError) throw err;
+    throw toClusterError(err, what);
   }
 }
 
@@ -130,7 +132,7 @@ export async function startAgentLogin(ref: AgentRef, user: Actor, opts: { replac
     const before = await agentLogin(t);
     const loggedIn = Boolean(before && before.kind !== 'not-logged-in' && before.kind !== 'unreadable');
     if (loggedIn && !opts.replaceLogin) {
-      throw new LoginError(`This agent is already logged in (${before!.label}). Confirm to replace it: Codex revokes the current login when a new one starts.`);
+      throw new LoginError(`This agent is already logged in (${before!.label}). Confirm to replace it: Codex revokes the current login when a new one starts.`, 'already-logged-in');
     }
     const { started, snapshot } = await startLogin(t, user);
     if (started) {
@@ -154,7 +156,7 @@ export async function cancelAgentLogin(ref: AgentRef, user: Actor, loginId: stri
     }
     const login = await readLogin(t);
     await recordOutcome(t, login);
-    if (result.outcome === 'other') throw new LoginError('That login is no longer the one under way on this agent. Reload to see the current one.');
+    if (result.outcome === 'other') throw new LoginError('That login is no longer the one under way on this agent. Reload to see the current one.', 'conflict');
     return { pod: { name: t.pod.name, uid: t.pod.uid }, problem: null, login, agentLogin: null, rollout: null };
   });
 }
@@ -171,7 +173,7 @@ export async function restartAfterLogin(ref: AgentRef, user: Actor, loginId: str
   requireRunningPod(t);
   return plainly('restarting after the login', async () => {
     const login = await readLogin(t);
-    if (login.loginId !== loginId) throw new LoginError('That login is gone from the pod (it restarted, or a new login started). Reload to see where the agent stands.');
+    if (login.loginId !== loginId) throw new LoginError('That login is gone from the pod (it restarted, or a new login started). Reload to see where the agent stands.', 'conflict');
     if (login.phase !== 'succeeded') throw new LoginError('The login has not succeeded, so there is nothing to restart for.');
     await recordOutcome(t, login);
     const claim = await claimLoginStep(t, loginId, 'restart', JSON.stringify({ by: user.name, at: new Date().toISOString() }));

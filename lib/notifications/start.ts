@@ -16,7 +16,7 @@ export function startNotifications(env: Record<string, string | undefined> = pro
   if (settings.sinks.length === 0) return null;
   // The notifier reads the fleet with no one signed in: as the dashboard, which in impersonation
   // mode holds no read rights of its own.
-  if (impersonationEnabled(env)) throw new NotificationSettingsError('Notifications read the fleet as the dashboard itself, which impersonation mode (IMPERSONATION=true) gives no read rights: turn one of them off.');
+  if (impersonationEnabled()) throw new NotificationSettingsError('Notifications read the fleet as the dashboard itself, which impersonation mode (IMPERSONATION=true) gives no read rights: turn one of them off.');
   const g = globalThis as Record<symbol, Notifier | undefined>;
   if (g[running]) return g[running]!;
   let cluster;

@@ -20,7 +20,7 @@ import { readOpenabConfig, tokenPassing, type OpenabConfigFacts, type TokenVar }
 import { OPENAB_CONFIG_PATH, parsePodFacts, type PodFacts } from './pod-facts';
 
 /** How long the overview reuses a pod's facts: a pod's environment never changes, skills rarely do. */
-export const OVERVIEW_POD_FACTS_MS = Number(process.env.READINESS_POD_CACHE_MS) > 0 ? Number(process.env.READINESS_POD_CACHE_MS) : 10 * 60_000;
+export const OVERVIEW_POD_FACTS_MS = getSettings().readinessPodCacheMs;
 const CONFIG_CACHE_MS = 60_000;
 const TOKEN_CACHE_MS = 60_000;
 const EXEC_TIMEOUT_MS = 15_000;

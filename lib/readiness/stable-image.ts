@@ -3,11 +3,11 @@ import 'server-only';
 // as OpenAB's docs advise for people who need a stable path (generated_images/ is keyed by
 // session and call ids). The target is `$HOME/images/<name>.<ext>`; an existing file is
 // replaced only when the user confirmed exactly that file (compare-and-swap on its hash).
-import { UserFacingError } from '../auth/guard';
+import { UserFacingError } from '../errors';
 import { checkImageName } from '../images/paths';
-import { findAgentPod, runInAgentPod } from '../actions/target';
-import { record, type Actor } from '../actions/activity';
-import { agentLabel, type AgentRef } from '../actions/agent-ref';
+import { findAgentPod, runInAgentPod } from '../operations/target';
+import { record, type Actor } from '../operations/activity';
+import { agentLabel, type AgentRef } from '../operations/agent-ref';
 import { lastHead } from '../pod/frames';
 import { podErrorCode, podErrorWords } from '../pod/errors';
 

@@ -2,10 +2,10 @@ import 'server-only';
 // Installs the delivery skill in an agent's Codex home, atomically and compare-and-swap: a skill
 // someone changed by hand is replaced only after the user saw the difference and confirmed
 // exactly that state.
-import { UserFacingError } from '../auth/guard';
-import { findAgentPod, runInAgentPod, type AgentPodTarget } from '../actions/target';
-import { record, type Actor } from '../actions/activity';
-import { agentLabel, type AgentRef } from '../actions/agent-ref';
+import { UserFacingError } from '../errors';
+import { findAgentPod, runInAgentPod, type AgentPodTarget } from '../operations/target';
+import { record, type Actor } from '../operations/activity';
+import { agentLabel, type AgentRef } from '../operations/agent-ref';
 import { lastHead } from '../pod/frames';
 import { podErrorCode, podErrorWords } from '../pod/errors';
 import { invalidatePodFacts } from '../readiness/service';

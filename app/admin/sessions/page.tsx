@@ -2,7 +2,6 @@ import { requirePageUser } from '@/lib/auth/guard';
 import { listSignedInUsers } from '@/lib/auth/end-sessions';
 import { EndSessionsButton } from '@/components/auth/end-sessions-button';
 import { RelativeTime } from '@/components/ui/relative-time';
-import { endSessionsAction } from './actions';
 
 export const dynamic = 'force-dynamic';
 
@@ -40,7 +39,7 @@ export default async function SessionsPage() {
                   {u.endedAt !== null && u.endedAt >= u.lastSignInAt && <span className="ml-2 text-zinc-500">(ended since)</span>}
                 </td>
                 <td className="py-2">
-                  <EndSessionsButton userKey={u.key} name={u.name} action={endSessionsAction} />
+                  <EndSessionsButton userKey={u.key} name={u.name} />
                 </td>
               </tr>
             ))}

@@ -1,6 +1,7 @@
 import NextAuth from 'next-auth';
 import { authBodyProblem } from '@/lib/auth/auth-body';
 import { authOptions, LOCKED_OUT, signInAddressLocked } from '@/lib/auth/options';
+import { getSettings } from '@/lib/settings';
 
 type Context = { params: Promise<{ nextauth: string[] }> };
 
@@ -26,7 +27,7 @@ export async function POST(request: Request, context: Context) {
     // Answered late, at no cost: a script that waits for each answer tries once a second, not
     // as fast as the server can refuse.
     await new Promise((resolve) => setTimeout(resolve, LOCKED_OUT_DELAY_MS));
-    const url = new URL(`/signin?error=${LOCKED_OUT}`, process.env.NEXTAUTH_URL || request.url).toString();
+    const url = new URL(`/signin?error=${LOCKED_OUT}`, getSettings().auth.publicUrl ?? request.url).toString();
     return Response.json({ url, error: 'Too many failed sign-ins from this address. Wait 15 minutes.' }, { status: 429 });
   }
   return handler(request, context);

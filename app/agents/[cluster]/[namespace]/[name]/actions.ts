@@ -3,10 +3,10 @@ import { z } from 'zod';
 import { revalidatePath } from 'next/cache';
 import { defineAction } from '@/lib/auth/guard';
 import { isApprovalMode, type ApprovalMode } from '@/lib/codex/approval-modes';
-import { agentRefSchema } from '@/lib/actions/agent-ref';
-import { restartAgent, restartAgents, MAX_BULK_RESTART } from '@/lib/actions/restart';
-import { changeApprovalMode } from '@/lib/actions/approval-mode';
-import { changeFeature } from '@/lib/actions/feature-toggle';
+import { agentRefSchema } from '@/lib/operations/agent-ref';
+import { restartAgent, restartAgents, MAX_BULK_RESTART } from '@/lib/operations/restart';
+import { changeApprovalMode } from '@/lib/operations/approval-mode';
+import { changeFeature } from '@/lib/operations/feature-toggle';
 
 const AGENT_PAGE = '/agents/[cluster]/[namespace]/[name]';
 
@@ -56,7 +56,7 @@ export const setFeatureAction = defineAction(
   {
     name: 'set-feature',
     role: 'operator',
-    // The name is checked by lib/actions (shape, then Codex's own list), with a clear answer.
+    // The name is checked by lib/operations (shape, then Codex's own list), with a clear answer.
     input: agentRefSchema.extend({ feature: z.string().max(200), enabled: z.boolean(), confirmUnstable: z.boolean().default(false) }),
   },
   async ({ feature, enabled, confirmUnstable, ...ref }, user) => {

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { revalidatePath } from 'next/cache';
 import { defineAction } from '@/lib/auth/guard';
-import { agentRefSchema } from '@/lib/actions/agent-ref';
+import { agentRefSchema } from '@/lib/operations/agent-ref';
 import { IMAGE_NAME_PATTERN } from '@/lib/images/paths';
 import { installDeliverySkill } from '@/lib/skills/install';
 import { copyImageToStablePath } from '@/lib/readiness/stable-image';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineRoute } from '@/lib/auth/guard';
-import { getLoginView, LoginError } from '@/lib/login/login-service';
+import { getLoginView } from '@/lib/login/login-service';
 import { LOGIN_ID_PATTERN } from '@/lib/login/login-view';
 import { agentRefFromParams } from '@/lib/k8s/agent-ref';
 
@@ -22,11 +22,6 @@ export const GET = defineRoute({ name: 'agent-login', role: 'operator' }, async 
   const query = querySchema.safeParse(Object.fromEntries(new URL(request.url).searchParams));
   if (!query.success) return Response.json({ error: 'The login request was not valid.' }, { status: 400 });
   const { follow, pod, rollout } = query.data;
-  try {
-    const view = await getLoginView(agent.ref, { follow: follow && pod ? { loginId: follow, podUid: pod } : undefined, rollout: rollout === '1' });
-    return Response.json(view, { headers: { 'Cache-Control': 'no-store' } });
-  } catch (err) {
-    if (err instanceof LoginError) return Response.json({ error: err.message }, { status: /not found|not a Codex agent|there is no /i.test(err.message) ? 404 : 502 });
-    throw err;
-  }
+  const view = await getLoginView(agent.ref, { follow: follow && pod ? { loginId: follow, podUid: pod } : undefined, rollout: rollout === '1' });
+  return Response.json(view, { headers: { 'Cache-Control': 'no-store' } });
 });

@@ -1,5 +1,5 @@
-import { defineRoute, UserFacingError } from '@/lib/auth/guard';
-import { agentRolloutStatus } from '@/lib/actions/restart';
+import { defineRoute } from '@/lib/auth/guard';
+import { agentRolloutStatus } from '@/lib/operations/restart';
 import { agentRefFromParams } from '@/lib/k8s/agent-ref';
 
 export const dynamic = 'force-dynamic';
@@ -8,10 +8,5 @@ export const dynamic = 'force-dynamic';
 export const GET = defineRoute({ name: 'agent-rollout', role: 'viewer' }, async (_request, context) => {
   const agent = await agentRefFromParams(context.params);
   if (!agent.ok) return Response.json({ error: agent.error }, { status: 400 });
-  try {
-    return Response.json(await agentRolloutStatus(agent.ref), { headers: { 'Cache-Control': 'no-store' } });
-  } catch (err) {
-    if (err instanceof UserFacingError) return Response.json({ error: err.message }, { status: /no Codex agent|not a Codex agent|there is no /i.test(err.message) ? 404 : 502 });
-    throw err;
-  }
+  return Response.json(await agentRolloutStatus(agent.ref), { headers: { 'Cache-Control': 'no-store' } });
 });

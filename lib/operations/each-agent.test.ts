@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { UserFacingError } from '../auth/guard';
+import { UserFacingError } from '../errors';
 import { forEachAgent, MAX_BULK_AGENTS } from './each-agent';
 
 const ref = (name: string) => ({ clusterId: 'c', namespace: 'ns', name });

@@ -14,7 +14,7 @@ import { probeAgent, resetProbeCacheForTests } from '../fleet/probe';
 import { getFleet, type FleetAgent } from '../fleet/fleet';
 import { setApprovalMode } from '../codex/config';
 import { listAgentHistory } from '../audit/history';
-import { UserFacingError } from '../auth/guard';
+import { UserFacingError } from '../errors';
 import { changeApprovalMode, readApprovalForm } from './approval-mode';
 import { readPodConfig, sha256, writePodConfig } from './pod-config';
 import { changeFeature } from './feature-toggle';

@@ -1,6 +1,6 @@
 import 'server-only';
 import { describeApprovalMode, type ApprovalMode } from '../codex/approval-modes';
-import { UserFacingError } from '../auth/guard';
+import { UserFacingError } from '../errors';
 import type { SessionUser } from '../auth/guard';
 import { agentActionAccess } from './access';
 import { changeApprovalMode, readApprovalForm } from './approval-mode';

@@ -1,6 +1,6 @@
 import 'server-only';
 import { invalidateProbe } from '../fleet/probe';
-import { UserFacingError } from '../auth/guard';
+import { UserFacingError } from '../errors';
 import { readApprovalSettings, setApprovalMode } from '../codex/config';
 import { describeApprovalMode, describeGuideMistake, type ApprovalMode, type AutoReviewer, type GuideMistake } from '../codex/approval-modes';
 import { readPodConfig, writePodConfig, type PodConfig, type WriteOutcome } from './pod-config';

@@ -2,7 +2,7 @@ import 'server-only';
 import { createHash } from 'node:crypto';
 import { codexErrorMessage } from '../codex/cli-output';
 import { refusesAutoReviewName } from '../codex/approval-modes';
-import { UserFacingError } from '../auth/guard';
+import { UserFacingError } from '../errors';
 import { lastHead } from '../pod/frames';
 import { cannotRun, podErrorCode, podErrorWords } from '../pod/errors';
 import { parseConfigRead } from './pod-scripts';

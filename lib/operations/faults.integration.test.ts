@@ -18,7 +18,7 @@ import { resetClusters } from '../k8s/clusters';
 import { getFleet, type Fleet } from '../fleet/fleet';
 import { resetProbeCacheForTests } from '../fleet/probe';
 import { listFleetHistory } from '../audit/fleet-history';
-import { UserFacingError } from '../auth/guard';
+import { UserFacingError } from '../errors';
 import { changeApprovalMode, readApprovalForm } from './approval-mode';
 import { readPodConfig } from './pod-config';
 import { restartAgent } from './restart';

@@ -1,6 +1,6 @@
 import 'server-only';
 import pLimit from 'p-limit';
-import { UserFacingError } from '../auth/guard';
+import { UserFacingError } from '../errors';
 import { agentKey, type AgentRef } from './agent-ref';
 
 /** One agent's outcome in a bulk action: its own result, or the plain reason it failed. */

@@ -1,6 +1,6 @@
 import 'server-only';
 import { invalidateProbe } from '../fleet/probe';
-import { UserFacingError } from '../auth/guard';
+import { UserFacingError } from '../errors';
 import { isUnstableStage, isValidFeatureName, parseFeatureToggleOutput, parseFeaturesList, type Feature } from '../codex/features';
 import { codexErrorMessage } from '../codex/cli-output';
 import { lastHead } from '../pod/frames';

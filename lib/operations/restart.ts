@@ -1,7 +1,8 @@
 import 'server-only';
 import type * as k8s from '@kubernetes/client-node';
 import { readRolloutStatus, restartDeployment, RESTARTED_AT, type RolloutStatus } from '../k8s/rollout';
-import { asUserError, findAgentDeployment } from './target';
+import { UserFacingError } from '../errors';
+import { findAgentDeployment } from './target';
 import { record, type Actor } from './activity';
 import { recordRestartOutcome } from './restart-outcome';
 import { agentKey, agentLabel, type AgentRef } from './agent-ref';
@@ -33,12 +34,7 @@ async function serialised<T>(key: string, work: () => Promise<T>): Promise<T> {
 export function restartAgent(ref: AgentRef, actor: Actor): Promise<RestartResult> {
   return serialised(agentKey(ref), async () => {
     const { cluster, deployment } = await findAgentDeployment(ref);
-    let rollout: RolloutStatus;
-    try {
-      rollout = await readRolloutStatus(cluster, ref.namespace, ref.name);
-    } catch (err) {
-      throw asUserError(err);
-    }
+    const rollout = await readRolloutStatus(cluster, ref.namespace, ref.name);
     if (rolloutUnderWay(deployment, rollout, Date.now())) {
       return { status: 'already-restarting', rollout, message: `${agentLabel(ref)} is already restarting: ${rollout.message}` };
     }
@@ -48,9 +44,8 @@ export function restartAgent(ref: AgentRef, actor: Actor): Promise<RestartResult
       await record(cluster, actor, ref, { action: 'restart', before, after: { restartedAt }, result: 'started' });
       return { status: 'restarting', restartedAt, generation, message: `${agentLabel(ref)} is restarting.` };
     } catch (err) {
-      const error = asUserError(err);
-      await record(cluster, actor, ref, { action: 'restart', before, result: 'failure', detail: error.message });
-      throw error;
+      await record(cluster, actor, ref, { action: 'restart', before, result: 'failure', detail: err instanceof Error ? err.message : String(err) });
+      throw err;
     }
   });
 }
@@ -85,12 +80,7 @@ export function restartAgents(refs: AgentRef[], actor: Actor): Promise<BulkResta
  */
 export async function agentRolloutStatus(ref: AgentRef): Promise<RolloutStatus> {
   const { cluster } = await findAgentDeployment(ref);
-  let status: RolloutStatus;
-  try {
-    status = await readRolloutStatus(cluster, ref.namespace, ref.name);
-  } catch (err) {
-    throw asUserError(err);
-  }
+  const status = await readRolloutStatus(cluster, ref.namespace, ref.name);
   await recordRestartOutcome(cluster, ref, status);
   return status;
 }

@@ -27,7 +27,15 @@ export default defineConfig([
     files: ['lib/**', 'devcluster/**', 'scripts/**', 'e2e/**', 'charts/**'],
     rules: { 'react-hooks/rules-of-hooks': 'off' },
   },
+  {
+    // Programs that run in pods, on the pod's own Node: CommonJS scripts, type-checked by their own
+    // tsconfig (lib/pod/programs/node), where `require` is how a script loads a module.
+    files: ['lib/pod/programs/node/**/*.js'],
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
   globalIgnores([
+    // Generated from lib/pod/programs (npm run pod-programs), checked by its own test.
+    'lib/pod/programs.generated.ts',
     // eslint-config-next's own defaults, restated because a globalIgnores replaces them.
     '.next/**',
     'out/**',

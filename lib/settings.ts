@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { CODEX_DEFAULT_ISSUER } from './codex/device-login';
+import { NotificationSettingsError, readNotificationSettings, type NotificationSettings } from './notifications/settings';
 
 /** The dashboard's settings, read from the environment once per process. */
 export interface Settings {
@@ -43,6 +44,8 @@ export interface Settings {
   images: ImageSettings;
   /** Sign-in and sessions (lib/auth). */
   auth: AuthSettings;
+  /** Webhooks, lease and record of the notifier (lib/notifications). */
+  notifications: NotificationSettings;
 }
 
 export interface ImpersonationSettings {
@@ -263,6 +266,14 @@ export function parseSettings(raw: Record<string, string | undefined>): Settings
   }
   const env = parsed.data;
   const MiB = 1024 * 1024;
+  const sessionStoreNamespace = env.SESSION_STORE_NAMESPACE ?? ownNamespace();
+  let notifications: NotificationSettings;
+  try {
+    notifications = readNotificationSettings(raw, sessionStoreNamespace);
+  } catch (err) {
+    if (err instanceof NotificationSettingsError) throw new SettingsError(`The dashboard's settings are not valid: ${err.message} Fix the environment and start it again.`);
+    throw err;
+  }
   return {
     agentSelector: env.AGENT_SELECTOR,
     namespaces: env.WATCH_NAMESPACES,
@@ -294,7 +305,7 @@ export function parseSettings(raw: Record<string, string | undefined>): Settings
     },
     auth: {
       sessionMaxAgeSeconds: env.SESSION_MAX_AGE_SECONDS,
-      sessionStoreNamespace: env.SESSION_STORE_NAMESPACE ?? ownNamespace(),
+      sessionStoreNamespace,
       sessionStoreName: env.SESSION_STORE_NAME,
       sessionStoreCacheMs: env.SESSION_STORE_CACHE_MS,
       signInMaxFailures: env.SIGNIN_MAX_FAILURES,
@@ -323,6 +334,7 @@ export function parseSettings(raw: Record<string, string | undefined>): Settings
         DEMO_PASSWORD: env.DEMO_PASSWORD,
       },
     },
+    notifications,
   };
 }
 

@@ -25,7 +25,8 @@ export function Tabs({ label, tabs, initial }: { label: string; tabs: TabDef[]; 
     fromHash();
     window.addEventListener('hashchange', fromHash);
     return () => window.removeEventListener('hashchange', fromHash);
-    // Once: the tab ids are fixed for the page's life.
+    // Once: the tab ids are fixed for the page's life (a new array each render, same ids).
+    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
 
   const select = (id: string, focus: boolean) => {

@@ -1,5 +1,4 @@
 import 'server-only';
-import type * as k8s from '@kubernetes/client-node';
 import { requireListAccess } from './access';
 import { agentSelector } from './agents';
 import type { Cluster } from './clusters';

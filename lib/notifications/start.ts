@@ -3,7 +3,7 @@ import { getClusters } from '../k8s/clusters';
 import { getSettings } from '../settings';
 import { Notifier } from './notifier';
 import { impersonationEnabled } from '../k8s/impersonation';
-import { NotificationSettingsError, readNotificationSettings } from './settings';
+import { NotificationSettingsError } from './settings';
 
 const running = Symbol.for('openab.notifier');
 
@@ -11,8 +11,8 @@ const running = Symbol.for('openab.notifier');
  * Starts this process's notifier when a webhook is configured (off otherwise). A setting that
  * cannot be used throws here, at start-up, naming the setting and never its value.
  */
-export function startNotifications(env: Record<string, string | undefined> = process.env): Notifier | null {
-  const settings = readNotificationSettings(env, getSettings().auth.sessionStoreNamespace);
+export function startNotifications(): Notifier | null {
+  const settings = getSettings().notifications;
   if (settings.sinks.length === 0) return null;
   // The notifier reads the fleet with no one signed in: as the dashboard, which in impersonation
   // mode holds no read rights of its own.

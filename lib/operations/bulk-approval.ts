@@ -1,7 +1,8 @@
 import 'server-only';
 import { describeApprovalMode, type ApprovalMode } from '../codex/approval-modes';
 import { UserFacingError } from '../errors';
-import type { SessionUser } from '../auth/guard';
+import type { Role } from '../auth/roles';
+import type { Actor } from './activity';
 import { agentActionAccess } from './access';
 import { changeApprovalMode, readApprovalForm } from './approval-mode';
 import { clusterFor } from './target';
@@ -20,7 +21,7 @@ export type BulkApprovalItem = BulkItem<BulkApprovalResult>;
  * compare-and-swap edit, check by Codex and audit entry), after asking the cluster whether this
  * person may change that agent. A custom setting is replaced only when the person said so.
  */
-export function changeApprovalModes(refs: AgentRef[], mode: ApprovalMode, opts: { replaceCustom: boolean }, user: SessionUser): Promise<BulkApprovalItem[]> {
+export function changeApprovalModes(refs: AgentRef[], mode: ApprovalMode, opts: { replaceCustom: boolean }, user: Actor & { role: Role }): Promise<BulkApprovalItem[]> {
   return forEachAgent(
     refs,
     async (ref): Promise<BulkApprovalResult> => {

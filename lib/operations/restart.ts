@@ -1,7 +1,6 @@
 import 'server-only';
 import type * as k8s from '@kubernetes/client-node';
 import { readRolloutStatus, restartDeployment, RESTARTED_AT, type RolloutStatus } from '../k8s/rollout';
-import { UserFacingError } from '../errors';
 import { findAgentDeployment } from './target';
 import { record, type Actor } from './activity';
 import { recordRestartOutcome } from './restart-outcome';

@@ -13,7 +13,10 @@ const nextConfig: NextConfig = {
   experimental: {
     serverActions: {
       // Behind a proxy whose host differs from the app's, list it here (comma-separated).
-      allowedOrigins: (process.env.ALLOWED_ORIGINS ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+      allowedOrigins: (process.env.ALLOWED_ORIGINS ?? '')
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
     },
   },
   async headers() {

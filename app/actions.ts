@@ -15,7 +15,10 @@ export const bulkApprovalModeAction = defineAction(
     name: 'bulk-set-approval-mode',
     role: 'operator',
     input: z.object({
-      agents: z.array(agentRefSchema).min(1, 'Select at least one agent.').max(MAX_BULK_AGENTS, `Select at most ${MAX_BULK_AGENTS} agents at a time.`),
+      agents: z
+        .array(agentRefSchema)
+        .min(1, 'Select at least one agent.')
+        .max(MAX_BULK_AGENTS, `Select at most ${MAX_BULK_AGENTS} agents at a time.`),
       mode: z.string().refine(isApprovalMode, 'Unknown approval mode: choose Manual, Auto-review or Full access.'),
       replaceCustom: z.boolean().default(false),
     }),

@@ -15,7 +15,10 @@ export default async function RootLayout({ children }: { children: React.ReactNo
   return (
     <html lang="en">
       <body className="min-h-screen font-sans antialiased">
-        <a href="#main" className="sr-only focus:not-sr-only focus:absolute focus:left-2 focus:top-2 focus:rounded focus:bg-white focus:p-2 dark:focus:bg-zinc-900">
+        <a
+          href="#main"
+          className="sr-only focus:not-sr-only focus:absolute focus:left-2 focus:top-2 focus:rounded focus:bg-white focus:p-2 dark:focus:bg-zinc-900"
+        >
           Skip to content
         </a>
         <header className="border-b border-zinc-200 bg-white dark:border-zinc-800 dark:bg-zinc-900">
@@ -25,11 +28,27 @@ export default async function RootLayout({ children }: { children: React.ReactNo
             </Link>
             {user && (
               <nav aria-label="Main" className="flex gap-3 text-sm">
-                <Link href="/" className="hover:underline">Fleet</Link>
-                <Link href="/images" className="hover:underline">Images</Link>
-                {roleAtLeast(user.role, 'support') && <Link href="/deliveries" className="hover:underline">Deliveries</Link>}
-                {roleAtLeast(user.role, 'operator') && <Link href="/audit" className="hover:underline">Audit</Link>}
-                {roleAtLeast(user.role, 'admin') && <Link href="/admin/sessions" className="hover:underline">Sessions</Link>}
+                <Link href="/" className="hover:underline">
+                  Fleet
+                </Link>
+                <Link href="/images" className="hover:underline">
+                  Images
+                </Link>
+                {roleAtLeast(user.role, 'support') && (
+                  <Link href="/deliveries" className="hover:underline">
+                    Deliveries
+                  </Link>
+                )}
+                {roleAtLeast(user.role, 'operator') && (
+                  <Link href="/audit" className="hover:underline">
+                    Audit
+                  </Link>
+                )}
+                {roleAtLeast(user.role, 'admin') && (
+                  <Link href="/admin/sessions" className="hover:underline">
+                    Sessions
+                  </Link>
+                )}
               </nav>
             )}
             {user && (

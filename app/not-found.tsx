@@ -8,7 +8,9 @@ export default function NotFound() {
       <p role="alert" className="text-zinc-700 dark:text-zinc-300">
         Not found: this address is not a page of the dashboard, or what it named no longer exists.
       </p>
-      <Link href="/" className="text-sm text-sky-700 hover:underline dark:text-sky-400">← Back to the fleet</Link>
+      <Link href="/" className="text-sm text-sky-700 hover:underline dark:text-sky-400">
+        ← Back to the fleet
+      </Link>
     </div>
   );
 }

@@ -2,7 +2,19 @@
 // runtime stage played out — the files its COPY lines take from a real `next build` put in a
 // fresh folder, read-only, then the server started there as a non-root user.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync } from 'node:fs';
+import {
+  chmodSync,
+  cpSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -25,7 +37,11 @@ interface Stage {
 
 /** Instructions (line continuations joined, comments dropped), grouped by stage. */
 function parseDockerfile(text: string): { args: Record<string, string>; stages: Stage[] } {
-  const lines = text.replace(/\\\r?\n/g, ' ').split(/\r?\n/).map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+  const lines = text
+    .replace(/\\\r?\n/g, ' ')
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('#'));
   const args: Record<string, string> = {};
   const stages: Stage[] = [];
   for (const line of lines) {
@@ -56,7 +72,10 @@ function parseCopy(args: string): { from: string | null; sources: string[]; dest
 
 /** .dockerignore semantics enough for this file: globs with * and **, a match on a folder excludes what is inside. */
 function ignoredByDockerignore(rel: string): boolean {
-  const patterns = dockerignore.split(/\r?\n/).map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+  const patterns = dockerignore
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('#'));
   const toRegex = (p: string) =>
     new RegExp(
       '^' +
@@ -82,7 +101,11 @@ const workdir = (s: Stage) => s.instructions.filter((i) => i.op === 'WORKDIR').a
 describe('Dockerfile', () => {
   it('is multi-stage: npm ci in one stage, next build in another, a runtime stage apart', () => {
     expect(stages.length).toBeGreaterThanOrEqual(3);
-    const runs = (s: Stage) => s.instructions.filter((i) => i.op === 'RUN').map((i) => i.args).join('\n');
+    const runs = (s: Stage) =>
+      s.instructions
+        .filter((i) => i.op === 'RUN')
+        .map((i) => i.args)
+        .join('\n');
     expect(stages.some((s) => s !== runtime && /\bnpm ci\b/.test(runs(s)))).toBe(true);
     expect(stages.some((s) => s !== runtime && /\bnext build\b/.test(runs(s)))).toBe(true);
     // The runtime installs nothing from npm: no dev dependencies can get in.
@@ -114,11 +137,37 @@ describe('Dockerfile', () => {
   });
 
   it('copies no dev cluster, tests or local state into any stage', () => {
-    for (const s of stages) for (const i of s.instructions.filter((x) => x.op === 'COPY' || x.op === 'ADD')) expect(i.args).not.toMatch(/devcluster|e2e|\.devcluster|test-results/);
-    for (const rel of ['devcluster', 'devcluster/api/server.ts', 'e2e', 'e2e/agent.spec.ts', 'docs', 'node_modules', '.next', '.next-ship', '.devcluster', 'test-results', 'lib/k8s/events.test.ts', '.git'])
+    for (const s of stages)
+      for (const i of s.instructions.filter((x) => x.op === 'COPY' || x.op === 'ADD'))
+        expect(i.args).not.toMatch(/devcluster|e2e|\.devcluster|test-results/);
+    for (const rel of [
+      'devcluster',
+      'devcluster/api/server.ts',
+      'e2e',
+      'e2e/agent.spec.ts',
+      'docs',
+      'node_modules',
+      '.next',
+      '.next-ship',
+      '.devcluster',
+      'test-results',
+      'lib/k8s/events.test.ts',
+      '.git',
+    ])
       expect(ignoredByDockerignore(rel), rel).toBe(true);
     // What `next build` needs stays in the context.
-    for (const rel of ['app/page.tsx', 'components', 'lib/k8s/exec.ts', 'proxy.ts', 'next.config.ts', 'package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.app.json', 'postcss.config.mjs'])
+    for (const rel of [
+      'app/page.tsx',
+      'components',
+      'lib/k8s/exec.ts',
+      'proxy.ts',
+      'next.config.ts',
+      'package.json',
+      'package-lock.json',
+      'tsconfig.json',
+      'tsconfig.app.json',
+      'postcss.config.mjs',
+    ])
       expect(ignoredByDockerignore(rel), rel).toBe(false);
   });
 
@@ -277,14 +326,30 @@ describe.skipIf(!haveBuild)('the runtime stage, played out on the local build', 
     const rels = walk(app).map((f) => path.relative(app, f));
     expect(rels.filter((r) => /(^|\/)(devcluster|e2e|\.devcluster)(\/|$)/.test(r))).toEqual([]);
     const packages = readdirSync(path.join(app, 'node_modules'));
-    for (const dev of ['typescript', 'vitest', '@playwright', 'playwright', '@openai', '@aws-cdk', 'oidc-provider', 'tsx', 'tailwindcss', '@tailwindcss'])
+    for (const dev of [
+      'typescript',
+      'vitest',
+      '@playwright',
+      'playwright',
+      '@openai',
+      '@aws-cdk',
+      'oidc-provider',
+      'tsx',
+      'tailwindcss',
+      '@tailwindcss',
+    ])
       expect(packages, dev).not.toContain(dev);
   });
 
   it("resolves sharp and its native linux binary, and converts an image, as the image's user", () => {
-    const script = "const sharp = require('sharp'); sharp({ create: { width: 4, height: 4, channels: 3, background: '#f00' } }).png().toBuffer().then((b) => console.log(require.resolve('sharp') + ' ' + b.length))";
+    const script =
+      "const sharp = require('sharp'); sharp({ create: { width: 4, height: 4, channels: 3, background: '#f00' } }).png().toBuffer().then((b) => console.log(require.resolve('sharp') + ' ' + b.length))";
     const argv = asImageUser([process.execPath, '-e', script]);
-    const res = spawnSync(argv[0], argv.slice(1), { cwd: app, encoding: 'utf8', env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production' } });
+    const res = spawnSync(argv[0], argv.slice(1), {
+      cwd: app,
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production' },
+    });
     expect(res.stderr).toBe('');
     const [resolved, bytes] = res.stdout.trim().split(' ');
     expect(resolved.startsWith(path.join(app, 'node_modules', 'sharp'))).toBe(true);

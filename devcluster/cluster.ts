@@ -94,13 +94,22 @@ export async function startDevCluster(opts: DevClusterOptions = {}): Promise<Dev
   const kubeconfigPath = path.resolve(opts.kubeconfigPath ?? path.join(tmp, 'kubeconfig'));
   const statePath = path.resolve(opts.statePath ?? path.join(path.dirname(kubeconfigPath), 'devcluster.json'));
   const newToken = () => randomBytes(24).toString('hex');
-  const tokens: DevClusterTokens = { admin: newToken(), viewer: newToken(), support: newToken(), operator: newToken(), dashboard: newToken() };
+  const tokens: DevClusterTokens = {
+    admin: newToken(),
+    viewer: newToken(),
+    support: newToken(),
+    operator: newToken(),
+    dashboard: newToken(),
+  };
   const identities = new Map<string, UserInfo>([
     [tokens.admin, { name: 'admin', groups: ['system:masters', 'system:authenticated'] }],
     [tokens.viewer, { name: 'viewer', groups: ['system:authenticated'] }],
     [tokens.support, { name: 'support', groups: ['system:authenticated'] }],
     [tokens.operator, { name: 'operator', groups: ['system:authenticated'] }],
-    [tokens.dashboard, { name: DASHBOARD_SA, groups: ['system:serviceaccounts', 'system:serviceaccounts:openab-dashboard', 'system:authenticated'] }],
+    [
+      tokens.dashboard,
+      { name: DASHBOARD_SA, groups: ['system:serviceaccounts', 'system:serviceaccounts:openab-dashboard', 'system:authenticated'] },
+    ],
   ]);
 
   let runtime: PodRuntime | null = null;
@@ -127,7 +136,12 @@ export async function startDevCluster(opts: DevClusterOptions = {}): Promise<Dev
     ]);
     services.push(issuer);
     const [rt, discord, webhooks] = await Promise.all([
-      createPodRuntime({ tmpDir: path.join(tmp, 'runtime'), issuerUrl: issuer.url, isolated: opts.isolated, log: (line) => console.error(`devcluster: ${line}`) }),
+      createPodRuntime({
+        tmpDir: path.join(tmp, 'runtime'),
+        issuerUrl: issuer.url,
+        isolated: opts.isolated,
+        log: (line) => console.error(`devcluster: ${line}`),
+      }),
       startFakeDiscord(seed.discord),
       startFakeWebhooks({ log }),
     ]);
@@ -151,9 +165,19 @@ export async function startDevCluster(opts: DevClusterOptions = {}): Promise<Dev
       log,
     });
     let url = '';
-    const api = new ApiServer({ store, controller, rbac, tokens: identities, knobs, recorder, serverAddress: () => url.replace(/^https:\/\//, ''), log });
+    const api = new ApiServer({
+      store,
+      controller,
+      rbac,
+      tokens: identities,
+      knobs,
+      recorder,
+      serverAddress: () => url.replace(/^https:\/\//, ''),
+      log,
+    });
 
-    for (const ns of ['default', 'kube-system', 'kube-public', 'kube-node-lease', DASHBOARD_NAMESPACE]) store.create('namespaces', prepareCreate(typeByKind('Namespace')!, { metadata: { name: ns } }, undefined));
+    for (const ns of ['default', 'kube-system', 'kube-public', 'kube-node-lease', DASHBOARD_NAMESPACE])
+      store.create('namespaces', prepareCreate(typeByKind('Namespace')!, { metadata: { name: ns } }, undefined));
     const objects = [...seed.objects].sort((a, b) => KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind));
     for (const o of objects) {
       const t = typeByKind(o.kind);
@@ -188,7 +212,16 @@ export async function startDevCluster(opts: DevClusterOptions = {}): Promise<Dev
     // The seed's truth (what a correct dashboard shows per agent; no secrets in it) lets tests in
     // other processes compare against what is really in the pods.
     const state = {
-      url, issuerUrl: issuer.url, discordUrl: discord.url, webhooks: { url: webhooks.url, urls: webhooks.urls }, discordBotToken: seed.discord.botToken, tokens, isolation: runtime.isolation, onImage: runtime.onImage, pid: process.pid, kubeconfig: kubeconfigPath,
+      url,
+      issuerUrl: issuer.url,
+      discordUrl: discord.url,
+      webhooks: { url: webhooks.url, urls: webhooks.urls },
+      discordBotToken: seed.discord.botToken,
+      tokens,
+      isolation: runtime.isolation,
+      onImage: runtime.onImage,
+      pid: process.pid,
+      kubeconfig: kubeconfigPath,
       seed: { agents: seed.agents ?? [], codexSelector: seed.codexSelector ?? null },
     };
     await mkdir(path.dirname(statePath), { recursive: true });

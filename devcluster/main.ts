@@ -62,7 +62,10 @@ async function main(): Promise<void> {
   port = Number(new URL(cluster.url).port);
   const isolation = describeIsolation(cluster.isolation, rootlessUnavailableReason());
   if (isolation) console.log(`devcluster: ${isolation}`);
-  if (!cluster.onImage) console.log(`devcluster: pods run on this machine's own /usr, not on an image like OpenAB's (${podImageUnbuildableReason() ?? 'the image is not built'})`);
+  if (!cluster.onImage)
+    console.log(
+      `devcluster: pods run on this machine's own /usr, not on an image like OpenAB's (${podImageUnbuildableReason() ?? 'the image is not built'})`,
+    );
   console.log(`devcluster ready at ${cluster.url} (kubeconfig ${cluster.kubeconfigPath}, started in ${cluster.startupMs} ms)`);
   console.log(`devcluster: notification webhooks received: ${cluster.webhooks.url}/`);
   let stopping = false;

@@ -25,7 +25,12 @@ function processesWith(marker: string): number[] {
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
-      if (readFileSync(`/proc/${entry}/environ`, 'latin1').split('\0').some((v) => v.startsWith(marker))) found.push(Number(entry));
+      if (
+        readFileSync(`/proc/${entry}/environ`, 'latin1')
+          .split('\0')
+          .some((v) => v.startsWith(marker))
+      )
+        found.push(Number(entry));
     } catch {
       // gone, or not ours to read
     }
@@ -69,13 +74,33 @@ describe.skipIf(!canRun)('the demo dev cluster, started by an ordinary user', ()
       OPENAB_SEED_REAL_SESSIONS: '0',
     };
     const argv = [
-      '--dev-bind', '/', '/',
-      '--bind', ROOT, mount,
-      '--ro-bind', machineCacheDir(), sharedCache,
-      '--chdir', mount,
+      '--dev-bind',
+      '/',
+      '/',
+      '--bind',
+      ROOT,
+      mount,
+      '--ro-bind',
+      machineCacheDir(),
+      sharedCache,
+      '--chdir',
+      mount,
       '--die-with-parent',
-      '--', SETPRIV, `--reuid=${UID}`, `--regid=${UID}`, '--clear-groups',
-      path.join(mount, 'node_modules/.bin/tsx'), 'devcluster/main.ts', '--port', '0', '--kubeconfig', kubeconfig, '--seed', 'demo', '--agents', '6',
+      '--',
+      SETPRIV,
+      `--reuid=${UID}`,
+      `--regid=${UID}`,
+      '--clear-groups',
+      path.join(mount, 'node_modules/.bin/tsx'),
+      'devcluster/main.ts',
+      '--port',
+      '0',
+      '--kubeconfig',
+      kubeconfig,
+      '--seed',
+      'demo',
+      '--agents',
+      '6',
     ];
     child = spawn(BWRAP, argv, { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
@@ -116,7 +141,17 @@ describe.skipIf(!canRun)('the demo dev cluster, started by an ordinary user', ()
     const pod = (await core.listPodForAllNamespaces({})).items.find((p) => p.status?.phase === 'Running')!;
     await new Promise<void>((resolve, reject) => {
       new k8s.Exec(kc)
-        .exec(pod.metadata!.namespace!, pod.metadata!.name!, 'openab', ['sh', '-c', 'sleep 600 >/dev/null 2>&1 & echo started'], null, null, null, false, () => resolve())
+        .exec(
+          pod.metadata!.namespace!,
+          pod.metadata!.name!,
+          'openab',
+          ['sh', '-c', 'sleep 600 >/dev/null 2>&1 & echo started'],
+          null,
+          null,
+          null,
+          false,
+          () => resolve(),
+        )
         .catch(reject);
     });
     const podMarker = `DEVCLUSTER_POD_ID=${devclusterPid}-`;
@@ -133,7 +168,7 @@ describe.skipIf(!canRun)('the demo dev cluster, started by an ordinary user', ()
     expect(existsSync(`/proc/${devclusterPid}`)).toBe(false);
   }, 240_000);
 
-  it('builds the pods\' image without root (mmdebstrap in a user namespace), owned by the user, and reuses it', async () => {
+  it("builds the pods' image without root (mmdebstrap in a user namespace), owned by the user, and reuses it", async () => {
     const cache = path.join(scratch, 'build-cache');
     mkdirSync(cache);
     chownSync(cache, UID, UID);
@@ -147,16 +182,41 @@ describe.skipIf(!canRun)('the demo dev cluster, started by an ordinary user', ()
         // Not through bubblewrap, which sets no_new_privs: mmdebstrap's unshare mode needs the
         // setuid newuidmap, as on a laptop. A private mount namespace makes the checkout reachable.
         const bindThenRun = 'mount --bind "$1" "$2" && cd "$2" && shift 2 && exec "$@"';
-        const run = spawn('unshare', ['--mount', '--propagation', 'private', '--kill-child', '--', '/bin/sh', '-c', bindThenRun, 'sh', ROOT, mount, SETPRIV, `--reuid=${UID}`, `--regid=${UID}`, '--clear-groups', ...argv], {
-          env,
-          stdio: ['ignore', 'pipe', 'pipe'],
-        });
+        const run = spawn(
+          'unshare',
+          [
+            '--mount',
+            '--propagation',
+            'private',
+            '--kill-child',
+            '--',
+            '/bin/sh',
+            '-c',
+            bindThenRun,
+            'sh',
+            ROOT,
+            mount,
+            SETPRIV,
+            `--reuid=${UID}`,
+            `--regid=${UID}`,
+            '--clear-groups',
+            ...argv,
+          ],
+          {
+            env,
+            stdio: ['ignore', 'pipe', 'pipe'],
+          },
+        );
         let output = '';
         run.stdout.on('data', (d) => (output += d));
         run.stderr.on('data', (d) => (output += d));
         run.once('close', (code) => resolve({ code, output, ms: Date.now() - started }));
       });
-    const build = [path.join(mount, 'node_modules/.bin/tsx'), '--eval', "console.log('IMAGE ' + require('./devcluster/runtime/pod-image').ensurePodImage(console.log))"];
+    const build = [
+      path.join(mount, 'node_modules/.bin/tsx'),
+      '--eval',
+      "console.log('IMAGE ' + require('./devcluster/runtime/pod-image').ensurePodImage(console.log))",
+    ];
     const first = await asUser(build);
     expect(first.code, first.output.slice(-2000)).toBe(0);
     const root = /IMAGE (\S+)/.exec(first.output)![1];
@@ -164,8 +224,31 @@ describe.skipIf(!canRun)('the demo dev cluster, started by an ordinary user', ()
     // Every file is the user's (unpacked from mmdebstrap's tarball), and the image runs for them.
     expect(spawnSync('find', [root, '!', '-uid', String(UID), '-print', '-quit'], { encoding: 'utf8' }).stdout).toBe('');
     const node = await asUser([
-      BWRAP, '--unshare-user', '--ro-bind', path.join(root, 'usr'), '/usr', '--symlink', 'usr/lib', '/lib', '--symlink', 'usr/lib64', '/lib64', '--symlink', 'usr/bin', '/bin',
-      '--ro-bind', path.join(root, 'etc'), '/etc', '--proc', '/proc', '--dev', '/dev', '--', '/usr/local/bin/node', '-p', 'process.version + " " + require("fs").readFileSync("/etc/debian_version", "utf8").trim()',
+      BWRAP,
+      '--unshare-user',
+      '--ro-bind',
+      path.join(root, 'usr'),
+      '/usr',
+      '--symlink',
+      'usr/lib',
+      '/lib',
+      '--symlink',
+      'usr/lib64',
+      '/lib64',
+      '--symlink',
+      'usr/bin',
+      '/bin',
+      '--ro-bind',
+      path.join(root, 'etc'),
+      '/etc',
+      '--proc',
+      '/proc',
+      '--dev',
+      '/dev',
+      '--',
+      '/usr/local/bin/node',
+      '-p',
+      'process.version + " " + require("fs").readFileSync("/etc/debian_version", "utf8").trim()',
     ]);
     expect(node.output).toMatch(new RegExp(`^v${IMAGE_NODE_VERSION.replace(/\./g, '\\.')} 12\\.`));
     // A second start finds it built: no second build.

@@ -21,7 +21,10 @@ function actionId(exportedName: string): string {
 }
 
 async function callAction(page: Page, name: string, input: unknown): Promise<string> {
-  const res = await page.request.post('/', { headers: { 'Next-Action': actionId(name), 'Content-Type': 'text/plain;charset=UTF-8' }, data: JSON.stringify([input]) });
+  const res = await page.request.post('/', {
+    headers: { 'Next-Action': actionId(name), 'Content-Type': 'text/plain;charset=UTF-8' },
+    data: JSON.stringify([input]),
+  });
   return res.text();
 }
 
@@ -105,7 +108,10 @@ test.describe('operator actions', () => {
     await first.goto(href(ns, name));
     await second.goto(href(ns, name));
     await chooseMode(second, 'Full access');
-    await first.getByTestId('approval-form').getByRole('radio', { name: /^Manual/ }).check();
+    await first
+      .getByTestId('approval-form')
+      .getByRole('radio', { name: /^Manual/ })
+      .check();
     await first.getByRole('button', { name: 'Save approval mode' }).click();
     await expect(first.getByTestId('approval-message')).toContainText('changed since this form was opened');
     await expect(first.getByTestId('approval-form').getByRole('radio', { name: /^Manual/ })).toBeChecked();
@@ -146,7 +152,9 @@ test.describe('operator actions', () => {
     await dialog.getByRole('button', { name: 'Restart all' }).click();
     const results = page.getByTestId('bulk-restart-results');
     for (const key of picks) {
-      await expect(results.locator(`[data-agent="${key}"]`).getByTestId('rollout-progress')).toHaveAttribute('data-phase', 'ready', { timeout: 30_000 });
+      await expect(results.locator(`[data-agent="${key}"]`).getByTestId('rollout-progress')).toHaveAttribute('data-phase', 'ready', {
+        timeout: 30_000,
+      });
     }
   });
 
@@ -167,8 +175,12 @@ test.describe('operator actions', () => {
     await expect(page.locator(`[data-agent="${ns}/${name}"]`).getByRole('switch')).toBeDisabled();
 
     const ref = { clusterId: CLUSTER, namespace: ns, name };
-    expect(await callAction(page, 'setApprovalModeAction', { ...ref, mode: 'full-access', baseHash: 'missing', replaceCustom: true })).toContain('needs the Operator role');
-    expect(await callAction(page, 'setFeatureAction', { ...ref, feature: 'image_generation', enabled: true })).toContain('needs the Operator role');
+    expect(
+      await callAction(page, 'setApprovalModeAction', { ...ref, mode: 'full-access', baseHash: 'missing', replaceCustom: true }),
+    ).toContain('needs the Operator role');
+    expect(await callAction(page, 'setFeatureAction', { ...ref, feature: 'image_generation', enabled: true })).toContain(
+      'needs the Operator role',
+    );
     expect(await callAction(page, 'restartAgentAction', ref)).toContain('needs the Operator role');
     expect(await callAction(page, 'bulkRestartAction', { agents: [ref] })).toContain('needs the Operator role');
     await page.goto(href(ns, name));
@@ -191,6 +203,8 @@ test.describe('operator actions', () => {
     for (const feature of ['image_generation; rm -rf ~', '--help', '../x', 'іmage_generation']) {
       expect(await callAction(page, 'setFeatureAction', { ...ref, feature, enabled: true })).toContain('not a feature name');
     }
-    expect(await callAction(page, 'setApprovalModeAction', { ...ref, mode: 'yolo', baseHash: 'missing' })).toContain('Unknown approval mode');
+    expect(await callAction(page, 'setApprovalModeAction', { ...ref, mode: 'yolo', baseHash: 'missing' })).toContain(
+      'Unknown approval mode',
+    );
   });
 });

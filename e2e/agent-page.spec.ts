@@ -132,11 +132,15 @@ async function sidewaysScroll(page: Page, where: string): Promise<string[]> {
     const width = document.documentElement.clientWidth;
     const out = (e: Element) => e.getBoundingClientRect().right > width + 0.5;
     // The innermost elements that stick out, outside any box that scrolls on its own.
-    const scrolls = (e: Element | null): boolean => !!e && e !== document.body && (['auto', 'scroll', 'hidden'].includes(getComputedStyle(e).overflowX) || scrolls(e.parentElement));
+    const scrolls = (e: Element | null): boolean =>
+      !!e && e !== document.body && (['auto', 'scroll', 'hidden'].includes(getComputedStyle(e).overflowX) || scrolls(e.parentElement));
     const wide = [...document.querySelectorAll('body *')]
       .filter((e) => out(e) && ![...e.children].some(out) && !scrolls(e.parentElement))
       .slice(0, 5)
-      .map((e) => `${e.tagName.toLowerCase()}.${(e.getAttribute('class') ?? '').split(' ').slice(0, 4).join('.')} "${(e.textContent ?? '').slice(0, 40)}"`);
+      .map(
+        (e) =>
+          `${e.tagName.toLowerCase()}.${(e.getAttribute('class') ?? '').split(' ').slice(0, 4).join('.')} "${(e.textContent ?? '').slice(0, 40)}"`,
+      );
     return { scrollWidth: document.documentElement.scrollWidth, clientWidth: width, wide };
   });
   return scrollWidth <= clientWidth ? [] : [`${where}: the page is ${scrollWidth}px wide in a ${clientWidth}px window: ${wide.join('; ')}`];
@@ -146,7 +150,9 @@ test('when the agent cannot be read, error.tsx says what happened, what to do, a
   const agent = await healthy();
   await signIn(page, 'viewer');
   const control = cluster();
-  await control.knobs({ faults: [{ pathRegex: `/apis/apps/v1/namespaces/${agent.namespace}/deployments/${agent.name}$`, verb: 'get', status: 500 }] });
+  await control.knobs({
+    faults: [{ pathRegex: `/apis/apps/v1/namespaces/${agent.namespace}/deployments/${agent.name}$`, verb: 'get', status: 500 }],
+  });
   await page.goto(href(agent));
   const alert = page.getByRole('alert').filter({ hasText: 'could not be loaded' });
   await expect(alert).toContainText('The agent page could not be loaded.');

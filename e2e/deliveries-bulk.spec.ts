@@ -33,7 +33,8 @@ test('support re-sends several failed deliveries at once, each with its own resu
   await expect(rows.first()).toBeVisible();
   const picked = [rows.nth(0), rows.nth(1), rows.nth(2)];
   const images = await Promise.all(picked.map((r) => r.getAttribute('data-image')));
-  for (const [i, row] of picked.entries()) await row.getByRole('checkbox', { name: new RegExp(`^Select ${images[i]!.split('/')[1]}`) }).check();
+  for (const [i, row] of picked.entries())
+    await row.getByRole('checkbox', { name: new RegExp(`^Select ${images[i]!.split('/')[1]}`) }).check();
   const bulk = page.getByRole('group', { name: 'Re-send several' });
   await expect(bulk.getByRole('button', { name: 'Re-send selected (3)' })).toBeEnabled();
 
@@ -44,7 +45,10 @@ test('support re-sends several failed deliveries at once, each with its own resu
     await bulk.getByRole('button', { name: 'Re-send selected (3)' }).click();
     for (const row of picked.slice(0, 2)) {
       await expect(row.getByRole('status')).toContainText('Delivered to', { timeout: 60_000 });
-      await expect(row.getByRole('status').getByRole('link', { name: 'open the message' })).toHaveAttribute('href', /^https:\/\/discord\.com\/channels\/\d+\/\d+\/\d+$/);
+      await expect(row.getByRole('status').getByRole('link', { name: 'open the message' })).toHaveAttribute(
+        'href',
+        /^https:\/\/discord\.com\/channels\/\d+\/\d+\/\d+$/,
+      );
     }
     await expect(picked[2].getByRole('status')).toContainText('Not sent:', { timeout: 60_000 });
   } finally {
@@ -60,7 +64,9 @@ test('support re-sends several failed deliveries at once, each with its own resu
   const admin = await browser.newPage();
   await signIn(admin, 'admin');
   const agentKey = encodeURIComponent(`${CLUSTER}/${BIG.namespace}/${BIG.name}`);
-  const audit = (await (await admin.request.get(`/api/audit/export?format=json&agent=${agentKey}`)).json()) as { entries: Array<{ action: string; result: string; message: string }> };
+  const audit = (await (await admin.request.get(`/api/audit/export?format=json&agent=${agentKey}`)).json()) as {
+    entries: Array<{ action: string; result: string; message: string }>;
+  };
   for (const [i, image] of images.entries()) {
     const entry = audit.entries.find((e) => e.action === 'resend' && e.message.includes(image!));
     expect(entry, image!).toBeTruthy();

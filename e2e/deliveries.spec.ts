@@ -29,7 +29,8 @@ test.describe('failed deliveries', () => {
     await expect(page.getByRole('heading', { level: 1 })).toHaveText('Failed deliveries');
     await page.getByRole('combobox', { name: 'Agent' }).selectOption(`dashboard@devcluster/${a.namespace}/${a.name}`);
     await page.getByRole('button', { name: 'Apply' }).click();
-    const open = async () => Number(/(\d+) not delivered/.exec((await page.getByTestId('deliveries-total').textContent()) ?? '')?.[1] ?? -1);
+    const open = async () =>
+      Number(/(\d+) not delivered/.exec((await page.getByTestId('deliveries-total').textContent()) ?? '')?.[1] ?? -1);
     await expect(page.getByTestId('delivery').first()).toBeVisible();
     const openBefore = await open();
     expect(openBefore).toBeGreaterThan(0);
@@ -41,7 +42,10 @@ test.describe('failed deliveries', () => {
     const send = row.getByRole('button', { name: 'Send to Discord' });
     await send.dblclick();
     await expect(row.getByTestId('resend-result')).toContainText('Delivered', { timeout: 30_000 });
-    await expect(row.getByTestId('resend-result').getByRole('link', { name: 'open the message' })).toHaveAttribute('href', /^https:\/\/discord\.com\/channels\/\d+\/\d+\/\d+$/);
+    await expect(row.getByTestId('resend-result').getByRole('link', { name: 'open the message' })).toHaveAttribute(
+      'href',
+      /^https:\/\/discord\.com\/channels\/\d+\/\d+\/\d+$/,
+    );
 
     const received = (await discordMessages()).slice(before);
     expect(received).toHaveLength(1);
@@ -82,7 +86,9 @@ test.describe('failed deliveries', () => {
     const before = (await discordMessages()).length;
     const res = await page.request.post('/', {
       headers: { 'Next-Action': id!, 'Content-Type': 'text/plain;charset=UTF-8' },
-      data: JSON.stringify([{ cluster: 'dashboard@devcluster', namespace: a.namespace, name: a.name, image: 'abc/ig_x.png', target: '123456789012345678' }]),
+      data: JSON.stringify([
+        { cluster: 'dashboard@devcluster', namespace: a.namespace, name: a.name, image: 'abc/ig_x.png', target: '123456789012345678' },
+      ]),
     });
     expect(await res.text()).toContain('role');
     expect((await discordMessages()).length).toBe(before);

@@ -29,7 +29,12 @@ test('the overview renders every agent, with per-agent errors, while execs are d
   await expect(problems.first()).toBeVisible();
   await expect(problems.filter({ hasText: /closed before the command reported|connection .* failed|ended early/ }).first()).toBeVisible();
   // The rest of the fleet still shows what its probes read.
-  await expect(page.getByTestId('login-state').filter({ hasText: /ChatGPT|API key/ }).first()).toBeVisible();
+  await expect(
+    page
+      .getByTestId('login-state')
+      .filter({ hasText: /ChatGPT|API key/ })
+      .first(),
+  ).toBeVisible();
   const state = await control.call<{ execFault: { count?: number } | null }>('GET', '/_devcluster/knobs');
   await control.close();
   expect(state.execFault?.count ?? 0).toBe(0);

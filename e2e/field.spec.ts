@@ -23,7 +23,9 @@ async function putConfig(a: SeedAgent, text: string): Promise<void> {
 }
 
 test.describe('real fleets', () => {
-  test("an agent configured per OpenAB's guide is flagged on its card, page and checklist, and repaired with one action", async ({ page }) => {
+  test("an agent configured per OpenAB's guide is flagged on its card, page and checklist, and repaired with one action", async ({
+    page,
+  }) => {
     const agent = (await seededAgents()).find((a) => a.approval === 'guide-sandbox' && !a.crashLooping)!;
     const before = await configOf(agent);
     try {
@@ -31,7 +33,9 @@ test.describe('real fleets', () => {
       // The card says what Codex makes of it.
       await page.goto('/');
       const card = page.getByTestId('agent-card').filter({ hasText: agent.name }).first();
-      await expect(card.getByTestId('approval-guide-mistake')).toContainText('[sandbox] ignored by Codex: this agent is not on Auto-review');
+      await expect(card.getByTestId('approval-guide-mistake')).toContainText(
+        '[sandbox] ignored by Codex: this agent is not on Auto-review',
+      );
 
       await page.goto(href(agent));
       const form = page.getByTestId('approval-guide-mistake-form');
@@ -55,7 +59,9 @@ test.describe('real fleets', () => {
   });
 
   test('an operator sets Auto-review on a Codex 0.121 agent, and its Codex accepts it', async ({ page }) => {
-    const agent = (await seededAgents()).find((a) => a.codexVersion === '0.121.0' && a.approval !== 'auto-review' && !a.crashLooping && a.configLoads)!;
+    const agent = (await seededAgents()).find(
+      (a) => a.codexVersion === '0.121.0' && a.approval !== 'auto-review' && !a.crashLooping && a.configLoads,
+    )!;
     const before = await configOf(agent);
     try {
       await signIn(page, 'operator');
@@ -64,7 +70,11 @@ test.describe('real fleets', () => {
       await form.getByRole('radio', { name: /^Auto-review/ }).check();
       await form.getByRole('button', { name: 'Save approval mode' }).click();
       // A custom setting is replaced only when confirmed.
-      if (agent.approval === 'custom') await page.getByRole('dialog').getByRole('button', { name: /^Replace with Auto-review/ }).click();
+      if (agent.approval === 'custom')
+        await page
+          .getByRole('dialog')
+          .getByRole('button', { name: /^Replace with Auto-review/ })
+          .click();
       await expect(page.getByTestId('approval-message')).toContainText('is now on Auto-review');
       // Written with the only name 0.121 knows; its Codex (which checked the file) still starts.
       expect(parse(await configOf(agent))).toMatchObject({ approval_policy: 'on-request', approvals_reviewer: 'guardian_subagent' });

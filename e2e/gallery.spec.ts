@@ -11,7 +11,16 @@ async function bigAgent() {
 }
 
 async function loaded(page: Page, selector: string) {
-  await expect.poll(() => page.locator(selector).first().evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0), { timeout: 30_000 }).toBe(true);
+  await expect
+    .poll(
+      () =>
+        page
+          .locator(selector)
+          .first()
+          .evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0),
+      { timeout: 30_000 },
+    )
+    .toBe(true);
 }
 
 test.describe('gallery', () => {
@@ -82,7 +91,8 @@ test.describe('gallery', () => {
     const count = await page.getByTestId('gallery-thumb').count();
     expect(count).toBeGreaterThan(0);
     expect(count).toBeLessThanOrEqual(5);
-    for (const name of await page.getByTestId('gallery-thumb').evaluateAll((els) => els.map((e) => e.getAttribute('data-image')))) expect(name!.startsWith(session)).toBe(true);
+    for (const name of await page.getByTestId('gallery-thumb').evaluateAll((els) => els.map((e) => e.getAttribute('data-image'))))
+      expect(name!.startsWith(session)).toBe(true);
     await page.getByRole('textbox', { name: 'From' }).fill('2000-01-01');
     await page.getByRole('textbox', { name: 'To', exact: true }).fill('2000-01-02');
     await page.getByRole('button', { name: 'Apply' }).click();

@@ -44,7 +44,8 @@ for (const y of fs.readdirSync(H + "/sessions")) for (const m of fs.readdirSync(
   for (const f of fs.readdirSync(H + "/sessions/" + y + "/" + m + "/" + d)) if (f.endsWith(S + ".jsonl")) fs.rmSync(H + "/sessions/" + y + "/" + m + "/" + d + "/" + f);`;
 
 let agent: SeedAgent;
-const inPod = async (program: string, ...args: string[]) => (await execAsAdmin(agent.namespace, await agentPod(agent), nodeEvalArgv('plant', program, args))).out;
+const inPod = async (program: string, ...args: string[]) =>
+  (await execAsAdmin(agent.namespace, await agentPod(agent), nodeEvalArgv('plant', program, args))).out;
 
 test.describe.configure({ mode: 'serial' });
 
@@ -63,12 +64,15 @@ test.afterAll(async () => {
 async function search(page: Page, words: string) {
   await page.goto('/images');
   await expect
-    .poll(async () => {
-      await page.getByRole('searchbox', { name: 'Search' }).fill(words);
-      await page.getByRole('button', { name: 'Apply' }).click();
-      await expect(page).toHaveURL(new RegExp(`[?&]q=${encodeURIComponent(words).replace(/%20/g, '\\+')}`));
-      return page.getByTestId('gallery-total').textContent();
-    }, { timeout: 60_000, intervals: [1_000, 2_000] })
+    .poll(
+      async () => {
+        await page.getByRole('searchbox', { name: 'Search' }).fill(words);
+        await page.getByRole('button', { name: 'Apply' }).click();
+        await expect(page).toHaveURL(new RegExp(`[?&]q=${encodeURIComponent(words).replace(/%20/g, '\\+')}`));
+        return page.getByTestId('gallery-total').textContent();
+      },
+      { timeout: 60_000, intervals: [1_000, 2_000] },
+    )
     .toMatch(/^1 image,/);
 }
 
@@ -116,7 +120,10 @@ test('the conversation is read-only, images inline, tool calls folded, the plant
   expect(await page.content()).not.toContain(PLANTED);
   const html = await (await page.request.get(page.url())).text();
   expect(html).not.toContain(PLANTED);
-  for (const url of [`/images?q=${WORD}`, `/images?q=${WORD}&image=${encodeURIComponent(`dashboard@devcluster/${agent.namespace}/${agent.name}/${SESSION}/${CALL}.png`)}`]) {
+  for (const url of [
+    `/images?q=${WORD}`,
+    `/images?q=${WORD}&image=${encodeURIComponent(`dashboard@devcluster/${agent.namespace}/${agent.name}/${SESSION}/${CALL}.png`)}`,
+  ]) {
     expect(await (await page.request.get(url)).text()).not.toContain(PLANTED);
   }
   // A session that is not there is a 404, and a hostile id never reaches the pod.

@@ -36,7 +36,11 @@ async function codexLoginProcesses(): Promise<string[]> {
 }
 
 async function issuer(decision: 'approve' | 'deny', code: string, email = EMAIL) {
-  const res = await fetch(`${e2eState().cluster.issuerUrl}/_test/${decision}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ user_code: code, email }) });
+  const res = await fetch(`${e2eState().cluster.issuerUrl}/_test/${decision}`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ user_code: code, email }),
+  });
   expect(res.ok, `${decision} ${code}`).toBe(true);
 }
 
@@ -58,7 +62,13 @@ test.describe.serial('device-code login', () => {
     const labels = { 'app.kubernetes.io/name': 'openab', 'app.kubernetes.io/instance': NAME, 'app.kubernetes.io/component': 'codex' };
     await apps.createNamespacedDeployment({
       namespace: NS,
-      body: chartDeployment({ name: NAME, labels, image: 'ghcr.io/openabdev/openab-codex:e2e', claimName: `${NAME}-data`, workingDir: '/home/node' }),
+      body: chartDeployment({
+        name: NAME,
+        labels,
+        image: 'ghcr.io/openabdev/openab-codex:e2e',
+        claimName: `${NAME}-data`,
+        workingDir: '/home/node',
+      }),
     });
     await agentRunningPod();
   });
@@ -74,7 +84,9 @@ test.describe.serial('device-code login', () => {
     }
   });
 
-  test('an operator logs the agent in: code, approval at the issuer, success, restart, logged in with the issuer e-mail', async ({ page }) => {
+  test('an operator logs the agent in: code, approval at the issuer, success, restart, logged in with the issuer e-mail', async ({
+    page,
+  }) => {
     await signIn(page, 'operator');
     await page.goto(loginHref);
     await expect(page.getByTestId('login-state')).toContainText('Not logged in');
@@ -86,18 +98,25 @@ test.describe.serial('device-code login', () => {
     await expect(page.getByTestId('login-countdown')).toHaveText(/^Expires in 1[45]:\d\d$/);
     await expect(page.getByRole('checkbox', { name: /Restart the agent after the login/ })).toBeChecked();
     await issuer('approve', code);
-    await expect(page.getByTestId('restart-state')).toHaveText(`The agent restarted and is logged in as ChatGPT ${EMAIL} (plus).`, { timeout: 45_000 });
+    await expect(page.getByTestId('restart-state')).toHaveText(`The agent restarted and is logged in as ChatGPT ${EMAIL} (plus).`, {
+      timeout: 45_000,
+    });
     await expect(page.getByTestId('login-state')).toContainText(EMAIL);
     // The code and the link stay out of the audit record; start and success are in it.
     const events = await adminKube().makeApiClient(k8s.CoreV1Api).listNamespacedEvent({ namespace: NS });
-    const audit = events.items.filter((e) => e.reason === 'OpenABDashboardAction' && e.involvedObject?.name === NAME).map((e) => `${e.message} ${JSON.stringify(e.metadata?.annotations ?? {})}`);
+    const audit = events.items
+      .filter((e) => e.reason === 'OpenABDashboardAction' && e.involvedObject?.name === NAME)
+      .map((e) => `${e.message} ${JSON.stringify(e.metadata?.annotations ?? {})}`);
     expect(audit.some((m) => m.includes('login-start started'))).toBe(true);
     expect(audit.some((m) => m.includes('login success'))).toBe(true);
     expect(audit.join('\n')).not.toContain(code);
     expect(audit.join('\n')).not.toContain('/codex/device');
   });
 
-  test('an agent already logged in asks first; a reload and a second operator see the same code; cancel leaves no Codex process', async ({ page, browser }) => {
+  test('an agent already logged in asks first; a reload and a second operator see the same code; cancel leaves no Codex process', async ({
+    page,
+    browser,
+  }) => {
     await signIn(page, 'operator');
     await page.goto(loginHref);
     await expect(page.getByTestId('login-state')).toContainText(EMAIL);
@@ -157,7 +176,10 @@ test.describe.serial('device-code login', () => {
     expect(await agentRunningPod()).toBe(podBefore);
     // Later, on purpose: the restart from the finished login, once.
     await page.getByTestId('login-restart-now').click();
-    await expect(page.getByTestId('restart-state')).toHaveText('The agent restarted and is logged in as ChatGPT no-restart@example.com (plus).', { timeout: 45_000 });
+    await expect(page.getByTestId('restart-state')).toHaveText(
+      'The agent restarted and is logged in as ChatGPT no-restart@example.com (plus).',
+      { timeout: 45_000 },
+    );
     expect(await agentRunningPod()).not.toBe(podBefore);
   });
 
@@ -170,7 +192,9 @@ test.describe.serial('device-code login', () => {
     const res = await page.request.get(apiHref);
     expect(res.status()).toBe(403);
 
-    const manifest = JSON.parse(readFileSync(path.resolve(__dirname, '..', process.env.NEXT_DIST_DIR || '.next', 'server/server-reference-manifest.json'), 'utf8')) as {
+    const manifest = JSON.parse(
+      readFileSync(path.resolve(__dirname, '..', process.env.NEXT_DIST_DIR || '.next', 'server/server-reference-manifest.json'), 'utf8'),
+    ) as {
       node: Record<string, { exportedName?: string; filename?: string }>;
     };
     const id = Object.entries(manifest.node).find(([, v]) => v.exportedName === 'startLoginAction')?.[0];

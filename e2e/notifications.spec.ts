@@ -22,7 +22,9 @@ test('two dashboards: one sends each event once, and the other takes over when i
   const control = cluster();
   const received = async () => (await (await fetch(`${hooks.url}/_control/received`)).json()) as Received[];
   const keys = async () => (await received()).filter((r) => r.hook === 'webhook').map((r) => r.body.key!);
-  const holder = async () => (await control.call<{ spec?: { holderIdentity?: string } }>('GET', `/apis/coordination.k8s.io/v1/namespaces/${NS}/leases/${LEASE}`)).spec?.holderIdentity ?? '';
+  const holder = async () =>
+    (await control.call<{ spec?: { holderIdentity?: string } }>('GET', `/apis/coordination.k8s.io/v1/namespaces/${NS}/leases/${LEASE}`))
+      .spec?.holderIdentity ?? '';
   const env = (name: string) => ({
     NOTIFY_SLACK_WEBHOOK_URL: hooks.urls.slack,
     NOTIFY_DISCORD_WEBHOOK_URL: hooks.urls.discord,
@@ -34,9 +36,14 @@ test('two dashboards: one sends each event once, and the other takes over when i
   const replicas: Record<string, Replica> = {};
   const victim = state.seed!.agents.find((a) => a.codex && !a.crashLooping && a.login === 'chatgpt')!;
   try {
-    [replicas.a, replicas.b] = await Promise.all([startReplica(E2E.port + 20, env('replica-a')), startReplica(E2E.port + 21, env('replica-b'))]);
+    [replicas.a, replicas.b] = await Promise.all([
+      startReplica(E2E.port + 20, env('replica-a')),
+      startReplica(E2E.port + 21, env('replica-b')),
+    ]);
     // The seed's expired login, crash loop, failed uploads and Full access agent arrive, once each.
-    await expect.poll(async () => new Set((await received()).filter((r) => r.hook === 'webhook').map((r) => r.body.type)).size, { timeout: 90_000 }).toBeGreaterThanOrEqual(4);
+    await expect
+      .poll(async () => new Set((await received()).filter((r) => r.hook === 'webhook').map((r) => r.body.type)).size, { timeout: 90_000 })
+      .toBeGreaterThanOrEqual(4);
     // Let the leader send all it found (nothing pending, no new message between two looks): a
     // leader killed while posting may post that one message again (at-least-once, see README).
     let last = -1;
@@ -62,7 +69,17 @@ test('two dashboards: one sends each event once, and the other takes over when i
     replicas[leaderName.slice(-1)].kill();
     await control.crashloop(victim.namespace, victim.name, true);
     await expect
-      .poll(async () => (await received()).some((r) => r.hook === 'webhook' && r.body.type === 'crash-loop' && r.body.agent?.name === victim.name && r.body.agent.namespace === victim.namespace), { timeout: 90_000 })
+      .poll(
+        async () =>
+          (await received()).some(
+            (r) =>
+              r.hook === 'webhook' &&
+              r.body.type === 'crash-loop' &&
+              r.body.agent?.name === victim.name &&
+              r.body.agent.namespace === victim.namespace,
+          ),
+        { timeout: 90_000 },
+      )
       .toBe(true);
     expect((await holder()).split('_')[0]).not.toBe(leaderName);
     const after = await keys();
@@ -73,7 +90,13 @@ test('two dashboards: one sends each event once, and the other takes over when i
     // What a user of the demo opens: the receiver's page lists the messages.
     await page.goto(`${hooks.url}/`);
     await expect(page.getByRole('heading', { name: /Notifications received \(\d+\)/ })).toBeVisible();
-    await expect(page.getByRole('listitem').filter({ hasText: `${victim.namespace}/${victim.name}` }).filter({ hasText: 'crash-looping' }).first()).toBeVisible();
+    await expect(
+      page
+        .getByRole('listitem')
+        .filter({ hasText: `${victim.namespace}/${victim.name}` })
+        .filter({ hasText: 'crash-looping' })
+        .first(),
+    ).toBeVisible();
     // No secret crossed: the webhook URLs' tokens and the bot token appear in no message.
     const all = JSON.stringify(await received());
     expect(all).not.toContain(state.discordBotToken);

@@ -90,7 +90,10 @@ test('the table sorts by its column headers from the keyboard, with aria-sort an
   await expect(table.getByRole('columnheader', { name: /^Namespace/ })).toHaveAttribute('aria-sort', 'ascending');
   await expect(header).toHaveAttribute('aria-sort', 'none');
   await page.reload();
-  await expect(page.getByRole('table', { name: 'Agents' }).getByRole('columnheader', { name: /^Namespace/ })).toHaveAttribute('aria-sort', 'ascending');
+  await expect(page.getByRole('table', { name: 'Agents' }).getByRole('columnheader', { name: /^Namespace/ })).toHaveAttribute(
+    'aria-sort',
+    'ascending',
+  );
 });
 
 test('the choice of cards or table is remembered per person, and a view= link wins', async ({ page }) => {
@@ -147,11 +150,19 @@ test('bulk approval mode: each agent gets its own result, and the one the person
   if (!allowed || !refused) throw new Error('the seed lacks the agents this test needs');
   const control = cluster();
   const original = await control.call<object>('GET', '/_devcluster/rbac');
-  const read = { verbs: ['get', 'list', 'watch'], apiGroups: ['', 'apps'], resources: ['pods', 'pods/log', 'events', 'deployments', 'replicasets', 'namespaces', 'configmaps'] };
+  const read = {
+    verbs: ['get', 'list', 'watch'],
+    apiGroups: ['', 'apps'],
+    resources: ['pods', 'pods/log', 'events', 'deployments', 'replicasets', 'namespaces', 'configmaps'],
+  };
   await control.call('POST', '/_devcluster/rbac', {
     bindings: [
       { subjects: [{ kind: 'Group', name: 'dashboard:operator' }], rules: [read] },
-      { subjects: [{ kind: 'Group', name: 'dashboard:operator' }], namespace: 'team-b', rules: [{ verbs: ['get', 'create'], apiGroups: [''], resources: ['pods/exec'] }] },
+      {
+        subjects: [{ kind: 'Group', name: 'dashboard:operator' }],
+        namespace: 'team-b',
+        rules: [{ verbs: ['get', 'create'], apiGroups: [''], resources: ['pods/exec'] }],
+      },
     ],
   });
   let server: Awaited<ReturnType<typeof startImpersonatingServer>> | null = null;
@@ -168,7 +179,10 @@ test('bulk approval mode: each agent gets its own result, and the one the person
     const setMode = async (agents: Array<{ namespace: string; name: string }>, mode: 'Manual' | 'Auto-review') => {
       const clear = page.getByRole('button', { name: 'Clear', exact: true });
       if (await clear.isEnabled()) await clear.click();
-      for (const a of agents) await row(a).getByRole('checkbox', { name: `Select ${a.namespace}/${a.name}` }).check();
+      for (const a of agents)
+        await row(a)
+          .getByRole('checkbox', { name: `Select ${a.namespace}/${a.name}` })
+          .check();
       await expect(page.getByTestId('selected-count')).toHaveText(`${agents.length} selected`);
       await page.getByLabel('Mode to set on the selected agents').selectOption({ label: mode });
       await page.getByRole('button', { name: 'Set approval mode…' }).click();
@@ -184,7 +198,9 @@ test('bulk approval mode: each agent gets its own result, and the one the person
     await expect(row(allowed).getByTestId('bulk-approval-result')).toHaveAttribute('data-ok', 'true');
     await expect(row(allowed).getByTestId('bulk-approval-result')).toContainText('Now on Manual');
     await expect(row(refused).getByTestId('bulk-approval-result')).toHaveAttribute('data-ok', 'false');
-    await expect(row(refused).getByTestId('bulk-approval-result')).toContainText(/does not allow your Kubernetes identity \(dashboard:operator\).* in agents/);
+    await expect(row(refused).getByTestId('bulk-approval-result')).toContainText(
+      /does not allow your Kubernetes identity \(dashboard:operator\).* in agents/,
+    );
     // The overview refreshes to the new mode.
     await expect(row(allowed).getByTestId('approval-mode')).toHaveText('Manual', { timeout: 30_000 });
 
@@ -203,7 +219,13 @@ test('the bulk approval action checks the role and its input on the server, what
   const [agent] = (await seededAgents()).filter((a) => a.codex);
   const action = actionEntries((t) => fillTemplate(t, agent)).find((a) => a.name === 'bulkApprovalModeAction');
   if (!action) throw new Error('bulkApprovalModeAction is not in the build');
-  const call = (input: unknown) => page.request.post(action.page, { headers: { 'Next-Action': action.id, 'Content-Type': 'text/plain;charset=UTF-8' }, data: JSON.stringify([input]) }).then((r) => r.text());
+  const call = (input: unknown) =>
+    page.request
+      .post(action.page, {
+        headers: { 'Next-Action': action.id, 'Content-Type': 'text/plain;charset=UTF-8' },
+        data: JSON.stringify([input]),
+      })
+      .then((r) => r.text());
   const ref = { clusterId: CLUSTER_ID, namespace: agent.namespace, name: agent.name };
   await signIn(page, 'viewer');
   expect(await call({ agents: [ref], mode: 'manual' })).toContain('needs the Operator role');
@@ -211,6 +233,8 @@ test('the bulk approval action checks the role and its input on the server, what
   await expect(page).toHaveURL(/\/signin/);
   await signIn(page, 'operator');
   expect(await call({ agents: [ref], mode: 'yolo' })).toContain('Unknown approval mode');
-  expect(await call({ agents: Array.from({ length: 101 }, (_, i) => ({ ...ref, name: `agent-${i}` })), mode: 'manual' })).toContain('at most 100');
+  expect(await call({ agents: Array.from({ length: 101 }, (_, i) => ({ ...ref, name: `agent-${i}` })), mode: 'manual' })).toContain(
+    'at most 100',
+  );
   expect(await call({ agents: [], mode: 'manual' })).toContain('Select at least one agent');
 });

@@ -26,7 +26,9 @@ test.beforeAll(async () => {
   const control = cluster();
   try {
     savedPolicy = await control.call('GET', '/_devcluster/rbac');
-    await control.call('POST', '/_devcluster/rbac', { bindings: [{ subjects: [DASHBOARD_SA], rules: [{ verbs: ['get'], apiGroups: [''], resources: ['configmaps'] }] }] });
+    await control.call('POST', '/_devcluster/rbac', {
+      bindings: [{ subjects: [DASHBOARD_SA], rules: [{ verbs: ['get'], apiGroups: [''], resources: ['configmaps'] }] }],
+    });
   } finally {
     await control.close();
   }
@@ -82,7 +84,9 @@ test('a viewer sees the skill install disabled, with the reason', async ({ page 
 });
 
 test('an operator installs the delivery skill and the checklist turns green for it', async ({ page }) => {
-  const agent = (await seededAgents()).find((a) => a.codex && !a.crashLooping && a.skills.length === 0 && a.tokenPassing !== 'none' && a.configLoads)!;
+  const agent = (await seededAgents()).find(
+    (a) => a.codex && !a.crashLooping && a.skills.length === 0 && a.tokenPassing !== 'none' && a.configLoads,
+  )!;
   try {
     await signIn(page, 'operator');
     await page.goto(href(agent));
@@ -100,15 +104,25 @@ test('an operator installs the delivery skill and the checklist turns green for 
     await expect(page.locator('[data-testid="readiness-item"][data-check="delivery-skill"]')).toHaveAttribute('data-status', 'pass');
 
     // A hand edit is not overwritten silently: the difference is shown first.
-    await inPod(agent, ['sh', '-c', 'H="${CODEX_HOME:-$HOME/.codex}"; printf "Hand-written note.\\n" >> "$H/skills/discord-imagegen-deliver/SKILL.md"']);
+    await inPod(agent, [
+      'sh',
+      '-c',
+      'H="${CODEX_HOME:-$HOME/.codex}"; printf "Hand-written note.\\n" >> "$H/skills/discord-imagegen-deliver/SKILL.md"',
+    ]);
     await page.getByTestId('install-skill').click();
     const dialog = page.getByRole('dialog', { name: 'Replace the skill on the agent?' });
     await expect(dialog).toBeVisible();
     await expect(dialog.getByTestId('skill-diff')).toContainText('-Hand-written note.');
     await page.keyboard.press('Escape');
     await expect(dialog).toBeHidden();
-    expect(await inPod(agent, ['sh', '-c', 'H="${CODEX_HOME:-$HOME/.codex}"; cat "$H/skills/discord-imagegen-deliver/SKILL.md"'])).toContain('Hand-written note.');
+    expect(
+      await inPod(agent, ['sh', '-c', 'H="${CODEX_HOME:-$HOME/.codex}"; cat "$H/skills/discord-imagegen-deliver/SKILL.md"']),
+    ).toContain('Hand-written note.');
   } finally {
-    await inPod(agent, ['sh', '-c', 'H="${CODEX_HOME:-$HOME/.codex}"; rm -rf "$H/skills/discord-imagegen-deliver"; rmdir "$H/skills" 2>/dev/null; true']);
+    await inPod(agent, [
+      'sh',
+      '-c',
+      'H="${CODEX_HOME:-$HOME/.codex}"; rm -rf "$H/skills/discord-imagegen-deliver"; rmdir "$H/skills" 2>/dev/null; true',
+    ]);
   }
 });

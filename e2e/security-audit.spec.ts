@@ -25,7 +25,9 @@ test.beforeAll(async () => {
   const control = cluster();
   try {
     savedPolicy = await control.call('GET', '/_devcluster/rbac');
-    await control.call('POST', '/_devcluster/rbac', { bindings: [{ subjects: [{ kind: 'User', name: 'support' }], rules: [{ verbs: ['create'], apiGroups: [''], resources: ['events'] }] }] });
+    await control.call('POST', '/_devcluster/rbac', {
+      bindings: [{ subjects: [{ kind: 'User', name: 'support' }], rules: [{ verbs: ['create'], apiGroups: [''], resources: ['events'] }] }],
+    });
   } finally {
     await control.close();
   }
@@ -36,7 +38,14 @@ test.beforeAll(async () => {
   await kc.makeApiClient(k8s.CoreV1Api).createNamespacedEvent({
     namespace: agent.namespace,
     body: {
-      metadata: { generateName: `${agent.name}.`, namespace: agent.namespace, labels: { 'app.kubernetes.io/managed-by': 'openab-dashboard' }, annotations: { 'openab.dev/audit': JSON.stringify({ user: { name: FORGER, role: 'admin' }, action: 'restart', result: 'success' }) } },
+      metadata: {
+        generateName: `${agent.name}.`,
+        namespace: agent.namespace,
+        labels: { 'app.kubernetes.io/managed-by': 'openab-dashboard' },
+        annotations: {
+          'openab.dev/audit': JSON.stringify({ user: { name: FORGER, role: 'admin' }, action: 'restart', result: 'success' }),
+        },
+      },
       involvedObject: { apiVersion: 'apps/v1', kind: 'Deployment', name: agent.name, namespace: agent.namespace },
       reason: 'OpenABDashboardAction',
       message: `${FORGER} (admin): restart success`,
@@ -67,7 +76,9 @@ async function chooseMode(page: Page, label: 'Manual' | 'Auto-review') {
   await expect(page.getByTestId('approval-message')).toContainText(`is now on ${label}`);
 }
 
-test('a forged Event shows as unverified on the agent\'s history and the audit page; the dashboard\'s own entries as verified', async ({ page }) => {
+test("a forged Event shows as unverified on the agent's history and the audit page; the dashboard's own entries as verified", async ({
+  page,
+}) => {
   test.setTimeout(120_000);
   await signIn(page, 'operator');
   await page.goto(agentPage());

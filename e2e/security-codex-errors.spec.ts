@@ -8,7 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import * as k8s from '@kubernetes/client-node';
-import { expect, test, } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import { chartDeployment } from '../devcluster/testing/chart-deployment';
 import { signedInRequests } from './support/session';
 import { actionEntries, CLUSTER_ID, dashboardLogPath, fillTemplate, pageTemplates, ROLES, routeEntries } from './support/trust';
@@ -59,7 +59,13 @@ test.beforeAll(async () => {
   for (const a of AGENTS) {
     await apps.createNamespacedDeployment({
       namespace: NS,
-      body: chartDeployment({ name: a.name, labels: labels(a.name), image: 'ghcr.io/openabdev/openab-codex:e2e', claimName: `${a.name}-data`, workingDir: '/home/node' }),
+      body: chartDeployment({
+        name: a.name,
+        labels: labels(a.name),
+        image: 'ghcr.io/openabdev/openab-codex:e2e',
+        claimName: `${a.name}-data`,
+        workingDir: '/home/node',
+      }),
     });
   }
   for (const a of AGENTS) await plantConfig(a.name, a.config);
@@ -68,7 +74,11 @@ test.beforeAll(async () => {
 test.afterAll(async () => {
   signedIn.clear();
   const kc = adminKube();
-  for (const a of AGENTS) await kc.makeApiClient(k8s.AppsV1Api).deleteNamespacedDeployment({ namespace: NS, name: a.name }).catch(() => undefined);
+  for (const a of AGENTS)
+    await kc
+      .makeApiClient(k8s.AppsV1Api)
+      .deleteNamespacedDeployment({ namespace: NS, name: a.name })
+      .catch(() => undefined);
 });
 
 test('a config.toml Codex refuses: its reason shows, no line of the file reaches any role, route or log', async ({ browser }) => {
@@ -87,7 +97,10 @@ test('a config.toml Codex refuses: its reason shows, no line of the file reaches
   for (const a of AGENTS) {
     const url = fillTemplate('/agents/[cluster]/[namespace]/[name]', { namespace: NS, name: a.name });
     await expect
-      .poll(async () => (await (await viewer.get(url)).text()).replace(/<!-- -->/g, ''), { timeout: 30_000, message: `${a.name} shows Codex's reason` })
+      .poll(async () => (await (await viewer.get(url)).text()).replace(/<!-- -->/g, ''), {
+        timeout: 30_000,
+        message: `${a.name} shows Codex's reason`,
+      })
       .toContain(a.reason);
   }
 
@@ -106,7 +119,9 @@ test('a config.toml Codex refuses: its reason shows, no line of the file reaches
       const agent = { namespace: NS, name: a.name };
       for (const p of pages.filter((t) => t.includes('['))) await visit(fillTemplate(p, agent));
       for (const r of routes.filter((x) => x.template.includes('['))) {
-        const query = r.route.endsWith('/log/route') ? `?pod=${encodeURIComponent(await runningPod(NS, `app.kubernetes.io/instance=${a.name}`))}&tail=50` : '';
+        const query = r.route.endsWith('/log/route')
+          ? `?pod=${encodeURIComponent(await runningPod(NS, `app.kubernetes.io/instance=${a.name}`))}&tail=50`
+          : '';
         await visit(fillTemplate(r.template, agent) + query);
       }
     }

@@ -14,7 +14,8 @@ const CLUSTER = 'dashboard@devcluster';
 // A session directory of its own, removed afterwards.
 const SESSION = '019b0000-0000-7000-8000-0000000000e2';
 const galleryOf = (a: SeedAgent) => `/agents/${encodeURIComponent(CLUSTER)}/${a.namespace}/${a.name}/images?session=${SESSION}`;
-const routeOf = (a: SeedAgent, kind: 'thumbnail' | 'file', file: string) => `/api/images/${encodeURIComponent(CLUSTER)}/${a.namespace}/${a.name}/${kind}?path=${encodeURIComponent(`${SESSION}/${file}`)}`;
+const routeOf = (a: SeedAgent, kind: 'thumbnail' | 'file', file: string) =>
+  `/api/images/${encodeURIComponent(CLUSTER)}/${a.namespace}/${a.name}/${kind}?path=${encodeURIComponent(`${SESSION}/${file}`)}`;
 
 /** Runs a fixed node program in the agent's pod as the cluster admin (not through the dashboard); argv[1] is the Codex home. */
 async function inPod(agent: SeedAgent, program: string, ...args: string[]): Promise<string> {
@@ -58,10 +59,13 @@ async function listedGallery(request: APIRequestContext): Promise<string> {
   let html = '';
   // A listing made before the files were planted is reused for IMAGE_LIST_CACHE_MS.
   await expect
-    .poll(async () => {
-      html = await (await request.get(galleryOf(agent))).text();
-      return html.includes('ig_kept.png');
-    }, { timeout: 60_000, intervals: [1_000, 2_000] })
+    .poll(
+      async () => {
+        html = await (await request.get(galleryOf(agent))).text();
+        return html.includes('ig_kept.png');
+      },
+      { timeout: 60_000, intervals: [1_000, 2_000] },
+    )
     .toBe(true);
   return html;
 }
@@ -83,7 +87,9 @@ test('a hard link to auth.json and a non-image named .png are neither shown nor 
   }
 });
 
-test('an image shown to a viewer, then removed or replaced by a hard link in the pod, is no longer served once the listing is refreshed', async ({ page }) => {
+test('an image shown to a viewer, then removed or replaced by a hard link in the pod, is no longer served once the listing is refreshed', async ({
+  page,
+}) => {
   test.setTimeout(180_000);
   await signIn(page, 'viewer');
   const html = await listedGallery(page.request);

@@ -97,14 +97,24 @@ test('every agent page, route and action refuses a Deployment that is not a Code
   const agentOnly = actionEntries((t) => fillTemplate(t, kiro)).filter((a) => a.name === 'restartAgentAction');
   expect(agentOnly.length).toBe(1);
   for (const a of agentOnly) {
-    const body = await (await admin.post(a.page, { headers: { 'Next-Action': a.id, 'Content-Type': 'text/plain;charset=UTF-8' }, data: JSON.stringify([ref]) })).text();
+    const body = await (
+      await admin.post(a.page, {
+        headers: { 'Next-Action': a.id, 'Content-Type': 'text/plain;charset=UTF-8' },
+        data: JSON.stringify([ref]),
+      })
+    ).text();
     expect(body, a.name).toMatch(/not a Codex agent/);
   }
 });
 
 test('a malformed percent-escape in any page or route path is a 400 with a plain reason, for every role', async ({ browser, request }) => {
   const [agent] = (await seededAgents()).filter((a) => a.codex && !a.crashLooping);
-  const templates = [...pageTemplates().filter((p) => p.includes('[cluster]')), ...routeEntries().filter((r) => r.template.includes('[cluster]')).map((r) => r.template)];
+  const templates = [
+    ...pageTemplates().filter((p) => p.includes('[cluster]')),
+    ...routeEntries()
+      .filter((r) => r.template.includes('[cluster]'))
+      .map((r) => r.template),
+  ];
   const paths = templates.flatMap((t) => [
     fillTemplate(t, agent).replace(/^(\/(?:api\/)?\w+\/)[^/]+/, '$1%ZZ'),
     fillTemplate(t, agent).replace(`/${agent.namespace}/`, '/%E0%A4%A/'),
@@ -151,7 +161,11 @@ test('the previous log of a container that never restarted is a 400 with the rea
   let target: { agent: Agent; pod: string } | null = null;
   for (const a of agents) {
     const pods = (await core.listNamespacedPod({ namespace: a.namespace })).items.filter(
-      (p) => podOf(a.name)(p) && p.status?.phase === 'Running' && !p.metadata?.deletionTimestamp && p.status?.containerStatuses?.every((c) => (c.restartCount ?? 0) === 0),
+      (p) =>
+        podOf(a.name)(p) &&
+        p.status?.phase === 'Running' &&
+        !p.metadata?.deletionTimestamp &&
+        p.status?.containerStatuses?.every((c) => (c.restartCount ?? 0) === 0),
     );
     if (pods[0]) {
       target = { agent: a, pod: pods[0].metadata!.name! };
@@ -160,7 +174,9 @@ test('the previous log of a container that never restarted is a 400 with the rea
   }
   expect(target, 'a Codex agent whose container never restarted').not.toBeNull();
   const support = await as(browser, 'support');
-  const res = await support.get(fillTemplate('/api/agents/[cluster]/[namespace]/[name]/log', target!.agent) + `?pod=${encodeURIComponent(target!.pod)}&previous=1`);
+  const res = await support.get(
+    fillTemplate('/api/agents/[cluster]/[namespace]/[name]/log', target!.agent) + `?pod=${encodeURIComponent(target!.pod)}&previous=1`,
+  );
   const body = await res.text();
   expect(res.status(), body).toBe(400);
   const error: string = JSON.parse(body).error;

@@ -28,7 +28,11 @@ class Client {
   }
 
   async fetch(url: string, init: RequestInit = {}): Promise<Response> {
-    const res = await fetch(url, { ...init, redirect: 'manual', headers: { ...(init.headers as Record<string, string>), cookie: this.header() } });
+    const res = await fetch(url, {
+      ...init,
+      redirect: 'manual',
+      headers: { ...(init.headers as Record<string, string>), cookie: this.header() },
+    });
     for (const c of res.headers.getSetCookie()) {
       const [pair] = c.split(';');
       const i = pair.indexOf('=');
@@ -46,14 +50,25 @@ class Client {
   async signIn(base: string, username: string, password: string): Promise<void> {
     const csrfToken = await this.csrf(base);
     const body = new URLSearchParams({ csrfToken, username, password, callbackUrl: `${base}/`, json: 'true' });
-    const res = await this.fetch(`${base}/api/auth/callback/local`, { method: 'POST', body, headers: { 'Content-Type': 'application/x-www-form-urlencoded' } });
+    const res = await this.fetch(`${base}/api/auth/callback/local`, {
+      method: 'POST',
+      body,
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+    });
     await res.arrayBuffer();
-    expect([...this.cookies.keys()].some((k) => k.endsWith('session-token')), `${username} signed in on ${base}`).toBe(true);
+    expect(
+      [...this.cookies.keys()].some((k) => k.endsWith('session-token')),
+      `${username} signed in on ${base}`,
+    ).toBe(true);
   }
 
   async signOut(base: string): Promise<void> {
     const csrfToken = await this.csrf(base);
-    const res = await this.fetch(`${base}/api/auth/signout`, { method: 'POST', body: new URLSearchParams({ csrfToken, json: 'true' }), headers: { 'Content-Type': 'application/x-www-form-urlencoded' } });
+    const res = await this.fetch(`${base}/api/auth/signout`, {
+      method: 'POST',
+      body: new URLSearchParams({ csrfToken, json: 'true' }),
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+    });
     await res.arrayBuffer();
   }
 

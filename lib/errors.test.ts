@@ -24,10 +24,14 @@ describe('the one translator from thrown errors to what the user gets', () => {
   });
 
   it('gives a cluster error a code from its kind, and keeps its words', () => {
-    const gone = new ClusterError('Not found: there is no Codex agent c/ns/x in this dashboard\'s scope.', 'not-found', 404);
+    const gone = new ClusterError("Not found: there is no Codex agent c/ns/x in this dashboard's scope.", 'not-found', 404);
     expect(handleServerError(gone)).toEqual({ code: 'not-found', message: gone.message });
-    expect(handleServerError(toClusterError({ code: 409, body: '{"message":"the object changed"}' }, 'patching'))).toMatchObject({ code: 'conflict' });
-    expect(handleServerError(toClusterError(new Error('connect ECONNREFUSED 10.0.0.1:443'), 'listing'))).toMatchObject({ code: 'unavailable' });
+    expect(handleServerError(toClusterError({ code: 409, body: '{"message":"the object changed"}' }, 'patching'))).toMatchObject({
+      code: 'conflict',
+    });
+    expect(handleServerError(toClusterError(new Error('connect ECONNREFUSED 10.0.0.1:443'), 'listing'))).toMatchObject({
+      code: 'unavailable',
+    });
   });
 
   it('summarises anything else without its internals', () => {
@@ -35,7 +39,10 @@ describe('the one translator from thrown errors to what the user gets', () => {
     const original = console.error;
     console.error = (line: string) => logged.push(line);
     try {
-      expect(handleServerError(new TypeError('cannot read properties of undefined (reading "token")'))).toEqual({ code: 'internal', message: INTERNAL_ERROR_MESSAGE });
+      expect(handleServerError(new TypeError('cannot read properties of undefined (reading "token")'))).toEqual({
+        code: 'internal',
+        message: INTERNAL_ERROR_MESSAGE,
+      });
     } finally {
       console.error = original;
     }
@@ -53,7 +60,11 @@ describe('the one translator from thrown errors to what the user gets', () => {
 
 describe('where errors are decided', () => {
   it('lib/ takes its error type from lib/errors.ts, never from the web guard', () => {
-    const offenders = sources('lib').filter((f) => !f.startsWith(`lib${path.sep}auth${path.sep}`) && /from '(\.\.\/)+auth\/guard'|from '@\/lib\/auth\/guard'/.test(readFileSync(path.join(root, f), 'utf8')));
+    const offenders = sources('lib').filter(
+      (f) =>
+        !f.startsWith(`lib${path.sep}auth${path.sep}`) &&
+        /from '(\.\.\/)+auth\/guard'|from '@\/lib\/auth\/guard'/.test(readFileSync(path.join(root, f), 'utf8')),
+    );
     expect(offenders).toEqual([]);
   });
 

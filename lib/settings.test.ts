@@ -9,7 +9,9 @@ const root = path.resolve(__dirname, '..');
 function sources(rel: string): string[] {
   const full = path.join(root, rel);
   if (!statSync(full).isDirectory()) return [rel];
-  return readdirSync(full).flatMap((name) => (/\.tsx?$/.test(name) || statSync(path.join(full, name)).isDirectory() ? sources(path.join(rel, name)) : []));
+  return readdirSync(full).flatMap((name) =>
+    /\.tsx?$/.test(name) || statSync(path.join(full, name)).isDirectory() ? sources(path.join(rel, name)) : [],
+  );
 }
 
 const refusal = (env: Record<string, string>) => {
@@ -36,17 +38,32 @@ describe('settings', () => {
   });
 
   it('reads what is set', () => {
-    const s = parseSettings({ ACTION_RATE_LIMIT: '5', ALLOWED_ORIGINS: 'a.example, *.b.example', IMPERSONATION: 'yes', IMPERSONATE_USER_CLAIM: 'SUB', IMAGE_BATCH_MAX_MB: '0.5', OIDC_ISSUER: 'https://id.example/', OIDC_CLIENT_ID: 'dash' });
+    const s = parseSettings({
+      ACTION_RATE_LIMIT: '5',
+      ALLOWED_ORIGINS: 'a.example, *.b.example',
+      IMPERSONATION: 'yes',
+      IMPERSONATE_USER_CLAIM: 'SUB',
+      IMAGE_BATCH_MAX_MB: '0.5',
+      OIDC_ISSUER: 'https://id.example/',
+      OIDC_CLIENT_ID: 'dash',
+    });
     expect(s.actionRateLimit).toBe(5);
     expect(s.allowedOrigins).toEqual(['a.example', '*.b.example']);
     expect(s.impersonation.enabled).toBe(true);
     expect(s.impersonation.userClaim).toBe('sub');
     expect(s.images.batchMaxBytes).toBe(512 * 1024);
-    expect(s.auth.oidc).toMatchObject({ issuer: 'https://id.example', clientId: 'dash', groupsClaim: 'groups', scopes: 'openid email profile' });
+    expect(s.auth.oidc).toMatchObject({
+      issuer: 'https://id.example',
+      clientId: 'dash',
+      groupsClaim: 'groups',
+      scopes: 'openid email profile',
+    });
   });
 
   it('refuses a bad value at start-up with a plain message naming the variable', () => {
-    expect(refusal({ ACTION_RATE_LIMIT: 'abc' })).toMatch(/^The dashboard's settings are not valid: ACTION_RATE_LIMIT must be a whole number of at least 1\. /);
+    expect(refusal({ ACTION_RATE_LIMIT: 'abc' })).toMatch(
+      /^The dashboard's settings are not valid: ACTION_RATE_LIMIT must be a whole number of at least 1\. /,
+    );
     expect(refusal({ PROBE_TIMEOUT_MS: '-5' })).toMatch(/PROBE_TIMEOUT_MS must be a positive number/);
     expect(refusal({ TRUSTED_PROXY_HOPS: '1.5' })).toMatch(/TRUSTED_PROXY_HOPS must be a whole number of at least 0/);
     expect(refusal({ IMPERSONATION: 'maybe' })).toMatch(/IMPERSONATION must be true or false/);
@@ -75,12 +92,20 @@ describe('settings', () => {
 
   it('stops the server at start-up on a bad value, saying which variable (instrumentation.ts)', () => {
     const start = (env: Record<string, string>) =>
-      spawnSync(path.join(root, 'node_modules', '.bin', 'tsx'), ['--conditions=react-server', '-e', "import('./instrumentation.ts').then((m) => (m.register ?? m.default.register)()).then(() => console.log('started'))"], {
-        cwd: root,
-        env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production', NEXT_RUNTIME: 'nodejs', ...env },
-        encoding: 'utf8',
-        timeout: 60_000,
-      });
+      spawnSync(
+        path.join(root, 'node_modules', '.bin', 'tsx'),
+        [
+          '--conditions=react-server',
+          '-e',
+          "import('./instrumentation.ts').then((m) => (m.register ?? m.default.register)()).then(() => console.log('started'))",
+        ],
+        {
+          cwd: root,
+          env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production', NEXT_RUNTIME: 'nodejs', ...env },
+          encoding: 'utf8',
+          timeout: 60_000,
+        },
+      );
     const bad = start({ ACTION_RATE_LIMIT: 'abc' });
     expect(bad.status).toBe(1);
     expect(bad.stderr).toContain('ACTION_RATE_LIMIT must be a whole number of at least 1');

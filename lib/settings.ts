@@ -139,7 +139,10 @@ const positive = (fallback: number) => number(fallback, { min: Number.MIN_VALUE 
 const count = (fallback: number) => number(fallback, { integer: true, min: 1 }, 'a whole number of at least 1');
 
 function list(value: string | undefined): string[] | null {
-  const items = (value ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const items = (value ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   return items.length === 0 || items.includes('*') ? null : items;
 }
 
@@ -271,7 +274,8 @@ export function parseSettings(raw: Record<string, string | undefined>): Settings
   try {
     notifications = readNotificationSettings(raw, sessionStoreNamespace);
   } catch (err) {
-    if (err instanceof NotificationSettingsError) throw new SettingsError(`The dashboard's settings are not valid: ${err.message} Fix the environment and start it again.`);
+    if (err instanceof NotificationSettingsError)
+      throw new SettingsError(`The dashboard's settings are not valid: ${err.message} Fix the environment and start it again.`);
     throw err;
   }
   return {
@@ -291,7 +295,12 @@ export function parseSettings(raw: Record<string, string | undefined>): Settings
     readinessPodCacheMs: env.READINESS_POD_CACHE_MS,
     heapGrowingPercent: env.HEAP_GROWING_PERCENT,
     kube: { kubeconfigSet: env.KUBECONFIG !== undefined, inCluster: env.KUBERNETES_SERVICE_HOST !== undefined },
-    impersonation: { enabled: env.IMPERSONATION, userClaim: env.IMPERSONATE_USER_CLAIM, userPrefix: env.IMPERSONATE_USER_PREFIX, groupPrefix: env.IMPERSONATE_GROUP_PREFIX },
+    impersonation: {
+      enabled: env.IMPERSONATION,
+      userClaim: env.IMPERSONATE_USER_CLAIM,
+      userPrefix: env.IMPERSONATE_USER_PREFIX,
+      groupPrefix: env.IMPERSONATE_GROUP_PREFIX,
+    },
     discord: { apiBase: env.DISCORD_API_BASE, botToken: env.DISCORD_FILE_BOT_TOKEN ?? env.DISCORD_BOT_TOKEN ?? null },
     images: {
       cacheDir: env.IMAGE_CACHE_DIR,

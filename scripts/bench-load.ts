@@ -63,7 +63,11 @@ export class Client {
   }
 
   async fetch(pathname: string, init: RequestInit = {}): Promise<Response> {
-    const res = await fetch(this.base + pathname, { ...init, redirect: 'manual', headers: { ...(init.headers as Record<string, string>), cookie: this.header() } });
+    const res = await fetch(this.base + pathname, {
+      ...init,
+      redirect: 'manual',
+      headers: { ...(init.headers as Record<string, string>), cookie: this.header() },
+    });
     this.keep(res);
     return res;
   }
@@ -72,14 +76,21 @@ export class Client {
   async signIn(username: string, password: string): Promise<void> {
     const { csrfToken } = (await (await this.fetch('/api/auth/csrf')).json()) as { csrfToken: string };
     const body = new URLSearchParams({ csrfToken, username, password, callbackUrl: `${this.base}/`, json: 'true' });
-    const res = await this.fetch('/api/auth/callback/local', { method: 'POST', body, headers: { 'Content-Type': 'application/x-www-form-urlencoded' } });
+    const res = await this.fetch('/api/auth/callback/local', {
+      method: 'POST',
+      body,
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+    });
     await res.arrayBuffer();
-    if (![...this.cookies.keys()].some((k) => k.endsWith('session-token'))) throw new Error(`signing in ${username} failed (${res.status})`);
+    if (![...this.cookies.keys()].some((k) => k.endsWith('session-token')))
+      throw new Error(`signing in ${username} failed (${res.status})`);
   }
 }
 
 function actionIds(): Record<string, { id: string; page: string }> {
-  const manifest = JSON.parse(readFileSync(path.join(root, process.env.NEXT_DIST_DIR || '.next', 'server/server-reference-manifest.json'), 'utf8')) as {
+  const manifest = JSON.parse(
+    readFileSync(path.join(root, process.env.NEXT_DIST_DIR || '.next', 'server/server-reference-manifest.json'), 'utf8'),
+  ) as {
     node: Record<string, { exportedName?: string; workers?: Record<string, unknown> }>;
   };
   const out: Record<string, { id: string; page: string }> = {};
@@ -90,7 +101,8 @@ function actionIds(): Record<string, { id: string; page: string }> {
   return out;
 }
 
-const percentile = (sorted: number[], p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((sorted.length - 1) * p))] : 0);
+const percentile = (sorted: number[], p: number) =>
+  sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((sorted.length - 1) * p))] : 0;
 
 /** RSS of a process and its descendants, in bytes, from /proc. */
 export function rssOf(pid: number): number {
@@ -122,7 +134,12 @@ export async function runLoadBench(): Promise<LoadResult> {
   for (const k of TUNED) delete process.env[k];
   let stack: Stack;
   try {
-    stack = await startStack({ stateDir: path.join(root, '.devcluster', `bench-load-${port}`), port, demoPassword: password, logFile: null });
+    stack = await startStack({
+      stateDir: path.join(root, '.devcluster', `bench-load-${port}`),
+      port,
+      demoPassword: password,
+      logFile: null,
+    });
   } finally {
     for (const [k, v] of Object.entries(saved)) if (v !== undefined) process.env[k] = v;
   }
@@ -197,7 +214,11 @@ export async function runLoadBench(): Promise<LoadResult> {
       const a = ids[name];
       if (!a) throw new Error(`the build has no server action ${name}`);
       const page = a.page.includes('[cluster]') ? `/agents/${encodeURIComponent(CLUSTER_ID)}/${input.namespace}/${input.name}` : '/';
-      const res = await actor.fetch(page, { method: 'POST', body: JSON.stringify([input]), headers: { 'Next-Action': a.id, 'Content-Type': 'text/plain;charset=UTF-8' } });
+      const res = await actor.fetch(page, {
+        method: 'POST',
+        body: JSON.stringify([input]),
+        headers: { 'Next-Action': a.id, 'Content-Type': 'text/plain;charset=UTF-8' },
+      });
       return res.text();
     };
     const editable = agents.find((a) => (a.approval === 'manual' || a.approval === 'auto-review') && a.configLoads);
@@ -218,7 +239,14 @@ export async function runLoadBench(): Promise<LoadResult> {
         } else if (editable && tick % 2 === 0) {
           for (let attempt = 0; attempt < 2; attempt++) {
             const to = mode === 'manual' ? 'auto-review' : 'manual';
-            const body = await post('setApprovalModeAction', { clusterId: CLUSTER_ID, namespace: editable.namespace, name: editable.name, mode: to, baseHash: hash, replaceCustom: false });
+            const body = await post('setApprovalModeAction', {
+              clusterId: CLUSTER_ID,
+              namespace: editable.namespace,
+              name: editable.name,
+              mode: to,
+              baseHash: hash,
+              replaceCustom: false,
+            });
             const status = /"status":"([\w-]+)"/.exec(body)?.[1];
             hash = /"hash":"([0-9a-f]{64}|missing)"/.exec(body)?.[1] ?? hash;
             if (status === 'conflict') {
@@ -245,7 +273,10 @@ export async function runLoadBench(): Promise<LoadResult> {
     const all = times.map((t) => t.ms).sort((a, b) => a - b);
     const byKind: LoadResult['byKind'] = {};
     for (const kind of [...new Set(times.map((t) => t.kind))]) {
-      const ms = times.filter((t) => t.kind === kind).map((t) => t.ms).sort((a, b) => a - b);
+      const ms = times
+        .filter((t) => t.kind === kind)
+        .map((t) => t.ms)
+        .sort((a, b) => a - b);
       byKind[kind] = { count: ms.length, p50: Math.round(percentile(ms, 0.5)), p95: Math.round(percentile(ms, 0.95)) };
     }
     const mb = (b: number) => Math.round(b / 1024 / 1024);

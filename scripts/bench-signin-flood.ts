@@ -26,12 +26,18 @@ export interface SignInFloodResult {
   floodOneAddress: LatencyFigures & { attempts: Record<string, number>; ratio: number };
 }
 
-const percentile = (sorted: number[], p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((sorted.length - 1) * p))] : 0);
+const percentile = (sorted: number[], p: number) =>
+  sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((sorted.length - 1) * p))] : 0;
 
 function figures(times: number[]): LatencyFigures {
   const sorted = [...times].sort((a, b) => a - b);
   const round = (n: number) => Math.round(n * 10) / 10;
-  return { samples: sorted.length, p50: round(percentile(sorted, 0.5)), p95: round(percentile(sorted, 0.95)), max: round(sorted.at(-1) ?? 0) };
+  return {
+    samples: sorted.length,
+    p50: round(percentile(sorted, 0.5)),
+    p95: round(percentile(sorted, 0.95)),
+    max: round(sorted.at(-1) ?? 0),
+  };
 }
 
 /** One signed-in user asking for the session, one request after another, for `ms`. */
@@ -82,7 +88,14 @@ export async function runSignInFloodBench(): Promise<SignInFloodResult> {
   console.log(`Sign-in flood: starting the dashboard on port ${port}…`);
   // One trusted proxy hop: the many-addresses flood names its addresses in X-Forwarded-For, as
   // clients behind an Ingress appear; without that header Next.js gives the connection's address.
-  const stack = await startStack({ stateDir: path.join(root, '.devcluster', `bench-flood-${port}`), port, seed: 'empty', demoPassword: password, logFile: null, env: { TRUSTED_PROXY_HOPS: '1' } });
+  const stack = await startStack({
+    stateDir: path.join(root, '.devcluster', `bench-flood-${port}`),
+    port,
+    seed: 'empty',
+    demoPassword: password,
+    logFile: null,
+    env: { TRUSTED_PROXY_HOPS: '1' },
+  });
   try {
     const user = new Client(stack.url);
     await user.signIn('viewer', password);
@@ -99,9 +112,13 @@ export async function runSignInFloodBench(): Promise<SignInFloodResult> {
       return { ...f, attempts: await attempts, ratio: Number((f.p50 / Math.max(0.1, baseline.p50)).toFixed(1)) };
     };
     const floodManyAddresses = await phase(true);
-    console.log(`  flood, many addresses: p50 ${floodManyAddresses.p50} ms, p95 ${floodManyAddresses.p95} ms; sign-ins ${JSON.stringify(floodManyAddresses.attempts)}`);
+    console.log(
+      `  flood, many addresses: p50 ${floodManyAddresses.p50} ms, p95 ${floodManyAddresses.p95} ms; sign-ins ${JSON.stringify(floodManyAddresses.attempts)}`,
+    );
     const floodOneAddress = await phase(false);
-    console.log(`  flood, one address:    p50 ${floodOneAddress.p50} ms, p95 ${floodOneAddress.p95} ms; sign-ins ${JSON.stringify(floodOneAddress.attempts)}`);
+    console.log(
+      `  flood, one address:    p50 ${floodOneAddress.p50} ms, p95 ${floodOneAddress.p95} ms; sign-ins ${JSON.stringify(floodOneAddress.attempts)}`,
+    );
     return { concurrency, secondsPerPhase: seconds, baseline, floodManyAddresses, floodOneAddress };
   } finally {
     await stack.stop();

@@ -87,7 +87,9 @@ async function main() {
             ['sh', '-c', 'cat "${CODEX_HOME:-$HOME/.codex}/config.toml"'],
             ['codex', 'features', 'list'],
           ]) {
-            await execInPod(cluster, { namespace: w.namespace, pod: pod.name, container: 'openab', argv, timeoutMs: 60_000 }).catch(() => null);
+            await execInPod(cluster, { namespace: w.namespace, pod: pod.name, container: 'openab', argv, timeoutMs: 60_000 }).catch(
+              () => null,
+            );
           }
         }
       });
@@ -117,7 +119,10 @@ async function main() {
     const gallery = PARTS.has('gallery') ? await benchGallery({ cluster, control, workloads, measure }) : undefined;
     const result = { gallery, overview };
     if (overview) console.log(`cold ${overview.cold.ratio}x and warm ${overview.warm.ratio}x faster than the baseline (goals: 4x and 40x)`);
-    if (gallery) console.log(`gallery: cold ${gallery.cold.ratio}x faster than one exec per image (target 5x), repeat ${gallery.repeat.execs} execs, peak ${gallery.peakRssMb} MB`);
+    if (gallery)
+      console.log(
+        `gallery: cold ${gallery.cold.ratio}x faster than one exec per image (target 5x), repeat ${gallery.repeat.execs} execs, peak ${gallery.peakRssMb} MB`,
+      );
     // The load part runs its own stack (production build + demo cluster); this cluster goes first.
     clearInterval(sampler);
     await control.close();
@@ -125,9 +130,12 @@ async function main() {
     await stopChild(child);
     const fleet500 = PARTS.has('fleet500') ? await benchFleet500(root, overview?.warm.ms) : undefined;
     const load = PARTS.has('load') ? await runLoadBench() : undefined;
-    if (load && overview) console.log(`overview TTFB under load p50 ${load.overviewTtfbMs.p50} ms vs in-process warm ${overview.warm.ms} ms`);
+    if (load && overview)
+      console.log(`overview TTFB under load p50 ${load.overviewTtfbMs.p50} ms vs in-process warm ${overview.warm.ms} ms`);
     const signinFlood = PARTS.has('signin-flood') ? await runSignInFloodBench() : undefined;
-    console.log(JSON.stringify({ overview: result.overview, gallery: result.gallery, fleet500, load, signinFlood, podImage: podImageBuildCost() }));
+    console.log(
+      JSON.stringify({ overview: result.overview, gallery: result.gallery, fleet500, load, signinFlood, podImage: podImageBuildCost() }),
+    );
   } finally {
     clearInterval(sampler);
     await control.close().catch(() => undefined);
@@ -147,24 +155,37 @@ function measurer(control: ReturnType<typeof devClusterClient>): Measure {
     const stats = await control.stats();
     // The stats calls themselves are not part of the work.
     const figures = { ms, requests: Math.max(0, stats.requests - 1), execs: stats.execs };
-    console.log(`${name.padEnd(9)} ${String(ms).padStart(6)} ms  ${String(figures.requests).padStart(4)} API requests  ${String(figures.execs).padStart(4)} execs`);
+    console.log(
+      `${name.padEnd(9)} ${String(ms).padStart(6)} ms  ${String(figures.requests).padStart(4)} API requests  ${String(figures.execs).padStart(4)} execs`,
+    );
     return figures;
   };
 }
 
 /** The keeper's background execs per second over a few refresh intervals, nobody reading. */
-async function keeperRate(control: ReturnType<typeof devClusterClient>): Promise<{ execsPerSecond: number; windowMs: number; refreshMs: number; bound: number }> {
+async function keeperRate(
+  control: ReturnType<typeof devClusterClient>,
+): Promise<{ execsPerSecond: number; windowMs: number; refreshMs: number; bound: number }> {
   const { getSettings } = await import('../lib/settings');
   const { probeRefreshMs, probeExecsPerSecond } = getSettings();
   const windowMs = Math.min(60_000, probeRefreshMs * 2);
   await control.resetStats();
   await new Promise((r) => setTimeout(r, windowMs));
   const { execs } = await control.stats();
-  return { execsPerSecond: Number(((execs * 1000) / windowMs).toFixed(2)), windowMs, refreshMs: probeRefreshMs, bound: probeExecsPerSecond };
+  return {
+    execsPerSecond: Number(((execs * 1000) / windowMs).toFixed(2)),
+    windowMs,
+    refreshMs: probeRefreshMs,
+    bound: probeExecsPerSecond,
+  };
 }
 
 /** API requests and execs per view of an agent's page (its data function), once the agent was seen. */
-async function measureAgentPage(cluster: import('../lib/k8s/clusters').Cluster, workloads: import('../lib/k8s/agents').AgentWorkload[], measure: Measure) {
+async function measureAgentPage(
+  cluster: import('../lib/k8s/clusters').Cluster,
+  workloads: import('../lib/k8s/agents').AgentWorkload[],
+  measure: Measure,
+) {
   const { activePod } = await import('../lib/k8s/agents');
   const { getAgentView, getAgentEvents, getAgentRollout, getAgentAccess } = await import('../lib/fleet/agent-detail');
   const w = workloads.find((x) => activePod(x))!;
@@ -213,7 +234,9 @@ async function benchFleet500(root: string, warm50Ms?: number) {
       workloads = await listAgentWorkloads(cluster);
     }
     const running = workloads.filter((w) => activePod(w)).length;
-    console.log(`${workloads.length} agents, ${running} running (dev cluster up in ${startupMs} ms, ${clusterRss()} MB RSS over its processes)`);
+    console.log(
+      `${workloads.length} agents, ${running} running (dev cluster up in ${startupMs} ms, ${clusterRss()} MB RSS over its processes)`,
+    );
     const measure = measurer(control);
     // Cold without waiting for probes: the page shows at once and fills in.
     const firstView = await measure('500-first', () => getFleet({ waitForFirstProbes: false }));
@@ -244,9 +267,17 @@ async function benchFleet500(root: string, warm50Ms?: number) {
       firstView,
       allProbedMs,
       probed,
-      warm: { ...warm, goal: warm50Ms ? `<= 3x the 50-agent warm (${warm50Ms} ms)` : '<= 3x the 50-agent warm', ratioTo50: warm50Ms ? Number((warm.ms / Math.max(1, warm50Ms)).toFixed(1)) : null },
+      warm: {
+        ...warm,
+        goal: warm50Ms ? `<= 3x the 50-agent warm (${warm50Ms} ms)` : '<= 3x the 50-agent warm',
+        ratioTo50: warm50Ms ? Number((warm.ms / Math.max(1, warm50Ms)).toFixed(1)) : null,
+      },
       // Exec upgrades are requests too; those here are the keeper's background probes, not the views'.
-      requestsPerWarmView: { value: Math.max(0, after.requests - 1 - after.execs) / views.length, goal: 0, keeperExecsMeanwhile: after.execs },
+      requestsPerWarmView: {
+        value: Math.max(0, after.requests - 1 - after.execs) / views.length,
+        goal: 0,
+        keeperExecsMeanwhile: after.execs,
+      },
       warmViewMs: { median: Math.round([...views].sort((a, b) => a - b)[2]) },
       keeper,
       dashboardRssMb: { value: dashboardRssMb, goal: '< 500' },
@@ -290,7 +321,9 @@ async function benchGallery(ctx: {
   const { thumbnail, resetImageCacheForTests } = await import('../lib/images/gallery-service');
   const { forgetAgentPod } = await import('../lib/images/agent-pod');
   const { listGallery, agentKey, resetGalleryForTests } = await import('../lib/images/gallery');
-  const w = ctx.workloads.find((x) => x.namespace === 'agents' && x.name === 'openab-codex' && activePod(x)) ?? ctx.workloads.find((x) => activePod(x))!;
+  const w =
+    ctx.workloads.find((x) => x.namespace === 'agents' && x.name === 'openab-codex' && activePod(x)) ??
+    ctx.workloads.find((x) => activePod(x))!;
   const pod = activePod(w)!;
   const ref = { clusterId: ctx.cluster.id, namespace: w.namespace, name: w.name };
 
@@ -308,15 +341,22 @@ const d=H+"/generated_images/01b00000-0000-7000-8000-00000000be4c";fs.mkdirSync(
 for(let i=0;i<n;i++){const f=d+"/ig_bench_"+String(i).padStart(4,"0")+".png";fs.writeFileSync(f,src[i%src.length]);fs.utimesSync(f,now-i,now-i);}
 process.stdout.write(String(src.reduce((a,b)=>a+b.length,0)/src.length));`;
   const made = await execInPod(ctx.cluster, {
-    namespace: w.namespace, pod: pod.name, container: 'openab',
+    namespace: w.namespace,
+    pod: pod.name,
+    container: 'openab',
     argv: nodeEvalArgv('bench-setup', setup, [String(GALLERY_IMAGES)]),
     timeoutMs: 300_000,
   });
   const avgMb = Number(made.stdout.toString()) / 1024 / 1024;
-  console.log(`gallery: ${GALLERY_IMAGES} images of ~${avgMb.toFixed(1)} MB in ${w.namespace}/${w.name}; latency ${GALLERY_LATENCY_MS} ms per request and per exec`);
+  console.log(
+    `gallery: ${GALLERY_IMAGES} images of ~${avgMb.toFixed(1)} MB in ${w.namespace}/${w.name}; latency ${GALLERY_LATENCY_MS} ms per request and per exec`,
+  );
   await ctx.control.knobs({ latencyMs: GALLERY_LATENCY_MS, execLatencyMs: GALLERY_LATENCY_MS });
   // Names of the first page, learned outside the measurements.
-  const names = Array.from({ length: GALLERY_PAGE }, (_, i) => `01b00000-0000-7000-8000-00000000be4c/ig_bench_${String(i).padStart(4, '0')}.png`);
+  const names = Array.from(
+    { length: GALLERY_PAGE },
+    (_, i) => `01b00000-0000-7000-8000-00000000be4c/ig_bench_${String(i).padStart(4, '0')}.png`,
+  );
 
   galleryPeak = 0;
   try {
@@ -324,9 +364,12 @@ process.stdout.write(String(src.reduce((a,b)=>a+b.length,0)/src.length));`;
       ctx.measure('g-baseline', async () => {
         for (const name of names) {
           const { stdout } = await execInPod(ctx.cluster, {
-            namespace: w.namespace, pod: pod.name, container: 'openab',
+            namespace: w.namespace,
+            pod: pod.name,
+            container: 'openab',
             argv: ['sh', '-c', 'cat "${CODEX_HOME:-$HOME/.codex}/generated_images/$1"', 'sh', name],
-            timeoutMs: 60_000, maxStdoutBytes: 64 * 1024 * 1024,
+            timeoutMs: 60_000,
+            maxStdoutBytes: 64 * 1024 * 1024,
           });
           await makeThumbnail(stdout, 320);
         }

@@ -24,8 +24,16 @@ async function main() {
   // `npm run demo -- --agents 500`: a bigger fleet (default 8).
   const at = process.argv.indexOf('--agents');
   const agents = at > 0 ? Number(process.argv[at + 1]) : undefined;
-  if (agents !== undefined && (!Number.isInteger(agents) || agents < 1 || agents > 2000)) throw new Error(`--agents must be a whole number from 1 to 2000, not ${process.argv[at + 1]}`);
-  const stack = await startStack({ stateDir: path.join(root, '.devcluster', 'demo'), port, demoPassword: password, agents, notifications: true, verbose: process.argv.includes('--verbose') });
+  if (agents !== undefined && (!Number.isInteger(agents) || agents < 1 || agents > 2000))
+    throw new Error(`--agents must be a whole number from 1 to 2000, not ${process.argv[at + 1]}`);
+  const stack = await startStack({
+    stateDir: path.join(root, '.devcluster', 'demo'),
+    port,
+    demoPassword: password,
+    agents,
+    notifications: true,
+    verbose: process.argv.includes('--verbose'),
+  });
   const isolation = describeIsolation(stack.cluster.isolation, rootlessUnavailableReason());
   console.log(`
   OpenAB Codex dashboard: ${stack.url}

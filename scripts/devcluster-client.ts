@@ -25,7 +25,8 @@ export function devClusterClient(state: DevClusterState) {
     stats: () => call<{ requests: number; execs: number; byRequest: Record<string, number> }>('GET', '/_devcluster/stats'),
     resetStats: () => call('POST', '/_devcluster/stats/reset'),
     knobs: (k: Record<string, unknown>) => call('POST', '/_devcluster/knobs', k),
-    crashloop: (namespace: string, deployment: string, on: boolean) => call('POST', '/_devcluster/crashloop', { namespace, deployment, on }),
+    crashloop: (namespace: string, deployment: string, on: boolean) =>
+      call('POST', '/_devcluster/crashloop', { namespace, deployment, on }),
     recordExecs: (on: boolean) => call('POST', '/_devcluster/exec-recording', { on }),
     execRecording: () => call<unknown>('GET', '/_devcluster/exec-recording'),
     close: () => dispatcher.close(),

@@ -103,7 +103,13 @@ function run(file: string, args: string[], env?: Record<string, string>): Promis
         cwd: root,
         maxBuffer: 64 * 1024 * 1024,
         // helm keeps its cache/config under HOME; keep it out of the user's.
-        env: { ...process.env, HELM_CACHE_HOME: path.join(kubeToolsDir(), 'helm-cache'), HELM_CONFIG_HOME: path.join(kubeToolsDir(), 'helm-config'), HELM_DATA_HOME: path.join(kubeToolsDir(), 'helm-data'), ...env },
+        env: {
+          ...process.env,
+          HELM_CACHE_HOME: path.join(kubeToolsDir(), 'helm-cache'),
+          HELM_CONFIG_HOME: path.join(kubeToolsDir(), 'helm-config'),
+          HELM_DATA_HOME: path.join(kubeToolsDir(), 'helm-data'),
+          ...env,
+        },
       },
       (err, stdout, stderr) => {
         const exit = (err as { code?: unknown } | null)?.code;
@@ -124,10 +130,21 @@ export const chartDir = path.join(root, 'charts', 'openab-dashboard');
  * `helm template` of the dashboard's chart with `--set`-style values given as a JSON
  * values file (so lists and nested keys need no escaping), parsed into objects.
  */
-export async function renderChart(values: Record<string, unknown> = {}, opts: { namespace?: string; release?: string } = {}): Promise<Array<Record<string, any>>> {
+export async function renderChart(
+  values: Record<string, unknown> = {},
+  opts: { namespace?: string; release?: string } = {},
+): Promise<Array<Record<string, any>>> {
   const valuesFile = path.join(kubeToolsDir(), `values-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}.json`);
   writeFileSync(valuesFile, JSON.stringify(values));
-  const res = await helm(['template', opts.release ?? 'openab-dashboard', chartDir, '--namespace', opts.namespace ?? 'openab-dashboard', '--values', valuesFile]).finally(() => rmSync(valuesFile, { force: true }));
+  const res = await helm([
+    'template',
+    opts.release ?? 'openab-dashboard',
+    chartDir,
+    '--namespace',
+    opts.namespace ?? 'openab-dashboard',
+    '--values',
+    valuesFile,
+  ]).finally(() => rmSync(valuesFile, { force: true }));
   if (res.code !== 0) throw new Error(`helm template failed (${res.code}): ${res.stderr || res.stdout}`);
   return loadAll(res.stdout).filter((d): d is Record<string, any> => Boolean(d && typeof d === 'object'));
 }
@@ -160,12 +177,21 @@ export async function demoChartRbac(agentSecrets: string[], namespaces = ['agent
  * identity (e2e/security.spec.ts): for it, the impersonate ClusterRole and binding that the
  * chart renders in impersonation mode are added. Every rule still comes from the chart.
  */
-export async function chartRbacForStack(cluster: { seed?: { agents: Array<{ namespace: string; name: string; codex: boolean }> } }): Promise<{ objects: object[]; watchNamespaces: string[] }> {
+export async function chartRbacForStack(cluster: {
+  seed?: { agents: Array<{ namespace: string; name: string; codex: boolean }> };
+}): Promise<{ objects: object[]; watchNamespaces: string[] }> {
   const agents = (cluster.seed?.agents ?? []).filter((a) => a.codex);
   const namespaces = [...new Set(agents.map((a) => a.namespace))].sort();
   if (namespaces.length === 0) throw new Error('the dev cluster published no seed agents to derive namespaces from');
   const objects = await demoChartRbac([...new Set(agents.map((a) => `${a.namespace}/${a.name}`))].sort(), namespaces);
-  const impersonating = rbacObjects(await renderChart({ fullnameOverride: 'openab-dashboard', serviceAccount: { name: 'openab-dashboard' }, namespaces, impersonation: { enabled: true } }));
+  const impersonating = rbacObjects(
+    await renderChart({
+      fullnameOverride: 'openab-dashboard',
+      serviceAccount: { name: 'openab-dashboard' },
+      namespaces,
+      impersonation: { enabled: true },
+    }),
+  );
   const impersonate = impersonating.filter((o) => o.metadata?.name === 'openab-dashboard-impersonate');
   if (impersonate.length !== 2) throw new Error('the chart rendered no impersonate ClusterRole and binding in impersonation mode');
   return { objects: [...objects, ...impersonate], watchNamespaces: namespaces };

@@ -14,9 +14,21 @@ export interface MachineTool {
 }
 
 export const CHROMIUM: MachineTool = { command: 'chromium', debianPackage: 'chromium', why: 'the browser the end-to-end tests drive' };
-export const BUBBLEWRAP: MachineTool = { command: 'bwrap', debianPackage: 'bubblewrap', why: "the dev cluster's pods are bubblewrap sandboxes" };
-export const SHELLCHECK: MachineTool = { command: 'shellcheck', debianPackage: 'shellcheck', why: 'checks the shell programs the dashboard runs in pods (lib/pod/programs)' };
-export const MMDEBSTRAP: MachineTool = { command: 'mmdebstrap', debianPackage: 'mmdebstrap', why: "builds the pods' image (Debian bookworm, like OpenAB's Dockerfile.codex) from Debian packages" };
+export const BUBBLEWRAP: MachineTool = {
+  command: 'bwrap',
+  debianPackage: 'bubblewrap',
+  why: "the dev cluster's pods are bubblewrap sandboxes",
+};
+export const SHELLCHECK: MachineTool = {
+  command: 'shellcheck',
+  debianPackage: 'shellcheck',
+  why: 'checks the shell programs the dashboard runs in pods (lib/pod/programs)',
+};
+export const MMDEBSTRAP: MachineTool = {
+  command: 'mmdebstrap',
+  debianPackage: 'mmdebstrap',
+  why: "builds the pods' image (Debian bookworm, like OpenAB's Dockerfile.codex) from Debian packages",
+};
 
 const has = (command: string) => spawnSync('sh', ['-c', 'command -v "$1"', 'sh', command], { stdio: 'ignore' }).status === 0;
 
@@ -33,8 +45,13 @@ export function ensureMachineTools(tools: MachineTool[], log: (line: string) => 
   if (!canInstall) return `Missing: ${missing.map((t) => `${t.command} (${t.why})`).join('; ')}. Install with: sudo ${command}`;
   for (const t of missing) log(`Installing ${t.debianPackage}: ${t.why}.`);
   spawnSync('apt-get', ['update', '-qq'], { stdio: 'ignore', timeout: 300_000 });
-  const install = spawnSync('apt-get', ['install', '-y', '-qq', ...packages], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }, timeout: 900_000 });
+  const install = spawnSync('apt-get', ['install', '-y', '-qq', ...packages], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+    timeout: 900_000,
+  });
   const still = missing.filter((t) => !has(t.command));
-  if (install.status !== 0 || still.length > 0) return `Could not install ${still.map((t) => t.debianPackage).join(' ') || packages.join(' ')} (${install.stderr?.toString().trim().split('\n').pop() ?? `exit ${install.status}`}). Install with: ${command}`;
+  if (install.status !== 0 || still.length > 0)
+    return `Could not install ${still.map((t) => t.debianPackage).join(' ') || packages.join(' ')} (${install.stderr?.toString().trim().split('\n').pop() ?? `exit ${install.status}`}). Install with: ${command}`;
   return null;
 }

@@ -49,7 +49,9 @@ function table(entries: Array<[string, string]>): string {
 /** The generated module's text. */
 export function podProgramsModule(): string {
   const sh = programs(PROGRAMS_DIR, '.sh').map((f): [string, string] => [f.slice(0, -3), shell(f) + '\n']);
-  const js = programs(path.join(PROGRAMS_DIR, 'node'), '.js').filter((f) => f !== 'loader.js').map((f): [string, string] => [f.slice(0, -3), node(f)]);
+  const js = programs(path.join(PROGRAMS_DIR, 'node'), '.js')
+    .filter((f) => f !== 'loader.js')
+    .map((f): [string, string] => [f.slice(0, -3), node(f)]);
   const skill = readdirSync(path.join(PROGRAMS_DIR, 'skill'))
     .filter((f) => f.endsWith('.sh'))
     .sort()

@@ -33,8 +33,16 @@ function pageRoutes(dir = path.join(root, 'app'), prefix = ''): string[] {
 /** A file name from a route: `/` -> overview, `/agents/[cluster]/[namespace]/[name]/images` -> agent-images. */
 function shotName(route: string): string {
   if (route === '/') return 'overview';
-  const words = route.split('/').filter(Boolean).filter((s) => !/^\[.*\]$/.test(s) || s === '[name]');
-  return words.map((w) => (w === '[name]' ? '' : w)).filter(Boolean).join('-').replace(/^agents$/, 'agent').replace(/^agents-/, 'agent-');
+  const words = route
+    .split('/')
+    .filter(Boolean)
+    .filter((s) => !/^\[.*\]$/.test(s) || s === '[name]');
+  return words
+    .map((w) => (w === '[name]' ? '' : w))
+    .filter(Boolean)
+    .join('-')
+    .replace(/^agents$/, 'agent')
+    .replace(/^agents-/, 'agent-');
 }
 
 async function settle(page: Page): Promise<void> {
@@ -56,7 +64,10 @@ async function restartThroughTheUi(page: Page, ref: { namespace: string; name: s
   try {
     await page.goto(`/agents/${encodeURIComponent(CLUSTER)}/${ref.namespace}/${ref.name}`);
     await page.getByRole('region', { name: 'Actions' }).getByRole('button', { name: 'Restart agent' }).click({ timeout: 15_000 });
-    await page.getByRole('dialog', { name: `Restart ${ref.namespace}/${ref.name}?` }).getByRole('button', { name: 'Restart', exact: true }).click({ timeout: 15_000 });
+    await page
+      .getByRole('dialog', { name: `Restart ${ref.namespace}/${ref.name}?` })
+      .getByRole('button', { name: 'Restart', exact: true })
+      .click({ timeout: 15_000 });
     await page.getByRole('region', { name: 'Actions' }).getByTestId('rollout-progress').waitFor({ timeout: 15_000 });
   } catch (err) {
     console.warn(`no action recorded for the audit page: ${(err as Error).message.split('\n')[0]}`);
@@ -65,7 +76,13 @@ async function restartThroughTheUi(page: Page, ref: { namespace: string; name: s
 
 async function main() {
   const stateDir = path.join(root, '.devcluster', `screenshots-${port}`);
-  const stack = await startStack({ stateDir, port, demoPassword: password, verbose: Boolean(process.env.VERBOSE), env: { PROBE_CACHE_MS: '60000' } });
+  const stack = await startStack({
+    stateDir,
+    port,
+    demoPassword: password,
+    verbose: Boolean(process.env.VERBOSE),
+    env: { PROBE_CACHE_MS: '60000' },
+  });
   let browser: Browser | null = null;
   const saved: string[] = [];
   try {
@@ -84,7 +101,11 @@ async function main() {
       executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
       args: ['--no-sandbox', '--disable-gpu', '--hide-scrollbars', '--force-color-profile=srgb'],
     });
-    const shoot = async (opts: BrowserContextOptions, shots: Array<{ route: string; file: string; before?: (page: Page) => Promise<void> }>, user: string | null) => {
+    const shoot = async (
+      opts: BrowserContextOptions,
+      shots: Array<{ route: string; file: string; before?: (page: Page) => Promise<void> }>,
+      user: string | null,
+    ) => {
       const context = await browser!.newContext({ baseURL: stack.url, viewport: VIEWPORT, reducedMotion: 'reduce', ...opts });
       const page = await context.newPage();
       if (user) await signIn(page, user);
@@ -103,12 +124,30 @@ async function main() {
     const other = agents.find((a) => a.codex && !a.crashLooping && a.configLoads && a.name !== agent.name);
     const signedIn = routes
       .filter((r) => r !== '/signin' && !unfillable.includes(r))
-      .map((r) => ({ route: fill(r), file: shotName(r), ...(r === '/audit' && other ? { before: (page: Page) => restartThroughTheUi(page, other) } : {}) }));
+      .map((r) => ({
+        route: fill(r),
+        file: shotName(r),
+        ...(r === '/audit' && other ? { before: (page: Page) => restartThroughTheUi(page, other) } : {}),
+      }));
     await shoot({}, [{ route: '/signin', file: 'signin' }], null);
     await shoot({}, signedIn, 'admin');
     const agentRoute = fill('/agents/[cluster]/[namespace]/[name]');
-    await shoot({ colorScheme: 'dark' }, [{ route: '/', file: 'overview-dark' }, { route: agentRoute, file: 'agent-dark' }], 'admin');
-    await shoot({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 1, isMobile: true, hasTouch: true }, [{ route: '/', file: 'overview-narrow' }, { route: agentRoute, file: 'agent-narrow' }], 'admin');
+    await shoot(
+      { colorScheme: 'dark' },
+      [
+        { route: '/', file: 'overview-dark' },
+        { route: agentRoute, file: 'agent-dark' },
+      ],
+      'admin',
+    );
+    await shoot(
+      { viewport: { width: 390, height: 844 }, deviceScaleFactor: 1, isMobile: true, hasTouch: true },
+      [
+        { route: '/', file: 'overview-narrow' },
+        { route: agentRoute, file: 'agent-narrow' },
+      ],
+      'admin',
+    );
     console.log(`saved ${saved.length} screenshots`);
   } finally {
     await browser?.close();

@@ -110,7 +110,13 @@ export function stopChild(child: ChildProcess | null, timeoutMs = 10_000): Promi
   });
 }
 
-export function startDevClusterProcess(opts: { stateDir: string; seed?: string; agents?: number; port?: number; verbose?: boolean }): Promise<{ state: DevClusterState; child: ChildProcess }> {
+export function startDevClusterProcess(opts: {
+  stateDir: string;
+  seed?: string;
+  agents?: number;
+  port?: number;
+  verbose?: boolean;
+}): Promise<{ state: DevClusterState; child: ChildProcess }> {
   rmSync(opts.stateDir, { recursive: true, force: true });
   mkdirSync(opts.stateDir, { recursive: true });
   const kubeconfig = path.join(opts.stateDir, 'kubeconfig');
@@ -125,8 +131,14 @@ export function startDevClusterProcess(opts: { stateDir: string; seed?: string; 
 }
 
 export async function startStack(opts: StackOptions): Promise<Stack> {
-  if (!existsSync(path.join(root, process.env.NEXT_DIST_DIR || '.next', 'BUILD_ID'))) throw new Error('No production build: run `npm run build` first.');
-  const { state, child: clusterChild } = await startDevClusterProcess({ stateDir: opts.stateDir, seed: opts.seed, agents: opts.agents, verbose: opts.verbose });
+  if (!existsSync(path.join(root, process.env.NEXT_DIST_DIR || '.next', 'BUILD_ID')))
+    throw new Error('No production build: run `npm run build` first.');
+  const { state, child: clusterChild } = await startDevClusterProcess({
+    stateDir: opts.stateDir,
+    seed: opts.seed,
+    agents: opts.agents,
+    verbose: opts.verbose,
+  });
   const url = `http://127.0.0.1:${opts.port}`;
   let second: { state: DevClusterState; child: ChildProcess } | null = null;
   let kubeconfigs = state.kubeconfig;
@@ -159,12 +171,21 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     // The pods' codex signs in at the fake issuer (its wrapper adds --experimental_issuer).
     CODEX_LOGIN_ISSUER: state.issuerUrl,
     ...(opts.notifications && state.webhooks
-      ? { NOTIFY_SLACK_WEBHOOK_URL: state.webhooks.urls.slack, NOTIFY_DISCORD_WEBHOOK_URL: state.webhooks.urls.discord, NOTIFY_WEBHOOK_URL: state.webhooks.urls.webhook, NOTIFY_INTERVAL_MS: '15000' }
+      ? {
+          NOTIFY_SLACK_WEBHOOK_URL: state.webhooks.urls.slack,
+          NOTIFY_DISCORD_WEBHOOK_URL: state.webhooks.urls.discord,
+          NOTIFY_WEBHOOK_URL: state.webhooks.urls.webhook,
+          NOTIFY_INTERVAL_MS: '15000',
+        }
       : {}),
     PORT: String(opts.port),
     ...opts.env,
   };
-  const web = spawn(bin('next'), ['start', '-H', '127.0.0.1', '-p', String(opts.port)], { cwd: root, env: env as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  const web = spawn(bin('next'), ['start', '-H', '127.0.0.1', '-p', String(opts.port)], {
+    cwd: root,
+    env: env as NodeJS.ProcessEnv,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   // A copy of everything the dashboard prints: tests search it (secrets must never appear).
   const logFile = opts.logFile === undefined ? path.join(opts.stateDir, 'dashboard.log') : opts.logFile;
   if (logFile) {

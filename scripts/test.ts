@@ -11,7 +11,11 @@ const results = path.join(root, 'test-results');
 mkdirSync(results, { recursive: true });
 const bin = (name: string) => path.join(root, 'node_modules', '.bin', name);
 
-interface Totals { passed: number; failed: number; skipped: number }
+interface Totals {
+  passed: number;
+  failed: number;
+  skipped: number;
+}
 const suites: Array<{ name: string } & Totals> = [];
 
 function run(cmd: string, args: string[], env: Record<string, string> = {}): number {
@@ -30,7 +34,9 @@ function readJson(file: string): any {
 // 0. what the machine must have: the tools (installed here when root with apt, else one line
 // says what to install, before anything runs), then the pods' image and the Codex versions of
 // the field, fetched and built once per machine.
-const lacking = ensureMachineTools(process.env.CHROMIUM_PATH ? [BUBBLEWRAP, MMDEBSTRAP, SHELLCHECK] : [CHROMIUM, BUBBLEWRAP, MMDEBSTRAP, SHELLCHECK]);
+const lacking = ensureMachineTools(
+  process.env.CHROMIUM_PATH ? [BUBBLEWRAP, MMDEBSTRAP, SHELLCHECK] : [CHROMIUM, BUBBLEWRAP, MMDEBSTRAP, SHELLCHECK],
+);
 if (lacking) {
   console.error(`\n${lacking}`);
   writeFileSync(path.join(results, 'totals.txt'), '0 passed, 1 failed\n');
@@ -64,22 +70,36 @@ suites.push({ name: 'typecheck (tsc)', passed: tscCode === 0 ? 1 : 0, failed: ts
 // POSIX sh (the pods' /bin/sh is dash), one test per file, and the type check of their
 // JavaScript under its own tsconfig.
 const programsDir = path.join(root, 'lib', 'pod', 'programs');
-const shellPrograms = [...readdirSync(programsDir), ...readdirSync(path.join(programsDir, 'skill')).map((f) => `skill/${f}`)].filter((f) => f.endsWith('.sh'));
-const shellFailed = shellPrograms.filter((f) => spawnSync('shellcheck', ['-x', '-s', 'sh', f], { cwd: programsDir, stdio: 'inherit' }).status !== 0);
-suites.push({ name: 'pod shell programs (shellcheck)', passed: shellPrograms.length - shellFailed.length, failed: shellFailed.length + (shellPrograms.length ? 0 : 1), skipped: 0 });
+const shellPrograms = [...readdirSync(programsDir), ...readdirSync(path.join(programsDir, 'skill')).map((f) => `skill/${f}`)].filter((f) =>
+  f.endsWith('.sh'),
+);
+const shellFailed = shellPrograms.filter(
+  (f) => spawnSync('shellcheck', ['-x', '-s', 'sh', f], { cwd: programsDir, stdio: 'inherit' }).status !== 0,
+);
+suites.push({
+  name: 'pod shell programs (shellcheck)',
+  passed: shellPrograms.length - shellFailed.length,
+  failed: shellFailed.length + (shellPrograms.length ? 0 : 1),
+  skipped: 0,
+});
 const podTscCode = run(bin('tsc'), ['--noEmit', '-p', path.join(programsDir, 'node')]);
 suites.push({ name: 'pod node programs (tsc)', passed: podTscCode === 0 ? 1 : 0, failed: podTscCode === 0 ? 0 : 1, skipped: 0 });
 
 // 3c. lint (ESLint with Next's rules) and format (Prettier), as `npm run lint` and `npm run
 // format:check` run them; like the typecheck, a clean run counts as one passed.
-for (const [name, script] of [['lint (eslint)', 'lint'], ['format (prettier --check)', 'format:check']] as const) {
+for (const [name, script] of [
+  ['lint (eslint)', 'lint'],
+  ['format (prettier --check)', 'format:check'],
+] as const) {
   const code = run('npm', ['run', '--silent', script]);
   suites.push({ name, passed: code === 0 ? 1 : 0, failed: code === 0 ? 0 : 1, skipped: 0 });
 }
 
 // 4. end-to-end: Playwright in Chromium against the build.
 if (!chromium) {
-  console.error('\nChromium is not installed: the end-to-end suite cannot run. Install it with `apt-get install -y chromium` (see README).');
+  console.error(
+    '\nChromium is not installed: the end-to-end suite cannot run. Install it with `apt-get install -y chromium` (see README).',
+  );
   suites.push({ name: 'end-to-end (playwright)', passed: 0, failed: 1, skipped: 0 });
 } else if (buildCode === 0) {
   const pwOut = path.join(results, 'playwright.json');
@@ -94,7 +114,11 @@ if (!chromium) {
   });
 }
 
-const total = suites.reduce((t, s) => ({ passed: t.passed + s.passed, failed: t.failed + s.failed, skipped: t.skipped + s.skipped }), { passed: 0, failed: 0, skipped: 0 });
+const total = suites.reduce((t, s) => ({ passed: t.passed + s.passed, failed: t.failed + s.failed, skipped: t.skipped + s.skipped }), {
+  passed: 0,
+  failed: 0,
+  skipped: 0,
+});
 console.log('');
 for (const s of suites) console.log(`${s.name}: ${s.passed} passed, ${s.failed} failed${s.skipped ? `, ${s.skipped} skipped` : ''}`);
 const line = `${total.passed} passed, ${total.failed} failed${total.skipped ? `, ${total.skipped} skipped` : ''}`;

@@ -51,7 +51,8 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
           Every action taken through the dashboard, by anyone, on every agent in the watched namespaces.
         </p>
         <p className="mt-1 text-sm text-amber-800 dark:text-amber-300" data-testid="audit-expiry-note">
-          This list is read from Kubernetes Events, which the cluster deletes after one hour by default. The durable record is the dashboard&apos;s log: one JSON line with
+          This list is read from Kubernetes Events, which the cluster deletes after one hour by default. The durable record is the
+          dashboard&apos;s log: one JSON line with
           <code className="mx-1 rounded bg-zinc-100 px-1 dark:bg-zinc-800">&quot;msg&quot;:&quot;audit&quot;</code>
           per action, for your log shipper.
         </p>
@@ -61,7 +62,11 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
           Agent
           <select name="agent" defaultValue={filter.agent ?? ''} className={input}>
             <option value="">All agents</option>
-            {agents.map((a) => <option key={a} value={a}>{a}</option>)}
+            {agents.map((a) => (
+              <option key={a} value={a}>
+                {a}
+              </option>
+            ))}
           </select>
         </label>
         <label className={label}>
@@ -72,41 +77,71 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
           Action
           <select name="action" defaultValue={filter.action ?? ''} className={input}>
             <option value="">All actions</option>
-            {actions.map((a) => <option key={a} value={a}>{a}</option>)}
+            {actions.map((a) => (
+              <option key={a} value={a}>
+                {a}
+              </option>
+            ))}
           </select>
         </label>
         <label className={label}>
           Result
           <select name="result" defaultValue={filter.result ?? ''} className={input}>
             <option value="">All results</option>
-            {['success', 'failure', 'started', 'cancelled'].map((r) => <option key={r} value={r}>{r}</option>)}
+            {['success', 'failure', 'started', 'cancelled'].map((r) => (
+              <option key={r} value={r}>
+                {r}
+              </option>
+            ))}
           </select>
         </label>
-        <button type="submit" className="rounded-md bg-sky-700 px-3 py-1.5 text-sm font-medium text-white hover:bg-sky-800 focus-visible:outline focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-600">
+        <button
+          type="submit"
+          className="rounded-md bg-sky-700 px-3 py-1.5 text-sm font-medium text-white hover:bg-sky-800 focus-visible:outline focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-600"
+        >
           Filter
         </button>
-        <Link href="/audit" className="text-sm hover:underline">Clear</Link>
+        <Link href="/audit" className="text-sm hover:underline">
+          Clear
+        </Link>
         <span className="ml-auto flex gap-3 text-sm">
           {roleAtLeast(user.role, 'admin') ? (
             <>
-              <a href={`/api/audit/export?${query({ format: 'csv' })}`} className="text-sky-700 hover:underline dark:text-sky-400" data-testid="export-csv">Export CSV</a>
-              <a href={`/api/audit/export?${query({ format: 'json' })}`} className="text-sky-700 hover:underline dark:text-sky-400" data-testid="export-json">Export JSON</a>
+              <a
+                href={`/api/audit/export?${query({ format: 'csv' })}`}
+                className="text-sky-700 hover:underline dark:text-sky-400"
+                data-testid="export-csv"
+              >
+                Export CSV
+              </a>
+              <a
+                href={`/api/audit/export?${query({ format: 'json' })}`}
+                className="text-sky-700 hover:underline dark:text-sky-400"
+                data-testid="export-json"
+              >
+                Export JSON
+              </a>
             </>
           ) : (
-            <span className="text-zinc-500" data-testid="export-disabled">Exporting the whole trail needs the Admin role.</span>
+            <span className="text-zinc-500" data-testid="export-disabled">
+              Exporting the whole trail needs the Admin role.
+            </span>
           )}
         </span>
       </form>
       {errors.map((e, i) => (
-        <p key={i} role="alert" className="text-sm text-red-700 dark:text-red-300">{e}</p>
+        <p key={i} role="alert" className="text-sm text-red-700 dark:text-red-300">
+          {e}
+        </p>
       ))}
       <p className="text-sm text-zinc-600 dark:text-zinc-400" data-testid="audit-count">
         {shown.length} of {entries.length} recorded actions
       </p>
       {shown.some((e) => !e.verified) && (
         <p className="text-sm text-amber-800 dark:text-amber-300" data-testid="audit-unverified-note">
-          Entries marked <strong>unverified</strong> do not carry this dashboard&apos;s signature (or it no longer matches): the dashboard did not record them as
-          shown. Anyone allowed to create Events in an agent&apos;s namespace can write such an entry; entries signed under an earlier NEXTAUTH_SECRET read as unverified too.
+          Entries marked <strong>unverified</strong> do not carry this dashboard&apos;s signature (or it no longer matches): the dashboard
+          did not record them as shown. Anyone allowed to create Events in an agent&apos;s namespace can write such an entry; entries signed
+          under an earlier NEXTAUTH_SECRET read as unverified too.
         </p>
       )}
       {shown.length === 0 ? (
@@ -116,27 +151,61 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
           <table className="w-full text-left text-sm" data-testid="audit-table">
             <thead className="border-b border-zinc-200 text-xs uppercase text-zinc-500 dark:border-zinc-800">
               <tr>
-                <th scope="col" className="px-3 py-2">When</th>
-                <th scope="col" className="px-3 py-2">Agent</th>
-                <th scope="col" className="px-3 py-2">User</th>
-                <th scope="col" className="px-3 py-2">Action</th>
-                <th scope="col" className="px-3 py-2">Result</th>
-                <th scope="col" className="px-3 py-2">Change / detail</th>
+                <th scope="col" className="px-3 py-2">
+                  When
+                </th>
+                <th scope="col" className="px-3 py-2">
+                  Agent
+                </th>
+                <th scope="col" className="px-3 py-2">
+                  User
+                </th>
+                <th scope="col" className="px-3 py-2">
+                  Action
+                </th>
+                <th scope="col" className="px-3 py-2">
+                  Result
+                </th>
+                <th scope="col" className="px-3 py-2">
+                  Change / detail
+                </th>
               </tr>
             </thead>
             <tbody className="divide-y divide-zinc-100 dark:divide-zinc-800">
               {shown.slice((page - 1) * PAGE, page * PAGE).map((e, i) => (
-                <tr key={`${agentKeyOf(e)}/${e.sequence}/${i}`} data-testid="audit-row" data-action={e.action} data-result={e.result} data-verified={e.verified ? 'yes' : 'no'}>
-                  <td className="whitespace-nowrap px-3 py-1.5 text-zinc-500" title={e.at ?? undefined}><RelativeTime iso={e.at} suffix=" ago" /></td>
+                <tr
+                  key={`${agentKeyOf(e)}/${e.sequence}/${i}`}
+                  data-testid="audit-row"
+                  data-action={e.action}
+                  data-result={e.result}
+                  data-verified={e.verified ? 'yes' : 'no'}
+                >
+                  <td className="whitespace-nowrap px-3 py-1.5 text-zinc-500" title={e.at ?? undefined}>
+                    <RelativeTime iso={e.at} suffix=" ago" />
+                  </td>
                   <td className="px-3 py-1.5">
-                    <Link className="hover:underline" href={`/agents/${encodeURIComponent(e.cluster)}/${encodeURIComponent(e.namespace)}/${encodeURIComponent(e.agent)}`}>{e.namespace}/{e.agent}</Link>
+                    <Link
+                      className="hover:underline"
+                      href={`/agents/${encodeURIComponent(e.cluster)}/${encodeURIComponent(e.namespace)}/${encodeURIComponent(e.agent)}`}
+                    >
+                      {e.namespace}/{e.agent}
+                    </Link>
                     <span className="block text-xs text-zinc-500">{e.cluster}</span>
                   </td>
-                  <td className="px-3 py-1.5"><span className="font-medium">{e.user}</span>{e.role && <span className="block text-xs text-zinc-500">{e.role}</span>}</td>
-                  <td className="px-3 py-1.5"><Badge kind="info">{e.action}</Badge></td>
+                  <td className="px-3 py-1.5">
+                    <span className="font-medium">{e.user}</span>
+                    {e.role && <span className="block text-xs text-zinc-500">{e.role}</span>}
+                  </td>
+                  <td className="px-3 py-1.5">
+                    <Badge kind="info">{e.action}</Badge>
+                  </td>
                   <td className="px-3 py-1.5">
                     <Badge kind={e.result === 'failure' ? 'bad' : e.result === 'success' ? 'good' : 'neutral'}>{e.result}</Badge>
-                    {!e.verified && <span className="mt-1 block"><UnverifiedNote reason={e.unverified} /></span>}
+                    {!e.verified && (
+                      <span className="mt-1 block">
+                        <UnverifiedNote reason={e.unverified} />
+                      </span>
+                    )}
                   </td>
                   <td className="max-w-md break-words px-3 py-1.5 font-mono text-xs text-zinc-600 dark:text-zinc-400" title={e.message}>
                     {change(e)}
@@ -151,7 +220,9 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
       {pages > 1 && (
         <nav aria-label="Pages" className="flex gap-3 text-sm">
           {page > 1 && <Link href={`/audit?${query({ page: String(page - 1) })}`}>Newer</Link>}
-          <span>Page {page} of {pages}</span>
+          <span>
+            Page {page} of {pages}
+          </span>
           {page < pages && <Link href={`/audit?${query({ page: String(page + 1) })}`}>Older</Link>}
         </nav>
       )}

@@ -11,12 +11,19 @@ const item = agentRefSchema.extend({
   target: z.string().trim().regex(SNOWFLAKE_PATTERN, 'The target must be a Discord channel or thread id (17 to 20 digits).'),
 });
 
-const input = z.object({ items: z.array(item).min(1, 'Select at least one delivery.').max(BULK_RESEND_MAX, `At most ${BULK_RESEND_MAX} deliveries at once.`) });
+const input = z.object({
+  items: z.array(item).min(1, 'Select at least one delivery.').max(BULK_RESEND_MAX, `At most ${BULK_RESEND_MAX} deliveries at once.`),
+});
 
 /** Re-sends the selected failed deliveries, each with its own result (and audit entry). */
 export const resendManyAction = defineAction({ name: 'deliveries.resend-many', role: 'support', input }, async (data, user) =>
   resendMany(
-    data.items.map((i) => ({ id: i.id, ref: { clusterId: i.clusterId, namespace: i.namespace, name: i.name }, image: i.image, target: i.target })),
+    data.items.map((i) => ({
+      id: i.id,
+      ref: { clusterId: i.clusterId, namespace: i.namespace, name: i.name },
+      image: i.image,
+      target: i.target,
+    })),
     { name: user.name, email: user.email, role: user.role },
   ),
 );

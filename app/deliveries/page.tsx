@@ -41,7 +41,15 @@ export default async function DeliveriesPage({ searchParams }: { searchParams: P
         attempts: d.attempts,
         thumbUrl: `${base}/thumbnail?${q}`,
         fullUrl: `${base}/file?${q}`,
-        redelivered: d.redelivered ? { messageId: d.redelivered.messageId, channelId: d.redelivered.channelId, link: messageLink(d.redelivered.guildId, d.redelivered.channelId, d.redelivered.messageId), by: d.redelivered.by, at: d.redelivered.at } : null,
+        redelivered: d.redelivered
+          ? {
+              messageId: d.redelivered.messageId,
+              channelId: d.redelivered.channelId,
+              link: messageLink(d.redelivered.guildId, d.redelivered.channelId, d.redelivered.messageId),
+              by: d.redelivered.by,
+              at: d.redelivered.at,
+            }
+          : null,
       };
     }),
   );
@@ -51,7 +59,9 @@ export default async function DeliveriesPage({ searchParams }: { searchParams: P
   const page = Math.min(Math.max(1, Number(one(sp.page)) || 1), pages);
   const pageRows = shown.slice((page - 1) * PAGE, page * PAGE);
   // Names beside ids, asked only for the rows shown, with each agent's own bot.
-  const names = await deliveryTargetNames(pageRows.map((r) => ({ ref: { clusterId: r.cluster, namespace: r.namespace, name: r.agent }, target: r.target })));
+  const names = await deliveryTargetNames(
+    pageRows.map((r) => ({ ref: { clusterId: r.cluster, namespace: r.namespace, name: r.agent }, target: r.target })),
+  );
   for (const r of pageRows) r.targetName = r.target ? (names.get(`${r.cluster}/${r.namespace}/${r.agent} ${r.target}`) ?? null) : null;
   const errors = results.filter((r) => r.error);
   const link = (p: number) => {
@@ -66,14 +76,20 @@ export default async function DeliveriesPage({ searchParams }: { searchParams: P
     <div className="space-y-4">
       <div>
         <h1 className="text-2xl font-semibold tracking-tight">Failed deliveries</h1>
-        <p className="text-sm text-zinc-600 dark:text-zinc-400">Images whose upload to Discord failed, and images the agent never sent to its thread, found in the agents&apos; sessions.</p>
+        <p className="text-sm text-zinc-600 dark:text-zinc-400">
+          Images whose upload to Discord failed, and images the agent never sent to its thread, found in the agents&apos; sessions.
+        </p>
       </div>
       <form method="get" action="/deliveries" className="flex flex-wrap items-end gap-3" aria-label="Filter deliveries">
         <label className="text-xs font-medium text-zinc-600 dark:text-zinc-400">
           Agent
           <select name="agent" defaultValue={agentFilter ?? ''} className={input}>
             <option value="">All agents</option>
-            {agents.map((a) => <option key={agentKey(a.ref)} value={agentKey(a.ref)}>{a.ref.namespace}/{a.ref.name}</option>)}
+            {agents.map((a) => (
+              <option key={agentKey(a.ref)} value={agentKey(a.ref)}>
+                {a.ref.namespace}/{a.ref.name}
+              </option>
+            ))}
           </select>
         </label>
         <label className="text-xs font-medium text-zinc-600 dark:text-zinc-400">
@@ -84,22 +100,46 @@ export default async function DeliveriesPage({ searchParams }: { searchParams: P
             <option value="all">All</option>
           </select>
         </label>
-        <button type="submit" className="rounded-md bg-sky-700 px-3 py-1.5 text-sm font-medium text-white dark:bg-sky-600">Apply</button>
+        <button type="submit" className="rounded-md bg-sky-700 px-3 py-1.5 text-sm font-medium text-white dark:bg-sky-600">
+          Apply
+        </button>
       </form>
       {errors.length > 0 && (
-        <ul role="alert" className="space-y-1 rounded-md bg-amber-50 px-3 py-2 text-sm text-amber-900 dark:bg-amber-950 dark:text-amber-200">
-          {errors.map((e) => <li key={agentKey(e.ref)}>{e.ref.namespace}/{e.ref.name}: {e.error}</li>)}
+        <ul
+          role="alert"
+          className="space-y-1 rounded-md bg-amber-50 px-3 py-2 text-sm text-amber-900 dark:bg-amber-950 dark:text-amber-200"
+        >
+          {errors.map((e) => (
+            <li key={agentKey(e.ref)}>
+              {e.ref.namespace}/{e.ref.name}: {e.error}
+            </li>
+          ))}
         </ul>
       )}
       <p className="text-sm text-zinc-600 dark:text-zinc-400" data-testid="deliveries-total">
-        {shown.length} shown · {rows.filter((r) => !r.redelivered).length} not delivered · {rows.filter((r) => r.redelivered).length} re-delivered
+        {shown.length} shown · {rows.filter((r) => !r.redelivered).length} not delivered · {rows.filter((r) => r.redelivered).length}{' '}
+        re-delivered
       </p>
       <DeliveriesTable rows={pageRows} permission={resendPermission(user.role)} />
       {pages > 1 && (
         <nav aria-label="Pages" className="flex items-center gap-3 text-sm">
-          {page > 1 ? <Link href={link(page - 1)} className="text-sky-700 hover:underline dark:text-sky-400">← Newer</Link> : <span className="text-zinc-400">← Newer</span>}
-          <span>Page {page} of {pages}</span>
-          {page < pages ? <Link href={link(page + 1)} className="text-sky-700 hover:underline dark:text-sky-400">Older →</Link> : <span className="text-zinc-400">Older →</span>}
+          {page > 1 ? (
+            <Link href={link(page - 1)} className="text-sky-700 hover:underline dark:text-sky-400">
+              ← Newer
+            </Link>
+          ) : (
+            <span className="text-zinc-400">← Newer</span>
+          )}
+          <span>
+            Page {page} of {pages}
+          </span>
+          {page < pages ? (
+            <Link href={link(page + 1)} className="text-sky-700 hover:underline dark:text-sky-400">
+              Older →
+            </Link>
+          ) : (
+            <span className="text-zinc-400">Older →</span>
+          )}
         </nav>
       )}
     </div>

@@ -35,24 +35,58 @@ export function ActionsBoard({ agent, strategy, access, rollout, settings }: Act
       <div className="min-w-0 space-y-6">
         <div>
           <h3 className="mb-2 text-sm font-semibold">Restart</h3>
-          <RestartControl agent={agent} strategy={strategy} permission={access.restart} initialRollout={rollout} openSignal={restartSignal} />
+          <RestartControl
+            agent={agent}
+            strategy={strategy}
+            permission={access.restart}
+            initialRollout={rollout}
+            openSignal={restartSignal}
+          />
         </div>
         <Suspense fallback={<PanelSkeleton label="Codex settings" lines={3} bare />}>
-          <SettingsControls agent={agent} access={access} settings={settings} onRestart={() => setRestartSignal((n) => n + 1)} part="features" />
+          <SettingsControls
+            agent={agent}
+            access={access}
+            settings={settings}
+            onRestart={() => setRestartSignal((n) => n + 1)}
+            part="features"
+          />
         </Suspense>
       </div>
       <Suspense fallback={<PanelSkeleton label="Approval mode" lines={4} bare />}>
-        <SettingsControls agent={agent} access={access} settings={settings} onRestart={() => setRestartSignal((n) => n + 1)} part="approval" />
+        <SettingsControls
+          agent={agent}
+          access={access}
+          settings={settings}
+          onRestart={() => setRestartSignal((n) => n + 1)}
+          part="approval"
+        />
       </Suspense>
     </div>
   );
 }
 
-function SettingsControls({ agent, access, settings, onRestart, part }: { agent: AgentRef; access: AgentActionAccess; settings: Promise<AgentSettings>; onRestart: () => void; part: 'features' | 'approval' }) {
+function SettingsControls({
+  agent,
+  access,
+  settings,
+  onRestart,
+  part,
+}: {
+  agent: AgentRef;
+  access: AgentActionAccess;
+  settings: Promise<AgentSettings>;
+  onRestart: () => void;
+  part: 'features' | 'approval';
+}) {
   const { approval, features, settingsProblem } = use(settings);
   const label = `${agent.namespace}/${agent.name}`;
   const imageGeneration = features?.find((f) => f.name === 'image_generation') ?? null;
-  const settingsPermission = !access.editConfig.allowed ? access.editConfig : settingsProblem ? { allowed: false, reason: settingsProblem } : access.editConfig;
+  const settingsPermission = !access.editConfig.allowed
+    ? access.editConfig
+    : settingsProblem
+      ? { allowed: false, reason: settingsProblem }
+      : access.editConfig;
   if (part === 'approval') return <ApprovalForm agent={agent} form={approval} permission={settingsPermission} onRestart={onRestart} />;
   return (
     <div>

@@ -35,7 +35,11 @@ async function readSettings(clusterId: string, namespace: string, name: string, 
   const agent = await getAgentView(clusterId, namespace, name);
   // A value from OpenAB's guide that stops Codex is what the approval form repairs: it stays open.
   const repairable = agent.probe?.approval.ok && agent.probe.approval.guideMistake?.kind === 'invalid-policy';
-  const settingsProblem = agent.problem ?? (agent.probe?.codexError && !repairable ? `Codex cannot start with this configuration, so its settings cannot be changed here: fix config.toml first.` : null);
+  const settingsProblem =
+    agent.problem ??
+    (agent.probe?.codexError && !repairable
+      ? `Codex cannot start with this configuration, so its settings cannot be changed here: fix config.toml first.`
+      : null);
   // The form's file is read only for someone who may change it (one exec, and its hash).
   const approval = mayEdit && !settingsProblem ? await readApprovalForm({ clusterId, namespace, name }) : null;
   return { approval, features: agent.probe?.features ?? null, settingsProblem };

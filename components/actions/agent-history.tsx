@@ -5,7 +5,13 @@ import { RelativeTime } from '@/components/ui/relative-time';
 import { getCluster } from '@/lib/k8s/clusters';
 import { listAgentHistory, type HistoryEntry } from '@/lib/audit/history';
 
-const ACTION_LABEL: Record<string, string> = { restart: 'Restart', 'approval-mode': 'Approval mode', feature: 'Feature', 'login-start': 'Login', resend: 'Resend' };
+const ACTION_LABEL: Record<string, string> = {
+  restart: 'Restart',
+  'approval-mode': 'Approval mode',
+  feature: 'Feature',
+  'login-start': 'Login',
+  resend: 'Resend',
+};
 
 /**
  * What the history and the audit page show of an entry the dashboard cannot vouch for: a
@@ -17,8 +23,12 @@ export function UnverifiedNote({ reason }: { reason: string | null }) {
   if (!reason) return null;
   return (
     <span className="inline-flex flex-wrap items-baseline gap-x-2" data-testid="unverified">
-      <Badge kind="warn" title={reason}>unverified</Badge>
-      <span className="text-xs text-amber-800 dark:text-amber-300" data-testid="unverified-reason">{reason}</span>
+      <Badge kind="warn" title={reason}>
+        unverified
+      </Badge>
+      <span className="text-xs text-amber-800 dark:text-amber-300" data-testid="unverified-reason">
+        {reason}
+      </span>
     </span>
   );
 }
@@ -42,12 +52,25 @@ export async function AgentHistory({ clusterId, namespace, name }: AgentPanelPro
   }
   return (
     <Section title="History">
-      {error && <p role="alert" className="text-sm text-red-700 dark:text-red-300">{error}</p>}
-      {!error && entries.length === 0 && <p className="text-sm text-zinc-500">Nothing has been done to this agent through the dashboard yet (or its Events have expired).</p>}
+      {error && (
+        <p role="alert" className="text-sm text-red-700 dark:text-red-300">
+          {error}
+        </p>
+      )}
+      {!error && entries.length === 0 && (
+        <p className="text-sm text-zinc-500">Nothing has been done to this agent through the dashboard yet (or its Events have expired).</p>
+      )}
       {entries.length > 0 && (
         <ol className="divide-y divide-zinc-100 text-sm dark:divide-zinc-800" data-testid="agent-history">
           {entries.map((e, i) => (
-            <li key={i} className="flex flex-wrap items-baseline gap-x-3 gap-y-1 py-1.5" data-testid="history-entry" data-action={e.action} data-result={e.result} data-verified={e.verified ? 'yes' : 'no'}>
+            <li
+              key={i}
+              className="flex flex-wrap items-baseline gap-x-3 gap-y-1 py-1.5"
+              data-testid="history-entry"
+              data-action={e.action}
+              data-result={e.result}
+              data-verified={e.verified ? 'yes' : 'no'}
+            >
               <span className="w-16 shrink-0 text-zinc-500" title={e.at ?? undefined}>
                 <RelativeTime iso={e.at} suffix=" ago" />
               </span>
@@ -55,9 +78,15 @@ export async function AgentHistory({ clusterId, namespace, name }: AgentPanelPro
               {e.role && <span className="text-xs text-zinc-500">{e.role}</span>}
               <Badge kind="info">{ACTION_LABEL[e.action] ?? e.action}</Badge>
               <Badge kind={e.result === 'failure' ? 'bad' : e.result === 'success' ? 'good' : 'neutral'}>{e.result}</Badge>
-              <span className="min-w-0 flex-1 break-words font-mono text-xs text-zinc-600 dark:text-zinc-400" title={e.message}>{change(e)}</span>
+              <span className="min-w-0 flex-1 break-words font-mono text-xs text-zinc-600 dark:text-zinc-400" title={e.message}>
+                {change(e)}
+              </span>
               {e.result === 'failure' && <span className="basis-full text-xs text-red-700 dark:text-red-300">{e.message}</span>}
-              {!e.verified && <span className="basis-full"><UnverifiedNote reason={e.unverified} /></span>}
+              {!e.verified && (
+                <span className="basis-full">
+                  <UnverifiedNote reason={e.unverified} />
+                </span>
+              )}
             </li>
           ))}
         </ol>

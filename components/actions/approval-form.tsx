@@ -10,21 +10,43 @@ import { setApprovalModeAction } from '@/app/agents/[cluster]/[namespace]/[name]
 
 const MODES: Array<{ mode: ApprovalMode; label: string; help: string }> = [
   { mode: 'manual', label: 'Manual', help: 'Codex asks a person before commands that need approval.' },
-  { mode: 'auto-review', label: 'Auto-review', help: 'A reviewer model approves or refuses instead of waiting for a person. Recommended for unattended agents.' },
+  {
+    mode: 'auto-review',
+    label: 'Auto-review',
+    help: 'A reviewer model approves or refuses instead of waiting for a person. Recommended for unattended agents.',
+  },
   { mode: 'full-access', label: 'Full access', help: 'No approvals and no sandbox: Codex may run anything in the pod.' },
 ];
 
-const LABEL: Record<CurrentMode, string> = { manual: 'Manual', 'auto-review': 'Auto-review', 'full-access': 'Full access', custom: 'Custom', default: "Codex's default (not set)" };
+const LABEL: Record<CurrentMode, string> = {
+  manual: 'Manual',
+  'auto-review': 'Auto-review',
+  'full-access': 'Full access',
+  custom: 'Custom',
+  default: "Codex's default (not set)",
+};
 
 type Message = { kind: 'ok' | 'warn' | 'error'; text: string; offerRestart?: boolean };
 
 /** Manual / Auto-review / Full access, with the compare-and-swap token of the file it was opened on. */
-export function ApprovalForm({ agent, form, permission, onRestart }: { agent: AgentRef; form: ApprovalFormState | null; permission: Permission; onRestart: () => void }) {
+export function ApprovalForm({
+  agent,
+  form,
+  permission,
+  onRestart,
+}: {
+  agent: AgentRef;
+  form: ApprovalFormState | null;
+  permission: Permission;
+  onRestart: () => void;
+}) {
   const router = useRouter();
   const opened = form?.ok ? form : null;
   const [current, setCurrent] = useState<CurrentMode | null>(opened?.mode ?? null);
   const [hash, setHash] = useState(opened?.hash ?? '');
-  const [choice, setChoice] = useState<ApprovalMode | null>(opened && opened.mode !== 'custom' && opened.mode !== 'default' ? opened.mode : null);
+  const [choice, setChoice] = useState<ApprovalMode | null>(
+    opened && opened.mode !== 'custom' && opened.mode !== 'default' ? opened.mode : null,
+  );
   const [busy, setBusy] = useState(false);
   const [message, setMessage] = useState<Message | null>(null);
   const [confirmCustom, setConfirmCustom] = useState(false);
@@ -83,10 +105,20 @@ export function ApprovalForm({ agent, form, permission, onRestart }: { agent: Ag
     >
       <fieldset className="min-w-0" disabled={disabled || busy} aria-describedby={disabledReason ? 'approval-disabled-reason' : undefined}>
         <legend className="text-sm font-medium">
-          Approval mode{current && <span className="font-normal text-zinc-600 dark:text-zinc-400"> — now <span data-testid="approval-current">{LABEL[current]}</span></span>}
+          Approval mode
+          {current && (
+            <span className="font-normal text-zinc-600 dark:text-zinc-400">
+              {' '}
+              — now <span data-testid="approval-current">{LABEL[current]}</span>
+            </span>
+          )}
         </legend>
         {guideMistake && (
-          <div role="alert" className="mt-2 rounded-md bg-red-50 p-2 text-xs text-red-900 dark:bg-red-950 dark:text-red-200" data-testid="approval-guide-mistake-form">
+          <div
+            role="alert"
+            className="mt-2 rounded-md bg-red-50 p-2 text-xs text-red-900 dark:bg-red-950 dark:text-red-200"
+            data-testid="approval-guide-mistake-form"
+          >
             <p className="font-medium">{guideMistake.explanation}</p>
             <p className="mt-1">
               {guideMistake.meant
@@ -101,8 +133,13 @@ export function ApprovalForm({ agent, form, permission, onRestart }: { agent: Ag
           </div>
         )}
         {current === 'custom' && opened && !guideMistake && (
-          <div className="mt-2 rounded-md bg-amber-50 p-2 text-xs text-amber-900 dark:bg-amber-950 dark:text-amber-200" data-testid="approval-custom">
-            <p className="font-medium">This agent has a custom setting, shown as it is; saving a mode replaces it (you will be asked first).</p>
+          <div
+            className="mt-2 rounded-md bg-amber-50 p-2 text-xs text-amber-900 dark:bg-amber-950 dark:text-amber-200"
+            data-testid="approval-custom"
+          >
+            <p className="font-medium">
+              This agent has a custom setting, shown as it is; saving a mode replaces it (you will be asked first).
+            </p>
             <code className="mt-1 block break-all">
               approval_policy = {JSON.stringify(opened.keys.approvalPolicy)}
               {opened.keys.approvalsReviewer !== null && <>; approvals_reviewer = {JSON.stringify(opened.keys.approvalsReviewer)}</>}
@@ -116,7 +153,14 @@ export function ApprovalForm({ agent, form, permission, onRestart }: { agent: Ag
               key={m.mode}
               className={`flex cursor-pointer gap-2 rounded-md border p-2 text-sm has-[:checked]:border-sky-600 has-[:checked]:bg-sky-50 has-[:disabled]:cursor-not-allowed has-[:disabled]:opacity-60 dark:has-[:checked]:bg-sky-950 ${m.mode === 'full-access' ? 'border-red-200 dark:border-red-900' : 'border-zinc-200 dark:border-zinc-700'}`}
             >
-              <input type="radio" name="mode" value={m.mode} checked={choice === m.mode} onChange={() => setChoice(m.mode)} className="mt-0.5" />
+              <input
+                type="radio"
+                name="mode"
+                value={m.mode}
+                checked={choice === m.mode}
+                onChange={() => setChoice(m.mode)}
+                className="mt-0.5"
+              />
               <span>
                 <span className="font-medium">{m.label}</span>
                 {current === m.mode && <span className="ml-1 text-xs text-zinc-500">(current)</span>}
@@ -135,7 +179,9 @@ export function ApprovalForm({ agent, form, permission, onRestart }: { agent: Ag
         <button type="submit" className={buttonClass.primary} disabled={disabled || busy || !choice}>
           {busy ? 'Saving…' : 'Save approval mode'}
         </button>
-        {opened && !opened.configExists && <span className="text-xs text-zinc-500">There is no config.toml yet: saving creates it with just these keys.</span>}
+        {opened && !opened.configExists && (
+          <span className="text-xs text-zinc-500">There is no config.toml yet: saving creates it with just these keys.</span>
+        )}
       </div>
       {message && (
         <div
@@ -160,7 +206,8 @@ export function ApprovalForm({ agent, form, permission, onRestart }: { agent: Ag
         onCancel={() => setConfirmCustom(false)}
       >
         <p>
-          {agent.namespace}/{agent.name} has a custom approval setting. Saving <strong>{MODES.find((m) => m.mode === choice)?.label}</strong> replaces approval_policy
+          {agent.namespace}/{agent.name} has a custom approval setting. Saving{' '}
+          <strong>{MODES.find((m) => m.mode === choice)?.label}</strong> replaces approval_policy
           {choice === 'full-access' ? ' and sandbox_mode' : ' and approvals_reviewer'}; the custom setting is not kept anywhere.
         </p>
       </ConfirmDialog>

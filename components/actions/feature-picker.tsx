@@ -40,11 +40,18 @@ export function FeaturePicker({ agent, features, permission }: { agent: AgentRef
         </datalist>
         {feature && (
           <>
-            <Badge kind={feature.stage === 'stable' ? 'neutral' : feature.stage === 'under development' ? 'warn' : 'info'}>{feature.stage}</Badge>
+            <Badge kind={feature.stage === 'stable' ? 'neutral' : feature.stage === 'under development' ? 'warn' : 'info'}>
+              {feature.stage}
+            </Badge>
             <span className="text-sm" data-testid="feature-picker-value">
               {enabled ? 'on' : 'off'}
             </span>
-            <button type="button" className={buttonClass.secondary} disabled={!permission.allowed || change.busy} onClick={() => change.request(feature.name, feature.stage, !enabled)}>
+            <button
+              type="button"
+              className={buttonClass.secondary}
+              disabled={!permission.allowed || change.busy}
+              onClick={() => change.request(feature.name, feature.stage, !enabled)}
+            >
               {change.busy ? 'Saving…' : enabled ? 'Turn off' : 'Turn on'}
             </button>
           </>

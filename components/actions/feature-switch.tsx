@@ -25,7 +25,9 @@ export function useFeatureChange(agent: AgentRef, onChanged?: (enabled: boolean)
     setPending(null);
     if (!res.ok) return setError(res.message);
     if (res.data.status === 'confirm-unstable') return setPending({ name, stage: res.data.stage });
-    setNotice(res.data.status === 'changed' && res.data.warning ? `${res.data.message} Codex warns: ${res.data.warning}` : res.data.message);
+    setNotice(
+      res.data.status === 'changed' && res.data.warning ? `${res.data.message} Codex warns: ${res.data.warning}` : res.data.message,
+    );
     onChanged?.(enabled);
     router.refresh();
   };
@@ -47,8 +49,8 @@ export function useFeatureChange(agent: AgentRef, onChanged?: (enabled: boolean)
       onCancel={() => setPending(null)}
     >
       <p>
-        <strong>{pending?.name}</strong> is {pending?.stage === 'experimental' ? 'experimental' : 'still under development'} in this Codex version: it may change, misbehave or disappear without notice, on an agent
-        that serves real users.
+        <strong>{pending?.name}</strong> is {pending?.stage === 'experimental' ? 'experimental' : 'still under development'} in this Codex
+        version: it may change, misbehave or disappear without notice, on an agent that serves real users.
       </p>
     </ConfirmDialog>
   );
@@ -104,7 +106,10 @@ export function FeatureSwitch({
           onClick={() => change.request(name, stage, !value)}
           className={`relative inline-flex h-5 w-9 shrink-0 items-center rounded-full transition-colors disabled:cursor-not-allowed disabled:opacity-50 ${value ? 'bg-emerald-600 dark:bg-emerald-500' : 'bg-zinc-300 dark:bg-zinc-600'}`}
         >
-          <span aria-hidden className={`inline-block h-4 w-4 rounded-full bg-white shadow transition-transform ${value ? 'translate-x-4' : 'translate-x-0.5'}`} />
+          <span
+            aria-hidden
+            className={`inline-block h-4 w-4 rounded-full bg-white shadow transition-transform ${value ? 'translate-x-4' : 'translate-x-0.5'}`}
+          />
         </button>
         {change.busy && <span className="text-xs text-zinc-500">Saving…</span>}
       </span>

@@ -28,7 +28,9 @@ export function RestartControl({
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
-  const [progress, setProgress] = useState<{ key: number; initial: RolloutStatus | null } | null>(initialRollout ? { key: 0, initial: initialRollout } : null);
+  const [progress, setProgress] = useState<{ key: number; initial: RolloutStatus | null } | null>(
+    initialRollout ? { key: 0, initial: initialRollout } : null,
+  );
   const [running, setRunning] = useState(Boolean(initialRollout && !initialRollout.done));
   const [lastSignal, setLastSignal] = useState(openSignal);
   if (openSignal !== lastSignal) {
@@ -75,7 +77,11 @@ export function RestartControl({
           </span>
         )}
       </div>
-      {notice && <p className="text-sm text-amber-800 dark:text-amber-300" role="status">{notice}</p>}
+      {notice && (
+        <p className="text-sm text-amber-800 dark:text-amber-300" role="status">
+          {notice}
+        </p>
+      )}
       {error && (
         <p role="alert" className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-900 dark:bg-red-950 dark:text-red-200">
           {error}
@@ -96,7 +102,8 @@ export function RestartControl({
         </p>
         {strategy === 'Recreate' ? (
           <p>
-            Its Deployment uses the <strong>Recreate</strong> strategy: the old pod stops before the new one starts, so the agent is offline for a short while (usually under a minute) and conversations in progress are cut off.
+            Its Deployment uses the <strong>Recreate</strong> strategy: the old pod stops before the new one starts, so the agent is offline
+            for a short while (usually under a minute) and conversations in progress are cut off.
           </p>
         ) : (
           <p>Conversations in progress in the old pod are cut off.</p>

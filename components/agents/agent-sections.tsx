@@ -43,13 +43,51 @@ export async function CodexSummary({ clusterId, namespace, name }: Ids) {
     <Section title="Codex">
       <KeyValues
         items={[
-          ['Login', <span key="l" data-testid="login-state"><LoginBadge login={p?.login} /></span>],
-          ['Login detail', p?.login.kind === 'chatgpt' ? [p.login.plan && `plan ${p.login.plan}`, p.login.accountId && `account ${p.login.accountId}`, p.login.expiresAt && `valid until ${new Date(p.login.expiresAt).toUTCString()}`, p.login.lastRefresh && `last refresh ${p.login.lastRefresh}`].filter(Boolean).join(' · ') || '—' : p?.login.kind === 'unreadable' ? p.login.reason : '—'],
-          ['Approval mode', <span key="a" data-testid="approval-mode"><ApprovalBadge mode={p?.approval.ok ? p.approval.mode : undefined} error={p && !p.approval.ok ? p.approval.error : undefined} guideMistake={p?.approval.ok ? p.approval.guideMistake : undefined} /></span>],
-          ['Image generation', <span key="i" data-testid="image-generation">{p?.imageGeneration == null ? '—' : p.imageGeneration ? 'On' : 'Off'}</span>],
+          [
+            'Login',
+            <span key="l" data-testid="login-state">
+              <LoginBadge login={p?.login} />
+            </span>,
+          ],
+          [
+            'Login detail',
+            p?.login.kind === 'chatgpt'
+              ? [
+                  p.login.plan && `plan ${p.login.plan}`,
+                  p.login.accountId && `account ${p.login.accountId}`,
+                  p.login.expiresAt && `valid until ${new Date(p.login.expiresAt).toUTCString()}`,
+                  p.login.lastRefresh && `last refresh ${p.login.lastRefresh}`,
+                ]
+                  .filter(Boolean)
+                  .join(' · ') || '—'
+              : p?.login.kind === 'unreadable'
+                ? p.login.reason
+                : '—',
+          ],
+          [
+            'Approval mode',
+            <span key="a" data-testid="approval-mode">
+              <ApprovalBadge
+                mode={p?.approval.ok ? p.approval.mode : undefined}
+                error={p && !p.approval.ok ? p.approval.error : undefined}
+                guideMistake={p?.approval.ok ? p.approval.guideMistake : undefined}
+              />
+            </span>,
+          ],
+          [
+            'Image generation',
+            <span key="i" data-testid="image-generation">
+              {p?.imageGeneration == null ? '—' : p.imageGeneration ? 'On' : 'Off'}
+            </span>,
+          ],
           ['Generated images', p ? `${p.images.count} (${formatBytes(p.images.bytes)})` : '—'],
           ['Codex version', p?.codexVersion ?? '—'],
-          ['Codex home', <code key="h" className="break-all text-xs">{p?.codexHome || '—'}</code>],
+          [
+            'Codex home',
+            <code key="h" className="break-all text-xs">
+              {p?.codexHome || '—'}
+            </code>,
+          ],
           ['Last activity', <RelativeTime key="t" iso={p?.lastActivity} suffix=" ago" />],
         ]}
       />
@@ -71,9 +109,24 @@ export async function ApprovalKeys({ clusterId, namespace, name }: Ids) {
       {p?.approval.ok ? (
         <KeyValues
           items={[
-            ['approval_policy', <code key="p" className="break-all text-xs">{p.approval.approvalPolicy === undefined ? '(not set)' : JSON.stringify(p.approval.approvalPolicy)}</code>],
-            ['approvals_reviewer', <code key="r" className="break-all text-xs">{p.approval.approvalsReviewer ?? '(not set)'}</code>],
-            ['sandbox_mode', <code key="s" className="break-all text-xs">{p.approval.sandboxMode ?? '(not set)'}</code>],
+            [
+              'approval_policy',
+              <code key="p" className="break-all text-xs">
+                {p.approval.approvalPolicy === undefined ? '(not set)' : JSON.stringify(p.approval.approvalPolicy)}
+              </code>,
+            ],
+            [
+              'approvals_reviewer',
+              <code key="r" className="break-all text-xs">
+                {p.approval.approvalsReviewer ?? '(not set)'}
+              </code>,
+            ],
+            [
+              'sandbox_mode',
+              <code key="s" className="break-all text-xs">
+                {p.approval.sandboxMode ?? '(not set)'}
+              </code>,
+            ],
           ]}
         />
       ) : p ? (
@@ -88,13 +141,18 @@ export async function ApprovalKeys({ clusterId, namespace, name }: Ids) {
 }
 
 export async function FeaturesSection({ clusterId, namespace, name, user }: AgentPanelProps) {
-  const [{ probe: p }, access] = await Promise.all([getAgentView(clusterId, namespace, name), getAgentAccess(clusterId, namespace, name, user.role)]);
+  const [{ probe: p }, access] = await Promise.all([
+    getAgentView(clusterId, namespace, name),
+    getAgentAccess(clusterId, namespace, name, user.role),
+  ]);
   return (
     <Section title={`Features${p?.features ? ` (${p.features.length})` : ''}`}>
       {p?.features ? (
         <FeatureTable features={p.features} controls={{ agent: { clusterId, namespace, name }, permission: access.editConfig }} />
       ) : (
-        <p className="text-sm text-zinc-500">The feature list is not available{p?.codexError ? ': Codex failed (see the Overview).' : '.'}</p>
+        <p className="text-sm text-zinc-500">
+          The feature list is not available{p?.codexError ? ': Codex failed (see the Overview).' : '.'}
+        </p>
       )}
       <ObservedAt fact={p} />
     </Section>
@@ -111,7 +169,10 @@ export async function PodsSection({ clusterId, namespace, name }: Ids) {
           <div key={pd.name} className="min-w-0 rounded-md border border-zinc-200 p-3 dark:border-zinc-800" data-testid="pod-detail">
             <div className="flex flex-wrap items-center gap-2">
               <code className="break-all text-sm">{pd.name}</code>
-              <PodStatusBadge status={pd.terminating ? 'Terminating' : (workload.pods.find((x) => x.name === pd.name)?.status ?? pd.phase)} ready={pd.conditions.some((c) => c.type === 'Ready' && c.status === 'True')} />
+              <PodStatusBadge
+                status={pd.terminating ? 'Terminating' : (workload.pods.find((x) => x.name === pd.name)?.status ?? pd.phase)}
+                ready={pd.conditions.some((c) => c.type === 'Ready' && c.status === 'True')}
+              />
             </div>
             <KeyValues
               items={[
@@ -123,13 +184,24 @@ export async function PodsSection({ clusterId, namespace, name }: Ids) {
             />
             <div className="mt-2 overflow-x-auto">
               <table className="w-full text-left text-sm">
-                <thead className="text-xs uppercase text-zinc-500"><tr><th className="py-1 pr-3">Container</th><th className="pr-3">Image</th><th className="pr-3">State</th><th className="pr-3">Ready</th><th>Restarts</th></tr></thead>
+                <thead className="text-xs uppercase text-zinc-500">
+                  <tr>
+                    <th className="py-1 pr-3">Container</th>
+                    <th className="pr-3">Image</th>
+                    <th className="pr-3">State</th>
+                    <th className="pr-3">Ready</th>
+                    <th>Restarts</th>
+                  </tr>
+                </thead>
                 <tbody>
                   {pd.containers.map((c) => (
                     <tr key={c.name} className="border-t border-zinc-100 align-top dark:border-zinc-800">
                       <td className="py-1 pr-3 font-mono text-xs">{c.name}</td>
                       <td className="break-all pr-3 font-mono text-xs">{c.image}</td>
-                      <td className="pr-3">{c.state}{c.lastState && <div className="text-xs text-zinc-500">last: {c.lastState}</div>}</td>
+                      <td className="pr-3">
+                        {c.state}
+                        {c.lastState && <div className="text-xs text-zinc-500">last: {c.lastState}</div>}
+                      </td>
                       <td className="pr-3">{c.ready ? 'yes' : 'no'}</td>
                       <td>{c.restartCount}</td>
                     </tr>
@@ -149,14 +221,20 @@ export async function EventsSection({ clusterId, namespace, name }: Ids) {
   const { events, error } = await getAgentEvents(clusterId, namespace, name);
   return (
     <Section title="Recent events">
-      {error && <p role="alert" className="text-sm text-red-700 dark:text-red-300">{error}</p>}
+      {error && (
+        <p role="alert" className="text-sm text-red-700 dark:text-red-300">
+          {error}
+        </p>
+      )}
       {events.length === 0 ? (
         <p className="text-sm text-zinc-500">No recent events.</p>
       ) : (
         <ul className="divide-y divide-zinc-100 text-sm dark:divide-zinc-800" data-testid="events">
           {events.map((e, i) => (
             <li key={i} className="flex flex-wrap gap-x-3 py-1.5">
-              <span className="w-16 shrink-0 text-zinc-500"><RelativeTime iso={e.lastSeen} /></span>
+              <span className="w-16 shrink-0 text-zinc-500">
+                <RelativeTime iso={e.lastSeen} />
+              </span>
               <Badge kind={e.type === 'Warning' ? 'warn' : 'neutral'}>{e.reason}</Badge>
               <span className="break-all font-mono text-xs text-zinc-500">{e.object}</span>
               <span className="min-w-0 flex-1 break-words">{e.message}</span>
@@ -169,7 +247,10 @@ export async function EventsSection({ clusterId, namespace, name }: Ids) {
 }
 
 export async function LogSection({ clusterId, namespace, name, user }: AgentPanelProps) {
-  const [{ workload, pods, container }, access] = await Promise.all([locateAgent({ clusterId, namespace, name }), getAgentAccess(clusterId, namespace, name, user.role)]);
+  const [{ workload, pods, container }, access] = await Promise.all([
+    locateAgent({ clusterId, namespace, name }),
+    getAgentAccess(clusterId, namespace, name, user.role),
+  ]);
   const restarted = pods.some((pd) => pd.status?.containerStatuses?.some((c) => c.name === container && c.restartCount > 0));
   return (
     <Section title={`Log of the ${container} container`}>
@@ -178,7 +259,11 @@ export async function LogSection({ clusterId, namespace, name, user }: AgentPane
           <Badge>unavailable</Badge> {access.readLogs.reason}
         </p>
       ) : (
-        <PodLog logUrl={`${agentApiPath({ clusterId, namespace, name })}/log`} pods={workload.pods.map((x) => x.name)} canPrevious={restarted} />
+        <PodLog
+          logUrl={`${agentApiPath({ clusterId, namespace, name })}/log`}
+          pods={workload.pods.map((x) => x.name)}
+          canPrevious={restarted}
+        />
       )}
     </Section>
   );

@@ -12,7 +12,10 @@ export type Tone = keyof typeof tone;
 
 export function Badge({ children, kind = 'neutral', title }: { children: React.ReactNode; kind?: Tone; title?: string }) {
   return (
-    <span title={title} className={`inline-flex max-w-full items-center break-words rounded px-1.5 py-0.5 text-xs font-medium ${tone[kind]}`}>
+    <span
+      title={title}
+      className={`inline-flex max-w-full items-center break-words rounded px-1.5 py-0.5 text-xs font-medium ${tone[kind]}`}
+    >
       {children}
     </span>
   );
@@ -24,9 +27,17 @@ export function LoginBadge({ login }: { login: LoginState | null | undefined }) 
     case 'not-logged-in':
       return <Badge kind="bad">Not logged in</Badge>;
     case 'unreadable':
-      return <Badge kind="bad" title={login.reason}>auth.json unreadable</Badge>;
+      return (
+        <Badge kind="bad" title={login.reason}>
+          auth.json unreadable
+        </Badge>
+      );
     case 'apikey':
-      return <Badge kind="good" title="API key, masked as Codex masks it">API key {login.masked}</Badge>;
+      return (
+        <Badge kind="good" title="API key, masked as Codex masks it">
+          API key {login.masked}
+        </Badge>
+      );
     case 'other':
       return <Badge kind="info">Logged in ({login.mode})</Badge>;
     case 'chatgpt': {
@@ -53,7 +64,12 @@ export const APPROVAL_LABELS: Record<string, string> = {
 
 /** The approval mode, and beside it what is wrong with a config written per OpenAB's guide. */
 export function ApprovalBadge({ mode, error, guideMistake }: { mode?: string; error?: string; guideMistake?: GuideMistake }) {
-  if (error) return <Badge kind="bad" title={error}>config.toml invalid</Badge>;
+  if (error)
+    return (
+      <Badge kind="bad" title={error}>
+        config.toml invalid
+      </Badge>
+    );
   if (!mode) return <Badge>unknown</Badge>;
   const kind: Tone = mode === 'full-access' ? 'warn' : mode === 'auto-review' ? 'good' : mode === 'custom' ? 'info' : 'neutral';
   const badge = <Badge kind={kind}>{APPROVAL_LABELS[mode] ?? mode}</Badge>;
@@ -64,11 +80,17 @@ export function ApprovalBadge({ mode, error, guideMistake }: { mode?: string; er
       {badge}
       <span data-testid="approval-guide-mistake">
         {guideMistake.kind === 'sandbox-table' ? (
-          <Badge kind="bad" title="OpenAB's guide puts approval_policy in a [sandbox] table; Codex has no such table and ignores it. Repair it from the agent's approval form.">
+          <Badge
+            kind="bad"
+            title="OpenAB's guide puts approval_policy in a [sandbox] table; Codex has no such table and ignores it. Repair it from the agent's approval form."
+          >
             [sandbox] ignored by Codex: this agent is not on {meant}
           </Badge>
         ) : (
-          <Badge kind="bad" title={`approval_policy holds the guide's value for ${meant}, which Codex refuses: no session starts. Repair it from the agent's approval form.`}>
+          <Badge
+            kind="bad"
+            title={`approval_policy holds the guide's value for ${meant}, which Codex refuses: no session starts. Repair it from the agent's approval form.`}
+          >
             approval_policy refused by Codex: no session starts
           </Badge>
         )}
@@ -78,6 +100,18 @@ export function ApprovalBadge({ mode, error, guideMistake }: { mode?: string; er
 }
 
 export function PodStatusBadge({ status, ready }: { status: string; ready: boolean }) {
-  const kind: Tone = status === 'Running' && ready ? 'good' : status === 'Running' || status === 'Pending' || status === 'ContainerCreating' ? 'warn' : status === 'Terminating' ? 'neutral' : 'bad';
-  return <Badge kind={kind}>{status}{status === 'Running' && !ready ? ' (not ready)' : ''}</Badge>;
+  const kind: Tone =
+    status === 'Running' && ready
+      ? 'good'
+      : status === 'Running' || status === 'Pending' || status === 'ContainerCreating'
+        ? 'warn'
+        : status === 'Terminating'
+          ? 'neutral'
+          : 'bad';
+  return (
+    <Badge kind={kind}>
+      {status}
+      {status === 'Running' && !ready ? ' (not ready)' : ''}
+    </Badge>
+  );
 }

@@ -37,7 +37,17 @@ const known = (value: string, values: string[]) => (value === 'all' || values.in
 
 const VIEW_LABELS: Record<ViewKind, string> = { cards: 'Cards', table: 'Table' };
 
-export function FleetView({ initial, refreshMs, savedView, viewCookie }: { initial: Fleet; refreshMs: number; savedView: ViewKind; viewCookie: string }) {
+export function FleetView({
+  initial,
+  refreshMs,
+  savedView,
+  viewCookie,
+}: {
+  initial: Fleet;
+  refreshMs: number;
+  savedView: ViewKind;
+  viewCookie: string;
+}) {
   const [fleet, setFleet] = useState(initial);
   const [refreshError, setRefreshError] = useState<string | null>(null);
   const [params, setParams] = useOverviewParams();
@@ -122,10 +132,18 @@ export function FleetView({ initial, refreshMs, savedView, viewCookie }: { initi
   };
 
   const namespaces = useMemo(() => [...new Set(fleet.agents.map((a) => a.workload.namespace))].sort(), [fleet]);
-  const versions = useMemo(() => [...new Set(fleet.agents.map((a) => a.probe?.codexVersion).filter((v): v is string => Boolean(v)))].sort(byVersionDescending), [fleet]);
+  const versions = useMemo(
+    () => [...new Set(fleet.agents.map((a) => a.probe?.codexVersion).filter((v): v is string => Boolean(v)))].sort(byVersionDescending),
+    [fleet],
+  );
   const clusterIds = useMemo(() => fleet.clusters.map((c) => c.id), [fleet]);
   const shown = useMemo(
-    () => ({ ...params, cluster: known(params.cluster, clusterIds), namespace: known(params.namespace, namespaces), version: known(params.version, versions) }),
+    () => ({
+      ...params,
+      cluster: known(params.cluster, clusterIds),
+      namespace: known(params.namespace, namespaces),
+      version: known(params.version, versions),
+    }),
     [params, clusterIds, namespaces, versions],
   );
   const rows = useMemo(() => visibleAgents(fleet.agents, shown, readiness), [fleet, shown, readiness]);
@@ -142,7 +160,12 @@ export function FleetView({ initial, refreshMs, savedView, viewCookie }: { initi
           <h1 className="text-2xl font-semibold tracking-tight">Codex fleet</h1>
           <p className="text-sm text-zinc-600 dark:text-zinc-400" aria-live="polite">
             {fleet.agents.length} agents
-            {attentionCount > 0 && <> · <span className="font-medium text-red-700 dark:text-red-400">{attentionCount} need attention</span></>}
+            {attentionCount > 0 && (
+              <>
+                {' '}
+                · <span className="font-medium text-red-700 dark:text-red-400">{attentionCount} need attention</span>
+              </>
+            )}
             {' · '}updated <RelativeTime iso={fleet.generatedAt} suffix=" ago" />
           </p>
         </div>
@@ -163,31 +186,74 @@ export function FleetView({ initial, refreshMs, savedView, viewCookie }: { initi
       </div>
 
       {fleet.error && <Alert>{fleet.error}</Alert>}
-      {fleet.clusters.filter((c) => c.error).map((c) => (
-        <Alert key={c.id}>
-          Cluster <strong>{c.label}</strong>: {c.error}
-        </Alert>
-      ))}
-      {refreshError && <p role="status" className="text-sm text-amber-700 dark:text-amber-300">{refreshError}</p>}
+      {fleet.clusters
+        .filter((c) => c.error)
+        .map((c) => (
+          <Alert key={c.id}>
+            Cluster <strong>{c.label}</strong>: {c.error}
+          </Alert>
+        ))}
+      {refreshError && (
+        <p role="status" className="text-sm text-amber-700 dark:text-amber-300">
+          {refreshError}
+        </p>
+      )}
 
       <div role="search" className="flex flex-wrap gap-2">
         {fleet.clusters.length > 1 && (
-          <select aria-label="Cluster" className={selectClass} value={shown.cluster} onChange={(e) => setParams({ cluster: e.target.value })}>
+          <select
+            aria-label="Cluster"
+            className={selectClass}
+            value={shown.cluster}
+            onChange={(e) => setParams({ cluster: e.target.value })}
+          >
             <option value="all">All clusters</option>
-            {fleet.clusters.map((c) => <option key={c.id} value={c.id}>{c.label}</option>)}
+            {fleet.clusters.map((c) => (
+              <option key={c.id} value={c.id}>
+                {c.label}
+              </option>
+            ))}
           </select>
         )}
-        <select aria-label="Namespace" className={selectClass} value={shown.namespace} onChange={(e) => setParams({ namespace: e.target.value })}>
+        <select
+          aria-label="Namespace"
+          className={selectClass}
+          value={shown.namespace}
+          onChange={(e) => setParams({ namespace: e.target.value })}
+        >
           <option value="all">All namespaces</option>
-          {namespaces.map((ns) => <option key={ns} value={ns}>{ns}</option>)}
+          {namespaces.map((ns) => (
+            <option key={ns} value={ns}>
+              {ns}
+            </option>
+          ))}
         </select>
         <FilterSelect label="State" value={params.state} labels={STATE_LABELS} onChange={(state) => setParams({ state })} />
-        <FilterSelect label="Approval mode" value={params.approval} labels={APPROVAL_FILTER_LABELS} onChange={(approval) => setParams({ approval })} />
+        <FilterSelect
+          label="Approval mode"
+          value={params.approval}
+          labels={APPROVAL_FILTER_LABELS}
+          onChange={(approval) => setParams({ approval })}
+        />
         <FilterSelect label="Login" value={params.login} labels={LOGIN_FILTER_LABELS} onChange={(login) => setParams({ login })} />
-        <FilterSelect label="Readiness" value={params.readiness} labels={READINESS_FILTER_LABELS} onChange={(readiness) => setParams({ readiness })} />
-        <select aria-label="Codex version" className={selectClass} value={shown.version} onChange={(e) => setParams({ version: e.target.value })}>
+        <FilterSelect
+          label="Readiness"
+          value={params.readiness}
+          labels={READINESS_FILTER_LABELS}
+          onChange={(readiness) => setParams({ readiness })}
+        />
+        <select
+          aria-label="Codex version"
+          className={selectClass}
+          value={shown.version}
+          onChange={(e) => setParams({ version: e.target.value })}
+        >
           <option value="all">Any Codex version</option>
-          {versions.map((v) => <option key={v} value={v}>Codex {v}</option>)}
+          {versions.map((v) => (
+            <option key={v} value={v}>
+              Codex {v}
+            </option>
+          ))}
         </select>
         <FilterSelect label="Sort by" value={params.sort} labels={SORT_LABELS} onChange={(sort) => setParams({ sort, dir: 'asc' })} />
         <input
@@ -253,22 +319,50 @@ export function FleetView({ initial, refreshMs, savedView, viewCookie }: { initi
         </ul>
       )}
       {rows.length > 0 && (
-        <Pager {...slice} total={rows.length} size={params.size} selectClass={selectClass} onPage={(page) => setParams({ page })} onSize={(size) => setParams({ size })} />
+        <Pager
+          {...slice}
+          total={rows.length}
+          size={params.size}
+          selectClass={selectClass}
+          onPage={(page) => setParams({ page })}
+          onSize={(size) => setParams({ size })}
+        />
       )}
     </div>
   );
 }
 
-function FilterSelect<T extends string>({ label, value, labels, onChange }: { label: string; value: T; labels: Record<T, string>; onChange: (value: T) => void }) {
+function FilterSelect<T extends string>({
+  label,
+  value,
+  labels,
+  onChange,
+}: {
+  label: string;
+  value: T;
+  labels: Record<T, string>;
+  onChange: (value: T) => void;
+}) {
   return (
     <select aria-label={label} className={selectClass} value={value} onChange={(e) => onChange(e.target.value as T)}>
-      {(Object.entries(labels) as [T, string][]).map(([v, l]) => <option key={v} value={v}>{l}</option>)}
+      {(Object.entries(labels) as [T, string][]).map(([v, l]) => (
+        <option key={v} value={v}>
+          {l}
+        </option>
+      ))}
     </select>
   );
 }
 
 function Alert({ children }: { children: React.ReactNode }) {
-  return <div role="alert" className="rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-900 dark:border-red-900 dark:bg-red-950 dark:text-red-200">{children}</div>;
+  return (
+    <div
+      role="alert"
+      className="rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-900 dark:border-red-900 dark:bg-red-950 dark:text-red-200"
+    >
+      {children}
+    </div>
+  );
 }
 
 function Field({ label, children }: { label: string; children: React.ReactNode }) {
@@ -305,7 +399,11 @@ function AgentCard({
   const p = agent.probe;
   const label = `${agent.workload.namespace}/${agent.workload.name}`;
   const imageFeature = p?.features?.find((f) => f.name === 'image_generation');
-  const switchPermission: Permission = !permission.allowed ? permission : !p || p.imageGeneration == null ? { allowed: false, reason: 'Codex could not be read on this agent.' } : permission;
+  const switchPermission: Permission = !permission.allowed
+    ? permission
+    : !p || p.imageGeneration == null
+      ? { allowed: false, reason: 'Codex could not be read on this agent.' }
+      : permission;
   return (
     <li
       data-testid="agent-card"
@@ -323,66 +421,101 @@ function AgentCard({
             onChange={(e) => onSelect(e.target.checked)}
           />
           <div className="min-w-0">
-          <Link href={agentPath({ clusterId: agent.clusterId, namespace: agent.workload.namespace, name: agent.workload.name })} className="font-medium text-sky-700 hover:underline dark:text-sky-400">
-            {agent.workload.name}
-          </Link>
-          <div className="text-xs text-zinc-500 dark:text-zinc-400">
-            {showCluster && <>{agent.clusterLabel} / </>}
-            {agent.workload.namespace}
-          </div>
+            <Link
+              href={agentPath({ clusterId: agent.clusterId, namespace: agent.workload.namespace, name: agent.workload.name })}
+              className="font-medium text-sky-700 hover:underline dark:text-sky-400"
+            >
+              {agent.workload.name}
+            </Link>
+            <div className="text-xs text-zinc-500 dark:text-zinc-400">
+              {showCluster && <>{agent.clusterLabel} / </>}
+              {agent.workload.namespace}
+            </div>
           </div>
         </div>
         <div className="flex flex-wrap gap-1">
-          {agent.attention.map((r) => <Badge key={r} kind="bad">{r}</Badge>)}
+          {agent.attention.map((r) => (
+            <Badge key={r} kind="bad">
+              {r}
+            </Badge>
+          ))}
         </div>
       </div>
       {agent.problem && (
-        <p data-testid="agent-problem" className="mt-2 rounded bg-red-50 px-2 py-1 text-sm text-red-900 dark:bg-red-950 dark:text-red-200">{agent.problem}</p>
+        <p data-testid="agent-problem" className="mt-2 rounded bg-red-50 px-2 py-1 text-sm text-red-900 dark:bg-red-950 dark:text-red-200">
+          {agent.problem}
+        </p>
       )}
       <dl className="mt-3 grid grid-cols-2 gap-x-4 gap-y-2 sm:grid-cols-4">
         <Field label="Pod">{pod ? <PodStatusBadge status={pod.status} ready={pod.ready} /> : '—'}</Field>
         <Field label="Restarts">{pod?.restarts ?? 0}</Field>
-        <Field label="Age"><RelativeTime iso={pod?.createdAt ?? agent.workload.createdAt} /></Field>
+        <Field label="Age">
+          <RelativeTime iso={pod?.createdAt ?? agent.workload.createdAt} />
+        </Field>
         <Field label="Codex">{p?.codexVersion ?? '—'}</Field>
         <div className="col-span-2 min-w-0">
           <dt className="text-xs text-zinc-500 dark:text-zinc-400">Login</dt>
-          <dd className="mt-0.5" data-testid="login-state"><LoginBadge login={p?.login} /></dd>
+          <dd className="mt-0.5" data-testid="login-state">
+            <LoginBadge login={p?.login} />
+          </dd>
         </div>
-        <Field label="Approval"><span data-testid="approval-mode"><ApprovalBadge mode={p?.approval.ok ? p.approval.mode : undefined} error={p && !p.approval.ok ? p.approval.error : undefined} guideMistake={p?.approval.ok ? p.approval.guideMistake : undefined} /></span></Field>
+        <Field label="Approval">
+          <span data-testid="approval-mode">
+            <ApprovalBadge
+              mode={p?.approval.ok ? p.approval.mode : undefined}
+              error={p && !p.approval.ok ? p.approval.error : undefined}
+              guideMistake={p?.approval.ok ? p.approval.guideMistake : undefined}
+            />
+          </span>
+        </Field>
         <div className="min-w-0">
           <dt className="text-xs text-zinc-500 dark:text-zinc-400">Image generation</dt>
           <dd className="mt-0.5 text-sm">
-          <span className="inline-flex items-center gap-2">
-            <span data-testid="image-generation">{p?.imageGeneration == null ? '—' : p.imageGeneration ? 'On' : 'Off'}</span>
-            {p?.imageGeneration != null && (
-              <FeatureSwitch
-                agent={{ clusterId: agent.clusterId, namespace: agent.workload.namespace, name: agent.workload.name }}
-                name="image_generation"
-                stage={imageFeature?.stage ?? 'stable'}
-                enabled={p.imageGeneration}
-                permission={switchPermission}
-                label={`Image generation for ${label}`}
-                quiet
-                onChanged={onChanged}
-              />
-            )}
-          </span>
+            <span className="inline-flex items-center gap-2">
+              <span data-testid="image-generation">{p?.imageGeneration == null ? '—' : p.imageGeneration ? 'On' : 'Off'}</span>
+              {p?.imageGeneration != null && (
+                <FeatureSwitch
+                  agent={{ clusterId: agent.clusterId, namespace: agent.workload.namespace, name: agent.workload.name }}
+                  name="image_generation"
+                  stage={imageFeature?.stage ?? 'stable'}
+                  enabled={p.imageGeneration}
+                  permission={switchPermission}
+                  label={`Image generation for ${label}`}
+                  quiet
+                  onChanged={onChanged}
+                />
+              )}
+            </span>
           </dd>
         </div>
-        <Field label="Images"><span data-testid="image-count">{p ? p.images.count : '—'}</span></Field>
-        <Field label="Last activity"><RelativeTime iso={p?.lastActivity} suffix=" ago" /></Field>
+        <Field label="Images">
+          <span data-testid="image-count">{p ? p.images.count : '—'}</span>
+        </Field>
+        <Field label="Last activity">
+          <RelativeTime iso={p?.lastActivity} suffix=" ago" />
+        </Field>
         <div className="col-span-2 min-w-0 sm:col-span-4">
           <dt className="text-xs text-zinc-500 dark:text-zinc-400">Delivery readiness</dt>
-          <dd className="mt-0.5 min-w-0"><ReadinessBadge items={overviewItems(p, agent.problem, readiness)} /></dd>
+          <dd className="mt-0.5 min-w-0">
+            <ReadinessBadge items={overviewItems(p, agent.problem, readiness)} />
+          </dd>
         </div>
       </dl>
-      {result && <p className="mt-2"><BulkResult item={result} /></p>}
+      {result && (
+        <p className="mt-2">
+          <BulkResult item={result} />
+        </p>
+      )}
       {factsObservedAt(agent) && (
         <p className="mt-2 text-xs text-zinc-500 dark:text-zinc-400">
           Codex facts checked <RelativeTime iso={factsObservedAt(agent)} suffix=" ago" />
         </p>
       )}
-      {p?.codexError && <p className="mt-2 truncate text-xs text-red-700 dark:text-red-300" title={p.codexError}>Codex: {p.codexError}</p>}
+      {p?.codexError && (
+        <p className="mt-2 truncate text-xs text-red-700 dark:text-red-300" title={p.codexError}>
+          Codex: {p.codexError}
+        </p>
+      )}
     </li>
   );
 }

@@ -54,24 +54,57 @@ export function PodLog({ logUrl, pods, canPrevious }: { logUrl: string; pods: st
     <div>
       <div className="mb-2 flex flex-wrap items-center gap-3 text-sm">
         {pods.length > 1 && (
-          <select aria-label="Pod" value={pod} onChange={(e) => setPod(e.target.value)} className="rounded-md border border-zinc-300 bg-white px-2 py-1 dark:border-zinc-700 dark:bg-zinc-900">
-            {pods.map((p) => <option key={p}>{p}</option>)}
+          <select
+            aria-label="Pod"
+            value={pod}
+            onChange={(e) => setPod(e.target.value)}
+            className="rounded-md border border-zinc-300 bg-white px-2 py-1 dark:border-zinc-700 dark:bg-zinc-900"
+          >
+            {pods.map((p) => (
+              <option key={p}>{p}</option>
+            ))}
           </select>
         )}
         <label className="flex items-center gap-1">
-          <input type="checkbox" checked={follow} onChange={(e) => { setFollow(e.target.checked); if (e.target.checked) setPrevious(false); }} /> Follow live
+          <input
+            type="checkbox"
+            checked={follow}
+            onChange={(e) => {
+              setFollow(e.target.checked);
+              if (e.target.checked) setPrevious(false);
+            }}
+          />{' '}
+          Follow live
         </label>
-        <label className="flex items-center gap-1" title={canPrevious ? undefined : 'The container has not restarted: there is no previous log.'}>
-          <input type="checkbox" checked={previous} disabled={!canPrevious || follow} onChange={(e) => setPrevious(e.target.checked)} /> Previous container
+        <label
+          className="flex items-center gap-1"
+          title={canPrevious ? undefined : 'The container has not restarted: there is no previous log.'}
+        >
+          <input type="checkbox" checked={previous} disabled={!canPrevious || follow} onChange={(e) => setPrevious(e.target.checked)} />{' '}
+          Previous container
         </label>
         {!follow && (
-          <button type="button" onClick={() => void load()} className="rounded-md border border-zinc-300 px-2 py-1 hover:bg-zinc-100 dark:border-zinc-700 dark:hover:bg-zinc-800">
+          <button
+            type="button"
+            onClick={() => void load()}
+            className="rounded-md border border-zinc-300 px-2 py-1 hover:bg-zinc-100 dark:border-zinc-700 dark:hover:bg-zinc-800"
+          >
             {loading ? 'Loading…' : 'Reload'}
           </button>
         )}
       </div>
-      {error && <p role="alert" className="mb-2 text-sm text-red-700 dark:text-red-300">{error}</p>}
-      <pre ref={pre} data-testid="pod-log" tabIndex={0} aria-label="Container log" className="max-h-96 overflow-auto rounded-md bg-zinc-950 p-3 font-mono text-xs leading-relaxed text-zinc-100">
+      {error && (
+        <p role="alert" className="mb-2 text-sm text-red-700 dark:text-red-300">
+          {error}
+        </p>
+      )}
+      <pre
+        ref={pre}
+        data-testid="pod-log"
+        tabIndex={0}
+        aria-label="Container log"
+        className="max-h-96 overflow-auto rounded-md bg-zinc-950 p-3 font-mono text-xs leading-relaxed text-zinc-100"
+      >
         {text || (loading ? 'Loading…' : 'No log lines.')}
       </pre>
     </div>

@@ -13,7 +13,9 @@ export function EndSessionsButton({ userKey, name }: { userKey: string; name: st
     startTransition(async () => {
       const result = await endSessionsAction({ userKey });
       setOpen(false);
-      setOutcome(result.ok ? { ok: true, text: `Every session of ${name} signed in until now has ended.` } : { ok: false, text: result.message });
+      setOutcome(
+        result.ok ? { ok: true, text: `Every session of ${name} signed in until now has ended.` } : { ok: false, text: result.message },
+      );
     });
   }
 
@@ -22,13 +24,24 @@ export function EndSessionsButton({ userKey, name }: { userKey: string; name: st
       <button type="button" className={buttonClass.danger} aria-label={`End all sessions of ${name}`} onClick={() => setOpen(true)}>
         End all sessions
       </button>
-      <span role="status" className={outcome?.ok === false ? 'text-sm text-red-700 dark:text-red-300' : 'text-sm text-zinc-700 dark:text-zinc-300'}>
+      <span
+        role="status"
+        className={outcome?.ok === false ? 'text-sm text-red-700 dark:text-red-300' : 'text-sm text-zinc-700 dark:text-zinc-300'}
+      >
         {outcome?.text}
       </span>
-      <ConfirmDialog open={open} title={`End all sessions of ${name}?`} confirmLabel="End sessions" tone="danger" busy={pending} onConfirm={confirm} onCancel={() => setOpen(false)}>
+      <ConfirmDialog
+        open={open}
+        title={`End all sessions of ${name}?`}
+        confirmLabel="End sessions"
+        tone="danger"
+        busy={pending}
+        onConfirm={confirm}
+        onCancel={() => setOpen(false)}
+      >
         <p>
-          {name} is signed out everywhere, on every replica of the dashboard, within a few seconds. A new sign-in works as before; to keep them out, also remove
-          their account or role.
+          {name} is signed out everywhere, on every replica of the dashboard, within a few seconds. A new sign-in works as before; to keep
+          them out, also remove their account or role.
         </p>
       </ConfirmDialog>
     </div>

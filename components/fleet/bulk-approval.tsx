@@ -12,7 +12,8 @@ import { bulkApprovalModeAction } from '@/app/actions';
 const MODES = ['manual', 'auto-review', 'full-access'] as const;
 type Mode = (typeof MODES)[number];
 
-const currentMode = (a: FleetAgent): string => (a.probe?.approval.ok ? APPROVAL_LABELS[a.probe.approval.mode] ?? a.probe.approval.mode : 'unknown');
+const currentMode = (a: FleetAgent): string =>
+  a.probe?.approval.ok ? (APPROVAL_LABELS[a.probe.approval.mode] ?? a.probe.approval.mode) : 'unknown';
 
 /** Results of the last bulk change by agent key, for each agent's row or card to show beside it. */
 export type BulkApprovalResults = Map<string, BulkApprovalItem>;
@@ -53,29 +54,55 @@ export function BulkApprovalControl({
     if (!res.ok) return setError(res.message);
     onResults(new Map(res.data.map((item) => [agentKey(item.ref), item])));
     const failed = res.data.filter((i) => !i.ok).length;
-    setSummary(`Approval mode: ${res.data.length - failed} of ${res.data.length} agent${res.data.length === 1 ? '' : 's'} on ${APPROVAL_LABELS[mode]}${failed ? `, ${failed} not changed (reason beside each)` : ''}.`);
+    setSummary(
+      `Approval mode: ${res.data.length - failed} of ${res.data.length} agent${res.data.length === 1 ? '' : 's'} on ${APPROVAL_LABELS[mode]}${failed ? `, ${failed} not changed (reason beside each)` : ''}.`,
+    );
     onFinished();
   };
 
   return (
     <>
-      <select aria-label="Mode to set on the selected agents" className={selectClass} value={mode} onChange={(e) => setMode(e.target.value as Mode)} disabled={!permission.allowed}>
+      <select
+        aria-label="Mode to set on the selected agents"
+        className={selectClass}
+        value={mode}
+        onChange={(e) => setMode(e.target.value as Mode)}
+        disabled={!permission.allowed}
+      >
         {MODES.map((m) => (
-          <option key={m} value={m}>{APPROVAL_LABELS[m]}</option>
+          <option key={m} value={m}>
+            {APPROVAL_LABELS[m]}
+          </option>
         ))}
       </select>
-      <button type="button" className={buttonClass.primary} disabled={!permission.allowed || agents.length === 0 || busy} onClick={() => setOpen(true)}>
+      <button
+        type="button"
+        className={buttonClass.primary}
+        disabled={!permission.allowed || agents.length === 0 || busy}
+        onClick={() => setOpen(true)}
+      >
         Set approval mode…
       </button>
       {summary && (
         <span role="status" data-testid="bulk-approval-summary" className="basis-full text-zinc-700 dark:text-zinc-300">
           {summary}{' '}
-          <button type="button" className="text-xs text-sky-700 hover:underline dark:text-sky-400" onClick={() => { setSummary(null); onResults(null); }}>
+          <button
+            type="button"
+            className="text-xs text-sky-700 hover:underline dark:text-sky-400"
+            onClick={() => {
+              setSummary(null);
+              onResults(null);
+            }}
+          >
             Dismiss
           </button>
         </span>
       )}
-      {error && <span role="alert" className="basis-full text-red-700 dark:text-red-300">{error}</span>}
+      {error && (
+        <span role="alert" className="basis-full text-red-700 dark:text-red-300">
+          {error}
+        </span>
+      )}
       <ConfirmDialog
         open={open}
         title={`Set ${agents.length} agent${agents.length === 1 ? '' : 's'} to ${APPROVAL_LABELS[mode]}?`}
@@ -89,11 +116,18 @@ export function BulkApprovalControl({
         <ul className="max-h-40 list-disc overflow-auto pl-5 text-xs" aria-label="Changes">
           {agents.map((a) => (
             <li key={a.key}>
-              <span className="font-mono">{a.workload.namespace}/{a.workload.name}</span>: {currentMode(a)} → {APPROVAL_LABELS[mode]}
+              <span className="font-mono">
+                {a.workload.namespace}/{a.workload.name}
+              </span>
+              : {currentMode(a)} → {APPROVAL_LABELS[mode]}
             </li>
           ))}
         </ul>
-        {mode === 'full-access' && <p className="font-medium text-red-800 dark:text-red-300">Full access lets Codex run any command without asking, with no sandbox.</p>}
+        {mode === 'full-access' && (
+          <p className="font-medium text-red-800 dark:text-red-300">
+            Full access lets Codex run any command without asking, with no sandbox.
+          </p>
+        )}
         {anyCustom && (
           <label htmlFor={customId} className="flex items-center gap-2">
             <input id={customId} type="checkbox" checked={replaceCustom} onChange={(e) => setReplaceCustom(e.target.checked)} />
@@ -109,8 +143,12 @@ export function BulkApprovalControl({
 /** One agent's outcome of the last bulk change, shown beside it. */
 export function BulkResult({ item }: { item: BulkApprovalItem }) {
   return item.ok ? (
-    <span data-testid="bulk-approval-result" data-ok="true" className="text-xs text-emerald-800 dark:text-emerald-300">✓ {item.result.message}</span>
+    <span data-testid="bulk-approval-result" data-ok="true" className="text-xs text-emerald-800 dark:text-emerald-300">
+      ✓ {item.result.message}
+    </span>
   ) : (
-    <span data-testid="bulk-approval-result" data-ok="false" className="text-xs text-red-700 dark:text-red-300">✗ {item.error}</span>
+    <span data-testid="bulk-approval-result" data-ok="false" className="text-xs text-red-700 dark:text-red-300">
+      ✗ {item.error}
+    </span>
   );
 }

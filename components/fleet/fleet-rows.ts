@@ -78,13 +78,20 @@ function matchesApproval(a: FleetAgent, filter: ApprovalFilter): boolean {
 function matchesState(a: FleetAgent, state: StateFilter): boolean {
   const login = a.probe?.login;
   switch (state) {
-    case 'all': return true;
-    case 'attention': return a.attention.length > 0;
-    case 'logged-in': return login?.kind === 'chatgpt' ? login.expiry !== 'expired' : login?.kind === 'apikey' || login?.kind === 'other';
-    case 'not-logged-in': return login?.kind === 'not-logged-in';
-    case 'expired': return login?.kind === 'chatgpt' && login.expiry === 'expired';
-    case 'crash-looping': return a.workload.pods.some((p) => p.crashLooping);
-    case 'unreadable': return Boolean(a.problem) || login?.kind === 'unreadable';
+    case 'all':
+      return true;
+    case 'attention':
+      return a.attention.length > 0;
+    case 'logged-in':
+      return login?.kind === 'chatgpt' ? login.expiry !== 'expired' : login?.kind === 'apikey' || login?.kind === 'other';
+    case 'not-logged-in':
+      return login?.kind === 'not-logged-in';
+    case 'expired':
+      return login?.kind === 'chatgpt' && login.expiry === 'expired';
+    case 'crash-looping':
+      return a.workload.pods.some((p) => p.crashLooping);
+    case 'unreadable':
+      return Boolean(a.problem) || login?.kind === 'unreadable';
   }
 }
 
@@ -103,7 +110,9 @@ export function byVersionDescending(x: string, y: string): number {
     if (a[i] === b[i]) continue;
     if (a[i] === undefined) return 1;
     if (b[i] === undefined) return -1;
-    return typeof a[i] === 'number' && typeof b[i] === 'number' ? (b[i] as number) - (a[i] as number) : String(b[i]).localeCompare(String(a[i]));
+    return typeof a[i] === 'number' && typeof b[i] === 'number'
+      ? (b[i] as number) - (a[i] as number)
+      : String(b[i]).localeCompare(String(a[i]));
   }
   return 0;
 }
@@ -125,14 +134,18 @@ function rankLast(order: string[], value: string | null | undefined): number {
 function naturalOrder(sort: SortKey, readiness: Record<string, OverviewReadiness> | null) {
   return (x: FleetAgent, y: FleetAgent): number => {
     switch (sort) {
-      case 'attention': return (y.attention.length > 0 ? 1 : 0) - (x.attention.length > 0 ? 1 : 0);
-      case 'name': return x.workload.name.localeCompare(y.workload.name);
-      case 'namespace': return x.workload.namespace.localeCompare(y.workload.namespace);
+      case 'attention':
+        return (y.attention.length > 0 ? 1 : 0) - (x.attention.length > 0 ? 1 : 0);
+      case 'name':
+        return x.workload.name.localeCompare(y.workload.name);
+      case 'namespace':
+        return x.workload.namespace.localeCompare(y.workload.namespace);
       case 'version': {
         const [a, b] = [x.probe?.codexVersion, y.probe?.codexVersion];
         return a && b ? byVersionDescending(a, b) : a ? -1 : b ? 1 : 0;
       }
-      case 'login': return compareRanks(rankLast(LOGIN_ORDER, loginKind(x)), rankLast(LOGIN_ORDER, loginKind(y)));
+      case 'login':
+        return compareRanks(rankLast(LOGIN_ORDER, loginKind(x)), rankLast(LOGIN_ORDER, loginKind(y)));
       case 'approval': {
         const mode = (a: FleetAgent) => (a.probe?.approval.ok ? a.probe.approval.mode : null);
         return compareRanks(rankLast(APPROVAL_ORDER, mode(x)), rankLast(APPROVAL_ORDER, mode(y)));
@@ -141,17 +154,22 @@ function naturalOrder(sort: SortKey, readiness: Record<string, OverviewReadiness
         const on = (a: FleetAgent) => (a.probe?.imageGeneration == null ? 2 : a.probe.imageGeneration ? 0 : 1);
         return on(x) - on(y);
       }
-      case 'readiness': return compareRanks(rankLast(READINESS_ORDER, readinessOf(x, readiness)), rankLast(READINESS_ORDER, readinessOf(y, readiness)));
-      case 'activity': return (y.probe?.lastActivity ?? '').localeCompare(x.probe?.lastActivity ?? '');
-      case 'images': return (y.probe?.images.count ?? -1) - (x.probe?.images.count ?? -1);
-      case 'restarts': return restarts(y) - restarts(x);
+      case 'readiness':
+        return compareRanks(rankLast(READINESS_ORDER, readinessOf(x, readiness)), rankLast(READINESS_ORDER, readinessOf(y, readiness)));
+      case 'activity':
+        return (y.probe?.lastActivity ?? '').localeCompare(x.probe?.lastActivity ?? '');
+      case 'images':
+        return (y.probe?.images.count ?? -1) - (x.probe?.images.count ?? -1);
+      case 'restarts':
+        return restarts(y) - restarts(x);
     }
   };
 }
 
 const compareRanks = (a: number, b: number) => (a === b ? 0 : a < b ? -1 : 1);
 const restarts = (a: FleetAgent) => a.pod?.restarts ?? a.workload.pods[0]?.restarts ?? 0;
-const byNamespaceThenName = (x: FleetAgent, y: FleetAgent) => x.workload.namespace.localeCompare(y.workload.namespace) || x.workload.name.localeCompare(y.workload.name);
+const byNamespaceThenName = (x: FleetAgent, y: FleetAgent) =>
+  x.workload.namespace.localeCompare(y.workload.namespace) || x.workload.name.localeCompare(y.workload.name);
 
 /** The agents the view's filters keep, in its order (ties by namespace/name, so the order is stable). */
 export function visibleAgents(agents: FleetAgent[], p: OverviewParams, readiness: Record<string, OverviewReadiness> | null): FleetAgent[] {
@@ -169,7 +187,7 @@ export function visibleAgents(agents: FleetAgent[], p: OverviewParams, readiness
     .filter((a) => {
       if (!q) return true;
       const login = a.probe?.login;
-      const email = login?.kind === 'chatgpt' ? login.email ?? '' : '';
+      const email = login?.kind === 'chatgpt' ? (login.email ?? '') : '';
       return [a.workload.name, a.workload.namespace, a.clusterLabel, email, a.pod?.name ?? ''].some((s) => s.toLowerCase().includes(q));
     })
     .sort((x, y) => sign * order(x, y) || byNamespaceThenName(x, y));

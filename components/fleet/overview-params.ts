@@ -21,7 +21,19 @@ export type LoginFilter = (typeof LOGIN_FILTERS)[number];
 export const READINESS_FILTERS = ['all', 'pass', 'fail', 'unknown'] as const;
 export type ReadinessFilter = (typeof READINESS_FILTERS)[number];
 
-export const SORT_KEYS = ['attention', 'name', 'namespace', 'version', 'login', 'approval', 'image-generation', 'readiness', 'activity', 'images', 'restarts'] as const;
+export const SORT_KEYS = [
+  'attention',
+  'name',
+  'namespace',
+  'version',
+  'login',
+  'approval',
+  'image-generation',
+  'readiness',
+  'activity',
+  'images',
+  'restarts',
+] as const;
 export type SortKey = (typeof SORT_KEYS)[number];
 export type SortDir = 'asc' | 'desc';
 
@@ -63,7 +75,10 @@ export const DEFAULT_PARAMS: OverviewParams = {
 
 // Names of clusters, namespaces and versions are matched against the fleet, never used as code;
 // this only keeps nonsense (control characters, kilobytes) out of the page.
-const nameLike = z.string().max(253).regex(/^[\w.@:/+-]+$/);
+const nameLike = z
+  .string()
+  .max(253)
+  .regex(/^[\w.@:/+-]+$/);
 
 const fields = {
   view: z.enum(VIEWS),
@@ -78,7 +93,9 @@ const fields = {
   sort: z.enum(SORT_KEYS),
   dir: z.enum(['asc', 'desc']),
   page: z.coerce.number().int().min(1).max(100_000),
-  size: z.coerce.number().pipe(z.union(PAGE_SIZES.map((s) => z.literal(s)) as [z.ZodLiteral<25>, z.ZodLiteral<50>, z.ZodLiteral<100>, z.ZodLiteral<200>])),
+  size: z.coerce
+    .number()
+    .pipe(z.union(PAGE_SIZES.map((s) => z.literal(s)) as [z.ZodLiteral<25>, z.ZodLiteral<50>, z.ZodLiteral<100>, z.ZodLiteral<200>])),
 } as const;
 
 type Field = keyof typeof fields;

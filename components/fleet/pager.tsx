@@ -39,13 +39,17 @@ export function Pager({
       <button type="button" className={buttonClass.secondary} disabled={page <= 1} onClick={() => onPage(page - 1)}>
         Previous page
       </button>
-      <span aria-current="page">Page {page} of {pages}</span>
+      <span aria-current="page">
+        Page {page} of {pages}
+      </span>
       <button type="button" className={buttonClass.secondary} disabled={page >= pages} onClick={() => onPage(page + 1)}>
         Next page
       </button>
       <select aria-label="Agents per page" className={selectClass} value={size} onChange={(e) => onSize(Number(e.target.value))}>
         {PAGE_SIZES.map((s) => (
-          <option key={s} value={s}>{s} per page</option>
+          <option key={s} value={s}>
+            {s} per page
+          </option>
         ))}
       </select>
     </nav>

@@ -11,16 +11,13 @@ import { overviewSearch, parseOverviewParams, type OverviewParams } from './over
 export function useOverviewParams(): [OverviewParams, (patch: Partial<OverviewParams>, how?: 'push' | 'replace') => void] {
   const search = useSearchParams();
   const params = useMemo(() => parseOverviewParams(search), [search]);
-  const update = useCallback(
-    (patch: Partial<OverviewParams>, how: 'push' | 'replace' = 'push') => {
-      // Any change but paging itself starts again at the first page.
-      const next = { ...parseOverviewParams(new URLSearchParams(window.location.search)), page: 1, ...patch };
-      const query = overviewSearch(next);
-      const url = `${window.location.pathname}${query ? `?${query}` : ''}`;
-      if (how === 'push') window.history.pushState(null, '', url);
-      else window.history.replaceState(null, '', url);
-    },
-    [],
-  );
+  const update = useCallback((patch: Partial<OverviewParams>, how: 'push' | 'replace' = 'push') => {
+    // Any change but paging itself starts again at the first page.
+    const next = { ...parseOverviewParams(new URLSearchParams(window.location.search)), page: 1, ...patch };
+    const query = overviewSearch(next);
+    const url = `${window.location.pathname}${query ? `?${query}` : ''}`;
+    if (how === 'push') window.history.pushState(null, '', url);
+    else window.history.replaceState(null, '', url);
+  }, []);
   return [params, update];
 }

@@ -14,7 +14,9 @@ export async function AgentImagesPanel({ clusterId, namespace, name }: AgentPane
   if (!agent.pod || agent.problem) {
     return (
       <Section title="Generated images">
-        <p className="text-sm text-zinc-500">The images can be read once the agent&apos;s pod runs{agent.problem ? `: ${agent.problem}` : '.'}</p>
+        <p className="text-sm text-zinc-500">
+          The images can be read once the agent&apos;s pod runs{agent.problem ? `: ${agent.problem}` : '.'}
+        </p>
       </Section>
     );
   }
@@ -22,16 +24,27 @@ export async function AgentImagesPanel({ clusterId, namespace, name }: AgentPane
   return (
     <Section title="Generated images">
       {result.errors.length > 0 ? (
-        <p role="alert" className="text-sm text-red-800 dark:text-red-300">{result.errors[0]}</p>
+        <p role="alert" className="text-sm text-red-800 dark:text-red-300">
+          {result.errors[0]}
+        </p>
       ) : result.total === 0 ? (
-        <p className="text-sm text-zinc-500" data-testid="images-strip-empty">No generated images.</p>
+        <p className="text-sm text-zinc-500" data-testid="images-strip-empty">
+          No generated images.
+        </p>
       ) : (
         <ul className="flex gap-2 overflow-x-auto pb-1" data-testid="images-strip">
           {result.items.map((item) => (
             <li key={item.id} className="shrink-0">
               <Link href={galleryPath} title={`${item.file} · ${item.created}`}>
                 {/* eslint-disable-next-line @next/next/no-img-element */}
-                <img src={item.thumbUrl} alt={`Generated image ${item.file}`} width={96} height={96} loading="lazy" className="h-24 w-24 rounded-md border border-zinc-200 object-cover dark:border-zinc-800" />
+                <img
+                  src={item.thumbUrl}
+                  alt={`Generated image ${item.file}`}
+                  width={96}
+                  height={96}
+                  loading="lazy"
+                  className="h-24 w-24 rounded-md border border-zinc-200 object-cover dark:border-zinc-800"
+                />
               </Link>
             </li>
           ))}

@@ -1,7 +1,12 @@
 import type { ConversationEntry } from '@/lib/codex/conversation';
 import type { SessionConversation } from '@/lib/images/conversation';
 
-const time = (at: string | undefined) => (at ? <time dateTime={at} className="text-xs text-zinc-500">{at.slice(0, 19).replace('T', ' ')} UTC</time> : null);
+const time = (at: string | undefined) =>
+  at ? (
+    <time dateTime={at} className="text-xs text-zinc-500">
+      {at.slice(0, 19).replace('T', ' ')} UTC
+    </time>
+  ) : null;
 
 /** A session read-only: requests and replies as they came, images inline, tool calls folded. */
 export function ConversationView({ data }: { data: SessionConversation }) {
@@ -36,7 +41,10 @@ function Entry({ entry, image }: { entry: ConversationEntry; image?: SessionConv
     case 'reply':
       return (
         <article aria-label="Reply" className={`${box} border-zinc-200 bg-white dark:border-zinc-800 dark:bg-zinc-900`}>
-          <header className="mb-1 flex gap-2"><span className="font-medium">Codex</span>{time(entry.at)}</header>
+          <header className="mb-1 flex gap-2">
+            <span className="font-medium">Codex</span>
+            {time(entry.at)}
+          </header>
           <p className="whitespace-pre-wrap break-words">{entry.text}</p>
         </article>
       );
@@ -52,7 +60,11 @@ function Entry({ entry, image }: { entry: ConversationEntry; image?: SessionConv
           <figcaption className="mt-1 space-y-1">
             {time(entry.at)}
             {entry.revisedPrompt && <p className="text-zinc-600 dark:text-zinc-400">Revised prompt: {entry.revisedPrompt}</p>}
-            {image && <a href={`/images?image=${encodeURIComponent(image.id)}`} className="text-sky-700 hover:underline dark:text-sky-400">Open in the gallery</a>}
+            {image && (
+              <a href={`/images?image=${encodeURIComponent(image.id)}`} className="text-sky-700 hover:underline dark:text-sky-400">
+                Open in the gallery
+              </a>
+            )}
           </figcaption>
         </figure>
       );
@@ -67,7 +79,9 @@ function Entry({ entry, image }: { entry: ConversationEntry; image?: SessionConv
           {entry.withheld ? (
             <p className="mt-2 text-xs text-amber-800 dark:text-amber-300">{entry.withheld}</p>
           ) : entry.output !== undefined ? (
-            <pre className="mt-2 overflow-x-auto whitespace-pre-wrap break-all border-t border-zinc-200 pt-2 text-xs dark:border-zinc-800">{entry.output}</pre>
+            <pre className="mt-2 overflow-x-auto whitespace-pre-wrap break-all border-t border-zinc-200 pt-2 text-xs dark:border-zinc-800">
+              {entry.output}
+            </pre>
           ) : null}
         </details>
       );

@@ -5,8 +5,6 @@ import { ResendForm } from './resend-form';
 import { StableCopyForm } from './stable-copy-form';
 import type { GalleryItem, ResendPermission } from './types';
 
-
-
 function formatBytes(n: number): string {
   if (n < 1024) return `${n} B`;
   if (n < 1024 ** 2) return `${(n / 1024).toFixed(1)} KiB`;
@@ -14,7 +12,19 @@ function formatBytes(n: number): string {
 }
 
 /** Thumbnails newest first; a click opens the full image with its details (arrows move, Escape closes). */
-export function GalleryView({ items, permission, showAgent, copyPermission, initialImage }: { items: GalleryItem[]; permission: ResendPermission; showAgent: boolean; copyPermission?: ResendPermission; initialImage?: string | null }) {
+export function GalleryView({
+  items,
+  permission,
+  showAgent,
+  copyPermission,
+  initialImage,
+}: {
+  items: GalleryItem[];
+  permission: ResendPermission;
+  showAgent: boolean;
+  copyPermission?: ResendPermission;
+  initialImage?: string | null;
+}) {
   const [open, setOpen] = useState<number | null>(() => {
     const i = initialImage ? items.findIndex((item) => item.id === initialImage) : -1;
     return i >= 0 ? i : null;
@@ -34,7 +44,12 @@ export function GalleryView({ items, permission, showAgent, copyPermission, init
     if (url.href !== window.location.href) window.history.replaceState(window.history.state, '', url);
   }, [open, items]);
 
-  if (items.length === 0) return <p className="text-sm text-zinc-500" data-testid="gallery-empty">No images match.</p>;
+  if (items.length === 0)
+    return (
+      <p className="text-sm text-zinc-500" data-testid="gallery-empty">
+        No images match.
+      </p>
+    );
 
   return (
     <>
@@ -53,7 +68,15 @@ export function GalleryView({ items, permission, showAgent, copyPermission, init
               data-image={item.name}
             >
               {/* eslint-disable-next-line @next/next/no-img-element */}
-              <img src={item.thumbUrl} alt={`Generated image ${item.file}`} loading="lazy" decoding="async" width={320} height={320} className="aspect-square w-full object-cover transition group-hover:opacity-90" />
+              <img
+                src={item.thumbUrl}
+                alt={`Generated image ${item.file}`}
+                loading="lazy"
+                decoding="async"
+                width={320}
+                height={320}
+                className="aspect-square w-full object-cover transition group-hover:opacity-90"
+              />
               <span className="block truncate px-2 py-1 text-xs text-zinc-600 dark:text-zinc-400">
                 {showAgent ? `${item.agent.name} · ` : ''}
                 {new Date(item.created).toISOString().slice(0, 16).replace('T', ' ')}
@@ -62,12 +85,28 @@ export function GalleryView({ items, permission, showAgent, copyPermission, init
           </li>
         ))}
       </ul>
-      {open !== null && <Lightbox items={items} index={open} onIndex={setOpen} onClose={close} permission={permission} copyPermission={copyPermission} />}
+      {open !== null && (
+        <Lightbox items={items} index={open} onIndex={setOpen} onClose={close} permission={permission} copyPermission={copyPermission} />
+      )}
     </>
   );
 }
 
-function Lightbox({ items, index, onIndex, onClose, permission, copyPermission }: { items: GalleryItem[]; index: number; onIndex: (i: number) => void; onClose: () => void; permission: ResendPermission; copyPermission?: ResendPermission }) {
+function Lightbox({
+  items,
+  index,
+  onIndex,
+  onClose,
+  permission,
+  copyPermission,
+}: {
+  items: GalleryItem[];
+  index: number;
+  onIndex: (i: number) => void;
+  onClose: () => void;
+  permission: ResendPermission;
+  copyPermission?: ResendPermission;
+}) {
   const item = items[index];
   const dialog = useRef<HTMLDivElement>(null);
   const prev = useCallback(() => onIndex((index - 1 + items.length) % items.length), [index, items.length, onIndex]);
@@ -90,7 +129,9 @@ function Lightbox({ items, index, onIndex, onClose, permission, copyPermission }
       prev();
     } else if (e.key === 'Tab') {
       // Keep focus inside the dialog.
-      const focusable = [...(dialog.current?.querySelectorAll<HTMLElement>('a[href], button:not([disabled]), input, [tabindex="0"]') ?? [])];
+      const focusable = [
+        ...(dialog.current?.querySelectorAll<HTMLElement>('a[href], button:not([disabled]), input, [tabindex="0"]') ?? []),
+      ];
       if (focusable.length === 0) return;
       const first = focusable[0];
       const last = focusable[focusable.length - 1];
@@ -106,19 +147,50 @@ function Lightbox({ items, index, onIndex, onClose, permission, copyPermission }
 
   const details: Array<[string, React.ReactNode]> = [
     ['Agent', `${item.agent.namespace}/${item.agent.name}`],
-    ['File', <code key="f" className="text-xs">{item.file}</code>],
+    [
+      'File',
+      <code key="f" className="text-xs">
+        {item.file}
+      </code>,
+    ],
     ['Kept in', item.source === 'stable' ? `~/${STABLE_IMAGES_DIR}/ (stable copy)` : 'generated_images/'],
     ['Size', formatBytes(item.size)],
     ['Dimensions', item.width && item.height ? `${item.width} × ${item.height}` : '—'],
     ['Created', new Date(item.created).toUTCString()],
-    ['Session', <code key="s" className="break-all text-xs">{item.session}</code>],
-    ['Discord thread', item.discordThreadId ? <code key="t" className="text-xs">{item.discordThreadId}</code> : '—'],
-    ['Discord channel', item.discordChannelId ? <code key="c" className="text-xs">{item.discordChannelId}</code> : '—'],
+    [
+      'Session',
+      <code key="s" className="break-all text-xs">
+        {item.session}
+      </code>,
+    ],
+    [
+      'Discord thread',
+      item.discordThreadId ? (
+        <code key="t" className="text-xs">
+          {item.discordThreadId}
+        </code>
+      ) : (
+        '—'
+      ),
+    ],
+    [
+      'Discord channel',
+      item.discordChannelId ? (
+        <code key="c" className="text-xs">
+          {item.discordChannelId}
+        </code>
+      ) : (
+        '—'
+      ),
+    ],
     ['Asked by', item.askedBy ?? '—'],
   ];
 
   return (
-    <div className="fixed inset-0 z-50 flex items-center justify-center bg-black/80 p-2 sm:p-6" onClick={(e) => e.target === e.currentTarget && onClose()}>
+    <div
+      className="fixed inset-0 z-50 flex items-center justify-center bg-black/80 p-2 sm:p-6"
+      onClick={(e) => e.target === e.currentTarget && onClose()}
+    >
       <div
         ref={dialog}
         role="dialog"
@@ -132,25 +204,43 @@ function Lightbox({ items, index, onIndex, onClose, permission, copyPermission }
       >
         <div className="flex min-h-64 flex-1 items-center justify-center bg-zinc-950">
           {/* eslint-disable-next-line @next/next/no-img-element */}
-          <img key={item.id} src={item.fullUrl} alt={`Full size ${item.file}`} className="max-h-[80vh] w-auto max-w-full object-contain" data-testid="lightbox-image" />
+          <img
+            key={item.id}
+            src={item.fullUrl}
+            alt={`Full size ${item.file}`}
+            className="max-h-[80vh] w-auto max-w-full object-contain"
+            data-testid="lightbox-image"
+          />
         </div>
         <div className="w-full space-y-3 p-4 lg:w-80">
           <div className="flex items-center justify-between gap-2">
-            <h2 id="lightbox-title" className="truncate text-base font-semibold">{item.file}</h2>
-            <span className="text-xs text-zinc-500">{index + 1} / {items.length}</span>
+            <h2 id="lightbox-title" className="truncate text-base font-semibold">
+              {item.file}
+            </h2>
+            <span className="text-xs text-zinc-500">
+              {index + 1} / {items.length}
+            </span>
           </div>
           <section aria-label="What was asked" className="space-y-1 text-sm">
             <h3 className="text-xs font-medium uppercase tracking-wide text-zinc-500">What was asked</h3>
-            <p className="whitespace-pre-wrap break-words" data-testid="image-request">{item.request ?? 'The session holds no request for this image.'}</p>
+            <p className="whitespace-pre-wrap break-words" data-testid="image-request">
+              {item.request ?? 'The session holds no request for this image.'}
+            </p>
             {item.revisedPrompt && (
               <>
                 <h3 className="text-xs font-medium uppercase tracking-wide text-zinc-500">Revised prompt (Codex)</h3>
-                <p className="whitespace-pre-wrap break-words text-zinc-700 dark:text-zinc-300" data-testid="image-revised-prompt">{item.revisedPrompt}</p>
+                <p className="whitespace-pre-wrap break-words text-zinc-700 dark:text-zinc-300" data-testid="image-revised-prompt">
+                  {item.revisedPrompt}
+                </p>
               </>
             )}
             <p className="flex flex-wrap gap-3">
-              <a href={item.conversationUrl} className="text-sky-700 hover:underline dark:text-sky-400">View conversation</a>
-              <a href={`/images?image=${encodeURIComponent(item.id)}`} className="text-sky-700 hover:underline dark:text-sky-400">Link to this image</a>
+              <a href={item.conversationUrl} className="text-sky-700 hover:underline dark:text-sky-400">
+                View conversation
+              </a>
+              <a href={`/images?image=${encodeURIComponent(item.id)}`} className="text-sky-700 hover:underline dark:text-sky-400">
+                Link to this image
+              </a>
             </p>
           </section>
           <dl className="grid grid-cols-[auto_1fr] gap-x-3 gap-y-1 text-sm">
@@ -162,23 +252,56 @@ function Lightbox({ items, index, onIndex, onClose, permission, copyPermission }
             ))}
           </dl>
           <div className="flex flex-wrap gap-2">
-            <button type="button" onClick={prev} className="rounded-md border border-zinc-300 px-3 py-1.5 text-sm dark:border-zinc-700" aria-label="Previous image">← Prev</button>
-            <button type="button" onClick={next} className="rounded-md border border-zinc-300 px-3 py-1.5 text-sm dark:border-zinc-700" aria-label="Next image">Next →</button>
-            <a href={item.downloadUrl} download={item.file} className="rounded-md border border-zinc-300 px-3 py-1.5 text-sm dark:border-zinc-700" data-testid="download">Download</a>
-            <button type="button" onClick={onClose} className="rounded-md border border-zinc-300 px-3 py-1.5 text-sm dark:border-zinc-700">Close</button>
+            <button
+              type="button"
+              onClick={prev}
+              className="rounded-md border border-zinc-300 px-3 py-1.5 text-sm dark:border-zinc-700"
+              aria-label="Previous image"
+            >
+              ← Prev
+            </button>
+            <button
+              type="button"
+              onClick={next}
+              className="rounded-md border border-zinc-300 px-3 py-1.5 text-sm dark:border-zinc-700"
+              aria-label="Next image"
+            >
+              Next →
+            </button>
+            <a
+              href={item.downloadUrl}
+              download={item.file}
+              className="rounded-md border border-zinc-300 px-3 py-1.5 text-sm dark:border-zinc-700"
+              data-testid="download"
+            >
+              Download
+            </a>
+            <button type="button" onClick={onClose} className="rounded-md border border-zinc-300 px-3 py-1.5 text-sm dark:border-zinc-700">
+              Close
+            </button>
           </div>
           <div className="border-t border-zinc-200 pt-3 dark:border-zinc-800">
             <h3 className="mb-2 text-sm font-medium">Send to Discord</h3>
             <ResendForm
               key={item.id}
-              item={{ cluster: item.agent.clusterId, namespace: item.agent.namespace, name: item.agent.name, image: item.name, defaultTarget: item.discordTarget }}
+              item={{
+                cluster: item.agent.clusterId,
+                namespace: item.agent.namespace,
+                name: item.agent.name,
+                image: item.name,
+                defaultTarget: item.discordTarget,
+              }}
               permission={permission}
             />
           </div>
           {copyPermission && (
             <div className="border-t border-zinc-200 pt-3 dark:border-zinc-800">
               <h3 className="mb-2 text-sm font-medium">Copy to a stable path</h3>
-              <StableCopyForm key={item.id} item={{ cluster: item.agent.clusterId, namespace: item.agent.namespace, name: item.agent.name, image: item.name }} permission={copyPermission} />
+              <StableCopyForm
+                key={item.id}
+                item={{ cluster: item.agent.clusterId, namespace: item.agent.namespace, name: item.agent.name, image: item.name }}
+                permission={copyPermission}
+              />
             </div>
           )}
         </div>

@@ -19,7 +19,17 @@ export interface ResendTarget {
  * the target and a message can be changed first. The button stays disabled while a send
  * runs, and the server sends once per image and target whatever the clicks.
  */
-export function ResendForm({ item, permission, compact = false, onSent }: { item: ResendTarget; permission: ResendPermission; compact?: boolean; onSent?: (r: ResendResult) => void }) {
+export function ResendForm({
+  item,
+  permission,
+  compact = false,
+  onSent,
+}: {
+  item: ResendTarget;
+  permission: ResendPermission;
+  compact?: boolean;
+  onSent?: (r: ResendResult) => void;
+}) {
   const [target, setTarget] = useState(item.defaultTarget ?? '');
   const [message, setMessage] = useState('');
   const [editing, setEditing] = useState(!compact || !item.defaultTarget);
@@ -33,22 +43,42 @@ export function ResendForm({ item, permission, compact = false, onSent }: { item
   if (!permission.allowed) {
     return (
       <div className="space-y-1" data-testid="resend-disabled">
-        <button type="button" disabled className="cursor-not-allowed rounded-md bg-zinc-200 px-3 py-1.5 text-sm text-zinc-500 dark:bg-zinc-800 dark:text-zinc-400" aria-describedby={`${id}-why`}>
+        <button
+          type="button"
+          disabled
+          className="cursor-not-allowed rounded-md bg-zinc-200 px-3 py-1.5 text-sm text-zinc-500 dark:bg-zinc-800 dark:text-zinc-400"
+          aria-describedby={`${id}-why`}
+        >
           Send to Discord
         </button>
-        <p id={`${id}-why`} className="text-xs text-zinc-600 dark:text-zinc-400">{permission.reason}</p>
+        <p id={`${id}-why`} className="text-xs text-zinc-600 dark:text-zinc-400">
+          {permission.reason}
+        </p>
       </div>
     );
   }
 
   if (result) {
     return (
-      <p role="status" data-testid="resend-result" className="rounded-md bg-emerald-50 px-3 py-2 text-sm text-emerald-900 dark:bg-emerald-950 dark:text-emerald-200">
+      <p
+        role="status"
+        data-testid="resend-result"
+        className="rounded-md bg-emerald-50 px-3 py-2 text-sm text-emerald-900 dark:bg-emerald-950 dark:text-emerald-200"
+      >
         {result.alreadyDelivered ? 'Already delivered' : 'Delivered'} to {result.channelId}
         {result.link ? (
-          <> — <a href={result.link} target="_blank" rel="noreferrer" className="underline">open the message</a></>
+          <>
+            {' '}
+            —{' '}
+            <a href={result.link} target="_blank" rel="noreferrer" className="underline">
+              open the message
+            </a>
+          </>
         ) : (
-          <> — message id <code>{result.messageId}</code></>
+          <>
+            {' '}
+            — message id <code>{result.messageId}</code>
+          </>
         )}
       </p>
     );
@@ -60,7 +90,14 @@ export function ResendForm({ item, permission, compact = false, onSent }: { item
     busy.current = true;
     setError(null);
     startTransition(async () => {
-      const r = await resendImageAction({ clusterId: item.cluster, namespace: item.namespace, name: item.name, image: item.image, target: target.trim(), message });
+      const r = await resendImageAction({
+        clusterId: item.cluster,
+        namespace: item.namespace,
+        name: item.name,
+        image: item.image,
+        target: target.trim(),
+        message,
+      });
       busy.current = false;
       if (r.ok) {
         setResult(r.data);
@@ -74,7 +111,9 @@ export function ResendForm({ item, permission, compact = false, onSent }: { item
       {editing ? (
         <>
           <div>
-            <label htmlFor={`${id}-target`} className="block text-xs font-medium text-zinc-600 dark:text-zinc-400">Channel or thread id</label>
+            <label htmlFor={`${id}-target`} className="block text-xs font-medium text-zinc-600 dark:text-zinc-400">
+              Channel or thread id
+            </label>
             <input
               id={`${id}-target`}
               name="target"
@@ -85,19 +124,37 @@ export function ResendForm({ item, permission, compact = false, onSent }: { item
               aria-describedby={`${id}-target-help`}
               className="mt-0.5 w-full rounded-md border border-zinc-300 bg-white px-2 py-1 font-mono text-sm dark:border-zinc-700 dark:bg-zinc-950"
             />
-            <p id={`${id}-target-help`} className={`text-xs ${target !== '' && !validTarget ? 'text-red-700 dark:text-red-300' : 'text-zinc-500'}`}>
-              {target !== '' && !validTarget ? 'A Discord id is 17 to 20 digits.' : item.defaultTarget ? 'Defaults to the session\u2019s thread (else its channel).' : 'The session named no Discord channel: enter one.'}
+            <p
+              id={`${id}-target-help`}
+              className={`text-xs ${target !== '' && !validTarget ? 'text-red-700 dark:text-red-300' : 'text-zinc-500'}`}
+            >
+              {target !== '' && !validTarget
+                ? 'A Discord id is 17 to 20 digits.'
+                : item.defaultTarget
+                  ? 'Defaults to the session\u2019s thread (else its channel).'
+                  : 'The session named no Discord channel: enter one.'}
             </p>
           </div>
           <div>
-            <label htmlFor={`${id}-message`} className="block text-xs font-medium text-zinc-600 dark:text-zinc-400">Message (optional)</label>
-            <input id={`${id}-message`} name="message" maxLength={2000} value={message} onChange={(e) => setMessage(e.target.value)} className="mt-0.5 w-full rounded-md border border-zinc-300 bg-white px-2 py-1 text-sm dark:border-zinc-700 dark:bg-zinc-950" />
+            <label htmlFor={`${id}-message`} className="block text-xs font-medium text-zinc-600 dark:text-zinc-400">
+              Message (optional)
+            </label>
+            <input
+              id={`${id}-message`}
+              name="message"
+              maxLength={2000}
+              value={message}
+              onChange={(e) => setMessage(e.target.value)}
+              className="mt-0.5 w-full rounded-md border border-zinc-300 bg-white px-2 py-1 text-sm dark:border-zinc-700 dark:bg-zinc-950"
+            />
           </div>
         </>
       ) : (
         <p className="text-xs text-zinc-600 dark:text-zinc-400">
           To <code>{target}</code>{' '}
-          <button type="button" className="text-sky-700 underline dark:text-sky-400" onClick={() => setEditing(true)}>change</button>
+          <button type="button" className="text-sky-700 underline dark:text-sky-400" onClick={() => setEditing(true)}>
+            change
+          </button>
         </p>
       )}
       <button
@@ -107,7 +164,11 @@ export function ResendForm({ item, permission, compact = false, onSent }: { item
       >
         {pending ? 'Sending…' : 'Send to Discord'}
       </button>
-      {error && <p role="alert" className="text-sm text-red-800 dark:text-red-300" data-testid="resend-error">{error}</p>}
+      {error && (
+        <p role="alert" className="text-sm text-red-800 dark:text-red-300" data-testid="resend-error">
+          {error}
+        </p>
+      )}
     </form>
   );
 }

@@ -17,7 +17,13 @@ function nameProblem(name: string): string | null {
  * Copies the image to `~/images/<name>.<ext>` in the agent's home, a path that does not change
  * (generated_images/ is keyed by session). An existing file is replaced only after a confirmation.
  */
-export function StableCopyForm({ item, permission }: { item: { cluster: string; namespace: string; name: string; image: string }; permission: ResendPermission }) {
+export function StableCopyForm({
+  item,
+  permission,
+}: {
+  item: { cluster: string; namespace: string; name: string; image: string };
+  permission: ResendPermission;
+}) {
   const [target, setTarget] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -29,10 +35,17 @@ export function StableCopyForm({ item, permission }: { item: { cluster: string; 
   if (!permission.allowed) {
     return (
       <div className="space-y-1" data-testid="stable-copy-disabled">
-        <button type="button" disabled className="cursor-not-allowed rounded-md bg-zinc-200 px-3 py-1.5 text-sm text-zinc-500 dark:bg-zinc-800 dark:text-zinc-400" aria-describedby={`${id}-why`}>
+        <button
+          type="button"
+          disabled
+          className="cursor-not-allowed rounded-md bg-zinc-200 px-3 py-1.5 text-sm text-zinc-500 dark:bg-zinc-800 dark:text-zinc-400"
+          aria-describedby={`${id}-why`}
+        >
           Copy to a stable path
         </button>
-        <p id={`${id}-why`} className="text-xs text-zinc-600 dark:text-zinc-400">{permission.reason}</p>
+        <p id={`${id}-why`} className="text-xs text-zinc-600 dark:text-zinc-400">
+          {permission.reason}
+        </p>
       </div>
     );
   }
@@ -42,7 +55,14 @@ export function StableCopyForm({ item, permission }: { item: { cluster: string; 
     setBusy(true);
     setError(null);
     setDone(null);
-    const res = await copyImageToStablePathAction({ clusterId: item.cluster, namespace: item.namespace, name: item.name, image: item.image, target: target.trim(), replaceSha });
+    const res = await copyImageToStablePathAction({
+      clusterId: item.cluster,
+      namespace: item.namespace,
+      name: item.name,
+      image: item.image,
+      target: target.trim(),
+      replaceSha,
+    });
     setBusy(false);
     if (!res.ok) {
       setExists(null);
@@ -83,26 +103,57 @@ export function StableCopyForm({ item, permission }: { item: { cluster: string; 
           className="min-w-0 flex-1 rounded-md border border-zinc-300 bg-white px-2 py-1 text-sm dark:border-zinc-700 dark:bg-zinc-900"
           data-testid="stable-copy-name"
         />
-        <button type="submit" disabled={busy || Boolean(problem) || !target.trim()} className="rounded-md border border-zinc-300 px-3 py-1.5 text-sm disabled:opacity-50 dark:border-zinc-700" aria-busy={busy}>
+        <button
+          type="submit"
+          disabled={busy || Boolean(problem) || !target.trim()}
+          className="rounded-md border border-zinc-300 px-3 py-1.5 text-sm disabled:opacity-50 dark:border-zinc-700"
+          aria-busy={busy}
+        >
           {busy && !exists ? 'Copying…' : 'Copy'}
         </button>
       </div>
-      {problem && <p id={`${id}-problem`} className="text-xs text-red-800 dark:text-red-300">{problem}</p>}
+      {problem && (
+        <p id={`${id}-problem`} className="text-xs text-red-800 dark:text-red-300">
+          {problem}
+        </p>
+      )}
       {exists && (
-        <div role="alertdialog" aria-labelledby={`${id}-exists`} className="rounded-md border border-amber-300 bg-amber-50 p-2 text-sm text-amber-900 dark:border-amber-800 dark:bg-amber-950 dark:text-amber-200" data-testid="stable-copy-exists">
+        <div
+          role="alertdialog"
+          aria-labelledby={`${id}-exists`}
+          className="rounded-md border border-amber-300 bg-amber-50 p-2 text-sm text-amber-900 dark:border-amber-800 dark:bg-amber-950 dark:text-amber-200"
+          data-testid="stable-copy-exists"
+        >
           <p id={`${id}-exists`}>{exists.message}</p>
           <div className="mt-2 flex gap-2">
-            <button type="button" className="rounded-md bg-red-700 px-3 py-1 text-sm text-white disabled:opacity-50" disabled={busy} onClick={() => void copy(exists.sha)}>
+            <button
+              type="button"
+              className="rounded-md bg-red-700 px-3 py-1 text-sm text-white disabled:opacity-50"
+              disabled={busy}
+              onClick={() => void copy(exists.sha)}
+            >
               Replace it
             </button>
-            <button type="button" className="rounded-md border border-zinc-300 px-3 py-1 text-sm dark:border-zinc-700" onClick={() => setExists(null)}>
+            <button
+              type="button"
+              className="rounded-md border border-zinc-300 px-3 py-1 text-sm dark:border-zinc-700"
+              onClick={() => setExists(null)}
+            >
               Keep it
             </button>
           </div>
         </div>
       )}
-      {done && <p role="status" className="text-sm text-emerald-800 dark:text-emerald-300" data-testid="stable-copy-done">{done}</p>}
-      {error && <p role="alert" className="text-sm text-red-800 dark:text-red-300">{error}</p>}
+      {done && (
+        <p role="status" className="text-sm text-emerald-800 dark:text-emerald-300" data-testid="stable-copy-done">
+          {done}
+        </p>
+      )}
+      {error && (
+        <p role="alert" className="text-sm text-red-800 dark:text-red-300">
+          {error}
+        </p>
+      )}
     </form>
   );
 }

@@ -18,7 +18,13 @@ export async function DeviceLoginPanel({ clusterId, namespace, name, user }: Age
     return (
       <Section title={title}>
         <p className="flex flex-wrap items-center gap-3 text-sm text-zinc-600 dark:text-zinc-400">
-          <button type="button" disabled aria-describedby="login-disabled-reason" data-testid="login-start" className="cursor-not-allowed rounded-md bg-sky-700 px-3 py-1.5 text-sm font-medium text-white opacity-50 dark:bg-sky-600">
+          <button
+            type="button"
+            disabled
+            aria-describedby="login-disabled-reason"
+            data-testid="login-start"
+            className="cursor-not-allowed rounded-md bg-sky-700 px-3 py-1.5 text-sm font-medium text-white opacity-50 dark:bg-sky-600"
+          >
             Log in with a device code
           </button>
           <span id="login-disabled-reason" data-testid="login-disabled-reason">
@@ -35,7 +41,8 @@ export async function DeviceLoginPanel({ clusterId, namespace, name, user }: Age
   try {
     const access = (await getAgentAccess(clusterId, namespace, name, user.role)).exec;
     // Only a clear "no" disables the login; an unanswered check should not block it.
-    if (!access.allowed && access.reason?.startsWith('The cluster does not allow')) initialError = `Logging in is not possible: ${access.reason}`;
+    if (!access.allowed && access.reason?.startsWith('The cluster does not allow'))
+      initialError = `Logging in is not possible: ${access.reason}`;
     else initial = await getLoginView({ clusterId, namespace, name });
   } catch (err) {
     initialError = err instanceof LoginError ? err.message : 'The login state could not be read.';

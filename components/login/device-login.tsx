@@ -12,11 +12,11 @@ import { Countdown, LoginCode } from './login-code';
 const POLL_MS = 2_000;
 
 const button = {
-  primary: 'rounded-md bg-sky-700 px-3 py-1.5 text-sm font-medium text-white hover:bg-sky-800 disabled:cursor-not-allowed disabled:opacity-50 dark:bg-sky-600 dark:hover:bg-sky-500',
+  primary:
+    'rounded-md bg-sky-700 px-3 py-1.5 text-sm font-medium text-white hover:bg-sky-800 disabled:cursor-not-allowed disabled:opacity-50 dark:bg-sky-600 dark:hover:bg-sky-500',
   secondary:
     'rounded-md border border-zinc-300 bg-white px-3 py-1.5 text-sm font-medium text-zinc-800 hover:bg-zinc-100 disabled:cursor-not-allowed disabled:opacity-50 dark:border-zinc-700 dark:bg-zinc-900 dark:text-zinc-100 dark:hover:bg-zinc-800',
 };
-
 
 /** What this browser tab follows, kept in sessionStorage so a reload picks it up. */
 interface Tracked {
@@ -106,14 +106,19 @@ export function DeviceLogin({
         const done = v.rollout.done;
         setTracked({
           ...t,
-          restart: { state: v.rollout.failed ? 'failed' : done ? 'done' : 'running', message: v.rollout.message, loggedInAs: done && v.agentLogin ? v.agentLogin.label : t.restart.loggedInAs },
+          restart: {
+            state: v.rollout.failed ? 'failed' : done ? 'done' : 'running',
+            message: v.rollout.message,
+            loggedInAs: done && v.agentLogin ? v.agentLogin.label : t.restart.loggedInAs,
+          },
         });
         if (done) router.refresh();
         return;
       }
       if (isActive(s) && s.loginId) {
         const podUid = s.podUid ?? v.pod?.uid ?? '';
-        if (!t || t.loginId !== s.loginId) setTracked({ loginId: s.loginId, podUid, sawActive: true, restartWanted: t?.restartWanted ?? true, restart: null });
+        if (!t || t.loginId !== s.loginId)
+          setTracked({ loginId: s.loginId, podUid, sawActive: true, restartWanted: t?.restartWanted ?? true, restart: null });
         else if (!t.sawActive) setTracked({ ...t, sawActive: true });
       } else if (t && !t.finished && (s.loginId === t.loginId || s.phase === 'failed')) {
         setTracked({ ...t, finished: true });
@@ -172,22 +177,35 @@ export function DeviceLogin({
 
   const requestRestart = useCallback(
     (loginId: string, podUid: string, loggedInAs: string | null) => {
-      const base = trackedRef.current?.loginId === loginId ? trackedRef.current : { loginId, podUid, sawActive: false, finished: true, restartWanted: true, restart: null };
+      const base =
+        trackedRef.current?.loginId === loginId
+          ? trackedRef.current
+          : { loginId, podUid, sawActive: false, finished: true, restartWanted: true, restart: null };
       setTracked({ ...base, restart: { state: 'requested', message: 'Restarting the agent…', loggedInAs } });
-      void restartAfterLoginAction({ ...agent, loginId }).then((res) => {
-        const now = trackedRef.current;
-        if (!now?.restart) return;
-        if (!res.ok) {
-          setTracked({ ...now, restart: { state: 'failed', message: res.message, loggedInAs: null } });
-          return;
-        }
-        if (!res.data.claimed) setNote('The agent was already restarted after this login; following that restart.');
-        setTracked({ ...now, restart: { ...now.restart, state: 'running' } });
-        void poll();
-      }).catch(() => {
-        const now = trackedRef.current;
-        if (now?.restart) setTracked({ ...now, restart: { state: 'failed', message: 'the dashboard could not be reached. Reload to see whether the agent restarted.', loggedInAs: null } });
-      });
+      void restartAfterLoginAction({ ...agent, loginId })
+        .then((res) => {
+          const now = trackedRef.current;
+          if (!now?.restart) return;
+          if (!res.ok) {
+            setTracked({ ...now, restart: { state: 'failed', message: res.message, loggedInAs: null } });
+            return;
+          }
+          if (!res.data.claimed) setNote('The agent was already restarted after this login; following that restart.');
+          setTracked({ ...now, restart: { ...now.restart, state: 'running' } });
+          void poll();
+        })
+        .catch(() => {
+          const now = trackedRef.current;
+          if (now?.restart)
+            setTracked({
+              ...now,
+              restart: {
+                state: 'failed',
+                message: 'the dashboard could not be reached. Reload to see whether the agent restarted.',
+                loggedInAs: null,
+              },
+            });
+        });
     },
     [agent, poll, setTracked],
   );
@@ -254,7 +272,13 @@ export function DeviceLogin({
 
   const s = view?.login;
   const startButton = (label: string) => (
-    <button type="button" data-testid="login-start" className={button.primary} disabled={busy !== null || !view?.pod} onClick={() => (isRealLogin(currentLogin) ? setConfirming(true) : void start(false))}>
+    <button
+      type="button"
+      data-testid="login-start"
+      className={button.primary}
+      disabled={busy !== null || !view?.pod}
+      onClick={() => (isRealLogin(currentLogin) ? setConfirming(true) : void start(false))}
+    >
       {busy === 'start' ? 'Starting…' : label}
     </button>
   );
@@ -266,8 +290,17 @@ export function DeviceLogin({
       <div data-testid="restart-progress" className="space-y-2" aria-live="polite">
         <p className="font-medium text-emerald-800 dark:text-emerald-300">Logged in.</p>
         <p role="status" data-testid="restart-state" className={r.state === 'failed' ? 'text-red-800 dark:text-red-300' : ''}>
-          {(r.state === 'running' || r.state === 'requested') && <span aria-hidden className="mr-2 inline-block h-3 w-3 animate-spin rounded-full border-2 border-sky-600 border-t-transparent align-middle" />}
-          {r.state === 'done' ? `The agent restarted${r.loggedInAs ? ` and is logged in as ${r.loggedInAs}` : ''}.` : r.state === 'failed' ? `The restart did not finish: ${r.message}` : r.message}
+          {(r.state === 'running' || r.state === 'requested') && (
+            <span
+              aria-hidden
+              className="mr-2 inline-block h-3 w-3 animate-spin rounded-full border-2 border-sky-600 border-t-transparent align-middle"
+            />
+          )}
+          {r.state === 'done'
+            ? `The agent restarted${r.loggedInAs ? ` and is logged in as ${r.loggedInAs}` : ''}.`
+            : r.state === 'failed'
+              ? `The restart did not finish: ${r.message}`
+              : r.message}
         </p>
         {(r.state === 'done' || r.state === 'failed') && (
           <button type="button" className={button.secondary} onClick={() => setTracked(null)}>
@@ -282,13 +315,20 @@ export function DeviceLogin({
     body = (
       <div className="space-y-4">
         {s.linkRefused ? (
-          <div role="alert" data-testid="login-link-refused" className="rounded-md bg-red-50 p-3 text-sm text-red-900 dark:bg-red-950 dark:text-red-200">
+          <div
+            role="alert"
+            data-testid="login-link-refused"
+            className="rounded-md bg-red-50 p-3 text-sm text-red-900 dark:bg-red-950 dark:text-red-200"
+          >
             <p className="font-medium">The sign-in link is not shown.</p>
             <p className="mt-1">{s.linkRefused}</p>
           </div>
         ) : s.phase === 'starting' || !s.userCode || !s.verificationUrl ? (
           <p role="status" data-testid="login-status">
-            <span aria-hidden className="mr-2 inline-block h-3 w-3 animate-spin rounded-full border-2 border-sky-600 border-t-transparent align-middle" />
+            <span
+              aria-hidden
+              className="mr-2 inline-block h-3 w-3 animate-spin rounded-full border-2 border-sky-600 border-t-transparent align-middle"
+            />
             Starting <code className="text-xs">codex login --device-auth</code> in pod {view.pod?.name}…
           </p>
         ) : (
@@ -296,7 +336,13 @@ export function DeviceLogin({
             <ol className="space-y-4 text-sm">
               <li>
                 <p className="mb-1 font-medium">1. Open this link and sign in to the ChatGPT account the agent should use:</p>
-                <a href={s.verificationUrl} target="_blank" rel="noopener noreferrer" data-testid="login-link" className="break-all text-base text-sky-700 underline hover:text-sky-900 dark:text-sky-400">
+                <a
+                  href={s.verificationUrl}
+                  target="_blank"
+                  rel="noopener noreferrer"
+                  data-testid="login-link"
+                  className="break-all text-base text-sky-700 underline hover:text-sky-900 dark:text-sky-400"
+                >
                   {s.verificationUrl}
                 </a>
               </li>
@@ -304,7 +350,11 @@ export function DeviceLogin({
                 <p className="mb-2 font-medium">2. Enter this one-time code:</p>
                 <LoginCode code={s.userCode} />
                 <p className="mt-2 text-sm text-zinc-600 dark:text-zinc-400">
-                  {s.secondsLeft !== null ? <Countdown secondsLeft={s.secondsLeft} deadline={deadline} /> : 'Codex did not say when the code expires.'}
+                  {s.secondsLeft !== null ? (
+                    <Countdown secondsLeft={s.secondsLeft} deadline={deadline} />
+                  ) : (
+                    'Codex did not say when the code expires.'
+                  )}
                 </p>
               </li>
             </ol>
@@ -326,9 +376,17 @@ export function DeviceLogin({
               Restart the agent after the login, so its sessions use it
             </label>
           ) : (
-            <p className="text-sm text-zinc-600 dark:text-zinc-400">{s.startedBy.name} started this login; the restart after it is their choice.</p>
+            <p className="text-sm text-zinc-600 dark:text-zinc-400">
+              {s.startedBy.name} started this login; the restart after it is their choice.
+            </p>
           )}
-          <button type="button" data-testid="login-cancel" className={button.secondary} disabled={busy !== null || !s.loginId} onClick={() => s.loginId && void cancel(s.loginId)}>
+          <button
+            type="button"
+            data-testid="login-cancel"
+            className={button.secondary}
+            disabled={busy !== null || !s.loginId}
+            onClick={() => s.loginId && void cancel(s.loginId)}
+          >
             {busy === 'cancel' ? 'Cancelling…' : 'Cancel login'}
           </button>
         </div>
@@ -343,7 +401,11 @@ export function DeviceLogin({
     body = (
       <div className="space-y-3">
         {s?.phase === 'failed' && s.failure && (
-          <div role="alert" data-testid="login-failure" className="rounded-md bg-red-50 p-3 text-sm text-red-900 dark:bg-red-950 dark:text-red-200">
+          <div
+            role="alert"
+            data-testid="login-failure"
+            className="rounded-md bg-red-50 p-3 text-sm text-red-900 dark:bg-red-950 dark:text-red-200"
+          >
             <p className="font-medium">{s.failure.text}</p>
             {s.failure.message && <pre className="mt-1 whitespace-pre-wrap font-mono text-xs">Codex: {s.failure.message}</pre>}
           </div>
@@ -356,7 +418,14 @@ export function DeviceLogin({
         )}
         {s?.phase === 'cancelled' && (
           <p role="status" data-testid="login-status" className="text-sm">
-            The login was cancelled{s.cancelledAt ? <> <RelativeTime iso={s.cancelledAt} suffix=" ago" /></> : null}; its process in the pod was stopped.
+            The login was cancelled
+            {s.cancelledAt ? (
+              <>
+                {' '}
+                <RelativeTime iso={s.cancelledAt} suffix=" ago" />
+              </>
+            ) : null}
+            ; its process in the pod was stopped.
           </p>
         )}
         {s?.phase === 'succeeded' && (
@@ -368,7 +437,12 @@ export function DeviceLogin({
             {!s.restart && s.loginId && (
               <p className="flex flex-wrap items-center gap-3 text-sm text-zinc-600 dark:text-zinc-400">
                 The agent has not been restarted since, so sessions already running still use the old login.
-                <button type="button" data-testid="login-restart-now" className={button.secondary} onClick={() => requestRestart(s.loginId!, s.podUid ?? view.pod?.uid ?? '', view.agentLogin?.label ?? null)}>
+                <button
+                  type="button"
+                  data-testid="login-restart-now"
+                  className={button.secondary}
+                  onClick={() => requestRestart(s.loginId!, s.podUid ?? view.pod?.uid ?? '', view.agentLogin?.label ?? null)}
+                >
                   Restart the agent now
                 </button>
               </p>
@@ -377,7 +451,8 @@ export function DeviceLogin({
         )}
         {(!s || s.phase === 'none') && (
           <p className="text-sm text-zinc-600 dark:text-zinc-400">
-            Runs <code className="text-xs">codex login --device-auth</code> in the agent&apos;s pod and shows its one-time code here; approve it in ChatGPT.
+            Runs <code className="text-xs">codex login --device-auth</code> in the agent&apos;s pod and shows its one-time code here;
+            approve it in ChatGPT.
           </p>
         )}
         {view.problem ? (
@@ -410,8 +485,8 @@ export function DeviceLogin({
       >
         <p>This agent is already logged in{currentLogin ? ` (${currentLogin.label})` : ''}.</p>
         <p>
-          Starting a new login logs it out at once: Codex revokes the current login before it shows the new code. If the new code is not approved, the agent stays
-          logged out.
+          Starting a new login logs it out at once: Codex revokes the current login before it shows the new code. If the new code is not
+          approved, the agent stays logged out.
         </p>
       </ConfirmDialog>
     </div>

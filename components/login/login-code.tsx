@@ -30,10 +30,19 @@ export function LoginCode({ code }: { code: string }) {
 
   return (
     <div className="flex flex-wrap items-center gap-3">
-      <code ref={ref} data-testid="login-code" aria-label="One-time code" className="select-all rounded-md bg-zinc-100 px-3 py-2 font-mono text-3xl font-semibold tracking-widest text-zinc-900 dark:bg-zinc-800 dark:text-zinc-50 sm:text-4xl">
+      <code
+        ref={ref}
+        data-testid="login-code"
+        aria-label="One-time code"
+        className="select-all rounded-md bg-zinc-100 px-3 py-2 font-mono text-3xl font-semibold tracking-widest text-zinc-900 dark:bg-zinc-800 dark:text-zinc-50 sm:text-4xl"
+      >
         {code}
       </code>
-      <button type="button" onClick={copy} className="rounded-md border border-zinc-300 bg-white px-3 py-1.5 text-sm font-medium hover:bg-zinc-100 dark:border-zinc-700 dark:bg-zinc-900 dark:hover:bg-zinc-800">
+      <button
+        type="button"
+        onClick={copy}
+        className="rounded-md border border-zinc-300 bg-white px-3 py-1.5 text-sm font-medium hover:bg-zinc-100 dark:border-zinc-700 dark:bg-zinc-900 dark:hover:bg-zinc-800"
+      >
         Copy code
       </button>
       <span role="status" aria-live="polite" className="text-sm text-zinc-600 dark:text-zinc-400">

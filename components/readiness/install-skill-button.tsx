@@ -8,7 +8,15 @@ import { installDeliverySkillAction } from '@/app/agents/[cluster]/[namespace]/[
 type Pending = { message: string; diff: string; state: { skillSha: string; scriptSha: string } };
 
 /** Installs the delivery skill; a skill changed by hand is replaced only after its difference was shown. */
-export function InstallSkillButton({ agent, permission, installed }: { agent: AgentRef; permission: { allowed: boolean; reason?: string | null }; installed: boolean }) {
+export function InstallSkillButton({
+  agent,
+  permission,
+  installed,
+}: {
+  agent: AgentRef;
+  permission: { allowed: boolean; reason?: string | null };
+  installed: boolean;
+}) {
   const router = useRouter();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -56,8 +64,16 @@ export function InstallSkillButton({ agent, permission, installed }: { agent: Ag
           </span>
         )}
       </div>
-      {notice && <p role="status" className="text-sm text-emerald-800 dark:text-emerald-300" data-testid="install-skill-notice">{notice}</p>}
-      {error && <p role="alert" className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-900 dark:bg-red-950 dark:text-red-200">{error}</p>}
+      {notice && (
+        <p role="status" className="text-sm text-emerald-800 dark:text-emerald-300" data-testid="install-skill-notice">
+          {notice}
+        </p>
+      )}
+      {error && (
+        <p role="alert" className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-900 dark:bg-red-950 dark:text-red-200">
+          {error}
+        </p>
+      )}
       <ConfirmDialog
         open={pending !== null}
         title="Replace the skill on the agent?"
@@ -69,9 +85,22 @@ export function InstallSkillButton({ agent, permission, installed }: { agent: Ag
       >
         <p>{pending?.message}</p>
         <p>What changes (lines with - are on the agent now, lines with + are the dashboard&apos;s):</p>
-        <pre className="max-h-72 overflow-auto rounded bg-zinc-100 p-2 font-mono text-xs dark:bg-zinc-950" data-testid="skill-diff" tabIndex={0}>
+        <pre
+          className="max-h-72 overflow-auto rounded bg-zinc-100 p-2 font-mono text-xs dark:bg-zinc-950"
+          data-testid="skill-diff"
+          tabIndex={0}
+        >
           {pending?.diff.split('\n').map((line, i) => (
-            <span key={i} className={line.startsWith('+') && !line.startsWith('+++') ? 'text-emerald-800 dark:text-emerald-300' : line.startsWith('-') && !line.startsWith('---') ? 'text-red-800 dark:text-red-300' : ''}>
+            <span
+              key={i}
+              className={
+                line.startsWith('+') && !line.startsWith('+++')
+                  ? 'text-emerald-800 dark:text-emerald-300'
+                  : line.startsWith('-') && !line.startsWith('---')
+                    ? 'text-red-800 dark:text-red-300'
+                    : ''
+              }
+            >
               {line}
               {'\n'}
             </span>

@@ -17,19 +17,36 @@ const PAGE_POD_FACTS_MS = 2_000;
 /** Would an image made now reach Discord? The agent page's checklist, with the fixes it can make. */
 export async function ReadinessPanel({ clusterId, namespace, name, user }: AgentPanelProps) {
   const cluster = getCluster(clusterId);
-  const [agent, { deployment }] = await Promise.all([getAgentView(clusterId, namespace, name), locateAgent({ clusterId, namespace, name })]);
+  const [agent, { deployment }] = await Promise.all([
+    getAgentView(clusterId, namespace, name),
+    locateAgent({ clusterId, namespace, name }),
+  ]);
   const server = await serverReadiness(
-    { cluster, namespace, name, deployment, pod: agent.pod ? { name: agent.pod.name, uid: agent.pod.uid } : null, podProblem: agent.problem },
+    {
+      cluster,
+      namespace,
+      name,
+      deployment,
+      pod: agent.pod ? { name: agent.pod.name, uid: agent.pod.uid } : null,
+      podProblem: agent.problem,
+    },
     { podFactsMaxAgeMs: PAGE_POD_FACTS_MS },
   );
-  const items = orderItems([imageGenerationCheck(agent.probe, agent.problem), approvalCheck(agent.probe?.approval, agent.probe), ...server.items]);
+  const items = orderItems([
+    imageGenerationCheck(agent.probe, agent.problem),
+    approvalCheck(agent.probe?.approval, agent.probe),
+    ...server.items,
+  ]);
   const overall = overallStatus(items);
   const byRole = roleReason(user.role, 'Installing the delivery skill');
   const install = byRole
     ? { allowed: false, reason: byRole }
     : !agent.pod || agent.problem
       ? { allowed: false, reason: `The agent's pod must be running: ${agent.problem ?? 'no pod'}.` }
-      : await getAgentAccess(clusterId, namespace, name, user.role).then(({ exec }) => ({ allowed: exec.allowed, reason: exec.reason ?? null }));
+      : await getAgentAccess(clusterId, namespace, name, user.role).then(({ exec }) => ({
+          allowed: exec.allowed,
+          reason: exec.reason ?? null,
+        }));
   const skillItem = items.find((i) => i.id === 'delivery-skill');
   const ref = { clusterId, namespace, name };
 
@@ -52,8 +69,14 @@ export async function ReadinessPanel({ clusterId, namespace, name, user }: Agent
             <h3 className="text-sm font-medium">Delivery skill</h3>
             <p className="text-xs text-zinc-600 dark:text-zinc-400">
               Writes <code>skills/discord-image-delivery/SKILL.md</code> and <code>scripts/upload.sh</code> into the agent&apos;s Codex home
-              {server.codexHome ? <> (<code>{server.codexHome}</code>)</> : null}. The script posts to the thread, falling back to the channel, with the token
-              from the environment, and fails when Discord refuses. A skill changed by hand is replaced only after you saw the difference.
+              {server.codexHome ? (
+                <>
+                  {' '}
+                  (<code>{server.codexHome}</code>)
+                </>
+              ) : null}
+              . The script posts to the thread, falling back to the channel, with the token from the environment, and fails when Discord
+              refuses. A skill changed by hand is replaced only after you saw the difference.
             </p>
           </div>
           <InstallSkillButton agent={ref} permission={install} installed={skillItem?.status === 'pass'} />

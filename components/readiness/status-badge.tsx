@@ -12,7 +12,9 @@ export function StatusBadge({ status, label }: { status: CheckStatus; label?: st
   const look = LOOK[status];
   return (
     <Badge kind={look.kind}>
-      <span aria-hidden="true" className="mr-1">{look.mark}</span>
+      <span aria-hidden="true" className="mr-1">
+        {look.mark}
+      </span>
       {label ?? look.text}
     </Badge>
   );

@@ -4,7 +4,12 @@ import type { SkillEntry } from '@/lib/skills/list';
 /** An agent's skills: name, description, system or user, and what is wrong with the front matter. */
 export function SkillsList({ skills }: { skills: SkillEntry[] | null }) {
   if (!skills) return <p className="text-sm text-zinc-500">The skills folder could not be read.</p>;
-  if (skills.length === 0) return <p className="text-sm text-zinc-500" data-testid="skills-empty">No skills in the agent&apos;s Codex home.</p>;
+  if (skills.length === 0)
+    return (
+      <p className="text-sm text-zinc-500" data-testid="skills-empty">
+        No skills in the agent&apos;s Codex home.
+      </p>
+    );
   return (
     <div className="overflow-x-auto">
       <table className="w-full text-left text-sm" data-testid="skills-list">
@@ -17,7 +22,13 @@ export function SkillsList({ skills }: { skills: SkillEntry[] | null }) {
         </thead>
         <tbody>
           {skills.map((s) => (
-            <tr key={s.dir} className="border-t border-zinc-100 align-top dark:border-zinc-800" data-testid="skill-row" data-skill={s.dir} data-valid={s.problems.length === 0}>
+            <tr
+              key={s.dir}
+              className="border-t border-zinc-100 align-top dark:border-zinc-800"
+              data-testid="skill-row"
+              data-skill={s.dir}
+              data-valid={s.problems.length === 0}
+            >
               <td className="py-1 pr-3">
                 <div className="font-medium">{s.name || '(no name)'}</div>
                 <code className="break-all text-xs text-zinc-500">skills/{s.dir}</code>

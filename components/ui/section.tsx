@@ -1,6 +1,9 @@
 export function Section({ title, children }: { title: string; children: React.ReactNode }) {
   return (
-    <section className="min-w-0 rounded-lg border border-zinc-200 bg-white p-4 shadow-sm dark:border-zinc-800 dark:bg-zinc-900" aria-label={title}>
+    <section
+      className="min-w-0 rounded-lg border border-zinc-200 bg-white p-4 shadow-sm dark:border-zinc-800 dark:bg-zinc-900"
+      aria-label={title}
+    >
       <h2 className="mb-3 text-base font-semibold">{title}</h2>
       {children}
     </section>

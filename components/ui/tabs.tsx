@@ -67,7 +67,9 @@ export function Tabs({ label, tabs, initial }: { label: string; tabs: TabDef[]; 
               onClick={() => select(t.id, false)}
               onKeyDown={onKeyDown}
               className={`-mb-px shrink-0 whitespace-nowrap border-b-2 px-3 py-2 text-sm font-medium ${
-                on ? 'border-sky-600 text-sky-800 dark:border-sky-400 dark:text-sky-300' : 'border-transparent text-zinc-600 hover:text-zinc-900 dark:text-zinc-400 dark:hover:text-zinc-100'
+                on
+                  ? 'border-sky-600 text-sky-800 dark:border-sky-400 dark:text-sky-300'
+                  : 'border-transparent text-zinc-600 hover:text-zinc-900 dark:text-zinc-400 dark:hover:text-zinc-100'
               }`}
             >
               {t.label}
@@ -76,7 +78,15 @@ export function Tabs({ label, tabs, initial }: { label: string; tabs: TabDef[]; 
         })}
       </div>
       {tabs.map((t) => (
-        <div key={t.id} role="tabpanel" id={`tabpanel-${t.id}`} aria-labelledby={`tab-${t.id}`} hidden={t.id !== selected} tabIndex={0} className="space-y-6 pt-4">
+        <div
+          key={t.id}
+          role="tabpanel"
+          id={`tabpanel-${t.id}`}
+          aria-labelledby={`tab-${t.id}`}
+          hidden={t.id !== selected}
+          tabIndex={0}
+          className="space-y-6 pt-4"
+        >
           {t.content}
         </div>
       ))}

@@ -6,7 +6,8 @@ import { defaultPolicy, policyFromJson, type UserInfo } from './rbac';
 import { ApiError, badRequest, notFound } from './status';
 
 export async function control(d: ApiServerDeps, req: IncomingMessage, res: ServerResponse, url: URL, caller: UserInfo): Promise<void> {
-  if (!caller.groups.includes('system:masters') || req.headers['impersonate-user']) throw new ApiError(403, 'Forbidden', `forbidden: User "${caller.name}" cannot use the devcluster control endpoints`);
+  if (!caller.groups.includes('system:masters') || req.headers['impersonate-user'])
+    throw new ApiError(403, 'Forbidden', `forbidden: User "${caller.name}" cannot use the devcluster control endpoints`);
   const what = url.pathname.slice('/_devcluster/'.length).replace(/\/$/, '');
   const { knobs } = d;
   const method = req.method ?? 'GET';
@@ -15,7 +16,8 @@ export async function control(d: ApiServerDeps, req: IncomingMessage, res: Serve
     knobs.resetStats();
     return sendJson(res, 200, knobs.stats());
   }
-  if (what === 'compact' && method === 'POST') return sendJson(res, 200, { compactedResourceVersion: String(d.store.compact(!!((await readJson(req)) ?? {}).closeWatches)) });
+  if (what === 'compact' && method === 'POST')
+    return sendJson(res, 200, { compactedResourceVersion: String(d.store.compact(!!((await readJson(req)) ?? {}).closeWatches)) });
   if (what === 'knobs' && method === 'GET') return sendJson(res, 200, knobs.describe());
   if (what === 'knobs' && method === 'POST') {
     try {

@@ -201,8 +201,21 @@ export class ClusterController {
         name,
         namespace: ns,
         labels: template.metadata.labels,
-        annotations: { 'deployment.kubernetes.io/desired-replicas': String(dep.spec.replicas ?? 1), 'deployment.kubernetes.io/max-replicas': String(dep.spec.replicas ?? 1), 'deployment.kubernetes.io/revision': revision },
-        ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: dep.metadata.name, uid: dep.metadata.uid, controller: true, blockOwnerDeletion: true }],
+        annotations: {
+          'deployment.kubernetes.io/desired-replicas': String(dep.spec.replicas ?? 1),
+          'deployment.kubernetes.io/max-replicas': String(dep.spec.replicas ?? 1),
+          'deployment.kubernetes.io/revision': revision,
+        },
+        ownerReferences: [
+          {
+            apiVersion: 'apps/v1',
+            kind: 'Deployment',
+            name: dep.metadata.name,
+            uid: dep.metadata.uid,
+            controller: true,
+            blockOwnerDeletion: true,
+          },
+        ],
         generation: 1,
       },
       spec: {
@@ -224,7 +237,13 @@ export class ClusterController {
       const own = pods.filter((p) => p.metadata.labels?.['pod-template-hash'] === h);
       const ready = own.filter(isReady).length;
       const wanted = h === hash ? (dep.spec.replicas ?? 1) : 0;
-      const status: K8sObject = { replicas: own.length, fullyLabeledReplicas: own.length, readyReplicas: ready, availableReplicas: ready, observedGeneration: rs.metadata.generation ?? 1 };
+      const status: K8sObject = {
+        replicas: own.length,
+        fullyLabeledReplicas: own.length,
+        readyReplicas: ready,
+        availableReplicas: ready,
+        observedGeneration: rs.metadata.generation ?? 1,
+      };
       for (const k of ['fullyLabeledReplicas', 'readyReplicas', 'availableReplicas'] as const) if (status[k] === 0) delete status[k];
       if (rs.spec.replicas === wanted && JSON.stringify(rs.status) === JSON.stringify(status)) continue;
       if (rs.spec.replicas !== wanted) rs.metadata.generation = (rs.metadata.generation ?? 1) + 1;
@@ -237,7 +256,11 @@ export class ClusterController {
     const limit = dep.spec.revisionHistoryLimit ?? 10;
     const old = mine
       .filter((rs) => rs.metadata.labels?.['pod-template-hash'] !== hash && rs.spec.replicas === 0 && (rs.status?.replicas ?? 0) === 0)
-      .sort((a, b) => Number(a.metadata.annotations?.['deployment.kubernetes.io/revision'] ?? 0) - Number(b.metadata.annotations?.['deployment.kubernetes.io/revision'] ?? 0));
+      .sort(
+        (a, b) =>
+          Number(a.metadata.annotations?.['deployment.kubernetes.io/revision'] ?? 0) -
+          Number(b.metadata.annotations?.['deployment.kubernetes.io/revision'] ?? 0),
+      );
     for (const rs of old.slice(0, Math.max(old.length - limit, 0))) this.o.store.remove('replicasets', ns, rs.metadata.name);
   }
 
@@ -260,7 +283,10 @@ export class ClusterController {
     }
     if (complete) state.reason = 'NewReplicaSetAvailable';
 
-    const maxUnavailable = dep.spec.strategy?.type === 'RollingUpdate' ? resolvePercent(dep.spec.strategy.rollingUpdate?.maxUnavailable ?? '25%', replicas, false) : 0;
+    const maxUnavailable =
+      dep.spec.strategy?.type === 'RollingUpdate'
+        ? resolvePercent(dep.spec.strategy.rollingUpdate?.maxUnavailable ?? '25%', replicas, false)
+        : 0;
     const availableOk = available.length >= replicas - maxUnavailable;
     const deadlineS = dep.spec.progressDeadlineSeconds ?? 600;
     const timedOut = !complete && Date.now() - state.progressAt > deadlineS * 1000;
@@ -283,9 +309,12 @@ export class ClusterController {
       ? cond('Available', 'True', 'MinimumReplicasAvailable', 'Deployment has minimum availability.')
       : cond('Available', 'False', 'MinimumReplicasUnavailable', 'Deployment does not have minimum availability.');
     let progressing: K8sObject;
-    if (timedOut) progressing = cond('Progressing', 'False', 'ProgressDeadlineExceeded', `ReplicaSet "${rsName}" has timed out progressing.`);
-    else if (state.reason === 'NewReplicaSetAvailable') progressing = cond('Progressing', 'True', 'NewReplicaSetAvailable', `ReplicaSet "${rsName}" has successfully progressed.`);
-    else if (state.reason === 'NewReplicaSetCreated') progressing = cond('Progressing', 'True', 'NewReplicaSetCreated', `Created new replica set "${rsName}"`);
+    if (timedOut)
+      progressing = cond('Progressing', 'False', 'ProgressDeadlineExceeded', `ReplicaSet "${rsName}" has timed out progressing.`);
+    else if (state.reason === 'NewReplicaSetAvailable')
+      progressing = cond('Progressing', 'True', 'NewReplicaSetAvailable', `ReplicaSet "${rsName}" has successfully progressed.`);
+    else if (state.reason === 'NewReplicaSetCreated')
+      progressing = cond('Progressing', 'True', 'NewReplicaSetCreated', `Created new replica set "${rsName}"`);
     else progressing = cond('Progressing', 'True', 'ReplicaSetUpdated', `ReplicaSet "${rsName}" is progressing.`);
 
     const status: K8sObject = {
@@ -297,7 +326,8 @@ export class ClusterController {
       unavailableReplicas: Math.max(replicas - available.length, 0),
       conditions: [available_, progressing],
     };
-    for (const k of ['replicas', 'updatedReplicas', 'readyReplicas', 'availableReplicas', 'unavailableReplicas'] as const) if (status[k] === 0) delete status[k];
+    for (const k of ['replicas', 'updatedReplicas', 'readyReplicas', 'availableReplicas', 'unavailableReplicas'] as const)
+      if (status[k] === 0) delete status[k];
     if (JSON.stringify(status) === JSON.stringify(dep.status ?? {})) return;
     dep.status = status;
     this.o.store.update('deployments', dep);
@@ -320,7 +350,9 @@ export class ClusterController {
         namespace: dep.metadata.namespace,
         labels: { ...(t.metadata?.labels ?? {}), 'pod-template-hash': hash },
         ...(t.metadata?.annotations ? { annotations: { ...t.metadata.annotations } } : {}),
-        ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: rsName, uid: rs.metadata.uid, controller: true, blockOwnerDeletion: true }],
+        ownerReferences: [
+          { apiVersion: 'apps/v1', kind: 'ReplicaSet', name: rsName, uid: rs.metadata.uid, controller: true, blockOwnerDeletion: true },
+        ],
       },
       spec: structuredClone(t.spec ?? {}),
       status: { phase: 'Pending', qosClass: 'BestEffort' },
@@ -383,8 +415,22 @@ export class ClusterController {
       conditions: [
         { type: 'PodReadyToStartContainers', status: 'False', lastProbeTime: null, lastTransitionTime: t },
         { type: 'Initialized', status: 'True', lastProbeTime: null, lastTransitionTime: t },
-        { type: 'Ready', status: 'False', lastProbeTime: null, lastTransitionTime: t, reason: 'ContainersNotReady', message: `containers with unready status: [${containerNames(pod).join(' ')}]` },
-        { type: 'ContainersReady', status: 'False', lastProbeTime: null, lastTransitionTime: t, reason: 'ContainersNotReady', message: `containers with unready status: [${containerNames(pod).join(' ')}]` },
+        {
+          type: 'Ready',
+          status: 'False',
+          lastProbeTime: null,
+          lastTransitionTime: t,
+          reason: 'ContainersNotReady',
+          message: `containers with unready status: [${containerNames(pod).join(' ')}]`,
+        },
+        {
+          type: 'ContainersReady',
+          status: 'False',
+          lastProbeTime: null,
+          lastTransitionTime: t,
+          reason: 'ContainersNotReady',
+          message: `containers with unready status: [${containerNames(pod).join(' ')}]`,
+        },
         { type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: t },
       ],
       hostIP: HOST_IP,
@@ -420,7 +466,11 @@ export class ClusterController {
       return out;
     };
     for (const from of container.envFrom ?? []) {
-      const ref = from.secretRef ? { kind: 'secrets' as const, r: from.secretRef } : from.configMapRef ? { kind: 'configmaps' as const, r: from.configMapRef } : null;
+      const ref = from.secretRef
+        ? { kind: 'secrets' as const, r: from.secretRef }
+        : from.configMapRef
+          ? { kind: 'configmaps' as const, r: from.configMapRef }
+          : null;
       if (!ref) continue;
       const data = dataOf(ref.kind, ref.r.name);
       if (!data) {
@@ -450,7 +500,16 @@ export class ClusterController {
         env[e.name] = data[ref.key];
       } else if (vf.fieldRef) {
         const fp: string = vf.fieldRef.fieldPath;
-        const v = fp === 'metadata.name' ? pod.metadata.name : fp === 'metadata.namespace' ? ns : fp === 'status.podIP' ? pod.status?.podIP : fp === 'spec.nodeName' ? NODE_NAME : undefined;
+        const v =
+          fp === 'metadata.name'
+            ? pod.metadata.name
+            : fp === 'metadata.namespace'
+              ? ns
+              : fp === 'status.podIP'
+                ? pod.status?.podIP
+                : fp === 'spec.nodeName'
+                  ? NODE_NAME
+                  : undefined;
         if (v !== undefined) env[e.name] = v;
       } else env[e.name] = '';
     }
@@ -545,7 +604,7 @@ export class ClusterController {
   private markRunning(life: PodLife, pod: K8sObject): void {
     const t = now();
     pod.status.phase = 'Running';
-    pod.status.podIP ??= `10.244.0.${this.podIpCounter++ % 250 + 2}`;
+    pod.status.podIP ??= `10.244.0.${(this.podIpCounter++ % 250) + 2}`;
     pod.status.podIPs = [{ ip: pod.status.podIP }];
     setCondition(pod, 'PodReadyToStartContainers', 'True', t);
     for (const cs of pod.status.containerStatuses ?? []) {
@@ -591,14 +650,31 @@ export class ClusterController {
         cs.restartCount = (cs.restartCount ?? 0) + 1;
         restarts = cs.restartCount;
         cs.lastState = { terminated: { exitCode: 1, reason: 'Error', startedAt, finishedAt: t, containerID: cs.containerID } };
-        cs.state = { waiting: { reason: 'CrashLoopBackOff', message: `back-off ${backoffSeconds(restarts)}s restarting failed container=${cs.name} pod=${p.metadata.name}_${p.metadata.namespace}(${p.metadata.uid})` } };
+        cs.state = {
+          waiting: {
+            reason: 'CrashLoopBackOff',
+            message: `back-off ${backoffSeconds(restarts)}s restarting failed container=${cs.name} pod=${p.metadata.name}_${p.metadata.namespace}(${p.metadata.uid})`,
+          },
+        };
         cs.ready = false;
         cs.started = false;
       }
-      setCondition(p, 'ContainersReady', 'False', t, 'ContainersNotReady', `containers with unready status: [${containerNames(p).join(' ')}]`);
+      setCondition(
+        p,
+        'ContainersReady',
+        'False',
+        t,
+        'ContainersNotReady',
+        `containers with unready status: [${containerNames(p).join(' ')}]`,
+      );
       setCondition(p, 'Ready', 'False', t, 'ContainersNotReady', `containers with unready status: [${containerNames(p).join(' ')}]`);
       this.touch(life, p);
-      this.event(p, 'Warning', 'BackOff', `Back-off restarting failed container ${container?.name} in pod ${p.metadata.name}_${p.metadata.namespace}(${p.metadata.uid})`);
+      this.event(
+        p,
+        'Warning',
+        'BackOff',
+        `Back-off restarting failed container ${container?.name} in pod ${p.metadata.name}_${p.metadata.namespace}(${p.metadata.uid})`,
+      );
       log?.rotate();
       // The real back-off doubles from 10 s to 5 min; scaled down so a demo sees restarts happen.
       this.later(life, Math.min(1500 * 2 ** Math.min(restarts - 1, 3), 12_000), () => this.runCrashCycle(life));
@@ -671,12 +747,14 @@ export class ClusterController {
       life.nextLogAt = t + mean * (0.5 + Math.random());
       for (const [, log] of life.logs) for (const l of activityLines(t)) log.append(l.text, Math.min(l.at, t));
     }
-    if (++this.ticks % 4 === 0) for (const dep of this.o.store.list('deployments')) this.deploymentChanged(dep.metadata.namespace, dep.metadata.name);
+    if (++this.ticks % 4 === 0)
+      for (const dep of this.o.store.list('deployments')) this.deploymentChanged(dep.metadata.namespace, dep.metadata.name);
     // Events expire after an hour, as with the apiserver's default --event-ttl.
     if (this.ticks % 240 === 0) {
       const cutoff = t - 3600_000;
       for (const ev of this.o.store.list('events')) {
-        if (Date.parse(ev.lastTimestamp ?? ev.metadata.creationTimestamp) < cutoff) this.o.store.remove('events', ev.metadata.namespace, ev.metadata.name);
+        if (Date.parse(ev.lastTimestamp ?? ev.metadata.creationTimestamp) < cutoff)
+          this.o.store.remove('events', ev.metadata.namespace, ev.metadata.name);
       }
     }
   }
@@ -701,7 +779,14 @@ export class ClusterController {
       apiVersion: 'v1',
       kind: 'Event',
       metadata: { name: `${obj.metadata.name}.${Date.now().toString(16)}${randomSuffix(3)}`, namespace: ns },
-      involvedObject: { apiVersion: obj.apiVersion, kind: obj.kind, namespace: ns, name: obj.metadata.name, uid: obj.metadata.uid, resourceVersion: obj.metadata.resourceVersion },
+      involvedObject: {
+        apiVersion: obj.apiVersion,
+        kind: obj.kind,
+        namespace: ns,
+        name: obj.metadata.name,
+        uid: obj.metadata.uid,
+        resourceVersion: obj.metadata.resourceVersion,
+      },
       reason,
       message,
       source: { component, ...(component === 'kubelet' ? { host: NODE_NAME } : {}) },
@@ -755,9 +840,10 @@ function resolvePercent(v: number | string, total: number, roundUp: boolean): nu
   return roundUp ? Math.ceil(x) : Math.floor(x);
 }
 
-
 export function isReady(pod: K8sObject): boolean {
-  return !pod.metadata.deletionTimestamp && (pod.status?.conditions ?? []).some((c: K8sObject) => c.type === 'Ready' && c.status === 'True');
+  return (
+    !pod.metadata.deletionTimestamp && (pod.status?.conditions ?? []).some((c: K8sObject) => c.type === 'Ready' && c.status === 'True')
+  );
 }
 
 function containerNames(pod: K8sObject): string[] {

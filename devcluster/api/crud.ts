@@ -13,7 +13,15 @@ import { serveSubresource } from './subresources';
 import { toTable, wantsTable } from './table';
 import { watch } from './watch';
 
-export async function serve(d: ApiServerDeps, req: IncomingMessage, res: ServerResponse, url: URL, r: Route, verb: string, user: UserInfo): Promise<void> {
+export async function serve(
+  d: ApiServerDeps,
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+  r: Route,
+  verb: string,
+  user: UserInfo,
+): Promise<void> {
   const { store } = d;
   const q = url.searchParams;
   const t = r.type;
@@ -33,14 +41,16 @@ export async function serve(d: ApiServerDeps, req: IncomingMessage, res: ServerR
       status: { ...d.rbac.rulesFor(user, ns), incomplete: false },
     });
   }
-  if (r.namespace && t.resource !== 'namespaces' && verb === 'create' && !store.get('namespaces', undefined, r.namespace)) throw notFound('namespaces', '', r.namespace);
+  if (r.namespace && t.resource !== 'namespaces' && verb === 'create' && !store.get('namespaces', undefined, r.namespace))
+    throw notFound('namespaces', '', r.namespace);
   if (r.subresource) return serveSubresource(d, req, res, url, r, verb);
   if (!t.verbs.includes(verb)) throw methodNotAllowed();
   switch (verb) {
     case 'get': {
       const obj = store.get(t.resource, r.namespace, r.name!);
       if (!obj) throw notFound(t.resource, t.group, r.name!);
-      if (wantsTable(req.headers.accept)) return sendJson(res, 200, toTable(t.resource, [obj], {}, q.get('includeObject'), tableVersion(req.headers.accept)));
+      if (wantsTable(req.headers.accept))
+        return sendJson(res, 200, toTable(t.resource, [obj], {}, q.get('includeObject'), tableVersion(req.headers.accept)));
       return sendJson(res, 200, obj);
     }
     case 'list':
@@ -61,12 +71,15 @@ export async function serve(d: ApiServerDeps, req: IncomingMessage, res: ServerR
       const current = store.get(t.resource, r.namespace, r.name!);
       if (!current) throw notFound(t.resource, t.group, r.name!);
       const body = await readJson(req);
-      const next = verb === 'update' ? body : applyPatch(patchTypeOf(req.headers['content-type']), JSON.parse(JSON.stringify(current)), body);
+      const next =
+        verb === 'update' ? body : applyPatch(patchTypeOf(req.headers['content-type']), JSON.parse(JSON.stringify(current)), body);
       const wantedRv = next?.metadata?.resourceVersion;
       if (wantedRv && wantedRv !== current.metadata.resourceVersion) throw conflict(t.resource, t.group, r.name!);
       const updated = prepareUpdate(t, current, next, undefined);
       if (q.get('dryRun') === 'All') return sendJson(res, 200, updated);
-      const changed = JSON.stringify({ ...updated, metadata: { ...updated.metadata, resourceVersion: '' } }) !== JSON.stringify({ ...current, metadata: { ...current.metadata, resourceVersion: '' } });
+      const changed =
+        JSON.stringify({ ...updated, metadata: { ...updated.metadata, resourceVersion: '' } }) !==
+        JSON.stringify({ ...current, metadata: { ...current.metadata, resourceVersion: '' } });
       if (changed) {
         store.update(t.resource, updated);
         afterWrite(d, t, updated, 'update');
@@ -80,7 +93,12 @@ export async function serve(d: ApiServerDeps, req: IncomingMessage, res: ServerR
       const fsel = parseFieldSelector(q.get('fieldSelector'), t.kind);
       const victims = store.list(t.resource, r.namespace).filter((o) => sel(o.metadata.labels) && fsel(o));
       for (const v of victims) await deleteObject(d, req, q, { ...r, namespace: v.metadata.namespace, name: v.metadata.name }, false);
-      return sendJson(res, 200, { kind: listKind(t), apiVersion: apiVersionOf(t), metadata: { resourceVersion: String(store.currentVersion()) }, items: victims });
+      return sendJson(res, 200, {
+        kind: listKind(t),
+        apiVersion: apiVersionOf(t),
+        metadata: { resourceVersion: String(store.currentVersion()) },
+        items: victims,
+      });
     }
     default:
       throw methodNotAllowed();
@@ -92,14 +110,21 @@ export function afterWrite(d: ApiServerDeps, t: ResourceType, obj: K8sObject, op
   if (t.resource === 'pods' && op === 'create') d.controller.podCreated(obj);
 }
 
-export async function deleteObject(d: ApiServerDeps, req: IncomingMessage, q: URLSearchParams, r: Route, readOptions = true): Promise<unknown> {
+export async function deleteObject(
+  d: ApiServerDeps,
+  req: IncomingMessage,
+  q: URLSearchParams,
+  r: Route,
+  readOptions = true,
+): Promise<unknown> {
   const { store, controller } = d;
   const t = r.type;
   const opts = readOptions ? ((await readJson(req).catch(() => undefined)) ?? {}) : {};
   const obj = store.get(t.resource, r.namespace, r.name!);
   if (!obj) throw notFound(t.resource, t.group, r.name!);
   const pre = opts.preconditions ?? {};
-  if ((pre.uid && pre.uid !== obj.metadata.uid) || (pre.resourceVersion && pre.resourceVersion !== obj.metadata.resourceVersion)) throw conflict(t.resource, t.group, r.name!);
+  if ((pre.uid && pre.uid !== obj.metadata.uid) || (pre.resourceVersion && pre.resourceVersion !== obj.metadata.resourceVersion))
+    throw conflict(t.resource, t.group, r.name!);
   if (q.get('dryRun') === 'All') return obj;
   const graceQ = q.get('gracePeriodSeconds');
   const grace = graceQ !== null ? Number(graceQ) : opts.gracePeriodSeconds;
@@ -124,7 +149,9 @@ export function list(d: ApiServerDeps, req: IncomingMessage, res: ServerResponse
   const t = r.type;
   const filter = selected(q, r);
   let items = d.store.list(t.resource, r.namespace).filter(filter);
-  items.sort((a, b) => (a.metadata.namespace ?? '').localeCompare(b.metadata.namespace ?? '') || a.metadata.name.localeCompare(b.metadata.name));
+  items.sort(
+    (a, b) => (a.metadata.namespace ?? '').localeCompare(b.metadata.namespace ?? '') || a.metadata.name.localeCompare(b.metadata.name),
+  );
   const meta: Record<string, unknown> = { resourceVersion: String(d.store.currentVersion()) };
   const limit = Number(q.get('limit') ?? 0);
   const cont = q.get('continue');
@@ -143,7 +170,8 @@ export function list(d: ApiServerDeps, req: IncomingMessage, res: ServerResponse
     meta.remainingItemCount = items.length - limit;
     items = items.slice(0, limit);
   }
-  if (wantsTable(req.headers.accept)) return sendJson(res, 200, toTable(t.resource, items, meta, q.get('includeObject'), tableVersion(req.headers.accept)));
+  if (wantsTable(req.headers.accept))
+    return sendJson(res, 200, toTable(t.resource, items, meta, q.get('includeObject'), tableVersion(req.headers.accept)));
   // Serialized by hand so the live objects are not copied into a list object first.
   const head = `{"kind":"${listKind(t)}","apiVersion":"${apiVersionOf(t)}","metadata":${JSON.stringify(meta)},"items":[`;
   sendJson(res, 200, head + items.map((o) => JSON.stringify(o)).join(',') + ']}');
@@ -154,11 +182,22 @@ export function accessReview(d: ApiServerDeps, user: UserInfo, body: any): unkno
   let allowed = false;
   if (spec.resourceAttributes) {
     const ra = spec.resourceAttributes;
-    allowed = d.rbac.allows(user, { verb: ra.verb ?? '', group: ra.group ?? '', resource: ra.resource ?? '', subresource: ra.subresource || undefined, namespace: ra.namespace || undefined, name: ra.name || undefined });
+    allowed = d.rbac.allows(user, {
+      verb: ra.verb ?? '',
+      group: ra.group ?? '',
+      resource: ra.resource ?? '',
+      subresource: ra.subresource || undefined,
+      namespace: ra.namespace || undefined,
+      name: ra.name || undefined,
+    });
   } else if (spec.nonResourceAttributes) {
     allowed = d.rbac.allowsNonResource(user, spec.nonResourceAttributes.path ?? '', spec.nonResourceAttributes.verb ?? '');
   } else {
-    throw new ApiError(422, 'Invalid', 'SelfSubjectAccessReview.authorization.k8s.io "" is invalid: spec.resourceAttributes: Invalid value: "null": exactly one of nonResourceAttributes or resourceAttributes must be specified');
+    throw new ApiError(
+      422,
+      'Invalid',
+      'SelfSubjectAccessReview.authorization.k8s.io "" is invalid: spec.resourceAttributes: Invalid value: "null": exactly one of nonResourceAttributes or resourceAttributes must be specified',
+    );
   }
   return {
     kind: 'SelfSubjectAccessReview',

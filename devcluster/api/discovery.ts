@@ -52,12 +52,23 @@ function resourceEntries(t: ResourceType) {
     ...(t.categories ? { categories: t.categories } : {}),
     storageVersionHash: Buffer.from(t.resource).toString('base64').slice(0, 11),
   };
-  const subs = (t.subresources ?? []).map((s) => ({ name: `${t.resource}/${s.name}`, singularName: '', namespaced: t.namespaced, kind: s.kind, verbs: s.verbs }));
+  const subs = (t.subresources ?? []).map((s) => ({
+    name: `${t.resource}/${s.name}`,
+    singularName: '',
+    namespaced: t.namespaced,
+    kind: s.kind,
+    verbs: s.verbs,
+  }));
   return [main, ...subs];
 }
 
 export function apiResourceList(group: string, version: string) {
   const types = RESOURCE_TYPES.filter((t) => t.group === group && t.version === version);
   if (types.length === 0) return undefined;
-  return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: group ? `${group}/${version}` : version, resources: types.flatMap(resourceEntries) };
+  return {
+    kind: 'APIResourceList',
+    apiVersion: 'v1',
+    groupVersion: group ? `${group}/${version}` : version,
+    resources: types.flatMap(resourceEntries),
+  };
 }

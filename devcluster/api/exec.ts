@@ -29,7 +29,8 @@ export async function handleUpgrade(d: ApiServerDeps, req: IncomingMessage, sock
     if (fault === 500) throw new ApiError(500, 'InternalError', 'Internal error occurred: injected fault');
     if (fault === 429) throw new ApiError(429, 'TooManyRequests', 'Too many requests, please try again later.', { retryAfterSeconds: 1 });
     if (fault === 'timeout') return void setTimeout(() => socket.destroy(), 120_000).unref();
-    if ((req.headers.upgrade ?? '').toLowerCase() !== 'websocket') throw badRequest('Upgrade request required: only WebSocket (v5.channel.k8s.io) exec is supported by this server');
+    if ((req.headers.upgrade ?? '').toLowerCase() !== 'websocket')
+      throw badRequest('Upgrade request required: only WebSocket (v5.channel.k8s.io) exec is supported by this server');
 
     const pod = d.store.get('pods', namespace, name);
     if (!pod) throw notFound('pods', '', name);
@@ -39,12 +40,14 @@ export async function handleUpgrade(d: ApiServerDeps, req: IncomingMessage, sock
     const containers: string[] = (pod.spec.containers ?? []).map((c: K8sObject) => c.name);
     const container = q.get('container') || (containers.length === 1 ? containers[0] : mainContainer(pod)?.name);
     if (!container || !containers.includes(container)) throw badRequest(`container ${q.get('container')} is not valid for pod ${name}`);
-    if (pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed') throw badRequest(`cannot exec into a container in a completed pod; current phase is ${pod.status.phase}`);
+    if (pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed')
+      throw badRequest(`cannot exec into a container in a completed pod; current phase is ${pod.status.phase}`);
     if (pod.status?.phase !== 'Running') throw badRequest(`unable to upgrade connection: pod ${name} is not running`);
     const handle = d.controller.handleFor(namespace, name);
     const cs = (pod.status.containerStatuses ?? []).find((c: K8sObject) => c.name === container);
     // Crash-looping pods never get a sandbox, so exec into them is always refused.
-    if (!handle || !cs?.state?.running || container !== handle.spec.containerName) throw badRequest(`unable to upgrade connection: container not found ("${container}")`);
+    if (!handle || !cs?.state?.running || container !== handle.spec.containerName)
+      throw badRequest(`unable to upgrade connection: container not found ("${container}")`);
 
     d.knobs.execs++;
     if (d.knobs.execLatencyMs > 0) await sleep(d.knobs.execLatencyMs);
@@ -61,7 +64,13 @@ export async function handleUpgrade(d: ApiServerDeps, req: IncomingMessage, sock
       start: (): ExecProcess => {
         const proc = handle.exec(command, { stdin });
         if (!record) return proc;
-        return { ...proc, stdout: proc.stdout.pipe(tee(record.stdout)), stderr: proc.stderr.pipe(tee(record.stderr)), done: proc.done, kill: () => proc.kill() };
+        return {
+          ...proc,
+          stdout: proc.stdout.pipe(tee(record.stdout)),
+          stderr: proc.stderr.pipe(tee(record.stderr)),
+          done: proc.done,
+          kill: () => proc.kill(),
+        };
       },
     });
   } catch (err) {

@@ -9,7 +9,10 @@ export async function injectFault(d: ApiServerDeps, req: IncomingMessage, res: S
   if (!fault) return false;
   if (fault === 500) sendError(res, new ApiError(500, 'InternalError', 'Internal error occurred: injected fault'));
   else if (fault === 429)
-    sendError(res, new ApiError(429, 'TooManyRequests', 'Too many requests, please try again later.', { retryAfterSeconds: 1 }, { 'Retry-After': '1' }));
+    sendError(
+      res,
+      new ApiError(429, 'TooManyRequests', 'Too many requests, please try again later.', { retryAfterSeconds: 1 }, { 'Retry-After': '1' }),
+    );
   else {
     // A request that never gets an answer, as behind a hung load balancer.
     const t = setTimeout(() => res.destroy(), 120_000);

@@ -63,7 +63,11 @@ export async function readJson(req: IncomingMessage): Promise<any> {
 
 export function sendJson(res: ServerResponse, code: number, body: unknown): void {
   const text = typeof body === 'string' ? body : JSON.stringify(body);
-  res.writeHead(code, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text), 'Cache-Control': 'no-cache, private' });
+  res.writeHead(code, {
+    'Content-Type': 'application/json',
+    'Content-Length': Buffer.byteLength(text),
+    'Cache-Control': 'no-cache, private',
+  });
   res.end(text);
 }
 
@@ -78,15 +82,26 @@ export function sendError(res: ServerResponse, err: ApiError): void {
 
 export function rawError(socket: Duplex, err: ApiError): void {
   const body = JSON.stringify(err.toStatus());
-  const text: Record<number, string> = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 429: 'Too Many Requests', 500: 'Internal Server Error' };
-  socket.end(`HTTP/1.1 ${err.code} ${text[err.code] ?? 'Error'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  const text: Record<number, string> = {
+    400: 'Bad Request',
+    401: 'Unauthorized',
+    403: 'Forbidden',
+    404: 'Not Found',
+    429: 'Too Many Requests',
+    500: 'Internal Server Error',
+  };
+  socket.end(
+    `HTTP/1.1 ${err.code} ${text[err.code] ?? 'Error'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
 }
 
 export const truthy = (v: string | null) => v === 'true' || v === '1';
 
 export function internal(d: ApiServerDeps, err: unknown): ApiError {
   d.log(`internal error: ${(err as Error)?.stack ?? String(err)}`);
-  return new ApiError(500, 'InternalError', `Internal error occurred: ${(err as Error)?.message ?? String(err)}`, { causes: [{ message: String((err as Error)?.message ?? err) }] });
+  return new ApiError(500, 'InternalError', `Internal error occurred: ${(err as Error)?.message ?? String(err)}`, {
+    causes: [{ message: String((err as Error)?.message ?? err) }],
+  });
 }
 
 export function listKind(t: ResourceType): string {

@@ -18,7 +18,12 @@ export function impersonate(d: ApiServerDeps, req: IncomingMessage, user: UserIn
   const rawGroups = req.headersDistinct?.['impersonate-group'] ?? [];
   const groups = rawGroups.flatMap((g) => g.split(',').map((x) => x.trim())).filter(Boolean);
   if (!asUser && groups.length === 0) return user;
-  if (!asUser) throw new ApiError(500, 'InternalError', 'Internal error occurred: requested [{Group  ' + groups.join(' ') + '}] without impersonating a user');
+  if (!asUser)
+    throw new ApiError(
+      500,
+      'InternalError',
+      'Internal error occurred: requested [{Group  ' + groups.join(' ') + '}] without impersonating a user',
+    );
   const userName = String(asUser);
   const sa = /^system:serviceaccount:([^:]+):([^:]+)$/.exec(userName);
   const check = (resource: string, name: string, namespace?: string) => {
@@ -35,5 +40,6 @@ export function impersonate(d: ApiServerDeps, req: IncomingMessage, user: UserIn
 }
 
 export function authorize(d: ApiServerDeps, user: UserInfo, a: ResourceAttributes): void {
-  if (!d.rbac.allows(user, a)) throw new ApiError(403, 'Forbidden', forbiddenMessage(user, a), { name: a.name, group: a.group || undefined, kind: a.resource });
+  if (!d.rbac.allows(user, a))
+    throw new ApiError(403, 'Forbidden', forbiddenMessage(user, a), { name: a.name, group: a.group || undefined, kind: a.resource });
 }

@@ -40,10 +40,16 @@ export class Knobs {
     if (u.faults !== undefined) {
       this.faults = (u.faults ?? []).map((f) => {
         if (f.status !== 500 && f.status !== 429 && f.status !== 'timeout') throw new Error(`fault status must be 500, 429 or "timeout"`);
-        return { re: f.pathRegex ? new RegExp(f.pathRegex) : null, verb: f.verb ? f.verb.toLowerCase() : null, status: f.status, remaining: f.count ?? Infinity };
+        return {
+          re: f.pathRegex ? new RegExp(f.pathRegex) : null,
+          verb: f.verb ? f.verb.toLowerCase() : null,
+          status: f.status,
+          remaining: f.count ?? Infinity,
+        };
       });
     }
-    if (u.execFault !== undefined) this.execFault = u.execFault ? { kind: u.execFault.kind, remaining: u.execFault.count ?? Infinity } : null;
+    if (u.execFault !== undefined)
+      this.execFault = u.execFault ? { kind: u.execFault.kind, remaining: u.execFault.count ?? Infinity } : null;
   }
 
   describe() {
@@ -51,8 +57,15 @@ export class Knobs {
       latencyMs: this.latencyMs,
       execLatencyMs: this.execLatencyMs,
       watchBookmarkMs: this.watchBookmarkMs,
-      faults: this.faults.map((f) => ({ pathRegex: f.re?.source, verb: f.verb ?? undefined, status: f.status, count: Number.isFinite(f.remaining) ? f.remaining : undefined })),
-      execFault: this.execFault ? { kind: this.execFault.kind, count: Number.isFinite(this.execFault.remaining) ? this.execFault.remaining : undefined } : null,
+      faults: this.faults.map((f) => ({
+        pathRegex: f.re?.source,
+        verb: f.verb ?? undefined,
+        status: f.status,
+        count: Number.isFinite(f.remaining) ? f.remaining : undefined,
+      })),
+      execFault: this.execFault
+        ? { kind: this.execFault.kind, count: Number.isFinite(this.execFault.remaining) ? this.execFault.remaining : undefined }
+        : null,
     };
   }
 

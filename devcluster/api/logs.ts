@@ -62,7 +62,8 @@ function tracing(at: number, level: 'INFO' | 'WARN' | 'ERROR' | 'DEBUG', module:
 /** Start-up lines of an OpenAB process, as its Rust tracing output prints them. */
 export function startupLines(at: number, podName: string): LogLine[] {
   const lines: LogLine[] = [];
-  const push = (dt: number, level: 'INFO' | 'WARN', module: string, msg: string) => lines.push({ at: at + dt, text: tracing(at + dt, level, module, msg) });
+  const push = (dt: number, level: 'INFO' | 'WARN', module: string, msg: string) =>
+    lines.push({ at: at + dt, text: tracing(at + dt, level, module, msg) });
   push(0, 'INFO', 'openab', `starting openab version=0.7.3 pod=${podName}`);
   push(12, 'INFO', 'openab::config', 'loaded config path=/etc/openab/config.toml agent.command=codex-acp working_dir=/home/node');
   push(40, 'INFO', 'openab::discord', 'connecting to gateway intents=GUILD_MESSAGES|MESSAGE_CONTENT');
@@ -76,13 +77,24 @@ export function activityLines(at: number, kind?: 'session'): LogLine[] {
   const channel = String(1_100_000_000_000_000_000n + BigInt(Math.floor(Math.random() * 1e6)));
   const pick = kind === 'session' ? 0 : Math.random();
   const lines: LogLine[] = [];
-  const push = (dt: number, level: 'INFO' | 'WARN' | 'DEBUG', module: string, msg: string) => lines.push({ at: at + dt, text: tracing(at + dt, level, module, msg) });
+  const push = (dt: number, level: 'INFO' | 'WARN' | 'DEBUG', module: string, msg: string) =>
+    lines.push({ at: at + dt, text: tracing(at + dt, level, module, msg) });
   if (pick < 0.35) {
     push(0, 'INFO', 'openab::session', `session started for thread ${thread} channel_id=${channel}`);
     push(25, 'INFO', 'openab::acp', `codex-acp spawned pid=${1000 + Math.floor(Math.random() * 30000)} thread_id=${thread}`);
-    push(900, 'INFO', 'openab::relay', `message relayed thread_id=${thread} direction=to_agent bytes=${200 + Math.floor(Math.random() * 2000)}`);
+    push(
+      900,
+      'INFO',
+      'openab::relay',
+      `message relayed thread_id=${thread} direction=to_agent bytes=${200 + Math.floor(Math.random() * 2000)}`,
+    );
   } else if (pick < 0.85) {
-    push(0, 'INFO', 'openab::relay', `message relayed thread_id=${thread} direction=to_discord bytes=${100 + Math.floor(Math.random() * 4000)}`);
+    push(
+      0,
+      'INFO',
+      'openab::relay',
+      `message relayed thread_id=${thread} direction=to_discord bytes=${100 + Math.floor(Math.random() * 4000)}`,
+    );
   } else if (pick < 0.95) {
     push(0, 'INFO', 'openab::session', `session idle, stopping codex-acp thread_id=${thread} idle_secs=900`);
   } else {
@@ -95,7 +107,15 @@ export function activityLines(at: number, kind?: 'session'): LogLine[] {
 export function crashLines(at: number, podName: string): LogLine[] {
   return [
     ...startupLines(at, podName).slice(0, 2),
-    { at: at + 60, text: tracing(at + 60, 'ERROR', 'openab', 'failed to start agent: codex-acp exited with status 1: error loading config.toml: unknown variant `auto-review`, expected one of `untrusted`, `on-failure`, `on-request`, `never`') },
+    {
+      at: at + 60,
+      text: tracing(
+        at + 60,
+        'ERROR',
+        'openab',
+        'failed to start agent: codex-acp exited with status 1: error loading config.toml: unknown variant `auto-review`, expected one of `untrusted`, `on-failure`, `on-request`, `never`',
+      ),
+    },
     { at: at + 61, text: 'Error: agent failed to start' },
   ];
 }

@@ -19,10 +19,28 @@ export function prepareCreate(t: ResourceType, body: K8sObject, namespace: strin
   } else delete obj.metadata.namespace;
   if (!obj.metadata.name && obj.metadata.generateName) obj.metadata.name = `${obj.metadata.generateName}${randomSuffix()}`;
   const name: string = obj.metadata.name ?? '';
-  if (!name) throw invalid(t.kind, t.group, '', [{ field: 'metadata.name', message: 'Required value: name or generateName is required', reason: 'FieldValueRequired' }]);
+  if (!name)
+    throw invalid(t.kind, t.group, '', [
+      { field: 'metadata.name', message: 'Required value: name or generateName is required', reason: 'FieldValueRequired' },
+    ]);
   if (!NAME_RE.test(name) || name.length > 253)
-    throw invalid(t.kind, t.group, name, [{ field: 'metadata.name', message: `Invalid value: "${name}": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character` }]);
-  for (const k of ['uid', 'resourceVersion', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'generation', 'managedFields', 'selfLink']) delete obj.metadata[k];
+    throw invalid(t.kind, t.group, name, [
+      {
+        field: 'metadata.name',
+        message: `Invalid value: "${name}": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character`,
+      },
+    ]);
+  for (const k of [
+    'uid',
+    'resourceVersion',
+    'creationTimestamp',
+    'deletionTimestamp',
+    'deletionGracePeriodSeconds',
+    'generation',
+    'managedFields',
+    'selfLink',
+  ])
+    delete obj.metadata[k];
   switch (t.resource) {
     case 'deployments':
       defaultDeployment(obj);
@@ -48,7 +66,11 @@ export function prepareCreate(t: ResourceType, body: K8sObject, namespace: strin
     case 'persistentvolumeclaims':
       obj.spec = { volumeMode: 'Filesystem', storageClassName: 'standard', ...(obj.spec ?? {}) };
       obj.spec.volumeName ??= `pvc-${randomSuffix(8)}`;
-      obj.status = { phase: 'Bound', accessModes: obj.spec.accessModes ?? ['ReadWriteOnce'], capacity: { storage: obj.spec.resources?.requests?.storage ?? '1Gi' } };
+      obj.status = {
+        phase: 'Bound',
+        accessModes: obj.spec.accessModes ?? ['ReadWriteOnce'],
+        capacity: { storage: obj.spec.resources?.requests?.storage ?? '1Gi' },
+      };
       break;
   }
   return obj;
@@ -84,7 +106,8 @@ export function defaultDeployment(obj: K8sObject): void {
   s.revisionHistoryLimit ??= 10;
   s.progressDeadlineSeconds ??= 600;
   s.strategy ??= { type: 'RollingUpdate' };
-  if (s.strategy.type === 'RollingUpdate') s.strategy.rollingUpdate = { maxUnavailable: '25%', maxSurge: '25%', ...(s.strategy.rollingUpdate ?? {}) };
+  if (s.strategy.type === 'RollingUpdate')
+    s.strategy.rollingUpdate = { maxUnavailable: '25%', maxSurge: '25%', ...(s.strategy.rollingUpdate ?? {}) };
   s.template ??= {};
   s.template.metadata ??= {};
   s.template.spec ??= {};
@@ -97,20 +120,47 @@ export function validateDeployment(obj: K8sObject): void {
   if (!s.selector || (!s.selector.matchLabels && !s.selector.matchExpressions))
     throw invalid('Deployment', 'apps', name, [{ field: 'spec.selector', message: 'Required value', reason: 'FieldValueRequired' }]);
   if (!selectorFromObject(s.selector)(s.template?.metadata?.labels ?? {}))
-    throw invalid('Deployment', 'apps', name, [{ field: 'spec.template.metadata.labels', message: `Invalid value: ${JSON.stringify(s.template?.metadata?.labels ?? {})}: \`selector\` does not match template \`labels\`` }]);
+    throw invalid('Deployment', 'apps', name, [
+      {
+        field: 'spec.template.metadata.labels',
+        message: `Invalid value: ${JSON.stringify(s.template?.metadata?.labels ?? {})}: \`selector\` does not match template \`labels\``,
+      },
+    ]);
   const containers = s.template?.spec?.containers;
   if (!Array.isArray(containers) || containers.length === 0)
-    throw invalid('Deployment', 'apps', name, [{ field: 'spec.template.spec.containers', message: 'Required value', reason: 'FieldValueRequired' }]);
+    throw invalid('Deployment', 'apps', name, [
+      { field: 'spec.template.spec.containers', message: 'Required value', reason: 'FieldValueRequired' },
+    ]);
   containers.forEach((c: K8sObject, i: number) => {
-    if (!c.name) throw invalid('Deployment', 'apps', name, [{ field: `spec.template.spec.containers[${i}].name`, message: 'Required value', reason: 'FieldValueRequired' }]);
-    if (!c.image) throw invalid('Deployment', 'apps', name, [{ field: `spec.template.spec.containers[${i}].image`, message: 'Required value', reason: 'FieldValueRequired' }]);
+    if (!c.name)
+      throw invalid('Deployment', 'apps', name, [
+        { field: `spec.template.spec.containers[${i}].name`, message: 'Required value', reason: 'FieldValueRequired' },
+      ]);
+    if (!c.image)
+      throw invalid('Deployment', 'apps', name, [
+        { field: `spec.template.spec.containers[${i}].image`, message: 'Required value', reason: 'FieldValueRequired' },
+      ]);
   });
   if (typeof s.replicas !== 'number' || s.replicas < 0 || !Number.isInteger(s.replicas))
-    throw invalid('Deployment', 'apps', name, [{ field: 'spec.replicas', message: `Invalid value: ${JSON.stringify(s.replicas)}: must be greater than or equal to 0` }]);
+    throw invalid('Deployment', 'apps', name, [
+      { field: 'spec.replicas', message: `Invalid value: ${JSON.stringify(s.replicas)}: must be greater than or equal to 0` },
+    ]);
   if (s.strategy?.type !== 'Recreate' && s.strategy?.type !== 'RollingUpdate')
-    throw invalid('Deployment', 'apps', name, [{ field: 'spec.strategy.type', message: `Unsupported value: "${s.strategy?.type}": supported values: "Recreate", "RollingUpdate"`, reason: 'FieldValueNotSupported' }]);
+    throw invalid('Deployment', 'apps', name, [
+      {
+        field: 'spec.strategy.type',
+        message: `Unsupported value: "${s.strategy?.type}": supported values: "Recreate", "RollingUpdate"`,
+        reason: 'FieldValueNotSupported',
+      },
+    ]);
   if (s.strategy.type === 'Recreate' && s.strategy.rollingUpdate)
-    throw invalid('Deployment', 'apps', name, [{ field: 'spec.strategy.rollingUpdate', message: 'Forbidden: may not be specified when strategy `type` is \'Recreate\'', reason: 'FieldValueForbidden' }]);
+    throw invalid('Deployment', 'apps', name, [
+      {
+        field: 'spec.strategy.rollingUpdate',
+        message: "Forbidden: may not be specified when strategy `type` is 'Recreate'",
+        reason: 'FieldValueForbidden',
+      },
+    ]);
 }
 
 /**
@@ -133,7 +183,9 @@ export function prepareUpdate(t: ResourceType, current: K8sObject, next: K8sObje
     uid: current.metadata.uid,
     creationTimestamp: current.metadata.creationTimestamp,
     ...(current.metadata.generation !== undefined ? { generation: current.metadata.generation } : {}),
-    ...(current.metadata.deletionTimestamp ? { deletionTimestamp: current.metadata.deletionTimestamp, deletionGracePeriodSeconds: current.metadata.deletionGracePeriodSeconds } : {}),
+    ...(current.metadata.deletionTimestamp
+      ? { deletionTimestamp: current.metadata.deletionTimestamp, deletionGracePeriodSeconds: current.metadata.deletionGracePeriodSeconds }
+      : {}),
   };
   if (!out.metadata.namespace) delete out.metadata.namespace;
   if (current.status !== undefined) out.status = current.status;
@@ -147,8 +199,14 @@ export function prepareUpdate(t: ResourceType, current: K8sObject, next: K8sObje
         out.metadata.annotations = { ...(out.metadata.annotations ?? {}), 'deployment.kubernetes.io/revision': String(rev) };
       }
     }
-    if (!out.metadata.annotations?.['deployment.kubernetes.io/revision'] && current.metadata.annotations?.['deployment.kubernetes.io/revision'])
-      out.metadata.annotations = { ...(out.metadata.annotations ?? {}), 'deployment.kubernetes.io/revision': current.metadata.annotations['deployment.kubernetes.io/revision'] };
+    if (
+      !out.metadata.annotations?.['deployment.kubernetes.io/revision'] &&
+      current.metadata.annotations?.['deployment.kubernetes.io/revision']
+    )
+      out.metadata.annotations = {
+        ...(out.metadata.annotations ?? {}),
+        'deployment.kubernetes.io/revision': current.metadata.annotations['deployment.kubernetes.io/revision'],
+      };
   }
   if (t.resource === 'pods') {
     // Pods are immutable apart from metadata, images and a few scheduling fields.

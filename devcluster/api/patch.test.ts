@@ -6,7 +6,14 @@ describe('strategic merge', () => {
   const base = {
     spec: {
       containers: [
-        { name: 'openab', image: 'a:1', env: [{ name: 'A', value: '1' }, { name: 'B', value: '2' }] },
+        {
+          name: 'openab',
+          image: 'a:1',
+          env: [
+            { name: 'A', value: '1' },
+            { name: 'B', value: '2' },
+          ],
+        },
         { name: 'side', image: 's:1' },
       ],
       tolerations: [{ key: 'x' }],
@@ -14,15 +21,39 @@ describe('strategic merge', () => {
   };
 
   it('merges lists by their merge key and replaces lists without one', () => {
-    const out = strategicMerge(base, { spec: { containers: [{ name: 'openab', env: [{ name: 'B', value: '3' }, { name: 'C', value: '4' }] }], tolerations: [{ key: 'y' }] } });
-    expect(out.spec.containers[0].env).toEqual([{ name: 'A', value: '1' }, { name: 'B', value: '3' }, { name: 'C', value: '4' }]);
+    const out = strategicMerge(base, {
+      spec: {
+        containers: [
+          {
+            name: 'openab',
+            env: [
+              { name: 'B', value: '3' },
+              { name: 'C', value: '4' },
+            ],
+          },
+        ],
+        tolerations: [{ key: 'y' }],
+      },
+    });
+    expect(out.spec.containers[0].env).toEqual([
+      { name: 'A', value: '1' },
+      { name: 'B', value: '3' },
+      { name: 'C', value: '4' },
+    ]);
     expect(out.spec.containers[0].image).toBe('a:1');
     expect(out.spec.containers[1]).toEqual({ name: 'side', image: 's:1' });
     expect(out.spec.tolerations).toEqual([{ key: 'y' }]);
   });
 
   it('honours $patch delete and replace, and null deletes a key', () => {
-    const out = strategicMerge(base, { spec: { containers: [{ name: 'side', $patch: 'delete' }, { name: 'openab', image: null }] } });
+    const out = strategicMerge(base, {
+      spec: {
+        containers: [
+          { name: 'side', $patch: 'delete' },
+          { name: 'openab', image: null },
+        ],
+      },
+    });
     expect(out.spec.containers).toEqual([{ name: 'openab', env: base.spec.containers[0].env }]);
     const replaced = strategicMerge(base, { spec: { $patch: 'replace', containers: [] } });
     expect(replaced.spec).toEqual({ containers: [] });

@@ -19,14 +19,22 @@ export function mergePatch(target: Json, patch: Json): Json {
 function decodePointer(pointer: string): string[] {
   if (pointer === '') return [];
   if (!pointer.startsWith('/')) throw badRequest(`invalid JSON pointer "${pointer}"`);
-  return pointer.slice(1).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
 }
 
 function parentOf(doc: Json, tokens: string[], op: string, path: string): { parent: Json; key: string } {
   let cur = doc;
   for (const t of tokens.slice(0, -1)) {
     cur = Array.isArray(cur) ? cur[Number(t)] : isObject(cur) ? cur[t] : undefined;
-    if (cur === undefined) throw new ApiError(422, 'Invalid', `the server rejected our request due to an error in our request: doc is missing path: "${path}": missing value`);
+    if (cur === undefined)
+      throw new ApiError(
+        422,
+        'Invalid',
+        `the server rejected our request due to an error in our request: doc is missing path: "${path}": missing value`,
+      );
   }
   void op;
   return { parent: cur, key: tokens[tokens.length - 1] };
@@ -36,7 +44,12 @@ function getAt(doc: Json, path: string): Json {
   let cur = doc;
   for (const t of decodePointer(path)) {
     cur = Array.isArray(cur) ? cur[Number(t)] : isObject(cur) ? cur[t] : undefined;
-    if (cur === undefined) throw new ApiError(422, 'Invalid', `the server rejected our request due to an error in our request: doc is missing path: "${path}": missing value`);
+    if (cur === undefined)
+      throw new ApiError(
+        422,
+        'Invalid',
+        `the server rejected our request due to an error in our request: doc is missing path: "${path}": missing value`,
+      );
   }
   return cur;
 }
@@ -45,10 +58,20 @@ function removeAt(doc: Json, path: string): Json {
   const { parent, key } = parentOf(doc, decodePointer(path), 'remove', path);
   if (Array.isArray(parent)) {
     const i = Number(key);
-    if (!(i >= 0 && i < parent.length)) throw new ApiError(422, 'Invalid', `the server rejected our request due to an error in our request: Unable to remove nonexistent key: ${key}: missing value`);
+    if (!(i >= 0 && i < parent.length))
+      throw new ApiError(
+        422,
+        'Invalid',
+        `the server rejected our request due to an error in our request: Unable to remove nonexistent key: ${key}: missing value`,
+      );
     return parent.splice(i, 1)[0];
   }
-  if (!isObject(parent) || !(key in parent)) throw new ApiError(422, 'Invalid', `the server rejected our request due to an error in our request: Unable to remove nonexistent key: ${key}: missing value`);
+  if (!isObject(parent) || !(key in parent))
+    throw new ApiError(
+      422,
+      'Invalid',
+      `the server rejected our request due to an error in our request: Unable to remove nonexistent key: ${key}: missing value`,
+    );
   const v = parent[key];
   delete parent[key];
   return v;
@@ -60,13 +83,24 @@ function addAt(doc: Json, path: string, value: Json, replace: boolean): Json {
   const { parent, key } = parentOf(doc, tokens, 'add', path);
   if (Array.isArray(parent)) {
     const i = key === '-' ? parent.length : Number(key);
-    if (!(i >= 0 && i <= parent.length)) throw new ApiError(422, 'Invalid', `the server rejected our request due to an error in our request: index out of bounds: ${key}`);
+    if (!(i >= 0 && i <= parent.length))
+      throw new ApiError(422, 'Invalid', `the server rejected our request due to an error in our request: index out of bounds: ${key}`);
     if (replace) parent[i] = value;
     else parent.splice(i, 0, value);
   } else if (isObject(parent)) {
-    if (replace && !(key in parent)) throw new ApiError(422, 'Invalid', `the server rejected our request due to an error in our request: replace operation does not apply: doc is missing key: ${path}: missing value`);
+    if (replace && !(key in parent))
+      throw new ApiError(
+        422,
+        'Invalid',
+        `the server rejected our request due to an error in our request: replace operation does not apply: doc is missing key: ${path}: missing value`,
+      );
     parent[key] = value;
-  } else throw new ApiError(422, 'Invalid', `the server rejected our request due to an error in our request: doc is missing path: "${path}": missing value`);
+  } else
+    throw new ApiError(
+      422,
+      'Invalid',
+      `the server rejected our request due to an error in our request: doc is missing path: "${path}": missing value`,
+    );
   return doc;
 }
 
@@ -94,7 +128,12 @@ export function jsonPatch(target: Json, ops: Json): Json {
         doc = addAt(doc, op.path, structuredClone(getAt(doc, op.from)), false);
         break;
       case 'test':
-        if (JSON.stringify(getAt(doc, op.path)) !== JSON.stringify(op.value)) throw new ApiError(422, 'Invalid', `the server rejected our request due to an error in our request: testing value ${op.path} failed: test failed`);
+        if (JSON.stringify(getAt(doc, op.path)) !== JSON.stringify(op.value))
+          throw new ApiError(
+            422,
+            'Invalid',
+            `the server rejected our request due to an error in our request: testing value ${op.path} failed: test failed`,
+          );
         break;
       default:
         throw badRequest(`Unexpected kind: ${op.op}`);
@@ -174,7 +213,11 @@ export function patchTypeOf(contentType: string | undefined): PatchType {
   if (ct === 'application/merge-patch+json') return 'merge';
   if (ct === 'application/strategic-merge-patch+json') return 'strategic';
   if (ct === 'application/json-patch+json') return 'json';
-  throw new ApiError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/strategic-merge-patch+json`);
+  throw new ApiError(
+    415,
+    'UnsupportedMediaType',
+    `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/strategic-merge-patch+json`,
+  );
 }
 
 export function applyPatch(type: PatchType, target: Json, patch: Json): Json {

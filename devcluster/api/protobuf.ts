@@ -93,7 +93,15 @@ const strList = (f: Fields, n: number) => {
 function container(f: Fields) {
   const env = msgs(f, 7).map((e) => prune({ name: str(e, 1), value: str(e, 2) }));
   const ports = msgs(f, 6).map((p) => prune({ name: str(p, 1), containerPort: int(p, 3), protocol: str(p, 4) }));
-  return prune({ name: str(f, 1), image: str(f, 2), command: strList(f, 3), args: strList(f, 4), workingDir: str(f, 5), ports: ports.length ? ports : undefined, env: env.length ? env : undefined });
+  return prune({
+    name: str(f, 1),
+    image: str(f, 2),
+    command: strList(f, 3),
+    args: strList(f, 4),
+    workingDir: str(f, 5),
+    ports: ports.length ? ports : undefined,
+    env: env.length ? env : undefined,
+  });
 }
 
 function deployment(f: Fields) {
@@ -108,7 +116,9 @@ function deployment(f: Fields) {
     spec: prune({
       replicas: int(spec, 1),
       selector: selector ? prune({ matchLabels: map(selector, 1) }) : undefined,
-      template: template ? { metadata: objectMeta(msg(template, 1)), spec: { containers: podSpec ? msgs(podSpec, 2).map(container) : [] } } : undefined,
+      template: template
+        ? { metadata: objectMeta(msg(template, 1)), spec: { containers: podSpec ? msgs(podSpec, 2).map(container) : [] } }
+        : undefined,
       strategy: strategy && str(strategy, 1) ? { type: str(strategy, 1) } : undefined,
     }),
   };
@@ -130,7 +140,17 @@ const DECODERS: Record<string, (f: Fields) => Record<string, unknown>> = {
     return {
       metadata: objectMeta(msg(f, 1)),
       spec: prune({
-        resourceAttributes: ra ? prune({ namespace: str(ra, 1), verb: str(ra, 2), group: str(ra, 3), version: str(ra, 4), resource: str(ra, 5), subresource: str(ra, 6), name: str(ra, 7) }) : undefined,
+        resourceAttributes: ra
+          ? prune({
+              namespace: str(ra, 1),
+              verb: str(ra, 2),
+              group: str(ra, 3),
+              version: str(ra, 4),
+              resource: str(ra, 5),
+              subresource: str(ra, 6),
+              name: str(ra, 7),
+            })
+          : undefined,
         nonResourceAttributes: nra ? prune({ path: str(nra, 1), verb: str(nra, 2) }) : undefined,
       }),
     };
@@ -141,7 +161,11 @@ const MAGIC = Buffer.from([0x6b, 0x38, 0x73, 0x00]);
 
 export function decodeProtobufObject(raw: Buffer): Record<string, unknown> {
   const unsupported = (what: string) =>
-    new ApiError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json (${what} is not decoded from protobuf by this server)`);
+    new ApiError(
+      415,
+      'UnsupportedMediaType',
+      `the body of the request was in an unknown format - accepted media types include: application/json (${what} is not decoded from protobuf by this server)`,
+    );
   if (raw.length < 4 || !raw.subarray(0, 4).equals(MAGIC)) throw unsupported('a body without the k8s protobuf envelope');
   let unknown: Fields;
   try {

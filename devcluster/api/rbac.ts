@@ -51,7 +51,9 @@ function ruleAllows(rule: PolicyRule, a: ResourceAttributes): boolean {
   if (!groups.includes('*') && !groups.includes(a.group)) return false;
   const full = a.subresource ? `${a.resource}/${a.subresource}` : a.resource;
   const resources = rule.resources ?? [];
-  const resOk = resources.some((r) => r === '*' || r === full || (a.subresource ? r === `*/${a.subresource}` : false) || (!a.subresource && r === a.resource));
+  const resOk = resources.some(
+    (r) => r === '*' || r === full || (a.subresource ? r === `*/${a.subresource}` : false) || (!a.subresource && r === a.resource),
+  );
   if (!resOk) return false;
   if (rule.resourceNames && rule.resourceNames.length > 0) {
     if (!a.name || !rule.resourceNames.includes(a.name)) return false;
@@ -73,7 +75,13 @@ export class RbacAuthorizer {
   allows(user: UserInfo, a: ResourceAttributes): boolean {
     if (user.groups.includes('system:masters')) return true;
     // Bootstrap system:basic-user, which survives any policy replacement.
-    if (a.group === 'authorization.k8s.io' && a.verb === 'create' && /^selfsubject(access|rules)reviews$/.test(a.resource) && user.groups.includes('system:authenticated')) return true;
+    if (
+      a.group === 'authorization.k8s.io' &&
+      a.verb === 'create' &&
+      /^selfsubject(access|rules)reviews$/.test(a.resource) &&
+      user.groups.includes('system:authenticated')
+    )
+      return true;
     for (const b of this.policy.bindings) {
       if (b.namespace && b.namespace !== a.namespace) continue;
       if (!b.subjects.some((s) => subjectMatches(s, user))) continue;
@@ -85,15 +93,43 @@ export class RbacAuthorizer {
   /** What a SelfSubjectRulesReview reports: every rule that applies to the user in the namespace. */
   rulesFor(user: UserInfo, namespace: string): { resourceRules: PolicyRule[]; nonResourceRules: PolicyRule[] } {
     if (user.groups.includes('system:masters'))
-      return { resourceRules: [{ verbs: ['*'], apiGroups: ['*'], resources: ['*'] }], nonResourceRules: [{ verbs: ['*'], nonResourceURLs: ['*'] }] };
-    const resourceRules: PolicyRule[] = [{ verbs: ['create'], apiGroups: ['authorization.k8s.io'], resources: ['selfsubjectaccessreviews', 'selfsubjectrulesreviews'] }];
-    const nonResourceRules: PolicyRule[] = [{ verbs: ['get'], nonResourceURLs: ['/api', '/api/*', '/apis', '/apis/*', '/version', '/version/', '/healthz', '/livez', '/readyz', '/openapi', '/openapi/*'] }];
+      return {
+        resourceRules: [{ verbs: ['*'], apiGroups: ['*'], resources: ['*'] }],
+        nonResourceRules: [{ verbs: ['*'], nonResourceURLs: ['*'] }],
+      };
+    const resourceRules: PolicyRule[] = [
+      { verbs: ['create'], apiGroups: ['authorization.k8s.io'], resources: ['selfsubjectaccessreviews', 'selfsubjectrulesreviews'] },
+    ];
+    const nonResourceRules: PolicyRule[] = [
+      {
+        verbs: ['get'],
+        nonResourceURLs: [
+          '/api',
+          '/api/*',
+          '/apis',
+          '/apis/*',
+          '/version',
+          '/version/',
+          '/healthz',
+          '/livez',
+          '/readyz',
+          '/openapi',
+          '/openapi/*',
+        ],
+      },
+    ];
     for (const b of this.policy.bindings) {
       if (b.namespace && b.namespace !== namespace) continue;
       if (!b.subjects.some((s) => subjectMatches(s, user))) continue;
       for (const r of b.rules) {
         if (r.nonResourceURLs) nonResourceRules.push({ verbs: r.verbs, nonResourceURLs: r.nonResourceURLs });
-        if (r.resources) resourceRules.push({ verbs: r.verbs, apiGroups: r.apiGroups ?? [], resources: r.resources, ...(r.resourceNames ? { resourceNames: r.resourceNames } : {}) });
+        if (r.resources)
+          resourceRules.push({
+            verbs: r.verbs,
+            apiGroups: r.apiGroups ?? [],
+            resources: r.resources,
+            ...(r.resourceNames ? { resourceNames: r.resourceNames } : {}),
+          });
       }
     }
     return { resourceRules, nonResourceRules };
@@ -163,7 +199,11 @@ export function defaultPolicy(): RbacPolicy {
  */
 export function policyFromJson(body: unknown): RbacPolicy {
   if (body && typeof body === 'object' && Array.isArray((body as RbacPolicy).bindings)) return body as RbacPolicy;
-  const objects: K8sObject[] = Array.isArray(body) ? body : Array.isArray((body as K8sObject)?.items) ? (body as K8sObject).items : [body as K8sObject];
+  const objects: K8sObject[] = Array.isArray(body)
+    ? body
+    : Array.isArray((body as K8sObject)?.items)
+      ? (body as K8sObject).items
+      : [body as K8sObject];
   const roles = new Map<string, PolicyRule[]>();
   for (const o of objects) {
     if (o?.kind === 'Role') roles.set(`Role/${o.metadata?.namespace ?? 'default'}/${o.metadata?.name}`, o.rules ?? []);

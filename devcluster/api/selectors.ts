@@ -32,7 +32,8 @@ export function labelKeyProblem(key: string): string | null {
   const [prefix, name] = slash.length === 2 ? slash : [null, slash[0]];
   if (prefix !== null) {
     if (prefix.length === 0) return `invalid label key "${key}": the prefix before "/" is empty`;
-    if (prefix.length > 253 || !DNS1123_SUBDOMAIN.test(prefix)) return `invalid label key "${key}": the prefix must be a lower-case DNS subdomain`;
+    if (prefix.length > 253 || !DNS1123_SUBDOMAIN.test(prefix))
+      return `invalid label key "${key}": the prefix must be a lower-case DNS subdomain`;
   }
   if (name.length === 0 || name.length > 63 || !NAME.test(name)) {
     return `invalid label key "${key}": the name must be 63 characters or less, begin and end with a letter or digit, and hold only letters, digits, '-', '_' and '.'`;
@@ -42,7 +43,8 @@ export function labelKeyProblem(key: string): string | null {
 
 export function labelValueProblem(value: string): string | null {
   if (value === '') return null;
-  if (value.length > 63 || !NAME.test(value)) return `invalid label value "${value}": it must be 63 characters or less, begin and end with a letter or digit, and hold only letters, digits, '-', '_' and '.'`;
+  if (value.length > 63 || !NAME.test(value))
+    return `invalid label value "${value}": it must be 63 characters or less, begin and end with a letter or digit, and hold only letters, digits, '-', '_' and '.'`;
   return null;
 }
 
@@ -105,7 +107,8 @@ class Parser {
       if (after.kind === 'end') return requirements;
       if (after.kind !== ',') throw new LabelSelectorError(`found '${after.text}', expected: ',' or 'end of string'`);
       const following = this.peek();
-      if (following.kind !== 'id' && following.kind !== '!') throw new LabelSelectorError(`found '${following.text}', expected: identifier after ','`);
+      if (following.kind !== 'id' && following.kind !== '!')
+        throw new LabelSelectorError(`found '${following.text}', expected: identifier after ','`);
     }
   }
 
@@ -189,8 +192,10 @@ class Parser {
 
 function requirement(key: string, operator: Operator, raw: string[]): Requirement {
   const values = [...new Set(raw)].sort();
-  if ((operator === 'in' || operator === 'notin') && values.length === 0) throw new LabelSelectorError(`for 'in', 'notin' operators, values set can't be empty`);
-  if ((operator === 'gt' || operator === 'lt') && (values.length !== 1 || !isInt64(values[0]))) throw new LabelSelectorError(`for 'gt', 'lt' operators, the value must be one integer`);
+  if ((operator === 'in' || operator === 'notin') && values.length === 0)
+    throw new LabelSelectorError(`for 'in', 'notin' operators, values set can't be empty`);
+  if ((operator === 'gt' || operator === 'lt') && (values.length !== 1 || !isInt64(values[0])))
+    throw new LabelSelectorError(`for 'gt', 'lt' operators, the value must be one integer`);
   for (const v of values) {
     const problem = labelValueProblem(v);
     if (problem) throw new LabelSelectorError(problem);
@@ -235,7 +240,9 @@ export function parseLabelSelector(text: string | null | undefined): LabelSelect
 }
 
 /** matchLabels + matchExpressions of a LabelSelector object (Deployment spec.selector). */
-export function selectorFromObject(sel: { matchLabels?: Record<string, string>; matchExpressions?: Array<{ key: string; operator: string; values?: string[] }> } | undefined): LabelSelector {
+export function selectorFromObject(
+  sel: { matchLabels?: Record<string, string>; matchExpressions?: Array<{ key: string; operator: string; values?: string[] }> } | undefined,
+): LabelSelector {
   const reqs: Requirement[] = [];
   for (const [key, value] of Object.entries(sel?.matchLabels ?? {})) reqs.push({ key, operator: '=', values: [value] });
   const operators: Record<string, Operator> = { In: 'in', NotIn: 'notin', Exists: 'exists', DoesNotExist: '!' };

@@ -48,11 +48,21 @@ async function handle(d: ApiServerDeps, req: IncomingMessage, res: ServerRespons
       if (!d.rbac.allowsNonResource(user, url.pathname, verb))
         throw new ApiError(403, 'Forbidden', `forbidden: User "${user.name}" cannot ${verb} path "${url.pathname}"`);
       if (await injectFault(d, req, res, url, verb)) return;
-      if (!route) throw new ApiError(404, 'NotFound', 'the server could not find the requested resource', { causes: [{ reason: 'UnexpectedServerResponse', message: '404 page not found' }] });
+      if (!route)
+        throw new ApiError(404, 'NotFound', 'the server could not find the requested resource', {
+          causes: [{ reason: 'UnexpectedServerResponse', message: '404 page not found' }],
+        });
       return sendJson(res, 200, route.discovery);
     }
     const verb = verbOf(req.method ?? 'GET', route, url.searchParams);
-    const attrs: ResourceAttributes = { verb, group: route.type.group, resource: route.type.resource, subresource: route.subresource, namespace: route.namespace, name: route.name };
+    const attrs: ResourceAttributes = {
+      verb,
+      group: route.type.group,
+      resource: route.type.resource,
+      subresource: route.subresource,
+      namespace: route.namespace,
+      name: route.name,
+    };
     d.knobs.countRequest(verb, attrs);
     authorize(d, user, attrs);
     if (await injectFault(d, req, res, url, verb)) return;
@@ -61,4 +71,3 @@ async function handle(d: ApiServerDeps, req: IncomingMessage, res: ServerRespons
     sendError(res, err instanceof ApiError ? err : internal(d, err));
   }
 }
-

@@ -6,7 +6,13 @@ export interface StatusBody {
   status: 'Failure' | 'Success';
   message: string;
   reason: string;
-  details?: { name?: string; group?: string; kind?: string; causes?: Array<{ reason?: string; message: string; field?: string }>; retryAfterSeconds?: number };
+  details?: {
+    name?: string;
+    group?: string;
+    kind?: string;
+    causes?: Array<{ reason?: string; message: string; field?: string }>;
+    retryAfterSeconds?: number;
+  };
   code: number;
 }
 
@@ -21,7 +27,15 @@ export class ApiError extends Error {
     super(message);
   }
   toStatus(): StatusBody {
-    const body: StatusBody = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: this.message, reason: this.reason, code: this.code };
+    const body: StatusBody = {
+      kind: 'Status',
+      apiVersion: 'v1',
+      metadata: {},
+      status: 'Failure',
+      message: this.message,
+      reason: this.reason,
+      code: this.code,
+    };
     if (this.details) body.details = this.details;
     return body;
   }
@@ -33,10 +47,18 @@ export function qualifiedResource(resource: string, group: string): string {
 }
 
 export const notFound = (resource: string, group: string, name: string) =>
-  new ApiError(404, 'NotFound', `${qualifiedResource(resource, group)} "${name}" not found`, { name, group: group || undefined, kind: resource });
+  new ApiError(404, 'NotFound', `${qualifiedResource(resource, group)} "${name}" not found`, {
+    name,
+    group: group || undefined,
+    kind: resource,
+  });
 
 export const alreadyExists = (resource: string, group: string, name: string) =>
-  new ApiError(409, 'AlreadyExists', `${qualifiedResource(resource, group)} "${name}" already exists`, { name, group: group || undefined, kind: resource });
+  new ApiError(409, 'AlreadyExists', `${qualifiedResource(resource, group)} "${name}" already exists`, {
+    name,
+    group: group || undefined,
+    kind: resource,
+  });
 
 export const conflict = (resource: string, group: string, name: string) =>
   new ApiError(
@@ -61,7 +83,8 @@ export function invalid(kind: string, group: string, name: string, causes: Array
 
 export const unauthorized = () => new ApiError(401, 'Unauthorized', 'Unauthorized');
 
-export const methodNotAllowed = () => new ApiError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource');
+export const methodNotAllowed = () =>
+  new ApiError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource');
 
 export function successStatus(details?: StatusBody['details']) {
   return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details, code: 200 };

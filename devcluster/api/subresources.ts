@@ -9,7 +9,14 @@ import { findType } from './resources';
 import { ApiError, badRequest, conflict, methodNotAllowed, notFound } from './status';
 import type { K8sObject } from './store';
 
-export async function serveSubresource(d: ApiServerDeps, req: IncomingMessage, res: ServerResponse, url: URL, r: Route, verb: string): Promise<void> {
+export async function serveSubresource(
+  d: ApiServerDeps,
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+  r: Route,
+  verb: string,
+): Promise<void> {
   const { store } = d;
   const t = r.type;
   const obj = store.get(t.resource, r.namespace, r.name!);
@@ -35,19 +42,35 @@ export async function scale(d: ApiServerDeps, req: IncomingMessage, res: ServerR
   const toScale = (d: K8sObject) => ({
     kind: 'Scale',
     apiVersion: 'autoscaling/v1',
-    metadata: { name: d.metadata.name, namespace: d.metadata.namespace, uid: d.metadata.uid, resourceVersion: d.metadata.resourceVersion, creationTimestamp: d.metadata.creationTimestamp },
+    metadata: {
+      name: d.metadata.name,
+      namespace: d.metadata.namespace,
+      uid: d.metadata.uid,
+      resourceVersion: d.metadata.resourceVersion,
+      creationTimestamp: d.metadata.creationTimestamp,
+    },
     spec: { replicas: d.spec.replicas ?? 1 },
-    status: { replicas: d.status?.replicas ?? 0, selector: Object.entries(d.spec.selector?.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`).join(',') },
+    status: {
+      replicas: d.status?.replicas ?? 0,
+      selector: Object.entries(d.spec.selector?.matchLabels ?? {})
+        .map(([k, v]) => `${k}=${v}`)
+        .join(','),
+    },
   });
   if (verb === 'get') return sendJson(res, 200, toScale(dep));
   if (verb !== 'update' && verb !== 'patch') throw methodNotAllowed();
   const body = await readJson(req);
   const current = toScale(dep);
   const next = verb === 'update' ? body : applyPatch(patchTypeOf(req.headers['content-type']), structuredClone(current), body);
-  if (next?.metadata?.resourceVersion && next.metadata.resourceVersion !== dep.metadata.resourceVersion) throw conflict('deployments', 'apps', dep.metadata.name);
+  if (next?.metadata?.resourceVersion && next.metadata.resourceVersion !== dep.metadata.resourceVersion)
+    throw conflict('deployments', 'apps', dep.metadata.name);
   const replicas = next?.spec?.replicas;
   if (!Number.isInteger(replicas) || replicas < 0)
-    throw new ApiError(422, 'Invalid', `Scale.autoscaling "${dep.metadata.name}" is invalid: spec.replicas: Invalid value: ${JSON.stringify(replicas)}: must be greater than or equal to 0`);
+    throw new ApiError(
+      422,
+      'Invalid',
+      `Scale.autoscaling "${dep.metadata.name}" is invalid: spec.replicas: Invalid value: ${JSON.stringify(replicas)}: must be greater than or equal to 0`,
+    );
   if (replicas !== dep.spec.replicas) {
     const t = findType('apps', 'v1', 'deployments')!;
     const updated = prepareUpdate(t, dep, { ...dep, spec: { ...dep.spec, replicas } }, undefined);
@@ -63,7 +86,8 @@ export function podLog(d: ApiServerDeps, res: ServerResponse, q: URLSearchParams
   const containers: string[] = (pod.spec.containers ?? []).map((c: K8sObject) => c.name);
   let container = q.get('container');
   if (!container) {
-    if (containers.length !== 1) throw badRequest(`a container name must be specified for pod ${name}, choose one of: [${containers.join(' ')}]`);
+    if (containers.length !== 1)
+      throw badRequest(`a container name must be specified for pod ${name}, choose one of: [${containers.join(' ')}]`);
     container = containers[0];
   }
   if (!containers.includes(container)) throw badRequest(`container ${container} is not valid for pod ${name}`);
@@ -76,7 +100,9 @@ export function podLog(d: ApiServerDeps, res: ServerResponse, q: URLSearchParams
     lines = log.previous;
   } else {
     if (!cs || (cs.state?.waiting && !cs.lastState?.terminated && (log?.lines.length ?? 0) === 0))
-      throw badRequest(`container "${container}" in pod "${name}" is waiting to start: ${cs?.state?.waiting?.reason ?? 'ContainerCreating'}`);
+      throw badRequest(
+        `container "${container}" in pod "${name}" is waiting to start: ${cs?.state?.waiting?.reason ?? 'ContainerCreating'}`,
+      );
     lines = log?.lines ?? [];
   }
   const sinceSeconds = Number(q.get('sinceSeconds') ?? 0);

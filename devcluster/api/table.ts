@@ -9,7 +9,13 @@ interface Column {
   priority: number;
 }
 
-const col = (name: string, type = 'string', priority = 0, format = '', description = ''): Column => ({ name, type, format, description, priority });
+const col = (name: string, type = 'string', priority = 0, format = '', description = ''): Column => ({
+  name,
+  type,
+  format,
+  description,
+  priority,
+});
 const NAME = col('Name', 'string', 0, 'name', 'Name must be unique within a namespace.');
 const AGE = col('Age', 'string', 0, '', 'CreationTimestamp is a timestamp representing the server time when this object was created.');
 
@@ -29,7 +35,8 @@ export function humanDuration(ms: number): string {
   return `${Math.floor(d / 365)}y`;
 }
 
-const age = (o: K8sObject) => (o.metadata?.creationTimestamp ? humanDuration(Date.now() - Date.parse(o.metadata.creationTimestamp)) : '<unknown>');
+const age = (o: K8sObject) =>
+  o.metadata?.creationTimestamp ? humanDuration(Date.now() - Date.parse(o.metadata.creationTimestamp)) : '<unknown>';
 
 /** The STATUS column kubectl derives for a pod (printPod in kubernetes/pkg/printers/internalversion). */
 export function podStatusReason(pod: K8sObject): string {
@@ -53,7 +60,17 @@ function podRow(pod: K8sObject): unknown[] {
     .map((t) => Date.parse(t))
     .sort((a, b) => b - a)[0];
   const restartText = lastRestart ? `${restarts} (${humanDuration(Date.now() - lastRestart)} ago)` : restarts;
-  return [pod.metadata.name, `${ready}/${total}`, podStatusReason(pod), restartText, age(pod), pod.status?.podIP ?? '<none>', pod.spec?.nodeName ?? '<none>', '<none>', '<none>'];
+  return [
+    pod.metadata.name,
+    `${ready}/${total}`,
+    podStatusReason(pod),
+    restartText,
+    age(pod),
+    pod.status?.podIP ?? '<none>',
+    pod.spec?.nodeName ?? '<none>',
+    '<none>',
+    '<none>',
+  ];
 }
 
 function deploymentRow(d: K8sObject): unknown[] {
@@ -67,7 +84,9 @@ function deploymentRow(d: K8sObject): unknown[] {
     age(d),
     containers.map((c) => c.name).join(','),
     containers.map((c) => c.image).join(','),
-    Object.entries(sel).map(([k, v]) => `${k}=${v}`).join(','),
+    Object.entries(sel)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(','),
   ];
 }
 
@@ -77,7 +96,13 @@ const TABLES: Record<string, { columns: Column[]; row: (o: K8sObject) => unknown
       NAME,
       col('Ready', 'string', 0, '', 'The aggregate readiness state of this pod for accepting traffic.'),
       col('Status', 'string', 0, '', 'The aggregate status of the containers in this pod.'),
-      col('Restarts', 'string', 0, '', 'The number of times the containers in this pod have been restarted and when the last container in this pod has restarted.'),
+      col(
+        'Restarts',
+        'string',
+        0,
+        '',
+        'The number of times the containers in this pod have been restarted and when the last container in this pod has restarted.',
+      ),
       AGE,
       col('IP', 'string', 1),
       col('Node', 'string', 1),
@@ -90,7 +115,13 @@ const TABLES: Record<string, { columns: Column[]; row: (o: K8sObject) => unknown
     columns: [
       NAME,
       col('Ready', 'string', 0, '', 'Number of the pod with ready state'),
-      col('Up-to-date', 'string', 0, '', 'Total number of non-terminated pods targeted by this deployment that have the desired template spec.'),
+      col(
+        'Up-to-date',
+        'string',
+        0,
+        '',
+        'Total number of non-terminated pods targeted by this deployment that have the desired template spec.',
+      ),
       col('Available', 'string', 0, '', 'Total number of available pods (ready for at least minReadySeconds) targeted by this deployment.'),
       AGE,
       col('Containers', 'string', 1),
@@ -100,7 +131,16 @@ const TABLES: Record<string, { columns: Column[]; row: (o: K8sObject) => unknown
     row: deploymentRow,
   },
   replicasets: {
-    columns: [NAME, col('Desired', 'integer'), col('Current', 'integer'), col('Ready', 'integer'), AGE, col('Containers', 'string', 1), col('Images', 'string', 1), col('Selector', 'string', 1)],
+    columns: [
+      NAME,
+      col('Desired', 'integer'),
+      col('Current', 'integer'),
+      col('Ready', 'integer'),
+      AGE,
+      col('Containers', 'string', 1),
+      col('Images', 'string', 1),
+      col('Selector', 'string', 1),
+    ],
     row: (o) => [
       o.metadata.name,
       o.spec?.replicas ?? 0,
@@ -109,19 +149,53 @@ const TABLES: Record<string, { columns: Column[]; row: (o: K8sObject) => unknown
       age(o),
       (o.spec?.template?.spec?.containers ?? []).map((c: K8sObject) => c.name).join(','),
       (o.spec?.template?.spec?.containers ?? []).map((c: K8sObject) => c.image).join(','),
-      Object.entries(o.spec?.selector?.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`).join(','),
+      Object.entries(o.spec?.selector?.matchLabels ?? {})
+        .map(([k, v]) => `${k}=${v}`)
+        .join(','),
     ],
   },
   namespaces: { columns: [NAME, col('Status'), AGE], row: (o) => [o.metadata.name, o.status?.phase ?? 'Active', age(o)] },
-  secrets: { columns: [NAME, col('Type'), col('Data', 'string'), AGE], row: (o) => [o.metadata.name, o.type ?? 'Opaque', Object.keys({ ...(o.data ?? {}), ...(o.stringData ?? {}) }).length, age(o)] },
-  configmaps: { columns: [NAME, col('Data', 'string'), AGE], row: (o) => [o.metadata.name, Object.keys({ ...(o.data ?? {}), ...(o.binaryData ?? {}) }).length, age(o)] },
+  secrets: {
+    columns: [NAME, col('Type'), col('Data', 'string'), AGE],
+    row: (o) => [o.metadata.name, o.type ?? 'Opaque', Object.keys({ ...(o.data ?? {}), ...(o.stringData ?? {}) }).length, age(o)],
+  },
+  configmaps: {
+    columns: [NAME, col('Data', 'string'), AGE],
+    row: (o) => [o.metadata.name, Object.keys({ ...(o.data ?? {}), ...(o.binaryData ?? {}) }).length, age(o)],
+  },
   persistentvolumeclaims: {
-    columns: [NAME, col('Status'), col('Volume'), col('Capacity'), col('Access Modes'), col('StorageClass'), col('VolumeAttributesClass'), AGE],
-    row: (o) => [o.metadata.name, o.status?.phase ?? 'Bound', o.spec?.volumeName ?? `pvc-${String(o.metadata.uid).slice(0, 8)}`, o.status?.capacity?.storage ?? o.spec?.resources?.requests?.storage ?? '', (o.spec?.accessModes ?? []).map((m: string) => (m === 'ReadWriteOnce' ? 'RWO' : m === 'ReadOnlyMany' ? 'ROX' : m === 'ReadWriteMany' ? 'RWX' : m)).join(','), o.spec?.storageClassName ?? 'standard', '<unset>', age(o)],
+    columns: [
+      NAME,
+      col('Status'),
+      col('Volume'),
+      col('Capacity'),
+      col('Access Modes'),
+      col('StorageClass'),
+      col('VolumeAttributesClass'),
+      AGE,
+    ],
+    row: (o) => [
+      o.metadata.name,
+      o.status?.phase ?? 'Bound',
+      o.spec?.volumeName ?? `pvc-${String(o.metadata.uid).slice(0, 8)}`,
+      o.status?.capacity?.storage ?? o.spec?.resources?.requests?.storage ?? '',
+      (o.spec?.accessModes ?? [])
+        .map((m: string) => (m === 'ReadWriteOnce' ? 'RWO' : m === 'ReadOnlyMany' ? 'ROX' : m === 'ReadWriteMany' ? 'RWX' : m))
+        .join(','),
+      o.spec?.storageClassName ?? 'standard',
+      '<unset>',
+      age(o),
+    ],
   },
   events: {
     columns: [col('Last Seen'), col('Type'), col('Reason'), col('Object'), col('Message')],
-    row: (o) => [o.lastTimestamp ? humanDuration(Date.now() - Date.parse(o.lastTimestamp)) : '<unknown>', o.type, o.reason, `${String(o.involvedObject?.kind ?? '').toLowerCase()}/${o.involvedObject?.name}`, o.message],
+    row: (o) => [
+      o.lastTimestamp ? humanDuration(Date.now() - Date.parse(o.lastTimestamp)) : '<unknown>',
+      o.type,
+      o.reason,
+      `${String(o.involvedObject?.kind ?? '').toLowerCase()}/${o.involvedObject?.name}`,
+      o.message,
+    ],
   },
 };
 
@@ -129,7 +203,13 @@ export function wantsTable(accept: string | undefined): boolean {
   return !!accept && /as=Table/.test(accept) && /g=meta\.k8s\.io/.test(accept);
 }
 
-export function toTable(resource: string, objects: K8sObject[], listMeta: Record<string, unknown>, includeObject: string | null, tableVersion: string): Record<string, unknown> {
+export function toTable(
+  resource: string,
+  objects: K8sObject[],
+  listMeta: Record<string, unknown>,
+  includeObject: string | null,
+  tableVersion: string,
+): Record<string, unknown> {
   const t = TABLES[resource] ?? { columns: [NAME, AGE], row: (o: K8sObject) => [o.metadata.name, age(o)] };
   return {
     kind: 'Table',

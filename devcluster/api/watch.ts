@@ -17,7 +17,10 @@ export function watch(d: ApiServerDeps, req: IncomingMessage, res: ServerRespons
   res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' });
   res.flushHeaders();
   const write = (type: string, json: string, obj?: K8sObject) => {
-    const body = table && obj ? JSON.stringify(toTable(t.resource, [obj], { resourceVersion: obj.metadata.resourceVersion }, q.get('includeObject'), tv)) : json;
+    const body =
+      table && obj
+        ? JSON.stringify(toTable(t.resource, [obj], { resourceVersion: obj.metadata.resourceVersion }, q.get('includeObject'), tv))
+        : json;
     res.write(`{"type":"${type}","object":${body}}\n`);
   };
   const rvParam = q.get('resourceVersion');
@@ -25,14 +28,26 @@ export function watch(d: ApiServerDeps, req: IncomingMessage, res: ServerRespons
   if (!rvParam || rvParam === '0' || sendInitial) {
     for (const o of store.list(t.resource, r.namespace).filter(filter)) write('ADDED', JSON.stringify(o), o);
     if (sendInitial) {
-      const bookmark = { kind: t.kind, apiVersion: apiVersionOf(t), metadata: { resourceVersion: String(store.currentVersion()), annotations: { 'k8s.io/initial-events-end': 'true' } } };
+      const bookmark = {
+        kind: t.kind,
+        apiVersion: apiVersionOf(t),
+        metadata: { resourceVersion: String(store.currentVersion()), annotations: { 'k8s.io/initial-events-end': 'true' } },
+      };
       write('BOOKMARK', JSON.stringify(bookmark));
     }
   } else {
     const since = Number(rvParam);
     const past = Number.isFinite(since) ? store.eventsSince(t.resource, since) : null;
     if (!past) {
-      const status = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: `too old resource version: ${rvParam} (${store.currentVersion()})`, reason: 'Expired', code: 410 };
+      const status = {
+        kind: 'Status',
+        apiVersion: 'v1',
+        metadata: {},
+        status: 'Failure',
+        message: `too old resource version: ${rvParam} (${store.currentVersion()})`,
+        reason: 'Expired',
+        code: 410,
+      };
       write('ERROR', JSON.stringify(status));
       res.end();
       return;
@@ -69,7 +84,11 @@ export function watch(d: ApiServerDeps, req: IncomingMessage, res: ServerRespons
   // Bookmarks as the watch cache sends them: every interval, and one just before a timeout
   // closes the stream, so a client resumes from the newest version instead of an old one.
   const wantsBookmarks = truthy(q.get('allowWatchBookmarks'));
-  const bookmark = () => write('BOOKMARK', JSON.stringify({ kind: t.kind, apiVersion: apiVersionOf(t), metadata: { resourceVersion: String(store.currentVersion()) } }));
+  const bookmark = () =>
+    write(
+      'BOOKMARK',
+      JSON.stringify({ kind: t.kind, apiVersion: apiVersionOf(t), metadata: { resourceVersion: String(store.currentVersion()) } }),
+    );
   const timeout = Number(q.get('timeoutSeconds') ?? 0);
   const timer =
     timeout > 0

@@ -65,12 +65,17 @@ describe('objects', () => {
     const pods = await core.listPodForAllNamespaces({ labelSelector: 'app.kubernetes.io/name=openab' });
     expect(pods.items).toHaveLength(3);
     for (const p of pods.items) {
-      expect(p.metadata!.name).toMatch(new RegExp(`^${p.metadata!.labels!['app.kubernetes.io/component']}-${p.metadata!.labels!['pod-template-hash']}-[a-z0-9]{5}$`));
+      expect(p.metadata!.name).toMatch(
+        new RegExp(`^${p.metadata!.labels!['app.kubernetes.io/component']}-${p.metadata!.labels!['pod-template-hash']}-[a-z0-9]{5}$`),
+      );
       expect(p.spec!.nodeName).toBe('devcluster-node-1');
       expect(p.status!.containerStatuses![0]).toMatchObject({ name: 'openab', ready: true, started: true, restartCount: 0 });
       expect(p.status!.podIP).toBeTruthy();
     }
-    const byField = await core.listNamespacedPod({ namespace: NS, fieldSelector: `metadata.name=${pods.items.find((p) => p.metadata!.namespace === NS)!.metadata!.name}` });
+    const byField = await core.listNamespacedPod({
+      namespace: NS,
+      fieldSelector: `metadata.name=${pods.items.find((p) => p.metadata!.namespace === NS)!.metadata!.name}`,
+    });
     expect(byField.items).toHaveLength(1);
     await expect(core.listNamespacedPod({ namespace: NS, labelSelector: 'a in (b' })).rejects.toMatchObject({ code: 400 });
   });
@@ -84,7 +89,20 @@ describe('objects', () => {
     expect(await names('tier in (gold,)')).toEqual(['beta']);
     expect(await names('app.kubernetes.io/component>5')).toEqual([]);
     // What kube-apiserver answers with 400 "unable to parse requirement", never a list.
-    for (const bad of ['tier in (gold silver)', 'a,,b', 'tier=gold,', ',tier', 'a=b=c', 'a=(b)', 'Example.com/a=b', 'a=-b', 'a>b', 'tier in gold', '!tier=gold', 'a b']) {
+    for (const bad of [
+      'tier in (gold silver)',
+      'a,,b',
+      'tier=gold,',
+      ',tier',
+      'a=b=c',
+      'a=(b)',
+      'Example.com/a=b',
+      'a=-b',
+      'a>b',
+      'tier in gold',
+      '!tier=gold',
+      'a b',
+    ]) {
       await expect(apps.listDeploymentForAllNamespaces({ labelSelector: bad }), bad).rejects.toMatchObject({ code: 400 });
     }
   });
@@ -93,13 +111,21 @@ describe('objects', () => {
     const d = await apps.readNamespacedDeployment({ namespace: NS, name: 'alpha' });
     expect(d.metadata!.generation).toBe(1);
     expect(d.status!.observedGeneration).toBe(1);
-    expect(d.status!.conditions!.map((c) => `${c.type}=${c.status}/${c.reason}`)).toEqual(['Available=True/MinimumReplicasAvailable', 'Progressing=True/NewReplicaSetAvailable']);
+    expect(d.status!.conditions!.map((c) => `${c.type}=${c.status}/${c.reason}`)).toEqual([
+      'Available=True/MinimumReplicasAvailable',
+      'Progressing=True/NewReplicaSetAvailable',
+    ]);
     try {
       await apps.readNamespacedDeployment({ namespace: NS, name: 'nope' });
       expect.unreachable();
     } catch (err) {
       expect(statusCode(err)).toBe(404);
-      expect(statusBody(err)).toMatchObject({ kind: 'Status', reason: 'NotFound', message: 'deployments.apps "nope" not found', code: 404 });
+      expect(statusBody(err)).toMatchObject({
+        kind: 'Status',
+        reason: 'NotFound',
+        message: 'deployments.apps "nope" not found',
+        code: 404,
+      });
     }
     try {
       await core.createNamespacedSecret({ namespace: NS, body: { metadata: { name: 'alpha' } } });
@@ -109,7 +135,16 @@ describe('objects', () => {
       expect(statusBody(err)).toMatchObject({ reason: 'AlreadyExists', message: 'secrets "alpha" already exists' });
     }
     try {
-      await apps.createNamespacedDeployment({ namespace: NS, body: { metadata: { name: 'bad' }, spec: { selector: { matchLabels: { a: 'b' } }, template: { metadata: { labels: { a: 'c' } }, spec: { containers: [{ name: 'x', image: 'x' }] } } } } });
+      await apps.createNamespacedDeployment({
+        namespace: NS,
+        body: {
+          metadata: { name: 'bad' },
+          spec: {
+            selector: { matchLabels: { a: 'b' } },
+            template: { metadata: { labels: { a: 'c' } }, spec: { containers: [{ name: 'x', image: 'x' }] } },
+          },
+        },
+      });
       expect.unreachable();
     } catch (err) {
       expect(statusCode(err)).toBe(422);
@@ -134,7 +169,13 @@ describe('objects', () => {
   it('creates and lists events', async () => {
     await core.createNamespacedEvent({
       namespace: NS,
-      body: { metadata: { name: 'dash.1' }, involvedObject: { kind: 'Deployment', namespace: NS, name: 'alpha' }, reason: 'RestartRequested', message: 'restart by test', type: 'Normal' },
+      body: {
+        metadata: { name: 'dash.1' },
+        involvedObject: { kind: 'Deployment', namespace: NS, name: 'alpha' },
+        reason: 'RestartRequested',
+        message: 'restart by test',
+        type: 'Normal',
+      },
     });
     const evs = await core.listNamespacedEvent({ namespace: NS });
     expect(evs.items.some((e) => e.reason === 'RestartRequested')).toBe(true);
@@ -146,28 +187,47 @@ describe('patch and rollout', () => {
   it('applies strategic-merge, merge and JSON patches, bumping generation on spec changes', async () => {
     const opts = (t: string) => k8s.setHeaderOptions('Content-Type', t);
     const sm = await apps.patchNamespacedDeployment(
-      { namespace: NS, name: 'beta', body: { spec: { template: { spec: { containers: [{ name: 'openab', env: [{ name: 'EXTRA', value: '1' }] }] } } } } },
+      {
+        namespace: NS,
+        name: 'beta',
+        body: { spec: { template: { spec: { containers: [{ name: 'openab', env: [{ name: 'EXTRA', value: '1' }] }] } } } },
+      },
       opts(k8s.PatchStrategy.StrategicMergePatch),
     );
     const env = sm.spec!.template.spec!.containers[0].env!.map((e) => e.name);
     expect(env).toEqual(['HOME', 'DISCORD_BOT_TOKEN', 'EXTRA']);
     expect(sm.metadata!.generation).toBe(2);
-    const mp = await apps.patchNamespacedDeployment({ namespace: NS, name: 'beta', body: { metadata: { labels: { patched: 'merge' } } } }, opts(k8s.PatchStrategy.MergePatch));
+    const mp = await apps.patchNamespacedDeployment(
+      { namespace: NS, name: 'beta', body: { metadata: { labels: { patched: 'merge' } } } },
+      opts(k8s.PatchStrategy.MergePatch),
+    );
     expect(mp.metadata!.labels!.patched).toBe('merge');
     expect(mp.metadata!.generation).toBe(2);
     const jp = await apps.patchNamespacedDeployment(
-      { namespace: NS, name: 'beta', body: [{ op: 'replace', path: '/spec/template/spec/containers/0/env/2/value', value: '2' }, { op: 'remove', path: '/metadata/labels/patched' }] },
+      {
+        namespace: NS,
+        name: 'beta',
+        body: [
+          { op: 'replace', path: '/spec/template/spec/containers/0/env/2/value', value: '2' },
+          { op: 'remove', path: '/metadata/labels/patched' },
+        ],
+      },
       opts(k8s.PatchStrategy.JsonPatch),
     );
     expect(jp.spec!.template.spec!.containers[0].env![2]).toEqual({ name: 'EXTRA', value: '2' });
     expect(jp.metadata!.labels!.patched).toBeUndefined();
     expect(jp.metadata!.generation).toBe(3);
     await expect(
-      apps.patchNamespacedDeployment({ namespace: NS, name: 'beta', body: [{ op: 'test', path: '/spec/replicas', value: 7 }] }, opts(k8s.PatchStrategy.JsonPatch)),
+      apps.patchNamespacedDeployment(
+        { namespace: NS, name: 'beta', body: [{ op: 'test', path: '/spec/replicas', value: 7 }] },
+        opts(k8s.PatchStrategy.JsonPatch),
+      ),
     ).rejects.toMatchObject({ code: 422 });
     await waitFor('beta rolled out', async () => {
       const d = await apps.readNamespacedDeployment({ namespace: NS, name: 'beta' });
-      return d.status?.observedGeneration === 3 && d.status.updatedReplicas === 1 && d.status.availableReplicas === 1 && d.status.replicas === 1;
+      return (
+        d.status?.observedGeneration === 3 && d.status.updatedReplicas === 1 && d.status.availableReplicas === 1 && d.status.replicas === 1
+      );
     });
   });
 
@@ -202,14 +262,25 @@ describe('patch and rollout', () => {
     );
     // What `kubectl rollout restart` sends.
     await apps.patchNamespacedDeployment(
-      { namespace: NS, name: 'alpha', fieldManager: 'kubectl-rollout', body: { spec: { template: { metadata: { annotations: { 'kubectl.kubernetes.io/restartedAt': new Date().toISOString() } } } } } },
+      {
+        namespace: NS,
+        name: 'alpha',
+        fieldManager: 'kubectl-rollout',
+        body: { spec: { template: { metadata: { annotations: { 'kubectl.kubernetes.io/restartedAt': new Date().toISOString() } } } } },
+      },
       k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.StrategicMergePatch),
     );
     const done = await waitFor('rollout complete', async () => {
       const d = await apps.readNamespacedDeployment({ namespace: NS, name: 'alpha' });
       const s = d.status!;
       const pods = await core.listNamespacedPod({ namespace: NS, labelSelector: 'app.kubernetes.io/component=alpha' });
-      const ok = s.observedGeneration! >= d.metadata!.generation! && s.updatedReplicas === 1 && s.readyReplicas === 1 && s.availableReplicas === 1 && s.replicas === 1 && pods.items.length === 1;
+      const ok =
+        s.observedGeneration! >= d.metadata!.generation! &&
+        s.updatedReplicas === 1 &&
+        s.readyReplicas === 1 &&
+        s.availableReplicas === 1 &&
+        s.replicas === 1 &&
+        pods.items.length === 1;
       return ok ? { d, pods } : undefined;
     });
     podWatch.abort();
@@ -217,9 +288,18 @@ describe('patch and rollout', () => {
     expect(done.d.metadata!.generation).toBe(2);
     expect(done.pods.items[0].metadata!.name).not.toBe(oldName);
     expect(done.pods.items[0].metadata!.annotations!['kubectl.kubernetes.io/restartedAt']).toBeTruthy();
-    const order = ['MODIFIED old Terminating', 'DELETED old Terminating', 'ADDED new Pending', 'MODIFIED new Running', 'MODIFIED new Running+Ready'];
+    const order = [
+      'MODIFIED old Terminating',
+      'DELETED old Terminating',
+      'ADDED new Pending',
+      'MODIFIED new Running',
+      'MODIFIED new Running+Ready',
+    ];
     const idx = order.map((o) => seen.indexOf(o));
-    expect(idx.every((i) => i >= 0), seen.join('\n')).toBe(true);
+    expect(
+      idx.every((i) => i >= 0),
+      seen.join('\n'),
+    ).toBe(true);
     expect([...idx].sort((a, b) => a - b)).toEqual(idx);
     expect(deploySeen.some((s) => s.gen === 2 && s.avail === 'False')).toBe(true);
     expect(deploySeen.at(-1)).toMatchObject({ gen: 2, obs: 2, reason: 'NewReplicaSetAvailable', avail: 'True' });
@@ -229,9 +309,17 @@ describe('patch and rollout', () => {
     const pod = await readyPod(kc, 'conf-b', 'gamma');
     const name = pod.metadata!.name!;
     const events: string[] = [];
-    const ctl = await new k8s.Watch(kc).watch('/api/v1/namespaces/conf-b/pods', { labelSelector: 'watched=yes' }, (type, p: k8s.V1Pod) => events.push(`${type} ${p.metadata!.name}`), () => undefined);
+    const ctl = await new k8s.Watch(kc).watch(
+      '/api/v1/namespaces/conf-b/pods',
+      { labelSelector: 'watched=yes' },
+      (type, p: k8s.V1Pod) => events.push(`${type} ${p.metadata!.name}`),
+      () => undefined,
+    );
     const label = (v: string | null) =>
-      core.patchNamespacedPod({ namespace: 'conf-b', name, body: { metadata: { labels: { watched: v } } } }, k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch));
+      core.patchNamespacedPod(
+        { namespace: 'conf-b', name, body: { metadata: { labels: { watched: v } } } },
+        k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
+      );
     await label('yes');
     await waitFor('ADDED', async () => events.includes(`ADDED ${name}`));
     await label(null);
@@ -262,7 +350,12 @@ describe('patch and rollout', () => {
     await expect(core.readNamespacedPodLog({ namespace: NS, name, previous: true })).rejects.toMatchObject({ code: 400 });
     const log = new k8s.Log(kc);
     const chunks: string[] = [];
-    const sink = new (await import('node:stream')).Writable({ write(c, _e, cb) { chunks.push(String(c)); cb(); } });
+    const sink = new (await import('node:stream')).Writable({
+      write(c, _e, cb) {
+        chunks.push(String(c));
+        cb();
+      },
+    });
     const ended = new Promise<void>((r) => sink.on('finish', () => r()));
     await log.log(NS, name, 'openab', sink, { follow: true, tailLines: 1 });
     await waitFor('followed lines to grow', async () => chunks.join('').split('\n').length > 3, 10_000);
@@ -274,9 +367,17 @@ describe('patch and rollout', () => {
 
 describe('access', () => {
   it('answers self access reviews from the RBAC rules', async () => {
-    const review = async (user: 'viewer' | 'support' | 'operator' | 'dashboard', verb: string, resource: string, subresource?: string, group = '') => {
+    const review = async (
+      user: 'viewer' | 'support' | 'operator' | 'dashboard',
+      verb: string,
+      resource: string,
+      subresource?: string,
+      group = '',
+    ) => {
       const api = kubeConfig(cluster, user).makeApiClient(k8s.AuthorizationV1Api);
-      const r = await api.createSelfSubjectAccessReview({ body: { spec: { resourceAttributes: { namespace: NS, verb, group, resource, subresource } } } });
+      const r = await api.createSelfSubjectAccessReview({
+        body: { spec: { resourceAttributes: { namespace: NS, verb, group, resource, subresource } } },
+      });
       return r.status!.allowed;
     };
     expect(await review('viewer', 'list', 'pods')).toBe(true);
@@ -291,7 +392,10 @@ describe('access', () => {
   it('denies with the real 403 message and 401 for an unknown token', async () => {
     const viewerApps = kubeConfig(cluster, 'viewer').makeApiClient(k8s.AppsV1Api);
     try {
-      await viewerApps.patchNamespacedDeployment({ namespace: NS, name: 'alpha', body: { metadata: { labels: { x: 'y' } } } }, k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch));
+      await viewerApps.patchNamespacedDeployment(
+        { namespace: NS, name: 'alpha', body: { metadata: { labels: { x: 'y' } } } },
+        k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
+      );
       expect.unreachable();
     } catch (err) {
       expect(statusCode(err)).toBe(403);
@@ -315,12 +419,18 @@ describe('access', () => {
     });
     expect(review.status!.allowed).toBe(false);
     // The dashboard's own identity may read secrets; as "viewer" it may not.
-    await expect(asViewer.makeApiClient(k8s.CoreV1Api).readNamespacedSecret({ namespace: NS, name: 'alpha' })).rejects.toMatchObject({ code: 403 });
+    await expect(asViewer.makeApiClient(k8s.CoreV1Api).readNamespacedSecret({ namespace: NS, name: 'alpha' })).rejects.toMatchObject({
+      code: 403,
+    });
     expect((await asViewer.makeApiClient(k8s.CoreV1Api).listNamespacedPod({ namespace: NS })).items.length).toBeGreaterThan(0);
 
-    const res = await rawFetch(cluster, cluster.tokens.viewer, `/api/v1/namespaces/${NS}/pods`, { headers: { 'Impersonate-User': 'admin' } });
+    const res = await rawFetch(cluster, cluster.tokens.viewer, `/api/v1/namespaces/${NS}/pods`, {
+      headers: { 'Impersonate-User': 'admin' },
+    });
     expect(res.status).toBe(403);
-    expect(res.json.message).toBe('users "admin" is forbidden: User "viewer" cannot impersonate resource "users" in API group "" at the cluster scope');
+    expect(res.json.message).toBe(
+      'users "admin" is forbidden: User "viewer" cannot impersonate resource "users" in API group "" at the cluster scope',
+    );
   });
 
   it('replaces the policy at runtime from Kubernetes RBAC objects', async () => {
@@ -329,7 +439,12 @@ describe('access', () => {
     expect((await rawFetch(cluster, cluster.tokens.viewer, '/_devcluster/rbac')).status).toBe(403);
     const r = await put([
       { kind: 'Role', metadata: { name: 'r', namespace: NS }, rules: [{ apiGroups: [''], resources: ['secrets'], verbs: ['list'] }] },
-      { kind: 'RoleBinding', metadata: { name: 'rb', namespace: NS }, roleRef: { kind: 'Role', name: 'r' }, subjects: [{ kind: 'User', name: 'viewer' }] },
+      {
+        kind: 'RoleBinding',
+        metadata: { name: 'rb', namespace: NS },
+        roleRef: { kind: 'Role', name: 'r' },
+        subjects: [{ kind: 'User', name: 'viewer' }],
+      },
     ]);
     expect(r.status).toBe(200);
     const viewerCore = kubeConfig(cluster, 'viewer').makeApiClient(k8s.CoreV1Api);
@@ -341,7 +456,15 @@ describe('access', () => {
     // POST adds to the policy instead of replacing it; DELETE restores the default.
     const add = await rawFetch(cluster, cluster.tokens.admin, '/_devcluster/rbac', {
       method: 'POST',
-      body: { bindings: [{ subjects: [{ kind: 'User', name: 'viewer' }], namespace: 'conf-b', rules: [{ verbs: ['get'], apiGroups: [''], resources: ['secrets'], resourceNames: ['gamma'] }] }] },
+      body: {
+        bindings: [
+          {
+            subjects: [{ kind: 'User', name: 'viewer' }],
+            namespace: 'conf-b',
+            rules: [{ verbs: ['get'], apiGroups: [''], resources: ['secrets'], resourceNames: ['gamma'] }],
+          },
+        ],
+      },
     });
     expect(add.status).toBe(200);
     expect((await viewerCore.readNamespacedSecret({ namespace: 'conf-b', name: 'gamma' })).metadata!.name).toBe('gamma');

@@ -31,7 +31,11 @@ describe('exec', () => {
     expect(ok.stdout.toString()).toBe('hello\n');
     expect(ok.stderr.toString()).toBe('oops\n');
     const bad = await execIn(kc, NS, pod, ['sh', '-c', 'exit 3']);
-    expect(bad.status).toMatchObject({ status: 'Failure', reason: 'NonZeroExitCode', details: { causes: [{ reason: 'ExitCode', message: '3' }] } });
+    expect(bad.status).toMatchObject({
+      status: 'Failure',
+      reason: 'NonZeroExitCode',
+      details: { causes: [{ reason: 'ExitCode', message: '3' }] },
+    });
     const missing = await execIn(kc, NS, pod, ['no-such-binary-here']);
     expect(missing.status).toMatchObject({ status: 'Failure', reason: 'InternalError' });
   });
@@ -69,19 +73,30 @@ describe('exec', () => {
     await expect(execIn(kc, NS, 'nope', ['true'])).rejects.toThrow(/404/);
     const exec = new k8s.Exec(kc);
     await expect(exec.exec(NS, pod, 'sidecar', ['true'], null, null, null, false)).rejects.toThrow(/400/);
-    const ctl = await rawFetch(cluster, cluster.tokens.admin, '/_devcluster/crashloop', { method: 'POST', body: { namespace: NS, deployment: 'broken', on: true } });
+    const ctl = await rawFetch(cluster, cluster.tokens.admin, '/_devcluster/crashloop', {
+      method: 'POST',
+      body: { namespace: NS, deployment: 'broken', on: true },
+    });
     expect(ctl.status).toBe(200);
     const core = kc.makeApiClient(k8s.CoreV1Api);
     const crashing = await waitFor('a crash-looping pod with restarts', async () => {
       const pods = await core.listNamespacedPod({ namespace: NS, labelSelector: 'app.kubernetes.io/component=broken' });
-      return pods.items.find((p) => !p.metadata!.deletionTimestamp && (p.status?.containerStatuses?.[0]?.restartCount ?? 0) >= 1 && p.status?.containerStatuses?.[0]?.state?.waiting?.reason === 'CrashLoopBackOff');
+      return pods.items.find(
+        (p) =>
+          !p.metadata!.deletionTimestamp &&
+          (p.status?.containerStatuses?.[0]?.restartCount ?? 0) >= 1 &&
+          p.status?.containerStatuses?.[0]?.state?.waiting?.reason === 'CrashLoopBackOff',
+      );
     });
     expect(crashing.status!.conditions!.find((c) => c.type === 'Ready')!.status).toBe('False');
     const prev = await core.readNamespacedPodLog({ namespace: NS, name: crashing.metadata!.name!, previous: true });
     expect(prev.trimEnd().split('\n').at(-1)).toMatch(/Error/);
     await expect(execIn(kc, NS, crashing.metadata!.name!, ['true'])).rejects.toThrow(/400/);
     const apps = kc.makeApiClient(k8s.AppsV1Api);
-    await apps.patchNamespacedDeployment({ namespace: NS, name: 'broken', body: { spec: { progressDeadlineSeconds: 1 } } }, k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch));
+    await apps.patchNamespacedDeployment(
+      { namespace: NS, name: 'broken', body: { spec: { progressDeadlineSeconds: 1 } } },
+      k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
+    );
     const stuck = await waitFor('ProgressDeadlineExceeded', async () => {
       const d = await apps.readNamespacedDeployment({ namespace: NS, name: 'broken' });
       return d.status?.conditions?.find((c) => c.type === 'Progressing' && c.reason === 'ProgressDeadlineExceeded') ? d : undefined;
@@ -103,7 +118,13 @@ describe('exec', () => {
     expect(Date.now() - t0).toBeGreaterThanOrEqual(400);
     await rawFetch(cluster, cluster.tokens.admin, '/_devcluster/knobs', {
       method: 'POST',
-      body: { execLatencyMs: 0, faults: [{ pathRegex: '/pods$', verb: 'list', status: 429, count: 1 }, { pathRegex: '/deployments', status: 500, count: 1 }] },
+      body: {
+        execLatencyMs: 0,
+        faults: [
+          { pathRegex: '/pods$', verb: 'list', status: 429, count: 1 },
+          { pathRegex: '/deployments', status: 500, count: 1 },
+        ],
+      },
     });
     const core = kc.makeApiClient(k8s.CoreV1Api);
     await expect(core.listNamespacedPod({ namespace: NS })).rejects.toMatchObject({ code: 429 });
@@ -126,8 +147,13 @@ describe('exec', () => {
   });
 
   it('drops an exec when told to', async () => {
-    await rawFetch(cluster, cluster.tokens.admin, '/_devcluster/knobs', { method: 'POST', body: { execFault: { kind: 'drop', count: 1 } } });
-    await expect(execIn(kc, NS, pod, ['sh', '-c', 'echo x; sleep 2'], undefined, 5000)).rejects.toThrow(/closed without a status|timed out/);
+    await rawFetch(cluster, cluster.tokens.admin, '/_devcluster/knobs', {
+      method: 'POST',
+      body: { execFault: { kind: 'drop', count: 1 } },
+    });
+    await expect(execIn(kc, NS, pod, ['sh', '-c', 'echo x; sleep 2'], undefined, 5000)).rejects.toThrow(
+      /closed without a status|timed out/,
+    );
     expect((await execIn(kc, NS, pod, ['true'])).status.status).toBe('Success');
   });
 });

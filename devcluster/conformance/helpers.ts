@@ -16,7 +16,12 @@ export function kubeConfig(cluster: DevCluster, user: 'admin' | 'viewer' | 'supp
 export function agentDeployment(name: string, extraLabels: Record<string, string> = {}): k8s.V1Deployment {
   return chartDeployment({
     name,
-    labels: { 'app.kubernetes.io/name': 'openab', 'app.kubernetes.io/instance': 'test', 'app.kubernetes.io/component': name, ...extraLabels },
+    labels: {
+      'app.kubernetes.io/name': 'openab',
+      'app.kubernetes.io/instance': 'test',
+      'app.kubernetes.io/component': name,
+      ...extraLabels,
+    },
     image: 'ghcr.io/openabdev/openab-codex:0.7.3',
     claimName: name,
     env: [
@@ -26,11 +31,19 @@ export function agentDeployment(name: string, extraLabels: Record<string, string
   });
 }
 
-export async function createAgent(kc: k8s.KubeConfig, namespace: string, name: string, extraLabels: Record<string, string> = {}): Promise<void> {
+export async function createAgent(
+  kc: k8s.KubeConfig,
+  namespace: string,
+  name: string,
+  extraLabels: Record<string, string> = {},
+): Promise<void> {
   const core = kc.makeApiClient(k8s.CoreV1Api);
   const apps = kc.makeApiClient(k8s.AppsV1Api);
   await core.createNamespacedSecret({ namespace, body: { metadata: { name }, stringData: { 'discord-bot-token': `bot-token-${name}` } } });
-  await core.createNamespacedPersistentVolumeClaim({ namespace, body: { metadata: { name }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } } });
+  await core.createNamespacedPersistentVolumeClaim({
+    namespace,
+    body: { metadata: { name }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } },
+  });
   await apps.createNamespacedDeployment({ namespace, body: agentDeployment(name, extraLabels) });
 }
 
@@ -53,7 +66,9 @@ export async function readyPod(kc: k8s.KubeConfig, namespace: string, component:
   const core = kc.makeApiClient(k8s.CoreV1Api);
   return waitFor(`a ready pod of ${component}`, async () => {
     const list = await core.listNamespacedPod({ namespace, labelSelector: `app.kubernetes.io/component=${component}` });
-    return list.items.find((p) => !p.metadata?.deletionTimestamp && p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
+    return list.items.find(
+      (p) => !p.metadata?.deletionTimestamp && p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'),
+    );
   });
 }
 
@@ -65,7 +80,14 @@ export interface ExecOutcome {
   chunkTimes: number[];
 }
 
-export async function execIn(kc: k8s.KubeConfig, namespace: string, pod: string, command: string[], stdinData?: Buffer | string, timeoutMs = 60_000): Promise<ExecOutcome> {
+export async function execIn(
+  kc: k8s.KubeConfig,
+  namespace: string,
+  pod: string,
+  command: string[],
+  stdinData?: Buffer | string,
+  timeoutMs = 60_000,
+): Promise<ExecOutcome> {
   const exec = new k8s.Exec(kc);
   const out = new PassThrough();
   const err = new PassThrough();
@@ -98,13 +120,22 @@ export async function execIn(kc: k8s.KubeConfig, namespace: string, pod: string,
 }
 
 /** A plain HTTPS request trusting the cluster CA from the kubeconfig (for control endpoints and raw headers). */
-export async function rawFetch(cluster: DevCluster, token: string, path: string, init: { method?: string; headers?: Record<string, string>; body?: unknown } = {}): Promise<{ status: number; json: any; text: string }> {
+export async function rawFetch(
+  cluster: DevCluster,
+  token: string,
+  path: string,
+  init: { method?: string; headers?: Record<string, string>; body?: unknown } = {},
+): Promise<{ status: number; json: any; text: string }> {
   const { Agent, fetch } = await import('undici');
   const kc = kubeConfig(cluster);
   const ca = Buffer.from(kc.getCurrentCluster()!.caData!, 'base64').toString();
   const res = await fetch(`${cluster.url}${path}`, {
     method: init.method ?? 'GET',
-    headers: { Authorization: `Bearer ${token}`, ...(init.body !== undefined ? { 'Content-Type': 'application/json' } : {}), ...(init.headers ?? {}) },
+    headers: {
+      Authorization: `Bearer ${token}`,
+      ...(init.body !== undefined ? { 'Content-Type': 'application/json' } : {}),
+      ...(init.headers ?? {}),
+    },
     body: init.body === undefined ? undefined : JSON.stringify(init.body),
     dispatcher: new Agent({ connect: { ca } }),
   });

@@ -16,7 +16,10 @@ let dir: string;
 let kubectlBin: string;
 const NS = 'kctl';
 
-async function kubectl(args: string[], opts: { input?: string; context?: string } = {}): Promise<{ stdout: string; stderr: string; code: number }> {
+async function kubectl(
+  args: string[],
+  opts: { input?: string; context?: string } = {},
+): Promise<{ stdout: string; stderr: string; code: number }> {
   const argv = ['--kubeconfig', cluster.kubeconfigPath, ...(opts.context ? ['--context', opts.context] : []), ...args];
   return new Promise((resolve) => {
     const child = execFile(kubectlBin, argv, { timeout: 60_000, maxBuffer: 32 << 20 }, (err, stdout, stderr) => {
@@ -119,7 +122,15 @@ describe('kubectl 1.33', () => {
     const data = await kubectl(['get', 'secret', 's1', '-n', 'kctl-extra', '-o', 'jsonpath={.data.token}']);
     expect(Buffer.from(data.stdout, 'base64').toString()).toBe('abc');
     expect((await kubectl(['create', 'configmap', 'c1', '-n', 'kctl-extra', '--from-literal=k=v'])).code).toBe(0);
-    const dep = await kubectl(['create', 'deployment', 'made', '-n', 'kctl-extra', '--image=ghcr.io/openabdev/openab-codex:0.7.3', '--replicas=1']);
+    const dep = await kubectl([
+      'create',
+      'deployment',
+      'made',
+      '-n',
+      'kctl-extra',
+      '--image=ghcr.io/openabdev/openab-codex:0.7.3',
+      '--replicas=1',
+    ]);
     expect(dep.code, dep.stderr).toBe(0);
     expect((await kubectl(['rollout', 'status', 'deployment/made', '-n', 'kctl-extra', '--timeout=30s'])).code).toBe(0);
     const made = JSON.parse((await kubectl(['get', 'deploy', 'made', '-n', 'kctl-extra', '-o', 'json'])).stdout);
@@ -135,7 +146,12 @@ describe('kubectl 1.33', () => {
 
   it('applies a manifest, then applies a change to it', async () => {
     const file = path.join(dir, 'deploy.json');
-    const manifest = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'applied', namespace: NS }, ...agentDeployment('applied') };
+    const manifest = {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'applied', namespace: NS },
+      ...agentDeployment('applied'),
+    };
     manifest.metadata = { ...agentDeployment('applied').metadata, namespace: NS };
     manifest.spec!.template.spec!.containers[0].env = [{ name: 'HOME', value: '/home/node' }];
     await writeFile(file, JSON.stringify(manifest));
@@ -159,7 +175,9 @@ describe('kubectl 1.33', () => {
     expect(l.stdout.trimEnd().split('\n')).toHaveLength(3);
     const denied = await kubectl(['delete', 'deploy/kiro', '-n', NS], { context: 'viewer@devcluster' });
     expect(denied.code).not.toBe(0);
-    expect(denied.stderr).toContain(`Error from server (Forbidden): deployments.apps "kiro" is forbidden: User "viewer" cannot delete resource "deployments" in API group "apps" in the namespace "${NS}"`);
+    expect(denied.stderr).toContain(
+      `Error from server (Forbidden): deployments.apps "kiro" is forbidden: User "viewer" cannot delete resource "deployments" in API group "apps" in the namespace "${NS}"`,
+    );
     const imp = await kubectl(['get', 'secrets', '-n', NS, '--as', 'viewer'], { context: 'dashboard@devcluster' });
     expect(imp.stderr).toContain('User "viewer" cannot list resource "secrets"');
     const ok = await kubectl(['get', 'secret', 'codex', '-n', NS], { context: 'dashboard@devcluster' });

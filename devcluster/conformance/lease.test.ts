@@ -23,18 +23,31 @@ afterAll(async () => {
 describe('Leases', () => {
   it('are created once, renewed with the resourceVersion read, and refuse a stale one with 409', async () => {
     const now = new Date();
-    const body: k8s.V1Lease = { metadata: { name: 'openab-dashboard-notifier' }, spec: { holderIdentity: 'a', leaseDurationSeconds: 5, renewTime: now, acquireTime: now, leaseTransitions: 0 } };
+    const body: k8s.V1Lease = {
+      metadata: { name: 'openab-dashboard-notifier' },
+      spec: { holderIdentity: 'a', leaseDurationSeconds: 5, renewTime: now, acquireTime: now, leaseTransitions: 0 },
+    };
     const created = await leases.createNamespacedLease({ namespace: NS, body });
     expect(created.spec?.holderIdentity).toBe('a');
     expect(created.apiVersion).toBe('coordination.k8s.io/v1');
     expect(await leases.createNamespacedLease({ namespace: NS, body }).catch(code)).toBe(409);
 
     const read = await leases.readNamespacedLease({ namespace: NS, name: 'openab-dashboard-notifier' });
-    const renewed = await leases.replaceNamespacedLease({ namespace: NS, name: 'openab-dashboard-notifier', body: { ...read, spec: { ...read.spec, holderIdentity: 'b', leaseTransitions: 1 } } });
+    const renewed = await leases.replaceNamespacedLease({
+      namespace: NS,
+      name: 'openab-dashboard-notifier',
+      body: { ...read, spec: { ...read.spec, holderIdentity: 'b', leaseTransitions: 1 } },
+    });
     expect(renewed.spec?.holderIdentity).toBe('b');
     expect(renewed.metadata?.resourceVersion).not.toBe(read.metadata?.resourceVersion);
     // A replica that read before the other one wrote loses the race.
-    const stale = await leases.replaceNamespacedLease({ namespace: NS, name: 'openab-dashboard-notifier', body: { ...read, spec: { ...read.spec, holderIdentity: 'c' } } }).catch(code);
+    const stale = await leases
+      .replaceNamespacedLease({
+        namespace: NS,
+        name: 'openab-dashboard-notifier',
+        body: { ...read, spec: { ...read.spec, holderIdentity: 'c' } },
+      })
+      .catch(code);
     expect(stale).toBe(409);
     expect((await leases.readNamespacedLease({ namespace: NS, name: 'openab-dashboard-notifier' })).spec?.holderIdentity).toBe('b');
   });

@@ -31,7 +31,13 @@ describe('start-up', () => {
       const ready = await waitFor('all but crash-looping pods Ready', async () => {
         const list = await core.listPodForAllNamespaces({ labelSelector: 'app.kubernetes.io/name=openab' });
         const notReady = list.items.filter((p) => !p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
-        return notReady.every((p) => p.status?.containerStatuses?.[0]?.state?.waiting?.reason === 'CrashLoopBackOff' || (p.status?.containerStatuses?.[0]?.restartCount ?? 0) > 0) ? Date.now() - t0 : undefined;
+        return notReady.every(
+          (p) =>
+            p.status?.containerStatuses?.[0]?.state?.waiting?.reason === 'CrashLoopBackOff' ||
+            (p.status?.containerStatuses?.[0]?.restartCount ?? 0) > 0,
+        )
+          ? Date.now() - t0
+          : undefined;
       });
       console.log(`demo seed: every healthy pod Ready after ${ready} ms`);
     } finally {
@@ -49,7 +55,9 @@ describe('start-up', () => {
       const pods = await core.listPodForAllNamespaces({ labelSelector: 'app.kubernetes.io/name=openab,app.kubernetes.io/component!=kiro' });
       const listMs = Date.now() - t1;
       const running = pods.items.filter((p) => p.status?.phase === 'Running').length;
-      console.log(`50 agents: serving after ${serving} ms, ${running}/${pods.items.length} Codex pods Running, one list at 50 ms latency took ${listMs} ms`);
+      console.log(
+        `50 agents: serving after ${serving} ms, ${running}/${pods.items.length} Codex pods Running, one list at 50 ms latency took ${listMs} ms`,
+      );
       expect(pods.items.length).toBeGreaterThanOrEqual(50);
       expect(running).toBe(pods.items.length);
       expect(listMs).toBeLessThan(1000);
@@ -64,10 +72,14 @@ describe('CLI', () => {
     await warmSeedCache();
     const dir = await mkdtemp(path.join(os.tmpdir(), 'devcluster-cli-'));
     const kubeconfig = path.join(dir, 'kubeconfig');
-    const child = spawn(process.execPath, ['--import', 'tsx', 'devcluster/main.ts', '--port', '0', '--kubeconfig', kubeconfig, '--seed', 'demo', '--quiet'], {
-      cwd: path.resolve(__dirname, '../..'),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', 'devcluster/main.ts', '--port', '0', '--kubeconfig', kubeconfig, '--seed', 'demo', '--quiet'],
+      {
+        cwd: path.resolve(__dirname, '../..'),
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (out += d));
@@ -81,7 +93,12 @@ describe('CLI', () => {
       expect(Object.keys(state.tokens).sort()).toEqual(['admin', 'dashboard', 'operator', 'support', 'viewer']);
       const kc = new k8s.KubeConfig();
       kc.loadFromFile(kubeconfig);
-      expect(kc.getContexts().map((c) => c.name).sort()).toEqual(['admin@devcluster', 'dashboard@devcluster', 'operator@devcluster', 'support@devcluster', 'viewer@devcluster']);
+      expect(
+        kc
+          .getContexts()
+          .map((c) => c.name)
+          .sort(),
+      ).toEqual(['admin@devcluster', 'dashboard@devcluster', 'operator@devcluster', 'support@devcluster', 'viewer@devcluster']);
       expect(kc.getCurrentContext()).toBe('admin@devcluster');
       expect((await kc.makeApiClient(k8s.CoreV1Api).listNamespace()).items.map((n) => n.metadata!.name)).toContain('default');
       const pods = (await kc.makeApiClient(k8s.CoreV1Api).listPodForAllNamespaces()).items.map((p) => p.metadata!.name!);
@@ -92,7 +109,7 @@ describe('CLI', () => {
         .split('\n')
         .map((l) => l.trim().split(/\s+/).map(Number));
       const descendants = new Set<number>([child.pid!]);
-      for (let grew = true; grew; ) {
+      for (let grew = true; grew;) {
         grew = false;
         for (const [pid, ppid] of table) if (descendants.has(ppid) && !descendants.has(pid)) grew = descendants.add(pid) && true;
       }

@@ -31,11 +31,20 @@ afterAll(async () => {
 });
 
 const admin = (p: string, init?: Parameters<typeof rawFetch>[3]) => rawFetch(cluster, cluster.tokens.admin, p, init);
-const lines = (text: string) => text.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
+const lines = (text: string) =>
+  text
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l));
 
 async function configMap(name: string, value: string): Promise<k8s.V1ConfigMap> {
   try {
-    return await core.replaceNamespacedConfigMap({ namespace: NS, name, body: { ...(await core.readNamespacedConfigMap({ namespace: NS, name })), data: { value } } });
+    return await core.replaceNamespacedConfigMap({
+      namespace: NS,
+      name,
+      body: { ...(await core.readNamespacedConfigMap({ namespace: NS, name })), data: { value } },
+    });
   } catch {
     return core.createNamespacedConfigMap({ namespace: NS, body: { metadata: { name }, data: { value } } });
   }
@@ -65,7 +74,9 @@ describe('list+watch', () => {
     expect(event).toMatchObject({ type: 'ERROR', object: { kind: 'Status', status: 'Failure', code: 410, reason: 'Expired' } });
     // The version of the compaction itself still resumes.
     const current = (await core.listNamespacedConfigMap({ namespace: NS })).metadata!.resourceVersion!;
-    expect(lines((await admin(`/api/v1/namespaces/${NS}/configmaps?watch=1&resourceVersion=${current}&timeoutSeconds=1`)).text)).toEqual([]);
+    expect(lines((await admin(`/api/v1/namespaces/${NS}/configmaps?watch=1&resourceVersion=${current}&timeoutSeconds=1`)).text)).toEqual(
+      [],
+    );
   });
 
   it('sends bookmarks when asked, at the bookmark interval and before a timeout closes the stream', async () => {
@@ -73,11 +84,17 @@ describe('list+watch', () => {
     try {
       const started = Date.now();
       const rv = (await core.listNamespacedConfigMap({ namespace: NS })).metadata!.resourceVersion!;
-      const res = await admin(`/api/v1/namespaces/${NS}/configmaps?watch=1&resourceVersion=${rv}&allowWatchBookmarks=true&timeoutSeconds=1`);
+      const res = await admin(
+        `/api/v1/namespaces/${NS}/configmaps?watch=1&resourceVersion=${rv}&allowWatchBookmarks=true&timeoutSeconds=1`,
+      );
       const took = Date.now() - started;
       const events = lines(res.text);
       expect(events.length).toBeGreaterThanOrEqual(3);
-      for (const e of events) expect(e).toMatchObject({ type: 'BOOKMARK', object: { kind: 'ConfigMap', apiVersion: 'v1', metadata: { resourceVersion: expect.any(String) } } });
+      for (const e of events)
+        expect(e).toMatchObject({
+          type: 'BOOKMARK',
+          object: { kind: 'ConfigMap', apiVersion: 'v1', metadata: { resourceVersion: expect.any(String) } },
+        });
       expect(took).toBeGreaterThanOrEqual(900);
       expect(took).toBeLessThan(5_000);
       // Without allowWatchBookmarks, none.
@@ -125,8 +142,13 @@ describe('list+watch', () => {
     child.stdout.on('data', (c) => (out += String(c)));
     child.stderr.on('data', (c) => (out += String(c)));
     try {
-      await waitFor('kubectl to list kw-a', async () => /ADDED\s+kw-a\s+1\s/.test(out), 30_000).catch((e) => { throw new Error(`${e.message}: ${out}`); });
-      await core.patchNamespacedConfigMap({ namespace: NS, name: 'kw-a', body: { metadata: { labels: { changed: 'yes' } } } }, k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch));
+      await waitFor('kubectl to list kw-a', async () => /ADDED\s+kw-a\s+1\s/.test(out), 30_000).catch((e) => {
+        throw new Error(`${e.message}: ${out}`);
+      });
+      await core.patchNamespacedConfigMap(
+        { namespace: NS, name: 'kw-a', body: { metadata: { labels: { changed: 'yes' } } } },
+        k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
+      );
       await waitFor('kubectl to print the change', async () => /MODIFIED\s+kw-a\s+1\s/.test(out), 20_000);
       await core.deleteNamespacedConfigMap({ namespace: NS, name: 'kw-a' });
       await waitFor('kubectl to print the delete', async () => /DELETED\s+kw-a/.test(out), 20_000);

@@ -32,7 +32,12 @@ const pngHeader = (w: number, h: number) => {
 
 let discord: FakeDiscord;
 
-function postFiles(channel: string, files: Array<{ name: string; data: Buffer; type?: string }>, payload?: unknown, headers: Record<string, string> = auth) {
+function postFiles(
+  channel: string,
+  files: Array<{ name: string; data: Buffer; type?: string }>,
+  payload?: unknown,
+  headers: Record<string, string> = auth,
+) {
   const form = new FormData();
   if (payload !== undefined) form.append('payload_json', JSON.stringify(payload));
   files.forEach((f, i) => form.append(`files[${i}]`, new Blob([new Uint8Array(f.data)], { type: f.type ?? '' }), f.name));
@@ -49,16 +54,30 @@ describe('fake Discord messages endpoint', () => {
   it('accepts files[n] with payload_json and records them byte for byte', async () => {
     const image = Buffer.concat([pngHeader(640, 480), randomBytes(300_000)]);
     const notes = Buffer.from('plain text\n');
-    const res = await postFiles(TEXT, [{ name: 'chart.png', data: image, type: 'image/png' }, { name: 'notes.txt', data: notes }], {
-      content: 'Here is the chart',
-      attachments: [{ id: 0, filename: 'chart.png', description: 'a chart' }],
-    });
+    const res = await postFiles(
+      TEXT,
+      [
+        { name: 'chart.png', data: image, type: 'image/png' },
+        { name: 'notes.txt', data: notes },
+      ],
+      {
+        content: 'Here is the chart',
+        attachments: [{ id: 0, filename: 'chart.png', description: 'a chart' }],
+      },
+    );
     expect(res.status).toBe(200);
     const message = await res.json();
     expect(message).toMatchObject({ channel_id: TEXT, content: 'Here is the chart', type: 0, author: { bot: true } });
     expect(message.id).toMatch(/^\d{17,20}$/);
     expect(message.attachments).toHaveLength(2);
-    expect(message.attachments[0]).toMatchObject({ filename: 'chart.png', size: image.length, content_type: 'image/png', description: 'a chart', width: 640, height: 480 });
+    expect(message.attachments[0]).toMatchObject({
+      filename: 'chart.png',
+      size: image.length,
+      content_type: 'image/png',
+      description: 'a chart',
+      width: 640,
+      height: 480,
+    });
     expect(message.attachments[1]).toMatchObject({ filename: 'notes.txt', size: notes.length, content_type: 'text/plain; charset=utf-8' });
 
     const downloaded = Buffer.from(await (await fetch(message.attachments[0].url)).arrayBuffer());
@@ -72,7 +91,13 @@ describe('fake Discord messages endpoint', () => {
     expect(last.body.length).toBe(Number(last.headers['content-length']));
 
     const summary = (await (await fetch(`${discord.url}/_test/messages`)).json()).messages.at(-1);
-    expect(summary.attachments[0]).toEqual({ field: 'files[0]', filename: 'chart.png', contentType: 'image/png', size: image.length, sha256: sha256(image) });
+    expect(summary.attachments[0]).toEqual({
+      field: 'files[0]',
+      filename: 'chart.png',
+      contentType: 'image/png',
+      size: image.length,
+      sha256: sha256(image),
+    });
     expect(summary.bodySha256).toBe(sha256(last.body));
   });
 
@@ -90,8 +115,15 @@ describe('fake Discord messages endpoint', () => {
     const data = Buffer.concat([pngHeader(2, 2), randomBytes(5000)]);
     await fs.writeFile(file, data);
     const { stdout } = await promisify(execFile)('curl', [
-      '-sS', '-X', 'POST', '-H', `Authorization: Bot ${seed.botToken}`,
-      '-F', `payload_json={"content":"from curl"}`, '-F', `files[0]=@${file}`,
+      '-sS',
+      '-X',
+      'POST',
+      '-H',
+      `Authorization: Bot ${seed.botToken}`,
+      '-F',
+      `payload_json={"content":"from curl"}`,
+      '-F',
+      `files[0]=@${file}`,
       `${discord.url}/api/v10/channels/${TEXT}/messages`,
     ]);
     const message = JSON.parse(stdout);

@@ -176,7 +176,14 @@ export async function startFakeDiscord(seed: SeedDiscord, options: FakeDiscordOp
   const windows = new Map<string, { start: number; count: number }>();
   let lastSnowflake = 0n;
   let url = '';
-  const botUser = { id: seed.botUserId ?? snowflake(), username: 'openab', global_name: 'OpenAB', discriminator: '0', avatar: null, bot: true };
+  const botUser = {
+    id: seed.botUserId ?? snowflake(),
+    username: 'openab',
+    global_name: 'OpenAB',
+    discriminator: '0',
+    avatar: null,
+    bot: true,
+  };
   const stored = new Map<string, RecordedAttachment>();
 
   function snowflake(): string {
@@ -189,7 +196,17 @@ export async function startFakeDiscord(seed: SeedDiscord, options: FakeDiscordOp
   /** The guild's roles as Discord lists them; @everyone (id = guild id) is always there. */
   function guildRoles(): Array<Record<string, unknown>> {
     const roles = seed.roles ?? [{ id: seed.guildId, name: '@everyone', permissions: '0', position: 0, managed: false }];
-    return roles.map((r) => ({ id: r.id, name: r.name, permissions: r.permissions, position: r.position, managed: r.managed, color: 0, hoist: false, mentionable: false, flags: 0 }));
+    return roles.map((r) => ({
+      id: r.id,
+      name: r.name,
+      permissions: r.permissions,
+      position: r.position,
+      managed: r.managed,
+      color: 0,
+      hoist: false,
+      mentionable: false,
+      flags: 0,
+    }));
   }
 
   function checkAuth(req: IncomingMessage): void {
@@ -239,7 +256,12 @@ export async function startFakeDiscord(seed: SeedDiscord, options: FakeDiscordOp
     return { ...headers, 'X-RateLimit-Remaining': String(rateLimit - window.count) };
   }
 
-  async function createMessage(req: IncomingMessage, channelId: string, body: Buffer, record: RecordedMessage): Promise<{ body: Record<string, unknown>; headers: Record<string, string> }> {
+  async function createMessage(
+    req: IncomingMessage,
+    channelId: string,
+    body: Buffer,
+    record: RecordedMessage,
+  ): Promise<{ body: Record<string, unknown>; headers: Record<string, string> }> {
     checkAuth(req);
     const rateHeaders = takeRateLimit(channelId);
     const channel = channels.get(channelId);
@@ -365,7 +387,15 @@ export async function startFakeDiscord(seed: SeedDiscord, options: FakeDiscordOp
       if (guildRoute[3] !== undefined) {
         const userId = decodeURIComponent(guildRoute[3]);
         if (userId !== botUser.id) throw new DiscordError(404, { message: 'Unknown Member', code: 10007 });
-        sendJson(res, 200, { user: botUser, nick: null, roles: seed.botRoleIds ?? [], joined_at: '2025-01-01T00:00:00.000000+00:00', deaf: false, mute: false, flags: 0 });
+        sendJson(res, 200, {
+          user: botUser,
+          nick: null,
+          roles: seed.botRoleIds ?? [],
+          joined_at: '2025-01-01T00:00:00.000000+00:00',
+          deaf: false,
+          mute: false,
+          flags: 0,
+        });
         return;
       }
       sendJson(res, 200, { id: seed.guildId, name: 'OpenAB demo', owner_id: GUILD_OWNER_ID, roles: guildRoles(), features: [] });

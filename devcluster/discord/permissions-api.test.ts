@@ -13,7 +13,13 @@ const seed: SeedDiscord = {
     { id: '1400000000000000001', name: 'OpenAB', permissions: '274877941760', position: 1, managed: true },
   ],
   channels: [
-    { id: '1200000000000000001', name: 'art', type: 'text', botCanPost: false, permissionOverwrites: [{ id: '1400000000000000001', type: 0, allow: '0', deny: '32768' }] },
+    {
+      id: '1200000000000000001',
+      name: 'art',
+      type: 'text',
+      botCanPost: false,
+      permissionOverwrites: [{ id: '1400000000000000001', type: 0, allow: '0', deny: '32768' }],
+    },
     { id: '1200000000000000002', name: 'thread', type: 'thread', parentId: '1200000000000000001', botCanPost: false },
   ],
 };
@@ -29,7 +35,10 @@ afterAll(() => discord.close());
 describe('fake Discord permission endpoints', () => {
   it('answers the bot user, its member roles, the guild and its roles', async () => {
     expect(await (await get('/users/@me')).json()).toMatchObject({ id: seed.botUserId, bot: true });
-    expect(await (await get(`/guilds/${seed.guildId}/members/${seed.botUserId}`)).json()).toMatchObject({ roles: seed.botRoleIds, user: { id: seed.botUserId } });
+    expect(await (await get(`/guilds/${seed.guildId}/members/${seed.botUserId}`)).json()).toMatchObject({
+      roles: seed.botRoleIds,
+      user: { id: seed.botUserId },
+    });
     const guild = await (await get(`/guilds/${seed.guildId}`)).json();
     expect(guild.id).toBe(seed.guildId);
     expect(guild.owner_id).not.toBe(seed.botUserId);
@@ -38,7 +47,11 @@ describe('fake Discord permission endpoints', () => {
   });
 
   it('gives text channels their overwrites and threads their parent', async () => {
-    expect(await (await get('/channels/1200000000000000001')).json()).toMatchObject({ type: 0, guild_id: seed.guildId, permission_overwrites: [{ id: '1400000000000000001', type: 0, deny: '32768' }] });
+    expect(await (await get('/channels/1200000000000000001')).json()).toMatchObject({
+      type: 0,
+      guild_id: seed.guildId,
+      permission_overwrites: [{ id: '1400000000000000001', type: 0, deny: '32768' }],
+    });
     expect(await (await get('/channels/1200000000000000002')).json()).toMatchObject({ type: 11, parent_id: '1200000000000000001' });
   });
 

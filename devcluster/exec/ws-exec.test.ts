@@ -55,7 +55,10 @@ interface Session {
   closed: Promise<{ code: number }>;
 }
 
-function open(command: string[], opts: { stdin?: boolean; stdout?: boolean; stderr?: boolean; protocols?: string[]; fault?: string } = {}): Promise<Session> {
+function open(
+  command: string[],
+  opts: { stdin?: boolean; stdout?: boolean; stderr?: boolean; protocols?: string[]; fault?: string } = {},
+): Promise<Session> {
   const query = new URLSearchParams();
   for (const part of command) query.append('command', part);
   query.set('stdin', String(opts.stdin ?? false));
@@ -93,7 +96,9 @@ function status(session: Session): any {
 
 describe('exec over WebSocket', () => {
   it('prefers v5 and reports Success with stdout and stderr on their channels', async () => {
-    const s = await open(['sh', '-c', 'echo out; echo err >&2'], { protocols: ['channel.k8s.io', 'v4.channel.k8s.io', 'v5.channel.k8s.io'] });
+    const s = await open(['sh', '-c', 'echo out; echo err >&2'], {
+      protocols: ['channel.k8s.io', 'v4.channel.k8s.io', 'v5.channel.k8s.io'],
+    });
     expect(s.ws.protocol).toBe('v5.channel.k8s.io');
     expect((await s.closed).code).toBe(1000);
     expect(channelData(s, 1).toString()).toBe('out\n');
@@ -186,7 +191,9 @@ describe('exec over WebSocket', () => {
     expect(ok.frames.filter((f) => f.channel === 3 && f.data.length > 0)).toHaveLength(0);
     const failed = await open(['sh', '-c', 'exit 2'], { protocols: [] });
     await failed.closed;
-    expect(channelData(failed, 3).toString()).toBe('command terminated with non-zero exit code: error executing command [sh -c exit 2], exit code 2');
+    expect(channelData(failed, 3).toString()).toBe(
+      'command terminated with non-zero exit code: error executing command [sh -c exit 2], exit code 2',
+    );
   });
 
   it('streams output incrementally', async () => {

@@ -48,7 +48,7 @@ function pickProtocol(offered: string[]): string | undefined {
 
 function offeredProtocols(req: IncomingMessage): string[] {
   const header = req.headers['sec-websocket-protocol'];
-  const raw = Array.isArray(header) ? header.join(',') : header ?? '';
+  const raw = Array.isArray(header) ? header.join(',') : (header ?? '');
   return raw
     .split(',')
     .map((p) => p.trim())

@@ -48,8 +48,7 @@ interface IssuedCode {
 const USER_CODE_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
 
 function randomUserCode(): string {
-  const pick = (n: number) =>
-    Array.from(randomBytes(n), (b) => USER_CODE_ALPHABET[b % USER_CODE_ALPHABET.length]).join('');
+  const pick = (n: number) => Array.from(randomBytes(n), (b) => USER_CODE_ALPHABET[b % USER_CODE_ALPHABET.length]).join('');
   return `${pick(4)}-${pick(5)}`;
 }
 
@@ -138,7 +137,11 @@ export async function startFakeIssuer(options: FakeIssuerOptions = {}): Promise<
       device.email = email?.trim() || defaultEmail;
       device.authorizationCode = `ac_${randomBytes(24).toString('base64url')}`;
       device.codeVerifier = randomBytes(32).toString('base64url');
-      issuedCodes.set(device.authorizationCode, { email: device.email, codeVerifier: device.codeVerifier, expiresAt: Date.now() + 10 * 60_000 });
+      issuedCodes.set(device.authorizationCode, {
+        email: device.email,
+        codeVerifier: device.codeVerifier,
+        expiresAt: Date.now() + 10 * 60_000,
+      });
     }
     return true;
   }
@@ -185,7 +188,14 @@ export async function startFakeIssuer(options: FakeIssuerOptions = {}): Promise<
     });
     const refreshToken = `rt_${randomBytes(32).toString('base64url')}`;
     refreshTokens.set(refreshToken, email);
-    return { id_token: idToken, access_token: accessToken, refresh_token: refreshToken, token_type: 'Bearer', expires_in: accessTtl, scope: 'openid profile email offline_access' };
+    return {
+      id_token: idToken,
+      access_token: accessToken,
+      refresh_token: refreshToken,
+      token_type: 'Bearer',
+      expires_in: accessTtl,
+      scope: 'openid profile email offline_access',
+    };
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -200,10 +210,20 @@ export async function startFakeIssuer(options: FakeIssuerOptions = {}): Promise<
       }
       let userCode = randomUserCode();
       while (byUserCode.has(userCode)) userCode = randomUserCode();
-      const device: DeviceAuth = { deviceAuthId: `deviceauth_${randomBytes(16).toString('hex')}`, userCode, state: 'pending', expiresAt: Date.now() + codeTtlMs };
+      const device: DeviceAuth = {
+        deviceAuthId: `deviceauth_${randomBytes(16).toString('hex')}`,
+        userCode,
+        state: 'pending',
+        expiresAt: Date.now() + codeTtlMs,
+      };
       byDeviceId.set(device.deviceAuthId, device);
       byUserCode.set(userCode, device);
-      sendJson(res, 200, { device_auth_id: device.deviceAuthId, user_code: userCode, interval, expires_at: new Date(device.expiresAt).toISOString() });
+      sendJson(res, 200, {
+        device_auth_id: device.deviceAuthId,
+        user_code: userCode,
+        interval,
+        expires_at: new Date(device.expiresAt).toISOString(),
+      });
       return;
     }
 
@@ -211,23 +231,37 @@ export async function startFakeIssuer(options: FakeIssuerOptions = {}): Promise<
       const fields = parseFields(req, await readBody(req));
       const device = byDeviceId.get(fields.device_auth_id ?? '');
       if (!device || device.userCode !== normalizeUserCode(fields.user_code ?? '')) {
-        sendJson(res, 404, { error: { message: 'Device authorization not found.', type: 'invalid_request_error', code: 'deviceauth_not_found' } });
+        sendJson(res, 404, {
+          error: { message: 'Device authorization not found.', type: 'invalid_request_error', code: 'deviceauth_not_found' },
+        });
         return;
       }
       if (device.state === 'pending' && expired(device)) {
-        sendJson(res, 410, { error: { message: 'This device code has expired.', type: 'invalid_request_error', code: 'deviceauth_expired' } });
+        sendJson(res, 410, {
+          error: { message: 'This device code has expired.', type: 'invalid_request_error', code: 'deviceauth_expired' },
+        });
         return;
       }
       if (device.state === 'pending') {
-        sendJson(res, 403, { error: { message: 'Device authorization is pending. Please try again.', type: 'invalid_request_error', code: 'deviceauth_authorization_unknown' } });
+        sendJson(res, 403, {
+          error: {
+            message: 'Device authorization is pending. Please try again.',
+            type: 'invalid_request_error',
+            code: 'deviceauth_authorization_unknown',
+          },
+        });
         return;
       }
       if (device.state === 'denied') {
-        sendJson(res, 400, { error: { message: 'The user denied this device authorization.', type: 'invalid_request_error', code: 'deviceauth_denied' } });
+        sendJson(res, 400, {
+          error: { message: 'The user denied this device authorization.', type: 'invalid_request_error', code: 'deviceauth_denied' },
+        });
         return;
       }
       if (device.state === 'consumed') {
-        sendJson(res, 400, { error: { message: 'This device authorization was already used.', type: 'invalid_request_error', code: 'deviceauth_consumed' } });
+        sendJson(res, 400, {
+          error: { message: 'This device authorization was already used.', type: 'invalid_request_error', code: 'deviceauth_consumed' },
+        });
         return;
       }
       device.state = 'consumed';
@@ -244,7 +278,12 @@ export async function startFakeIssuer(options: FakeIssuerOptions = {}): Promise<
       }
       if (fields.grant_type === 'authorization_code') {
         const issued = issuedCodes.get(fields.code ?? '');
-        if (!issued || Date.now() >= issued.expiresAt || issued.codeVerifier !== fields.code_verifier || fields.redirect_uri !== `${url}/deviceauth/callback`) {
+        if (
+          !issued ||
+          Date.now() >= issued.expiresAt ||
+          issued.codeVerifier !== fields.code_verifier ||
+          fields.redirect_uri !== `${url}/deviceauth/callback`
+        ) {
           sendJson(res, 400, { error: 'invalid_grant', error_description: 'Invalid authorization code.' });
           return;
         }
@@ -256,7 +295,13 @@ export async function startFakeIssuer(options: FakeIssuerOptions = {}): Promise<
         const email = refreshTokens.get(fields.refresh_token ?? '');
         if (!email) {
           // Tokens this issuer never made (seeded logins) count as expired ones.
-          sendJson(res, 401, { error: { message: 'Your refresh token has expired. Please log out and sign in again.', type: 'invalid_request_error', code: 'refresh_token_expired' } });
+          sendJson(res, 401, {
+            error: {
+              message: 'Your refresh token has expired. Please log out and sign in again.',
+              type: 'invalid_request_error',
+              code: 'refresh_token_expired',
+            },
+          });
           return;
         }
         refreshTokens.delete(fields.refresh_token!);
@@ -290,7 +335,10 @@ export async function startFakeIssuer(options: FakeIssuerOptions = {}): Promise<
         }
       }
       const html = devicePage(message, code);
-      res.writeHead(method === 'POST' && message === 'Unknown or expired code.' ? 400 : 200, { 'Content-Type': 'text/html; charset=utf-8', 'Content-Length': Buffer.byteLength(html) });
+      res.writeHead(method === 'POST' && message === 'Unknown or expired code.' ? 400 : 200, {
+        'Content-Type': 'text/html; charset=utf-8',
+        'Content-Length': Buffer.byteLength(html),
+      });
       res.end(html);
       return;
     }

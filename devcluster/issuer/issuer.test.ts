@@ -34,13 +34,20 @@ describe('fake issuer protocol', () => {
     expect(issuer.pending()).toContain(created.user_code);
     expect((await (await fetch(`${issuer.url}/_test/pending`)).json()).pending).toContain(created.user_code);
 
-    const poll = () => post(`${issuer.url}/api/accounts/deviceauth/token`, { device_auth_id: created.device_auth_id, user_code: created.user_code });
+    const poll = () =>
+      post(`${issuer.url}/api/accounts/deviceauth/token`, { device_auth_id: created.device_auth_id, user_code: created.user_code });
     expect((await poll()).status).toBe(403);
-    expect((await post(`${issuer.url}/api/accounts/deviceauth/token`, { device_auth_id: 'nope', user_code: created.user_code })).status).toBe(404);
+    expect(
+      (await post(`${issuer.url}/api/accounts/deviceauth/token`, { device_auth_id: 'nope', user_code: created.user_code })).status,
+    ).toBe(404);
 
     const page = await (await fetch(`${issuer.url}/codex/device`)).text();
     expect(page).toContain('<form method="post" action="/codex/device">');
-    const approved = await post(`${issuer.url}/codex/device`, { user_code: created.user_code.toLowerCase(), email: 'page@example.com', decision: 'approve' }, true);
+    const approved = await post(
+      `${issuer.url}/codex/device`,
+      { user_code: created.user_code.toLowerCase(), email: 'page@example.com', decision: 'approve' },
+      true,
+    );
     expect(approved.status).toBe(200);
     expect(await approved.text()).toContain('Approved');
     expect(issuer.pending()).not.toContain(created.user_code);
@@ -50,7 +57,12 @@ describe('fake issuer protocol', () => {
     const { authorization_code, code_verifier } = await grant.json();
     expect((await poll()).status).toBe(400);
 
-    const tokenForm = { grant_type: 'authorization_code', client_id: CODEX_CLIENT_ID, code: authorization_code, redirect_uri: `${issuer.url}/deviceauth/callback` };
+    const tokenForm = {
+      grant_type: 'authorization_code',
+      client_id: CODEX_CLIENT_ID,
+      code: authorization_code,
+      redirect_uri: `${issuer.url}/deviceauth/callback`,
+    };
     expect((await post(`${issuer.url}/oauth/token`, { ...tokenForm, code_verifier: 'wrong' }, true)).status).toBe(400);
     const tokens = await (await post(`${issuer.url}/oauth/token`, { ...tokenForm, code_verifier }, true)).json();
     const idToken = decodeJwt(tokens.id_token);
@@ -59,7 +71,11 @@ describe('fake issuer protocol', () => {
     expect(idToken['https://api.openai.com/auth'].chatgpt_account_id).toMatch(/^[0-9a-f-]{36}$/);
     expect(decodeJwt(tokens.access_token).exp).toBeGreaterThan(Date.now() / 1000 + 86400);
 
-    const refreshed = await post(`${issuer.url}/oauth/token`, { grant_type: 'refresh_token', client_id: CODEX_CLIENT_ID, refresh_token: tokens.refresh_token });
+    const refreshed = await post(`${issuer.url}/oauth/token`, {
+      grant_type: 'refresh_token',
+      client_id: CODEX_CLIENT_ID,
+      refresh_token: tokens.refresh_token,
+    });
     expect(refreshed.status).toBe(200);
     expect(decodeJwt((await refreshed.json()).id_token).email).toBe('page@example.com');
   });
@@ -90,7 +106,14 @@ describe('device login with the real Codex CLI in a pod', () => {
   async function newPod(): Promise<{ pod: PodHandle; volume: string }> {
     const volume = path.join(dir, `vol-${++pods}`);
     await fs.mkdir(volume);
-    const pod = await runtime.start({ namespace: 'ns', name: `agent-${pods}`, volumeDir: volume, homeDir: '/home/node', containerName: 'openab', env: {} });
+    const pod = await runtime.start({
+      namespace: 'ns',
+      name: `agent-${pods}`,
+      volumeDir: volume,
+      homeDir: '/home/node',
+      containerName: 'openab',
+      env: {},
+    });
     return { pod, volume };
   }
 
@@ -167,7 +190,14 @@ describe('device login with the real Codex CLI in a pod', () => {
     try {
       const volume = path.join(dir, 'vol-expiry');
       await fs.mkdir(volume);
-      const pod = await shortRuntime.start({ namespace: 'ns', name: 'agent-expiry', volumeDir: volume, homeDir: '/home/node', containerName: 'openab', env: {} });
+      const pod = await shortRuntime.start({
+        namespace: 'ns',
+        name: 'agent-expiry',
+        volumeDir: volume,
+        homeDir: '/home/node',
+        containerName: 'openab',
+        env: {},
+      });
       const login = startLogin(pod);
       const code = await login.code;
       const result = await login.result;

@@ -22,10 +22,14 @@ export function codexPackageFor(version: FieldCodexVersion): string {
   // install must never look like a finished one.
   const staging = path.join(cacheDir(), `.staging-${version}-${process.pid}-${Date.now()}`);
   try {
-    execFileSync('npm', ['install', '--no-save', '--no-audit', '--no-fund', '--no-package-lock', '--prefix', staging, `@openai/codex@${version}`], {
-      stdio: ['ignore', 'ignore', 'pipe'],
-      timeout: 300_000,
-    });
+    execFileSync(
+      'npm',
+      ['install', '--no-save', '--no-audit', '--no-fund', '--no-package-lock', '--prefix', staging, `@openai/codex@${version}`],
+      {
+        stdio: ['ignore', 'ignore', 'pipe'],
+        timeout: 300_000,
+      },
+    );
     try {
       renameSync(staging, home);
     } catch (err) {
@@ -67,7 +71,10 @@ export function codexModulesFor(version: FieldCodexVersion | null): string {
  * "auto_review"` (only `guardian_subagent`), and ships image_generation "under development",
  * off unless enabled; from 0.128 both are as in the project's pin.
  */
-export function codexFieldFacts(version: FieldCodexVersion): { autoReviewer: 'auto_review' | 'guardian_subagent'; imageGenerationDefault: boolean } {
+export function codexFieldFacts(version: FieldCodexVersion): {
+  autoReviewer: 'auto_review' | 'guardian_subagent';
+  imageGenerationDefault: boolean;
+} {
   const old = version === '0.121.0';
   return { autoReviewer: old ? 'guardian_subagent' : 'auto_review', imageGenerationDefault: !old };
 }

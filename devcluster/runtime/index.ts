@@ -18,7 +18,12 @@ export { podImageUnbuildableReason } from './pod-image';
  * here; then they are plain process groups. The runtime's `isolation` says which (callers
  * print describeIsolation()).
  */
-export async function createPodRuntime(opts: { tmpDir: string; issuerUrl: string; isolated?: boolean; log?: (line: string) => void }): Promise<PodRuntime> {
+export async function createPodRuntime(opts: {
+  tmpDir: string;
+  issuerUrl: string;
+  isolated?: boolean;
+  log?: (line: string) => void;
+}): Promise<PodRuntime> {
   if (opts.isolated === false) return createPlainRuntime(opts);
   const full = bwrapUnavailableReason() === null;
   if (full || rootlessUnavailableReason() === null) {

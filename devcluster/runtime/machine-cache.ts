@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 
 export function machineCacheDir(...parts: string[]): string {
-  const root = process.env.OPENAB_CACHE_DIR || path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'openab-dashboard');
+  const root =
+    process.env.OPENAB_CACHE_DIR || path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'openab-dashboard');
   return path.join(root, ...parts);
 }

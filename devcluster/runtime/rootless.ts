@@ -20,10 +20,28 @@ export function rootlessUnavailableReason(): string | null {
   if (process.platform !== 'linux') return `not Linux (${process.platform})`;
   if (!existsSync(BWRAP)) return `${BWRAP} is missing (apt-get install -y bubblewrap)`;
   if (!codexPlatformPackageDir()) return 'the Codex platform package is missing';
-  const probe = spawnSync(BWRAP, ['--unshare-user', '--uid', String(POD_UID), '--gid', String(POD_GID), '--unshare-uts', '--ro-bind', '/', '/', '--proc', '/proc', '--', '/bin/true'], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-    timeout: 5_000,
-  });
+  const probe = spawnSync(
+    BWRAP,
+    [
+      '--unshare-user',
+      '--uid',
+      String(POD_UID),
+      '--gid',
+      String(POD_GID),
+      '--unshare-uts',
+      '--ro-bind',
+      '/',
+      '/',
+      '--proc',
+      '/proc',
+      '--',
+      '/bin/true',
+    ],
+    {
+      stdio: ['ignore', 'ignore', 'pipe'],
+      timeout: 5_000,
+    },
+  );
   if (probe.status !== 0) {
     return `user namespaces are not available to this user (${probe.stderr?.toString().trim() || probe.error?.message || `exit ${probe.status}`})`;
   }
@@ -49,20 +67,40 @@ export async function createRootlessRuntime(opts: { tmpDir: string; issuerUrl: s
       await fs.chmod(tmp, 0o1777);
       const homeParent = path.posix.dirname(spec.homeDir);
       const sandbox = [
-        '--unshare-user', '--uid', String(POD_UID), '--gid', String(POD_GID),
-        '--unshare-uts', '--unshare-ipc', '--hostname', spec.name,
+        '--unshare-user',
+        '--uid',
+        String(POD_UID),
+        '--gid',
+        String(POD_GID),
+        '--unshare-uts',
+        '--unshare-ipc',
+        '--hostname',
+        spec.name,
         ...rootArgs,
         ...podCodexArgs(spec),
-        '--bind', tmp, '/tmp',
+        '--bind',
+        tmp,
+        '/tmp',
         ...(homeParent !== '/' ? ['--dir', homeParent] : []),
-        '--bind', spec.volumeDir, spec.homeDir,
-        '--remount-ro', '/',
-        '--chdir', spec.homeDir,
+        '--bind',
+        spec.volumeDir,
+        spec.homeDir,
+        '--remount-ro',
+        '/',
+        '--chdir',
+        spec.homeDir,
       ];
       const pod = new ProcessGroupPod(
         spec,
         id,
-        (argv) => ({ file: BWRAP, args: ['--args', '4', '--', EXEC_SHIM_PATH, ...argv], argsOnFd4: sandbox, env: podEnv(spec), cwd: spec.volumeDir, reportsOnFd3: true }),
+        (argv) => ({
+          file: BWRAP,
+          args: ['--args', '4', '--', EXEC_SHIM_PATH, ...argv],
+          argsOnFd4: sandbox,
+          env: podEnv(spec),
+          cwd: spec.volumeDir,
+          reportsOnFd3: true,
+        }),
         () => {
           pods.delete(pod);
           void fs.rm(tmp, { recursive: true, force: true });

@@ -66,7 +66,15 @@ describe.skipIf(unavailable !== null)('bubblewrap pods', () => {
   });
 
   it('sees neither the other pod, nor the project, nor host homes or host /tmp', async () => {
-    const paths = ['/work', path.resolve(__dirname, '../..'), '/root/.cache', '/home/node/b-secret', path.join(dir, 'vol-b'), hostTmpMarker, '/usr/local/bin/issues'];
+    const paths = [
+      '/work',
+      path.resolve(__dirname, '../..'),
+      '/root/.cache',
+      '/home/node/b-secret',
+      path.join(dir, 'vol-b'),
+      hostTmpMarker,
+      '/usr/local/bin/issues',
+    ];
     for (const p of paths) {
       const r = await run(podA, ['test', '-e', p]);
       expect({ p, exitCode: r.exitCode }).toEqual({ p, exitCode: 1 });
@@ -82,39 +90,83 @@ describe.skipIf(unavailable !== null)('bubblewrap pods', () => {
     expect((await run(podA, ['sh', '-c', 'command -v codex'])).stdout).toBe('/usr/local/bin/codex\n');
   });
 
-  it('runs on the pods\' image, not the host: the packages of Dockerfile.codex and nothing the image lacks', async () => {
+  it("runs on the pods' image, not the host: the packages of Dockerfile.codex and nothing the image lacks", async () => {
     expect(runtime.onImage).toBe(true);
     const root = builtPodImage()!;
     // What dpkg says is installed in the pod is what the image's build installed: Debian's
     // minbase (its Essential and Priority: required packages, with what they depend on) plus
     // exactly Dockerfile.codex's list, with theirs.
     const inPod = (await run(podA, ['dpkg-query', '-W', '-f', '${Package}\\n'])).stdout.trim().split('\n').sort();
-    const inImage = spawnSync('dpkg-query', ['--admindir', path.join(root, 'var/lib/dpkg'), '-W', '-f', '${Package}\\n'], { encoding: 'utf8' }).stdout.trim().split('\n').sort();
+    const inImage = spawnSync('dpkg-query', ['--admindir', path.join(root, 'var/lib/dpkg'), '-W', '-f', '${Package}\\n'], {
+      encoding: 'utf8',
+    })
+      .stdout.trim()
+      .split('\n')
+      .sort();
     expect(inPod).toEqual(inImage);
     for (const pkg of IMAGE_PACKAGES) expect(inPod).toContain(pkg);
     // Nothing else: every installed package is minbase's (Essential, Priority: required, and apt,
     // as mmdebstrap makes it), one of the list, or something one of those depends on.
-    const fields = spawnSync('dpkg-query', ['--admindir', path.join(root, 'var/lib/dpkg'), '-W', '-f', '${Package}\\t${Essential}\\t${Priority}\\t${Pre-Depends}, ${Depends}\\t${Provides}\\n'], { encoding: 'utf8' }).stdout;
-    const rows = fields.trim().split('\n').map((line) => line.split('\t'));
+    const fields = spawnSync(
+      'dpkg-query',
+      [
+        '--admindir',
+        path.join(root, 'var/lib/dpkg'),
+        '-W',
+        '-f',
+        '${Package}\\t${Essential}\\t${Priority}\\t${Pre-Depends}, ${Depends}\\t${Provides}\\n',
+      ],
+      { encoding: 'utf8' },
+    ).stdout;
+    const rows = fields
+      .trim()
+      .split('\n')
+      .map((line) => line.split('\t'));
     const provider = new Map<string, string>();
-    for (const [name, , , , provides] of rows) for (const v of [name, ...provides.split(',').map((x) => x.trim().split(' ')[0]).filter(Boolean)]) provider.set(v, name);
+    for (const [name, , , , provides] of rows)
+      for (const v of [
+        name,
+        ...provides
+          .split(',')
+          .map((x) => x.trim().split(' ')[0])
+          .filter(Boolean),
+      ])
+        provider.set(v, name);
     const needed = new Set<string>();
-    const queue = [...rows.filter(([, essential, priority]) => essential === 'yes' || priority === 'required').map(([name]) => name), 'apt', ...IMAGE_PACKAGES];
+    const queue = [
+      ...rows.filter(([, essential, priority]) => essential === 'yes' || priority === 'required').map(([name]) => name),
+      'apt',
+      ...IMAGE_PACKAGES,
+    ];
     while (queue.length) {
       const name = queue.pop()!;
       if (needed.has(name)) continue;
       needed.add(name);
       const deps = rows.find(([n]) => n === name)?.[3] ?? '';
-      for (const dep of deps.split(',').map((d) => d.trim()).filter(Boolean)) {
-        const installed = dep.split('|').map((alt) => provider.get(alt.trim().split(/[\s:(]/)[0])).find(Boolean);
+      for (const dep of deps
+        .split(',')
+        .map((d) => d.trim())
+        .filter(Boolean)) {
+        const installed = dep
+          .split('|')
+          .map((alt) => provider.get(alt.trim().split(/[\s:(]/)[0]))
+          .find(Boolean);
         if (installed) queue.push(installed);
       }
     }
     expect(inImage.filter((name) => !needed.has(name))).toEqual([]);
     // The real image has no python3, jq, file or gawk (mawk is its awk); the host has some.
-    const missing = await run(podA, ['sh', '-c', 'for t in python3 python jq file gawk chromium; do command -v "$t" >/dev/null && echo "$t"; done; true']);
+    const missing = await run(podA, [
+      'sh',
+      '-c',
+      'for t in python3 python jq file gawk chromium; do command -v "$t" >/dev/null && echo "$t"; done; true',
+    ]);
     expect(missing.stdout).toBe('');
-    const present = await run(podA, ['sh', '-c', 'for t in sh tar find flock curl perl mawk awk rg tini bwrap unzip ps node codex codex-acp; do command -v "$t" >/dev/null || echo "$t"; done; true']);
+    const present = await run(podA, [
+      'sh',
+      '-c',
+      'for t in sh tar find flock curl perl mawk awk rg tini bwrap unzip ps node codex codex-acp; do command -v "$t" >/dev/null || echo "$t"; done; true',
+    ]);
     expect(present.stdout).toBe('');
     expect((await run(podA, ['sh', '-c', 'readlink -f "$(command -v awk)"'])).stdout.trim()).toBe('/usr/bin/mawk');
     // codex-acp where `npm install -g` puts it; the user node with its home.
@@ -127,7 +179,15 @@ describe.skipIf(unavailable !== null)('bubblewrap pods', () => {
   });
 
   it('runs the Codex version its image names', async () => {
-    const old = await runtime.start({ namespace: 'ns', name: 'agent-old-5d8f-z1z2z', homeDir: '/home/node', containerName: 'openab', env: {}, volumeDir: path.join(dir, 'vol-old'), image: 'ghcr.io/openabdev/openab-codex:0.8.3-codex-0.121.0' });
+    const old = await runtime.start({
+      namespace: 'ns',
+      name: 'agent-old-5d8f-z1z2z',
+      homeDir: '/home/node',
+      containerName: 'openab',
+      env: {},
+      volumeDir: path.join(dir, 'vol-old'),
+      image: 'ghcr.io/openabdev/openab-codex:0.8.3-codex-0.121.0',
+    });
     try {
       expect((await run(old, ['codex', '--version'])).stdout).toContain('codex-cli 0.121.0');
     } finally {
@@ -167,8 +227,19 @@ describe.skipIf(unavailable !== null)('bubblewrap pods', () => {
   it('keeps a background process across execs and kills it on stop', async () => {
     const volume = path.join(dir, 'vol-c');
     await fs.mkdir(volume);
-    const pod = await runtime.start({ namespace: 'ns', name: 'agent-c', volumeDir: volume, homeDir: '/home/node', containerName: 'openab', env: {} });
-    const started = await run(pod, ['sh', '-c', 'nohup sh -c "while :; do date +%s%N > /home/node/beat; sleep 0.1; done" >/dev/null 2>&1 & echo $!']);
+    const pod = await runtime.start({
+      namespace: 'ns',
+      name: 'agent-c',
+      volumeDir: volume,
+      homeDir: '/home/node',
+      containerName: 'openab',
+      env: {},
+    });
+    const started = await run(pod, [
+      'sh',
+      '-c',
+      'nohup sh -c "while :; do date +%s%N > /home/node/beat; sleep 0.1; done" >/dev/null 2>&1 & echo $!',
+    ]);
     const pid = started.stdout.trim();
     expect(pid).toMatch(/^\d+$/);
     await run(pod, ['sh', '-c', 'setsid -f sh -c "while :; do date +%s%N > /home/node/beat2; sleep 0.1; done" >/dev/null 2>&1']);
@@ -209,7 +280,14 @@ describe('plain process-group pods', () => {
     expect(runtime.isolation).toBe('none');
     const volume = path.join(dir, 'vol');
     await fs.mkdir(volume);
-    const pod = await runtime.start({ namespace: 'ns', name: 'p', volumeDir: volume, homeDir: '/home/node', containerName: 'openab', env: { CODEX_HOME: '/home/node/.codex' } });
+    const pod = await runtime.start({
+      namespace: 'ns',
+      name: 'p',
+      volumeDir: volume,
+      homeDir: '/home/node',
+      containerName: 'openab',
+      env: { CODEX_HOME: '/home/node/.codex' },
+    });
     const r = await run(pod, ['sh', '-c', 'pwd; echo "$HOME"; echo "$CODEX_HOME"; codex --version']);
     expect(r.stdout.split('\n').slice(0, 3)).toEqual([volume, volume, `${volume}/.codex`]);
     expect(r.stdout).toContain('codex-cli 0.169.0');
@@ -220,7 +298,14 @@ describe('plain process-group pods', () => {
   it('kills background processes, even ones that left the process group, on stop', async () => {
     const volume = path.join(dir, 'vol2');
     await fs.mkdir(volume);
-    const pod = await runtime.start({ namespace: 'ns', name: 'p2', volumeDir: volume, homeDir: '/home/node', containerName: 'openab', env: {} });
+    const pod = await runtime.start({
+      namespace: 'ns',
+      name: 'p2',
+      volumeDir: volume,
+      homeDir: '/home/node',
+      containerName: 'openab',
+      env: {},
+    });
     await run(pod, ['sh', '-c', 'setsid sh -c "while :; do date +%s%N > beat; sleep 0.1; done" >/dev/null 2>&1 &']);
     await sleep(300);
     expect(existsSync(path.join(volume, 'beat'))).toBe(true);
@@ -243,8 +328,13 @@ describe.skipIf(rootlessUnavailableReason() !== null)('rootless bubblewrap pods'
     await fs.writeFile(path.join(dir, 'other', 'neighbour'), 'n');
     runtime = await createRootlessRuntime({ tmpDir: path.join(dir, 'rt'), issuerUrl: 'http://127.0.0.1:9', imageRoot: builtPodImage() });
     pod = await runtime.start({
-      namespace: 'ns', name: 'agent-r-5d8f-z1z2z', volumeDir: path.join(dir, 'vol'), homeDir: '/home/node', containerName: 'openab',
-      image: 'ghcr.io/openabdev/openab-codex:0.8.3-codex-0.121.0', env: {},
+      namespace: 'ns',
+      name: 'agent-r-5d8f-z1z2z',
+      volumeDir: path.join(dir, 'vol'),
+      homeDir: '/home/node',
+      containerName: 'openab',
+      image: 'ghcr.io/openabdev/openab-codex:0.8.3-codex-0.121.0',
+      env: {},
     });
   });
 
@@ -253,7 +343,7 @@ describe.skipIf(rootlessUnavailableReason() !== null)('rootless bubblewrap pods'
     await fs.rm(dir, { recursive: true, force: true });
   });
 
-  it('names its weaker isolation, and runs as node in its own root, home and hostname, with its image\'s Codex', async () => {
+  it("names its weaker isolation, and runs as node in its own root, home and hostname, with its image's Codex", async () => {
     expect(runtime.isolation).toBe('user-namespace');
     const r = await run(pod, ['sh', '-c', 'id -u; hostname; pwd; ls /home; codex --version; touch made-here']);
     expect(r.stderr).toBe('');
@@ -265,7 +355,7 @@ describe.skipIf(rootlessUnavailableReason() !== null)('rootless bubblewrap pods'
     expect((await run(pod, ['cat', '/etc/os-release'])).stdout).toMatch(runtime.onImage ? /bookworm/ : /./);
   });
 
-  it('keeps /tmp between execs, apart from the machine\'s', async () => {
+  it("keeps /tmp between execs, apart from the machine's", async () => {
     await run(pod, ['sh', '-c', 'echo kept > /tmp/between-execs']);
     expect((await run(pod, ['cat', '/tmp/between-execs'])).stdout).toBe('kept\n');
     expect(existsSync(path.join(tmpdir(), 'between-execs'))).toBe(false);

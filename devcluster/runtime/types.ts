@@ -54,7 +54,7 @@ export type PodIsolation = 'namespaces' | 'user-namespace' | 'none';
 export function describeIsolation(isolation: PodIsolation, why: string | null): string | null {
   if (isolation === 'namespaces') return null;
   if (isolation === 'user-namespace') {
-    return 'pods run as user-namespace sandboxes (not root): each has its own root and volume, but their processes share this machine\'s process table';
+    return "pods run as user-namespace sandboxes (not root): each has its own root and volume, but their processes share this machine's process table";
   }
   return `pod isolation is off (bubblewrap unavailable${why ? `: ${why}` : ''}): pods are plain process groups with HOME on their volume`;
 }

@@ -16,8 +16,7 @@ let fixtureObjects: K8sObject[] | undefined;
 
 export function loadChartFixture(): K8sObject[] {
   if (!fixtureObjects) {
-    fixtureObjects = loadAll(readFileSync(FIXTURE_PATH, 'utf8'))
-      .filter((doc): doc is K8sObject => typeof doc === 'object' && doc !== null);
+    fixtureObjects = loadAll(readFileSync(FIXTURE_PATH, 'utf8')).filter((doc): doc is K8sObject => typeof doc === 'object' && doc !== null);
   }
   return structuredClone(fixtureObjects);
 }

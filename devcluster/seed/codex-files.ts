@@ -162,7 +162,7 @@ export function buildCodexConfig(opts: CodexConfigOptions): CodexConfigFile {
   if (opts.rich) {
     lines.push(
       '# Codex settings for the shared team agent.',
-      '# Edited by hand on the volume (the chart\'s extraConfig never reached this file).',
+      "# Edited by hand on the volume (the chart's extraConfig never reached this file).",
       'model_reasoning_effort = "medium"',
       'hide_agent_reasoning = false',
     );

@@ -51,14 +51,18 @@ export function guildRoles(guildId: string): Role[] {
       name: '@everyone',
       position: 0,
       managed: false,
-      permissions: String(p.VIEW_CHANNEL | p.SEND_MESSAGES | p.SEND_MESSAGES_IN_THREADS | p.CREATE_PUBLIC_THREADS | p.READ_MESSAGE_HISTORY | p.ADD_REACTIONS),
+      permissions: String(
+        p.VIEW_CHANNEL | p.SEND_MESSAGES | p.SEND_MESSAGES_IN_THREADS | p.CREATE_PUBLIC_THREADS | p.READ_MESSAGE_HISTORY | p.ADD_REACTIONS,
+      ),
     },
     {
       id: BOT_ROLE_ID,
       name: 'OpenAB',
       position: 1,
       managed: true,
-      permissions: String(p.VIEW_CHANNEL | p.SEND_MESSAGES | p.SEND_MESSAGES_IN_THREADS | p.ATTACH_FILES | p.EMBED_LINKS | p.READ_MESSAGE_HISTORY),
+      permissions: String(
+        p.VIEW_CHANNEL | p.SEND_MESSAGES | p.SEND_MESSAGES_IN_THREADS | p.ATTACH_FILES | p.EMBED_LINKS | p.READ_MESSAGE_HISTORY,
+      ),
     },
   ];
 }
@@ -110,6 +114,7 @@ export function channelPermissions(opts: {
 
 /** May the bot post a file here? In a thread the parent's overwrites apply. */
 export function canPostFiles(perms: bigint, inThread: boolean): boolean {
-  const need = PERMISSION.VIEW_CHANNEL | PERMISSION.ATTACH_FILES | (inThread ? PERMISSION.SEND_MESSAGES_IN_THREADS : PERMISSION.SEND_MESSAGES);
+  const need =
+    PERMISSION.VIEW_CHANNEL | PERMISSION.ATTACH_FILES | (inThread ? PERMISSION.SEND_MESSAGES_IN_THREADS : PERMISSION.SEND_MESSAGES);
   return (perms & need) === need;
 }

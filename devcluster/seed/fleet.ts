@@ -55,72 +55,189 @@ type Template = Omit<AgentPlan, 'index' | 'namespace' | 'release' | 'agentKey' |
 
 const coverEveryOutcome = (j: number): UploadOutcome | undefined => {
   switch (j % 20) {
-    case 3: return 'missing-permissions';
-    case 7: return undefined;
-    case 11: return 'too-large';
-    case 13: return j % 40 === 13 ? 'curl-dns' : 'curl-timeout';
-    case 17: return 'curl-fail-22';
-    case 19: return undefined;
-    default: return 'ok';
+    case 3:
+      return 'missing-permissions';
+    case 7:
+      return undefined;
+    case 11:
+      return 'too-large';
+    case 13:
+      return j % 40 === 13 ? 'curl-dns' : 'curl-timeout';
+    case 17:
+      return 'curl-fail-22';
+    case 19:
+      return undefined;
+    default:
+      return 'ok';
   }
 };
 
 const TEMPLATES: Template[] = [
   {
-    codexVersion: '0.169.0', namespace: 'agents', homeDir: '/home/node', login: 'chatgpt', plan: 'plus', email: 'design-team@example.com',
-    approval: 'auto-review', richConfig: true, unparseableConfig: false, imageCount: 300,
-    skills: ['delivery', 'system'], crashLooping: false, tokenPassing: 'env', channelAccess: ['open'],
-    outcomeFor: coverEveryOutcome, textSessions: 4, realCodexSessions: true,
+    codexVersion: '0.169.0',
+    namespace: 'agents',
+    homeDir: '/home/node',
+    login: 'chatgpt',
+    plan: 'plus',
+    email: 'design-team@example.com',
+    approval: 'auto-review',
+    richConfig: true,
+    unparseableConfig: false,
+    imageCount: 300,
+    skills: ['delivery', 'system'],
+    crashLooping: false,
+    tokenPassing: 'env',
+    channelAccess: ['open'],
+    outcomeFor: coverEveryOutcome,
+    textSessions: 4,
+    realCodexSessions: true,
   },
   {
-    codexVersion: '0.171.0', namespace: 'agents', homeDir: '/home/node', login: 'apikey', plan: '', email: '',
-    approval: 'manual', imageGeneration: false, richConfig: false, unparseableConfig: false, imageCount: 0,
-    skills: [], crashLooping: false, tokenPassing: 'none', channelAccess: ['private'], outcomeFor: () => 'ok', textSessions: 3,
+    codexVersion: '0.171.0',
+    namespace: 'agents',
+    homeDir: '/home/node',
+    login: 'apikey',
+    plan: '',
+    email: '',
+    approval: 'manual',
+    imageGeneration: false,
+    richConfig: false,
+    unparseableConfig: false,
+    imageCount: 0,
+    skills: [],
+    crashLooping: false,
+    tokenPassing: 'none',
+    channelAccess: ['private'],
+    outcomeFor: () => 'ok',
+    textSessions: 3,
   },
   {
     // On 0.121, which knows Auto-review only as guardian_subagent: an operator switching this
     // custom setting to Auto-review gets the name it accepts. image_generation enabled by hand
     // (0.121 ships it off), as on every 0.121 agent that makes images.
-    codexVersion: '0.121.0', namespace: 'team-b', homeDir: '/home/node', login: 'chatgpt-expiring', plan: 'team', email: 'ops@team-b.example.org',
-    approval: 'custom', imageGeneration: true, richConfig: false, unparseableConfig: false, imageCount: 24,
-    skills: ['broken', 'system'], crashLooping: false, tokenPassing: 'inherit_env', channelAccess: ['no-attach', 'open'],
+    codexVersion: '0.121.0',
+    namespace: 'team-b',
+    homeDir: '/home/node',
+    login: 'chatgpt-expiring',
+    plan: 'team',
+    email: 'ops@team-b.example.org',
+    approval: 'custom',
+    imageGeneration: true,
+    richConfig: false,
+    unparseableConfig: false,
+    imageCount: 24,
+    skills: ['broken', 'system'],
+    crashLooping: false,
+    tokenPassing: 'inherit_env',
+    channelAccess: ['no-attach', 'open'],
     // The first channel lacks Attach Files: curl without --fail "succeeds" with Discord's 50013 body.
-    outcomeFor: (j, ch) => (ch === 0 ? (j % 4 === 1 ? 'curl-fail-22' : j % 4 === 3 ? undefined : 'missing-permissions') : j % 3 === 2 ? undefined : 'ok'),
+    outcomeFor: (j, ch) =>
+      ch === 0 ? (j % 4 === 1 ? 'curl-fail-22' : j % 4 === 3 ? undefined : 'missing-permissions') : j % 3 === 2 ? undefined : 'ok',
     textSessions: 1,
   },
   {
     // Written per OpenAB's guide ([sandbox] table): flagged, and repaired with one action.
-    codexVersion: '0.137.0', namespace: 'team-b', homeDir: '/home/node', login: 'none', plan: '', email: '',
-    approval: 'guide-sandbox', richConfig: false, unparseableConfig: false, imageCount: 6,
-    skills: [], crashLooping: false, tokenPassing: 'env', channelAccess: ['open'],
-    outcomeFor: (j) => (j % 2 ? undefined : 'ok'), textSessions: 0, inlineImageResults: true, realCodexSessions: true,
+    codexVersion: '0.137.0',
+    namespace: 'team-b',
+    homeDir: '/home/node',
+    login: 'none',
+    plan: '',
+    email: '',
+    approval: 'guide-sandbox',
+    richConfig: false,
+    unparseableConfig: false,
+    imageCount: 6,
+    skills: [],
+    crashLooping: false,
+    tokenPassing: 'env',
+    channelAccess: ['open'],
+    outcomeFor: (j) => (j % 2 ? undefined : 'ok'),
+    textSessions: 0,
+    inlineImageResults: true,
+    realCodexSessions: true,
   },
   {
-    codexVersion: '0.128.0', namespace: 'agents', homeDir: '/home/agent', login: 'expired', plan: 'pro', email: 'research-bot@example.com',
-    approval: 'full-access', imageGeneration: true, richConfig: false, unparseableConfig: false, imageCount: 40,
-    skills: ['release-notes'], crashLooping: false, tokenPassing: 'env', channelAccess: ['member-override'],
-    outcomeFor: (j) => (['ok', 'curl-dns', 'ok', 'curl-timeout', undefined, 'too-large'] as const)[j % 6], textSessions: 1, realCodexSessions: true,
+    codexVersion: '0.128.0',
+    namespace: 'agents',
+    homeDir: '/home/agent',
+    login: 'expired',
+    plan: 'pro',
+    email: 'research-bot@example.com',
+    approval: 'full-access',
+    imageGeneration: true,
+    richConfig: false,
+    unparseableConfig: false,
+    imageCount: 40,
+    skills: ['release-notes'],
+    crashLooping: false,
+    tokenPassing: 'env',
+    channelAccess: ['member-override'],
+    outcomeFor: (j) => (['ok', 'curl-dns', 'ok', 'curl-timeout', undefined, 'too-large'] as const)[j % 6],
+    textSessions: 1,
+    realCodexSessions: true,
   },
   {
     // Auto-review under the older reviewer name, the only one 0.121 accepts.
-    codexVersion: '0.121.0', namespace: 'team-b', homeDir: '/home/node', login: 'unreadable', plan: 'plus', email: 'qa@team-b.example.org',
-    approval: 'auto-review', imageGeneration: true, richConfig: false, unparseableConfig: false, imageCount: 12,
-    skills: [], crashLooping: false, tokenPassing: 'none', channelAccess: ['open'],
-    outcomeFor: (j) => (j === 4 ? 'too-large' : undefined), textSessions: 0, hostileFiles: true, realCodexSessions: true,
+    codexVersion: '0.121.0',
+    namespace: 'team-b',
+    homeDir: '/home/node',
+    login: 'unreadable',
+    plan: 'plus',
+    email: 'qa@team-b.example.org',
+    approval: 'auto-review',
+    imageGeneration: true,
+    richConfig: false,
+    unparseableConfig: false,
+    imageCount: 12,
+    skills: [],
+    crashLooping: false,
+    tokenPassing: 'none',
+    channelAccess: ['open'],
+    outcomeFor: (j) => (j === 4 ? 'too-large' : undefined),
+    textSessions: 0,
+    hostileFiles: true,
+    realCodexSessions: true,
   },
   {
-    codexVersion: '0.171.0', namespace: 'agents', homeDir: '/home/node', login: 'chatgpt', plan: 'pro', email: 'sandbox@example.com',
-    approval: 'manual', richConfig: false, unparseableConfig: true, imageCount: 3,
-    skills: [], crashLooping: false, tokenPassing: 'env', channelAccess: ['open'],
-    outcomeFor: (j) => (j === 1 ? undefined : 'ok'), textSessions: 0, inlineImageResults: true, realCodexSessions: true,
+    codexVersion: '0.171.0',
+    namespace: 'agents',
+    homeDir: '/home/node',
+    login: 'chatgpt',
+    plan: 'pro',
+    email: 'sandbox@example.com',
+    approval: 'manual',
+    richConfig: false,
+    unparseableConfig: true,
+    imageCount: 3,
+    skills: [],
+    crashLooping: false,
+    tokenPassing: 'env',
+    channelAccess: ['open'],
+    outcomeFor: (j) => (j === 1 ? undefined : 'ok'),
+    textSessions: 0,
+    inlineImageResults: true,
+    realCodexSessions: true,
   },
   {
     // Crash-looping: the dashboard cannot probe it, so it carries no state found nowhere else.
-    codexVersion: '0.128.0', namespace: 'team-b', homeDir: '/home/node', login: 'chatgpt', plan: 'plus', email: 'support@team-b.example.org',
-    approval: 'manual', imageGeneration: true, richConfig: false, unparseableConfig: false, imageCount: 15,
-    skills: ['delivery'], crashLooping: true, tokenPassing: 'inherit_env', channelAccess: ['open', 'no-thread-send'],
+    codexVersion: '0.128.0',
+    namespace: 'team-b',
+    homeDir: '/home/node',
+    login: 'chatgpt',
+    plan: 'plus',
+    email: 'support@team-b.example.org',
+    approval: 'manual',
+    imageGeneration: true,
+    richConfig: false,
+    unparseableConfig: false,
+    imageCount: 15,
+    skills: ['delivery'],
+    crashLooping: true,
+    tokenPassing: 'inherit_env',
+    channelAccess: ['open', 'no-thread-send'],
     // The art channel's threads refuse the bot (Send Messages in Threads denied).
-    outcomeFor: (j, ch) => (j % 5 === 4 ? undefined : ch === 1 ? 'missing-permissions' : 'ok'), textSessions: 1,
+    outcomeFor: (j, ch) => (j % 5 === 4 ? undefined : ch === 1 ? 'missing-permissions' : 'ok'),
+    textSessions: 1,
   },
 ];
 

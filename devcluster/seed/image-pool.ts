@@ -48,7 +48,10 @@ export function seedCacheRoot(): string {
 }
 
 function poolDir(): string {
-  return path.join(seedCacheRoot(), IMAGE_POOL_SIZE === DEFAULT_POOL_SIZE ? SEED_CACHE_VERSION : `${SEED_CACHE_VERSION}-${IMAGE_POOL_SIZE}`);
+  return path.join(
+    seedCacheRoot(),
+    IMAGE_POOL_SIZE === DEFAULT_POOL_SIZE ? SEED_CACHE_VERSION : `${SEED_CACHE_VERSION}-${IMAGE_POOL_SIZE}`,
+  );
 }
 
 let poolPromise: Promise<ImagePool> | undefined;
@@ -75,7 +78,10 @@ async function loadOrBuildPool(): Promise<ImagePool> {
     // Codex runs mostly wait on I/O: record them while the PNGs render.
     const sample = await renderPoolImage(tmp, 0);
     let images: PooledImage[];
-    [images, realSessions] = await Promise.all([renderPool(tmp, sample), ensureRealSessions(await fs.readFile(path.join(tmp, sample.file)))]);
+    [images, realSessions] = await Promise.all([
+      renderPool(tmp, sample),
+      ensureRealSessions(await fs.readFile(path.join(tmp, sample.file))),
+    ]);
     await fs.writeFile(path.join(tmp, 'manifest.json'), JSON.stringify({ version: SEED_CACHE_VERSION, images }));
     // mkdtemp makes the directory private; pods (another uid) read through hard links only,
     // but people inspecting the cache should not need root.
@@ -217,14 +223,27 @@ async function renderPool(dir: string, first: PooledImage): Promise<PooledImage[
 }
 
 const SIZES: Array<[number, number]> = [
-  [1024, 1024], [1024, 1024], [1536, 1024], [1024, 1536], [512, 512],
-  [768, 768], [256, 256], [1536, 1536], [1280, 720], [640, 960],
+  [1024, 1024],
+  [1024, 1024],
+  [1536, 1024],
+  [1024, 1536],
+  [512, 512],
+  [768, 768],
+  [256, 256],
+  [1536, 1536],
+  [1280, 720],
+  [640, 960],
 ];
 
 const PALETTES = [
-  ['#0f2027', '#2c5364', '#f7b733'], ['#ff512f', '#dd2476', '#ffffff'], ['#1d976c', '#93f9b9', '#14342b'],
-  ['#4568dc', '#b06ab3', '#fdfc47'], ['#232526', '#414345', '#e94e77'], ['#f12711', '#f5af19', '#2b2d42'],
-  ['#00b4db', '#0083b0', '#fff3b0'], ['#8e2de2', '#4a00e0', '#00f5d4'],
+  ['#0f2027', '#2c5364', '#f7b733'],
+  ['#ff512f', '#dd2476', '#ffffff'],
+  ['#1d976c', '#93f9b9', '#14342b'],
+  ['#4568dc', '#b06ab3', '#fdfc47'],
+  ['#232526', '#414345', '#e94e77'],
+  ['#f12711', '#f5af19', '#2b2d42'],
+  ['#00b4db', '#0083b0', '#fff3b0'],
+  ['#8e2de2', '#4a00e0', '#00f5d4'],
 ];
 
 async function renderPoolImage(dir: string, index: number): Promise<PooledImage> {
@@ -233,7 +252,9 @@ async function renderPoolImage(dir: string, index: number): Promise<PooledImage>
   const [from, to, accent] = rng.pick(PALETTES);
   const shapes: string[] = [];
   for (let s = rng.int(2, 7); s > 0; s--) {
-    const cx = rng.int(0, width), cy = rng.int(0, height), r = rng.int(Math.round(width / 20), Math.round(width / 4));
+    const cx = rng.int(0, width),
+      cy = rng.int(0, height),
+      r = rng.int(Math.round(width / 20), Math.round(width / 4));
     const opacity = (0.25 + rng.next() * 0.5).toFixed(2);
     shapes.push(
       rng.next() < 0.5

@@ -155,7 +155,13 @@ async function materialiseDemo(opts: SeedOptions, pool: ImagePool, nowMs: number
       };
     });
     for (const ch of channels) {
-      discord.channels.push({ id: ch.id, name: ch.name, type: 'text', botCanPost: ch.botCanPost, permissionOverwrites: ch.permissionOverwrites });
+      discord.channels.push({
+        id: ch.id,
+        name: ch.name,
+        type: 'text',
+        botCanPost: ch.botCanPost,
+        permissionOverwrites: ch.permissionOverwrites,
+      });
     }
 
     objects.push(
@@ -242,7 +248,11 @@ async function materialiseDemo(opts: SeedOptions, pool: ImagePool, nowMs: number
           botUserId: DEMO_BOT_USER_ID,
           startMs,
         });
-        writer.files.push({ path: path.join(codexDir, rolloutDir(startMs), rolloutFileName(real.threadId, startMs)), content: placed.text, mode: 0o644 });
+        writer.files.push({
+          path: path.join(codexDir, rolloutDir(startMs), rolloutFileName(real.threadId, startMs)),
+          content: placed.text,
+          mode: 0o644,
+        });
         writer.links.push({
           from: real.image,
           to: path.join(codexDir, 'generated_images', real.threadId, `${real.imageCallId}.png`),
@@ -264,7 +274,11 @@ async function materialiseDemo(opts: SeedOptions, pool: ImagePool, nowMs: number
     const strayFiles = plan.hostileFiles ? addHostileFiles(writer, codexDir, sessions) : [];
 
     if (plan.crashLooping) crashLooping.push(key);
-    logs[key] = openabLogLines(plan, channels.map((c) => c.id), nowMs);
+    logs[key] = openabLogLines(
+      plan,
+      channels.map((c) => c.id),
+      nowMs,
+    );
     agents.push({
       namespace: plan.namespace,
       release: plan.release,
@@ -279,7 +293,9 @@ async function materialiseDemo(opts: SeedOptions, pool: ImagePool, nowMs: number
       accessTokenExpires: auth.expect.accessTokenExp,
       lastRefresh: auth.expect.lastRefresh,
       approval: plan.unparseableConfig ? 'invalid' : plan.approval,
-      ...(plan.approval === 'auto-review' && !plan.unparseableConfig ? { autoReviewer: config.expect.approvalsReviewer as SeedAgent['autoReviewer'] } : {}),
+      ...(plan.approval === 'auto-review' && !plan.unparseableConfig
+        ? { autoReviewer: config.expect.approvalsReviewer as SeedAgent['autoReviewer'] }
+        : {}),
       codexVersion: plan.codexVersion,
       configLoads: !plan.unparseableConfig,
       imageGeneration: plan.imageGeneration ?? codexFieldFacts(plan.codexVersion).imageGenerationDefault,
@@ -329,11 +345,7 @@ function addHostileFiles(writer: VolumeWriter, codexDir: string, sessions: Plann
   const dir = path.join(codexDir, 'generated_images', thread);
   writer.symlinks.push({ path: path.join(dir, 'ig_escape.png'), target: '../../auth.json' });
   writer.files.push({ path: path.join(dir, 'notes.txt'), content: 'prompt ideas: fox, skyline, sticker\n' });
-  return [
-    path.relative(codexDir, link.to),
-    `generated_images/${thread}/ig_escape.png`,
-    `generated_images/${thread}/notes.txt`,
-  ];
+  return [path.relative(codexDir, link.to), `generated_images/${thread}/ig_escape.png`, `generated_images/${thread}/notes.txt`];
 }
 
 function botPermissions(overwrites: Overwrite[]): bigint {

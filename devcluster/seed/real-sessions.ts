@@ -72,7 +72,9 @@ export async function recordRealSessions(
 function listen(servers: http.Server[], handler: http.RequestListener): Promise<string> {
   const server = http.createServer(handler);
   servers.push(server);
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`)));
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`)),
+  );
 }
 
 /** Discord as the upload meets it: the scenario is the first path segment. */
@@ -94,7 +96,16 @@ const discordHandler: http.RequestListener = (req, res) => {
           content: 'Here is your image',
           mentions: [],
           mention_roles: [],
-          attachments: [{ id: attachment, filename: fileName, size: chunks.reduce((n, c) => n + c.length, 0), url, proxy_url: url.replace('cdn.discordapp.com', 'media.discordapp.net'), content_type: 'image/png' }],
+          attachments: [
+            {
+              id: attachment,
+              filename: fileName,
+              size: chunks.reduce((n, c) => n + c.length, 0),
+              url,
+              proxy_url: url.replace('cdn.discordapp.com', 'media.discordapp.net'),
+              content_type: 'image/png',
+            },
+          ],
           embeds: [],
           timestamp: new Date().toISOString().replace('Z', '+00:00'),
           edited_timestamp: null,
@@ -102,7 +113,16 @@ const discordHandler: http.RequestListener = (req, res) => {
           components: [],
           id,
           channel_id: target,
-          author: { id: PLACEHOLDER.botUserId, username: 'openab-codex', avatar: null, discriminator: '0000', public_flags: 0, flags: 0, bot: true, global_name: null },
+          author: {
+            id: PLACEHOLDER.botUserId,
+            username: 'openab-codex',
+            avatar: null,
+            discriminator: '0000',
+            public_flags: 0,
+            flags: 0,
+            bot: true,
+            global_name: null,
+          },
           pinned: false,
           mention_everyone: false,
           tts: false,
@@ -143,10 +163,17 @@ function modelHandler(png: Buffer, discordUrl: string, homes: Map<RealScenario, 
       send('response.created', { response: { id } });
       const items: object[] = [];
       if (answered) {
-        const text = scenario === 'delivered' ? 'Done! I posted the image to this thread.' : 'I generated the image and sent it to the thread.';
+        const text =
+          scenario === 'delivered' ? 'Done! I posted the image to this thread.' : 'I generated the image and sent it to the thread.';
         items.push({ type: 'message', role: 'assistant', id: `msg_${scenario}_2`, content: [{ type: 'output_text', text }] });
       } else {
-        items.push({ type: 'image_generation_call', id: callId, status: 'completed', revised_prompt: `${spec.prompt}, detailed`, result: png.toString('base64') });
+        items.push({
+          type: 'image_generation_call',
+          id: callId,
+          status: 'completed',
+          revised_prompt: `${spec.prompt}, detailed`,
+          result: png.toString('base64'),
+        });
         if (spec.upload) {
           const flag = spec.upload === 'fail' ? ' --fail' : '';
           items.push({
@@ -171,7 +198,16 @@ function modelHandler(png: Buffer, discordUrl: string, homes: Map<RealScenario, 
       }
       items.forEach((item, output_index) => send('response.output_item.done', { item, output_index }));
       send('response.completed', {
-        response: { id, usage: { input_tokens: 3120, input_tokens_details: { cached_tokens: 2048 }, output_tokens: 96, output_tokens_details: { reasoning_tokens: 0 }, total_tokens: 3216 } },
+        response: {
+          id,
+          usage: {
+            input_tokens: 3120,
+            input_tokens_details: { cached_tokens: 2048 },
+            output_tokens: 96,
+            output_tokens_details: { reasoning_tokens: 0 },
+            total_tokens: 3216,
+          },
+        },
       });
       res.end();
     });
@@ -224,7 +260,10 @@ async function recordOne(
   const codexHome = path.join(home, '.codex');
   await fs.mkdir(codexHome, { recursive: true });
   const callId = imageCallIdFor(spec.scenario);
-  await fs.writeFile(path.join(codexHome, 'config.toml'), fakeModelConfig(`${modelUrl}/${spec.scenario}/v1`, 'OPENAB_SEED_FAKE_MODEL_KEY', features));
+  await fs.writeFile(
+    path.join(codexHome, 'config.toml'),
+    fakeModelConfig(`${modelUrl}/${spec.scenario}/v1`, 'OPENAB_SEED_FAKE_MODEL_KEY', features),
+  );
   const sender = {
     schema: 'openab.sender.v1',
     sender_id: PLACEHOLDER.senderId,
@@ -244,10 +283,13 @@ async function recordOne(
   let text = await fs.readFile(path.join(codexHome, 'sessions', sessions[0]), 'utf8');
   const threadId = JSON.parse(text.slice(0, text.indexOf('\n'))).payload.id as string;
   text = text
-    .split(home).join(PLACEHOLDER.home)
+    .split(home)
+    .join(PLACEHOLDER.home)
     .replace(/http:\/\/127\.0\.0\.1:\d+\/[a-z-]+(\/api\/v10\/)/g, `${PLACEHOLDER.discordBase}$1`)
-    .split('"model_provider":"fake"').join('"model_provider":"openai"')
-    .split('"model_provider_id":"fake"').join('"model_provider_id":"openai"');
+    .split('"model_provider":"fake"')
+    .join('"model_provider":"openai"')
+    .split('"model_provider_id":"fake"')
+    .join('"model_provider_id":"openai"');
   const file = `real-${index}-${spec.scenario}.jsonl`;
   await fs.writeFile(path.join(dir, file), text);
   const image = `real-${index}-${spec.scenario}.png`;
@@ -295,13 +337,20 @@ export function placeRealSession(
   let imageMs = opts.startMs;
   const out = lines.map((line) => {
     const replaced = line
-      .split(`current_date>${recordedDate}<`).join(`current_date>${placedDate}<`)
-      .split(`"current_date":"${recordedDate}"`).join(`"current_date":"${placedDate}"`)
-      .split(PLACEHOLDER.home).join(opts.homeDir)
-      .split(PLACEHOLDER.channelId).join(opts.channelId)
-      .split(PLACEHOLDER.threadId).join(opts.threadId)
-      .split(PLACEHOLDER.senderId).join(opts.senderId)
-      .split(PLACEHOLDER.botUserId).join(opts.botUserId);
+      .split(`current_date>${recordedDate}<`)
+      .join(`current_date>${placedDate}<`)
+      .split(`"current_date":"${recordedDate}"`)
+      .join(`"current_date":"${placedDate}"`)
+      .split(PLACEHOLDER.home)
+      .join(opts.homeDir)
+      .split(PLACEHOLDER.channelId)
+      .join(opts.channelId)
+      .split(PLACEHOLDER.threadId)
+      .join(opts.threadId)
+      .split(PLACEHOLDER.senderId)
+      .join(opts.senderId)
+      .split(PLACEHOLDER.botUserId)
+      .join(opts.botUserId);
     const record = shiftTimes(JSON.parse(replaced), shift);
     if (record.payload?.type === 'image_generation_call') imageMs = Date.parse(record.timestamp);
     return JSON.stringify(record);
@@ -318,7 +367,8 @@ function shiftTimes(value: any, shiftMs: number, key = ''): any {
   if (value && typeof value === 'object') {
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, shiftTimes(v, shiftMs, k)]));
   }
-  if (typeof value === 'number' && SECONDS_KEYS.has(key)) return Number.isInteger(value) ? value + Math.round(shiftMs / 1000) : value + shiftMs / 1000;
+  if (typeof value === 'number' && SECONDS_KEYS.has(key))
+    return Number.isInteger(value) ? value + Math.round(shiftMs / 1000) : value + shiftMs / 1000;
   if (typeof value === 'number' && MS_KEYS.has(key)) return value + shiftMs;
   if (typeof value === 'string' && ISO.test(value)) {
     const shifted = new Date(Date.parse(value) + shiftMs).toISOString();

@@ -18,7 +18,13 @@ const REFUSAL = '{"message": "Missing Permissions", "code": 50013}';
 
 type Line = { timestamp: string; ordinal: number; type: string; payload: any };
 const kindOf = (l: Line) =>
-  [l.type, l.payload.type, l.payload.role, l.payload.item?.type, l.payload.content?.[0]?.text?.startsWith('<environment_context>') ? 'env' : '']
+  [
+    l.type,
+    l.payload.type,
+    l.payload.role,
+    l.payload.item?.type,
+    l.payload.content?.[0]?.text?.startsWith('<environment_context>') ? 'env' : '',
+  ]
     .filter(Boolean)
     .join('/');
 
@@ -30,7 +36,9 @@ const discordRequests: Array<{ url: string; authorization?: string; bytes: numbe
 function listen(handler: http.RequestListener): Promise<string> {
   const server = http.createServer(handler);
   servers.push(server);
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`)));
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`)),
+  );
 }
 
 beforeAll(async () => {
@@ -38,7 +46,9 @@ beforeAll(async () => {
   const home = path.join(tmp, 'home');
   const codexHome = path.join(home, '.codex');
   await fs.mkdir(codexHome, { recursive: true });
-  const png = await sharp({ create: { width: 64, height: 48, channels: 3, background: '#3366ff' } }).png().toBuffer();
+  const png = await sharp({ create: { width: 64, height: 48, channels: 3, background: '#3366ff' } })
+    .png()
+    .toBuffer();
 
   const discord = await listen((req, res) => {
     const chunks: Buffer[] = [];
@@ -69,7 +79,13 @@ beforeAll(async () => {
       const items = answered
         ? [{ type: 'message', role: 'assistant', id: 'msg_done', content: [{ type: 'output_text', text: 'Posted.' }] }]
         : [
-            { type: 'image_generation_call', id: imageCallId, status: 'completed', revised_prompt: 'a blue square', result: png.toString('base64') },
+            {
+              type: 'image_generation_call',
+              id: imageCallId,
+              status: 'completed',
+              revised_prompt: 'a blue square',
+              result: png.toString('base64'),
+            },
             {
               type: 'function_call',
               name: 'exec_command',
@@ -81,7 +97,16 @@ beforeAll(async () => {
           ];
       items.forEach((item, output_index) => send('response.output_item.done', { item, output_index }));
       send('response.completed', {
-        response: { id, usage: { input_tokens: 10, input_tokens_details: { cached_tokens: 0 }, output_tokens: 5, output_tokens_details: { reasoning_tokens: 0 }, total_tokens: 15 } },
+        response: {
+          id,
+          usage: {
+            input_tokens: 10,
+            input_tokens_details: { cached_tokens: 0 },
+            output_tokens: 5,
+            output_tokens_details: { reasoning_tokens: 0 },
+            total_tokens: 15,
+          },
+        },
       });
       res.end();
     });
@@ -106,7 +131,10 @@ beforeAll(async () => {
   if (code !== 0) throw new Error(`codex exec exited ${code}: ${stderr}`);
   const sessions = await fs.readdir(path.join(codexHome, 'sessions'), { recursive: true });
   const file = sessions.find((f) => f.endsWith('.jsonl'))!;
-  real = (await fs.readFile(path.join(codexHome, 'sessions', file), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+  real = (await fs.readFile(path.join(codexHome, 'sessions', file), 'utf8'))
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
 });
 
 afterAll(async () => {
@@ -168,7 +196,8 @@ describe('seeded rollouts against the real Codex CLI', () => {
       for (const key of Object.keys(line)) expect(Object.keys(twin), `line key ${key}`).toContain(key);
       for (const key of Object.keys(line.payload)) expect(Object.keys(twin.payload), `${kindOf(line)}: ${key}`).toContain(key);
       if (line.payload.item) {
-        for (const key of Object.keys(line.payload.item)) expect(Object.keys(twin.payload.item), `${kindOf(line)} item: ${key}`).toContain(key);
+        for (const key of Object.keys(line.payload.item))
+          expect(Object.keys(twin.payload.item), `${kindOf(line)} item: ${key}`).toContain(key);
       }
     }
   });

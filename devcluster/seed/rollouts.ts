@@ -5,13 +5,7 @@ import type { Rng } from './random';
 
 export const CODEX_VERSION = '0.169.0';
 
-export type UploadOutcome =
-  | 'ok'
-  | 'missing-permissions'
-  | 'too-large'
-  | 'curl-dns'
-  | 'curl-timeout'
-  | 'curl-fail-22';
+export type UploadOutcome = 'ok' | 'missing-permissions' | 'too-large' | 'curl-dns' | 'curl-timeout' | 'curl-fail-22';
 
 export interface Sender {
   id: string;
@@ -89,15 +83,34 @@ export function buildRollout(
   const codexHome = `${plan.homeDir}/.codex`;
   const threadId = plan.threadId;
   const itemCompleted = (ms: number, turnId: string, item: Record<string, unknown>, startedMs = ms) =>
-    push(ms, 'event_msg', { type: 'item_completed', thread_id: threadId, turn_id: turnId, item, started_at_ms: startedMs, completed_at_ms: ms });
+    push(ms, 'event_msg', {
+      type: 'item_completed',
+      thread_id: threadId,
+      turn_id: turnId,
+      item,
+      started_at_ms: startedMs,
+      completed_at_ms: ms,
+    });
   let tokens = 0;
   const tokenCount = (ms: number) => {
-    const last = { input_tokens: 2400 + rng.int(0, 900), cached_input_tokens: 1800, cache_write_input_tokens: 0, output_tokens: rng.int(40, 400), reasoning_output_tokens: 0, total_tokens: 0 };
+    const last = {
+      input_tokens: 2400 + rng.int(0, 900),
+      cached_input_tokens: 1800,
+      cache_write_input_tokens: 0,
+      output_tokens: rng.int(40, 400),
+      reasoning_output_tokens: 0,
+      total_tokens: 0,
+    };
     last.total_tokens = last.input_tokens + last.output_tokens;
     tokens += last.total_tokens;
     push(ms, 'event_msg', {
       type: 'token_count',
-      info: { total_token_usage: { ...last, total_tokens: tokens }, last_token_usage: last, last_usage_includes_reasoning: false, model_context_window: 258400 },
+      info: {
+        total_token_usage: { ...last, total_tokens: tokens },
+        last_token_usage: last,
+        last_usage_includes_reasoning: false,
+        model_context_window: 258400,
+      },
       rate_limits: null,
     });
   };
@@ -143,7 +156,11 @@ export function buildRollout(
             text: `<environment_context>\n  <cwd>${plan.homeDir}</cwd>\n  <shell>bash</shell>\n  <current_date>${at(t).slice(0, 10)}</current_date>\n  <timezone>Etc/UTC</timezone>\n</environment_context>`,
           },
         ],
-        internal_chat_message_metadata_passthrough: { turn_id: turnId, create_time: t / 1000, content_item_kinds: ['environments.environment_context'] },
+        internal_chat_message_metadata_passthrough: {
+          turn_id: turnId,
+          create_time: t / 1000,
+          content_item_kinds: ['environments.environment_context'],
+        },
       });
     }
     push(t, 'turn_context', {
@@ -211,7 +228,14 @@ export function buildRollout(
           call_id: callId,
           internal_chat_message_metadata_passthrough: { turn_id: turnId },
         });
-        const result = uploadResult(turn.upload, { target, fileName: `${image.callId}.png`, image, atMs: t, botUserId: plan.botUserId, rng });
+        const result = uploadResult(turn.upload, {
+          target,
+          fileName: `${image.callId}.png`,
+          image,
+          atMs: t,
+          botUserId: plan.botUserId,
+          rng,
+        });
         const wallMs = turn.upload === 'curl-timeout' ? 30_001 : rng.int(300, 2_500);
         const execStart = t;
         t += wallMs;
@@ -243,7 +267,14 @@ export function buildRollout(
           internal_chat_message_metadata_passthrough: { turn_id: turnId, create_time: t / 1000 },
         });
         tokenCount(t);
-        uploads.push({ callId, imageCallId: image.callId, target, outcome: turn.upload, exitCode: result.exitCode, discordMessageId: result.messageId });
+        uploads.push({
+          callId,
+          imageCallId: image.callId,
+          target,
+          outcome: turn.upload,
+          exitCode: result.exitCode,
+          discordMessageId: result.messageId,
+        });
       }
     }
 
@@ -280,7 +311,13 @@ export function buildRollout(
 function sandboxPolicy(mode: string, home: string): Record<string, unknown> {
   if (mode === 'danger-full-access') return { type: 'danger-full-access' };
   if (mode === 'read-only') return { type: 'read-only' };
-  return { type: 'workspace-write', writable_roots: [home], network_access: false, exclude_tmpdir_env_var: false, exclude_slash_tmp: false };
+  return {
+    type: 'workspace-write',
+    writable_roots: [home],
+    network_access: false,
+    exclude_tmpdir_env_var: false,
+    exclude_slash_tmp: false,
+  };
 }
 
 function uploadResult(
@@ -323,7 +360,16 @@ function uploadResult(
         components: [],
         id: messageId,
         channel_id: ctx.target,
-        author: { id: ctx.botUserId, username: 'openab-codex', avatar: null, discriminator: '0000', public_flags: 0, flags: 0, bot: true, global_name: null },
+        author: {
+          id: ctx.botUserId,
+          username: 'openab-codex',
+          avatar: null,
+          discriminator: '0000',
+          public_flags: 0,
+          flags: 0,
+          bot: true,
+          global_name: null,
+        },
         pinned: false,
         mention_everyone: false,
         tts: false,

@@ -52,7 +52,10 @@ async function readRollouts(a: SeedAgent): Promise<Map<string, RolloutLine[]>> {
   const byThread = new Map<string, RolloutLine[]>();
   for (const file of await listFiles(path.join(codexDir(a), 'sessions'))) {
     expect(path.basename(file)).toMatch(/^rollout-\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d-[0-9a-f-]{36}\.jsonl$/);
-    const lines = (await fs.readFile(file, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as RolloutLine);
+    const lines = (await fs.readFile(file, 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as RolloutLine);
     expect(lines[0].type).toBe('session_meta');
     expect(file).toContain(lines[0].payload.id);
     byThread.set(lines[0].payload.id, lines);
@@ -89,7 +92,9 @@ describe('chart objects', () => {
     for (const ns of ['agents', 'team-b']) expect(seed.objects.find((o) => o.kind === 'Namespace' && o.metadata.name === ns)).toBeDefined();
     for (const a of seed.agents!) {
       expect(a.name).toBe(`${chartFullname(a.release)}-${a.agentKey}`);
-      const kinds = a.codex ? ['Deployment', 'Secret', 'ConfigMap', 'PersistentVolumeClaim'] : ['Deployment', 'ConfigMap', 'PersistentVolumeClaim'];
+      const kinds = a.codex
+        ? ['Deployment', 'Secret', 'ConfigMap', 'PersistentVolumeClaim']
+        : ['Deployment', 'ConfigMap', 'PersistentVolumeClaim'];
       for (const kind of kinds) {
         const o = obj(kind, a.namespace, a.name);
         expect(o, `${kind} ${a.namespace}/${a.name}`).toBeDefined();
@@ -133,7 +138,10 @@ describe('chart objects', () => {
   it('runs every field Codex version on a running agent, the image tag naming it; bigger fleets cycle through them', async () => {
     const firstEight = codexAgents.slice(0, 8);
     for (const v of FIELD_CODEX_VERSIONS) {
-      expect(firstEight.some((a) => a.codexVersion === v && !a.crashLooping && a.configLoads), v).toBe(true);
+      expect(
+        firstEight.some((a) => a.codexVersion === v && !a.crashLooping && a.configLoads),
+        v,
+      ).toBe(true);
     }
     for (const a of codexAgents) {
       const image = obj('Deployment', a.namespace, a.name)!.spec.template.spec.containers[0].image;
@@ -154,7 +162,10 @@ describe('chart objects', () => {
       await fs.writeFile(path.join(home, 'config.toml'), text);
       const listed = await runCodexOf(a.codexVersion!, ['features', 'list'], { ...process.env, CODEX_HOME: home }).then(
         () => 'accepted',
-        (e) => String(e.stderr).split('\n').find((l) => /error/i.test(l)) ?? 'refused',
+        (e) =>
+          String(e.stderr)
+            .split('\n')
+            .find((l) => /error/i.test(l)) ?? 'refused',
       );
       expect(listed, `${a.name} on ${a.codexVersion}`).toBe('accepted');
     }
@@ -165,7 +176,10 @@ describe('chart objects', () => {
     expect(kiro).toHaveLength(1);
     expect(kiro[0].spec.template.spec.containers[0].image).not.toContain('codex');
     const codexSelected = seed.objects.filter(
-      (o) => o.kind === 'Deployment' && o.metadata.labels['app.kubernetes.io/name'] === 'openab' && /^codex(-\d+)?$/.test(o.metadata.labels['app.kubernetes.io/component']),
+      (o) =>
+        o.kind === 'Deployment' &&
+        o.metadata.labels['app.kubernetes.io/name'] === 'openab' &&
+        /^codex(-\d+)?$/.test(o.metadata.labels['app.kubernetes.io/component']),
     );
     expect(codexSelected.map((o) => o.metadata.name).sort()).toEqual(codexAgents.map((a) => a.name).sort());
     expect(codexSelected.some((o) => o.metadata.name.includes('kiro'))).toBe(false);
@@ -240,9 +254,18 @@ describe('Codex homes', () => {
 
   it('covers every approval mode, image_generation off, and a rich config with an MCP secret', async () => {
     const configOf = async (a: SeedAgent) => parseToml(await fs.readFile(path.join(codexDir(a), 'config.toml'), 'utf8')) as any;
-    expect(await configOf(agentBy((a) => a.approval === 'manual' && a.configLoads))).toMatchObject({ approval_policy: 'on-request', approvals_reviewer: 'user' });
-    expect(await configOf(agentBy((a) => a.approval === 'auto-review'))).toMatchObject({ approval_policy: 'on-request', approvals_reviewer: 'auto_review' });
-    expect(await configOf(agentBy((a) => a.approval === 'full-access'))).toMatchObject({ approval_policy: 'never', sandbox_mode: 'danger-full-access' });
+    expect(await configOf(agentBy((a) => a.approval === 'manual' && a.configLoads))).toMatchObject({
+      approval_policy: 'on-request',
+      approvals_reviewer: 'user',
+    });
+    expect(await configOf(agentBy((a) => a.approval === 'auto-review'))).toMatchObject({
+      approval_policy: 'on-request',
+      approvals_reviewer: 'auto_review',
+    });
+    expect(await configOf(agentBy((a) => a.approval === 'full-access'))).toMatchObject({
+      approval_policy: 'never',
+      sandbox_mode: 'danger-full-access',
+    });
     expect((await configOf(agentBy((a) => a.approval === 'custom'))).approval_policy).toEqual({
       granular: { sandbox_approval: true, rules: false, skill_approval: true, request_permissions: false, mcp_elicitations: true },
     });
@@ -292,11 +315,15 @@ describe('Codex homes', () => {
       expect(features.code, `${a.name} features list`).toBe(a.configLoads ? 0 : 1);
       if (!a.configLoads) {
         // 0.169 and later name the bootstrap configuration, earlier ones the file's position.
-        expect(features.stderr).toMatch(/(failed to load bootstrap configuration|config\.toml:\d+:\d+: unknown variant `auto-review`)[\s\S]*approval_policy/);
+        expect(features.stderr).toMatch(
+          /(failed to load bootstrap configuration|config\.toml:\d+:\d+: unknown variant `auto-review`)[\s\S]*approval_policy/,
+        );
         continue;
       }
       const stage = a.codexVersion === '0.121.0' ? 'under development' : 'stable';
-      expect(features.stdout, `${a.name} on ${a.codexVersion}`).toMatch(new RegExp(`^image_generation\\s+${stage}\\s+${a.imageGeneration}\\s*$`, 'm'));
+      expect(features.stdout, `${a.name} on ${a.codexVersion}`).toMatch(
+        new RegExp(`^image_generation\\s+${stage}\\s+${a.imageGeneration}\\s*$`, 'm'),
+      );
       const status = await runCodexOf(a.codexVersion!, ['login', 'status'], env).then(
         (r) => r.stderr + r.stdout,
         (e) => `${e.stderr}${e.stdout}`,
@@ -368,12 +395,17 @@ describe('images and sessions', () => {
         for (const png of await fs.readdir(path.join(dir, thread))) {
           if ((a.strayFiles ?? []).includes(`generated_images/${thread}/${png}`) && !/^ig_[0-9a-f]+\.png$/.test(png)) continue;
           const callId = png.replace(/\.png$/, '');
-          const at = lines!.findIndex((l) => l.type === 'response_item' && l.payload.type === 'image_generation_call' && l.payload.id === callId);
+          const at = lines!.findIndex(
+            (l) => l.type === 'response_item' && l.payload.type === 'image_generation_call' && l.payload.id === callId,
+          );
           expect(at, `${png} in its rollout`).toBeGreaterThan(0);
           const prompt = lines!
             .slice(0, at)
             .reverse()
-            .find((l) => l.type === 'response_item' && l.payload.role === 'user' && !l.payload.content[0].text.startsWith('<environment_context>'));
+            .find(
+              (l) =>
+                l.type === 'response_item' && l.payload.role === 'user' && !l.payload.content[0].text.startsWith('<environment_context>'),
+            );
           const ctx = senderContext(prompt!.payload.content[0].text);
           expect(ctx.schema).toBe('openab.sender.v1');
           expect(ctx.channel).toBe('discord');
@@ -393,7 +425,9 @@ describe('images and sessions', () => {
       for (const lines of (await readRollouts(a)).values()) {
         const imageCalls = new Set(lines.filter((l) => l.payload.type === 'image_generation_call').map((l) => l.payload.id));
         // Codex's environment_context is a user-role message too: prompts are those with sender_context.
-        const firstUser = lines.find((l) => l.type === 'response_item' && l.payload.role === 'user' && l.payload.content[0].text.startsWith('<sender_context>'));
+        const firstUser = lines.find(
+          (l) => l.type === 'response_item' && l.payload.role === 'user' && l.payload.content[0].text.startsWith('<sender_context>'),
+        );
         if (firstUser && !('thread_id' in senderContext(firstUser.payload.content[0].text))) missingThreadId++;
         for (const call of lines.filter((l) => l.payload.type === 'function_call')) {
           const { cmd } = JSON.parse(call.payload.arguments);
@@ -403,9 +437,11 @@ describe('images and sessions', () => {
           expect(threads.has(target), `target ${target} known to the fake Discord`).toBe(true);
           const file = /generated_images\/[^/]+\/(ig_[0-9a-f]+)\.png/.exec(cmd)![1];
           imageCalls.delete(file);
-          const output: string = lines.find((l) => l.payload.type === 'function_call_output' && l.payload.call_id === call.payload.call_id)!.payload.output;
+          const output: string = lines.find((l) => l.payload.type === 'function_call_output' && l.payload.call_id === call.payload.call_id)!
+            .payload.output;
           // Codex before 0.169 records no item_completed: the output alone says how it ended.
-          const done = lines.find((l) => l.payload.type === 'item_completed' && l.payload.item.id === call.payload.call_id)?.payload.item ?? {
+          const done = lines.find((l) => l.payload.type === 'item_completed' && l.payload.item.id === call.payload.call_id)?.payload
+            .item ?? {
             exit_code: Number(/^Process exited with code (\d+)$/m.exec(output)![1]),
             aggregated_output: output.slice(output.indexOf('Output:\n') + 'Output:\n'.length),
           };
@@ -447,7 +483,7 @@ describe('images and sessions', () => {
     expect(inlined).toBeGreaterThan(3);
   });
 
-  it('includes sessions recorded by each version\'s real Codex CLI, on one running agent of that version', async () => {
+  it("includes sessions recorded by each version's real Codex CLI, on one running agent of that version", async () => {
     const carriers = codexAgents.filter((a) => (a.realCodexSessions ?? 0) > 0);
     expect(carriers.map((a) => a.codexVersion).sort()).toEqual([...FIELD_CODEX_VERSIONS].sort());
     for (const agent of carriers) await expectRealSessions(agent);
@@ -463,20 +499,27 @@ describe('images and sessions', () => {
       expect(lines[0].payload.cli_version, agent.name).toBe(agent.codexVersion);
       // Records only the real binary writes (the generated sessions leave them out): world_state
       // since 0.169; the image_generation_end event before it.
-      expect(lines.some((l) => (agent.codexVersion! >= '0.169' ? l.type === 'world_state' : l.payload.type === 'image_generation_end')), agent.name).toBe(true);
+      expect(
+        lines.some((l) => (agent.codexVersion! >= '0.169' ? l.type === 'world_state' : l.payload.type === 'image_generation_end')),
+        agent.name,
+      ).toBe(true);
       expect(text).not.toMatch(/openab-seed-recording|127\.0\.0\.1|seed-recording-token|999999999999/);
       expect(lines[0].payload.cwd).toBe(agent.homeDir);
       expect(Date.now() - Date.parse(lines[0].timestamp)).toBeLessThan(2 * 86_400_000);
       const call = lines.find((l) => l.payload.type === 'image_generation_call')!;
       // The upload names the image where Codex keeps it: under this session's own thread id.
       for (const upload of lines.filter((l) => l.payload.type === 'function_call')) {
-        expect(JSON.parse(upload.payload.arguments).cmd, agent.name).toContain(`generated_images/${lines[0].payload.id}/${call.payload.id}.png`);
+        expect(JSON.parse(upload.payload.arguments).cmd, agent.name).toContain(
+          `generated_images/${lines[0].payload.id}/${call.payload.id}.png`,
+        );
       }
       const png = path.join(codexDir(agent), 'generated_images', lines[0].payload.id, `${call.payload.id}.png`);
       expect(Buffer.from(call.payload.result, 'base64').equals(await fs.readFile(png))).toBe(true);
     }
     // Every version wraps the command's result in the function_call_output (item_completed only since 0.169).
-    const outputs = real.flatMap((lines) => lines.filter((l) => l.payload.type === 'function_call_output').map((l) => String(l.payload.output)));
+    const outputs = real.flatMap((lines) =>
+      lines.filter((l) => l.payload.type === 'function_call_output').map((l) => String(l.payload.output)),
+    );
     expect(outputs.map((o) => Number(/^Process exited with code (\d+)$/m.exec(o)![1])).sort(), agent.name).toEqual([0, 0, 22]);
     expect(outputs.some((o) => o.includes('"code": 50013'))).toBe(true);
   }
@@ -487,8 +530,15 @@ describe('images and sessions', () => {
     const threads = seed.discord.channels.filter((c) => c.type === 'thread');
     expect(threads.length).toBeGreaterThan(50);
     const perms = (overwrites: any[]) =>
-      channelPermissions({ guildId: seed.discord.guildId, roles: seed.discord.roles!, memberRoleIds: seed.discord.botRoleIds!, memberId: seed.discord.botUserId!, overwrites });
-    for (const c of seed.discord.channels.filter((c) => c.type === 'text')) expect(c.botCanPost).toBe(canPostFiles(perms(c.permissionOverwrites!), false));
+      channelPermissions({
+        guildId: seed.discord.guildId,
+        roles: seed.discord.roles!,
+        memberRoleIds: seed.discord.botRoleIds!,
+        memberId: seed.discord.botUserId!,
+        overwrites,
+      });
+    for (const c of seed.discord.channels.filter((c) => c.type === 'text'))
+      expect(c.botCanPost).toBe(canPostFiles(perms(c.permissionOverwrites!), false));
     for (const t of threads) {
       const parent = byId.get(t.parentId!);
       expect(parent?.type).toBe('text');
@@ -509,8 +559,10 @@ describe('images and sessions', () => {
     const running = codexAgents.filter((a) => !a.crashLooping && a.configLoads);
     expect(running.some((a) => a.login === crashing.login)).toBe(true);
     expect(running.some((a) => a.approval === crashing.approval)).toBe(true);
-    for (const login of ['chatgpt', 'apikey', 'expired', 'expiring', 'none', 'unreadable']) expect(running.map((a) => a.login)).toContain(login);
-    for (const approval of ['manual', 'auto-review', 'full-access', 'custom', 'guide-sandbox']) expect(running.map((a) => a.approval)).toContain(approval);
+    for (const login of ['chatgpt', 'apikey', 'expired', 'expiring', 'none', 'unreadable'])
+      expect(running.map((a) => a.login)).toContain(login);
+    for (const approval of ['manual', 'auto-review', 'full-access', 'custom', 'guide-sandbox'])
+      expect(running.map((a) => a.approval)).toContain(approval);
     const small = await buildSeed('demo', { dataDir: path.join(tmp, 'six'), agents: 6 });
     expect(small.agents!.filter((a) => a.codex)).toHaveLength(6);
     expect(small.crashLooping).toHaveLength(1);
@@ -532,13 +584,16 @@ describe('secrets', () => {
         if (existsSync(p)) homes.push(await fs.readFile(p, 'utf8'));
       }
     }
-    const secretData = seed.objects.filter((o) => o.kind === 'Secret').map((o) => Buffer.from(o.data['discord-bot-token'], 'base64').toString());
+    const secretData = seed.objects
+      .filter((o) => o.kind === 'Secret')
+      .map((o) => Buffer.from(o.data['discord-bot-token'], 'base64').toString());
     const everything = [...homes, ...secretData].join('\n');
     for (const m of DEMO_SECRET_MARKERS) expect(everything, `marker ${m.slice(0, 12)}… written`).toContain(m);
 
     const configMaps = JSON.stringify(seed.objects.filter((o) => o.kind === 'ConfigMap'));
     const rollouts: string[] = [];
-    for (const a of codexAgents) for (const f of await listFiles(path.join(codexDir(a), 'sessions'))) rollouts.push(await fs.readFile(f, 'utf8'));
+    for (const a of codexAgents)
+      for (const f of await listFiles(path.join(codexDir(a), 'sessions'))) rollouts.push(await fs.readFile(f, 'utf8'));
     const shouldBeClean = configMaps + rollouts.join('\n') + JSON.stringify(seed.agents) + JSON.stringify(seed.logs);
     for (const m of seed.secretMarkers!) expect(shouldBeClean.includes(m), `marker ${m.slice(0, 12)}… leaked`).toBe(false);
   });

@@ -23,7 +23,15 @@ export function chartDeployment(opts: ChartDeploymentOptions): k8s.V1Deployment 
       template: {
         metadata: { labels },
         spec: {
-          containers: [{ name: 'openab', image, ...(workingDir ? { workingDir } : {}), ...(env ? { env } : {}), volumeMounts: [{ name: 'data', mountPath: '/home/node' }] }],
+          containers: [
+            {
+              name: 'openab',
+              image,
+              ...(workingDir ? { workingDir } : {}),
+              ...(env ? { env } : {}),
+              volumeMounts: [{ name: 'data', mountPath: '/home/node' }],
+            },
+          ],
           volumes: [{ name: 'data', persistentVolumeClaim: { claimName } }],
         },
       },

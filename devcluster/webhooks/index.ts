@@ -92,7 +92,12 @@ export async function startFakeWebhooks(opts: { log?: (line: string) => void } =
           .reverse()
           .map((r) => `<li><time>${escapeHtml(r.at)}</time> <b>${escapeHtml(r.hook)}</b> ${escapeHtml(textOf(r.body))}</li>`)
           .join('');
-        return send(res, 200, `<!doctype html><meta charset="utf-8"><meta http-equiv="refresh" content="5"><title>Notifications received</title><h1>Notifications received (${received.length})</h1><ul>${rows}</ul>`, 'text/html; charset=utf-8');
+        return send(
+          res,
+          200,
+          `<!doctype html><meta charset="utf-8"><meta http-equiv="refresh" content="5"><title>Notifications received</title><h1>Notifications received (${received.length})</h1><ul>${rows}</ul>`,
+          'text/html; charset=utf-8',
+        );
       }
       send(res, 404, { message: 'not found' });
     })().catch(() => send(res, 400, { message: 'bad request' }));
@@ -100,7 +105,11 @@ export async function startFakeWebhooks(opts: { log?: (line: string) => void } =
   const served = await listenOnLoopback(server);
   return {
     url: served.url,
-    urls: { slack: `${served.url}/hooks/slack/${token}`, discord: `${served.url}/hooks/discord/${token}`, webhook: `${served.url}/hooks/webhook/${token}` },
+    urls: {
+      slack: `${served.url}/hooks/slack/${token}`,
+      discord: `${served.url}/hooks/discord/${token}`,
+      webhook: `${served.url}/hooks/webhook/${token}`,
+    },
     received: () => received.slice(),
     clear: () => void (received.length = 0),
     failNext: (count, status = 503) => void (failing = { count, status }),

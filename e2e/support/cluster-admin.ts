@@ -16,7 +16,9 @@ export async function runningPod(namespace: string, labelSelector: string): Prom
   const core = adminKube().makeApiClient(k8s.CoreV1Api);
   for (let i = 0; i < 240; i++) {
     const pods = await core.listNamespacedPod({ namespace, labelSelector });
-    const pod = pods.items.find((p) => p.status?.phase === 'Running' && !p.metadata?.deletionTimestamp && p.status?.containerStatuses?.some((c) => c.ready));
+    const pod = pods.items.find(
+      (p) => p.status?.phase === 'Running' && !p.metadata?.deletionTimestamp && p.status?.containerStatuses?.some((c) => c.ready),
+    );
     if (pod) return pod.metadata!.name!;
     await new Promise((r) => setTimeout(r, 250));
   }
@@ -38,7 +40,14 @@ export function execAsAdmin(namespace: string, pod: string, argv: string[]): Pro
       .exec(namespace, pod, 'openab', argv, sink, new PassThrough(), null, false, (status) => {
         clearTimeout(timer);
         // Let the last stdout frame land.
-        setTimeout(() => resolve({ out, code: status.status === 'Success' ? 0 : Number(status.details?.causes?.find((c) => c.reason === 'ExitCode')?.message ?? 1) }), 50);
+        setTimeout(
+          () =>
+            resolve({
+              out,
+              code: status.status === 'Success' ? 0 : Number(status.details?.causes?.find((c) => c.reason === 'ExitCode')?.message ?? 1),
+            }),
+          50,
+        );
       })
       .catch((err) => {
         clearTimeout(timer);

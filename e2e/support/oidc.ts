@@ -33,7 +33,13 @@ export async function startOidcProvider(opts: { port: number; redirectUri: strin
       return {
         accountId: id,
         async claims() {
-          return { sub: id, email: account?.email ?? `${id}@example.com`, email_verified: true, name: account?.name ?? id, groups: account?.groups ?? [] };
+          return {
+            sub: id,
+            email: account?.email ?? `${id}@example.com`,
+            email_verified: true,
+            name: account?.name ?? id,
+            groups: account?.groups ?? [],
+          };
         },
       };
     },

@@ -29,12 +29,14 @@ export function routeEntries(): RouteEntry[] {
     .filter((p) => p.endsWith('/route') && !p.startsWith('/api/auth/') && existsSync(path.join(root, 'app', p.slice(1) + '.ts')))
     .flatMap((p) => {
       const text = readFileSync(path.join(root, 'app', p.slice(1) + '.ts'), 'utf8');
-      return [...text.matchAll(/export const (GET|POST|PUT|PATCH|DELETE) = defineRoute\(\{[^}]*role: '(\w+)'/g)].map(([, method, role]) => ({
-        route: p,
-        method,
-        role: role as Role,
-        template: p.replace(/\/route$/, ''),
-      }));
+      return [...text.matchAll(/export const (GET|POST|PUT|PATCH|DELETE) = defineRoute\(\{[^}]*role: '(\w+)'/g)].map(
+        ([, method, role]) => ({
+          route: p,
+          method,
+          role: role as Role,
+          template: p.replace(/\/route$/, ''),
+        }),
+      );
     });
 }
 
@@ -58,7 +60,9 @@ export interface ActionEntry {
 export function actionEntries(fill: (template: string) => string): ActionEntry[] {
   const manifestPath = path.join(distDir(), 'server/server-reference-manifest.json');
   if (!existsSync(manifestPath)) return [];
-  const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as { node: Record<string, { filename?: string; exportedName?: string; workers?: Record<string, unknown> }> };
+  const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as {
+    node: Record<string, { filename?: string; exportedName?: string; workers?: Record<string, unknown> }>;
+  };
   return Object.entries(manifest.node ?? {}).map(([id, info]) => {
     const file = path.join(root, String(info.filename ?? ''));
     const m = new RegExp(`export const ${info.exportedName} = defineAction\\(\\s*\\{[^}]*role: '(\\w+)'`).exec(readFileSync(file, 'utf8'));
@@ -93,17 +97,28 @@ export interface PodConfig {
 }
 
 /** Every running Codex agent pod's config.toml (at ${CODEX_HOME:-$HOME/.codex}). */
-export async function readPodConfigs(selector = e2eState().cluster.seed?.codexSelector ?? 'app.kubernetes.io/name=openab'): Promise<Map<string, PodConfig>> {
+export async function readPodConfigs(
+  selector = e2eState().cluster.seed?.codexSelector ?? 'app.kubernetes.io/name=openab',
+): Promise<Map<string, PodConfig>> {
   const kc = adminKube();
   const core = kc.makeApiClient(k8s.CoreV1Api);
   const pods = (await core.listPodForAllNamespaces({ labelSelector: selector })).items.filter(
-    (p) => p.status?.phase === 'Running' && !p.metadata?.deletionTimestamp && p.status?.containerStatuses?.some((c) => c.name === 'openab' && c.ready),
+    (p) =>
+      p.status?.phase === 'Running' &&
+      !p.metadata?.deletionTimestamp &&
+      p.status?.containerStatuses?.some((c) => c.name === 'openab' && c.ready),
   );
   const result = new Map<string, PodConfig>();
   for (const p of pods) {
-    const owner = p.metadata?.labels?.['app.kubernetes.io/instance'] ? p.metadata!.name!.replace(/-[a-z0-9]{6,10}-[a-z0-9]{5}$/, '') : p.metadata!.name!;
+    const owner = p.metadata?.labels?.['app.kubernetes.io/instance']
+      ? p.metadata!.name!.replace(/-[a-z0-9]{6,10}-[a-z0-9]{5}$/, '')
+      : p.metadata!.name!;
     const agent = `${p.metadata!.namespace}/${owner}`;
-    const { out, code } = await execAsAdmin(p.metadata!.namespace!, p.metadata!.name!, ['sh', '-c', 'f="${CODEX_HOME:-$HOME/.codex}/config.toml"; if [ -f "$f" ]; then printf Y; cat "$f"; else printf N; fi']);
+    const { out, code } = await execAsAdmin(p.metadata!.namespace!, p.metadata!.name!, [
+      'sh',
+      '-c',
+      'f="${CODEX_HOME:-$HOME/.codex}/config.toml"; if [ -f "$f" ]; then printf Y; cat "$f"; else printf N; fi',
+    ]);
     if (code !== 0) throw new Error(`reading config.toml in ${agent} failed (exit ${code})`);
     const exists = out.startsWith('Y');
     const text = out.slice(1);

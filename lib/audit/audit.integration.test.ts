@@ -44,24 +44,54 @@ afterAll(async () => {
 });
 
 describe('tamper-evident audit entries', () => {
-  it('the dashboard\'s own entries are verified; an Event forged by a user who may create Events is marked unverified, never dropped', async () => {
-    const entry: ActivityEntry = { user: { name: 'olivia', email: null, role: 'operator' }, action: 'approval-mode', agent: { cluster: CONTEXT, ...agent }, before: 'manual', after: 'auto-review', result: 'success' };
+  it("the dashboard's own entries are verified; an Event forged by a user who may create Events is marked unverified, never dropped", async () => {
+    const entry: ActivityEntry = {
+      user: { name: 'olivia', email: null, role: 'operator' },
+      action: 'approval-mode',
+      agent: { cluster: CONTEXT, ...agent },
+      before: 'manual',
+      after: 'auto-review',
+      result: 'success',
+    };
     await logActivity(getCluster(CONTEXT), entry);
 
     // The cluster's user "support" may create Events in the agent's namespace, and nothing more of the dashboard's.
     const control = devClusterClient(state);
     const policy = await control.call('GET', '/_devcluster/rbac');
     try {
-      await control.call('POST', '/_devcluster/rbac', { bindings: [{ subjects: [{ kind: 'User', name: 'support' }], rules: [{ verbs: ['create'], apiGroups: [''], resources: ['events'] }] }] });
+      await control.call('POST', '/_devcluster/rbac', {
+        bindings: [
+          { subjects: [{ kind: 'User', name: 'support' }], rules: [{ verbs: ['create'], apiGroups: [''], resources: ['events'] }] },
+        ],
+      });
       const kc = new k8s.KubeConfig();
       kc.loadFromFile(cluster.kubeconfigPath);
       kc.setCurrentContext('support@devcluster');
-      const forged: ActivityEntry = { ...entry, user: { name: 'ada', email: null, role: 'admin' }, action: 'restart', before: undefined, after: undefined };
+      const forged: ActivityEntry = {
+        ...entry,
+        user: { name: 'ada', email: null, role: 'admin' },
+        action: 'restart',
+        before: undefined,
+        after: undefined,
+      };
       const now = new Date();
       await kc.makeApiClient(k8s.CoreV1Api).createNamespacedEvent({
         namespace: agent.namespace,
         body: {
-          metadata: { generateName: `${agent.name}.`, namespace: agent.namespace, annotations: { 'openab.dev/audit': JSON.stringify({ user: forged.user, action: 'restart', result: 'success', at: now.toISOString(), id: 'f'.repeat(24) }), 'openab.dev/audit-signature': `v1.${'A'.repeat(43)}` } },
+          metadata: {
+            generateName: `${agent.name}.`,
+            namespace: agent.namespace,
+            annotations: {
+              'openab.dev/audit': JSON.stringify({
+                user: forged.user,
+                action: 'restart',
+                result: 'success',
+                at: now.toISOString(),
+                id: 'f'.repeat(24),
+              }),
+              'openab.dev/audit-signature': `v1.${'A'.repeat(43)}`,
+            },
+          },
           involvedObject: { apiVersion: 'apps/v1', kind: 'Deployment', name: agent.name, namespace: agent.namespace },
           reason: AUDIT_EVENT_REASON,
           message: auditMessage(forged),

@@ -20,7 +20,8 @@ const entry = (over: Partial<AuditEntry>): AuditEntry => ({
 
 describe('audit export', () => {
   it('quotes formula-looking cells so a spreadsheet shows them as text', () => {
-    for (const bad of ['=HYPERLINK("http://x")', '+1', '-2+3', '@SUM(A1)', '\tx', '\r=1']) expect(csvCell(bad).replace(/^"/, '').startsWith("'")).toBe(true);
+    for (const bad of ['=HYPERLINK("http://x")', '+1', '-2+3', '@SUM(A1)', '\tx', '\r=1'])
+      expect(csvCell(bad).replace(/^"/, '').startsWith("'")).toBe(true);
     expect(csvCell('plain')).toBe('plain');
     expect(csvCell('a,b')).toBe('"a,b"');
     expect(csvCell('say "hi"')).toBe('"say ""hi"""');
@@ -49,7 +50,12 @@ describe('audit export', () => {
   });
 
   it('reads the filter from query parameters and ignores empty ones', () => {
-    expect(auditFilterOf(new URLSearchParams('agent=&user=%20ada%20&result=failure'))).toEqual({ agent: undefined, user: 'ada', action: undefined, result: 'failure' });
+    expect(auditFilterOf(new URLSearchParams('agent=&user=%20ada%20&result=failure'))).toEqual({
+      agent: undefined,
+      user: 'ada',
+      action: undefined,
+      result: 'failure',
+    });
     expect(auditFilterOf({ action: ['restart', 'x'] }).action).toBe('restart');
   });
 
@@ -61,9 +67,15 @@ describe('audit export', () => {
     expect(exportFileName('json', new Date())).toMatch(/^[\w.-]+\.json$/);
   });
 
-  it('says of every entry whether the dashboard\'s signature checks out, and why not (CSV and JSON)', () => {
-    const forged = entry({ user: 'mallory', verified: false, unverified: 'Not signed by this dashboard: anyone allowed to create Events in this namespace could have written it.' });
-    const lines = auditCsv([entry({}), forged]).trimEnd().split('\r\n');
+  it("says of every entry whether the dashboard's signature checks out, and why not (CSV and JSON)", () => {
+    const forged = entry({
+      user: 'mallory',
+      verified: false,
+      unverified: 'Not signed by this dashboard: anyone allowed to create Events in this namespace could have written it.',
+    });
+    const lines = auditCsv([entry({}), forged])
+      .trimEnd()
+      .split('\r\n');
     expect(lines[1].endsWith(',yes,')).toBe(true);
     expect(lines[2]).toContain(',no,Not signed by this dashboard');
     const json = JSON.parse(auditJson([entry({}), forged], { generatedAt: 'now', filter: {}, errors: [] }));

@@ -44,7 +44,21 @@ export function filterAudit(entries: AuditEntry[], f: AuditFilter): AuditEntry[]
 }
 
 /** `verified` is yes when the dashboard's signature checks out; `unverified` says why not (see signature.ts). */
-export const AUDIT_COLUMNS = ['time', 'cluster', 'namespace', 'agent', 'user', 'role', 'action', 'result', 'before', 'after', 'message', 'verified', 'unverified'] as const;
+export const AUDIT_COLUMNS = [
+  'time',
+  'cluster',
+  'namespace',
+  'agent',
+  'user',
+  'role',
+  'action',
+  'result',
+  'before',
+  'after',
+  'message',
+  'verified',
+  'unverified',
+] as const;
 
 const text = (v: unknown) => (v === undefined || v === null ? '' : typeof v === 'string' ? v : JSON.stringify(v));
 
@@ -59,7 +73,25 @@ export function csvCell(value: unknown): string {
 }
 
 export function auditCsv(entries: AuditEntry[]): string {
-  const rows = entries.map((e) => [e.at, e.cluster, e.namespace, e.agent, e.user, e.role, e.action, e.result, e.before, e.after, e.message, e.verified ? 'yes' : 'no', e.unverified].map(csvCell).join(','));
+  const rows = entries.map((e) =>
+    [
+      e.at,
+      e.cluster,
+      e.namespace,
+      e.agent,
+      e.user,
+      e.role,
+      e.action,
+      e.result,
+      e.before,
+      e.after,
+      e.message,
+      e.verified ? 'yes' : 'no',
+      e.unverified,
+    ]
+      .map(csvCell)
+      .join(','),
+  );
   return [AUDIT_COLUMNS.join(','), ...rows].join('\r\n') + '\r\n';
 }
 
@@ -70,7 +102,21 @@ export function auditJson(entries: AuditEntry[], meta: { generatedAt: string; fi
       filter: meta.filter,
       note: 'Kubernetes Events expire (one hour by default); the dashboard log\'s JSON "audit" lines are the durable record. An entry with "verified": false was not signed by this dashboard (anyone who may create Events in its namespace could have written it), or was changed since; "unverified" says which.',
       errors: meta.errors,
-      entries: entries.map((e) => ({ time: e.at, cluster: e.cluster, namespace: e.namespace, agent: e.agent, user: e.user, role: e.role, action: e.action, result: e.result, before: e.before, after: e.after, message: e.message, verified: e.verified, unverified: e.unverified })),
+      entries: entries.map((e) => ({
+        time: e.at,
+        cluster: e.cluster,
+        namespace: e.namespace,
+        agent: e.agent,
+        user: e.user,
+        role: e.role,
+        action: e.action,
+        result: e.result,
+        before: e.before,
+        after: e.after,
+        message: e.message,
+        verified: e.verified,
+        unverified: e.unverified,
+      })),
     },
     null,
     2,
@@ -79,5 +125,8 @@ export function auditJson(entries: AuditEntry[], meta: { generatedAt: string; fi
 
 /** A download name: only safe characters, so the header needs no quoting tricks. */
 export function exportFileName(format: 'csv' | 'json', now: Date): string {
-  return `openab-audit-${now.toISOString().replace(/[:.]/g, '-').replace(/-\d{3}Z$/, 'Z')}.${format}`;
+  return `openab-audit-${now
+    .toISOString()
+    .replace(/[:.]/g, '-')
+    .replace(/-\d{3}Z$/, 'Z')}.${format}`;
 }

@@ -50,7 +50,12 @@ export async function listFleetHistory(opts: { limit?: number } = {}): Promise<A
             .map((e): AuditEntry => {
               const h = historyEntryOf(e, cluster.id);
               // The Event's own namespace (set by the API server from the URL) is the one signed.
-              return { ...h, cluster: cluster.id, namespace: e.metadata?.namespace ?? e.involvedObject?.namespace ?? ns ?? '', agent: e.involvedObject!.name! };
+              return {
+                ...h,
+                cluster: cluster.id,
+                namespace: e.metadata?.namespace ?? e.involvedObject?.namespace ?? ns ?? '',
+                agent: e.involvedObject!.name!,
+              };
             });
         } catch (err) {
           errors.push((err as Error).message);

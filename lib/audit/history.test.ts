@@ -5,25 +5,52 @@ import { auditEvent, auditMessage, type ActivityEntry } from './log-activity';
 import { auditSigningKey, UNVERIFIED } from './signature';
 
 const key = auditSigningKey('history-test-secret-history-test-secret')!;
-const entry: ActivityEntry = { user: { name: 'olivia', email: null, role: 'operator' }, action: 'approval-mode', agent: { cluster: 'c', namespace: 'n', name: 'a' }, before: 'manual', after: 'auto-review', result: 'success' };
+const entry: ActivityEntry = {
+  user: { name: 'olivia', email: null, role: 'operator' },
+  action: 'approval-mode',
+  agent: { cluster: 'c', namespace: 'n', name: 'a' },
+  before: 'manual',
+  after: 'auto-review',
+  result: 'success',
+};
 
 /** What logActivity writes, as the API server stores it: a namespace, a resourceVersion, whole-second timestamps. */
 function stored(at = new Date('2026-01-02T03:04:05.678Z'), rv = '42'): k8s.CoreV1Event {
   const e = auditEvent('c', entry, at, key);
-  return { ...e, metadata: { ...e.metadata, name: `a.${rv}`, namespace: 'n', resourceVersion: rv }, lastTimestamp: new Date(Math.floor(at.getTime() / 1000) * 1000) };
+  return {
+    ...e,
+    metadata: { ...e.metadata, name: `a.${rv}`, namespace: 'n', resourceVersion: rv },
+    lastTimestamp: new Date(Math.floor(at.getTime() / 1000) * 1000),
+  };
 }
 
 describe('historyEntryOf', () => {
   it('reads back what logActivity wrote, signed: verified, at its own time to the millisecond', () => {
     const read = historyEntryOf(stored(), 'c', key);
-    expect(read).toMatchObject({ at: '2026-01-02T03:04:05.678Z', user: 'olivia', role: 'operator', action: 'approval-mode', result: 'success', before: 'manual', after: 'auto-review', sequence: 42, warning: false, verified: true, unverified: null });
+    expect(read).toMatchObject({
+      at: '2026-01-02T03:04:05.678Z',
+      user: 'olivia',
+      role: 'operator',
+      action: 'approval-mode',
+      result: 'success',
+      before: 'manual',
+      after: 'auto-review',
+      sequence: 42,
+      warning: false,
+      verified: true,
+      unverified: null,
+    });
     expect(read.message).toBe('olivia (operator): approval-mode success; from manual to auto-review');
     expect(read.message).toBe(auditMessage(entry));
   });
 
-  it('an Event written by hand with the dashboard\'s reason and record is read, and marked unverified', () => {
+  it("an Event written by hand with the dashboard's reason and record is read, and marked unverified", () => {
     const forged: k8s.CoreV1Event = {
-      metadata: { namespace: 'n', resourceVersion: '7', annotations: { 'openab.dev/audit': JSON.stringify({ user: { name: 'ada', role: 'admin' }, action: 'restart', result: 'success' }) } },
+      metadata: {
+        namespace: 'n',
+        resourceVersion: '7',
+        annotations: { 'openab.dev/audit': JSON.stringify({ user: { name: 'ada', role: 'admin' }, action: 'restart', result: 'success' }) },
+      },
       involvedObject: { kind: 'Deployment', name: 'a' },
       reason: 'OpenABDashboardAction',
       message: 'ada (admin): restart success',
@@ -37,7 +64,15 @@ describe('historyEntryOf', () => {
     const base = stored();
     const changes: Array<[string, (e: k8s.CoreV1Event) => void, string]> = [
       ['message', (e) => void (e.message = 'olivia (operator): approval-mode success; from manual to full-access'), 'cluster c'],
-      ['record', (e) => void (e.metadata!.annotations!['openab.dev/audit'] = e.metadata!.annotations!['openab.dev/audit'].replace('auto-review', 'full-access')), 'cluster c'],
+      [
+        'record',
+        (e) =>
+          void (e.metadata!.annotations!['openab.dev/audit'] = e.metadata!.annotations!['openab.dev/audit'].replace(
+            'auto-review',
+            'full-access',
+          )),
+        'cluster c',
+      ],
       ['type', (e) => void (e.type = 'Warning'), 'cluster c'],
       ['deployment', (e) => void (e.involvedObject = { ...e.involvedObject, name: 'b' }), 'cluster c'],
       ['namespace', (e) => void (e.metadata!.namespace = 'other'), 'cluster c'],
@@ -64,7 +99,11 @@ describe('orderHistory', () => {
   it('newest first; a signed entry copied whole counts once, its later copies are marked', () => {
     const first = stored(new Date('2026-01-02T03:04:05.678Z'), '10');
     const second = stored(new Date('2026-01-02T03:04:06.000Z'), '11');
-    const copy = { ...structuredClone(first), metadata: { ...first.metadata, resourceVersion: '12' }, lastTimestamp: new Date('2026-01-02T05:00:00Z') };
+    const copy = {
+      ...structuredClone(first),
+      metadata: { ...first.metadata, resourceVersion: '12' },
+      lastTimestamp: new Date('2026-01-02T05:00:00Z'),
+    };
     const read = orderHistory([copy, first, second].map((e) => historyEntryOf(e, 'c', key)));
     expect(read.map((e) => [e.sequence, e.verified])).toEqual([
       [11, true],

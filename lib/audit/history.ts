@@ -39,7 +39,15 @@ function iso(v: Date | string | undefined | null): string | null {
  */
 export function historyEntryOf(e: k8s.CoreV1Event, clusterId: string, key: Buffer | null = auditSigningKey()): HistoryEntry {
   const record = e.metadata?.annotations?.[AUDIT_RECORD_ANNOTATION] ?? '';
-  let data: { user?: { name?: unknown; role?: unknown }; action?: unknown; result?: unknown; before?: unknown; after?: unknown; at?: unknown; id?: unknown } = {};
+  let data: {
+    user?: { name?: unknown; role?: unknown };
+    action?: unknown;
+    result?: unknown;
+    before?: unknown;
+    after?: unknown;
+    at?: unknown;
+    id?: unknown;
+  } = {};
   try {
     data = JSON.parse(record || '{}');
   } catch {
@@ -48,7 +56,14 @@ export function historyEntryOf(e: k8s.CoreV1Event, clusterId: string, key: Buffe
   const message = (e.message ?? '').slice(0, 1000);
   const str = (v: unknown) => (typeof v === 'string' ? v.slice(0, 200) : null);
   const check = verifyAuditEntry(
-    { cluster: clusterId, namespace: e.metadata?.namespace ?? '', deployment: e.involvedObject?.name ?? '', record, message: e.message ?? '', type: e.type ?? '' },
+    {
+      cluster: clusterId,
+      namespace: e.metadata?.namespace ?? '',
+      deployment: e.involvedObject?.name ?? '',
+      record,
+      message: e.message ?? '',
+      type: e.type ?? '',
+    },
     e.metadata?.annotations?.[AUDIT_SIGNATURE_ANNOTATION],
     key,
   );
@@ -92,7 +107,11 @@ export function orderHistory<T extends Pick<HistoryEntry, 'at' | 'sequence' | 'v
 /** The dashboard's own Events on one Deployment, newest first. */
 export async function listAgentHistory(cluster: Cluster, namespace: string, deployment: string, limit = 50): Promise<HistoryEntry[]> {
   try {
-    const res = await withDeadline(cluster.core.listNamespacedEvent({ namespace }), 10_000, `reading the history of ${namespace}/${deployment}`);
+    const res = await withDeadline(
+      cluster.core.listNamespacedEvent({ namespace }),
+      10_000,
+      `reading the history of ${namespace}/${deployment}`,
+    );
     const entries = (res.items as k8s.CoreV1Event[])
       .filter((e) => e.reason === AUDIT_EVENT_REASON && e.involvedObject?.kind === 'Deployment' && e.involvedObject?.name === deployment)
       .map((e) => historyEntryOf(e, cluster.id));

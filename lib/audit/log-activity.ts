@@ -34,7 +34,8 @@ function short(value: unknown): string {
 
 export function auditMessage(entry: ActivityEntry): string {
   const parts = [`${entry.user.name} (${entry.user.role}): ${entry.action} ${entry.result}`];
-  if (entry.before !== undefined || entry.after !== undefined) parts.push(`from ${short(entry.before) || '-'} to ${short(entry.after) || '-'}`);
+  if (entry.before !== undefined || entry.after !== undefined)
+    parts.push(`from ${short(entry.before) || '-'} to ${short(entry.after) || '-'}`);
   if (entry.detail) parts.push(short(entry.detail));
   return parts.join('; ').slice(0, 1000);
 }
@@ -48,11 +49,23 @@ export function auditEvent(clusterId: string, entry: ActivityEntry, at: Date, ke
   const { namespace, name } = entry.agent;
   // `at` to the millisecond and an id: the Event's own timestamps have whole seconds and may
   // be edited by whoever may update Events; a copied entry shows up by its id.
-  const record = JSON.stringify({ user: entry.user, action: entry.action, result: entry.result, before: entry.before, after: entry.after, at: at.toISOString(), id: randomBytes(12).toString('hex') }).slice(0, 4000);
+  const record = JSON.stringify({
+    user: entry.user,
+    action: entry.action,
+    result: entry.result,
+    before: entry.before,
+    after: entry.after,
+    at: at.toISOString(),
+    id: randomBytes(12).toString('hex'),
+  }).slice(0, 4000);
   const message = auditMessage(entry);
   const type = entry.result === 'failure' ? 'Warning' : 'Normal';
   const annotations: Record<string, string> = { [AUDIT_RECORD_ANNOTATION]: record };
-  if (key) annotations[AUDIT_SIGNATURE_ANNOTATION] = signAuditEntry({ cluster: clusterId, namespace, deployment: name, record, message, type }, key);
+  if (key)
+    annotations[AUDIT_SIGNATURE_ANNOTATION] = signAuditEntry(
+      { cluster: clusterId, namespace, deployment: name, record, message, type },
+      key,
+    );
   return {
     metadata: { generateName: `${name}.`, namespace, labels: { 'app.kubernetes.io/managed-by': AUDIT_COMPONENT }, annotations },
     involvedObject: { apiVersion: 'apps/v1', kind: 'Deployment', name, namespace },
@@ -77,8 +90,12 @@ export async function logActivity(cluster: Cluster, entry: ActivityEntry): Promi
   try {
     // The dashboard's own record: written with its identity even in impersonation mode (the
     // person's own call already appears in the cluster's audit log under their name).
-    await asDashboard(() => cluster.core.createNamespacedEvent({ namespace: entry.agent.namespace, body: auditEvent(cluster.id, entry, at, auditSigningKey()) }));
+    await asDashboard(() =>
+      cluster.core.createNamespacedEvent({ namespace: entry.agent.namespace, body: auditEvent(cluster.id, entry, at, auditSigningKey()) }),
+    );
   } catch (err) {
-    console.error(JSON.stringify({ level: 'error', msg: 'audit event not recorded', agent: entry.agent, error: (err as Error).message?.slice(0, 300) }));
+    console.error(
+      JSON.stringify({ level: 'error', msg: 'audit event not recorded', agent: entry.agent, error: (err as Error).message?.slice(0, 300) }),
+    );
   }
 }

@@ -2,7 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { createHmac } from 'node:crypto';
 import { auditSigningKey, signAuditEntry, UNVERIFIED, verifyAuditEntry, type SignedAuditFields } from './signature';
 
-const fields: SignedAuditFields = { cluster: 'ctx', namespace: 'agents', deployment: 'openab-codex', record: '{"action":"restart","id":"ab"}', message: 'olivia (operator): restart success', type: 'Normal' };
+const fields: SignedAuditFields = {
+  cluster: 'ctx',
+  namespace: 'agents',
+  deployment: 'openab-codex',
+  record: '{"action":"restart","id":"ab"}',
+  message: 'olivia (operator): restart success',
+  type: 'Normal',
+};
 
 describe('audit entry signatures', () => {
   it('the key is derived from NEXTAUTH_SECRET under its own purpose: not the secret, stable, different per secret', () => {
@@ -14,7 +21,9 @@ describe('audit entry signatures', () => {
     expect(auditSigningKey('')).toBeNull();
     expect(auditSigningKey(undefined)).toBeNull();
     // Not an HMAC keyed by the secret itself: a signature made with the raw secret does not verify.
-    const raw = `v1.${createHmac('sha256', 's3cret-s3cret-s3cret-s3cret-s3cret').update(JSON.stringify(['v1', ...Object.values(fields)])).digest('base64url')}`;
+    const raw = `v1.${createHmac('sha256', 's3cret-s3cret-s3cret-s3cret-s3cret')
+      .update(JSON.stringify(['v1', ...Object.values(fields)]))
+      .digest('base64url')}`;
     expect(verifyAuditEntry(fields, raw, key).verified).toBe(false);
   });
 
@@ -36,6 +45,9 @@ describe('audit entry signatures', () => {
     const key = auditSigningKey('s3cret-s3cret-s3cret-s3cret-s3cret')!;
     expect(verifyAuditEntry(fields, undefined, key)).toEqual({ verified: false, reason: UNVERIFIED.unsigned });
     expect(verifyAuditEntry(fields, signAuditEntry(fields, key), null)).toEqual({ verified: false, reason: UNVERIFIED.noKey });
-    expect(verifyAuditEntry(fields, signAuditEntry(fields, auditSigningKey('other-other-other-other-other-other')!), key)).toEqual({ verified: false, reason: UNVERIFIED.mismatch });
+    expect(verifyAuditEntry(fields, signAuditEntry(fields, auditSigningKey('other-other-other-other-other-other')!), key)).toEqual({
+      verified: false,
+      reason: UNVERIFIED.mismatch,
+    });
   });
 });

@@ -38,7 +38,15 @@ export function auditSigningKey(secret: string | undefined = getSettings().auth.
 
 function mac(fields: SignedAuditFields, key: Buffer): string {
   // A JSON array: no field can run into the next one.
-  const payload = JSON.stringify([VERSION, fields.cluster, fields.namespace, fields.deployment, fields.record, fields.message, fields.type]);
+  const payload = JSON.stringify([
+    VERSION,
+    fields.cluster,
+    fields.namespace,
+    fields.deployment,
+    fields.record,
+    fields.message,
+    fields.type,
+  ]);
   return `${VERSION}.${createHmac('sha256', key).update(payload).digest('base64url')}`;
 }
 
@@ -49,7 +57,8 @@ export function signAuditEntry(fields: SignedAuditFields, key: Buffer): string {
 export const UNVERIFIED = {
   noKey: 'The dashboard has no NEXTAUTH_SECRET, so it cannot tell whether it wrote this entry.',
   unsigned: 'Not signed by this dashboard: anyone allowed to create Events in this namespace could have written it.',
-  mismatch: 'The signature does not match: the entry was changed or moved after it was recorded, or was signed under another NEXTAUTH_SECRET.',
+  mismatch:
+    'The signature does not match: the entry was changed or moved after it was recorded, or was signed under another NEXTAUTH_SECRET.',
   copy: 'A copy of another entry: the dashboard recorded it once.',
 } as const;
 

@@ -30,8 +30,10 @@ export async function authBodyProblem(request: Request): Promise<BodyProblem | n
     } catch {
       return { status: 400, message: 'The request body is not valid JSON.' };
     }
-    if (!value || typeof value !== 'object' || Array.isArray(value)) return { status: 400, message: 'The request body must be a JSON object.' };
-    if (!Object.values(value).every((v) => typeof v === 'string')) return { status: 400, message: 'Every field of the request body must be a string.' };
+    if (!value || typeof value !== 'object' || Array.isArray(value))
+      return { status: 400, message: 'The request body must be a JSON object.' };
+    if (!Object.values(value).every((v) => typeof v === 'string'))
+      return { status: 400, message: 'Every field of the request body must be a string.' };
     return null;
   }
   for (const part of text.split('&')) {

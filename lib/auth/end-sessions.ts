@@ -34,7 +34,12 @@ export async function endAllSessionsOf(userKey: string, actor: SessionUser): Pro
   if (!target) throw new UserFacingError('Nobody with that name has signed in recently; there is no session to end.');
   const { sessionStoreNamespace, sessionStoreName } = getSettings().auth;
   const cluster = getClusters()[0];
-  const entry = { user: { name: actor.name, email: actor.email, role: actor.role }, action: 'end-sessions', agent: { cluster: cluster.id, namespace: sessionStoreNamespace, name: sessionStoreName }, after: userKey };
+  const entry = {
+    user: { name: actor.name, email: actor.email, role: actor.role },
+    action: 'end-sessions',
+    agent: { cluster: cluster.id, namespace: sessionStoreNamespace, name: sessionStoreName },
+    after: userKey,
+  };
   try {
     await endSessionsOf(userKey);
   } catch (err) {

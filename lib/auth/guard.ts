@@ -116,7 +116,12 @@ export function defineAction<S extends z.ZodType, T>(
       throw err;
     }
     const wait = actionLimiter.take(`${user.provider}:${user.id}`);
-    if (wait > 0) return { ok: false, code: 'rate-limited', message: `Too many actions in a short time. Wait ${Math.ceil(wait / 1000)} s and try again.` };
+    if (wait > 0)
+      return {
+        ok: false,
+        code: 'rate-limited',
+        message: `Too many actions in a short time. Wait ${Math.ceil(wait / 1000)} s and try again.`,
+      };
     const raw = args.length >= 2 ? args[1] : args[0];
     const input = raw instanceof FormData ? Object.fromEntries(raw.entries()) : raw;
     const parsed = spec.input.safeParse(input);
@@ -126,7 +131,12 @@ export function defineAction<S extends z.ZodType, T>(
         const key = issue.path.join('.') || '_';
         (fieldErrors[key] ??= []).push(issue.message);
       }
-      return { ok: false, code: 'invalid-input', message: 'The request was not valid: ' + parsed.error.issues.map((i) => i.message).join('; '), fieldErrors };
+      return {
+        ok: false,
+        code: 'invalid-input',
+        message: 'The request was not valid: ' + parsed.error.issues.map((i) => i.message).join('; '),
+        fieldErrors,
+      };
     }
     try {
       const identity = requestIdentityOf(user);

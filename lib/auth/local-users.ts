@@ -54,7 +54,10 @@ export function loadLocalUsers(env: Record<string, string | undefined>): LocalUs
   const key = JSON.stringify([env.LOCAL_USERS ?? '', env.DEMO_PASSWORD ?? '']);
   if (memo?.key === key) return memo.users;
   const users: LocalUser[] = [];
-  for (const entry of (env.LOCAL_USERS ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const entry of (env.LOCAL_USERS ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const [name, role, ...rest] = entry.split(':');
     if (!name || !isRole(role)) continue;
     users.push({ name, role, verify: verifierFor(rest.join(':')) });

@@ -49,7 +49,11 @@ export function localSignInEnabled(): boolean {
 function groupsFrom(profile: Record<string, unknown>, claim: string): string[] {
   const value = profile[claim];
   if (Array.isArray(value)) return value.filter((g): g is string => typeof g === 'string');
-  if (typeof value === 'string') return value.split(',').map((g) => g.trim()).filter(Boolean);
+  if (typeof value === 'string')
+    return value
+      .split(',')
+      .map((g) => g.trim())
+      .filter(Boolean);
   return [];
 }
 
@@ -123,7 +127,9 @@ export const authOptions: NextAuthOptions = {
       // An expired session is not an error; next-auth reports it as one while deleting the cookie.
       if (code === 'JWT_SESSION_ERROR' && metadata instanceof SessionExpired) return;
       const err = metadata instanceof Error ? metadata : (metadata as { error?: unknown } | undefined)?.error;
-      console.error(JSON.stringify({ level: 'error', msg: 'next-auth', code, error: err instanceof Error ? err.message.slice(0, 300) : undefined }));
+      console.error(
+        JSON.stringify({ level: 'error', msg: 'next-auth', code, error: err instanceof Error ? err.message.slice(0, 300) : undefined }),
+      );
     },
     warn(code) {
       console.warn(JSON.stringify({ level: 'warn', msg: 'next-auth', code }));
@@ -132,7 +138,8 @@ export const authOptions: NextAuthOptions = {
   },
   callbacks: {
     async signIn({ user, account }) {
-      if (account?.provider === 'oidc' && !roleOf(newSessionIdentity({ ...user, groups: (user as { groups?: string[] }).groups }, 'oidc'))) return '/signin?error=NoRole';
+      if (account?.provider === 'oidc' && !roleOf(newSessionIdentity({ ...user, groups: (user as { groups?: string[] }).groups }, 'oidc')))
+        return '/signin?error=NoRole';
       return true;
     },
     async redirect({ url, baseUrl }) {
@@ -143,7 +150,9 @@ export const authOptions: NextAuthOptions = {
         // Identity only: the role is derived on every request (lib/auth/session.ts).
         const identity = newSessionIdentity({ ...user, groups: (user as { groups?: string[] }).groups }, account.provider);
         recordSignIn(userKeyOf(identity), { name: identity.name, provider: identity.provider }, identity.signedInAt).catch((err) =>
-          console.warn(JSON.stringify({ level: 'warn', msg: 'sign-in not recorded in the session list', error: (err as Error).message.slice(0, 300) })),
+          console.warn(
+            JSON.stringify({ level: 'warn', msg: 'sign-in not recorded in the session list', error: (err as Error).message.slice(0, 300) }),
+          ),
         );
         return { ...tokenFields(identity) } as typeof token;
       }
@@ -155,15 +164,24 @@ export const authOptions: NextAuthOptions = {
       const identity = identityOf(token);
       // Without a user the guard and the browser see no session. A cluster that cannot be
       // asked whether the session was ended means no session too, but the cookie is kept.
-      const check = identity ? await checkSession(identity).catch((err: Error) => {
-        console.error(JSON.stringify({ level: 'error', msg: 'session not checked', error: err.message.slice(0, 300) }));
-        return null;
-      }) : null;
+      const check = identity
+        ? await checkSession(identity).catch((err: Error) => {
+            console.error(JSON.stringify({ level: 'error', msg: 'session not checked', error: err.message.slice(0, 300) }));
+            return null;
+          })
+        : null;
       if (!identity || !check?.ok) return { expires: session.expires } as typeof session;
       return {
         ...session,
         expires: new Date(sessionExpiresAt(identity)).toISOString(),
-        user: { id: identity.id, name: identity.name, email: identity.email, role: check.role, groups: identity.groups, provider: identity.provider },
+        user: {
+          id: identity.id,
+          name: identity.name,
+          email: identity.email,
+          role: check.role,
+          groups: identity.groups,
+          provider: identity.provider,
+        },
       };
     },
   },

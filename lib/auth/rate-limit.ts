@@ -83,6 +83,7 @@ export class SignInLockout {
   }
 
   private prune(now: number) {
-    for (const [key, entry] of this.failures) if (entry.lockedUntil <= now && entry.times.every((t) => now - t >= this.windowMs)) this.failures.delete(key);
+    for (const [key, entry] of this.failures)
+      if (entry.lockedUntil <= now && entry.times.every((t) => now - t >= this.windowMs)) this.failures.delete(key);
   }
 }

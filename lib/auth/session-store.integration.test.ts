@@ -22,7 +22,12 @@ const saved = { ...process.env };
 beforeAll(async () => {
   cluster = await startDevCluster({ port: 0, seed: 'empty', kubeconfigPath: path.join(scratch, 'kubeconfig'), quiet: true });
   control = devClusterClient({ ...JSON.parse(readFileSync(cluster.statePath, 'utf8')), kubeconfig: cluster.kubeconfigPath });
-  Object.assign(process.env, { KUBECONFIG: cluster.kubeconfigPath, KUBE_CONTEXTS: 'dashboard@devcluster', SESSION_STORE_CACHE_MS: '1000', SESSION_MAX_AGE_SECONDS: '3600' });
+  Object.assign(process.env, {
+    KUBECONFIG: cluster.kubeconfigPath,
+    KUBE_CONTEXTS: 'dashboard@devcluster',
+    SESSION_STORE_CACHE_MS: '1000',
+    SESSION_MAX_AGE_SECONDS: '3600',
+  });
   resetSettings();
   resetClusters();
 });
@@ -47,7 +52,10 @@ describe('the session list shared by replicas', () => {
     resetSessionStoreCache();
     expect(await sessionEnded(facts('sid-signed-out'))).toBe(true);
     expect(await sessionEnded(facts('sid-still-on'))).toBe(false);
-    const cm = await control.call<{ data: Record<string, string> }>('GET', '/api/v1/namespaces/openab-dashboard/configmaps/openab-dashboard-sessions');
+    const cm = await control.call<{ data: Record<string, string> }>(
+      'GET',
+      '/api/v1/namespaces/openab-dashboard/configmaps/openab-dashboard-sessions',
+    );
     expect(JSON.parse(cm.data['sessions.json']).revoked).toHaveProperty('sid-signed-out');
   });
 
@@ -112,15 +120,26 @@ describe('the check behind every guard call', () => {
 
 describe('with the Helm chart as the only rules for the dashboard', () => {
   it('the chart grants what the session list needs in its namespace, and no other ConfigMap there', async () => {
-    const objects = (await renderChart({ fullnameOverride: 'openab-dashboard', namespaces: ['agents'] })).filter((d) => /Role/.test(d.kind));
+    const objects = (await renderChart({ fullnameOverride: 'openab-dashboard', namespaces: ['agents'] })).filter((d) =>
+      /Role/.test(d.kind),
+    );
     await control.call('PUT', '/_devcluster/rbac', objects);
     try {
       await revokeSession('sid-under-chart-rbac', Date.now() + 60_000);
       resetSessionStoreCache();
       expect(await sessionEnded(facts('sid-under-chart-rbac'))).toBe(true);
-      await control.call('POST', '/api/v1/namespaces/openab-dashboard/configmaps', { metadata: { name: 'someone-elses' }, data: { a: 'b' } });
+      await control.call('POST', '/api/v1/namespaces/openab-dashboard/configmaps', {
+        metadata: { name: 'someone-elses' },
+        data: { a: 'b' },
+      });
       const core = getClusters()[0].core;
-      await expect(core.replaceNamespacedConfigMap({ namespace: 'openab-dashboard', name: 'someone-elses', body: { metadata: { name: 'someone-elses' }, data: { a: 'c' } } })).rejects.toMatchObject({ code: 403 });
+      await expect(
+        core.replaceNamespacedConfigMap({
+          namespace: 'openab-dashboard',
+          name: 'someone-elses',
+          body: { metadata: { name: 'someone-elses' }, data: { a: 'c' } },
+        }),
+      ).rejects.toMatchObject({ code: 403 });
     } finally {
       await control.call('DELETE', '/_devcluster/rbac');
     }

@@ -66,7 +66,11 @@ function pruned(state: SessionState, now: number, maxAgeMs: number): SessionStat
  * copy of this module, and a sign-out handled by next-auth's route must count at once for the
  * routes, pages and actions of the same process.
  */
-const local = ((globalThis as Record<symbol, unknown>)[Symbol.for('openab.sessionStore')] ??= { cache: null, inFlight: null, writes: 0 }) as {
+const local = ((globalThis as Record<symbol, unknown>)[Symbol.for('openab.sessionStore')] ??= {
+  cache: null,
+  inFlight: null,
+  writes: 0,
+}) as {
   cache: { state: SessionState; at: number } | null;
   inFlight: Promise<SessionState> | null;
   /** Bumped by every write here: a read begun before it must not replace what the write put in the cache. */
@@ -76,7 +80,9 @@ const local = ((globalThis as Record<symbol, unknown>)[Symbol.for('openab.sessio
 async function readRaw(): Promise<{ state: SessionState; resourceVersion: string | null }> {
   const { sessionStoreNamespace: namespace, sessionStoreName: name } = getSettings().auth;
   try {
-    const cm = await asDashboard(() => withDeadline(homeCluster().core.readNamespacedConfigMap({ namespace, name }), 5_000, 'reading the session list'));
+    const cm = await asDashboard(() =>
+      withDeadline(homeCluster().core.readNamespacedConfigMap({ namespace, name }), 5_000, 'reading the session list'),
+    );
     return { state: parseState(cm.data), resourceVersion: cm.metadata?.resourceVersion ?? null };
   } catch (err) {
     const e = toClusterError(err, `reading ConfigMap ${namespace}/${name}`);
@@ -98,7 +104,13 @@ export async function readSessionState(now = Date.now()): Promise<SessionState> 
     })
     .catch((err) => {
       if (local.cache) {
-        console.warn(JSON.stringify({ level: 'warn', msg: 'session list not readable; using the last one read', error: (err as Error).message.slice(0, 300) }));
+        console.warn(
+          JSON.stringify({
+            level: 'warn',
+            msg: 'session list not readable; using the last one read',
+            error: (err as Error).message.slice(0, 300),
+          }),
+        );
         return local.cache.state;
       }
       throw err;
@@ -117,11 +129,23 @@ async function updateSessionState(change: (state: SessionState) => void): Promis
     const { state, resourceVersion } = await readRaw();
     const next = pruned(state, Date.now(), sessionMaxAgeSeconds * 1000);
     change(next);
-    const body = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace, labels: { 'app.kubernetes.io/managed-by': 'openab-dashboard' }, ...(resourceVersion ? { resourceVersion } : {}) }, data: { [KEY]: JSON.stringify(next) } };
+    const body = {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: {
+        name,
+        namespace,
+        labels: { 'app.kubernetes.io/managed-by': 'openab-dashboard' },
+        ...(resourceVersion ? { resourceVersion } : {}),
+      },
+      data: { [KEY]: JSON.stringify(next) },
+    };
     try {
       await asDashboard(() =>
         withDeadline(
-          resourceVersion ? core.replaceNamespacedConfigMap({ namespace, name, body }) : core.createNamespacedConfigMap({ namespace, body }),
+          resourceVersion
+            ? core.replaceNamespacedConfigMap({ namespace, name, body })
+            : core.createNamespacedConfigMap({ namespace, body }),
           5_000,
           'saving the session list',
         ),

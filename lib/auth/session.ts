@@ -24,14 +24,27 @@ export interface SessionIdentity {
   signedInAt: number;
 }
 
-export function newSessionIdentity(user: { id: string; name?: string | null; email?: string | null; groups?: string[] }, provider: string, now = Date.now()): SessionIdentity {
-  return { id: user.id, name: user.name ?? user.email ?? user.id, email: user.email ?? null, provider, groups: user.groups ?? [], sid: randomUUID(), signedInAt: now };
+export function newSessionIdentity(
+  user: { id: string; name?: string | null; email?: string | null; groups?: string[] },
+  provider: string,
+  now = Date.now(),
+): SessionIdentity {
+  return {
+    id: user.id,
+    name: user.name ?? user.email ?? user.id,
+    email: user.email ?? null,
+    provider,
+    groups: user.groups ?? [],
+    sid: randomUUID(),
+    signedInAt: now,
+  };
 }
 
 /** The identity in a decoded token, or null for a token without one (made before sessions had ids). */
 export function identityOf(token: JWT | null | undefined): SessionIdentity | null {
   const t = token as Record<string, unknown> | null | undefined;
-  if (!t || typeof t.sub !== 'string' || typeof t.sid !== 'string' || typeof t.signedInAt !== 'number' || typeof t.provider !== 'string') return null;
+  if (!t || typeof t.sub !== 'string' || typeof t.sid !== 'string' || typeof t.signedInAt !== 'number' || typeof t.provider !== 'string')
+    return null;
   return {
     id: t.sub,
     name: typeof t.name === 'string' ? t.name : t.sub,
@@ -55,7 +68,10 @@ export function sessionExpiresAt(identity: Pick<SessionIdentity, 'signedInAt'>):
 }
 
 /** The role the current settings give this identity; null when they give none (or the local account is gone). */
-export function roleOf(identity: Pick<SessionIdentity, 'id' | 'name' | 'email' | 'provider' | 'groups'>, env: Readonly<Record<string, string | undefined>> = getSettings().auth.accounts): Role | null {
+export function roleOf(
+  identity: Pick<SessionIdentity, 'id' | 'name' | 'email' | 'provider' | 'groups'>,
+  env: Readonly<Record<string, string | undefined>> = getSettings().auth.accounts,
+): Role | null {
   if (identity.provider === 'local') {
     const name = identity.id.startsWith('local:') ? identity.id.slice('local:'.length) : identity.name;
     return loadLocalUsers(env).find((u) => u.name === name)?.role ?? null;
@@ -68,7 +84,8 @@ export type SessionCheck = { ok: true; role: Role } | { ok: false; reason: 'expi
 /** Whether a session still counts, and with which role: the check behind every guard call. */
 export async function checkSession(identity: SessionIdentity, now = Date.now()): Promise<SessionCheck> {
   if (now >= sessionExpiresAt(identity) || identity.signedInAt > now + 60_000) return { ok: false, reason: 'expired' };
-  if (await sessionEnded({ sid: identity.sid, userKey: userKeyOf(identity), signedInAt: identity.signedInAt })) return { ok: false, reason: 'ended' };
+  if (await sessionEnded({ sid: identity.sid, userKey: userKeyOf(identity), signedInAt: identity.signedInAt }))
+    return { ok: false, reason: 'ended' };
   const role = roleOf(identity);
   return role ? { ok: true, role } : { ok: false, reason: 'no-role' };
 }

@@ -9,13 +9,19 @@ beforeAll(async () => {
   process.env.DEMO_PASSWORD = 'flood-test-password';
   process.env.SIGNIN_MAX_FAILURES_PER_ADDRESS = '10';
   const { authOptions } = await import('./options');
-  const provider = authOptions.providers.find((p) => (p as unknown as { options?: { id?: string } }).options?.id === 'local') as unknown as { options: { authorize: Authorize } };
+  const provider = authOptions.providers.find(
+    (p) => (p as unknown as { options?: { id?: string } }).options?.id === 'local',
+  ) as unknown as { options: { authorize: Authorize } };
   authorize = provider.options.authorize;
 });
 
 const from = (address: string) => ({ headers: { 'x-forwarded-for': address } });
 /** The outcome in words: the user's name, null for a refusal, or the error's message. */
-const outcome = (p: Promise<unknown>) => p.then((u) => (u ? (u as { name: string }).name : null), (e: Error) => e.message);
+const outcome = (p: Promise<unknown>) =>
+  p.then(
+    (u) => (u ? (u as { name: string }).name : null),
+    (e: Error) => e.message,
+  );
 
 describe('local sign-in under a flood', () => {
   it('40 concurrent bad sign-ins leave the event loop free', async () => {
@@ -26,7 +32,9 @@ describe('local sign-in under a flood', () => {
       worstGap = Math.max(worstGap, now - last);
       last = now;
     }, 5);
-    const results = await Promise.all(Array.from({ length: 40 }, (_, i) => outcome(authorize({ username: `nobody-${i}`, password: 'x' }, from(`10.9.0.${i + 1}`)))));
+    const results = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => outcome(authorize({ username: `nobody-${i}`, password: 'x' }, from(`10.9.0.${i + 1}`)))),
+    );
     clearInterval(timer);
     worstGap = Math.max(worstGap, performance.now() - last);
     expect(results.every((r) => r === null)).toBe(true);
@@ -43,7 +51,9 @@ describe('local sign-in under a flood', () => {
   });
 
   it('a burst from one address cannot start more attempts than its budget', async () => {
-    const results = await Promise.all(Array.from({ length: 30 }, (_, i) => outcome(authorize({ username: `burst-${i}`, password: 'x' }, from('10.7.7.7')))));
+    const results = await Promise.all(
+      Array.from({ length: 30 }, (_, i) => outcome(authorize({ username: `burst-${i}`, password: 'x' }, from('10.7.7.7')))),
+    );
     expect(results.filter((r) => r === null).length).toBe(10);
     expect(results.filter((r) => r === 'LockedOut').length).toBe(20);
   });

@@ -3,15 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync, mkdirSync, chmodSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import {
-  type AuthFacts,
-  authReducerProgram,
-  parseLoginStatus,
-  describeLogin,
-  needsAttention,
-  reduceAuthJson,
-  summarizeAuth,
-} from './auth';
+import { type AuthFacts, authReducerProgram, parseLoginStatus, describeLogin, needsAttention, reduceAuthJson, summarizeAuth } from './auth';
 
 const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
 const jwt = (payload: unknown) => `${b64({ alg: 'RS256', typ: 'JWT' })}.${b64(payload)}.c2lnbmF0dXJlLXNlY3JldA`;
@@ -148,7 +140,9 @@ describe('reduceAuthJson', () => {
     );
     expect(badPayload.email).toBeUndefined();
     expect(badPayload.accessTokenExp).toBeUndefined();
-    const arrayPayload = reduceAuthJson(JSON.stringify({ tokens: { access_token: `a.${b64([1, 2])}.c`, id_token: `a.${b64({ email: 42 })}.c` } }));
+    const arrayPayload = reduceAuthJson(
+      JSON.stringify({ tokens: { access_token: `a.${b64([1, 2])}.c`, id_token: `a.${b64({ email: 42 })}.c` } }),
+    );
     expect(arrayPayload).toEqual({ present: true, hasTokens: true });
   });
 
@@ -179,14 +173,21 @@ describe('reduceAuthJson', () => {
 
   it('names newer credential fields without their values', () => {
     const facts = reduceAuthJson(
-      JSON.stringify({ auth_mode: 'agent_identity', agent_identity: { secret: 'AGENTSECRET' }, personal_access_token: 'PATSECRET', bedrock_api_key: null }),
+      JSON.stringify({
+        auth_mode: 'agent_identity',
+        agent_identity: { secret: 'AGENTSECRET' },
+        personal_access_token: 'PATSECRET',
+        bedrock_api_key: null,
+      }),
     );
     expect(facts.extraModes).toEqual(['agent_identity', 'personal_access_token']);
     assertNoSecret(facts, ['AGENTSECRET', 'PATSECRET']);
   });
 
   it('handles a BOM and CRLF', () => {
-    const text = '\uFEFF' + JSON.stringify({ auth_mode: 'apikey', OPENAI_API_KEY: 'sk-proj-abcdefghijklmnopqrstuvwxyz123456' }, null, 2).replace(/\n/g, '\r\n');
+    const text =
+      '\uFEFF' +
+      JSON.stringify({ auth_mode: 'apikey', OPENAI_API_KEY: 'sk-proj-abcdefghijklmnopqrstuvwxyz123456' }, null, 2).replace(/\n/g, '\r\n');
     expect(reduceAuthJson(text).apiKeyMasked).toBe('sk-proj-***23456');
   });
 
@@ -208,7 +209,13 @@ describe('summarizeAuth', () => {
   const chatgpt = (exp?: number, lastRefresh?: string) => summarizeAuth(reduceAuthJson(chatgptAuth({ exp, lastRefresh })), NOW);
 
   it('classifies ChatGPT expiry from the access token exp', () => {
-    expect(chatgpt(nowS + 3 * 86400)).toMatchObject({ kind: 'chatgpt', email: 'ada@example.com', plan: 'plus', expiry: 'ok', expiryBasis: 'access-token' });
+    expect(chatgpt(nowS + 3 * 86400)).toMatchObject({
+      kind: 'chatgpt',
+      email: 'ada@example.com',
+      plan: 'plus',
+      expiry: 'ok',
+      expiryBasis: 'access-token',
+    });
     expect(chatgpt(nowS + 3600)).toMatchObject({ expiry: 'soon' });
     expect(chatgpt(nowS)).toMatchObject({ expiry: 'expired' }); // exp <= now
     expect(chatgpt(nowS - 1)).toMatchObject({ expiry: 'expired', expiresAt: new Date((nowS - 1) * 1000).toISOString() });
@@ -296,7 +303,13 @@ describe('parseLoginStatus', () => {
       kind: 'apikey',
       masked: 'sk-proj-***23456',
     });
-    expect(parseLoginStatus('', 'Error checking login status: failed to deserialize CLI auth from file: key must be a string at line 1 column 2\n', 1)).toEqual({
+    expect(
+      parseLoginStatus(
+        '',
+        'Error checking login status: failed to deserialize CLI auth from file: key must be a string at line 1 column 2\n',
+        1,
+      ),
+    ).toEqual({
       kind: 'unreadable',
       message: 'Error checking login status: failed to deserialize CLI auth from file: key must be a string at line 1 column 2',
     });

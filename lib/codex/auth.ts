@@ -76,9 +76,8 @@ export function reduceAuthJson(text: string | null): AuthFacts {
     // Codex shows the first 8 and last 5 characters, and only '***' when the
     // key is 13 characters or fewer (so nothing meaningful would be hidden).
     const chars = Array.from(key);
-    facts.apiKeyMasked = chars.length <= 13 || chars.length > 4096
-      ? '***'
-      : chars.slice(0, 8).join('') + '***' + chars.slice(chars.length - 5).join('');
+    facts.apiKeyMasked =
+      chars.length <= 13 || chars.length > 4096 ? '***' : chars.slice(0, 8).join('') + '***' + chars.slice(chars.length - 5).join('');
   }
 
   const tokens = root.tokens;
@@ -271,9 +270,10 @@ export function describeLogin(state: LoginState): string {
       if (state.email) label += `: ${state.email}`;
       if (state.plan) label += ` (${state.plan})`;
       if (state.expiry === 'expired') {
-        label += state.expiryBasis === 'last-refresh'
-          ? ', not refreshed for over 8 days: log in again if requests fail'
-          : ', access token expired: log in again if the refresh fails';
+        label +=
+          state.expiryBasis === 'last-refresh'
+            ? ', not refreshed for over 8 days: log in again if requests fail'
+            : ', access token expired: log in again if the refresh fails';
       } else if (state.expiry === 'soon') {
         label += ', access token about to expire';
       }
@@ -320,7 +320,10 @@ export type LoginStatusOutput =
  */
 export function parseLoginStatus(stdout: string, stderr: string, exitCode: number | null): LoginStatusOutput {
   const text = `${stderr ?? ''}\n${stdout ?? ''}`.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '').replace(/\r/g, '');
-  const lines = text.split('\n').map((line) => line.trim()).filter((line) => line && !line.startsWith('WARNING: proceeding'));
+  const lines = text
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line && !line.startsWith('WARNING: proceeding'));
   const apiKey = lines.map((line) => /^API key configured(?: - (\S{1,40}))?/.exec(line)).find(Boolean);
   if (apiKey) return apiKey[1] ? { kind: 'apikey', masked: apiKey[1] } : { kind: 'apikey' };
   if (lines.some((line) => /^Logged in using ChatGPT/.test(line))) return { kind: 'chatgpt' };

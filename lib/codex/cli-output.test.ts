@@ -20,7 +20,9 @@ describe('codexErrorMessage', () => {
   const dir = path.join(__dirname, 'fixtures', 'codex-errors');
   const captured = readdirSync(dir, { withFileTypes: true })
     .filter((d) => d.isDirectory())
-    .flatMap((d) => readdirSync(path.join(dir, d.name)).map((f) => [`${d.name}/${f}`, readFileSync(path.join(dir, d.name, f), 'utf8')] as const));
+    .flatMap((d) =>
+      readdirSync(path.join(dir, d.name)).map((f) => [`${d.name}/${f}`, readFileSync(path.join(dir, d.name, f), 'utf8')] as const),
+    );
 
   it.each(captured)('keeps no source from %s, only Codex reason', (_name, stderr) => {
     const message = codexErrorMessage(stderr);
@@ -36,13 +38,19 @@ describe('codexErrorMessage', () => {
     expect(read('0.169.0/unquoted-value.stderr')).toBe(
       'Error: failed to load bootstrap configuration\nconfig.toml line 4, column 40: string values must be quoted, expected literal string\nTOML parse error at line 4, column 40',
     );
-    expect(read('0.121.0/unquoted-value.stderr')).toBe('Error: config.toml line 4, column 40: string values must be quoted, expected literal string\nTOML parse error at line 4, column 40');
+    expect(read('0.121.0/unquoted-value.stderr')).toBe(
+      'Error: config.toml line 4, column 40: string values must be quoted, expected literal string\nTOML parse error at line 4, column 40',
+    );
     expect(read('0.169.0/unknown-variant.stderr')).toBe(
       'Error: failed to load bootstrap configuration\nunknown variant (hidden), expected one of `untrusted`, `on-failure`, `on-request`, `granular`, `never`\nin `approval_policy`',
     );
     expect(read('0.121.0/reviewer.stderr')).toContain('expected `user` or `guardian_subagent`');
-    expect(read('0.169.0/features-bad.stderr')).toBe('Error: failed to load bootstrap configuration\ninvalid type: string (hidden), expected a boolean\nin `features`');
-    expect(read('0.169.0/legacy-profile.stderr')).toBe('Error: failed to load configuration\nlegacy `profile = (hidden)` config is no longer supported; use (hidden) with (hidden) instead');
+    expect(read('0.169.0/features-bad.stderr')).toBe(
+      'Error: failed to load bootstrap configuration\ninvalid type: string (hidden), expected a boolean\nin `features`',
+    );
+    expect(read('0.169.0/legacy-profile.stderr')).toBe(
+      'Error: failed to load configuration\nlegacy `profile = (hidden)` config is no longer supported; use (hidden) with (hidden) instead',
+    );
     expect(read('0.169.0/unknown-feature.stderr')).toBe('Error: Unknown feature flag: no_such_feature_x');
   });
 
@@ -81,9 +89,9 @@ describe('codexErrorMessage', () => {
     ].join('\n');
     expect(codexErrorMessage(stderr)).toBe('Error: failed to load bootstrap configuration\nconfig.toml line 2, column 10: invalid key');
     expect(codexErrorMessage('device auth timed out after 15 minutes\n')).toBe('device auth timed out after 15 minutes');
-    expect(codexErrorMessage('Error logging in: error sending request for url (https://auth.openai.com/api/accounts/deviceauth/usercode)')).toBe(
-      'Error logging in: error sending request for url (hidden)',
-    );
+    expect(
+      codexErrorMessage('Error logging in: error sending request for url (https://auth.openai.com/api/accounts/deviceauth/usercode)'),
+    ).toBe('Error logging in: error sending request for url (hidden)');
     expect(codexErrorMessage('')).toBeUndefined();
     expect(codexErrorMessage('ghp_SECRET1a2b3c\n{ x = 1 }\n')).toBeUndefined();
   });

@@ -79,7 +79,10 @@ function sanitizeLine(line: string): string | null {
     rest = m.index + m[0].length;
   }
   out += sanitizeText(text.slice(rest));
-  text = out.replace(/\(hidden\)(?:[\s,.;:]*\(hidden\))+/g, HIDDEN).replace(/\s+/g, ' ').trim();
+  text = out
+    .replace(/\(hidden\)(?:[\s,.;:]*\(hidden\))+/g, HIDDEN)
+    .replace(/\s+/g, ' ')
+    .trim();
   // Nothing of Codex's wording left: not worth a line.
   if (!/[A-Za-z]{3,}/.test(text.replaceAll(HIDDEN, ''))) return null;
   return text;

@@ -50,12 +50,16 @@ describe.skipIf(!existsSync(CODEX))('the real Codex CLI accepts every edited con
 
 // Every Codex in the field, run for real (each version installed once from npm into a cache):
 // what each accepts decides how Auto-review is written, and what OpenAB's guide makes of them.
-describe('every Codex version in the field: reviewer names and the configs of OpenAB\'s guide', () => {
+describe("every Codex version in the field: reviewer names and the configs of OpenAB's guide", () => {
   const accepts = (launcher: string, text: string) => {
     const home = mkdtempSync(path.join(os.tmpdir(), 'codex-field-'));
     try {
       writeFileSync(path.join(home, 'config.toml'), text);
-      const run = spawnSync(process.execPath, [launcher, 'features', 'list'], { env: { ...process.env, HOME: home, CODEX_HOME: home }, encoding: 'utf8', timeout: 60_000 });
+      const run = spawnSync(process.execPath, [launcher, 'features', 'list'], {
+        env: { ...process.env, HOME: home, CODEX_HOME: home },
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
       return { ok: run.status === 0, stderr: run.stderr };
     } finally {
       rmSync(home, { recursive: true, force: true });
@@ -69,26 +73,30 @@ describe('every Codex version in the field: reviewer names and the configs of Op
   const guideTable = readFileSync(path.join(DIR, '39-guide-sandbox-table.toml'), 'utf8');
   const guideTopLevel = readFileSync(path.join(DIR, '40-guide-top-level.toml'), 'utf8');
 
-  it.each(FIELD_CODEX_VERSIONS)('Codex %s', (version) => {
-    const launcher = codexLauncherFor(version);
-    const knowsAutoReview = !['0.121.0'].includes(version);
-    // Auto-review as written by default: refused by old Codex in words we recognise.
-    const modern = accepts(launcher, write('', 'auto-review'));
-    expect(modern.ok, modern.stderr).toBe(knowsAutoReview);
-    if (!knowsAutoReview) expect(refusesAutoReviewName(modern.stderr)).toBe(true);
-    // The older name works everywhere, and reads back as Auto-review.
-    const older = write('', 'auto-review', { autoReviewer: 'guardian_subagent' });
-    expect(accepts(launcher, older).ok).toBe(true);
-    expect(readApprovalSettings(older)).toMatchObject({ ok: true, mode: 'auto-review' });
-    // The guide's [sandbox] table: accepted (so ignored), flagged; the repair is accepted.
-    expect(accepts(launcher, guideTable).ok).toBe(true);
-    expect(readApprovalSettings(guideTable)).toMatchObject({ guideMistake: { kind: 'sandbox-table', meant: 'auto-review' } });
-    const repaired = write(guideTable, 'auto-review', { dropSandboxTable: true, autoReviewer: 'guardian_subagent' });
-    expect(accepts(launcher, repaired).ok).toBe(true);
-    // The guide's value at the top level stops Codex; the repair in place is accepted.
-    const refused = accepts(launcher, guideTopLevel);
-    expect(refused.ok).toBe(false);
-    expect(refusesAutoReviewName(refused.stderr)).toBe(false);
-    expect(accepts(launcher, write(guideTopLevel, 'auto-review', { autoReviewer: 'guardian_subagent' })).ok).toBe(true);
-  }, 420_000);
+  it.each(FIELD_CODEX_VERSIONS)(
+    'Codex %s',
+    (version) => {
+      const launcher = codexLauncherFor(version);
+      const knowsAutoReview = !['0.121.0'].includes(version);
+      // Auto-review as written by default: refused by old Codex in words we recognise.
+      const modern = accepts(launcher, write('', 'auto-review'));
+      expect(modern.ok, modern.stderr).toBe(knowsAutoReview);
+      if (!knowsAutoReview) expect(refusesAutoReviewName(modern.stderr)).toBe(true);
+      // The older name works everywhere, and reads back as Auto-review.
+      const older = write('', 'auto-review', { autoReviewer: 'guardian_subagent' });
+      expect(accepts(launcher, older).ok).toBe(true);
+      expect(readApprovalSettings(older)).toMatchObject({ ok: true, mode: 'auto-review' });
+      // The guide's [sandbox] table: accepted (so ignored), flagged; the repair is accepted.
+      expect(accepts(launcher, guideTable).ok).toBe(true);
+      expect(readApprovalSettings(guideTable)).toMatchObject({ guideMistake: { kind: 'sandbox-table', meant: 'auto-review' } });
+      const repaired = write(guideTable, 'auto-review', { dropSandboxTable: true, autoReviewer: 'guardian_subagent' });
+      expect(accepts(launcher, repaired).ok).toBe(true);
+      // The guide's value at the top level stops Codex; the repair in place is accepted.
+      const refused = accepts(launcher, guideTopLevel);
+      expect(refused.ok).toBe(false);
+      expect(refusesAutoReviewName(refused.stderr)).toBe(false);
+      expect(accepts(launcher, write(guideTopLevel, 'auto-review', { autoReviewer: 'guardian_subagent' })).ok).toBe(true);
+    },
+    420_000,
+  );
 });

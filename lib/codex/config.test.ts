@@ -87,31 +87,48 @@ describe('readApprovalSettings', () => {
     expect(settings).toMatchObject({
       ok: true,
       mode: 'custom',
-      approvalPolicy: { granular: { sandbox_approval: true, rules: true, skill_approval: false, request_permissions: true, mcp_elicitations: false } },
+      approvalPolicy: {
+        granular: { sandbox_approval: true, rules: true, skill_approval: false, request_permissions: true, mcp_elicitations: false },
+      },
       features: { image_generation: false },
     });
   });
 
   it('does not let a secret pasted into approval_policy travel', () => {
-    const settings = readApprovalSettings('approval_policy = { token = "sk-SECRET", nested = { key = "sk-SECRET2" }, list = ["sk-SECRET3"] }');
+    const settings = readApprovalSettings(
+      'approval_policy = { token = "sk-SECRET", nested = { key = "sk-SECRET2" }, list = ["sk-SECRET3"] }',
+    );
     expect(JSON.stringify(settings)).not.toContain('SECRET');
-    expect(settings).toMatchObject({ ok: true, mode: 'custom', approvalPolicy: { token: '(string)', nested: { key: '(string)' }, list: '(array)' } });
+    expect(settings).toMatchObject({
+      ok: true,
+      mode: 'custom',
+      approvalPolicy: { token: '(string)', nested: { key: '(string)' }, list: '(array)' },
+    });
   });
 
   it('treats an unknown reviewer and never without full sandbox as custom', () => {
     expect(readApprovalSettings('approval_policy = "on-request"\napprovals_reviewer = "someone"')).toMatchObject({ mode: 'custom' });
     expect(readApprovalSettings('approval_policy = "never"')).toMatchObject({ mode: 'custom' });
-    expect(readApprovalSettings('approval_policy = "on-request"\napprovals_reviewer = "user"\nsandbox_mode = "danger-full-access"')).toMatchObject({ mode: 'custom' });
-    expect(readApprovalSettings('approval_policy = "on-request"\napprovals_reviewer = "user"\nsandbox_mode = "read-only"')).toMatchObject({ mode: 'manual', sandboxMode: 'read-only' });
+    expect(
+      readApprovalSettings('approval_policy = "on-request"\napprovals_reviewer = "user"\nsandbox_mode = "danger-full-access"'),
+    ).toMatchObject({ mode: 'custom' });
+    expect(readApprovalSettings('approval_policy = "on-request"\napprovals_reviewer = "user"\nsandbox_mode = "read-only"')).toMatchObject({
+      mode: 'manual',
+      sandboxMode: 'read-only',
+    });
     expect(readApprovalSettings('approval_policy = "auto-review"')).toMatchObject({ mode: 'custom', approvalPolicy: 'auto-review' });
     // A value of no shape Codex uses may be a secret in the wrong place: named, not shown.
-    expect(readApprovalSettings('approval_policy = "ghp_Secret1a2b3c"\napprovals_reviewer = "sk-proj-9x"\nsandbox_mode = "Hunter2"')).toMatchObject({
+    expect(
+      readApprovalSettings('approval_policy = "ghp_Secret1a2b3c"\napprovals_reviewer = "sk-proj-9x"\nsandbox_mode = "Hunter2"'),
+    ).toMatchObject({
       mode: 'custom',
       approvalPolicy: HIDDEN_VALUE,
       approvalsReviewer: HIDDEN_VALUE,
       sandboxMode: HIDDEN_VALUE,
     });
-    expect(JSON.stringify(readApprovalSettings('[approval_policy.granular]\nghp_Secret1a2b3c = true\nrules = true'))).not.toContain('Secret');
+    expect(JSON.stringify(readApprovalSettings('[approval_policy.granular]\nghp_Secret1a2b3c = true\nrules = true'))).not.toContain(
+      'Secret',
+    );
   });
 
   it('reports a parse error by position, never by content', () => {
@@ -127,7 +144,9 @@ describe('readApprovalSettings', () => {
   });
 
   it('ignores non-boolean features', () => {
-    expect(readApprovalSettings('[features]\na = true\nb = "yes"\nc = { d = true }\ne = false')).toMatchObject({ features: { a: true, e: false } });
+    expect(readApprovalSettings('[features]\na = true\nb = "yes"\nc = { d = true }\ne = false')).toMatchObject({
+      features: { a: true, e: false },
+    });
   });
 });
 
@@ -146,7 +165,12 @@ describe('setApprovalMode on the corpus', () => {
           expect(doc.approvals_reviewer).toBeUndefined();
         } else {
           // Auto-review keeps the reviewer name a file already has (an older Codex knows only guardian_subagent).
-          const reviewer = mode === 'manual' ? 'user' : (parse(text) as Record<string, unknown>).approvals_reviewer === 'guardian_subagent' ? 'guardian_subagent' : 'auto_review';
+          const reviewer =
+            mode === 'manual'
+              ? 'user'
+              : (parse(text) as Record<string, unknown>).approvals_reviewer === 'guardian_subagent'
+                ? 'guardian_subagent'
+                : 'auto_review';
           expect(doc).toMatchObject({ approval_policy: 'on-request', approvals_reviewer: reviewer });
           expect(doc.sandbox_mode).not.toBe('danger-full-access');
           const original = parse(text) as Record<string, unknown>;
@@ -187,7 +211,9 @@ describe('setApprovalMode, byte for byte', () => {
 
   it('leaving Full access drops the stale danger-full-access sandbox', () => {
     const text = readFileSync(path.join(DIR, '06-full-access.toml'), 'utf8');
-    expect(edit(text, 'auto-review')).toBe('approval_policy = "on-request"\napprovals_reviewer = "auto_review"\n\n[features]\nimage_generation = true\n');
+    expect(edit(text, 'auto-review')).toBe(
+      'approval_policy = "on-request"\napprovals_reviewer = "auto_review"\n\n[features]\nimage_generation = true\n',
+    );
     expect(edit('sandbox_mode = "danger-full-access"\n', 'manual')).toBe('approval_policy = "on-request"\napprovals_reviewer = "user"\n');
   });
 
@@ -206,7 +232,9 @@ describe('setApprovalMode, byte for byte', () => {
 
   it('replaces an inline or multi-line granular table in place', () => {
     const inline = readFileSync(path.join(DIR, '24-trailing-comment-in-value.toml'), 'utf8');
-    expect(edit(inline, 'auto-review')).toBe('approval_policy = "on-request" # custom on purpose\napprovals_reviewer = "auto_review"\nmodel = "gpt-5.5"\n');
+    expect(edit(inline, 'auto-review')).toBe(
+      'approval_policy = "on-request" # custom on purpose\napprovals_reviewer = "auto_review"\nmodel = "gpt-5.5"\n',
+    );
     const multi = readFileSync(path.join(DIR, '31-inline-table-multiline.toml'), 'utf8');
     expect(edit(multi, 'manual')).toBe('approval_policy = "on-request"\napprovals_reviewer = "user"\nmodel = "gpt-5.5"\n');
   });
@@ -227,17 +255,27 @@ describe('setApprovalMode, byte for byte', () => {
         text.split('[model_providers.fake]\n')[1],
     );
     const attached = readFileSync(path.join(DIR, '26-comment-attached-to-first-table.toml'), 'utf8');
-    expect(edit(attached, 'manual')).toBe('# MCP servers\napproval_policy = "on-request"\napprovals_reviewer = "user"\n\n[mcp_servers.files]\ncommand = "files-mcp"\n');
-    expect(edit('[features]\nimage_generation = true\n', 'manual')).toBe('approval_policy = "on-request"\napprovals_reviewer = "user"\n\n[features]\nimage_generation = true\n');
+    expect(edit(attached, 'manual')).toBe(
+      '# MCP servers\napproval_policy = "on-request"\napprovals_reviewer = "user"\n\n[mcp_servers.files]\ncommand = "files-mcp"\n',
+    );
+    expect(edit('[features]\nimage_generation = true\n', 'manual')).toBe(
+      'approval_policy = "on-request"\napprovals_reviewer = "user"\n\n[features]\nimage_generation = true\n',
+    );
   });
 
   it('keeps CRLF, a BOM and the absence of a trailing newline', () => {
     expect(edit(readFileSync(path.join(DIR, '32-crlf.toml'), 'utf8'), 'manual')).toBe(
       'model = "gpt-5.5"\r\napproval_policy = "on-request"\r\napprovals_reviewer = "user"\r\n\r\n[features]\r\nimage_generation = true\r\n',
     );
-    expect(edit('\uFEFFmodel = "m"\n', 'auto-review')).toBe('\uFEFFmodel = "m"\napproval_policy = "on-request"\napprovals_reviewer = "auto_review"\n');
-    expect(edit('model = "gpt-5.5"\napproval_policy = "never"', 'manual')).toBe('model = "gpt-5.5"\napproval_policy = "on-request"\napprovals_reviewer = "user"');
-    expect(edit('# only a comment, no newline', 'full-access')).toBe('# only a comment, no newline\napproval_policy = "never"\nsandbox_mode = "danger-full-access"');
+    expect(edit('\uFEFFmodel = "m"\n', 'auto-review')).toBe(
+      '\uFEFFmodel = "m"\napproval_policy = "on-request"\napprovals_reviewer = "auto_review"\n',
+    );
+    expect(edit('model = "gpt-5.5"\napproval_policy = "never"', 'manual')).toBe(
+      'model = "gpt-5.5"\napproval_policy = "on-request"\napprovals_reviewer = "user"',
+    );
+    expect(edit('# only a comment, no newline', 'full-access')).toBe(
+      '# only a comment, no newline\napproval_policy = "never"\nsandbox_mode = "danger-full-access"',
+    );
     expect(edit('\uFEFF# banner\r\n\r\n[features]\r\nimage_generation = true', 'manual')).toBe(
       '\uFEFF# banner\r\n\r\napproval_policy = "on-request"\r\napprovals_reviewer = "user"\r\n\r\n[features]\r\nimage_generation = true',
     );
@@ -250,7 +288,11 @@ describe('setApprovalMode, byte for byte', () => {
 
   it('does not touch same-named keys in other tables or inside strings', () => {
     const added = 'approval_policy = "on-request"\napprovals_reviewer = "user"\n';
-    for (const [name, extra] of [['13-mcp-secrets.toml', ''], ['14-same-names-elsewhere.toml', '\n'], ['15-multiline-strings.toml', '']]) {
+    for (const [name, extra] of [
+      ['13-mcp-secrets.toml', ''],
+      ['14-same-names-elsewhere.toml', '\n'],
+      ['15-multiline-strings.toml', ''],
+    ]) {
       const text = readFileSync(path.join(DIR, name), 'utf8');
       const after = edit(text, 'manual');
       expect(after).toContain(added);
@@ -280,9 +322,9 @@ describe('setApprovalMode refuses', () => {
   });
 
   it('handles a large file quickly', () => {
-    const text = readFileSync(path.join(DIR, '30-big-file.toml'), 'utf8').repeat(1).concat(
-      Array.from({ length: 3000 }, (_, k) => `\n[t${k}]\nv = "${'x'.repeat(50)}"\n`).join(''),
-    );
+    const text = readFileSync(path.join(DIR, '30-big-file.toml'), 'utf8')
+      .repeat(1)
+      .concat(Array.from({ length: 3000 }, (_, k) => `\n[t${k}]\nv = "${'x'.repeat(50)}"\n`).join(''));
     const started = Date.now();
     const after = edit(text, 'auto-review');
     expect(Date.now() - started).toBeLessThan(3000);
@@ -306,7 +348,11 @@ describe('setApprovalMode, random documents', () => {
     's = """\n[x]\napproval_policy = 1\n"""\n',
     'approval_policy = { granular = { sandbox_approval = true, rules = true, skill_approval = true, request_permissions = true, mcp_elicitations = true } }\n',
   ];
-  const tables = ['[features]\nimage_generation = true\n', '# tools\n[mcp_servers.a]\ncommand = "a"\nenv = { approval_policy = "never" }\n', '[[x.y]]\nz = 1\n'];
+  const tables = [
+    '[features]\nimage_generation = true\n',
+    '# tools\n[mcp_servers.a]\ncommand = "a"\nenv = { approval_policy = "never" }\n',
+    '[[x.y]]\nz = 1\n',
+  ];
   let seed = 42;
   const random = () => {
     seed = (seed * 1103515245 + 12345) % 2 ** 31;
@@ -345,8 +391,15 @@ describe('the field: reviewer names of every Codex version, and OpenAB guide con
   const fixture = (name: string) => readFileSync(path.join(DIR, name), 'utf8');
 
   it('reads both reviewer names as Auto-review, and on-request with no reviewer as Manual (the default reviewer is the user)', () => {
-    expect(readApprovalSettings('approval_policy = "on-request"\napprovals_reviewer = "guardian_subagent"\n')).toMatchObject({ ok: true, mode: 'auto-review', approvalsReviewer: 'guardian_subagent' });
-    expect(readApprovalSettings('approval_policy = "on-request"\napprovals_reviewer = "auto_review"\n')).toMatchObject({ ok: true, mode: 'auto-review' });
+    expect(readApprovalSettings('approval_policy = "on-request"\napprovals_reviewer = "guardian_subagent"\n')).toMatchObject({
+      ok: true,
+      mode: 'auto-review',
+      approvalsReviewer: 'guardian_subagent',
+    });
+    expect(readApprovalSettings('approval_policy = "on-request"\napprovals_reviewer = "auto_review"\n')).toMatchObject({
+      ok: true,
+      mode: 'auto-review',
+    });
     expect(readApprovalSettings('approval_policy = "on-request"\n')).toMatchObject({ ok: true, mode: 'manual' });
   });
 
@@ -355,17 +408,27 @@ describe('the field: reviewer names of every Codex version, and OpenAB guide con
     const old = setApprovalMode('model = "m"\n', 'auto-review', { autoReviewer: 'guardian_subagent' });
     expect(old).toEqual({ text: 'model = "m"\napproval_policy = "on-request"\napprovals_reviewer = "guardian_subagent"\n' });
     // From Manual back to Auto-review on a file that never had a reviewer name: the default.
-    expect(edit('approval_policy = "never"\napprovals_reviewer = "guardian_subagent"\nsandbox_mode = "danger-full-access"\n', 'auto-review')).toBe(
-      'approval_policy = "on-request"\napprovals_reviewer = "guardian_subagent"\n',
-    );
+    expect(
+      edit('approval_policy = "never"\napprovals_reviewer = "guardian_subagent"\nsandbox_mode = "danger-full-access"\n', 'auto-review'),
+    ).toBe('approval_policy = "on-request"\napprovals_reviewer = "guardian_subagent"\n');
   });
 
   it("flags the guide's [sandbox] table as ignored, with the mode it meant", () => {
     const settings = readApprovalSettings(fixture('39-guide-sandbox-table.toml'));
     expect(settings).toMatchObject({ ok: true, mode: 'default', guideMistake: { kind: 'sandbox-table', meant: 'auto-review' } });
-    expect(describeGuideMistake({ kind: 'sandbox-table', meant: 'auto-review' })).toMatch(/Codex ignores that table: this agent is not on Auto-review/);
-    for (const [value, meant] of [['full-access', 'full-access'], ['never', 'full-access'], ['on-request', 'manual'], ['guardian_subagent', 'auto-review'], ['whatever', null]] as const) {
-      expect(readApprovalSettings(`[sandbox]\napproval_policy = "${value}"\n`)).toMatchObject({ guideMistake: { kind: 'sandbox-table', meant } });
+    expect(describeGuideMistake({ kind: 'sandbox-table', meant: 'auto-review' })).toMatch(
+      /Codex ignores that table: this agent is not on Auto-review/,
+    );
+    for (const [value, meant] of [
+      ['full-access', 'full-access'],
+      ['never', 'full-access'],
+      ['on-request', 'manual'],
+      ['guardian_subagent', 'auto-review'],
+      ['whatever', null],
+    ] as const) {
+      expect(readApprovalSettings(`[sandbox]\napproval_policy = "${value}"\n`)).toMatchObject({
+        guideMistake: { kind: 'sandbox-table', meant },
+      });
     }
     // A [sandbox] table without approval_policy, or a table of another name, is not the guide's.
     expect(readApprovalSettings('[sandbox]\nnetwork = true\n')).not.toHaveProperty('guideMistake');
@@ -373,9 +436,16 @@ describe('the field: reviewer names of every Codex version, and OpenAB guide con
   });
 
   it("flags the guide's value at the top level, which Codex refuses, and nothing Codex accepts", () => {
-    expect(readApprovalSettings(fixture('40-guide-top-level.toml'))).toMatchObject({ ok: true, mode: 'custom', guideMistake: { kind: 'invalid-policy', meant: 'auto-review' } });
-    expect(readApprovalSettings('approval_policy = "full-access"\n')).toMatchObject({ guideMistake: { kind: 'invalid-policy', meant: 'full-access' } });
-    for (const fine of ['on-request', 'never', 'on-failure']) expect(readApprovalSettings(`approval_policy = "${fine}"\n`)).not.toHaveProperty('guideMistake');
+    expect(readApprovalSettings(fixture('40-guide-top-level.toml'))).toMatchObject({
+      ok: true,
+      mode: 'custom',
+      guideMistake: { kind: 'invalid-policy', meant: 'auto-review' },
+    });
+    expect(readApprovalSettings('approval_policy = "full-access"\n')).toMatchObject({
+      guideMistake: { kind: 'invalid-policy', meant: 'full-access' },
+    });
+    for (const fine of ['on-request', 'never', 'on-failure'])
+      expect(readApprovalSettings(`approval_policy = "${fine}"\n`)).not.toHaveProperty('guideMistake');
     expect(readApprovalSettings('approval_policy = "bogus"\n')).not.toHaveProperty('guideMistake');
   });
 
@@ -383,13 +453,16 @@ describe('the field: reviewer names of every Codex version, and OpenAB guide con
     const text = fixture('39-guide-sandbox-table.toml');
     const repaired = setApprovalMode(text, 'auto-review', { dropSandboxTable: true });
     expect(repaired).toEqual({
-      text: "# As OpenAB's Codex guide says\nmodel = \"gpt-5.5\"\napproval_policy = \"on-request\"\napprovals_reviewer = \"auto_review\"\n\n\n[features]\nimage_generation = true\n",
+      text: '# As OpenAB\'s Codex guide says\nmodel = "gpt-5.5"\napproval_policy = "on-request"\napprovals_reviewer = "auto_review"\n\n\n[features]\nimage_generation = true\n',
     });
     const after = readApprovalSettings((repaired as { text: string }).text);
     expect(after).toMatchObject({ ok: true, mode: 'auto-review', features: { image_generation: true } });
     expect(after).not.toHaveProperty('guideMistake');
     // Dotted keys and sub-tables of `sandbox` go too; without the option the table stays.
-    const dotted = setApprovalMode('sandbox.approval_policy = "auto-review"\n[sandbox.more]\nx = 1\n[other]\ny = 2\n', 'auto-review', { dropSandboxTable: true, autoReviewer: 'guardian_subagent' });
+    const dotted = setApprovalMode('sandbox.approval_policy = "auto-review"\n[sandbox.more]\nx = 1\n[other]\ny = 2\n', 'auto-review', {
+      dropSandboxTable: true,
+      autoReviewer: 'guardian_subagent',
+    });
     expect(dotted).toEqual({ text: 'approval_policy = "on-request"\napprovals_reviewer = "guardian_subagent"\n[other]\ny = 2\n' });
     expect(edit(text, 'manual')).toContain('[sandbox]');
   });

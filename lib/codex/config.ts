@@ -7,7 +7,14 @@
  */
 import { parse, TomlError } from 'smol-toml';
 import { applyEdits, overlapping, scanStatements, type Edit, type Header, type KeyValue, type Statement } from './toml-scanner';
-import { approvalModeKeys, isApprovalMode, isAutoReviewer, type ApprovalMode, type AutoReviewer, type GuideMistake } from './approval-modes';
+import {
+  approvalModeKeys,
+  isApprovalMode,
+  isAutoReviewer,
+  type ApprovalMode,
+  type AutoReviewer,
+  type GuideMistake,
+} from './approval-modes';
 
 /** Every top-level key a mode switch may write or remove. */
 export const APPROVAL_KEYS = ['approval_policy', 'approvals_reviewer', 'sandbox_mode'] as const;
@@ -42,7 +49,10 @@ function parseConfig(text: string): ParseResult {
     if (e instanceof TomlError) {
       // The message's first line is the reason; the rest is a code block
       // quoting the file, which must not travel.
-      const reason = String(e.message).split('\n')[0].replace(/^Invalid TOML document:\s*/, '').slice(0, 200);
+      const reason = String(e.message)
+        .split('\n')[0]
+        .replace(/^Invalid TOML document:\s*/, '')
+        .slice(0, 200);
       return { ok: false, error: `config.toml does not parse: line ${e.line}, column ${e.column}: ${reason}` };
     }
     return { ok: false, error: 'config.toml does not parse' };
@@ -86,7 +96,8 @@ function guideMistake(doc: Record<string, unknown>): GuideMistake | undefined {
   const sandbox = doc.sandbox;
   if (isPlainObject(sandbox) && 'approval_policy' in sandbox) return { kind: 'sandbox-table', meant: modeNamed(sandbox.approval_policy) };
   const policy = doc.approval_policy;
-  if (typeof policy === 'string' && !CODEX_POLICIES.includes(policy) && modeNamed(policy)) return { kind: 'invalid-policy', meant: modeNamed(policy) };
+  if (typeof policy === 'string' && !CODEX_POLICIES.includes(policy) && modeNamed(policy))
+    return { kind: 'invalid-policy', meant: modeNamed(policy) };
   return undefined;
 }
 
@@ -213,7 +224,11 @@ const quote = (value: string) => JSON.stringify(value);
  *   read back as the mode and equal the original everywhere but these keys,
  *   or the edit is refused rather than returned.
  */
-export function setApprovalMode(configText: string, mode: ApprovalMode, options: ApprovalEditOptions = {}): { text: string } | { error: string } {
+export function setApprovalMode(
+  configText: string,
+  mode: ApprovalMode,
+  options: ApprovalEditOptions = {},
+): { text: string } | { error: string } {
   if (!isApprovalMode(mode)) return { error: 'unknown approval mode' };
   const text = configText ?? '';
   const before = parseConfig(text);
@@ -226,7 +241,7 @@ export function setApprovalMode(configText: string, mode: ApprovalMode, options:
     return { error: 'config.toml uses syntax this editor cannot change safely; edit it by hand' };
   }
 
-  const eol = /\r\n/.test(text.slice(0, (text.indexOf('\n') + 1) || text.length)) ? '\r\n' : '\n';
+  const eol = /\r\n/.test(text.slice(0, text.indexOf('\n') + 1 || text.length)) ? '\r\n' : '\n';
   const kept = before.doc.approvals_reviewer;
   const wanted = approvalModeKeys(mode, options.autoReviewer ?? (isAutoReviewer(kept) ? kept : 'auto_review'));
   const dropSandbox = Boolean(options.dropSandboxTable) && 'sandbox' in before.doc;
@@ -286,10 +301,12 @@ export function setApprovalMode(configText: string, mode: ApprovalMode, options:
   if (pending.length > 0) {
     // With no mode key kept in place, the new lines take the place of a
     // removed one (a stale sandbox_mode, say), else find their own spot.
-    const replaced = anchor
-      ? undefined
-      : statements.find((s): s is KeyValue => s.kind === 'keyval' && s.root && remove.has(s.path[0]));
-    edits.push(replaced ? { start: replaced.lineStart, end: replaced.lineStart, text: pending.join(eol) + eol } : insertion(text, statements, anchor, pending, eol));
+    const replaced = anchor ? undefined : statements.find((s): s is KeyValue => s.kind === 'keyval' && s.root && remove.has(s.path[0]));
+    edits.push(
+      replaced
+        ? { start: replaced.lineStart, end: replaced.lineStart, text: pending.join(eol) + eol }
+        : insertion(text, statements, anchor, pending, eol),
+    );
   }
 
   if (overlapping(edits)) return { error: 'config.toml could not be changed safely by this editor; edit it by hand' };

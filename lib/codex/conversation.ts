@@ -38,16 +38,30 @@ export const WITHHELD = 'Output withheld: it may hold environment variables or t
 
 const text = z.string().max(MAX_LINE);
 const contentParts = z.union([text, z.array(z.object({ text: text.optional() }).loose()).max(200)]);
-const record = z.object({ timestamp: z.string().max(100).optional(), type: z.string().max(100), payload: z.object({ type: z.string().max(100).optional() }).loose() });
+const record = z.object({
+  timestamp: z.string().max(100).optional(),
+  type: z.string().max(100),
+  payload: z.object({ type: z.string().max(100).optional() }).loose(),
+});
 const sessionMeta = z.object({ id: z.string().max(100).optional(), timestamp: z.string().max(100).optional() }).loose();
 const message = z.object({ role: z.string().max(50), content: contentParts });
 const functionCall = z.object({ call_id: z.string().max(200), name: z.string().max(200).optional(), arguments: text.optional() });
-const functionOutput = z.object({ call_id: z.string().max(200), output: z.union([text, z.object({ content: text }).loose(), z.array(z.object({ text: text.optional() }).loose()).max(200)]) });
+const functionOutput = z.object({
+  call_id: z.string().max(200),
+  output: z.union([text, z.object({ content: text }).loose(), z.array(z.object({ text: text.optional() }).loose()).max(200)]),
+});
 const imageCall = z.object({ id: z.string().max(200), revised_prompt: text.optional() });
-const commandArgs = z.object({ cmd: text.optional(), command: z.union([text, z.array(z.string().max(MAX_LINE)).max(100)]).optional() }).loose();
+const commandArgs = z
+  .object({ cmd: text.optional(), command: z.union([text, z.array(z.string().max(MAX_LINE)).max(100)]).optional() })
+  .loose();
 
 const joinText = (content: z.infer<typeof contentParts>): string =>
-  typeof content === 'string' ? content : content.map((part) => part.text ?? '').filter(Boolean).join('\n');
+  typeof content === 'string'
+    ? content
+    : content
+        .map((part) => part.text ?? '')
+        .filter(Boolean)
+        .join('\n');
 
 function commandOf(args: string | undefined): string {
   if (!args) return '';
@@ -72,7 +86,8 @@ function unwrapOutput(output: string): { exitCode?: number; body: string } {
 }
 
 /** Commands whose output is the environment or a credential file, whatever it looks like. */
-const SECRET_COMMAND = /(^|[\s|;&(])(env|printenv|set|export)\s*($|[|;&>)])|\bprintenv\b|\/proc\/\S*\/environ|auth\.json|\.credentials|\/secrets?\/|\b(echo|printf|cat)\b[^|;&]*\$\{?[A-Za-z_]*(TOKEN|SECRET|KEY|PASSWORD)/i;
+const SECRET_COMMAND =
+  /(^|[\s|;&(])(env|printenv|set|export)\s*($|[|;&>)])|\bprintenv\b|\/proc\/\S*\/environ|auth\.json|\.credentials|\/secrets?\/|\b(echo|printf|cat)\b[^|;&]*\$\{?[A-Za-z_]*(TOKEN|SECRET|KEY|PASSWORD)/i;
 
 export function parseConversation(lines: Iterable<string>): Conversation {
   const conversation: Conversation = { entries: [], truncated: false };
@@ -119,7 +134,13 @@ export function parseConversation(lines: Iterable<string>): Conversation {
       const c = functionCall.safeParse(payload);
       if (!c.success) continue;
       const command = commandOf(c.data.arguments);
-      const entry: Extract<ConversationEntry, { kind: 'tool' }> = { kind: 'tool', ...stamp, callId: c.data.call_id, name: c.data.name ?? 'tool', command: cap(maskSecrets(command), MAX_TEXT) };
+      const entry: Extract<ConversationEntry, { kind: 'tool' }> = {
+        kind: 'tool',
+        ...stamp,
+        callId: c.data.call_id,
+        name: c.data.name ?? 'tool',
+        command: cap(maskSecrets(command), MAX_TEXT),
+      };
       tools.set(entry.callId, entry);
       add(entry);
     } else if (payload.type === 'function_call_output') {
@@ -135,7 +156,12 @@ export function parseConversation(lines: Iterable<string>): Conversation {
     } else if (payload.type === 'image_generation_call') {
       const g = imageCall.safeParse(payload);
       if (!g.success) continue;
-      add({ kind: 'image', ...stamp, callId: g.data.id, ...(g.data.revised_prompt ? { revisedPrompt: cap(maskSecrets(g.data.revised_prompt), MAX_TEXT) } : {}) });
+      add({
+        kind: 'image',
+        ...stamp,
+        callId: g.data.id,
+        ...(g.data.revised_prompt ? { revisedPrompt: cap(maskSecrets(g.data.revised_prompt), MAX_TEXT) } : {}),
+      });
     }
   }
   return conversation;

@@ -56,7 +56,8 @@ describe('parseDeviceLoginOutput', () => {
   });
 
   it('tolerates small wording changes', () => {
-    const reworded = 'Sign in:\n  1) Visit https://login.example.com/codex/device?x=1.\n  2) Enter the code: WXYZ-1234 (expires in 10 min)\n';
+    const reworded =
+      'Sign in:\n  1) Visit https://login.example.com/codex/device?x=1.\n  2) Enter the code: WXYZ-1234 (expires in 10 min)\n';
     expect(parseDeviceLoginOutput(reworded, '', null)).toEqual({
       verificationUrl: 'https://login.example.com/codex/device?x=1',
       userCode: 'WXYZ-1234',
@@ -73,7 +74,11 @@ describe('parseDeviceLoginOutput', () => {
 
   const failures: Array<[string, number | null, string]> = [
     ['Error logging in: error sending request for url (https://auth.openai.com/api/accounts/deviceauth/usercode)', 1, 'no-network'],
-    ['Error logging in: device code login is not enabled for this Codex server. Use the browser login or verify the server URL.', 1, 'device-login-disabled'],
+    [
+      'Error logging in: device code login is not enabled for this Codex server. Use the browser login or verify the server URL.',
+      1,
+      'device-login-disabled',
+    ],
     ['Error logging in: device auth failed with status 400 Bad Request', 1, 'denied-or-bad-request'],
     ['device auth timed out after 15 minutes', 1, 'expired'],
   ];
@@ -84,9 +89,15 @@ describe('parseDeviceLoginOutput', () => {
     const stderr = 'WARNING: proceeding, even though we could not create PATH aliases: x\n' + printed + '\n';
     expect(parseDeviceLoginOutput(REFERENCE, stderr, exitCode)).toEqual({ ...WAITING, state: 'failed', failure: { kind, message: line } });
     // With colours, and before the exit code is known.
-    expect(parseDeviceLoginOutput(REFERENCE, `\x1b[31m${printed}\x1b[0m\r\n`, null)).toMatchObject({ state: 'failed', failure: { kind, message: line } });
+    expect(parseDeviceLoginOutput(REFERENCE, `\x1b[31m${printed}\x1b[0m\r\n`, null)).toMatchObject({
+      state: 'failed',
+      failure: { kind, message: line },
+    });
     // Both streams in one file.
-    expect(parseDeviceLoginOutput(REFERENCE + printed + '\n', '', exitCode)).toMatchObject({ state: 'failed', failure: { kind, message: line } });
+    expect(parseDeviceLoginOutput(REFERENCE + printed + '\n', '', exitCode)).toMatchObject({
+      state: 'failed',
+      failure: { kind, message: line },
+    });
     expect(DEVICE_LOGIN_FAILURE_TEXT[kind as keyof typeof DEVICE_LOGIN_FAILURE_TEXT]).toBeTruthy();
   });
 
@@ -95,17 +106,32 @@ describe('parseDeviceLoginOutput', () => {
       state: 'failed',
       failure: { kind: 'codex-missing', message: 'sh: 1: codex: not found' },
     });
-    expect(parseDeviceLoginOutput('', 'timeout: failed to run command ‘codex’: No such file or directory', 127).failure?.kind).toBe('codex-missing');
-    expect(parseDeviceLoginOutput('', '', 127)).toEqual({ state: 'failed', failure: { kind: 'codex-missing', message: 'codex exited with code 127' } });
+    expect(parseDeviceLoginOutput('', 'timeout: failed to run command ‘codex’: No such file or directory', 127).failure?.kind).toBe(
+      'codex-missing',
+    );
+    expect(parseDeviceLoginOutput('', '', 127)).toEqual({
+      state: 'failed',
+      failure: { kind: 'codex-missing', message: 'codex exited with code 127' },
+    });
   });
 
   it('reads the bounding timeout as an expired code', () => {
-    expect(parseDeviceLoginOutput(REFERENCE, '', 124)).toEqual({ ...WAITING, state: 'failed', failure: { kind: 'expired', message: 'device auth timed out' } });
+    expect(parseDeviceLoginOutput(REFERENCE, '', 124)).toEqual({
+      ...WAITING,
+      state: 'failed',
+      failure: { kind: 'expired', message: 'device auth timed out' },
+    });
   });
 
   it('falls back to unknown with the last line', () => {
-    expect(parseDeviceLoginOutput(REFERENCE, 'something odd happened\n', 2)).toMatchObject({ state: 'failed', failure: { kind: 'unknown', message: 'something odd happened' } });
-    expect(parseDeviceLoginOutput('', '', 143)).toMatchObject({ state: 'failed', failure: { kind: 'unknown', message: 'codex exited with code 143' } });
+    expect(parseDeviceLoginOutput(REFERENCE, 'something odd happened\n', 2)).toMatchObject({
+      state: 'failed',
+      failure: { kind: 'unknown', message: 'something odd happened' },
+    });
+    expect(parseDeviceLoginOutput('', '', 143)).toMatchObject({
+      state: 'failed',
+      failure: { kind: 'unknown', message: 'codex exited with code 143' },
+    });
   });
 
   it('survives hostile output', () => {
@@ -122,7 +148,14 @@ describe('checkVerificationUrl', () => {
   it('accepts only the login server origin', () => {
     expect(checkVerificationUrl('https://auth.openai.com/codex/device', CODEX_DEFAULT_ISSUER)).toEqual({ ok: true });
     expect(checkVerificationUrl('http://127.0.0.1:18999/codex/device', 'http://127.0.0.1:18999')).toEqual({ ok: true });
-    for (const url of ['https://auth.openai.com.evil.example/codex/device', 'https://evil.example/?https://auth.openai.com/', 'http://auth.openai.com/codex/device', 'https://a@auth.openai.com/', 'javascript:alert(1)', 'not a url']) {
+    for (const url of [
+      'https://auth.openai.com.evil.example/codex/device',
+      'https://evil.example/?https://auth.openai.com/',
+      'http://auth.openai.com/codex/device',
+      'https://a@auth.openai.com/',
+      'javascript:alert(1)',
+      'not a url',
+    ]) {
       const check = checkVerificationUrl(url, CODEX_DEFAULT_ISSUER);
       expect(check.ok, url).toBe(false);
       if (!check.ok) expect(check.reason, url).not.toContain('evil');

@@ -7,12 +7,7 @@
 import { codexErrorMessage, stripAnsi } from './cli-output';
 
 export type DeviceLoginFailureKind =
-  | 'no-network'
-  | 'device-login-disabled'
-  | 'expired'
-  | 'denied-or-bad-request'
-  | 'codex-missing'
-  | 'unknown';
+  'no-network' | 'device-login-disabled' | 'expired' | 'denied-or-bad-request' | 'codex-missing' | 'unknown';
 
 export type DeviceLoginState = 'starting' | 'waiting' | 'succeeded' | 'failed';
 
@@ -52,7 +47,10 @@ export function checkVerificationUrl(url: string, issuer: string): VerificationU
   try {
     trusted = new URL(issuer);
   } catch {
-    return { ok: false, reason: 'The dashboard has no valid login server configured (CODEX_LOGIN_ISSUER), so no sign-in link can be trusted.' };
+    return {
+      ok: false,
+      reason: 'The dashboard has no valid login server configured (CODEX_LOGIN_ISSUER), so no sign-in link can be trusted.',
+    };
   }
   let shown: URL;
   try {
@@ -108,12 +106,20 @@ function findUserCode(lines: string[]): string | undefined {
 }
 
 function classify(text: string, exitCode: number | null): DeviceLoginFailureKind {
-  if (exitCode === 127 || /codex: (command )?not found|command not found|codex: No such file or directory|exec: "?codex"?: .*not found/i.test(text)) {
+  if (
+    exitCode === 127 ||
+    /codex: (command )?not found|command not found|codex: No such file or directory|exec: "?codex"?: .*not found/i.test(text)
+  ) {
     return 'codex-missing';
   }
   if (/device (code )?(login|auth\w*) is not enabled|not enabled for this codex server/i.test(text)) return 'device-login-disabled';
-  if (/device auth timed out|code (has )?expired|expired_token|timed out after \d+ minutes/i.test(text) || exitCode === 124) return 'expired';
-  if (/error sending request|dns error|failed to lookup address|connection refused|network is unreachable|could not resolve|tls handshake|connect(ion)? timed out/i.test(text)) {
+  if (/device auth timed out|code (has )?expired|expired_token|timed out after \d+ minutes/i.test(text) || exitCode === 124)
+    return 'expired';
+  if (
+    /error sending request|dns error|failed to lookup address|connection refused|network is unreachable|could not resolve|tls handshake|connect(ion)? timed out/i.test(
+      text,
+    )
+  ) {
     return 'no-network';
   }
   if (/status 4\d\d|bad request|access[_ ]denied|denied|forbidden|unauthori[sz]ed/i.test(text)) return 'denied-or-bad-request';
@@ -153,7 +159,8 @@ export function parseDeviceLoginOutput(stdout: string, stderr: string, exitCode:
     progress.state = 'succeeded';
     return progress;
   }
-  const errorSeen = errLines.some((line) => /^\s*error\b/i.test(line) || /device auth timed out/i.test(line)) ||
+  const errorSeen =
+    errLines.some((line) => /^\s*error\b/i.test(line) || /device auth timed out/i.test(line)) ||
     outLines.some((line) => /^\s*error logging in\b/i.test(line) || /device auth timed out/i.test(line));
   if (exitCode === 0) {
     // Exit 0 without the success line: a newer wording; trust the exit code.
@@ -163,7 +170,9 @@ export function parseDeviceLoginOutput(stdout: string, stderr: string, exitCode:
   if (exitCode !== null || errorSeen) {
     const kind = classify(all, exitCode);
     const line = failureLine(errLines) ?? failureLine(outLines.filter((l) => /error|timed out|failed|not found/i.test(l)));
-    let message = (line && codexErrorMessage(line)) ?? (exitCode === 124 ? 'device auth timed out' : exitCode === null ? 'Login failed.' : `codex exited with code ${exitCode}`);
+    let message =
+      (line && codexErrorMessage(line)) ??
+      (exitCode === 124 ? 'device auth timed out' : exitCode === null ? 'Login failed.' : `codex exited with code ${exitCode}`);
     if (message.length > MAX_MESSAGE) message = message.slice(0, MAX_MESSAGE) + '…';
     progress.state = 'failed';
     progress.failure = { kind, message };

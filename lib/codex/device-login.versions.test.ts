@@ -9,9 +9,16 @@ import { parseDeviceLoginOutput, type DeviceLoginFailureKind } from './device-lo
 import { codexErrorMessage } from './cli-output';
 
 type Captured = { stdout: string; stderr: string; exitCode: number };
-const CAPTURED = JSON.parse(readFileSync(path.join(__dirname, 'fixtures/device-login-failures-by-version.json'), 'utf8')) as Record<string, Record<string, Captured>>;
+const CAPTURED = JSON.parse(readFileSync(path.join(__dirname, 'fixtures/device-login-failures-by-version.json'), 'utf8')) as Record<
+  string,
+  Record<string, Captured>
+>;
 
-const KIND: Record<string, DeviceLoginFailureKind> = { unreachable: 'no-network', 'not-enabled': 'device-login-disabled', 'status-500': 'unknown' };
+const KIND: Record<string, DeviceLoginFailureKind> = {
+  unreachable: 'no-network',
+  'not-enabled': 'device-login-disabled',
+  'status-500': 'unknown',
+};
 
 describe('device-login failures across Codex versions', () => {
   it('holds both wordings', () => {

@@ -12,11 +12,16 @@ const REAL = readFileSync(path.join(__dirname, 'fixtures', REAL_NAME), 'utf8');
 const THREAD = '01a213fc-b02b-79f1-ad3f-cfe4475a9383';
 
 const line = (type: string, payload: unknown, timestamp = '2026-11-25T10:00:00.000Z') => JSON.stringify({ timestamp, type, payload });
-const senderPrompt = (ctx: Record<string, unknown>, prompt = 'draw a cat') => `<sender_context>\n${JSON.stringify({ schema: 'openab.sender.v1', ...ctx })}\n</sender_context>\n\n${prompt}`;
+const senderPrompt = (ctx: Record<string, unknown>, prompt = 'draw a cat') =>
+  `<sender_context>\n${JSON.stringify({ schema: 'openab.sender.v1', ...ctx })}\n</sender_context>\n\n${prompt}`;
 const userMessage = (text: string) => line('response_item', { type: 'message', role: 'user', content: [{ type: 'input_text', text }] });
-const call = (id: string, cmd: string) => line('response_item', { type: 'function_call', name: 'exec_command', arguments: JSON.stringify({ cmd }), call_id: id });
+const call = (id: string, cmd: string) =>
+  line('response_item', { type: 'function_call', name: 'exec_command', arguments: JSON.stringify({ cmd }), call_id: id });
 const completed = (id: string, output: string, exit_code: number, status = exit_code === 0 ? 'completed' : 'failed') =>
-  line('event_msg', { type: 'item_completed', item: { type: 'CommandExecution', id, command: ['/bin/bash', '-lc', 'x'], status, aggregated_output: output, exit_code } });
+  line('event_msg', {
+    type: 'item_completed',
+    item: { type: 'CommandExecution', id, command: ['/bin/bash', '-lc', 'x'], status, aggregated_output: output, exit_code },
+  });
 const callOutput = (id: string, output: string) => line('response_item', { type: 'function_call_output', call_id: id, output });
 
 describe('parseRollout on a real rollout', () => {
@@ -57,7 +62,16 @@ describe('parseRollout on a real rollout', () => {
 
   it('finds every upload with its outcome', () => {
     const uploads = findDiscordUploads(rollout);
-    expect(uploads.map((u) => ({ callId: u.callId, target: u.target, files: u.files, outcome: u.outcome, code: u.discordCode, expected: u.expectedTarget }))).toEqual([
+    expect(
+      uploads.map((u) => ({
+        callId: u.callId,
+        target: u.target,
+        files: u.files,
+        outcome: u.outcome,
+        code: u.discordCode,
+        expected: u.expectedTarget,
+      })),
+    ).toEqual([
       { callId: 'call_0', target: '1234567890', files: ['/tmp/cx/run/img.png'], outcome: 'ok', code: undefined, expected: '1234567890' },
       { callId: 'call_1', target: '403', files: ['/tmp/cx/run/img.png'], outcome: 'failed', code: 50013, expected: '1234567890' },
       { callId: 'call_2', target: '555', files: ['/tmp/cx/run/img.png'], outcome: 'failed', code: undefined, expected: '1234567890' },
@@ -80,7 +94,14 @@ describe('parseRollout on a real rollout', () => {
 
 describe('parseRollout on synthetic lines', () => {
   it('skips malformed lines and tolerates CRLF', () => {
-    const text = ['garbage', '{"not":"a record"}', '[1,2]', '{"type":"response_item","payload":"x"}', userMessage(senderPrompt({ channel_id: '42' })), '{"trunc'].join('\r\n');
+    const text = [
+      'garbage',
+      '{"not":"a record"}',
+      '[1,2]',
+      '{"type":"response_item","payload":"x"}',
+      userMessage(senderPrompt({ channel_id: '42' })),
+      '{"trunc',
+    ].join('\r\n');
     const rollout = parseRollout(text);
     expect(rollout.skippedLines).toBe(5);
     expect(rollout.senderContexts.map((e) => e.context.channelId)).toEqual(['42']);
@@ -89,19 +110,38 @@ describe('parseRollout on synthetic lines', () => {
   it('uses the output wrapper when no completion event exists', () => {
     const rollout = parseRollout(
       [
-        call('c1', 'curl -F "files[0]=@/home/node/.codex/generated_images/t1/ig_1.png;type=image/png" https://discord.com/api/v10/channels/77/messages'),
-        callOutput('c1', 'Chunk ID: 1\nWall time: 0.1 seconds\nProcess exited with code 0\nOriginal token count: 3\nOutput:\n{"message": "Unknown Channel", "code": 10003}'),
+        call(
+          'c1',
+          'curl -F "files[0]=@/home/node/.codex/generated_images/t1/ig_1.png;type=image/png" https://discord.com/api/v10/channels/77/messages',
+        ),
+        callOutput(
+          'c1',
+          'Chunk ID: 1\nWall time: 0.1 seconds\nProcess exited with code 0\nOriginal token count: 3\nOutput:\n{"message": "Unknown Channel", "code": 10003}',
+        ),
       ].join('\n'),
     );
     expect(rollout.toolCalls[0].completion).toMatchObject({ exitCode: 0, output: '{"message": "Unknown Channel", "code": 10003}' });
     const [upload] = findDiscordUploads(rollout);
-    expect(upload).toMatchObject({ target: '77', files: ['/home/node/.codex/generated_images/t1/ig_1.png'], outcome: 'failed', discordCode: 10003 });
+    expect(upload).toMatchObject({
+      target: '77',
+      files: ['/home/node/.codex/generated_images/t1/ig_1.png'],
+      outcome: 'failed',
+      discordCode: 10003,
+    });
     expect(generatedImageOf(upload.files[0])).toEqual({ threadId: 't1', fileName: 'ig_1.png' });
   });
 
   it('reads older exec_command_end events', () => {
     const rollout = parseRollout(
-      [call('c1', "curl -sS -F 'file=@/tmp/a b.png' https://discord.com/api/v9/channels/88/messages"), line('event_msg', { type: 'exec_command_end', call_id: 'c1', exit_code: 7, stderr: 'curl: (7) Failed to connect to discord.com port 443' })].join('\n'),
+      [
+        call('c1', "curl -sS -F 'file=@/tmp/a b.png' https://discord.com/api/v9/channels/88/messages"),
+        line('event_msg', {
+          type: 'exec_command_end',
+          call_id: 'c1',
+          exit_code: 7,
+          stderr: 'curl: (7) Failed to connect to discord.com port 443',
+        }),
+      ].join('\n'),
     );
     const [upload] = findDiscordUploads(rollout);
     expect(upload).toMatchObject({ target: '88', files: ['/tmp/a b.png'], outcome: 'failed', exitCode: 7 });
@@ -119,7 +159,9 @@ describe('parseRollout on synthetic lines', () => {
       ['curl: (26) Failed to open/read local data from file/application', 26, /could not read the file/],
     ];
     for (const [output, exit, reason] of cases) {
-      const rollout = parseRollout([call('c', 'curl -F files[0]=@x.png $DISCORD_API/channels/5/messages'), completed('c', output, exit)].join('\n'));
+      const rollout = parseRollout(
+        [call('c', 'curl -F files[0]=@x.png $DISCORD_API/channels/5/messages'), completed('c', output, exit)].join('\n'),
+      );
       const [upload] = findDiscordUploads(rollout);
       expect(upload.outcome).toBe('failed');
       expect(upload.reason).toMatch(reason);
@@ -127,7 +169,9 @@ describe('parseRollout on synthetic lines', () => {
   });
 
   it('keeps an unresolved target expression and an unknown outcome', () => {
-    const rollout = parseRollout(call('c', 'curl -sS -F "files[0]=@$IMG" "https://discord.com/api/v10/channels/${THREAD_ID:-$CHANNEL_ID}/messages"'));
+    const rollout = parseRollout(
+      call('c', 'curl -sS -F "files[0]=@$IMG" "https://discord.com/api/v10/channels/${THREAD_ID:-$CHANNEL_ID}/messages"'),
+    );
     const [upload] = findDiscordUploads(rollout);
     expect(upload.target).toBeUndefined();
     expect(upload.targetExpression).toBe('${THREAD_ID:-$CHANNEL_ID}');
@@ -165,7 +209,10 @@ describe('parseRollout on synthetic lines', () => {
   it('masks tokens written into commands or printed', () => {
     const token = 'MTIzNDU2Nzg5MDEyMzQ1Njc4.GaBcDe.abcdefghijklmnopqrstuvwxyz0123456789';
     const rollout = parseRollout(
-      [call('a', `curl -H "Authorization: Bot ${token}" -F files[0]=@a.png https://discord.com/api/v10/channels/1/messages`), completed('a', `echo ${token}`, 0)].join('\n'),
+      [
+        call('a', `curl -H "Authorization: Bot ${token}" -F files[0]=@a.png https://discord.com/api/v10/channels/1/messages`),
+        completed('a', `echo ${token}`, 0),
+      ].join('\n'),
     );
     expect(JSON.stringify(rollout)).not.toContain('GaBcDe');
     expect(JSON.stringify(findDiscordUploads(rollout))).not.toContain('GaBcDe');
@@ -173,9 +220,19 @@ describe('parseRollout on synthetic lines', () => {
   });
 
   it('handles a huge rollout line by line', () => {
-    const image = line('response_item', { type: 'image_generation_call', id: 'ig_1', status: 'completed', result: 'A'.repeat(4 * 1024 * 1024) });
+    const image = line('response_item', {
+      type: 'image_generation_call',
+      id: 'ig_1',
+      status: 'completed',
+      result: 'A'.repeat(4 * 1024 * 1024),
+    });
     const filler = Array.from({ length: 20_000 }, (_, k) => line('event_msg', { type: 'token_count', n: k })).join('\n');
-    const text = [image, filler, call('a', 'curl -F files[0]=@a.png https://discord.com/api/v10/channels/1/messages'), completed('a', '{"id":"9","attachments":[]}', 0)].join('\n');
+    const text = [
+      image,
+      filler,
+      call('a', 'curl -F files[0]=@a.png https://discord.com/api/v10/channels/1/messages'),
+      completed('a', '{"id":"9","attachments":[]}', 0),
+    ].join('\n');
     const started = Date.now();
     const rollout = parseRollout(text);
     expect(Date.now() - started).toBeLessThan(5000);

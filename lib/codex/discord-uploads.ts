@@ -39,7 +39,7 @@ const DISCORD_CODES: Record<number, string> = {
   10003: 'Unknown channel (10003): the channel or thread id is wrong or the thread is gone.',
   50001: 'Missing access (50001): the bot cannot see this channel or thread.',
   50013: 'Missing permissions (50013): the bot needs Send Messages (in Threads) and Attach Files there.',
-  40005: 'Request entity too large (40005): the file is over this server\'s upload limit.',
+  40005: "Request entity too large (40005): the file is over this server's upload limit.",
   50035: 'Invalid form body (50035): the request was malformed.',
   50006: 'Cannot send an empty message (50006): the file was not attached.',
   40001: 'Unauthorized (40001): check the bot token.',
@@ -55,7 +55,7 @@ const CURL_CODES: Record<number, string> = {
   35: 'TLS handshake failed',
   52: 'the server sent an empty reply',
   56: 'the connection broke while receiving',
-  60: 'the server\'s TLS certificate was not trusted',
+  60: "the server's TLS certificate was not trusted",
 };
 
 function tokens(command: string): string[] {
@@ -117,13 +117,18 @@ function jsonObjectsIn(output: string): Json[] {
   return found;
 }
 
-function judge(output: string, exitCode: number | undefined): Pick<DiscordUpload, 'outcome' | 'messageId' | 'reason' | 'discordCode' | 'httpStatus'> {
+function judge(
+  output: string,
+  exitCode: number | undefined,
+): Pick<DiscordUpload, 'outcome' | 'messageId' | 'reason' | 'discordCode' | 'httpStatus'> {
   const status = /HTTP\/[0-9.]+ (\d{3})/.exec(output);
   const httpStatus = status ? Number(status[1]) : undefined;
   const withStatus = <T extends object>(value: T) => (httpStatus !== undefined ? { ...value, httpStatus } : value);
 
   const objects = jsonObjectsIn(output);
-  const message = objects.find((o) => typeof o.id === 'string' && ID.test(o.id) && ('channel_id' in o || 'attachments' in o || 'content' in o));
+  const message = objects.find(
+    (o) => typeof o.id === 'string' && ID.test(o.id) && ('channel_id' in o || 'attachments' in o || 'content' in o),
+  );
   const error = objects.find((o) => typeof o.message === 'string' && ('code' in o || 'retry_after' in o));
   const curl = /curl: \((\d+)\) ([^\n]{0,300})/.exec(output);
 
@@ -133,11 +138,16 @@ function judge(output: string, exitCode: number | undefined): Pick<DiscordUpload
     if ('retry_after' in error) reason = `Rate limited by Discord (retry after ${Number(error.retry_after) || 0} s).`;
     else if (code !== undefined && DISCORD_CODES[code]) reason = DISCORD_CODES[code];
     else reason = `Discord refused the upload: ${cap(String(error.message), 200)}${code !== undefined ? ` (code ${code})` : ''}.`;
-    return withStatus(code !== undefined ? { outcome: 'failed' as const, reason, discordCode: code } : { outcome: 'failed' as const, reason });
+    return withStatus(
+      code !== undefined ? { outcome: 'failed' as const, reason, discordCode: code } : { outcome: 'failed' as const, reason },
+    );
   }
   if (curl && Number(curl[1]) !== 22) {
     const code = Number(curl[1]);
-    return withStatus({ outcome: 'failed' as const, reason: `curl ${CURL_CODES[code] ?? 'failed'} (curl: (${code}) ${cap(curl[2].trim(), 200)}).` });
+    return withStatus({
+      outcome: 'failed' as const,
+      reason: `curl ${CURL_CODES[code] ?? 'failed'} (curl: (${code}) ${cap(curl[2].trim(), 200)}).`,
+    });
   }
   if (httpStatus !== undefined && httpStatus >= 400) {
     return withStatus({ outcome: 'failed' as const, reason: `Discord answered HTTP ${httpStatus}.` });
@@ -147,7 +157,10 @@ function judge(output: string, exitCode: number | undefined): Pick<DiscordUpload
     return withStatus({ outcome: 'failed' as const, reason: `The upload command exited with code ${exitCode}.` });
   }
   if (message) return withStatus({ outcome: 'ok' as const, messageId: message.id as string });
-  return withStatus({ outcome: 'unknown' as const, reason: exitCode === 0 ? 'The command succeeded but printed no Discord message.' : 'No result was recorded for this command.' });
+  return withStatus({
+    outcome: 'unknown' as const,
+    reason: exitCode === 0 ? 'The command succeeded but printed no Discord message.' : 'No result was recorded for this command.',
+  });
 }
 
 /** Every attempted upload to a Discord `channels/{id}/messages` URL, with its outcome. */

@@ -72,10 +72,12 @@ export function parseFeatureToggleOutput(stdout: string, stderr: string, exitCod
   const err = stripAnsi(stderr);
   if (exitCode === 0) {
     const done = TOGGLED.exec(out) ?? TOGGLED.exec(err);
-    const warningLine = err.split('\n').find((line) => /under-development features enabled|warning/i.test(line) && !/PATH aliases/.test(line));
+    const warningLine = err
+      .split('\n')
+      .find((line) => /under-development features enabled|warning/i.test(line) && !/PATH aliases/.test(line));
     const result: FeatureToggleResult = {
       status: 'ok',
-      message: done ? done[0].trim() : codexErrorMessage(out.trim().split('\n')[0] ?? '') ?? 'Done.',
+      message: done ? done[0].trim() : (codexErrorMessage(out.trim().split('\n')[0] ?? '') ?? 'Done.'),
     };
     if (done) {
       result.name = done[2];

@@ -5,7 +5,23 @@ import * as codex from './index';
 
 describe('lib/codex', () => {
   it('re-exports every module', () => {
-    for (const name of ['reduceAuthJson', 'summarizeAuth', 'needsAttention', 'describeLogin', 'parseFeaturesList', 'isValidFeatureName', 'parseFeatureToggleOutput', 'readApprovalSettings', 'setApprovalMode', 'parseDeviceLoginOutput', 'parseRollout', 'findDiscordUploads', 'deliveryTarget', 'parseSkillMd', 'stripAnsi']) {
+    for (const name of [
+      'reduceAuthJson',
+      'summarizeAuth',
+      'needsAttention',
+      'describeLogin',
+      'parseFeaturesList',
+      'isValidFeatureName',
+      'parseFeatureToggleOutput',
+      'readApprovalSettings',
+      'setApprovalMode',
+      'parseDeviceLoginOutput',
+      'parseRollout',
+      'findDiscordUploads',
+      'deliveryTarget',
+      'parseSkillMd',
+      'stripAnsi',
+    ]) {
       expect(typeof (codex as Record<string, unknown>)[name]).toBe('function');
     }
   });
@@ -18,7 +34,10 @@ describe('lib/codex', () => {
       const imports = [...text.matchAll(/^\s*(?:import|export)[^'"\n]*?from\s+['"]([^'"]+)['"]/gm)].map((m) => m[1]);
       for (const spec of imports) expect([file, spec]).toEqual([file, expect.stringMatching(/^(\.\/[a-z-]+|smol-toml|js-yaml|zod)$/)]);
       // Code only: the in-pod program is built as strings (lines starting with a backtick).
-      const code = text.split('\n').filter((line) => !/^\s*`/.test(line)).join('\n');
+      const code = text
+        .split('\n')
+        .filter((line) => !/^\s*`/.test(line))
+        .join('\n');
       expect([file, code]).not.toEqual([file, expect.stringMatching(/\b(require\(|process\.|fetch\(|readFileSync|writeFileSync)/)]);
     }
   });

@@ -4,14 +4,26 @@ import path from 'node:path';
 import { deliveryTarget, extractSenderContexts, holdsSecrets, parseRollout, promptText } from './rollout';
 
 const line = (type: string, payload: unknown, timestamp = '2026-11-25T10:00:00.000Z') => JSON.stringify({ timestamp, type, payload });
-const senderPrompt = (ctx: Record<string, unknown>, prompt = 'draw a cat') => `<sender_context>\n${JSON.stringify({ schema: 'openab.sender.v1', ...ctx })}\n</sender_context>\n\n${prompt}`;
+const senderPrompt = (ctx: Record<string, unknown>, prompt = 'draw a cat') =>
+  `<sender_context>\n${JSON.stringify({ schema: 'openab.sender.v1', ...ctx })}\n</sender_context>\n\n${prompt}`;
 const userMessage = (text: string) => line('response_item', { type: 'message', role: 'user', content: [{ type: 'input_text', text }] });
-const imageCall = (id: string, revised?: string) => line('response_item', { type: 'image_generation_call', id, status: 'completed', ...(revised ? { revised_prompt: revised } : {}), result: 'iVBORw0KGgo=' });
+const imageCall = (id: string, revised?: string) =>
+  line('response_item', {
+    type: 'image_generation_call',
+    id,
+    status: 'completed',
+    ...(revised ? { revised_prompt: revised } : {}),
+    result: 'iVBORw0KGgo=',
+  });
 
 describe('sender contexts', () => {
   it('reads OpenAB blocks and ignores others', () => {
-    const text = senderPrompt({ sender_id: 1, channel_id: '10', thread_id: '20', receiver_id: '30', is_bot: true, extra: 'x' }) + '<sender_context>{bad json}</sender_context><sender_context>{"schema":"other"}</sender_context>';
-    expect(extractSenderContexts(text)).toEqual([{ schema: 'openab.sender.v1', senderId: '1', channelId: '10', threadId: '20', receiverId: '30', isBot: true }]);
+    const text =
+      senderPrompt({ sender_id: 1, channel_id: '10', thread_id: '20', receiver_id: '30', is_bot: true, extra: 'x' }) +
+      '<sender_context>{bad json}</sender_context><sender_context>{"schema":"other"}</sender_context>';
+    expect(extractSenderContexts(text)).toEqual([
+      { schema: 'openab.sender.v1', senderId: '1', channelId: '10', threadId: '20', receiverId: '30', isBot: true },
+    ]);
   });
 
   it('drops ids that are not Discord snowflakes', () => {
@@ -34,7 +46,12 @@ describe('the story behind an image', () => {
       [
         line('session_meta', { id: 'th-1', timestamp: '2026-11-25T10:00:00Z' }),
         userMessage('<environment_context>\n  <cwd>/home/node</cwd>\n</environment_context>'),
-        userMessage(senderPrompt({ sender_name: 'priya.k', display_name: 'Priya', channel_id: '100', thread_id: '200' }, 'Draw a lighthouse in a storm')),
+        userMessage(
+          senderPrompt(
+            { sender_name: 'priya.k', display_name: 'Priya', channel_id: '100', thread_id: '200' },
+            'Draw a lighthouse in a storm',
+          ),
+        ),
         imageCall('ig_a', 'A lighthouse in a storm, oil painting, detailed'),
         userMessage(senderPrompt({ sender_name: 'sam', display_name: 'Sam', channel_id: '100' }, 'Now a calm beach')),
         imageCall('ig_b'),
@@ -47,7 +64,11 @@ describe('the story behind an image', () => {
   });
 
   it('reads the request from the events when a rollout has no message item', () => {
-    const rollout = parseRollout([line('event_msg', { type: 'user_message', message: senderPrompt({ display_name: 'Lee' }, 'a red fox') }), imageCall('ig_c')].join('\n'));
+    const rollout = parseRollout(
+      [line('event_msg', { type: 'user_message', message: senderPrompt({ display_name: 'Lee' }, 'a red fox') }), imageCall('ig_c')].join(
+        '\n',
+      ),
+    );
     expect(rollout.imageGenerations[0]).toMatchObject({ callId: 'ig_c', request: 'a red fox', sender: { displayName: 'Lee' } });
   });
 
@@ -62,7 +83,9 @@ describe('the story behind an image', () => {
 
   it('masks a token pasted into a request or a revised prompt', () => {
     const token = 'MTIzNDU2Nzg5MDEyMzQ1Njc4.GhIjKl.abcdefghijklmnopqrstuvwxyz0123';
-    const rollout = parseRollout([userMessage(`draw this DISCORD_BOT_TOKEN=${token}`), imageCall('ig_d', `a picture of ${token}`)].join('\n'));
+    const rollout = parseRollout(
+      [userMessage(`draw this DISCORD_BOT_TOKEN=${token}`), imageCall('ig_d', `a picture of ${token}`)].join('\n'),
+    );
     expect(JSON.stringify(rollout)).not.toContain(token);
   });
 

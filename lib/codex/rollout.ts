@@ -111,7 +111,8 @@ export function holdsSecrets(text: string): boolean {
  */
 export function promptText(text: string): string | undefined {
   const words = text.replace(/<sender_context>[\s\S]*?<\/sender_context>/g, '').trim();
-  if (!words || /^(<environment_context>|<user_instructions>|<permissions instructions>|<INSTRUCTIONS>|# AGENTS\.md)/i.test(words)) return undefined;
+  if (!words || /^(<environment_context>|<user_instructions>|<permissions instructions>|<INSTRUCTIONS>|# AGENTS\.md)/i.test(words))
+    return undefined;
   return cap(maskSecrets(words), MAX_PROMPT);
 }
 
@@ -292,9 +293,10 @@ export function parseRolloutLines(lines: Iterable<string>): Rollout {
         addPrompt(prompts, text, lineNumber);
       } else if ((kind === 'function_call' || kind === 'local_shell_call') && typeof payload.call_id === 'string') {
         const name = str(payload.name) ?? 'shell';
-        const command = kind === 'local_shell_call' && isObject(payload.action) && Array.isArray(payload.action.command)
-          ? commandFromArgv(payload.action.command)
-          : commandFromArguments(payload.arguments);
+        const command =
+          kind === 'local_shell_call' && isObject(payload.action) && Array.isArray(payload.action.command)
+            ? commandFromArgv(payload.action.command)
+            : commandFromArguments(payload.arguments);
         if (command === undefined) continue;
         const call = callFor(payload.call_id, lineNumber, at);
         call.name = name;
@@ -327,7 +329,8 @@ export function parseRolloutLines(lines: Iterable<string>): Rollout {
         const item = payload.item;
         if (item.type === 'CommandExecution' && typeof item.id === 'string') {
           const call = callFor(item.id, lineNumber, at);
-          if (!call.command && Array.isArray(item.command)) call.command = cap(maskSecrets(commandFromArgv(item.command) ?? ''), MAX_COMMAND);
+          if (!call.command && Array.isArray(item.command))
+            call.command = cap(maskSecrets(commandFromArgv(item.command) ?? ''), MAX_COMMAND);
           complete(call, {
             exitCode: typeof item.exit_code === 'number' ? item.exit_code : undefined,
             status: str(item.status),
@@ -346,7 +349,10 @@ export function parseRolloutLines(lines: Iterable<string>): Rollout {
         const call = callFor(payload.call_id, lineNumber, at);
         complete(call, {
           exitCode: typeof payload.exit_code === 'number' ? payload.exit_code : undefined,
-          output: str(payload.aggregated_output) ?? str(payload.formatted_output) ?? [str(payload.stdout), str(payload.stderr)].filter(Boolean).join('\n'),
+          output:
+            str(payload.aggregated_output) ??
+            str(payload.formatted_output) ??
+            [str(payload.stdout), str(payload.stderr)].filter(Boolean).join('\n'),
           at,
         });
       } else if (kind === 'user_message' && typeof payload.message === 'string') {

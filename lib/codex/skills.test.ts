@@ -37,7 +37,9 @@ describe('parseSkillMd', () => {
     expect(parseSkillMd('---\nlicense: MIT\n---\n').problems).toEqual(['"name" is missing', '"description" is missing']);
     expect(parseSkillMd('---\nname: 42\ndescription: ""\n---\n').problems).toEqual(['"name" must be text', '"description" is empty']);
     expect(parseSkillMd(`---\nname: ${'a'.repeat(65)}\ndescription: d\n---\n`).problems).toEqual(['"name" is longer than 64 characters']);
-    expect(parseSkillMd(`---\nname: n\ndescription: ${'d'.repeat(1025)}\n---\n`).problems).toEqual(['"description" is longer than 1024 characters']);
+    expect(parseSkillMd(`---\nname: n\ndescription: ${'d'.repeat(1025)}\n---\n`).problems).toEqual([
+      '"description" is longer than 1024 characters',
+    ]);
     expect(parseSkillMd('---\nname: n\ndescription: d\nlicense: [1]\nallowed-tools: {a: 1}\nmetadata: [x]\n---\n').problems).toEqual([
       '"license" must be text',
       '"allowed-tools" must be text or a list of text',
@@ -59,10 +61,13 @@ describe('parseSkillMd', () => {
   it('survives hostile input', () => {
     expect(parseSkillMd('x'.repeat(2 * 1024 * 1024)).problems).toEqual(['SKILL.md is too large']);
     expect(parseSkillMd('---\n' + 'a: b\n'.repeat(20_000) + '---\n').problems).toEqual(['front matter is too large']);
-    const bomb = '---\na: &a ["x","x","x","x"]\nb: &b [*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b]\nd: &d [*c,*c,*c,*c]\nname: n\ndescription: d\n---\n';
+    const bomb =
+      '---\na: &a ["x","x","x","x"]\nb: &b [*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b]\nd: &d [*c,*c,*c,*c]\nname: n\ndescription: d\n---\n';
     expect(parseSkillMd(bomb)).toMatchObject({ name: 'n', problems: [] });
     expect(parseSkillMd('---\nname: !!js/function "function(){}"\ndescription: d\n---\n').problems.length).toBeGreaterThan(0);
-    expect(parseSkillMd('---\nname: "\\x1b[31mred"\ndescription: "a\\u200bb"\n---\n').problems).toEqual(['"name" must be one line of plain text']);
+    expect(parseSkillMd('---\nname: "\\x1b[31mred"\ndescription: "a\\u200bb"\n---\n').problems).toEqual([
+      '"name" must be one line of plain text',
+    ]);
     expect(parseSkillMd('---\nname: "two\\nlines"\ndescription: d\n---\n').problems).toEqual(['"name" must be one line of plain text']);
     expect(parseSkillMd(42 as unknown as string).problems).toEqual(['SKILL.md is not text']);
   });

@@ -59,7 +59,9 @@ export function parseSkillMd(text: string): SkillInfo {
     doc = front.yaml.trim() === '' ? {} : load(front.yaml, { maxDepth: 20 });
   } catch (e) {
     if (e instanceof YAMLException && e.mark) {
-      info.problems.push(`front matter is not valid YAML: line ${e.mark.line + front.firstLine}, column ${e.mark.column + 1}: ${String(e.reason).slice(0, 200)}`);
+      info.problems.push(
+        `front matter is not valid YAML: line ${e.mark.line + front.firstLine}, column ${e.mark.column + 1}: ${String(e.reason).slice(0, 200)}`,
+      );
     } else {
       info.problems.push('front matter is not valid YAML');
     }
@@ -99,7 +101,11 @@ export function parseSkillMd(text: string): SkillInfo {
   const tools = doc['allowed-tools'];
   if (tools !== undefined) {
     // A space-separated string in the spec; a list is accepted too.
-    if (typeof tools === 'string') info.allowedTools = tools.split(/[\s,]+/).filter(Boolean).slice(0, 100);
+    if (typeof tools === 'string')
+      info.allowedTools = tools
+        .split(/[\s,]+/)
+        .filter(Boolean)
+        .slice(0, 100);
     else if (Array.isArray(tools) && tools.every((tool) => typeof tool === 'string')) info.allowedTools = (tools as string[]).slice(0, 100);
     else info.problems.push('"allowed-tools" must be text or a list of text');
   }
@@ -107,7 +113,8 @@ export function parseSkillMd(text: string): SkillInfo {
     if (isObject(doc.metadata)) {
       const metadata: Record<string, string> = {};
       for (const [key, value] of Object.entries(doc.metadata).slice(0, 50)) {
-        if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') metadata[key] = String(value).slice(0, 500);
+        if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean')
+          metadata[key] = String(value).slice(0, 500);
         else info.problems.push(`"metadata.${key.slice(0, 50)}" must be a plain value`);
       }
       info.metadata = metadata;

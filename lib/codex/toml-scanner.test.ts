@@ -4,7 +4,8 @@ import { applyEdits, overlapping, scanStatements, ScanError, type Statement } fr
 const slice = (text: string, s: Statement) => text.slice(s.lineStart, s.end);
 
 describe('scanStatements', () => {
-  const text = '\ufeff# head\r\nmodel = "o3" # c\r\napproval_policy.granular = { a = true }\r\ns = """x\n[fake]\ny = 1"""\n[sandbox]\nmode = "a=b#c"\n[[mcp.servers]]\nname = \'x\'\n';
+  const text =
+    '\ufeff# head\r\nmodel = "o3" # c\r\napproval_policy.granular = { a = true }\r\ns = """x\n[fake]\ny = 1"""\n[sandbox]\nmode = "a=b#c"\n[[mcp.servers]]\nname = \'x\'\n';
   const statements = scanStatements(text);
 
   it('finds each top-level statement and table header, with its key path', () => {
@@ -54,7 +55,17 @@ describe('applyEdits', () => {
   });
 
   it('tells overlapping edits from adjacent ones', () => {
-    expect(overlapping([{ start: 0, end: 2, text: '' }, { start: 1, end: 3, text: '' }])).toBe(true);
-    expect(overlapping([{ start: 0, end: 2, text: '' }, { start: 2, end: 3, text: '' }])).toBe(false);
+    expect(
+      overlapping([
+        { start: 0, end: 2, text: '' },
+        { start: 1, end: 3, text: '' },
+      ]),
+    ).toBe(true);
+    expect(
+      overlapping([
+        { start: 0, end: 2, text: '' },
+        { start: 2, end: 3, text: '' },
+      ]),
+    ).toBe(false);
   });
 });

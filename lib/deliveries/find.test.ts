@@ -10,7 +10,15 @@ import { deliveryKey, parseMarks } from './marks';
 const THREAD = '019a1111-2222-7333-8444-555566667777';
 const DISCORD_THREAD = '1234567890123456789';
 const CHANNEL = '1111111111111111111';
-const outcomes: Array<UploadOutcome | undefined> = ['ok', 'missing-permissions', 'too-large', 'curl-dns', 'curl-timeout', 'curl-fail-22', undefined];
+const outcomes: Array<UploadOutcome | undefined> = [
+  'ok',
+  'missing-permissions',
+  'too-large',
+  'curl-dns',
+  'curl-timeout',
+  'curl-fail-22',
+  undefined,
+];
 
 function session(opts: { withThreadId?: boolean } = {}) {
   const rng = createRng('find-test');
@@ -23,13 +31,30 @@ function session(opts: { withThreadId?: boolean } = {}) {
     upload,
   }));
   const { text } = buildRollout(
-    { threadId: THREAD, startMs: start - 1000, homeDir: '/home/node', approvalPolicy: 'on-request', sandboxMode: 'workspace-write', channelId: CHANNEL, discordThreadId: DISCORD_THREAD, sender: { id: '1', name: 'mika', displayName: 'Mika' }, botUserId: '2', turns },
+    {
+      threadId: THREAD,
+      startMs: start - 1000,
+      homeDir: '/home/node',
+      approvalPolicy: 'on-request',
+      sandboxMode: 'workspace-write',
+      channelId: CHANNEL,
+      discordThreadId: DISCORD_THREAD,
+      sender: { id: '1', name: 'mika', displayName: 'Mika' },
+      botUserId: '2',
+      turns,
+    },
     rng,
   );
   return text;
 }
 
-const images: ImageFacts[] = outcomes.map((_, i) => ({ name: `${THREAD}/ig_${i}.png`, session: THREAD, file: `ig_${i}.png`, size: 1000 + i, mtimeMs: Date.parse('2026-11-02T10:00:30Z') + i * 60_000 }));
+const images: ImageFacts[] = outcomes.map((_, i) => ({
+  name: `${THREAD}/ig_${i}.png`,
+  session: THREAD,
+  file: `ig_${i}.png`,
+  size: 1000 + i,
+  mtimeMs: Date.parse('2026-11-02T10:00:30Z') + i * 60_000,
+}));
 
 function facts(text: string): Map<string, SessionFacts> {
   const rollout = parseRollout(text);

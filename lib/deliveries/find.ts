@@ -56,7 +56,12 @@ export function findFailedDeliveries(images: ImageFacts[], sessions: Map<string,
   const out: FailedDelivery[] = [];
   for (const [sessionId, files] of bySession) {
     const session = sessions.get(sessionId);
-    const deliveries = session ? imageDeliveries(session.rollout, files.map((f) => f.file)) : files.map((f) => ({ fileName: f.file, status: 'never-sent' as const }));
+    const deliveries = session
+      ? imageDeliveries(
+          session.rollout,
+          files.map((f) => f.file),
+        )
+      : files.map((f) => ({ fileName: f.file, status: 'never-sent' as const }));
     for (const d of deliveries) {
       if (d.status === 'delivered') continue;
       const image = files.find((f) => f.file === d.fileName)!;

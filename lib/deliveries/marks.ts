@@ -26,7 +26,14 @@ export function parseMarks(text: string): DeliveryMark[] {
     if (!line.trim()) continue;
     try {
       const m = JSON.parse(line) as Partial<DeliveryMark>;
-      if (typeof m.key !== 'string' || typeof m.image !== 'string' || typeof m.target !== 'string' || typeof m.messageId !== 'string' || !ID.test(m.messageId)) continue;
+      if (
+        typeof m.key !== 'string' ||
+        typeof m.image !== 'string' ||
+        typeof m.target !== 'string' ||
+        typeof m.messageId !== 'string' ||
+        !ID.test(m.messageId)
+      )
+        continue;
       marks.push({
         key: m.key,
         image: m.image,

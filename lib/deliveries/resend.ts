@@ -43,7 +43,8 @@ export function resendImage(req: ResendRequest): Promise<ResendResult> {
   const name = checkImageName(req.image);
   if (!name.ok) return Promise.reject(new ResendError(name.error));
   const target = req.target.trim();
-  if (!SNOWFLAKE_PATTERN.test(target)) return Promise.reject(new ResendError('The target must be a Discord channel or thread id: 17 to 20 digits.'));
+  if (!SNOWFLAKE_PATTERN.test(target))
+    return Promise.reject(new ResendError('The target must be a Discord channel or thread id: 17 to 20 digits.'));
   const key = deliveryKey(volumeKey(req.ref), name.name, target);
   const existing = running.get(key);
   if (existing) return existing;
@@ -52,8 +53,17 @@ export function resendImage(req: ResendRequest): Promise<ResendResult> {
   return work;
 }
 
-async function marksExec(target: PodTarget, command: 'claim' | 'mark' | 'release', key: string, line?: string): Promise<Record<string, unknown>> {
-  const { frames, exitCode } = await runPodProgram(target, 'marks', [command, key], { input: line ?? '', timeoutMs: 20_000, maxStdoutBytes: 64 * 1024 });
+async function marksExec(
+  target: PodTarget,
+  command: 'claim' | 'mark' | 'release',
+  key: string,
+  line?: string,
+): Promise<Record<string, unknown>> {
+  const { frames, exitCode } = await runPodProgram(target, 'marks', [command, key], {
+    input: line ?? '',
+    timeoutMs: 20_000,
+    maxStdoutBytes: 64 * 1024,
+  });
   try {
     const answer = frames.find((f) => f.head.startsWith('answer '));
     return JSON.parse(answer ? answer.head.slice('answer '.length) : '');
@@ -65,7 +75,16 @@ async function marksExec(target: PodTarget, command: 'claim' | 'mark' | 'release
 async function run(req: ResendRequest & { image: string; target: string }, key: string): Promise<ResendResult> {
   const audit = (result: 'success' | 'failure', detail: string, after?: unknown) =>
     agentPod(req.ref)
-      .then((t) => logActivity(t.cluster, { user: req.user, action: 'resend', agent: { cluster: req.ref.clusterId, namespace: req.ref.namespace, name: req.ref.name }, after, result, detail }))
+      .then((t) =>
+        logActivity(t.cluster, {
+          user: req.user,
+          action: 'resend',
+          agent: { cluster: req.ref.clusterId, namespace: req.ref.namespace, name: req.ref.name },
+          after,
+          result,
+          detail,
+        }),
+      )
       .catch(() => undefined);
   const inv = await readInventory(req.ref);
   const entry = inv.images.find((e) => e.name === req.image);
@@ -80,9 +99,19 @@ async function run(req: ResendRequest & { image: string; target: string }, key: 
   if (claim.marked) {
     const m = claim.marked as DeliveryMark;
     await audit('success', `${req.image} to ${req.target}: already delivered as message ${m.messageId}; nothing sent again`);
-    return { messageId: m.messageId, channelId: m.channelId, guildId: m.guildId, link: messageLink(m.guildId, m.channelId, m.messageId), alreadyDelivered: true, at: m.at };
+    return {
+      messageId: m.messageId,
+      channelId: m.channelId,
+      guildId: m.guildId,
+      link: messageLink(m.guildId, m.channelId, m.messageId),
+      alreadyDelivered: true,
+      at: m.at,
+    };
   }
-  if (claim.busy) throw new ResendError('This image is being sent to this target right now (by another click or another dashboard). Wait a moment and reload.');
+  if (claim.busy)
+    throw new ResendError(
+      'This image is being sent to this target right now (by another click or another dashboard). Wait a moment and reload.',
+    );
   try {
     const data = await fetchWhole(target, entry);
     const type = sniffImageType(data.subarray(0, 16));
@@ -91,16 +120,41 @@ async function run(req: ResendRequest & { image: string; target: string }, key: 
       throw new ResendError((err as Error).message);
     });
     const apiBase = discordApiBase();
-    const sent = await sendDiscordFile({ apiBase, token: token.token, channelId: req.target, file: { name: entry.file, contentType: type, data }, content: req.message?.trim() ?? '' });
+    const sent = await sendDiscordFile({
+      apiBase,
+      token: token.token,
+      channelId: req.target,
+      file: { name: entry.file, contentType: type, data },
+      content: req.message?.trim() ?? '',
+    });
     const guildId = await channelGuildId({ apiBase, token: token.token, channelId: sent.channelId });
-    const mark: DeliveryMark = { key, image: req.image, target: req.target, messageId: sent.messageId, channelId: sent.channelId, guildId, by: req.user.email ?? req.user.name, at: new Date().toISOString() };
+    const mark: DeliveryMark = {
+      key,
+      image: req.image,
+      target: req.target,
+      messageId: sent.messageId,
+      channelId: sent.channelId,
+      guildId,
+      by: req.user.email ?? req.user.name,
+      at: new Date().toISOString(),
+    };
     await marksExec(target, 'mark', key, markLine(mark));
     invalidateInventory(req.ref);
     await audit('success', `${req.image} to ${req.target}: message ${sent.messageId}`, { target: req.target, messageId: sent.messageId });
-    return { messageId: sent.messageId, channelId: sent.channelId, guildId, link: messageLink(guildId, sent.channelId, sent.messageId), alreadyDelivered: false, at: mark.at };
+    return {
+      messageId: sent.messageId,
+      channelId: sent.channelId,
+      guildId,
+      link: messageLink(guildId, sent.channelId, sent.messageId),
+      alreadyDelivered: false,
+      at: mark.at,
+    };
   } catch (err) {
     await marksExec(target, 'release', key).catch(() => undefined);
-    const message = err instanceof DiscordSendError || err instanceof ResendError || err instanceof ClusterError ? err.message : 'The image could not be sent.';
+    const message =
+      err instanceof DiscordSendError || err instanceof ResendError || err instanceof ClusterError
+        ? err.message
+        : 'The image could not be sent.';
     await audit('failure', `${req.image} to ${req.target}: ${message}`);
     if (err instanceof ResendError) throw err;
     throw new ResendError(message);

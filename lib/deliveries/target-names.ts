@@ -22,7 +22,14 @@ export async function deliveryTargetNames(rows: Array<{ ref: AgentRef; target: s
   const tokens = new Map<string, Promise<string | null>>();
   const tokenOf = (ref: AgentRef) => {
     const key = agentKey(ref);
-    if (!tokens.has(key)) tokens.set(key, botTokenFor(getCluster(ref.clusterId), ref.namespace, ref.name).then((t) => t.token, () => null));
+    if (!tokens.has(key))
+      tokens.set(
+        key,
+        botTokenFor(getCluster(ref.clusterId), ref.namespace, ref.name).then(
+          (t) => t.token,
+          () => null,
+        ),
+      );
     return tokens.get(key)!;
   };
   const limit = pLimit(4);

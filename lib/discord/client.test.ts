@@ -42,8 +42,14 @@ beforeAll(async () => {
       res.writeHead(502, { 'content-type': 'text/html' }).end('<html>bad gateway</html>');
       return;
     }
-    const upstream = await fetch(discord.url + req.url, { method: req.method, headers: req.headers as Record<string, string>, body: chunks.length ? Buffer.concat(chunks) : undefined });
-    res.writeHead(upstream.status, { 'content-type': upstream.headers.get('content-type') ?? 'application/json' }).end(Buffer.from(await upstream.arrayBuffer()));
+    const upstream = await fetch(discord.url + req.url, {
+      method: req.method,
+      headers: req.headers as Record<string, string>,
+      body: chunks.length ? Buffer.concat(chunks) : undefined,
+    });
+    res
+      .writeHead(upstream.status, { 'content-type': upstream.headers.get('content-type') ?? 'application/json' })
+      .end(Buffer.from(await upstream.arrayBuffer()));
   });
   await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', () => r()));
   proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
@@ -67,7 +73,13 @@ async function failure(p: Promise<unknown>): Promise<DiscordSendError> {
 
 describe('the Discord upload client', () => {
   it('posts payload_json and files[0] with the bot token; Discord gets the exact bytes', async () => {
-    const sent = await sendDiscordFile({ apiBase: discord.url, token: TOKEN, channelId: THREAD, file, content: 'Re-sent from the dashboard' });
+    const sent = await sendDiscordFile({
+      apiBase: discord.url,
+      token: TOKEN,
+      channelId: THREAD,
+      file,
+      content: 'Re-sent from the dashboard',
+    });
     expect(sent.channelId).toBe(THREAD);
     const got = discord.messages().at(-1)!;
     expect(got.status).toBe(200);
@@ -86,7 +98,13 @@ describe('the Discord upload client', () => {
       await sendDiscordFile({ apiBase: discord.url, token: TOKEN, channelId: OPEN, file });
       const before = discord.messages().length;
       const waits: number[] = [];
-      const sent = await sendDiscordFile({ apiBase: discord.url, token: TOKEN, channelId: OPEN, file, sleep: (ms) => (waits.push(ms), new Promise((r) => setTimeout(r, ms))) });
+      const sent = await sendDiscordFile({
+        apiBase: discord.url,
+        token: TOKEN,
+        channelId: OPEN,
+        file,
+        sleep: (ms) => (waits.push(ms), new Promise((r) => setTimeout(r, ms))),
+      });
       const tries = discord.messages().slice(before);
       expect(tries.map((m) => m.status)).toEqual([429, 200]);
       expect(waits).toHaveLength(1);
@@ -101,7 +119,13 @@ describe('the Discord upload client', () => {
   it('retries 5xx a bounded number of times with backoff, then succeeds', async () => {
     failuresLeft = 2;
     const waits: number[] = [];
-    const sent = await sendDiscordFile({ apiBase: proxyUrl, token: TOKEN, channelId: OPEN, file, sleep: async (ms) => void waits.push(ms) });
+    const sent = await sendDiscordFile({
+      apiBase: proxyUrl,
+      token: TOKEN,
+      channelId: OPEN,
+      file,
+      sleep: async (ms) => void waits.push(ms),
+    });
     expect(sent.attempts).toBe(3);
     expect(waits).toHaveLength(2);
     expect(waits[1]).toBeGreaterThan(waits[0]);
@@ -139,7 +163,9 @@ describe('the Discord upload client', () => {
 
   it('413: Discord refuses a file over its limit, in plain words', async () => {
     const large = { ...file, data: Buffer.concat([png, Buffer.alloc(11 * 1024 * 1024)]) };
-    const err = await failure(sendDiscordFile({ apiBase: discord.url, token: TOKEN, channelId: OPEN, file: large, maxFileBytes: 64 * 1024 * 1024 }));
+    const err = await failure(
+      sendDiscordFile({ apiBase: discord.url, token: TOKEN, channelId: OPEN, file: large, maxFileBytes: 64 * 1024 * 1024 }),
+    );
     expect(err).toMatchObject({ kind: 'too-large', status: 413 });
     expect(err.message).toMatch(/too large .*10 MiB/);
   });

@@ -18,6 +18,7 @@ export function uploadTokenSources(env: readonly V1EnvVar[], deployment: string)
     if (entry?.value) sources.push({ variable, value: entry.value });
     else if (ref?.name && ref.key) sources.push({ variable, secret: ref.name, key: ref.key });
   }
-  if (!sources.some((s) => s.variable === 'DISCORD_BOT_TOKEN')) sources.push({ variable: 'DISCORD_BOT_TOKEN', secret: deployment, key: 'discord-bot-token' });
+  if (!sources.some((s) => s.variable === 'DISCORD_BOT_TOKEN'))
+    sources.push({ variable: 'DISCORD_BOT_TOKEN', secret: deployment, key: 'discord-bot-token' });
   return sources;
 }

@@ -32,7 +32,8 @@ export async function botTokenFor(cluster: Cluster, namespace: string, deploymen
   }
   let problem = '';
   for (const source of uploadTokenSources(env, deployment)) {
-    if ('value' in source) return { token: source.value, source: source.variable === 'DISCORD_FILE_BOT_TOKEN' ? 'agent file bot' : 'agent secret' };
+    if ('value' in source)
+      return { token: source.value, source: source.variable === 'DISCORD_FILE_BOT_TOKEN' ? 'agent file bot' : 'agent secret' };
     try {
       const token = await readSecretValue(cluster, namespace, source.secret, source.key);
       if (token) return { token, source: source.variable === 'DISCORD_FILE_BOT_TOKEN' ? 'agent file bot' : 'agent secret' };
@@ -41,5 +42,8 @@ export async function botTokenFor(cluster: Cluster, namespace: string, deploymen
       problem = err instanceof ClusterError ? err.message : 'the Secret could not be read';
     }
   }
-  throw new ClusterError(`No bot token: DISCORD_FILE_BOT_TOKEN / DISCORD_BOT_TOKEN are not set and ${problem}`, problem.startsWith('Secret ') ? 'not-found' : 'forbidden');
+  throw new ClusterError(
+    `No bot token: DISCORD_FILE_BOT_TOKEN / DISCORD_BOT_TOKEN are not set and ${problem}`,
+    problem.startsWith('Secret ') ? 'not-found' : 'forbidden',
+  );
 }

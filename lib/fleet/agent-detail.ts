@@ -42,7 +42,8 @@ function iso(v: Date | string | undefined | null): string | null {
 function describeState(s: k8s.V1ContainerState | undefined): { state: string; detail: string | null } {
   if (s?.running) return { state: 'Running', detail: `since ${iso(s.running.startedAt) ?? '?'}` };
   if (s?.waiting) return { state: `Waiting: ${s.waiting.reason ?? ''}`, detail: s.waiting.message ?? null };
-  if (s?.terminated) return { state: `Terminated: ${s.terminated.reason ?? ''} (exit ${s.terminated.exitCode})`, detail: s.terminated.message ?? null };
+  if (s?.terminated)
+    return { state: `Terminated: ${s.terminated.reason ?? ''} (exit ${s.terminated.exitCode})`, detail: s.terminated.message ?? null };
   return { state: 'Unknown', detail: null };
 }
 
@@ -55,12 +56,26 @@ export function toPodDetail(pod: k8s.V1Pod): PodDetail {
     startTime: iso(pod.status?.startTime),
     createdAt: iso(pod.metadata?.creationTimestamp),
     terminating: Boolean(pod.metadata?.deletionTimestamp),
-    conditions: (pod.status?.conditions ?? []).map((c) => ({ type: c.type, status: c.status, reason: c.reason, message: c.message, lastTransitionTime: iso(c.lastTransitionTime) })),
+    conditions: (pod.status?.conditions ?? []).map((c) => ({
+      type: c.type,
+      status: c.status,
+      reason: c.reason,
+      message: c.message,
+      lastTransitionTime: iso(c.lastTransitionTime),
+    })),
     containers: (pod.spec?.containers ?? []).map((c) => {
       const st = pod.status?.containerStatuses?.find((s) => s.name === c.name);
       const now = describeState(st?.state);
       const last = st?.lastState && (st.lastState.terminated || st.lastState.waiting) ? describeState(st.lastState).state : null;
-      return { name: c.name, image: c.image ?? '', ready: st?.ready ?? false, restartCount: st?.restartCount ?? 0, state: now.state, stateDetail: now.detail, lastState: last };
+      return {
+        name: c.name,
+        image: c.image ?? '',
+        ready: st?.ready ?? false,
+        restartCount: st?.restartCount ?? 0,
+        state: now.state,
+        stateDetail: now.detail,
+        lastState: last,
+      };
     }),
   };
 }
@@ -78,14 +93,24 @@ export const getAgentView = cache(async (clusterId: string, namespace: string, n
 });
 
 /** Recent Events of the Deployment and its pods, or why they could not be read. */
-export const getAgentEvents = cache(async (clusterId: string, namespace: string, name: string): Promise<{ events: ClusterEvent[]; error: string | null }> => {
-  const { cluster, workload } = await locateAgent(refOf(clusterId, namespace, name));
-  try {
-    return { events: await listAgentEvents(cluster, namespace, name, workload.pods.map((p) => p.name)), error: null };
-  } catch (err) {
-    return { events: [], error: toClusterError(err, 'reading events').message };
-  }
-});
+export const getAgentEvents = cache(
+  async (clusterId: string, namespace: string, name: string): Promise<{ events: ClusterEvent[]; error: string | null }> => {
+    const { cluster, workload } = await locateAgent(refOf(clusterId, namespace, name));
+    try {
+      return {
+        events: await listAgentEvents(
+          cluster,
+          namespace,
+          name,
+          workload.pods.map((p) => p.name),
+        ),
+        error: null,
+      };
+    } catch (err) {
+      return { events: [], error: toClusterError(err, 'reading events').message };
+    }
+  },
+);
 
 /** Where the agent's rollout stands, from the Deployment and pods already read; a finished restart gets its outcome recorded. */
 export const getAgentRollout = cache(async (clusterId: string, namespace: string, name: string): Promise<RolloutStatus> => {

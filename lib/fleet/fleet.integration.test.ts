@@ -72,7 +72,10 @@ describe('the fleet on the demo cluster', () => {
     const fleet = await getFleet();
     expect(fleet.error).toBeNull();
     const names = fleet.agents.map((a) => `${a.workload.namespace}/${a.workload.name}`).sort();
-    const expected = truth.filter((a) => a.codex).map((a) => `${a.namespace}/${a.name}`).sort();
+    const expected = truth
+      .filter((a) => a.codex)
+      .map((a) => `${a.namespace}/${a.name}`)
+      .sort();
     expect(names).toEqual(expected);
     expect(truth.some((a) => !a.codex)).toBe(true);
   });
@@ -164,7 +167,12 @@ describe('the fleet on the demo cluster', () => {
       namespace: 'agents',
       body: {
         metadata: { name: 'odd-openab-codex', labels },
-        spec: { replicas: 1, strategy: { type: 'Recreate' }, selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { containers: [{ name: 'main', image: 'busybox' }] } } },
+        spec: {
+          replicas: 1,
+          strategy: { type: 'Recreate' },
+          selector: { matchLabels: labels },
+          template: { metadata: { labels }, spec: { containers: [{ name: 'main', image: 'busybox' }] } },
+        },
       },
     });
     let agent: FleetAgent | undefined;
@@ -188,7 +196,15 @@ describe('the fleet on the demo cluster', () => {
         namespace: 'agents',
         body: {
           metadata: { name: `${instance}-openab-codex`, labels },
-          spec: { replicas: 1, strategy: { type: 'Recreate' }, selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { containers: [{ name: 'openab', image: 'plain', env: [{ name: 'HOME', value: '/home/node' }, ...env] }] } } },
+          spec: {
+            replicas: 1,
+            strategy: { type: 'Recreate' },
+            selector: { matchLabels: labels },
+            template: {
+              metadata: { labels },
+              spec: { containers: [{ name: 'openab', image: 'plain', env: [{ name: 'HOME', value: '/home/node' }, ...env] }] },
+            },
+          },
         },
       });
     };
@@ -209,7 +225,17 @@ describe('the fleet on the demo cluster', () => {
     const stdin = new PassThrough();
     await new Promise<void>((resolve, reject) => {
       exec
-        .exec('agents', bigPod, 'openab', ['sh', '-c', 'mkdir -p "$HOME/.codex" && cat > "$HOME/.codex/auth.json"'], new Writable({ write: (_c, _e, cb) => cb() }), null, stdin, false, (st) => (st.status === 'Success' ? resolve() : reject(new Error(st.message))))
+        .exec(
+          'agents',
+          bigPod,
+          'openab',
+          ['sh', '-c', 'mkdir -p "$HOME/.codex" && cat > "$HOME/.codex/auth.json"'],
+          new Writable({ write: (_c, _e, cb) => cb() }),
+          null,
+          stdin,
+          false,
+          (st) => (st.status === 'Success' ? resolve() : reject(new Error(st.message))),
+        )
         .catch(reject);
       stdin.end(Buffer.alloc(3 * 1024 * 1024, 'a'));
     });
@@ -228,7 +254,8 @@ describe('the fleet on the demo cluster', () => {
     expect(noCodex.attention).toContain('Codex missing');
     const big = fleet.agents.find((x) => x.workload.name === 'bigauth-openab-codex')!;
     expect(big.probe?.login).toMatchObject({ kind: 'unreadable', reason: expect.stringMatching(/too large/) });
-    for (const name of ['nocodex-openab-codex', 'bigauth-openab-codex']) await apps.deleteNamespacedDeployment({ namespace: 'agents', name });
+    for (const name of ['nocodex-openab-codex', 'bigauth-openab-codex'])
+      await apps.deleteNamespacedDeployment({ namespace: 'agents', name });
   });
 
   it('watches only the namespaces it is told to, with the selector it is given', async () => {
@@ -263,7 +290,10 @@ describe('the fleet on the demo cluster', () => {
 
   it('answers an unreachable cluster and a refused token in plain words', async () => {
     const bad = path.join(scratch, 'unreachable.yaml');
-    writeFileSync(bad, `apiVersion: v1\nkind: Config\nclusters:\n- name: gone\n  cluster:\n    server: https://127.0.0.1:1\n    insecure-skip-tls-verify: true\nusers:\n- name: u\n  user:\n    token: x\ncontexts:\n- name: gone\n  context:\n    cluster: gone\n    user: u\ncurrent-context: gone\n`);
+    writeFileSync(
+      bad,
+      `apiVersion: v1\nkind: Config\nclusters:\n- name: gone\n  cluster:\n    server: https://127.0.0.1:1\n    insecure-skip-tls-verify: true\nusers:\n- name: u\n  user:\n    token: x\ncontexts:\n- name: gone\n  context:\n    cluster: gone\n    user: u\ncurrent-context: gone\n`,
+    );
     useKubeconfig(bad, 'gone');
     const down = await getFleet();
     expect(down.clusters[0].error).toMatch(/cannot be reached/);
@@ -284,7 +314,12 @@ function denyPodListFor(policy: unknown): unknown {
   const visit = (node: any): void => {
     if (Array.isArray(node)) node.forEach(visit);
     else if (node && typeof node === 'object') {
-      if (Array.isArray(node.verbs) && Array.isArray(node.resources) && node.resources.includes('pods') && JSON.stringify(copy).includes('openab-dashboard')) {
+      if (
+        Array.isArray(node.verbs) &&
+        Array.isArray(node.resources) &&
+        node.resources.includes('pods') &&
+        JSON.stringify(copy).includes('openab-dashboard')
+      ) {
         node.verbs = node.verbs.filter((v: string) => v !== 'list' && v !== '*');
       }
       Object.values(node).forEach(visit);

@@ -38,14 +38,16 @@ export interface Fleet {
 
 /** Why an agent's pod cannot be probed, or null when it can. */
 export function podProblem(workload: AgentWorkload, pod: PodSummary | null): string | null {
-  if (workload.pods.length === 0) return workload.replicas === 0 ? 'Scaled to zero: no pod is running.' : 'No pod exists yet for this agent.';
+  if (workload.pods.length === 0)
+    return workload.replicas === 0 ? 'Scaled to zero: no pod is running.' : 'No pod exists yet for this agent.';
   if (!pod) {
     const newest = workload.pods[0];
     if (newest.crashLooping) return `The pod is crash-looping (${newest.restarts} restarts): see its log from the previous container.`;
     if (newest.terminating) return 'The pod is terminating.';
     return `The pod is ${newest.status}, not running yet.`;
   }
-  if (!pod.hasAgentContainer) return `The pod has no "${getSettings().containerName}" container, so the dashboard cannot read Codex's files.`;
+  if (!pod.hasAgentContainer)
+    return `The pod has no "${getSettings().containerName}" container, so the dashboard cannot read Codex's files.`;
   return null;
 }
 
@@ -77,7 +79,11 @@ async function clusterAgents(cluster: Cluster, opts: FleetOptions): Promise<{ ag
     return { agents: [], error: toClusterError(err, `listing agents in ${cluster.label}`).message };
   }
   const { containerName } = getSettings();
-  const agents = await Promise.all(workloads.map((workload) => fleetAgentOf(cluster, workload, activePod(workload), containerName, { wait: opts.waitForFirstProbes ?? true })));
+  const agents = await Promise.all(
+    workloads.map((workload) =>
+      fleetAgentOf(cluster, workload, activePod(workload), containerName, { wait: opts.waitForFirstProbes ?? true }),
+    ),
+  );
   return { agents, error: null };
 }
 
@@ -85,20 +91,40 @@ async function clusterAgents(cluster: Cluster, opts: FleetOptions): Promise<{ ag
  * One agent as the overview and the agent page show it: its workload and pod, what the probe
  * keeper knows of the pod (at once; with `wait`, a pod never probed is waited for), or why not.
  */
-export async function fleetAgentOf(cluster: Cluster, workload: AgentWorkload, pod: PodSummary | null, container: string, opts: { wait: boolean }): Promise<FleetAgent> {
+export async function fleetAgentOf(
+  cluster: Cluster,
+  workload: AgentWorkload,
+  pod: PodSummary | null,
+  container: string,
+  opts: { wait: boolean },
+): Promise<FleetAgent> {
   let problem = podProblem(workload, pod);
   let probe: AgentProbe | null = null;
   let probeAgeMs: number | null = null;
   let probeRefreshing = false;
   if (!problem && pod) {
     try {
-      const known = await readProbe({ cluster, namespace: workload.namespace, pod: pod.name, podUid: pod.uid, container }, { wait: opts.wait });
+      const known = await readProbe(
+        { cluster, namespace: workload.namespace, pod: pod.name, podUid: pod.uid, container },
+        { wait: opts.wait },
+      );
       ({ probe, ageMs: probeAgeMs, refreshing: probeRefreshing } = known);
     } catch (err) {
       problem = err instanceof ClusterError ? err.message : toClusterError(err, `reading agent ${workload.name}`).message;
     }
   }
-  const agent: FleetAgent = { key: `${cluster.id}/${workload.namespace}/${workload.name}`, clusterId: cluster.id, clusterLabel: cluster.label, workload, pod, probe, probeAgeMs, probeRefreshing, problem, attention: [] };
+  const agent: FleetAgent = {
+    key: `${cluster.id}/${workload.namespace}/${workload.name}`,
+    clusterId: cluster.id,
+    clusterLabel: cluster.label,
+    workload,
+    pod,
+    probe,
+    probeAgeMs,
+    probeRefreshing,
+    problem,
+    attention: [],
+  };
   agent.attention = attentionReasons(agent);
   return agent;
 }
@@ -122,10 +148,17 @@ export async function getFleet(opts: FleetOptions = {}): Promise<Fleet> {
   };
 }
 
-export async function getFleetAgent(clusterId: string, namespace: string, name: string): Promise<{ agent: FleetAgent | null; error: string | null }> {
+export async function getFleetAgent(
+  clusterId: string,
+  namespace: string,
+  name: string,
+): Promise<{ agent: FleetAgent | null; error: string | null }> {
   const fleet = await getFleet();
   if (fleet.error) return { agent: null, error: fleet.error };
   const clusterError = fleet.clusters.find((c) => c.id === clusterId)?.error;
   if (clusterError) return { agent: null, error: clusterError };
-  return { agent: fleet.agents.find((a) => a.clusterId === clusterId && a.workload.namespace === namespace && a.workload.name === name) ?? null, error: null };
+  return {
+    agent: fleet.agents.find((a) => a.clusterId === clusterId && a.workload.namespace === namespace && a.workload.name === name) ?? null,
+    error: null,
+  };
 }

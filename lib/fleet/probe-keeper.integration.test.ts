@@ -22,7 +22,13 @@ let cluster: DevCluster;
 const scratch = mkdtempSync(path.join(tmpdir(), 'probe-keeper-it-'));
 
 beforeAll(async () => {
-  cluster = await startDevCluster({ port: 0, seed: 'empty', kubeconfigPath: path.join(scratch, 'kubeconfig'), quiet: true, podReadyDelayMs: 200 });
+  cluster = await startDevCluster({
+    port: 0,
+    seed: 'empty',
+    kubeconfigPath: path.join(scratch, 'kubeconfig'),
+    quiet: true,
+    podReadyDelayMs: 200,
+  });
   const admin = kubeConfig(cluster);
   await admin.makeApiClient(k8s.CoreV1Api).createNamespace({ body: { metadata: { name: NS } } });
   await createAgent(admin, NS, 'one', { 'app.kubernetes.io/component': 'codex' });
@@ -70,7 +76,13 @@ describe('the probe keeper', () => {
     expect(before.probe?.configPresent).toBe(false);
     const c = getCluster(CTX);
     const pod = before.pod!.name;
-    const wrote = await execInPod(c, { namespace: NS, pod, container: 'openab', argv: ['sh', '-c', 'mkdir -p "$HOME/.codex" && printf \'approval_policy = "never"\\n\' > "$HOME/.codex/config.toml"'], timeoutMs: 20_000 });
+    const wrote = await execInPod(c, {
+      namespace: NS,
+      pod,
+      container: 'openab',
+      argv: ['sh', '-c', 'mkdir -p "$HOME/.codex" && printf \'approval_policy = "never"\\n\' > "$HOME/.codex/config.toml"'],
+      timeoutMs: 20_000,
+    });
     expect(wrote.exitCode).toBe(0);
     const changedAt = Date.now();
     let seenAfter = -1;

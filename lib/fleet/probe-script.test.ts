@@ -37,7 +37,10 @@ describe('the probe script', () => {
       auth_mode: 'chatgpt',
       OPENAI_API_KEY: null,
       tokens: {
-        id_token: jwt({ email: 'ada@example.com', 'https://api.openai.com/auth': { chatgpt_plan_type: 'pro', chatgpt_account_id: 'acc-1' } }),
+        id_token: jwt({
+          email: 'ada@example.com',
+          'https://api.openai.com/auth': { chatgpt_plan_type: 'pro', chatgpt_account_id: 'acc-1' },
+        }),
         access_token: SECRET_ACCESS,
         refresh_token: SECRET_REFRESH,
         account_id: 'acc-1',
@@ -45,7 +48,10 @@ describe('the probe script', () => {
       last_refresh: new Date().toISOString(),
     }),
   );
-  writeFileSync(path.join(home, '.codex/config.toml'), '# ops\napproval_policy = "on-request"\napprovals_reviewer = "auto_review"\n\n[features]\nimage_generation = false\n');
+  writeFileSync(
+    path.join(home, '.codex/config.toml'),
+    '# ops\napproval_policy = "on-request"\napprovals_reviewer = "auto_review"\n\n[features]\nimage_generation = false\n',
+  );
 
   it('reports login, approval, features, images and version, and no token byte', () => {
     const { stdout, sections } = runProbe();
@@ -85,7 +91,10 @@ describe('the probe script', () => {
 
   it('keeps Codex reason and position but no line of config.toml (a token Codex quotes when it refuses the file)', () => {
     const token = 'ghp_PROBEMARKER4c1d9e';
-    writeFileSync(path.join(home, '.codex/config.toml'), `model = "o3"\n[mcp_servers.gh]\ncommand = "x"\nenv = { GITHUB_PERSONAL_ACCESS_TOKEN = ${token} }\n`);
+    writeFileSync(
+      path.join(home, '.codex/config.toml'),
+      `model = "o3"\n[mcp_servers.gh]\ncommand = "x"\nenv = { GITHUB_PERSONAL_ACCESS_TOKEN = ${token} }\n`,
+    );
     const { stdout } = runProbe();
     const probe = interpretProbe(splitProbeOutput(parseFrames(stdout, 'abc123')), new Date());
     expect(probe.features).toBeNull();

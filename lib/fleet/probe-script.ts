@@ -29,14 +29,32 @@ export function splitProbeOutput(frames: Frame[]): ProbeSections {
     const [name, arg] = headWords(frame);
     const body = frame.body.toString('utf8');
     switch (name) {
-      case 'fp': out.fingerprint = arg ?? ''; break;
-      case 'unchanged': out.unchanged = true; out.complete = true; break;
-      case 'home': out.home = body; break;
-      case 'facts': out.facts = body; break;
-      case 'config': out.config = body; break;
-      case 'features': out.featuresExit = Number(arg); out.features = body; break;
-      case 'version': out.version = body.trim(); break;
-      case 'end': out.complete = true; break;
+      case 'fp':
+        out.fingerprint = arg ?? '';
+        break;
+      case 'unchanged':
+        out.unchanged = true;
+        out.complete = true;
+        break;
+      case 'home':
+        out.home = body;
+        break;
+      case 'facts':
+        out.facts = body;
+        break;
+      case 'config':
+        out.config = body;
+        break;
+      case 'features':
+        out.featuresExit = Number(arg);
+        out.features = body;
+        break;
+      case 'version':
+        out.version = body.trim();
+        break;
+      case 'end':
+        out.complete = true;
+        break;
     }
   }
   return out;

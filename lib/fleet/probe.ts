@@ -252,12 +252,25 @@ export function interpretProbe(sections: ReturnType<typeof splitProbeOutput>, no
   } catch {
     facts = {};
   }
-  const auth: AuthFacts = facts.auth ?? { present: true, hasTokens: false, parseError: facts.nodeMissing ? 'node is not installed in the container, so auth.json could not be read safely' : 'auth.json could not be read' };
+  const auth: AuthFacts = facts.auth ?? {
+    present: true,
+    hasTokens: false,
+    parseError: facts.nodeMissing
+      ? 'node is not installed in the container, so auth.json could not be read safely'
+      : 'auth.json could not be read',
+  };
   const configText = sections.config ?? '';
   const configPresent = configText !== 'missing';
   const approvalRead = readApprovalSettings(configPresent ? configText : '');
   const approval: ApprovalSummary = approvalRead.ok
-    ? { ok: true, mode: approvalRead.mode, guideMistake: approvalRead.guideMistake, approvalPolicy: approvalRead.approvalPolicy, approvalsReviewer: approvalRead.approvalsReviewer, sandboxMode: approvalRead.sandboxMode }
+    ? {
+        ok: true,
+        mode: approvalRead.mode,
+        guideMistake: approvalRead.guideMistake,
+        approvalPolicy: approvalRead.approvalPolicy,
+        approvalsReviewer: approvalRead.approvalsReviewer,
+        sandboxMode: approvalRead.sandboxMode,
+      }
     : { ok: false, error: approvalRead.error };
   const featuresOk = sections.featuresExit === 0;
   const codexMissing = sections.featuresExit === 127;
@@ -266,7 +279,7 @@ export function interpretProbe(sections: ReturnType<typeof splitProbeOutput>, no
     ? null
     : codexMissing
       ? 'Codex is not installed in this container (no `codex` on PATH).'
-      : codexErrorMessage(sections.features ?? '') ?? `codex features list failed (exit ${sections.featuresExit}).`;
+      : (codexErrorMessage(sections.features ?? '') ?? `codex features list failed (exit ${sections.featuresExit}).`);
   return {
     fingerprint: sections.fingerprint,
     codexHome: sections.home ?? '',

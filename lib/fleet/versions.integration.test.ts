@@ -38,7 +38,16 @@ const CTX = 'dashboard@devcluster';
 const operator = { name: 'olivia', email: 'olivia@example.com', role: 'operator' };
 const scratch = mkdtempSync(path.join(tmpdir(), 'versions-it-'));
 
-const CAPABILITIES = ['probe', 'gallery + sessions', 'failed deliveries', 'readiness', 'approval edits', 'feature switch', 'device login', 'skill install'] as const;
+const CAPABILITIES = [
+  'probe',
+  'gallery + sessions',
+  'failed deliveries',
+  'readiness',
+  'approval edits',
+  'feature switch',
+  'device login',
+  'skill install',
+] as const;
 type Capability = (typeof CAPABILITIES)[number];
 /** Per version and capability: 'pass', 'pass (what differs)', or what failed. */
 const table = new Map<FieldCodexVersion, Map<Capability, string>>();
@@ -68,14 +77,22 @@ async function cell(v: FieldCodexVersion, capability: Capability, work: () => Pr
     const note = await work();
     row.set(capability, note ? `pass (${note})` : 'pass');
   } catch (err) {
-    row.set(capability, `FAIL: ${String((err as Error).message).split('\n')[0].slice(0, 120)}`);
+    row.set(
+      capability,
+      `FAIL: ${String((err as Error).message)
+        .split('\n')[0]
+        .slice(0, 120)}`,
+    );
     throw err;
   }
 }
 
 async function probeOf(a: SeedAgent): Promise<AgentProbe> {
   const target = await findAgentPod(refOf(a));
-  return probeAgent({ cluster: target.cluster, namespace: a.namespace, pod: target.pod.name, podUid: target.pod.uid, container: 'openab' }, { maxAgeMs: 0 });
+  return probeAgent(
+    { cluster: target.cluster, namespace: a.namespace, pod: target.pod.name, podUid: target.pod.uid, container: 'openab' },
+    { maxAgeMs: 0 },
+  );
 }
 
 async function configOf(a: SeedAgent): Promise<Record<string, unknown>> {
@@ -84,7 +101,16 @@ async function configOf(a: SeedAgent): Promise<Record<string, unknown>> {
 
 async function readinessOf(a: SeedAgent): Promise<ServerReadiness> {
   const f = fleet.find((x) => x.workload.namespace === a.namespace && x.workload.name === a.name)!;
-  return serverReadiness({ cluster: getCluster(CTX), namespace: a.namespace, name: a.name, pod: f.pod ? { name: f.pod.name, uid: f.pod.uid } : null, podProblem: podProblem(f.workload, f.pod) }, { podFactsMaxAgeMs: 0 });
+  return serverReadiness(
+    {
+      cluster: getCluster(CTX),
+      namespace: a.namespace,
+      name: a.name,
+      pod: f.pod ? { name: f.pod.name, uid: f.pod.uid } : null,
+      podProblem: podProblem(f.workload, f.pod),
+    },
+    { podFactsMaxAgeMs: 0 },
+  );
 }
 
 async function loginTarget(a: SeedAgent): Promise<LoginTarget> {
@@ -104,11 +130,22 @@ async function loginUntil(t: LoginTarget, done: (s: LoginSnapshot) => boolean, m
 }
 
 async function issuerDecides(code: string, email: string, decision: 'approve' | 'deny') {
-  const res = await fetch(`${cluster.issuerUrl}/_test/${decision}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ user_code: code, email }) });
+  const res = await fetch(`${cluster.issuerUrl}/_test/${decision}`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ user_code: code, email }),
+  });
   expect(res.ok).toBe(true);
 }
 
-const LOGIN_KIND: Record<SeedAgent['login'], string> = { chatgpt: 'chatgpt', expiring: 'chatgpt', expired: 'chatgpt', apikey: 'apikey', none: 'not-logged-in', unreadable: 'unreadable' };
+const LOGIN_KIND: Record<SeedAgent['login'], string> = {
+  chatgpt: 'chatgpt',
+  expiring: 'chatgpt',
+  expired: 'chatgpt',
+  apikey: 'apikey',
+  none: 'not-logged-in',
+  unreadable: 'unreadable',
+};
 
 beforeAll(async () => {
   cluster = await startDevCluster({ port: 0, seed: 'demo', kubeconfigPath: path.join(scratch, 'kubeconfig'), quiet: true });
@@ -116,7 +153,14 @@ beforeAll(async () => {
   truth = (seed.agents ?? []).filter((a) => a.codex);
   control = devClusterClient({ ...JSON.parse(readFileSync(cluster.statePath, 'utf8')), kubeconfig: cluster.kubeconfigPath });
   // Readiness reads OpenAB's config (the agent's ConfigMap), as the chart grants it.
-  await control.call('POST', '/_devcluster/rbac', { bindings: [{ subjects: [{ kind: 'ServiceAccount', name: 'openab-dashboard', namespace: 'openab-dashboard' }], rules: [{ verbs: ['get'], apiGroups: [''], resources: ['configmaps'] }] }] });
+  await control.call('POST', '/_devcluster/rbac', {
+    bindings: [
+      {
+        subjects: [{ kind: 'ServiceAccount', name: 'openab-dashboard', namespace: 'openab-dashboard' }],
+        rules: [{ verbs: ['get'], apiGroups: [''], resources: ['configmaps'] }],
+      },
+    ],
+  });
   process.env.KUBECONFIG = cluster.kubeconfigPath;
   process.env.KUBE_CONTEXTS = CTX;
   process.env.AGENT_SELECTOR = seed.codexSelector;
@@ -133,7 +177,8 @@ beforeAll(async () => {
   resetGalleryForTests();
   for (let i = 0; i < 120; i++) {
     fleet = (await getFleet()).agents;
-    if (fleet.length >= truth.length && fleet.every((a) => a.workload.pods.every((p) => p.crashLooping || (p.ready && !p.terminating)))) break;
+    if (fleet.length >= truth.length && fleet.every((a) => a.workload.pods.every((p) => p.crashLooping || (p.ready && !p.terminating))))
+      break;
     await new Promise((r) => setTimeout(r, 500));
   }
 }, 180_000);
@@ -175,7 +220,11 @@ describe.each([...FIELD_CODEX_VERSIONS])('Codex %s', (v) => {
         expect(image.stage, where).toBe(v === '0.121.0' ? 'under development' : 'stable');
         features = p.features!.length;
         if (a.approval === 'guide-sandbox') {
-          expect(p.approval, where).toMatchObject({ ok: true, mode: 'default', guideMistake: { kind: 'sandbox-table', meant: 'auto-review' } });
+          expect(p.approval, where).toMatchObject({
+            ok: true,
+            mode: 'default',
+            guideMistake: { kind: 'sandbox-table', meant: 'auto-review' },
+          });
         } else {
           expect(p.approval, where).toMatchObject({ ok: true, mode: a.approval });
           if (a.autoReviewer) expect(p.approval, where).toMatchObject({ approvalsReviewer: a.autoReviewer });
@@ -191,7 +240,9 @@ describe.each([...FIELD_CODEX_VERSIONS])('Codex %s', (v) => {
     await cell(v, 'gallery + sessions', async () => {
       const a = carrierOf(v);
       const inv = await readInventory(refOf(a), { maxAgeMs: 0 });
-      expect(inv.images.filter((i) => /^ig_[0-9a-f]+\.png$/.test(i.file)).length).toBeGreaterThanOrEqual(a.images - (a.strayFiles?.length ? 1 : 0));
+      expect(inv.images.filter((i) => /^ig_[0-9a-f]+\.png$/.test(i.file)).length).toBeGreaterThanOrEqual(
+        a.images - (a.strayFiles?.length ? 1 : 0),
+      );
       const real = realSessionsIn(inv);
       expect(real).toHaveLength(a.realCodexSessions!);
       for (const s of real) expect(s.rollout.cliVersion, s.id).toBe(v);
@@ -209,7 +260,9 @@ describe.each([...FIELD_CODEX_VERSIONS])('Codex %s', (v) => {
       const a = carrierOf(v);
       const inv = await readInventory(refOf(a), { maxAgeMs: 0 });
       const found = deliveriesOf(inv);
-      const failedTruth = Object.entries(a.uploads).filter(([k]) => k !== 'ok' && k !== 'never-sent').reduce((n, [, c]) => n + c, 0);
+      const failedTruth = Object.entries(a.uploads)
+        .filter(([k]) => k !== 'ok' && k !== 'never-sent')
+        .reduce((n, [, c]) => n + c, 0);
       expect(found.filter((f) => f.kind === 'failed')).toHaveLength(failedTruth);
       expect(found.filter((f) => f.kind === 'never-sent')).toHaveLength(a.uploads['never-sent'] ?? 0);
       const realThreads = new Set(realSessionsIn(inv).map((s) => s.id));
@@ -228,11 +281,20 @@ describe.each([...FIELD_CODEX_VERSIONS])('Codex %s', (v) => {
       const item = (id: string) => r.items.find((i) => i.id === id)!;
       expect(item('upload-token').status).toBe(a.tokenPassing === 'none' ? 'fail' : 'pass');
       // The seed's agents carry the previous delivery skill; it still tells Codex to upload.
-      expect(item('delivery-skill').status).toBe(a.skills.includes(DELIVERY_SKILL_DIR) || a.skills.includes(PREVIOUS_SKILL.dir) ? 'pass' : 'fail');
+      expect(item('delivery-skill').status).toBe(
+        a.skills.includes(DELIVERY_SKILL_DIR) || a.skills.includes(PREVIOUS_SKILL.dir) ? 'pass' : 'fail',
+      );
       // Approval and image generation are read from the probe (the page shows them beside it).
       const probe = await probeOf(a);
       expect(imageGenerationCheck(probe).status).toBe(a.imageGeneration ? 'pass' : 'fail');
-      const expected = { 'auto-review': 'pass', 'full-access': 'pass', manual: 'fail', custom: 'unknown', 'guide-sandbox': 'fail', invalid: 'fail' }[a.approval];
+      const expected = {
+        'auto-review': 'pass',
+        'full-access': 'pass',
+        manual: 'fail',
+        custom: 'unknown',
+        'guide-sandbox': 'fail',
+        invalid: 'fail',
+      }[a.approval];
       expect(approvalCheck(probe.approval, probe).status).toBe(expected);
     });
   });
@@ -248,7 +310,11 @@ describe.each([...FIELD_CODEX_VERSIONS])('Codex %s', (v) => {
       if (a.approval === 'guide-sandbox') {
         // OpenAB's guide config: flagged, and one repair writes the keys this Codex reads.
         expect(form.guideMistake).toMatchObject({ kind: 'sandbox-table', meant: 'auto-review' });
-        const repaired = await changeApprovalMode(ref, { mode: 'auto-review', baseHash: form.hash, replaceCustom: false, repairGuide: true }, operator);
+        const repaired = await changeApprovalMode(
+          ref,
+          { mode: 'auto-review', baseHash: form.hash, replaceCustom: false, repairGuide: true },
+          operator,
+        );
         expect(repaired).toMatchObject({ status: 'changed', after: 'auto-review' });
         const config = await configOf(a);
         expect(config).not.toHaveProperty('sandbox');
@@ -260,7 +326,9 @@ describe.each([...FIELD_CODEX_VERSIONS])('Codex %s', (v) => {
       for (const mode of ['manual', 'auto-review', 'manual'] as const) {
         const before = form.mode;
         const result = await changeApprovalMode(ref, { mode, baseHash: form.hash, replaceCustom: true }, operator);
-        expect(result, `${before} -> ${mode}`).toMatchObject(before === mode ? { status: 'unchanged' } : { status: 'changed', after: mode });
+        expect(result, `${before} -> ${mode}`).toMatchObject(
+          before === mode ? { status: 'unchanged' } : { status: 'changed', after: mode },
+        );
         const config = await configOf(a);
         expect(config.approval_policy).toBe('on-request');
         expect(config.approvals_reviewer).toBe(mode === 'manual' ? 'user' : expectedReviewer);
@@ -291,7 +359,8 @@ describe.each([...FIELD_CODEX_VERSIONS])('Codex %s', (v) => {
         expect(probe.codexError).toBeNull();
         expect(probe.imageGeneration).toBe(enabled);
         const written = ((await configOf(a)).features as Record<string, boolean> | undefined)?.image_generation;
-        if (result.status === 'changed' && written === undefined) notes.push(`${enabled ? 'enable' : 'disable'} removes the key (Codex's default is ${enabled ? 'on' : 'off'})`);
+        if (result.status === 'changed' && written === undefined)
+          notes.push(`${enabled ? 'enable' : 'disable'} removes the key (Codex's default is ${enabled ? 'on' : 'off'})`);
         else if (result.status === 'changed') expect(written).toBe(enabled);
       }
       return notes.join('; ') || undefined;
@@ -310,7 +379,11 @@ describe.each([...FIELD_CODEX_VERSIONS])('Codex %s', (v) => {
       const failed = await loginUntil(t, (s) => s.phase !== 'waiting');
       expect(failed.phase).toBe('failed');
       expect(failed.failure?.kind).toBe('denied-or-bad-request');
-      const wording = /^Error logging in with device code:/.test(failed.failure?.message ?? '') ? '"Error logging in with device code:"' : /^Error logging in:/.test(failed.failure?.message ?? '') ? '"Error logging in:"' : null;
+      const wording = /^Error logging in with device code:/.test(failed.failure?.message ?? '')
+        ? '"Error logging in with device code:"'
+        : /^Error logging in:/.test(failed.failure?.message ?? '')
+          ? '"Error logging in:"'
+          : null;
       expect(wording, failed.failure?.message ?? undefined).not.toBeNull();
 
       const email = `login-${v.replace(/\./g, '-')}@example.com`;

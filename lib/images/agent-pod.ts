@@ -40,7 +40,11 @@ export function agentPod(ref: AgentRef): Promise<PodTarget> {
 async function findPod(ref: AgentRef): Promise<PodTarget> {
   const agent = await locateAgent(ref);
   const why = noRunningPodReason(agent);
-  if (why || !agent.pod) throw new ClusterError(`The images of ${agentLabel(ref)} cannot be read now: ${why}. They can be read once its pod runs.`, 'unreachable');
+  if (why || !agent.pod)
+    throw new ClusterError(
+      `The images of ${agentLabel(ref)} cannot be read now: ${why}. They can be read once its pod runs.`,
+      'unreachable',
+    );
   return { ref, cluster: agent.cluster, namespace: ref.namespace, pod: agent.pod.name, podUid: agent.pod.uid, container: agent.container };
 }
 

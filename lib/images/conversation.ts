@@ -34,11 +34,20 @@ export async function readConversation(ref: AgentRef, session: string): Promise<
   const info = inv.sessions.get(session);
   if (!info || !ROLLOUT_PATH.test(info.path)) return null;
   const target = await agentPod(ref);
-  const out = await runPodProgram(target, 'conversation', [info.path], { nice: true, timeoutMs: imageSettings().execTimeoutMs, maxStdoutBytes: 17 * 1024 * 1024 });
+  const out = await runPodProgram(target, 'conversation', [info.path], {
+    nice: true,
+    timeoutMs: imageSettings().execTimeoutMs,
+    maxStdoutBytes: 17 * 1024 * 1024,
+  });
   if (out.frames.some((f) => f.head === 'gone')) return null;
   const rollout = out.frames.find((f) => f.head === 'rollout');
   if (!rollout || !reachedEnd(out.frames)) {
-    throw new ClusterError(cannotRun(out, 'node') ? 'node is not installed in the agent container, so the session cannot be read.' : `The session could not be read (exit ${out.exitCode}).`, 'other');
+    throw new ClusterError(
+      cannotRun(out, 'node')
+        ? 'node is not installed in the agent container, so the session cannot be read.'
+        : `The session could not be read (exit ${out.exitCode}).`,
+      'other',
+    );
   }
   const conversation = parseConversation(rollout.body.toString('utf8').split('\n'));
   const images: Record<string, GalleryItem> = {};

@@ -13,14 +13,23 @@ describe('the image cache on disk', () => {
     const base = { volume: 'c/ns/a', name: 's/x.png', size: 10, mtimeMs: 1000, ino: 7, variant: 'thumb' };
     const key = cacheKey(base);
     expect(cacheKey({ ...base })).toBe(key);
-    for (const change of [{ volume: 'c/ns/b' }, { name: 's/y.png' }, { size: 11 }, { mtimeMs: 2000 }, { ino: 8 }, { variant: 'original' }]) {
+    for (const change of [
+      { volume: 'c/ns/b' },
+      { name: 's/y.png' },
+      { size: 11 },
+      { mtimeMs: 2000 },
+      { ino: 8 },
+      { variant: 'original' },
+    ]) {
       expect(cacheKey({ ...base, ...change })).not.toBe(key);
     }
   });
 
   it('stays within its budget, dropping the least recently used entries', async () => {
     const cache = new DiskCache(path.join(dir, 'lru'), 10_000);
-    const keys = Array.from({ length: 8 }, (_, i) => cacheKey({ volume: 'v', name: `s/${i}.png`, size: 1, mtimeMs: 1, ino: 1, variant: 't' }));
+    const keys = Array.from({ length: 8 }, (_, i) =>
+      cacheKey({ volume: 'v', name: `s/${i}.png`, size: 1, mtimeMs: 1, ino: 1, variant: 't' }),
+    );
     for (const [i, key] of keys.entries()) {
       await cache.put(key, Buffer.alloc(2_000, i));
       // The first entry is read after every write, so it stays the most recently used.

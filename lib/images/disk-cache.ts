@@ -20,7 +20,9 @@ export interface CacheKeyParts {
 }
 
 export function cacheKey(parts: CacheKeyParts): string {
-  return createHash('sha256').update(JSON.stringify([parts.volume, parts.name, parts.ino, parts.size, Math.round(parts.mtimeMs), parts.variant])).digest('hex');
+  return createHash('sha256')
+    .update(JSON.stringify([parts.volume, parts.name, parts.ino, parts.size, Math.round(parts.mtimeMs), parts.variant]))
+    .digest('hex');
 }
 
 export class DiskCache {

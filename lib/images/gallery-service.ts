@@ -176,7 +176,11 @@ export function pushPage(ref: AgentRef, page: PageRequest): Promise<number> {
   for (const push of running) if (push.request === request) return push.files;
   let named!: (files: number) => void;
   const files = new Promise<number>((resolve) => (named = resolve));
-  const push: Push = { request, files, named: Promise.race([files.then(() => undefined), new Promise<void>((r) => setTimeout(r, PAGE_LIST_WAIT_MS).unref?.())]) };
+  const push: Push = {
+    request,
+    files,
+    named: Promise.race([files.then(() => undefined), new Promise<void>((r) => setTimeout(r, PAGE_LIST_WAIT_MS).unref?.())]),
+  };
   pushes.set(vk, running.add(push));
   const skip = [...(knownCached.get(vk) ?? [])];
   void transferLimit(vk)(() => sendPage(ref, page, skip, named))
@@ -206,7 +210,16 @@ async function sendPage(ref: AgentRef, page: PageRequest, skip: string[], named:
       onPage(files: PageFile[]) {
         for (const file of files) {
           const [session, name] = file.name.split('/');
-          const entry: ImageEntry = { name: file.name, session, file: name, size: file.size, mtimeMs: file.mtimeMs, ino: file.ino, width: null, height: null };
+          const entry: ImageEntry = {
+            name: file.name,
+            session,
+            file: name,
+            size: file.size,
+            mtimeMs: file.mtimeMs,
+            ino: file.ino,
+            width: null,
+            height: null,
+          };
           const key = thumbKey(ref, entry);
           if (inFlight.has(key)) continue;
           track(key);

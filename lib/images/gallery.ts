@@ -146,7 +146,10 @@ function matchesQuery(inv: AgentInventory, entry: ImageEntry, q: string | undefi
   if (words.length === 0) return true;
   const generation = generationOf(inv, entry);
   const sender = generation?.sender ?? inv.sessions.get(entry.session)?.sender;
-  const haystack = [generation?.request, generation?.revisedPrompt, sender?.displayName, sender?.senderName, entry.file, entry.session].filter(Boolean).join('\n').toLowerCase();
+  const haystack = [generation?.request, generation?.revisedPrompt, sender?.displayName, sender?.senderName, entry.file, entry.session]
+    .filter(Boolean)
+    .join('\n')
+    .toLowerCase();
   return words.every((word) => haystack.includes(word));
 }
 
@@ -155,7 +158,7 @@ export async function galleryAgents(): Promise<Array<{ ref: AgentRef; error: str
   const fleet = await getFleet();
   return fleet.agents.map((a) => ({
     ref: { clusterId: a.clusterId, namespace: a.workload.namespace, name: a.workload.name },
-    error: a.pod ? null : a.problem ?? 'No running pod.',
+    error: a.pod ? null : (a.problem ?? 'No running pod.'),
   }));
 }
 
@@ -204,13 +207,20 @@ export async function listGallery(opts: {
         if (push && !inventoryIsFresh(a.ref) && !lastPageCached.get(agentKey(a.ref))) {
           const { from, to, session } = opts.filters;
           const page = { offset: (requested - 1) * pageSize, size: pageSize, from, to, session };
-          const files = requireImageAccess(a.ref).then(() => pushPage(a.ref, page), () => 0);
+          const files = requireImageAccess(a.ref).then(
+            () => pushPage(a.ref, page),
+            () => 0,
+          );
           pushed.set(agentKey(a.ref), files);
         }
         try {
           return { a, inv: await readInventory(a.ref), error: null };
         } catch (err) {
-          return { a, inv: null, error: err instanceof ClusterError ? err.message : `The images could not be listed: ${(err as Error).message}` };
+          return {
+            a,
+            inv: null,
+            error: err instanceof ClusterError ? err.message : `The images could not be listed: ${(err as Error).message}`,
+          };
         }
       }),
     ),
@@ -230,7 +240,10 @@ export async function listGallery(opts: {
   all.sort((x, y) => y.entry.mtimeMs - x.entry.mtimeMs || x.entry.name.localeCompare(y.entry.name));
   const pages = Math.max(1, Math.ceil(all.length / pageSize));
   const focusIndex = opts.focus ? all.findIndex(({ inv, entry }) => `${agentKey(inv.ref)}/${entry.name}` === opts.focus) : -1;
-  const dateIndex = opts.date && /^\d{4}-\d{2}-\d{2}$/.test(opts.date) ? all.findIndex(({ entry }) => new Date(entry.mtimeMs).toISOString().slice(0, 10) <= opts.date!) : -1;
+  const dateIndex =
+    opts.date && /^\d{4}-\d{2}-\d{2}$/.test(opts.date)
+      ? all.findIndex(({ entry }) => new Date(entry.mtimeMs).toISOString().slice(0, 10) <= opts.date!)
+      : -1;
   const jumpTo = focusIndex >= 0 ? focusIndex : opts.date ? (dateIndex >= 0 ? dateIndex : all.length - 1) : -1;
   const page = jumpTo >= 0 ? Math.floor(jumpTo / pageSize) + 1 : Math.min(requested, pages);
   const slice = all.slice((page - 1) * pageSize, page * pageSize);

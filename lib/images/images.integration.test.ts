@@ -14,7 +14,14 @@ import { execInPod } from '../k8s/exec';
 import { execInPodStreaming } from '../k8s/exec-stream';
 import { agentPod, forgetAgentPod, type AgentRef } from './agent-pod';
 import { readInventory, resetInventoryCacheForTests } from './inventory';
-import { cachedOriginal, cachedThumbnail, ImageUnavailableError, openOriginal, resetImageCacheForTests, thumbnail } from './gallery-service';
+import {
+  cachedOriginal,
+  cachedThumbnail,
+  ImageUnavailableError,
+  openOriginal,
+  resetImageCacheForTests,
+  thumbnail,
+} from './gallery-service';
 import type { ImageEntry } from './inventory-output';
 import { serveImage } from './serve';
 import { listGallery, resetGalleryForTests } from './gallery';
@@ -50,7 +57,11 @@ async function podSha256(ref: AgentRef, name: string): Promise<string> {
     namespace: target.namespace,
     pod: target.pod,
     container: 'openab',
-    argv: nodeEvalArgv('sha', 'process.stdout.write(require("crypto").createHash("sha256").update(require("fs").readFileSync(process.argv[1] + "/generated_images/" + process.argv[2])).digest("hex"))', [name]),
+    argv: nodeEvalArgv(
+      'sha',
+      'process.stdout.write(require("crypto").createHash("sha256").update(require("fs").readFileSync(process.argv[1] + "/generated_images/" + process.argv[2])).digest("hex"))',
+      [name],
+    ),
     timeoutMs: 20_000,
   });
   return out.stdout.toString();
@@ -79,8 +90,8 @@ afterAll(async () => {
 const big = () => truth.find((a) => a.codex && a.images >= 300)!;
 const hostile = () => truth.find((a) => a.strayFiles?.length)!;
 
-describe('finding an agent\'s pod', () => {
-  it('two requests, sent together, pick each agent\'s own running pod among its namespace\'s agents, as the fleet does', async () => {
+describe("finding an agent's pod", () => {
+  it("two requests, sent together, pick each agent's own running pod among its namespace's agents, as the fleet does", async () => {
     const { listAgentWorkloads, activePod } = await import('../k8s/agents');
     const workloads = await listAgentWorkloads(getCluster(CONTEXT));
     const running = truth.filter((a) => a.codex && !a.crashLooping);
@@ -98,7 +109,10 @@ describe('finding an agent\'s pod', () => {
 
   it('refuses what is not a Codex agent of this dashboard, and a Deployment that does not exist', async () => {
     const kiro = truth.find((a) => !a.codex)!;
-    await expect(agentPod(refOf(kiro))).rejects.toMatchObject({ status: 404, message: expect.stringMatching(/is not a Codex agent of this dashboard/) });
+    await expect(agentPod(refOf(kiro))).rejects.toMatchObject({
+      status: 404,
+      message: expect.stringMatching(/is not a Codex agent of this dashboard/),
+    });
     await expect(agentPod({ clusterId: CONTEXT, namespace: kiro.namespace, name: 'no-such-agent' })).rejects.toBeInstanceOf(ClusterError);
   });
 });
@@ -136,7 +150,13 @@ fs.mkdirSync(S + "/" + process.argv[2].split("/")[0], { recursive: true }); fs.m
 fs.copyFileSync(H + "/generated_images/" + process.argv[2], S + "/" + process.argv[2]);
 fs.copyFileSync(H + "/generated_images/" + process.argv[2], S + "/stable-only/ig_kept.png");`;
     const run = (program: string, ...args: string[]) =>
-      execInPod(getCluster(CONTEXT), { namespace: target.namespace, pod: target.pod, container: 'openab', argv: nodeEvalArgv('plant', program, args), timeoutMs: 20_000 });
+      execInPod(getCluster(CONTEXT), {
+        namespace: target.namespace,
+        pod: target.pod,
+        container: 'openab',
+        argv: nodeEvalArgv('plant', program, args),
+        timeoutMs: 20_000,
+      });
     await run(plant, first.name);
     try {
       const inv = await readInventory(ref, { maxAgeMs: 0 });
@@ -164,7 +184,12 @@ fs.copyFileSync(H + "/generated_images/" + process.argv[2], S + "/stable-only/ig
     const [truncated, symlink, text] = agent.strayFiles!.map((p) => p.split('/').pop()!);
     expect(inv.images.map((i) => i.file)).toContain(truncated);
     expect(inv.images.map((i) => i.file)).not.toContain(symlink);
-    expect(inv.strays.map((s) => [s.name.split('/').pop(), s.why])).toEqual(expect.arrayContaining([[symlink, 'symlink'], [text, 'not-an-image']]));
+    expect(inv.strays.map((s) => [s.name.split('/').pop(), s.why])).toEqual(
+      expect.arrayContaining([
+        [symlink, 'symlink'],
+        [text, 'not-an-image'],
+      ]),
+    );
     expect(inv.images).toHaveLength(agent.images);
   });
 });
@@ -198,7 +223,14 @@ describe('thumbnails', () => {
   /** Every thumbnail of a page, as the browser asks for them once the page is shown. */
   const pageThumbnails = async (ref: AgentRef, items: Array<{ name: string }>) => {
     const inv = await readInventory(ref);
-    const served = await Promise.all(items.map((item) => thumbnail(ref, inv.images.find((e) => e.name === item.name)!)));
+    const served = await Promise.all(
+      items.map((item) =>
+        thumbnail(
+          ref,
+          inv.images.find((e) => e.name === item.name)!,
+        ),
+      ),
+    );
     // The transfers' execs close just after their last file: let them, so the next count is this test's own.
     await new Promise((r) => setTimeout(r, 300));
     return served;
@@ -292,7 +324,12 @@ describe('thumbnails', () => {
     const refs = [refOf(big()), refOf(hostile())];
     const before = execs();
     // A date with no images: nothing to warm, so every exec counted is a listing or a page transfer.
-    const page = await listGallery({ agents: refs.map((ref) => ({ ref, error: null })), filters: { from: '2999-01-01' }, page: 1, warm: true });
+    const page = await listGallery({
+      agents: refs.map((ref) => ({ ref, error: null })),
+      filters: { from: '2999-01-01' },
+      page: 1,
+      warm: true,
+    });
     expect(page.items).toHaveLength(0);
     expect(execs() - before).toBe(refs.length);
   });
@@ -323,8 +360,12 @@ describe('thumbnails', () => {
     const ref = refOf(agent);
     const name = (await readInventory(ref)).strays.find((s) => s.why === 'symlink')!.name;
     const [session, file] = name.split('/');
-    await expect(thumbnail(ref, { name, session, file, size: 10, mtimeMs: 1, ino: 0, width: null, height: null })).rejects.toThrow(ImageUnavailableError);
-    await expect(thumbnail(ref, { name, session, file, size: 10, mtimeMs: 1, ino: 0, width: null, height: null })).rejects.toThrow(/symlink/);
+    await expect(thumbnail(ref, { name, session, file, size: 10, mtimeMs: 1, ino: 0, width: null, height: null })).rejects.toThrow(
+      ImageUnavailableError,
+    );
+    await expect(thumbnail(ref, { name, session, file, size: 10, mtimeMs: 1, ino: 0, width: null, height: null })).rejects.toThrow(
+      /symlink/,
+    );
   });
 
   it('the original streams byte-exact and is cached', async () => {
@@ -350,9 +391,13 @@ describe('streaming exec', () => {
     const target = await agentPod(refOf(big()));
     const size = 24 * 1024 * 1024;
     const exec = execInPodStreaming(getCluster(CONTEXT), {
-      namespace: target.namespace, pod: target.pod, container: 'openab',
+      namespace: target.namespace,
+      pod: target.pod,
+      container: 'openab',
       argv: ['head', '-c', String(size), '/dev/zero'],
-      timeoutMs: 60_000, maxStdoutBytes: size, highWaterMark: 1024 * 1024,
+      timeoutMs: 60_000,
+      maxStdoutBytes: size,
+      highWaterMark: 1024 * 1024,
     });
     let got = 0;
     let maxBuffered = 0;
@@ -374,10 +419,18 @@ describe('streaming exec', () => {
   it('over the byte cap the stream fails in plain words', async () => {
     const target = await agentPod(refOf(big()));
     const exec = execInPodStreaming(getCluster(CONTEXT), {
-      namespace: target.namespace, pod: target.pod, container: 'openab',
-      argv: ['head', '-c', '3000000', '/dev/zero'], timeoutMs: 30_000, maxStdoutBytes: 1_000_000,
+      namespace: target.namespace,
+      pod: target.pod,
+      container: 'openab',
+      argv: ['head', '-c', '3000000', '/dev/zero'],
+      timeoutMs: 30_000,
+      maxStdoutBytes: 1_000_000,
     });
-    await expect((async () => { for await (const _ of exec.stdout) void _; })()).rejects.toThrow(/more than 1000000 bytes/);
+    await expect(
+      (async () => {
+        for await (const _ of exec.stdout) void _;
+      })(),
+    ).rejects.toThrow(/more than 1000000 bytes/);
     await expect(exec.result).rejects.toThrow(/more than/);
   });
 });
@@ -386,11 +439,16 @@ describe('failed deliveries', () => {
   it('match the seed: every failed upload by kind and every never-sent image', async () => {
     for (const agent of truth.filter((a) => a.codex && !a.crashLooping && a.images > 0)) {
       const found = deliveriesOf(await readInventory(refOf(agent)));
-      const failedTruth = Object.entries(agent.uploads).filter(([k]) => k !== 'ok' && k !== 'never-sent').reduce((n, [, v]) => n + v, 0);
+      const failedTruth = Object.entries(agent.uploads)
+        .filter(([k]) => k !== 'ok' && k !== 'never-sent')
+        .reduce((n, [, v]) => n + v, 0);
       const where = `${agent.namespace}/${agent.name}`;
       expect(found.filter((f) => f.kind === 'failed').length, where).toBe(failedTruth);
       expect(found.filter((f) => f.kind === 'never-sent').length, where).toBe(agent.uploads['never-sent'] ?? 0);
-      expect(found.every((f) => f.error.length > 0 && f.at), where).toBe(true);
+      expect(
+        found.every((f) => f.error.length > 0 && f.at),
+        where,
+      ).toBe(true);
     }
   });
 });
@@ -432,7 +490,10 @@ describe('re-delivery', () => {
   });
 
   it('a channel where the bot may not post is explained and not marked', async () => {
-    const agent = truth.find((a) => a.codex && !a.crashLooping && (a.uploads['missing-permissions'] ?? 0) > 0 && a.namespace === 'team-b' && a.images === 24) ?? big();
+    const agent =
+      truth.find(
+        (a) => a.codex && !a.crashLooping && (a.uploads['missing-permissions'] ?? 0) > 0 && a.namespace === 'team-b' && a.images === 24,
+      ) ?? big();
     const ref = refOf(agent);
     const item = deliveriesOf(await readInventory(ref)).find((d) => d.discordCode === 50013 && d.target)!;
     expect(item).toBeTruthy();
@@ -461,7 +522,13 @@ describe('files in generated_images that are not what they claim', () => {
   /** A fixed node program in the agent's pod, as the cluster admin would run it: argv[1] is the Codex home. */
   async function inPod(ref: AgentRef, program: string, ...args: string[]): Promise<string> {
     const target = await agentPod(ref);
-    const out = await execInPod(getCluster(CONTEXT), { namespace: target.namespace, pod: target.pod, container: 'openab', argv: nodeEvalArgv('plant', program, args), timeoutMs: 20_000 });
+    const out = await execInPod(getCluster(CONTEXT), {
+      namespace: target.namespace,
+      pod: target.pod,
+      container: 'openab',
+      argv: nodeEvalArgv('plant', program, args),
+      timeoutMs: 20_000,
+    });
     if (out.exitCode !== 0) throw new Error(`in the pod: ${out.stderr}`);
     return out.stdout.toString();
   }
@@ -503,7 +570,12 @@ fs.linkSync(H + "/auth.json", D + "/ig_relinked.png");`;
     const inv = await readInventory(ref, { maxAgeMs: 0 });
     expect(inv.images.map((i) => i.name)).not.toContain(name('ig_link.png'));
     expect(inv.images.map((i) => i.name)).not.toContain(name('ig_text.png'));
-    expect(inv.strays).toEqual(expect.arrayContaining([{ name: name('ig_link.png'), why: 'hard-link' }, { name: name('ig_text.png'), why: 'not-image-bytes' }]));
+    expect(inv.strays).toEqual(
+      expect.arrayContaining([
+        { name: name('ig_link.png'), why: 'hard-link' },
+        { name: name('ig_text.png'), why: 'not-image-bytes' },
+      ]),
+    );
     const page = await listGallery({ agents: [{ ref, error: null }], filters: { session: SESSION }, page: 1, warm: false });
     expect(page.items.map((i) => i.file).sort()).toEqual(['ig_kept.png', 'ig_relinked.png', 'ig_removed.png']);
     for (const file of ['ig_link.png', 'ig_text.png']) {
@@ -530,7 +602,12 @@ fs.linkSync(H + "/auth.json", D + "/ig_relinked.png");`;
       expect(full.body.subarray(1, 4).toString()).toBe('PNG');
     }
     // The originals went to the cache as they streamed: wait until they are there.
-    await expect.poll(async () => (await Promise.all(page.items.map((i) => inventoryEntry(i.name).then((e) => cachedOriginal(ref, e))))).every(Boolean), { timeout: 10_000 }).toBe(true);
+    await expect
+      .poll(
+        async () => (await Promise.all(page.items.map((i) => inventoryEntry(i.name).then((e) => cachedOriginal(ref, e))))).every(Boolean),
+        { timeout: 10_000 },
+      )
+      .toBe(true);
     const cached = execs();
     for (const item of items.values()) expect((await serve(ref, 'file', item.fullUrl)).status).toBe(200);
     expect(execs() - cached).toBe(0);
@@ -539,7 +616,11 @@ fs.linkSync(H + "/auth.json", D + "/ig_relinked.png");`;
     await readInventory(ref, { maxAgeMs: 0 });
     for (const file of ['ig_removed.png', 'ig_relinked.png']) {
       const item = items.get(file)!;
-      for (const [kind, url] of [['thumbnail', item.thumbUrl], ['file', item.fullUrl], ['file', urlOf(ref, 'file', item.name)]] as const) {
+      for (const [kind, url] of [
+        ['thumbnail', item.thumbUrl],
+        ['file', item.fullUrl],
+        ['file', urlOf(ref, 'file', item.name)],
+      ] as const) {
         const res = await serve(ref, kind, url);
         expect(res.status, `${kind} ${file}`).toBe(404);
         expect(res.body.includes(auth), `${kind} ${file}`).toBe(false);

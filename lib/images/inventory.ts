@@ -104,7 +104,9 @@ async function runInventory(target: PodTarget): Promise<AgentInventory> {
   });
   const out = reader.end();
   if (!out.complete) {
-    const why = cannotRun(run, 'node') ? 'node is not installed in the agent container, so its images cannot be listed.' : `Listing the images ended early (exit ${run.exitCode}).`;
+    const why = cannotRun(run, 'node')
+      ? 'node is not installed in the agent container, so its images cannot be listed.'
+      : `Listing the images ended early (exit ${run.exitCode}).`;
     throw new ClusterError(why, 'other');
   }
   const next = new Map<string, SessionInfo>();
@@ -115,7 +117,14 @@ async function runInventory(target: PodTarget): Promise<AgentInventory> {
       const rollout = file.rollout ?? { senderContexts: [], toolCalls: [], imageGenerations: [], skippedLines: 0 };
       const id = rollout.threadId ?? threadIdFromRolloutPath(file.path) ?? file.path;
       const last = rollout.senderContexts.at(-1)?.context ?? null;
-      info = { id, path: file.path, startedAt: rollout.startedAt ?? null, sender: last, target: deliveryTarget(last ?? undefined) ?? null, rollout };
+      info = {
+        id,
+        path: file.path,
+        startedAt: rollout.startedAt ?? null,
+        sender: last,
+        target: deliveryTarget(last ?? undefined) ?? null,
+        rollout,
+      };
     }
     next.set(version, info);
   }
@@ -124,7 +133,9 @@ async function runInventory(target: PodTarget): Promise<AgentInventory> {
   for (const info of next.values()) sessions.set(info.id, info);
   // A stable copy of an image still in generated_images is the same image: shown once.
   const generated = new Set(out.images.map((e) => e.name));
-  const images = [...out.images, ...out.stableImages.filter((e) => !generated.has(e.name))].sort((a, b) => b.mtimeMs - a.mtimeMs || a.name.localeCompare(b.name));
+  const images = [...out.images, ...out.stableImages.filter((e) => !generated.has(e.name))].sort(
+    (a, b) => b.mtimeMs - a.mtimeMs || a.name.localeCompare(b.name),
+  );
   return {
     ref: target.ref,
     home: out.home ?? '',

@@ -4,7 +4,12 @@ import { checkImageName, imageContentType, SNOWFLAKE_PATTERN } from './paths';
 describe('image names from the browser', () => {
   it('accepts <session>/<file> names of images', () => {
     const r = checkImageName('019a2b3c-0d4e-7f00-8000-000000000001/ig_0123abcd.png');
-    expect(r).toEqual({ ok: true, name: '019a2b3c-0d4e-7f00-8000-000000000001/ig_0123abcd.png', thread: '019a2b3c-0d4e-7f00-8000-000000000001', file: 'ig_0123abcd.png' });
+    expect(r).toEqual({
+      ok: true,
+      name: '019a2b3c-0d4e-7f00-8000-000000000001/ig_0123abcd.png',
+      thread: '019a2b3c-0d4e-7f00-8000-000000000001',
+      file: 'ig_0123abcd.png',
+    });
   });
 
   it.each([

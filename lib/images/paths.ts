@@ -25,7 +25,8 @@ export function checkImageName(raw: unknown): NameCheck {
   if (raw.length > 201) return { ok: false, error: 'The image name is too long.' };
   if (raw.startsWith('/')) return { ok: false, error: 'Absolute paths are not allowed: give a name like <session>/<file>.png.' };
   if (raw.includes('%')) return { ok: false, error: 'Encoded characters are not allowed in image names.' };
-  if (!IMAGE_NAME_PATTERN.test(raw)) return { ok: false, error: 'The image name must be <session>/<file> using letters, digits, "_", "-" and "." only.' };
+  if (!IMAGE_NAME_PATTERN.test(raw))
+    return { ok: false, error: 'The image name must be <session>/<file> using letters, digits, "_", "-" and "." only.' };
   const [thread, file] = raw.split('/');
   if (file.startsWith('.') || file.includes('..')) return { ok: false, error: 'Hidden names and ".." are not allowed in image names.' };
   if (!imageContentType(file)) return { ok: false, error: 'Only PNG, JPEG, WebP and GIF images are served.' };

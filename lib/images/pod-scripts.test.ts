@@ -2,7 +2,19 @@
 // argv the dashboard sends through exec, the same bytes back.
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { linkSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  linkSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  unlinkSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import os, { tmpdir } from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
@@ -23,7 +35,12 @@ let png: Buffer;
 let big: Buffer;
 
 /** Runs argv as exec would in the pod, with HOME at `at`. */
-function spawnArgv(argv: string[], stdin: Buffer | string, at = home, PATH = process.env.PATH ?? ''): Promise<{ stdout: Buffer; code: number }> {
+function spawnArgv(
+  argv: string[],
+  stdin: Buffer | string,
+  at = home,
+  PATH = process.env.PATH ?? '',
+): Promise<{ stdout: Buffer; code: number }> {
   return new Promise((resolve, reject) => {
     const child = spawn('/bin/sh', argv.slice(1), { env: { PATH, HOME: at } as unknown as NodeJS.ProcessEnv });
     const chunks: Buffer[] = [];
@@ -50,12 +67,21 @@ function inventoryOf(stdout: Buffer, nonce: string, piece = stdout.length || 1) 
 }
 
 /** The marks program's one answer. */
-const answerOf = (stdout: Buffer) => JSON.parse(parseFrames(stdout, 'n0nce').find((f) => f.head.startsWith('answer '))!.head.slice(7));
+const answerOf = (stdout: Buffer) =>
+  JSON.parse(
+    parseFrames(stdout, 'n0nce')
+      .find((f) => f.head.startsWith('answer '))!
+      .head.slice(7),
+  );
 
 beforeAll(async () => {
   mkdirSync(gi, { recursive: true });
-  png = await sharp({ create: { width: 300, height: 200, channels: 3, background: '#3366cc' } }).png().toBuffer();
-  big = await sharp({ create: { width: 900, height: 700, channels: 4, background: '#22aa55' } }).png({ compressionLevel: 0 }).toBuffer();
+  png = await sharp({ create: { width: 300, height: 200, channels: 3, background: '#3366cc' } })
+    .png()
+    .toBuffer();
+  big = await sharp({ create: { width: 900, height: 700, channels: 4, background: '#22aa55' } })
+    .png({ compressionLevel: 0 })
+    .toBuffer();
   writeFileSync(path.join(gi, 'ig_a.png'), png);
   writeFileSync(path.join(gi, 'ig_b.png'), big);
   writeFileSync(path.join(gi, 'ig_cut.png'), png.subarray(0, 100));
@@ -67,13 +93,34 @@ beforeAll(async () => {
   writeFileSync(path.join(gi, 'ig_text.png'), '{"tokens":{"access_token":"SECRET"}}');
   const day = path.join(codex, 'sessions', '2026', '11', '02');
   mkdirSync(day, { recursive: true });
-  const huge = JSON.stringify({ timestamp: '2026-11-02T10:00:05Z', type: 'response_item', payload: { type: 'image_generation_call', id: 'ig_a', status: 'completed', result: 'A'.repeat(2_000_000) } });
+  const huge = JSON.stringify({
+    timestamp: '2026-11-02T10:00:05Z',
+    type: 'response_item',
+    payload: { type: 'image_generation_call', id: 'ig_a', status: 'completed', result: 'A'.repeat(2_000_000) },
+  });
   writeFileSync(
     path.join(day, `rollout-2026-11-02T10-00-00-${thread}.jsonl`),
     [
-      JSON.stringify({ timestamp: '2026-11-02T10:00:00Z', type: 'session_meta', payload: { id: thread, cli_version: '0.169.0', base_instructions: { text: 'x'.repeat(300_000) } } }),
+      JSON.stringify({
+        timestamp: '2026-11-02T10:00:00Z',
+        type: 'session_meta',
+        payload: { id: thread, cli_version: '0.169.0', base_instructions: { text: 'x'.repeat(300_000) } },
+      }),
       JSON.stringify({ timestamp: '2026-11-02T10:00:01Z', type: 'event_msg', payload: { type: 'token_count' } }),
-      JSON.stringify({ timestamp: '2026-11-02T10:00:02Z', type: 'response_item', payload: { type: 'message', role: 'user', content: [{ type: 'input_text', text: '<sender_context>\n{"schema":"openab.sender.v1","channel_id":"123456789012345678","thread_id":"223456789012345678"}\n</sender_context>\nhi' }] } }),
+      JSON.stringify({
+        timestamp: '2026-11-02T10:00:02Z',
+        type: 'response_item',
+        payload: {
+          type: 'message',
+          role: 'user',
+          content: [
+            {
+              type: 'input_text',
+              text: '<sender_context>\n{"schema":"openab.sender.v1","channel_id":"123456789012345678","thread_id":"223456789012345678"}\n</sender_context>\nhi',
+            },
+          ],
+        },
+      }),
       huge,
       '{"cut off',
     ].join('\n') + '\n',
@@ -94,7 +141,10 @@ describe('programs on stdin', () => {
   it('run with their input after them, byte-exact, whatever its characters', async () => {
     const input = JSON.stringify({ text: 'é ✓ \u0000 line\nbreak' });
     const echo = 'process.stdout.write(JSON.stringify([process.argv[2], input, nonce]))';
-    const { stdout, code } = await spawnArgv(['sh', '-c', SHELL_PROGRAMS['node-launch'], 'test', 'plain', NODE_LOADER, 'arg'], programOnStdin(echo, 'n0nce', input));
+    const { stdout, code } = await spawnArgv(
+      ['sh', '-c', SHELL_PROGRAMS['node-launch'], 'test', 'plain', NODE_LOADER, 'arg'],
+      programOnStdin(echo, 'n0nce', input),
+    );
     expect(code).toBe(0);
     expect(JSON.parse(stdout.toString())).toEqual(['arg', input, 'n0nce']);
   });
@@ -133,7 +183,12 @@ describe('the inventory program', () => {
     expect(Object.keys(byName).sort()).toEqual(['ig_a.png', 'ig_b.png', 'ig_cut.png']);
     expect(byName['ig_a.png']).toMatchObject({ size: png.length, width: 300, height: 200, session: thread });
     expect(byName['ig_b.png']).toMatchObject({ size: big.length, width: 900, height: 700 });
-    expect(out.strays).toEqual(expect.arrayContaining([{ name: `${thread}/ig_escape.png`, why: 'symlink' }, { name: `${thread}/notes.txt`, why: 'not-an-image' }]));
+    expect(out.strays).toEqual(
+      expect.arrayContaining([
+        { name: `${thread}/ig_escape.png`, why: 'symlink' },
+        { name: `${thread}/notes.txt`, why: 'not-an-image' },
+      ]),
+    );
     expect(out.sessions).toHaveLength(1);
     const rollout = out.sessions[0].rollout!;
     expect(rollout.threadId).toBe(thread);
@@ -150,7 +205,12 @@ describe('the inventory program', () => {
     const out = inventoryOf(stdout, 'n0nce');
     expect(out.images.map((i) => i.file)).not.toContain('ig_link.png');
     expect(out.images.map((i) => i.file)).not.toContain('ig_text.png');
-    expect(out.strays).toEqual(expect.arrayContaining([{ name: `${thread}/ig_link.png`, why: 'hard-link' }, { name: `${thread}/ig_text.png`, why: 'not-image-bytes' }]));
+    expect(out.strays).toEqual(
+      expect.arrayContaining([
+        { name: `${thread}/ig_link.png`, why: 'hard-link' },
+        { name: `${thread}/ig_text.png`, why: 'not-image-bytes' },
+      ]),
+    );
     // Each listed image carries the identity its cached copies are tied to.
     const a = out.images.find((i) => i.file === 'ig_a.png')!;
     const st = statSync(path.join(gi, 'ig_a.png'));
@@ -247,7 +307,10 @@ describe('the transfer program and the tar reader', () => {
       const { stdout } = await runProgram('transfer', ['52428800'], JSON.stringify(request));
       const errors = new Map<string, string>();
       const got: string[] = [];
-      const reader = tarReader([{ name: before.name, size: before.size }], { onBytes: (name) => void got.push(name), onError: (name, why) => void errors.set(name, why) });
+      const reader = tarReader([{ name: before.name, size: before.size }], {
+        onBytes: (name) => void got.push(name),
+        onError: (name, why) => void errors.set(name, why),
+      });
       reader.write(stdout);
       reader.end();
       await reader.done;
@@ -352,7 +415,11 @@ describe('a page transfer', () => {
     expect(code).toBe(0);
     let named: PageFile[] = [];
     const files = new Map<string, Buffer>();
-    const reader = tarReader([], { onPage: (f) => void (named = f), onBytes: (name, b) => void files.set(name, b), onError: (name, why) => expect.fail(`${name}: ${why}`) });
+    const reader = tarReader([], {
+      onPage: (f) => void (named = f),
+      onBytes: (name, b) => void files.set(name, b),
+      onError: (name, why) => expect.fail(`${name}: ${why}`),
+    });
     reader.write(stdout);
     reader.end();
     await reader.done;
@@ -402,7 +469,11 @@ describe('a page transfer', () => {
     for await (const c of tar) chunks.push(c as Buffer);
     let named: PageFile[] = [];
     const got: string[] = [];
-    const reader = tarReader([], { onPage: (f) => void (named = f), onBytes: (name) => void got.push(name), onError: (name, why) => expect.fail(`${name}: ${why}`) });
+    const reader = tarReader([], {
+      onPage: (f) => void (named = f),
+      onBytes: (name) => void got.push(name),
+      onError: (name, why) => expect.fail(`${name}: ${why}`),
+    });
     reader.write(Buffer.concat(chunks));
     reader.end();
     await reader.done;
@@ -416,7 +487,16 @@ describe('the marks program', () => {
   it('claims once, marks atomically, then answers with the mark', async () => {
     expect(answerOf((await runProgram('marks', ['claim', key], '')).stdout)).toEqual({ claimed: true });
     expect(answerOf((await runProgram('marks', ['claim', key], '')).stdout)).toEqual({ busy: true });
-    const line = JSON.stringify({ key, image: `${thread}/ig_a.png`, target: '223456789012345678', messageId: '1', channelId: '223456789012345678', guildId: null, by: 'x', at: 'now' });
+    const line = JSON.stringify({
+      key,
+      image: `${thread}/ig_a.png`,
+      target: '223456789012345678',
+      messageId: '1',
+      channelId: '223456789012345678',
+      guildId: null,
+      by: 'x',
+      at: 'now',
+    });
     expect(answerOf((await runProgram('marks', ['mark', key], line)).stdout)).toEqual({ marked: true });
     const again = answerOf((await runProgram('marks', ['claim', key], '')).stdout);
     expect(again.marked.messageId).toBe('1');

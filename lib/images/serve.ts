@@ -27,7 +27,8 @@ export async function serveImage(ref: AgentRef, kind: Kind, url: URL): Promise<R
   const type = imageContentType(check.file)!;
   const download = url.searchParams.get('download') === '1';
   const version = url.searchParams.get('v');
-  if (version !== null && !/^\d{1,12}-\d{1,15}-\d{1,20}$/.test(version)) return problem(400, 'The image version (v) must be <size>-<mtime>-<inode>, as the gallery gives it.');
+  if (version !== null && !/^\d{1,12}-\d{1,15}-\d{1,20}$/.test(version))
+    return problem(400, 'The image version (v) must be <size>-<mtime>-<inode>, as the gallery gives it.');
   try {
     // Thumbnails and originals are cached for everyone; in impersonation mode, check first.
     await requireImageAccess(ref);
@@ -35,20 +36,36 @@ export async function serveImage(ref: AgentRef, kind: Kind, url: URL): Promise<R
     // cached copies included: a file that is gone, or is another file now, is not.
     const found = await findImage(ref, check.name);
     if (!found) return problem(404, 'There is no such image on this agent (it may have been deleted, or it is not an image).');
-    if (version !== null && version !== imageVersion(found.entry)) return problem(404, 'This image changed on the agent since the page was shown; reload the page.');
+    if (version !== null && version !== imageVersion(found.entry))
+      return problem(404, 'This image changed on the agent since the page was shown; reload the page.');
     const entry = found.entry;
     if (kind === 'thumbnail') {
       const served = await thumbnail(ref, entry);
       return new Response(body(imageCache().read(served.path)), {
-        headers: { 'Content-Type': 'image/webp', 'Content-Length': String(served.size), 'Cache-Control': cacheControl(version !== null), 'X-Image-Placeholder': served.placeholder ? '1' : '0', 'X-Content-Type-Options': 'nosniff' },
+        headers: {
+          'Content-Type': 'image/webp',
+          'Content-Length': String(served.size),
+          'Cache-Control': cacheControl(version !== null),
+          'X-Image-Placeholder': served.placeholder ? '1' : '0',
+          'X-Content-Type-Options': 'nosniff',
+        },
       });
     }
     const original = await openOriginal(ref, entry);
-    const headers: Record<string, string> = { 'Content-Type': type, 'Content-Length': String(original.size), 'Cache-Control': cacheControl(version !== null), 'X-Content-Type-Options': 'nosniff' };
+    const headers: Record<string, string> = {
+      'Content-Type': type,
+      'Content-Length': String(original.size),
+      'Cache-Control': cacheControl(version !== null),
+      'X-Content-Type-Options': 'nosniff',
+    };
     headers['Content-Disposition'] = `${download ? 'attachment' : 'inline'}; filename="${check.file}"`;
     return new Response(body(original.stream), { headers });
   } catch (err) {
-    if (err instanceof ImageUnavailableError) return problem(/too-large/.test(err.message) ? 413 : /refused/.test(err.message) ? 403 : 404, `The image cannot be served: ${err.message}`);
+    if (err instanceof ImageUnavailableError)
+      return problem(
+        /too-large/.test(err.message) ? 413 : /refused/.test(err.message) ? 403 : 404,
+        `The image cannot be served: ${err.message}`,
+      );
     if (err instanceof ClusterError) return problem(err.kind === 'not-found' ? 404 : err.kind === 'forbidden' ? 403 : 502, err.message);
     throw err;
   }

@@ -61,7 +61,15 @@ function parsePage(text: string): PageFile[] {
   const files: PageFile[] = [];
   for (const x of raw as Array<{ p?: unknown; s?: unknown; m?: unknown; i?: unknown }>) {
     const name = checkImageName(x?.p);
-    if (!name.ok || !Number.isSafeInteger(x.s) || (x.s as number) < 0 || (x.s as number) > MAX_IMAGE_BYTES || typeof x.m !== 'number' || !Number.isFinite(x.m)) continue;
+    if (
+      !name.ok ||
+      !Number.isSafeInteger(x.s) ||
+      (x.s as number) < 0 ||
+      (x.s as number) > MAX_IMAGE_BYTES ||
+      typeof x.m !== 'number' ||
+      !Number.isFinite(x.m)
+    )
+      continue;
     if (typeof x.i !== 'number' || !Number.isFinite(x.i) || x.i < 0) continue;
     files.push({ name: name.name, size: x.s as number, mtimeMs: x.m, ino: x.i });
   }
@@ -74,7 +82,10 @@ export const ERROR_PREFIX = '.openab-error/';
  * A writable sink for the tar bytes. `done` resolves once the archive ended and every
  * wanted file was either handed over or reported as an error.
  */
-export function tarReader(wanted: WantedFile[], handlers: TarHandlers): { write(chunk: Buffer): boolean; end(): void; pipeFrom(source: Readable): void; done: Promise<void> } {
+export function tarReader(
+  wanted: WantedFile[],
+  handlers: TarHandlers,
+): { write(chunk: Buffer): boolean; end(): void; pipeFrom(source: Readable): void; done: Promise<void> } {
   const sizes = new Map(wanted.map((w) => [w.name, w.size]));
   const seen = new Set<string>();
   const settled = new Set<string>();

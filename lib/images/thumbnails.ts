@@ -16,7 +16,15 @@ let placeholder: Promise<Buffer> | null = null;
 
 function placeholderImage(): Promise<Buffer> {
   placeholder ??= sharp({ create: { width: 64, height: 64, channels: 3, background: { r: 161, g: 161, b: 170 } } })
-    .composite([{ input: Buffer.from('<svg width="64" height="64"><text x="32" y="42" font-size="28" text-anchor="middle" fill="#fff">?</text></svg>'), top: 0, left: 0 }])
+    .composite([
+      {
+        input: Buffer.from(
+          '<svg width="64" height="64"><text x="32" y="42" font-size="28" text-anchor="middle" fill="#fff">?</text></svg>',
+        ),
+        top: 0,
+        left: 0,
+      },
+    ])
     .webp({ quality: 60 })
     .toBuffer();
   return placeholder;

@@ -14,14 +14,28 @@ const overhead = (files: number) => files * 2048 + 64 * 1024;
  * backpressure down to the connection: a slow consumer pauses the transfer instead of
  * buffering it. Every file it carries ends in exactly one handler call.
  */
-async function runTransfer(target: PodTarget, request: unknown, wanted: WantedFile[], handlers: TarHandlers, capacity: number, source: 'generated' | 'stable' = 'generated'): Promise<void> {
-  const exec = startPodProgram(target, 'transfer', [String(MAX_IMAGE_BYTES), source], { input: JSON.stringify(request), timeoutMs: imageSettings().execTimeoutMs, maxStdoutBytes: capacity });
+async function runTransfer(
+  target: PodTarget,
+  request: unknown,
+  wanted: WantedFile[],
+  handlers: TarHandlers,
+  capacity: number,
+  source: 'generated' | 'stable' = 'generated',
+): Promise<void> {
+  const exec = startPodProgram(target, 'transfer', [String(MAX_IMAGE_BYTES), source], {
+    input: JSON.stringify(request),
+    timeoutMs: imageSettings().execTimeoutMs,
+    maxStdoutBytes: capacity,
+  });
   const reader = tarReader(wanted, handlers);
   reader.pipeFrom(exec.stdout);
   try {
     await reader.done;
   } catch (err) {
-    const cause = await exec.result.then(() => null, (e: Error) => e);
+    const cause = await exec.result.then(
+      () => null,
+      (e: Error) => e,
+    );
     if (cause instanceof ClusterError) throw cause;
     throw new ClusterError(`The images from pod ${target.pod} arrived damaged (${(err as Error).message}).`, 'other');
   }
@@ -33,10 +47,20 @@ export async function transferImages(target: PodTarget, wanted: WantedFile[], ha
   // Stable copies come from their own folder: one more exec only when a batch holds some.
   const stable = wanted.filter((w) => w.source === 'stable');
   const generated = wanted.filter((w) => w.source !== 'stable');
-  for (const [files, source] of [[generated, 'generated'], [stable, 'stable']] as const) {
+  for (const [files, source] of [
+    [generated, 'generated'],
+    [stable, 'stable'],
+  ] as const) {
     if (files.length === 0) continue;
     const total = files.reduce((n, w) => n + w.size, 0) + overhead(files.length);
-    await runTransfer(target, files.map((w) => ({ p: w.name, s: w.size, m: w.mtimeMs === undefined ? undefined : Math.round(w.mtimeMs), i: w.ino })), files, handlers, total, source);
+    await runTransfer(
+      target,
+      files.map((w) => ({ p: w.name, s: w.size, m: w.mtimeMs === undefined ? undefined : Math.round(w.mtimeMs), i: w.ino })),
+      files,
+      handlers,
+      total,
+      source,
+    );
   }
 }
 
@@ -55,7 +79,12 @@ export interface PageRequest {
  * thumbnails are at hand) before their bytes arrive. It carries as much as the transfers
  * of one agent may carry side by side; what is over is left for the usual way.
  */
-export async function transferPage(target: PodTarget, page: PageRequest, skip: string[], handlers: TarHandlers & { onPage(files: PageFile[]): void }): Promise<void> {
+export async function transferPage(
+  target: PodTarget,
+  page: PageRequest,
+  skip: string[],
+  handlers: TarHandlers & { onPage(files: PageFile[]): void },
+): Promise<void> {
   const { batchMaxBytes, batchMaxFiles, transfersPerVolume } = imageSettings();
   const maxBytes = batchMaxBytes * transfersPerVolume;
   const request = { page: { ...page, maxBytes, maxFiles: batchMaxFiles * transfersPerVolume }, skip };

@@ -1,6 +1,13 @@
 import 'server-only';
 import { withDeadline, type Cluster } from './clusters';
-import { currentIdentity, identityLabel, impersonationEnabled, requireAccess, requireExecAccess, type AccessQuestion } from './impersonation';
+import {
+  currentIdentity,
+  identityLabel,
+  impersonationEnabled,
+  requireAccess,
+  requireExecAccess,
+  type AccessQuestion,
+} from './impersonation';
 
 export type AccessCheck = AccessQuestion;
 
@@ -63,10 +70,17 @@ function ruleAllows(rule: ResourceRule, check: AccessCheck): boolean {
  * matching. When the cluster says its list is incomplete (another authorizer, such as a webhook,
  * may allow more) or cannot answer, each question goes to canI instead.
  */
-export async function canIAll<K extends string>(cluster: Cluster, namespace: string, checks: Partial<Record<K, Omit<AccessCheck, 'namespace'>>>): Promise<Partial<Record<K, AccessAnswer>>> {
+export async function canIAll<K extends string>(
+  cluster: Cluster,
+  namespace: string,
+  checks: Partial<Record<K, Omit<AccessCheck, 'namespace'>>>,
+): Promise<Partial<Record<K, AccessAnswer>>> {
   const keys = (Object.keys(checks) as K[]).filter((k) => checks[k]);
   const full = (k: K): AccessCheck => ({ ...checks[k]!, namespace });
-  const oneByOne = async () => Object.fromEntries(await Promise.all(keys.map(async (k) => [k, await canI(cluster, full(k))] as const))) as Partial<Record<K, AccessAnswer>>;
+  const oneByOne = async () =>
+    Object.fromEntries(await Promise.all(keys.map(async (k) => [k, await canI(cluster, full(k))] as const))) as Partial<
+      Record<K, AccessAnswer>
+    >;
   if (keys.length === 0) return {};
   let who: string;
   try {
@@ -77,7 +91,9 @@ export async function canIAll<K extends string>(cluster: Cluster, namespace: str
   let rules: ResourceRule[];
   try {
     const res = await withDeadline(
-      cluster.authz.createSelfSubjectRulesReview({ body: { apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectRulesReview', spec: { namespace } } }),
+      cluster.authz.createSelfSubjectRulesReview({
+        body: { apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectRulesReview', spec: { namespace } },
+      }),
       5_000,
       'checking permissions',
     );
@@ -109,7 +125,12 @@ export function requirePodAccess(cluster: Cluster, namespace: string, pod?: stri
  * remembered briefly; a no-op otherwise. Throws a forbidden ClusterError in plain words.
  */
 export function requireListAccess(cluster: Cluster, namespace: string, resource: 'deployments' | 'pods' | 'events'): Promise<void> {
-  return requireAccess((check) => canI(cluster, check), cluster.id, { namespace, verb: 'list', resource, group: resource === 'deployments' ? 'apps' : '' });
+  return requireAccess((check) => canI(cluster, check), cluster.id, {
+    namespace,
+    verb: 'list',
+    resource,
+    group: resource === 'deployments' ? 'apps' : '',
+  });
 }
 
 /** Whether the signed-in person may read this kind there (always, without impersonation). */

@@ -8,7 +8,11 @@ import { agentPath, decodeSegment } from '../url-params';
 export const agentRefSchema = z.object({
   // Kubeconfig context names are looser than Kubernetes names, but never need control
   // characters or more than a line's worth of text.
-  clusterId: z.string().min(1).max(253).regex(/^[\x21-\x7e]+$/, 'The cluster name is not valid.'),
+  clusterId: z
+    .string()
+    .min(1)
+    .max(253)
+    .regex(/^[\x21-\x7e]+$/, 'The cluster name is not valid.'),
   namespace: z.string().regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, 'The namespace is not valid.'),
   name: z
     .string()
@@ -43,7 +47,9 @@ export const agentLabel = (ref: AgentRef) => `${ref.namespace}/${ref.name}`;
  * segments; an address that is not one (bad escape, not a Kubernetes name) is an error to show
  * as it is (400 in a route, "not found" on a page).
  */
-export async function agentRefFromParams(params: Promise<unknown> | unknown): Promise<{ ok: true; ref: AgentRef } | { ok: false; error: string }> {
+export async function agentRefFromParams(
+  params: Promise<unknown> | unknown,
+): Promise<{ ok: true; ref: AgentRef } | { ok: false; error: string }> {
   const parsed = agentParamsSchema.safeParse(await params);
   if (parsed.success) return { ok: true, ref: parsed.data };
   return { ok: false, error: `That is not an agent address: ${parsed.error.issues[0]?.message ?? 'it could not be read'}` };

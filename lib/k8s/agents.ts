@@ -65,7 +65,8 @@ export function summarizePod(pod: k8s.V1Pod, containerName: string): PodSummary 
   // again is treated as crash-looping, so the UI does not flicker between states and the
   // probe does not exec into a container that is about to die.
   const lastExit = agent?.lastState?.terminated?.exitCode;
-  const crashLooping = status === 'CrashLoopBackOff' || (!ready && (agent?.restartCount ?? 0) >= 1 && lastExit !== undefined && lastExit !== 0);
+  const crashLooping =
+    status === 'CrashLoopBackOff' || (!ready && (agent?.restartCount ?? 0) >= 1 && lastExit !== undefined && lastExit !== 0);
   return {
     name: pod.metadata?.name ?? '',
     uid: pod.metadata?.uid ?? '',
@@ -162,7 +163,10 @@ export async function listAgentWorkloads(cluster: Cluster): Promise<AgentWorkloa
   const what = `listing agents in cluster ${cluster.label}`;
   try {
     const labelSelector = agentSelector().text;
-    const [deps, pods] = await Promise.all([cachedObjects(cluster, labelSelector, 'deployments'), cachedObjects(cluster, labelSelector, 'pods')]);
+    const [deps, pods] = await Promise.all([
+      cachedObjects(cluster, labelSelector, 'deployments'),
+      cachedObjects(cluster, labelSelector, 'pods'),
+    ]);
     const readable = await readableNamespaces(cluster, [...new Set(deps.map((d) => d.metadata?.namespace ?? ''))]);
     return deps
       .filter((d) => readable.has(d.metadata?.namespace ?? ''))
@@ -182,14 +186,19 @@ async function readableNamespaces(cluster: Cluster, namespaces: string[]): Promi
   if (!watched && (await both(''))) return new Set(namespaces);
   const answers = await Promise.all(namespaces.map(async (ns) => [ns, await both(ns)] as const));
   const allowed = new Set(answers.filter(([, ok]) => ok).map(([ns]) => ns));
-  if (allowed.size === 0 && namespaces.length > 0) await requireListAccess(cluster, watched?.[0] ?? '', 'deployments').then(() => requireListAccess(cluster, watched?.[0] ?? '', 'pods'));
+  if (allowed.size === 0 && namespaces.length > 0)
+    await requireListAccess(cluster, watched?.[0] ?? '', 'deployments').then(() => requireListAccess(cluster, watched?.[0] ?? '', 'pods'));
   return allowed;
 }
 
 /** A Deployment read from the API server itself (for writers that need its current resourceVersion). */
 export async function getDeployment(cluster: Cluster, namespace: string, name: string): Promise<k8s.V1Deployment> {
   try {
-    return await withDeadline(cluster.apps.readNamespacedDeployment({ namespace, name }), API_DEADLINE_MS, `reading deployment ${namespace}/${name}`);
+    return await withDeadline(
+      cluster.apps.readNamespacedDeployment({ namespace, name }),
+      API_DEADLINE_MS,
+      `reading deployment ${namespace}/${name}`,
+    );
   } catch (err) {
     throw toClusterError(err, `reading deployment ${namespace}/${name}`);
   }
@@ -218,7 +227,11 @@ async function cachedAgentPods(cluster: Cluster, namespace: string): Promise<k8s
  * (not an agent, or created a moment ago) is read once from the API server, so the caller can
  * tell "not an agent" from "not there".
  */
-export async function getDeploymentWithPods(cluster: Cluster, namespace: string, name: string): Promise<{ deployment: k8s.V1Deployment; pods: k8s.V1Pod[] }> {
+export async function getDeploymentWithPods(
+  cluster: Cluster,
+  namespace: string,
+  name: string,
+): Promise<{ deployment: k8s.V1Deployment; pods: k8s.V1Pod[] }> {
   const labelSelector = agentSelector().text;
   let deployment: k8s.V1Deployment | undefined;
   try {

@@ -84,7 +84,8 @@ export function getClusters(): Cluster[] {
     clusters = contexts.map((c) => clusterFor(base, c));
     return clusters;
   } catch (err) {
-    loadError = err instanceof ClusterError ? err : new ClusterError(`The kubeconfig could not be loaded: ${(err as Error).message}`, 'other');
+    loadError =
+      err instanceof ClusterError ? err : new ClusterError(`The kubeconfig could not be loaded: ${(err as Error).message}`, 'other');
     throw loadError;
   }
 }

@@ -15,7 +15,12 @@ export interface ClusterEvent {
 }
 
 /** Recent events about a Deployment and its pods, from the watch cache of its namespace. */
-export async function listAgentEvents(cluster: Cluster, namespace: string, deployment: string, podNames: string[]): Promise<ClusterEvent[]> {
+export async function listAgentEvents(
+  cluster: Cluster,
+  namespace: string,
+  deployment: string,
+  podNames: string[],
+): Promise<ClusterEvent[]> {
   try {
     await requireListAccess(cluster, namespace, 'events');
     const items = await cachedObjects(cluster, agentSelector().text, 'events', namespace);
@@ -49,5 +54,8 @@ function toIso(v: Date | string | undefined | null): string | null {
  */
 export function ownedName(deployment: string, name: string): boolean {
   if (!name.startsWith(`${deployment}-`)) return false;
-  return /^[a-z0-9]{6,10}(-[a-z0-9]{5})?$/.test(name.slice(deployment.length + 1)) && /[0-9]/.test(name.slice(deployment.length + 1, deployment.length + 11));
+  return (
+    /^[a-z0-9]{6,10}(-[a-z0-9]{5})?$/.test(name.slice(deployment.length + 1)) &&
+    /[0-9]/.test(name.slice(deployment.length + 1, deployment.length + 11))
+  );
 }

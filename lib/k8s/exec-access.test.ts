@@ -17,7 +17,9 @@ describe('the exec access check in impersonation mode', () => {
       await new Promise((r) => setTimeout(r, 20));
       return { allowed: false, reason: 'The cluster does not allow sam to create pods/exec in agents.' };
     };
-    const both = runWithIdentity(sam, () => Promise.allSettled([requireExecAccess(check, 'c', 'agents'), requireExecAccess(check, 'c', 'agents')]));
+    const both = runWithIdentity(sam, () =>
+      Promise.allSettled([requireExecAccess(check, 'c', 'agents'), requireExecAccess(check, 'c', 'agents')]),
+    );
     const results = await both;
     expect(asked).toBe(1);
     for (const r of results) expect(r.status === 'rejected' && (r.reason as Error).message).toMatch(/does not allow sam/);

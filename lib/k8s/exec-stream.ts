@@ -128,7 +128,9 @@ export function execInPodStreaming(cluster: Cluster, req: StreamingExecRequest):
       if (settled) ws.close();
       else if (paused) socket?.pause?.();
       ws.on('close', () => {
-        setImmediate(() => finish(new ClusterError(`The connection to pod ${req.pod} closed before the command reported its result.`, 'unreachable')));
+        setImmediate(() =>
+          finish(new ClusterError(`The connection to pod ${req.pod} closed before the command reported its result.`, 'unreachable')),
+        );
       });
       ws.on('error', (err: Error) => finish(new ClusterError(`The connection to pod ${req.pod} failed: ${err.message}`, 'unreachable')));
     })

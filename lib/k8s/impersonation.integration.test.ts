@@ -42,20 +42,39 @@ describe('identity mapping', () => {
   });
 
   it('maps OIDC users by e-mail or subject, with prefixes, and never passes system: groups', () => {
-    const oidc = { id: 'sub-123', name: 'Ada', email: 'ada@example.com', role: 'admin', groups: ['sre', 'system:masters'], provider: 'oidc' };
+    const oidc = {
+      id: 'sub-123',
+      name: 'Ada',
+      email: 'ada@example.com',
+      role: 'admin',
+      groups: ['sre', 'system:masters'],
+      provider: 'oidc',
+    };
     expect(kubeIdentityOf(oidc, DEFAULTS)).toEqual({ user: 'ada@example.com', groups: ['sre'] });
-    expect(kubeIdentityOf(oidc, { ...DEFAULTS, userClaim: 'sub', userPrefix: 'oidc:', groupPrefix: 'oidc:' })).toEqual({ user: 'oidc:sub-123', groups: ['oidc:sre'] });
+    expect(kubeIdentityOf(oidc, { ...DEFAULTS, userClaim: 'sub', userPrefix: 'oidc:', groupPrefix: 'oidc:' })).toEqual({
+      user: 'oidc:sub-123',
+      groups: ['oidc:sre'],
+    });
     expect(() => kubeIdentityOf({ ...oidc, email: null }, DEFAULTS)).toThrow(/no e-mail/);
   });
 
   it('drops Impersonate-* headers it did not set, whatever their case or shape', () => {
     const id = { user: 'u', groups: ['g1', 'g2'] };
-    expect(withImpersonationHeaders({ 'Impersonate-User': 'admin', 'impersonate-group': 'system:masters', 'Impersonate-Extra-scopes': 'x', accept: 'application/json' }, id)).toEqual({
+    expect(
+      withImpersonationHeaders(
+        { 'Impersonate-User': 'admin', 'impersonate-group': 'system:masters', 'Impersonate-Extra-scopes': 'x', accept: 'application/json' },
+        id,
+      ),
+    ).toEqual({
       accept: 'application/json',
       'impersonate-user': 'u',
       'impersonate-group': ['g1', 'g2'],
     });
-    expect(withImpersonationHeaders(['IMPERSONATE-USER', 'admin', 'x-a', '1'], id)).toEqual({ 'x-a': '1', 'impersonate-user': 'u', 'impersonate-group': ['g1', 'g2'] });
+    expect(withImpersonationHeaders(['IMPERSONATE-USER', 'admin', 'x-a', '1'], id)).toEqual({
+      'x-a': '1',
+      'impersonate-user': 'u',
+      'impersonate-group': ['g1', 'g2'],
+    });
   });
 });
 
@@ -147,12 +166,19 @@ describe('against the dev cluster', () => {
     // The dashboard may impersonate (the default policy); dashboard:viewer may only read;
     // dashboard:operator (a group) may also exec, but not patch Deployments.
     const policy = await control.call<{ bindings: unknown[] }>('GET', '/_devcluster/rbac');
-    const read = { verbs: ['get', 'list', 'watch'], apiGroups: ['', 'apps'], resources: ['pods', 'pods/log', 'events', 'deployments', 'replicasets', 'namespaces', 'configmaps'] };
+    const read = {
+      verbs: ['get', 'list', 'watch'],
+      apiGroups: ['', 'apps'],
+      resources: ['pods', 'pods/log', 'events', 'deployments', 'replicasets', 'namespaces', 'configmaps'],
+    };
     await control.call('PUT', '/_devcluster/rbac', {
       bindings: [
         ...policy.bindings,
         { subjects: [{ kind: 'User', name: 'dashboard:viewer' }], rules: [read] },
-        { subjects: [{ kind: 'Group', name: 'dashboard:operator' }], rules: [read, { verbs: ['get', 'create'], apiGroups: [''], resources: ['pods/exec'] }] },
+        {
+          subjects: [{ kind: 'Group', name: 'dashboard:operator' }],
+          rules: [read, { verbs: ['get', 'create'], apiGroups: [''], resources: ['pods/exec'] }],
+        },
       ],
     });
     process.env.KUBECONFIG = cluster.kubeconfigPath;
@@ -186,13 +212,24 @@ describe('against the dev cluster', () => {
     const access = await runWithIdentity(as(operator), () => agentActionAccess(getCluster(CTX), agent.namespace, agent.name, 'operator'));
     expect(access.editConfig.allowed).toBe(true);
     expect(access.restart.allowed).toBe(false);
-    expect(access.restart.reason).toBe(`The cluster does not allow your Kubernetes identity (dashboard:operator) to patch deployments in ${agent.namespace}.`);
+    expect(access.restart.reason).toBe(
+      `The cluster does not allow your Kubernetes identity (dashboard:operator) to patch deployments in ${agent.namespace}.`,
+    );
     // The dashboard itself may patch: the answer really is the person's.
-    expect((await runWithIdentity({ kind: 'dashboard' }, () => canI(getCluster(CTX), { namespace: agent.namespace, verb: 'patch', resource: 'deployments', group: 'apps' }))).allowed).toBe(true);
+    expect(
+      (
+        await runWithIdentity({ kind: 'dashboard' }, () =>
+          canI(getCluster(CTX), { namespace: agent.namespace, verb: 'patch', resource: 'deployments', group: 'apps' }),
+        )
+      ).allowed,
+    ).toBe(true);
   });
 
   it('a restart by that operator fails with the 403 in plain words, and the dashboard still records it', async () => {
-    const err = await runWithIdentity(as(operator), () => restartAgent(agent, { name: 'operator', email: null, role: 'operator' })).then(() => null, (e: unknown) => e);
+    const err = await runWithIdentity(as(operator), () => restartAgent(agent, { name: 'operator', email: null, role: 'operator' })).then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(UserFacingError);
     expect((err as Error).message).toMatch(/refused .*\(403\).*User "dashboard:operator" cannot patch resource "deployments"/);
     const history = await runWithIdentity({ kind: 'dashboard' }, () => listAgentHistory(getCluster(CTX), agent.namespace, agent.name));
@@ -201,18 +238,36 @@ describe('against the dev cluster', () => {
 
   it('exec carries the identity: allowed through the operator group, refused to the viewer', async () => {
     const target = await runWithIdentity(as(operator), () => findAgentPod(agent));
-    const run = (id: RequestIdentity) => runWithIdentity(id, () => execInPod(getCluster(CTX), { namespace: agent.namespace, pod: target.pod.name, container: 'openab', argv: ['true'], timeoutMs: 20_000 }));
+    const run = (id: RequestIdentity) =>
+      runWithIdentity(id, () =>
+        execInPod(getCluster(CTX), {
+          namespace: agent.namespace,
+          pod: target.pod.name,
+          container: 'openab',
+          argv: ['true'],
+          timeoutMs: 20_000,
+        }),
+      );
     expect((await run(as(operator))).exitCode).toBe(0);
     await expect(run(as(viewer))).rejects.toMatchObject({ kind: 'forbidden' });
   });
 
-  it('a probe cached with the operator\'s rights is not served to the viewer', async () => {
+  it("a probe cached with the operator's rights is not served to the viewer", async () => {
     const target = await runWithIdentity(as(operator), () => findAgentPod(agent));
-    const probeTarget = { cluster: getCluster(CTX), namespace: agent.namespace, pod: target.pod.name, podUid: target.pod.uid, container: 'openab' };
+    const probeTarget = {
+      cluster: getCluster(CTX),
+      namespace: agent.namespace,
+      pod: target.pod.name,
+      podUid: target.pod.uid,
+      container: 'openab',
+    };
     const probe = await runWithIdentity(as(operator), () => probeAgent(probeTarget, { maxAgeMs: 600_000 }));
     expect(probe.codexHome).toBeTruthy();
     const stats = await control.stats();
-    const refused = await runWithIdentity(as(viewer), () => probeAgent(probeTarget, { maxAgeMs: 600_000 })).then(() => null, (e: unknown) => e);
+    const refused = await runWithIdentity(as(viewer), () => probeAgent(probeTarget, { maxAgeMs: 600_000 })).then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(refused).toMatchObject({ kind: 'forbidden' });
     expect((refused as Error).message).toMatch(/dashboard:viewer/);
     // The refusal came from an access review, not from a new exec.

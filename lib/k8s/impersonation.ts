@@ -51,7 +51,9 @@ export function kubeIdentityOf(user: IdentitySource, settings: ImpersonationSett
   const value = claim === 'sub' ? user.id : user.email;
   if (!value) {
     throw new ClusterError(
-      claim === 'sub' ? 'Your sign-in has no subject, so the dashboard cannot act as you in the cluster.' : 'Your sign-in has no e-mail address, so the dashboard cannot act as you in the cluster. Ask an admin to set IMPERSONATE_USER_CLAIM=sub.',
+      claim === 'sub'
+        ? 'Your sign-in has no subject, so the dashboard cannot act as you in the cluster.'
+        : 'Your sign-in has no e-mail address, so the dashboard cannot act as you in the cluster. Ask an admin to set IMPERSONATE_USER_CLAIM=sub.',
       'unauthorized',
       401,
     );
@@ -91,7 +93,12 @@ export async function currentIdentity(): Promise<RequestIdentity> {
   } catch {
     resolved = null;
   }
-  if (!resolved) throw new ClusterError('The dashboard acts as the signed-in user, and no signed-in user was found for this request. Sign in again.', 'unauthorized', 401);
+  if (!resolved)
+    throw new ClusterError(
+      'The dashboard acts as the signed-in user, and no signed-in user was found for this request. Sign in again.',
+      'unauthorized',
+      401,
+    );
   return resolved;
 }
 
@@ -184,7 +191,17 @@ export async function requireAccess(
   const id = await currentIdentity();
   if (id.kind !== 'user') return;
   const q = question;
-  const key = [id.identity.user, id.identity.groups.join('\u0001'), clusterId, q.namespace, q.verb, q.group ?? '', q.resource, q.subresource ?? '', q.name ?? ''].join('\u0000');
+  const key = [
+    id.identity.user,
+    id.identity.groups.join('\u0001'),
+    clusterId,
+    q.namespace,
+    q.verb,
+    q.group ?? '',
+    q.resource,
+    q.subresource ?? '',
+    q.name ?? '',
+  ].join('\u0000');
   let entry = accessChecks.get(key);
   if (!entry || Date.now() - entry.at > ACCESS_CHECK_TTL_MS) {
     entry = { at: Date.now(), answer: check(question) };
@@ -195,7 +212,12 @@ export async function requireAccess(
     added.answer.catch(() => accessChecks.get(key) === added && accessChecks.delete(key));
   }
   const answer = await entry.answer;
-  if (!answer.allowed) throw new ClusterError(answer.reason ?? `The cluster does not let ${identityLabel(id)} ${q.verb} ${q.resource} in ${q.namespace || 'the cluster'}.`, 'forbidden', 403);
+  if (!answer.allowed)
+    throw new ClusterError(
+      answer.reason ?? `The cluster does not let ${identityLabel(id)} ${q.verb} ${q.resource} in ${q.namespace || 'the cluster'}.`,
+      'forbidden',
+      403,
+    );
 }
 
 /** Cached pod data goes only to someone the cluster lets exec into that pod (or namespace). */

@@ -41,7 +41,8 @@ export function labelKeyProblem(key: string): string | null {
   const [prefix, name] = slash.length === 2 ? slash : [null, slash[0]];
   if (prefix !== null) {
     if (prefix.length === 0) return `invalid label key "${key}": the prefix before "/" is empty`;
-    if (prefix.length > 253 || !DNS1123_SUBDOMAIN.test(prefix)) return `invalid label key "${key}": the prefix must be a lower-case DNS subdomain`;
+    if (prefix.length > 253 || !DNS1123_SUBDOMAIN.test(prefix))
+      return `invalid label key "${key}": the prefix must be a lower-case DNS subdomain`;
   }
   if (name.length === 0 || name.length > 63 || !NAME.test(name)) {
     return `invalid label key "${key}": the name must be 63 characters or less, begin and end with a letter or digit, and hold only letters, digits, '-', '_' and '.'`;
@@ -51,7 +52,8 @@ export function labelKeyProblem(key: string): string | null {
 
 export function labelValueProblem(value: string): string | null {
   if (value === '') return null;
-  if (value.length > 63 || !NAME.test(value)) return `invalid label value "${value}": it must be 63 characters or less, begin and end with a letter or digit, and hold only letters, digits, '-', '_' and '.'`;
+  if (value.length > 63 || !NAME.test(value))
+    return `invalid label value "${value}": it must be 63 characters or less, begin and end with a letter or digit, and hold only letters, digits, '-', '_' and '.'`;
   return null;
 }
 
@@ -114,7 +116,8 @@ class Parser {
       if (after.kind === 'end') return requirements;
       if (after.kind !== ',') throw new LabelSelectorError(`found '${after.text}', expected: ',' or 'end of string'`);
       const following = this.peek();
-      if (following.kind !== 'id' && following.kind !== '!') throw new LabelSelectorError(`found '${following.text}', expected: identifier after ','`);
+      if (following.kind !== 'id' && following.kind !== '!')
+        throw new LabelSelectorError(`found '${following.text}', expected: identifier after ','`);
     }
   }
 
@@ -198,8 +201,10 @@ class Parser {
 
 function requirement(key: string, operator: Operator, raw: string[]): Requirement {
   const values = [...new Set(raw)].sort();
-  if ((operator === 'in' || operator === 'notin') && values.length === 0) throw new LabelSelectorError(`for 'in', 'notin' operators, values set can't be empty`);
-  if ((operator === 'gt' || operator === 'lt') && (values.length !== 1 || !isInt64(values[0]))) throw new LabelSelectorError(`for 'gt', 'lt' operators, the value must be one integer`);
+  if ((operator === 'in' || operator === 'notin') && values.length === 0)
+    throw new LabelSelectorError(`for 'in', 'notin' operators, values set can't be empty`);
+  if ((operator === 'gt' || operator === 'lt') && (values.length !== 1 || !isInt64(values[0])))
+    throw new LabelSelectorError(`for 'gt', 'lt' operators, the value must be one integer`);
   for (const v of values) {
     const problem = labelValueProblem(v);
     if (problem) throw new LabelSelectorError(problem);
@@ -243,7 +248,8 @@ export function fromSelectorObject(sel: LabelSelectorObject | null | undefined):
     const keyProblem = labelKeyProblem(e.key);
     if (keyProblem) throw new LabelSelectorError(keyProblem);
     const values = e.values ?? [];
-    if ((operator === 'exists' || operator === '!') && values.length > 0) throw new LabelSelectorError(`values set must be empty for exists and does not exist`);
+    if ((operator === 'exists' || operator === '!') && values.length > 0)
+      throw new LabelSelectorError(`values set must be empty for exists and does not exist`);
     requirements.push(requirement(e.key, operator, values));
   }
   requirements.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));

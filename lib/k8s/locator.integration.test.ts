@@ -62,7 +62,10 @@ describe('the agent locator', () => {
 
   it('answers a missing Deployment, an unknown cluster and a name that is not one as "no Codex agent"', async () => {
     const codex = truth.find((a) => a.codex)!;
-    await expect(locateAgent({ ...refOf(codex), name: 'no-such-agent' })).rejects.toMatchObject({ status: 404, message: expect.stringMatching(/Not found: there is no Codex agent/) });
+    await expect(locateAgent({ ...refOf(codex), name: 'no-such-agent' })).rejects.toMatchObject({
+      status: 404,
+      message: expect.stringMatching(/Not found: there is no Codex agent/),
+    });
     await expect(locateAgent({ ...refOf(codex), clusterId: 'nowhere' })).rejects.toMatchObject({ status: 404 });
     await expect(locateAgent({ ...refOf(codex), name: 'Not_A_Name' })).rejects.toMatchObject({ status: 404 });
   });
@@ -74,9 +77,13 @@ describe('the agent locator', () => {
     for (const a of codex) {
       const located = await locateAgent(refOf(a));
       const listed = fleet.find((w) => w.namespace === a.namespace && w.name === a.name)!;
-      expect(located.workload.pods.map((p) => p.name), a.name).toEqual(listed.pods.map((p) => p.name));
+      expect(
+        located.workload.pods.map((p) => p.name),
+        a.name,
+      ).toEqual(listed.pods.map((p) => p.name));
       expect(located.pods.map((p) => p.metadata!.name)).toEqual(listed.pods.map((p) => p.name));
-      if (!a.crashLooping) expect(located.pod?.name, a.name).toBe(listed.pods.find((p) => p.phase === 'Running' && !p.terminating && !p.crashLooping)?.name);
+      if (!a.crashLooping)
+        expect(located.pod?.name, a.name).toBe(listed.pods.find((p) => p.phase === 'Running' && !p.terminating && !p.crashLooping)?.name);
     }
   });
 
@@ -86,7 +93,9 @@ describe('the agent locator', () => {
       for (const bad of ['app.kubernetes.io/component in (codex,codex-2', 'app.kubernetes.io/component in codex', 'a,,b']) {
         useSelector(bad);
         forgetAgentPod(codex);
-        await expect(locateAgent(codex), bad).rejects.toThrow(/The setting AGENT_SELECTOR cannot be used: The label selector .* is not valid/);
+        await expect(locateAgent(codex), bad).rejects.toThrow(
+          /The setting AGENT_SELECTOR cannot be used: The label selector .* is not valid/,
+        );
         await expect(listAgentWorkloads(getCluster(CONTEXT)), bad).rejects.toThrow(/AGENT_SELECTOR cannot be used/);
         await expect(agentPod(codex), bad).rejects.toThrow(/AGENT_SELECTOR cannot be used/);
       }

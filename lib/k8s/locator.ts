@@ -46,7 +46,11 @@ async function locate(ref: AgentRef): Promise<LocatedAgent> {
     found = await getDeploymentWithPods(cluster, ref.namespace, ref.name);
   } catch (err) {
     if (err instanceof ClusterError && err.kind === 'not-found') {
-      throw new ClusterError(`Not found: there is no Codex agent ${label} in ${ref.clusterId}. It may have been removed; reload the page.`, 'not-found', 404);
+      throw new ClusterError(
+        `Not found: there is no Codex agent ${label} in ${ref.clusterId}. It may have been removed; reload the page.`,
+        'not-found',
+        404,
+      );
     }
     throw err;
   }

@@ -32,7 +32,11 @@ export async function readPodLog(cluster: Cluster, req: LogRequest): Promise<str
     const failure = toClusterError(err, what);
     // The API server answers 400 when the container never restarted: a plain "there is none".
     if (req.previous && failure.status === 400) {
-      throw new ClusterError(`Pod ${req.pod} has no log of a previous "${req.container}" container: it has not restarted since the pod started.`, 'invalid', 400);
+      throw new ClusterError(
+        `Pod ${req.pod} has no log of a previous "${req.container}" container: it has not restarted since the pod started.`,
+        'invalid',
+        400,
+      );
     }
     throw failure;
   }

@@ -11,12 +11,22 @@ export const RESTARTED_AT = 'kubectl.kubernetes.io/restartedAt';
  * `kubectl rollout restart`: the same strategic-merge patch, the same field manager.
  * Returns the generation the rollout must reach.
  */
-export async function restartDeployment(cluster: Cluster, namespace: string, name: string, now = new Date()): Promise<{ generation: number; restartedAt: string }> {
+export async function restartDeployment(
+  cluster: Cluster,
+  namespace: string,
+  name: string,
+  now = new Date(),
+): Promise<{ generation: number; restartedAt: string }> {
   const restartedAt = now.toISOString().replace(/\.\d{3}Z$/, 'Z');
   try {
     const d = await withDeadline(
       cluster.apps.patchNamespacedDeployment(
-        { namespace, name, fieldManager: 'kubectl-rollout', body: { spec: { template: { metadata: { annotations: { [RESTARTED_AT]: restartedAt } } } } } },
+        {
+          namespace,
+          name,
+          fieldManager: 'kubectl-rollout',
+          body: { spec: { template: { metadata: { annotations: { [RESTARTED_AT]: restartedAt } } } } },
+        },
         k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.StrategicMergePatch),
       ),
       10_000,
@@ -63,7 +73,14 @@ export function rolloutStatusOfObjects(d: k8s.V1Deployment, pods: k8s.V1Pod[]): 
   const summaries = pods.map((p) => {
     const s = summarizePod(p, containerName);
     const waiting = p.status?.containerStatuses?.find((c) => c.name === containerName)?.state?.waiting;
-    return { name: s.name, status: s.status, ready: s.ready, restarts: s.restarts, terminating: s.terminating, reason: waiting?.message ?? waiting?.reason ?? null };
+    return {
+      name: s.name,
+      status: s.status,
+      ready: s.ready,
+      restarts: s.restarts,
+      terminating: s.terminating,
+      reason: waiting?.message ?? waiting?.reason ?? null,
+    };
   });
   return rolloutStatusOf(d, summaries);
 }
@@ -81,22 +98,54 @@ export function rolloutStatusOf(d: k8s.V1Deployment, pods: RolloutStatus['pods']
   const base = { generation, observedGeneration: observed, restartedAt, pods };
 
   if (progressing?.status === 'False' && progressing.reason === 'ProgressDeadlineExceeded') {
-    return { ...base, phase: 'failed', done: true, failed: true, message: `The rollout exceeded its progress deadline: ${progressing.message ?? 'the new pod did not become ready'}.` };
+    return {
+      ...base,
+      phase: 'failed',
+      done: true,
+      failed: true,
+      message: `The rollout exceeded its progress deadline: ${progressing.message ?? 'the new pod did not become ready'}.`,
+    };
   }
-  const crashing = pods.find((p) => !p.terminating && /CrashLoopBackOff|ImagePullBackOff|ErrImagePull|CreateContainerConfigError|RunContainerError/.test(p.status));
+  const crashing = pods.find(
+    (p) => !p.terminating && /CrashLoopBackOff|ImagePullBackOff|ErrImagePull|CreateContainerConfigError|RunContainerError/.test(p.status),
+  );
   if (crashing && observed >= generation) {
-    const why = /ImagePull|ErrImagePull/.test(crashing.status) ? 'its image cannot be pulled' : crashing.status === 'CrashLoopBackOff' ? 'it is crash-looping' : crashing.status;
-    return { ...base, phase: 'failed', done: true, failed: true, message: `The new pod ${crashing.name} does not start: ${why}${crashing.reason && crashing.reason !== crashing.status ? ` (${crashing.reason})` : ''}.` };
+    const why = /ImagePull|ErrImagePull/.test(crashing.status)
+      ? 'its image cannot be pulled'
+      : crashing.status === 'CrashLoopBackOff'
+        ? 'it is crash-looping'
+        : crashing.status;
+    return {
+      ...base,
+      phase: 'failed',
+      done: true,
+      failed: true,
+      message: `The new pod ${crashing.name} does not start: ${why}${crashing.reason && crashing.reason !== crashing.status ? ` (${crashing.reason})` : ''}.`,
+    };
   }
-  if (observed < generation) return { ...base, phase: 'terminating-old', done: false, failed: false, message: 'Waiting for the controller to pick up the change…' };
+  if (observed < generation)
+    return { ...base, phase: 'terminating-old', done: false, failed: false, message: 'Waiting for the controller to pick up the change…' };
   const oldPods = pods.filter((p) => p.terminating);
-  if (oldPods.length > 0) return { ...base, phase: 'terminating-old', done: false, failed: false, message: `Old pod ${oldPods[0].name} is terminating.` };
+  if (oldPods.length > 0)
+    return { ...base, phase: 'terminating-old', done: false, failed: false, message: `Old pod ${oldPods[0].name} is terminating.` };
   if (updated >= want && ready >= want && available >= want && total === want) {
     return { ...base, phase: 'ready', done: true, failed: false, message: 'The new pod is running and ready.' };
   }
   const fresh = pods.find((p) => !p.terminating);
   if (!fresh || fresh.status === 'Pending' || fresh.status === 'ContainerCreating') {
-    return { ...base, phase: 'pending', done: false, failed: false, message: fresh ? `New pod ${fresh.name} is pending.` : 'Waiting for the new pod to be created…' };
+    return {
+      ...base,
+      phase: 'pending',
+      done: false,
+      failed: false,
+      message: fresh ? `New pod ${fresh.name} is pending.` : 'Waiting for the new pod to be created…',
+    };
   }
-  return { ...base, phase: 'starting', done: false, failed: false, message: `New pod ${fresh.name} is ${fresh.status.toLowerCase()}, waiting for it to be ready.` };
+  return {
+    ...base,
+    phase: 'starting',
+    done: false,
+    failed: false,
+    message: `New pod ${fresh.name} is ${fresh.status.toLowerCase()}, waiting for it to be ready.`,
+  };
 }

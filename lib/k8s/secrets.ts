@@ -8,7 +8,11 @@ import { toClusterError } from './errors';
  */
 export async function readSecretValue(cluster: Cluster, namespace: string, name: string, key: string): Promise<string | null> {
   try {
-    const secret = await withDeadline(cluster.core.readNamespacedSecret({ namespace, name }), 10_000, `reading secret ${namespace}/${name}`);
+    const secret = await withDeadline(
+      cluster.core.readNamespacedSecret({ namespace, name }),
+      10_000,
+      `reading secret ${namespace}/${name}`,
+    );
     const raw = secret.data?.[key];
     return raw ? Buffer.from(raw, 'base64').toString('utf8').trim() : null;
   } catch (err) {

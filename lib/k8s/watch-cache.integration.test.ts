@@ -25,8 +25,17 @@ let admin: k8s.KubeConfig;
 const scratch = mkdtempSync(path.join(tmpdir(), 'watch-cache-it-'));
 
 beforeAll(async () => {
-  cluster = await startDevCluster({ port: 0, seed: 'empty', kubeconfigPath: path.join(scratch, 'kubeconfig'), quiet: true, podReadyDelayMs: 200 });
-  control = devClusterClient({ ...JSON.parse((await import('node:fs')).readFileSync(cluster.statePath, 'utf8')), kubeconfig: cluster.kubeconfigPath });
+  cluster = await startDevCluster({
+    port: 0,
+    seed: 'empty',
+    kubeconfigPath: path.join(scratch, 'kubeconfig'),
+    quiet: true,
+    podReadyDelayMs: 200,
+  });
+  control = devClusterClient({
+    ...JSON.parse((await import('node:fs')).readFileSync(cluster.statePath, 'utf8')),
+    kubeconfig: cluster.kubeconfigPath,
+  });
   admin = kubeConfig(cluster);
   await admin.makeApiClient(k8s.CoreV1Api).createNamespace({ body: { metadata: { name: NS } } });
   await createAgent(admin, NS, 'one', { 'app.kubernetes.io/component': 'codex' });
@@ -56,7 +65,12 @@ describe('the watch cache', () => {
       await listAgentWorkloads(c);
       const located = await locateAgent({ clusterId: CTX, namespace: NS, name: 'one' });
       expect(located.pod?.name).toBeTruthy();
-      await listAgentEvents(c, NS, 'one', located.workload.pods.map((p) => p.name));
+      await listAgentEvents(
+        c,
+        NS,
+        'one',
+        located.workload.pods.map((p) => p.name),
+      );
     }
     expect((await control.stats()).requests).toBe(0);
   });
@@ -64,12 +78,24 @@ describe('the watch cache', () => {
   it('sees a change by its watch, and relists after the API server drops its watches and history', async () => {
     const c = getCluster(CTX);
     const apps = admin.makeApiClient(k8s.AppsV1Api);
-    await apps.patchNamespacedDeployment({ namespace: NS, name: 'one', body: { metadata: { labels: { seen: 'first' } } } }, k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch));
-    await waitFor('the label to arrive by the watch', async () => (await locateAgent({ clusterId: CTX, namespace: NS, name: 'one' })).deployment.metadata?.labels?.seen === 'first');
+    await apps.patchNamespacedDeployment(
+      { namespace: NS, name: 'one', body: { metadata: { labels: { seen: 'first' } } } },
+      k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
+    );
+    await waitFor(
+      'the label to arrive by the watch',
+      async () => (await locateAgent({ clusterId: CTX, namespace: NS, name: 'one' })).deployment.metadata?.labels?.seen === 'first',
+    );
     await control.resetStats();
     await control.call('POST', '/_devcluster/compact', { closeWatches: true });
-    await apps.patchNamespacedDeployment({ namespace: NS, name: 'one', body: { metadata: { labels: { seen: 'after-restart' } } } }, k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch));
-    await waitFor('the cache to relist and see the change', async () => (await locateAgent({ clusterId: CTX, namespace: NS, name: 'one' })).deployment.metadata?.labels?.seen === 'after-restart');
+    await apps.patchNamespacedDeployment(
+      { namespace: NS, name: 'one', body: { metadata: { labels: { seen: 'after-restart' } } } },
+      k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
+    );
+    await waitFor(
+      'the cache to relist and see the change',
+      async () => (await locateAgent({ clusterId: CTX, namespace: NS, name: 'one' })).deployment.metadata?.labels?.seen === 'after-restart',
+    );
     expect((await listAgentWorkloads(c)).map((w) => w.name)).toEqual(['one']);
     // One list and one watch per kind, not one per read.
     expect((await control.stats()).requests).toBeLessThan(20);
@@ -84,12 +110,19 @@ describe('the watch cache', () => {
       const nobody = { kind: 'user' as const, identity: { user: 'dashboard:nobody', groups: ['dashboard:nobody'] } };
       const viewer = { kind: 'user' as const, identity: { user: 'dashboard:viewer', groups: ['dashboard:viewer'] } };
       await control.call('POST', '/_devcluster/rbac', {
-        bindings: [{ subjects: [{ kind: 'User', name: 'dashboard:viewer' }], rules: [{ verbs: ['get', 'list', 'watch'], apiGroups: ['', 'apps'], resources: ['pods', 'deployments', 'events'] }] }],
+        bindings: [
+          {
+            subjects: [{ kind: 'User', name: 'dashboard:viewer' }],
+            rules: [{ verbs: ['get', 'list', 'watch'], apiGroups: ['', 'apps'], resources: ['pods', 'deployments', 'events'] }],
+          },
+        ],
       });
       const c = getCluster(CTX);
       expect((await runWithIdentity(viewer, () => listAgentWorkloads(c))).map((w) => w.name)).toEqual(['one']);
       await expect(runWithIdentity(nobody, () => listAgentWorkloads(c))).rejects.toMatchObject({ kind: 'forbidden' });
-      await expect(runWithIdentity(nobody, () => locateAgent({ clusterId: CTX, namespace: NS, name: 'one' }))).rejects.toMatchObject({ status: 403 });
+      await expect(runWithIdentity(nobody, () => locateAgent({ clusterId: CTX, namespace: NS, name: 'one' }))).rejects.toMatchObject({
+        status: 403,
+      });
       await expect(runWithIdentity(nobody, () => listAgentEvents(c, NS, 'one', []))).rejects.toMatchObject({ kind: 'forbidden' });
     } finally {
       delete process.env.IMPERSONATION;

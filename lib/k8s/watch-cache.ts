@@ -121,7 +121,10 @@ class Reflector<T extends Obj> implements KindCache<T> {
     };
     const onDone = (err: unknown) => {
       if (this.stopped || generation !== this.generation) return;
-      const gone = expired || (err as { statusCode?: number; code?: number } | null)?.statusCode === 410 || (err as { code?: number } | null)?.code === 410;
+      const gone =
+        expired ||
+        (err as { statusCode?: number; code?: number } | null)?.statusCode === 410 ||
+        (err as { code?: number } | null)?.code === 410;
       if (gone) {
         // The version we held was compacted away: only a new list can say what is there now.
         this.synced = false;
@@ -182,18 +185,25 @@ function scopeCache(cluster: Cluster, namespace: string | null, labelSelector: s
       cluster,
       listing,
       ns ? `/apis/apps/v1/namespaces/${ns}/deployments` : '/apis/apps/v1/deployments',
-      () => (namespace ? cluster.apps.listNamespacedDeployment({ namespace, labelSelector }) : cluster.apps.listDeploymentForAllNamespaces({ labelSelector })),
+      () =>
+        namespace
+          ? cluster.apps.listNamespacedDeployment({ namespace, labelSelector })
+          : cluster.apps.listDeploymentForAllNamespaces({ labelSelector }),
       labelSelector,
     ),
     pods: new Reflector(
       cluster,
       listing,
       ns ? `/api/v1/namespaces/${ns}/pods` : '/api/v1/pods',
-      () => (namespace ? cluster.core.listNamespacedPod({ namespace, labelSelector }) : cluster.core.listPodForAllNamespaces({ labelSelector })),
+      () =>
+        namespace ? cluster.core.listNamespacedPod({ namespace, labelSelector }) : cluster.core.listPodForAllNamespaces({ labelSelector }),
       labelSelector,
     ),
-    events: new Reflector(cluster, `reading events${namespace ? ` in ${namespace}` : ''}`, ns ? `/api/v1/namespaces/${ns}/events` : '/api/v1/events', () =>
-      namespace ? cluster.core.listNamespacedEvent({ namespace }) : cluster.core.listEventForAllNamespaces({}),
+    events: new Reflector(
+      cluster,
+      `reading events${namespace ? ` in ${namespace}` : ''}`,
+      ns ? `/api/v1/namespaces/${ns}/events` : '/api/v1/events',
+      () => (namespace ? cluster.core.listNamespacedEvent({ namespace }) : cluster.core.listEventForAllNamespaces({})),
     ),
   };
 }

@@ -28,7 +28,14 @@ const starter = { name: 'operator', email: null, role: 'operator' };
 
 function agentDeployment(name: string, env: k8s.V1EnvVar[] = []): k8s.V1Deployment {
   const labels = { 'app.kubernetes.io/name': 'openab', 'app.kubernetes.io/instance': name, 'app.kubernetes.io/component': 'codex' };
-  return chartDeployment({ name, labels, image: 'ghcr.io/openabdev/openab-codex:test', claimName: `${name}-data`, env, workingDir: '/home/node' });
+  return chartDeployment({
+    name,
+    labels,
+    image: 'ghcr.io/openabdev/openab-codex:test',
+    claimName: `${name}-data`,
+    env,
+    workingDir: '/home/node',
+  });
 }
 
 async function target(name: string): Promise<LoginTarget> {
@@ -51,7 +58,13 @@ async function until(t: LoginTarget, done: (s: LoginSnapshot) => boolean, ms = 2
 }
 
 async function podShell(t: LoginTarget, script: string): Promise<string> {
-  const out = await execInPod(t.cluster, { namespace: NS, pod: t.pod!.name, container: 'openab', argv: ['sh', '-c', script], timeoutMs: 10_000 });
+  const out = await execInPod(t.cluster, {
+    namespace: NS,
+    pod: t.pod!.name,
+    container: 'openab',
+    argv: ['sh', '-c', script],
+    timeoutMs: 10_000,
+  });
   return out.stdout.toString('utf8');
 }
 
@@ -65,12 +78,23 @@ async function deviceLoginProcesses(t: LoginTarget): Promise<string[]> {
 }
 
 async function approve(code: string, email: string, decision: 'approve' | 'deny' = 'approve') {
-  const res = await fetch(`${cluster.issuerUrl}/_test/${decision}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ user_code: code, email }) });
+  const res = await fetch(`${cluster.issuerUrl}/_test/${decision}`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ user_code: code, email }),
+  });
   expect(res.ok).toBe(true);
 }
 
 beforeAll(async () => {
-  cluster = await startDevCluster({ port: 0, seed: 'empty', kubeconfigPath: path.join(scratch, 'kubeconfig'), quiet: true, podReadyDelayMs: 200, podTerminationDelayMs: 200 });
+  cluster = await startDevCluster({
+    port: 0,
+    seed: 'empty',
+    kubeconfigPath: path.join(scratch, 'kubeconfig'),
+    quiet: true,
+    podReadyDelayMs: 200,
+    podTerminationDelayMs: 200,
+  });
   process.env.KUBECONFIG = cluster.kubeconfigPath;
   process.env.KUBE_CONTEXTS = CONTEXT;
   process.env.PROBE_CACHE_MS = '1';
@@ -81,7 +105,8 @@ beforeAll(async () => {
   kc.loadFromFile(cluster.kubeconfigPath);
   kc.setCurrentContext('admin@devcluster');
   apps = kc.makeApiClient(k8s.AppsV1Api);
-  for (const name of ['login-a', 'login-b', 'login-c', 'login-d', 'login-i']) await apps.createNamespacedDeployment({ namespace: NS, body: agentDeployment(name) });
+  for (const name of ['login-a', 'login-b', 'login-c', 'login-d', 'login-i'])
+    await apps.createNamespacedDeployment({ namespace: NS, body: agentDeployment(name) });
   // An image without Codex on the PATH.
   await apps.createNamespacedDeployment({ namespace: NS, body: agentDeployment('login-e', [{ name: 'PATH', value: '/usr/bin:/bin' }]) });
   // A login server without device-code login answers 404 to the user-code request: a proxy
@@ -92,16 +117,32 @@ beforeAll(async () => {
   });
   await new Promise<void>((r) => notFoundProxy.listen(0, '127.0.0.1', () => r()));
   const viaNotFound = `http://127.0.0.1:${(notFoundProxy.address() as AddressInfo).port}`;
-  await apps.createNamespacedDeployment({ namespace: NS, body: agentDeployment('login-g', [{ name: 'HTTP_PROXY', value: viaNotFound }, { name: 'http_proxy', value: viaNotFound }]) });
+  await apps.createNamespacedDeployment({
+    namespace: NS,
+    body: agentDeployment('login-g', [
+      { name: 'HTTP_PROXY', value: viaNotFound },
+      { name: 'http_proxy', value: viaNotFound },
+    ]),
+  });
   // A login server that hands out a code, then says it expired (410 Gone, as the fake issuer does).
   expiringProxy = createServer((req, res) => {
     const usercode = req.url?.endsWith('/api/accounts/deviceauth/usercode');
     res.writeHead(usercode ? 200 : 410, { 'Content-Type': 'application/json' });
-    res.end(usercode ? '{"device_auth_id":"deviceauth_x","user_code":"ABCD-EFGHI","interval":"1"}' : '{"error":{"message":"This device code has expired.","code":"deviceauth_expired"}}');
+    res.end(
+      usercode
+        ? '{"device_auth_id":"deviceauth_x","user_code":"ABCD-EFGHI","interval":"1"}'
+        : '{"error":{"message":"This device code has expired.","code":"deviceauth_expired"}}',
+    );
   });
   await new Promise<void>((r) => expiringProxy.listen(0, '127.0.0.1', () => r()));
   const viaExpiring = `http://127.0.0.1:${(expiringProxy.address() as AddressInfo).port}`;
-  await apps.createNamespacedDeployment({ namespace: NS, body: agentDeployment('login-h', [{ name: 'HTTP_PROXY', value: viaExpiring }, { name: 'http_proxy', value: viaExpiring }]) });
+  await apps.createNamespacedDeployment({
+    namespace: NS,
+    body: agentDeployment('login-h', [
+      { name: 'HTTP_PROXY', value: viaExpiring },
+      { name: 'http_proxy', value: viaExpiring },
+    ]),
+  });
   // A pod whose requests go through a proxy that is not there: no way out to the login server.
   const noProxy = 'http://127.0.0.1:9';
   await apps.createNamespacedDeployment({
@@ -147,7 +188,10 @@ describe('device login in the pod', () => {
     expect(done.phase).toBe('succeeded');
     expect(done.failure).toBeNull();
     invalidateProbe(CONTEXT, t.pod!.uid);
-    const probe = await probeAgent({ cluster: getCluster(CONTEXT), namespace: NS, pod: t.pod!.name, podUid: t.pod!.uid, container: 'openab' }, { maxAgeMs: 0 });
+    const probe = await probeAgent(
+      { cluster: getCluster(CONTEXT), namespace: NS, pod: t.pod!.name, podUid: t.pod!.uid, container: 'openab' },
+      { maxAgeMs: 0 },
+    );
     expect(probe.login).toMatchObject({ kind: 'chatgpt', email: 'new-login@example.com' });
 
     expect(await claimLoginStep(t, done.loginId!, 'recorded', 'x')).toBe('claimed');
@@ -157,13 +201,17 @@ describe('device login in the pod', () => {
     expect(await deviceLoginProcesses(t)).toEqual([]);
 
     // Codex revokes the current login when a new one starts (what the confirm dialog warns of).
-    const revocations = async () => ((await (await fetch(`${cluster.issuerUrl}/_test/pending`)).json()) as { revocations: number }).revocations;
+    const revocations = async () =>
+      ((await (await fetch(`${cluster.issuerUrl}/_test/pending`)).json()) as { revocations: number }).revocations;
     const revokedBefore = await revocations();
     const second = await startLogin(t, starter);
     expect(second.started).toBe(true);
     expect(await revocations()).toBe(revokedBefore + 1);
     invalidateProbe(CONTEXT, t.pod!.uid);
-    const loggedOut = await probeAgent({ cluster: getCluster(CONTEXT), namespace: NS, pod: t.pod!.name, podUid: t.pod!.uid, container: 'openab' }, { maxAgeMs: 0 });
+    const loggedOut = await probeAgent(
+      { cluster: getCluster(CONTEXT), namespace: NS, pod: t.pod!.name, podUid: t.pod!.uid, container: 'openab' },
+      { maxAgeMs: 0 },
+    );
     expect(loggedOut.login.kind).toBe('not-logged-in');
     await cancelLogin(t, second.snapshot.loginId!);
   });
@@ -206,7 +254,10 @@ describe('device login in the pod', () => {
     const { snapshot } = await startLogin(t, starter);
     expect(snapshot.phase).toBe('waiting');
     // Codex that ignores TERM: the cancel needs its KILL step, seconds after it marked the login.
-    await podShell(t, `for c in /proc/[0-9]*/cmdline; do if tr '\\000' '\\n' < "$c" | grep -qx -e --device-auth; then p=\${c#/proc/}; kill -STOP \${p%/cmdline}; fi; done; true`);
+    await podShell(
+      t,
+      `for c in /proc/[0-9]*/cmdline; do if tr '\\000' '\\n' < "$c" | grep -qx -e --device-auth; then p=\${c#/proc/}; kill -STOP \${p%/cmdline}; fi; done; true`,
+    );
     let done = false;
     const cancel = cancelLogin(t, snapshot.loginId!).finally(() => (done = true));
     const seen: string[] = [];
@@ -225,7 +276,10 @@ describe('device login in the pod', () => {
     const t = await target('login-c');
     const { snapshot } = await startLogin(t, starter);
     expect(snapshot.phase).toBe('waiting');
-    await podShell(t, `kill -KILL $(cat /tmp/openab-dashboard/login/active/pid); for c in /proc/[0-9]*/cmdline; do if tr '\\000' '\\n' < "$c" | grep -qx -e --device-auth; then p=\${c#/proc/}; kill -KILL \${p%/cmdline}; fi; done; true`);
+    await podShell(
+      t,
+      `kill -KILL $(cat /tmp/openab-dashboard/login/active/pid); for c in /proc/[0-9]*/cmdline; do if tr '\\000' '\\n' < "$c" | grep -qx -e --device-auth; then p=\${c#/proc/}; kill -KILL \${p%/cmdline}; fi; done; true`,
+    );
     const s = await until(t, (x) => x.phase !== 'waiting');
     expect(s.phase).toBe('failed');
     expect(s.failure?.kind).toBe('vanished');
@@ -288,7 +342,11 @@ describe('device login in the pod', () => {
     const { snapshot } = await startLogin(t, starter);
     const oldUid = t.pod!.uid;
     await apps.patchNamespacedDeployment(
-      { namespace: NS, name: 'login-d', body: { spec: { template: { metadata: { annotations: { 'kubectl.kubernetes.io/restartedAt': new Date().toISOString() } } } } } },
+      {
+        namespace: NS,
+        name: 'login-d',
+        body: { spec: { template: { metadata: { annotations: { 'kubectl.kubernetes.io/restartedAt': new Date().toISOString() } } } } },
+      },
       k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.StrategicMergePatch),
     );
     let t2 = t;
@@ -316,30 +374,29 @@ describe('device login in the pod', () => {
     console.log = (...args: unknown[]) => void logged.push(args.map(String).join(' '));
     console.error = (...args: unknown[]) => void logged.push(args.map(String).join(' '));
     try {
-    const operator = { name: 'Olga Operator', email: 'olga@example.com', role: 'operator' };
-    const first = await startAgentLogin(ref, operator, { replaceLogin: false });
-    expect(first.started).toBe(true);
-    code = first.view.login.userCode!;
-    await approve(code, 'audited@example.com');
-    let view = await getLoginView(ref);
-    for (let i = 0; i < 60 && view.login.phase !== 'succeeded'; i++) {
-      await new Promise((r) => setTimeout(r, 300));
-      view = await getLoginView(ref);
-    }
-    expect(view.login.phase).toBe('succeeded');
-    expect(view.agentLogin).toMatchObject({ kind: 'chatgpt', email: 'audited@example.com' });
-    // Two replicas looking at once still record the success once.
-    await Promise.all([getLoginView(ref), getLoginView(ref)]);
+      const operator = { name: 'Olga Operator', email: 'olga@example.com', role: 'operator' };
+      const first = await startAgentLogin(ref, operator, { replaceLogin: false });
+      expect(first.started).toBe(true);
+      code = first.view.login.userCode!;
+      await approve(code, 'audited@example.com');
+      let view = await getLoginView(ref);
+      for (let i = 0; i < 60 && view.login.phase !== 'succeeded'; i++) {
+        await new Promise((r) => setTimeout(r, 300));
+        view = await getLoginView(ref);
+      }
+      expect(view.login.phase).toBe('succeeded');
+      expect(view.agentLogin).toMatchObject({ kind: 'chatgpt', email: 'audited@example.com' });
+      // Two replicas looking at once still record the success once.
+      await Promise.all([getLoginView(ref), getLoginView(ref)]);
 
-    // Logged in now: a new login needs the confirmation, which says Codex revokes the current one.
-    await expect(startAgentLogin(ref, operator, { replaceLogin: false })).rejects.toThrow(/already logged in .*revokes/);
-    await expect(startAgentLogin(ref, operator, { replaceLogin: false })).rejects.toBeInstanceOf(LoginError);
-    const second = await startAgentLogin(ref, operator, { replaceLogin: true });
-    secondCode = second.view.login.userCode!;
-    expect(second.started).toBe(true);
-    const cancelled = await cancelAgentLogin(ref, { name: 'Carl', email: null, role: 'admin' }, second.view.login.loginId!);
-    expect(cancelled.login.phase).toBe('cancelled');
-
+      // Logged in now: a new login needs the confirmation, which says Codex revokes the current one.
+      await expect(startAgentLogin(ref, operator, { replaceLogin: false })).rejects.toThrow(/already logged in .*revokes/);
+      await expect(startAgentLogin(ref, operator, { replaceLogin: false })).rejects.toBeInstanceOf(LoginError);
+      const second = await startAgentLogin(ref, operator, { replaceLogin: true });
+      secondCode = second.view.login.userCode!;
+      expect(second.started).toBe(true);
+      const cancelled = await cancelAgentLogin(ref, { name: 'Carl', email: null, role: 'admin' }, second.view.login.loginId!);
+      expect(cancelled.login.phase).toBe('cancelled');
     } finally {
       Object.assign(console, original);
     }
@@ -347,10 +404,14 @@ describe('device login in the pod', () => {
     const kc = new k8s.KubeConfig();
     kc.loadFromFile(cluster.kubeconfigPath);
     kc.setCurrentContext('admin@devcluster');
-    const events = (await kc.makeApiClient(k8s.CoreV1Api).listNamespacedEvent({ namespace: NS })).items.filter((e) => e.reason === 'OpenABDashboardAction' && e.involvedObject?.name === 'login-i');
+    const events = (await kc.makeApiClient(k8s.CoreV1Api).listNamespacedEvent({ namespace: NS })).items.filter(
+      (e) => e.reason === 'OpenABDashboardAction' && e.involvedObject?.name === 'login-i',
+    );
     const messages = events.map((e) => e.message ?? '');
     expect(messages.filter((m) => m === 'Olga Operator (operator): login-start started; Device-code login started.')).toHaveLength(1);
-    expect(messages.filter((m) => m.startsWith('Olga Operator (operator): login-start started; Device-code login started; Codex revoked'))).toHaveLength(1);
+    expect(
+      messages.filter((m) => m.startsWith('Olga Operator (operator): login-start started; Device-code login started; Codex revoked')),
+    ).toHaveLength(1);
     expect(messages.filter((m) => m.startsWith('Olga Operator (operator): login success'))).toHaveLength(1);
     expect(messages.filter((m) => m.startsWith('Carl (admin): login-cancel cancelled'))).toHaveLength(1);
     const everything = JSON.stringify(events) + logged.join('\n');

@@ -28,7 +28,14 @@ export async function resolveLoginTarget(ref: AgentRef): Promise<LoginTarget> {
   const agent = await locateAgent(ref);
   const why = noRunningPodReason(agent);
   const problem = why ? `A login needs a running pod with Codex, and ${why}.` : null;
-  return { cluster: agent.cluster, namespace: ref.namespace, name: ref.name, container: agent.container, pod: problem ? null : agent.pod, problem };
+  return {
+    cluster: agent.cluster,
+    namespace: ref.namespace,
+    name: ref.name,
+    container: agent.container,
+    pod: problem ? null : agent.pod,
+    problem,
+  };
 }
 
 function requirePod(target: LoginTarget): PodSummary {
@@ -36,12 +43,23 @@ function requirePod(target: LoginTarget): PodSummary {
   return target.pod;
 }
 
-async function runLoginProgram(target: LoginTarget, program: PodProgramName, args: string[], timeoutMs: number, what: string): Promise<Frame[]> {
+async function runLoginProgram(
+  target: LoginTarget,
+  program: PodProgramName,
+  args: string[],
+  timeoutMs: number,
+  what: string,
+): Promise<Frame[]> {
   const pod = requirePod(target);
-  const { frames, stderr, exitCode } = await runPodProgram({ cluster: target.cluster, namespace: target.namespace, pod: pod.name, container: target.container }, program, args, {
-    timeoutMs,
-    maxStdoutBytes: 512 * 1024,
-  });
+  const { frames, stderr, exitCode } = await runPodProgram(
+    { cluster: target.cluster, namespace: target.namespace, pod: pod.name, container: target.container },
+    program,
+    args,
+    {
+      timeoutMs,
+      maxStdoutBytes: 512 * 1024,
+    },
+  );
   if (exitCode !== 0) {
     const said = codexErrorMessage(stderr)?.replace(/\n/g, '; ').slice(0, 200);
     const why = exitCode === 127 ? 'the container has no shell (sh)' : `exit ${exitCode}${said ? `: ${said}` : ''}`;
@@ -73,8 +91,10 @@ export async function startLogin(target: LoginTarget, starter: LoginStarter, opt
   const loginId = randomBytes(12).toString('hex');
   const who = JSON.stringify({ name: starter.name.slice(0, 200), email: starter.email?.slice(0, 200) ?? null, role: starter.role });
   const answer = lastHead(await runLoginProgram(target, 'login-start', [loginId, pod.uid, who, RUNNER_PROGRAM], 25_000, 'start the login'));
-  if (answer.startsWith('error ')) throw new ClusterError(`The login could not start in pod ${pod.name}: ${answer.slice(6, 300)}.`, 'other');
-  if (answer === 'busy') throw new ClusterError('Another login is being started on this agent right now. Wait a moment and reload.', 'conflict', 409);
+  if (answer.startsWith('error '))
+    throw new ClusterError(`The login could not start in pod ${pod.name}: ${answer.slice(6, 300)}.`, 'other');
+  if (answer === 'busy')
+    throw new ClusterError('Another login is being started on this agent right now. Wait a moment and reload.', 'conflict', 409);
   if (answer !== 'started' && answer !== 'existing') throw new ClusterError(`The login start in pod ${pod.name} gave no answer.`, 'other');
   const started = answer === 'started';
   const deadline = Date.now() + (opts.waitForCodeMs ?? 8_000);
@@ -104,8 +124,15 @@ export async function cancelLogin(target: LoginTarget, loginId: string): Promise
 /** One-time steps after a login ends; the claim makes exactly one replica or browser act. */
 export type LoginStep = 'recorded' | 'restart';
 
-export async function claimLoginStep(target: LoginTarget, loginId: string, step: LoginStep, note: string): Promise<'claimed' | 'taken' | 'gone'> {
-  const answer = lastHead(await runLoginProgram(target, 'login-claim', [loginId, step, note.slice(0, 300)], 15_000, 'record the login step'));
+export async function claimLoginStep(
+  target: LoginTarget,
+  loginId: string,
+  step: LoginStep,
+  note: string,
+): Promise<'claimed' | 'taken' | 'gone'> {
+  const answer = lastHead(
+    await runLoginProgram(target, 'login-claim', [loginId, step, note.slice(0, 300)], 15_000, 'record the login step'),
+  );
   if (answer === 'claimed' || answer === 'taken' || answer === 'gone') return answer;
   throw new ClusterError('The pod gave no answer to the claim.', 'other');
 }

@@ -25,7 +25,11 @@ export class LoginError extends UserFacingError {}
 export function loginSummary(login: LoginState): AgentLoginSummary {
   switch (login.kind) {
     case 'chatgpt':
-      return { kind: login.kind, label: ['ChatGPT', login.email, login.plan && `(${login.plan})`].filter(Boolean).join(' '), email: login.email ?? null };
+      return {
+        kind: login.kind,
+        label: ['ChatGPT', login.email, login.plan && `(${login.plan})`].filter(Boolean).join(' '),
+        email: login.email ?? null,
+      };
     case 'apikey':
       return { kind: login.kind, label: `API key ${login.masked}`, email: null };
     case 'not-logged-in':
@@ -62,7 +66,10 @@ async function plainly<T>(what: string, work: () => Promise<T>): Promise<T> {
 async function agentLogin(t: LoginTarget, maxAgeMs?: number): Promise<AgentLoginSummary | null> {
   if (!t.pod) return null;
   try {
-    const probe = await probeAgent({ cluster: t.cluster, namespace: t.namespace, pod: t.pod.name, podUid: t.pod.uid, container: t.container }, { maxAgeMs });
+    const probe = await probeAgent(
+      { cluster: t.cluster, namespace: t.namespace, pod: t.pod.name, podUid: t.pod.uid, container: t.container },
+      { maxAgeMs },
+    );
     return loginSummary(probe.login);
   } catch {
     return null;
@@ -85,14 +92,24 @@ async function recordOutcome(t: LoginTarget, s: LoginSnapshot): Promise<void> {
   s.recorded = true;
   const who = s.startedBy ?? { name: 'unknown', email: null, role: 'unknown' };
   if (s.phase === 'succeeded') await audit(t, who, 'login', 'success', 'Device-code login succeeded.');
-  else await audit(t, who, 'login', 'failure', `${s.failure?.text ?? 'The login failed.'}${s.failure?.message ? ` Codex: ${s.failure.message}` : ''}`);
+  else
+    await audit(
+      t,
+      who,
+      'login',
+      'failure',
+      `${s.failure?.text ?? 'The login failed.'}${s.failure?.message ? ` Codex: ${s.failure.message}` : ''}`,
+    );
 }
 
 /**
  * The login as the browser follows it. `follow` is the login the browser was
  * showing (so a pod that restarted meanwhile is named, not shown as "no login").
  */
-export async function getLoginView(ref: AgentRef, opts: { follow?: { loginId: string; podUid: string }; rollout?: boolean } = {}): Promise<LoginView> {
+export async function getLoginView(
+  ref: AgentRef,
+  opts: { follow?: { loginId: string; podUid: string }; rollout?: boolean } = {},
+): Promise<LoginView> {
   const t = await target(ref);
   return plainly('reading the login', async () => {
     let login: LoginSnapshot = t.pod ? await readLogin(t) : { ...NO_LOGIN };
@@ -126,21 +143,36 @@ export async function startAgentLogin(ref: AgentRef, user: Actor, opts: { replac
   return plainly('starting the login', async () => {
     const current = await readLogin(t);
     if (current.phase === 'starting' || current.phase === 'waiting') {
-      return { started: false, view: { pod: { name: t.pod.name, uid: t.pod.uid }, problem: null, login: current, agentLogin: null, rollout: null } };
+      return {
+        started: false,
+        view: { pod: { name: t.pod.name, uid: t.pod.uid }, problem: null, login: current, agentLogin: null, rollout: null },
+      };
     }
     await recordOutcome(t, current);
     const before = await agentLogin(t);
     const loggedIn = Boolean(before && before.kind !== 'not-logged-in' && before.kind !== 'unreadable');
     if (loggedIn && !opts.replaceLogin) {
-      throw new LoginError(`This agent is already logged in (${before!.label}). Confirm to replace it: Codex revokes the current login when a new one starts.`, 'already-logged-in');
+      throw new LoginError(
+        `This agent is already logged in (${before!.label}). Confirm to replace it: Codex revokes the current login when a new one starts.`,
+        'already-logged-in',
+      );
     }
     const { started, snapshot } = await startLogin(t, user);
     if (started) {
       // Codex revokes and removes the current credentials as the new login starts.
       invalidateProbe(t.cluster.id, t.pod.uid);
-      await audit(t, user, 'login-start', 'started', loggedIn ? 'Device-code login started; Codex revoked the previous login.' : 'Device-code login started.');
+      await audit(
+        t,
+        user,
+        'login-start',
+        'started',
+        loggedIn ? 'Device-code login started; Codex revoked the previous login.' : 'Device-code login started.',
+      );
     }
-    return { started, view: { pod: { name: t.pod.name, uid: t.pod.uid }, problem: null, login: snapshot, agentLogin: null, rollout: null } };
+    return {
+      started,
+      view: { pod: { name: t.pod.name, uid: t.pod.uid }, problem: null, login: snapshot, agentLogin: null, rollout: null },
+    };
   });
 }
 
@@ -151,12 +183,22 @@ export async function cancelAgentLogin(ref: AgentRef, user: Actor, loginId: stri
   return plainly('cancelling the login', async () => {
     const result = await cancelLogin(t, loginId);
     if (result.outcome === 'cancelled') {
-      await audit(t, user, 'login-cancel', 'cancelled', result.processesLeft ? `${result.processesLeft} process(es) did not stop.` : 'Device-code login cancelled.');
-      if (result.processesLeft > 0) throw new LoginError(`The login was cancelled, but ${result.processesLeft} of its processes did not stop in pod ${t.pod.name}. Restart the agent to end them.`);
+      await audit(
+        t,
+        user,
+        'login-cancel',
+        'cancelled',
+        result.processesLeft ? `${result.processesLeft} process(es) did not stop.` : 'Device-code login cancelled.',
+      );
+      if (result.processesLeft > 0)
+        throw new LoginError(
+          `The login was cancelled, but ${result.processesLeft} of its processes did not stop in pod ${t.pod.name}. Restart the agent to end them.`,
+        );
     }
     const login = await readLogin(t);
     await recordOutcome(t, login);
-    if (result.outcome === 'other') throw new LoginError('That login is no longer the one under way on this agent. Reload to see the current one.', 'conflict');
+    if (result.outcome === 'other')
+      throw new LoginError('That login is no longer the one under way on this agent. Reload to see the current one.', 'conflict');
     return { pod: { name: t.pod.name, uid: t.pod.uid }, problem: null, login, agentLogin: null, rollout: null };
   });
 }
@@ -173,7 +215,11 @@ export async function restartAfterLogin(ref: AgentRef, user: Actor, loginId: str
   requireRunningPod(t);
   return plainly('restarting after the login', async () => {
     const login = await readLogin(t);
-    if (login.loginId !== loginId) throw new LoginError('That login is gone from the pod (it restarted, or a new login started). Reload to see where the agent stands.', 'conflict');
+    if (login.loginId !== loginId)
+      throw new LoginError(
+        'That login is gone from the pod (it restarted, or a new login started). Reload to see where the agent stands.',
+        'conflict',
+      );
     if (login.phase !== 'succeeded') throw new LoginError('The login has not succeeded, so there is nothing to restart for.');
     await recordOutcome(t, login);
     const claim = await claimLoginStep(t, loginId, 'restart', JSON.stringify({ by: user.name, at: new Date().toISOString() }));

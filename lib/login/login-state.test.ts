@@ -23,11 +23,27 @@ const CODEX_OUT = [
 /** login-read's frames: each marker after a newline, as `m` prints them. */
 const m = (head: string) => `\n@@${N}@@ ${head}\n`;
 function read(fields: Record<string, string>, out = '', err = ''): string {
-  return Object.entries(fields).map(([k, v]) => m(`${k} ${v}`)).join('') + m('section out') + out + m('section err') + err + m('end');
+  return (
+    Object.entries(fields)
+      .map(([k, v]) => m(`${k} ${v}`))
+      .join('') +
+    m('section out') +
+    out +
+    m('section err') +
+    err +
+    m('end')
+  );
 }
 const splitRead = (output: string, nonce: string) => splitReadOutput(parseFrames(output, nonce));
 
-const base = { now: '1000600', id: 'a1b2c3d4e5f60718', started: '1000000', pod: 'pod-uid-1', by: '{"name":"ops","email":"ops@example.com","role":"operator"}', pid: '42' };
+const base = {
+  now: '1000600',
+  id: 'a1b2c3d4e5f60718',
+  started: '1000000',
+  pod: 'pod-uid-1',
+  by: '{"name":"ops","email":"ops@example.com","role":"operator"}',
+  pid: '42',
+};
 
 describe('reading the login files', () => {
   it('says there is no login', () => {
@@ -66,7 +82,9 @@ describe('reading the login files', () => {
       'https://ops@auth.openai.com/codex/device',
     ];
     for (const link of foreign) {
-      const s = interpretLogin(splitRead(read({ ...base, alive: '1' }, CODEX_OUT.replace('https://auth.openai.com/codex/device', link)), N));
+      const s = interpretLogin(
+        splitRead(read({ ...base, alive: '1' }, CODEX_OUT.replace('https://auth.openai.com/codex/device', link)), N),
+      );
       expect(s.verificationUrl, link).toBeNull();
       expect(s.userCode, link).toBeNull();
       expect(s.linkRefused, link).toMatch(/not on the login server auth\.openai\.com/);
@@ -80,7 +98,9 @@ describe('reading the login files', () => {
       userCode: 'ABCD-EFGHI',
       linkRefused: null,
     });
-    expect(interpretLogin(splitRead(read({ ...base, alive: '1' }, CODEX_OUT), N), 'http://127.0.0.1:18999').linkRefused).toMatch(/127\.0\.0\.1:18999/);
+    expect(interpretLogin(splitRead(read({ ...base, alive: '1' }, CODEX_OUT), N), 'http://127.0.0.1:18999').linkRefused).toMatch(
+      /127\.0\.0\.1:18999/,
+    );
   });
 
   it('is starting while Codex has printed nothing yet', () => {
@@ -98,8 +118,18 @@ describe('reading the login files', () => {
 
   it.each([
     ['Error logging in: device auth failed with status 400 Bad Request', '1', 'denied-or-bad-request', /refused the code/],
-    ['Error logging in: error sending request for url (https://auth.openai.com/api/accounts/deviceauth/usercode)', '1', 'no-network', /could not reach the login server/],
-    ['Error logging in: device code login is not enabled for this Codex server. Use the browser login.', '1', 'device-login-disabled', /not enabled/],
+    [
+      'Error logging in: error sending request for url (https://auth.openai.com/api/accounts/deviceauth/usercode)',
+      '1',
+      'no-network',
+      /could not reach the login server/,
+    ],
+    [
+      'Error logging in: device code login is not enabled for this Codex server. Use the browser login.',
+      '1',
+      'device-login-disabled',
+      /not enabled/,
+    ],
     ['device auth timed out after 15 minutes', '1', 'expired', /expired/],
     ['', '124', 'expired', /expired/],
     ['codex: command not found', '127', 'codex-missing', /not installed/],
@@ -114,7 +144,16 @@ describe('reading the login files', () => {
   });
 
   it('a code refused after its expiry is called expired', () => {
-    const s = interpretLogin(splitRead(read({ ...base, now: '1000901', alive: '0', exit: '1' }, CODEX_OUT, 'Error logging in: device auth failed with status 400 Bad Request'), N));
+    const s = interpretLogin(
+      splitRead(
+        read(
+          { ...base, now: '1000901', alive: '0', exit: '1' },
+          CODEX_OUT,
+          'Error logging in: device auth failed with status 400 Bad Request',
+        ),
+        N,
+      ),
+    );
     expect(s.failure?.kind).toBe('expired');
   });
 
@@ -125,18 +164,33 @@ describe('reading the login files', () => {
   });
 
   it('a cancelled login is "cancelling" while any of its processes is left in the pod', () => {
-    expect(interpretLogin(splitRead(read({ ...base, alive: '0', cancelled: '1000500', procs: '2' }, CODEX_OUT), N)).phase).toBe('cancelling');
-    expect(interpretLogin(splitRead(read({ ...base, alive: '0', cancelled: '1000500', procs: '0' }, CODEX_OUT), N)).phase).toBe('cancelled');
+    expect(interpretLogin(splitRead(read({ ...base, alive: '0', cancelled: '1000500', procs: '2' }, CODEX_OUT), N)).phase).toBe(
+      'cancelling',
+    );
+    expect(interpretLogin(splitRead(read({ ...base, alive: '0', cancelled: '1000500', procs: '0' }, CODEX_OUT), N)).phase).toBe(
+      'cancelled',
+    );
   });
 
   it('cancelled wins over the exit the kill caused, but not over a success', () => {
-    expect(interpretLogin(splitRead(read({ ...base, alive: '0', exit: '143', cancelled: '1000500' }, CODEX_OUT), N)).phase).toBe('cancelled');
-    expect(interpretLogin(splitRead(read({ ...base, alive: '0', exit: '0', cancelled: '1000500' }, CODEX_OUT, 'Successfully logged in'), N)).phase).toBe('succeeded');
+    expect(interpretLogin(splitRead(read({ ...base, alive: '0', exit: '143', cancelled: '1000500' }, CODEX_OUT), N)).phase).toBe(
+      'cancelled',
+    );
+    expect(
+      interpretLogin(splitRead(read({ ...base, alive: '0', exit: '0', cancelled: '1000500' }, CODEX_OUT, 'Successfully logged in'), N))
+        .phase,
+    ).toBe('succeeded');
   });
 
   it('keeps hostile field values out', () => {
     const s = interpretLogin(
-      splitRead(read({ ...base, id: '../../etc', pod: 'a b', by: '{"name":5}', started: 'soon', alive: '1' }, CODEX_OUT.replace('https://auth.openai.com/codex/device', 'javascript:alert(1)')), N),
+      splitRead(
+        read(
+          { ...base, id: '../../etc', pod: 'a b', by: '{"name":5}', started: 'soon', alive: '1' },
+          CODEX_OUT.replace('https://auth.openai.com/codex/device', 'javascript:alert(1)'),
+        ),
+        N,
+      ),
     );
     expect(s.loginId).toBeNull();
     expect(s.podUid).toBeNull();
@@ -147,7 +201,9 @@ describe('reading the login files', () => {
   });
 
   it('records the claims', () => {
-    const s = interpretLogin(splitRead(read({ ...base, alive: '0', exit: '0', recorded: 'x', restart: 'by ops' }, CODEX_OUT, 'Successfully logged in'), N));
+    const s = interpretLogin(
+      splitRead(read({ ...base, alive: '0', exit: '0', recorded: 'x', restart: 'by ops' }, CODEX_OUT, 'Successfully logged in'), N),
+    );
     expect(s.recorded).toBe(true);
     expect(s.restart).toBe('by ops');
   });
@@ -162,7 +218,9 @@ describe('a follower whose login is gone', () => {
     expect(explainLostLogin(followed, { snapshot: NO_LOGIN, podUid: 'old' })?.failure?.kind).toBe('files-gone');
   });
   it('shows a newer login as it is', () => {
-    expect(explainLostLogin(followed, { snapshot: { ...NO_LOGIN, phase: 'waiting', loginId: 'ffff0000ffff0000' }, podUid: 'new' })).toBeNull();
+    expect(
+      explainLostLogin(followed, { snapshot: { ...NO_LOGIN, phase: 'waiting', loginId: 'ffff0000ffff0000' }, podUid: 'new' }),
+    ).toBeNull();
   });
 });
 

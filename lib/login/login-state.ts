@@ -4,7 +4,13 @@
  * (the agent itself can write to /tmp), so every field is checked and capped.
  */
 import { headWords, type Frame } from '../pod/frames';
-import { checkVerificationUrl, CODEX_DEFAULT_ISSUER, DEVICE_LOGIN_FAILURE_TEXT, parseDeviceLoginOutput, type DeviceLoginFailureKind } from '../codex/device-login';
+import {
+  checkVerificationUrl,
+  CODEX_DEFAULT_ISSUER,
+  DEVICE_LOGIN_FAILURE_TEXT,
+  parseDeviceLoginOutput,
+  type DeviceLoginFailureKind,
+} from '../codex/device-login';
 
 /** 'cancelling': cancelled, but some of its processes in the pod are still stopping. */
 export type LoginPhase = 'none' | 'starting' | 'waiting' | 'succeeded' | 'failed' | 'cancelling' | 'cancelled';
@@ -174,7 +180,11 @@ export function interpretLogin(read: ReadOutput, issuer: string = CODEX_DEFAULT_
   } else if (progress.state === 'succeeded' || progress.state === 'failed') {
     snapshot.phase = progress.state;
     if (progress.failure) {
-      const kind = refineFailure(progress.failure.kind, progress.failure.message, snapshot.expiresAt ? Date.parse(snapshot.expiresAt) / 1000 <= now : false);
+      const kind = refineFailure(
+        progress.failure.kind,
+        progress.failure.message,
+        snapshot.expiresAt ? Date.parse(snapshot.expiresAt) / 1000 <= now : false,
+      );
       snapshot.failure = { kind, text: LOGIN_FAILURE_TEXT[kind], message: progress.failure.message };
     }
   } else if (exitCode === null && f.alive !== '1' && (f.pid !== undefined || started === null || now - started >= LAUNCH_GRACE_SECONDS)) {
@@ -191,9 +201,18 @@ export function interpretLogin(read: ReadOutput, issuer: string = CODEX_DEFAULT_
  * A follower (a browser that saw login `loginId` on pod `podUid`) asks again and the
  * pod no longer has that login: say why in plain words instead of "no login".
  */
-export function explainLostLogin(followed: { loginId: string; podUid: string }, current: { snapshot: LoginSnapshot; podUid: string | null }): LoginSnapshot | null {
+export function explainLostLogin(
+  followed: { loginId: string; podUid: string },
+  current: { snapshot: LoginSnapshot; podUid: string | null },
+): LoginSnapshot | null {
   // Still there, or replaced by a newer login, which the follower then sees.
   if (current.snapshot.phase !== 'none') return null;
   const kind: LoginFailureKind = current.podUid !== followed.podUid ? 'pod-restarted' : 'files-gone';
-  return { ...NO_LOGIN, phase: 'failed', loginId: followed.loginId, podUid: followed.podUid, failure: { kind, text: LOGIN_FAILURE_TEXT[kind], message: null } };
+  return {
+    ...NO_LOGIN,
+    phase: 'failed',
+    loginId: followed.loginId,
+    podUid: followed.podUid,
+    failure: { kind, text: LOGIN_FAILURE_TEXT[kind], message: null },
+  };
 }

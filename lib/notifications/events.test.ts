@@ -29,6 +29,8 @@ describe('notification events', () => {
     });
     expect((bodyFor('discord', { ...event, message: 'x'.repeat(5000) }) as { content: string }).content).toHaveLength(2000);
     // Slack pings on <!channel> and links on <url|text>: neither can come from a message.
-    expect(bodyFor('slack', { ...event, message: 'a <!channel> & <https://x|y>' })).toEqual({ text: '[openab-dashboard] a &lt;!channel&gt; &amp; &lt;https://x|y&gt;' });
+    expect(bodyFor('slack', { ...event, message: 'a <!channel> & <https://x|y>' })).toEqual({
+      text: '[openab-dashboard] a &lt;!channel&gt; &amp; &lt;https://x|y&gt;',
+    });
   });
 });

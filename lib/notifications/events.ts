@@ -45,18 +45,46 @@ export function fleetEvents(agents: FleetAgent[], fullAccessSince: Record<string
     if (login?.kind === 'chatgpt' && login.expiresAt && (login.expiry === 'expired' || login.expiry === 'soon')) {
       out.push(
         login.expiry === 'expired'
-          ? eventOf('login-expired', ref, login.expiresAt, at, `Agent ${label}: its Codex login expired at ${login.expiresAt}. Log it in again from the dashboard.`)
-          : eventOf('login-expiring', ref, login.expiresAt, at, `Agent ${label}: its Codex login expires at ${login.expiresAt}, within a day. Log it in again before then.`),
+          ? eventOf(
+              'login-expired',
+              ref,
+              login.expiresAt,
+              at,
+              `Agent ${label}: its Codex login expired at ${login.expiresAt}. Log it in again from the dashboard.`,
+            )
+          : eventOf(
+              'login-expiring',
+              ref,
+              login.expiresAt,
+              at,
+              `Agent ${label}: its Codex login expires at ${login.expiresAt}, within a day. Log it in again before then.`,
+            ),
       );
     }
     for (const pod of a.workload.pods) {
       if (!pod.crashLooping) continue;
       const bucket = restartBucket(pod.restarts);
-      out.push(eventOf('crash-loop', ref, `${pod.uid}:${bucket}`, at, `Agent ${label}: pod ${pod.name} is crash-looping (${pod.restarts} restarts).`));
+      out.push(
+        eventOf(
+          'crash-loop',
+          ref,
+          `${pod.uid}:${bucket}`,
+          at,
+          `Agent ${label}: pod ${pod.name} is crash-looping (${pod.restarts} restarts).`,
+        ),
+      );
     }
     const since = fullAccessSince[agentKey(ref)];
     if (a.probe?.approval.ok && a.probe.approval.mode === 'full-access' && since) {
-      out.push(eventOf('full-access', ref, since, at, `Agent ${label} runs in Full access: Codex asks no approval and has no sandbox (seen since ${since}).`));
+      out.push(
+        eventOf(
+          'full-access',
+          ref,
+          since,
+          at,
+          `Agent ${label} runs in Full access: Codex asks no approval and has no sandbox (seen since ${since}).`,
+        ),
+      );
     }
   }
   return out;
@@ -77,7 +105,13 @@ export function deliveryEvents(results: AgentDeliveries[], now: Date): Notificat
       .filter((d) => d.kind === 'failed' && !d.redelivered)
       .map((d) => {
         const why = d.httpStatus ? ` (HTTP ${d.httpStatus}${d.discordCode ? `, Discord code ${d.discordCode}` : ''})` : '';
-        return eventOf('delivery-failed', r.ref, d.image, at, `Agent ${agentLabel(r.ref)}: image ${d.image} did not reach Discord${why}. Re-send it from Deliveries.`);
+        return eventOf(
+          'delivery-failed',
+          r.ref,
+          d.image,
+          at,
+          `Agent ${agentLabel(r.ref)}: image ${d.image} did not reach Discord${why}. Re-send it from Deliveries.`,
+        );
       }),
   );
 }

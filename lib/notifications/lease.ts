@@ -56,7 +56,18 @@ export class LeaseElector {
           withDeadline(
             this.api.createNamespacedLease({
               namespace,
-              body: { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name, namespace }, spec: { holderIdentity: identity, leaseDurationSeconds: leaseSeconds, acquireTime: now, renewTime: now, leaseTransitions: 0 } },
+              body: {
+                apiVersion: 'coordination.k8s.io/v1',
+                kind: 'Lease',
+                metadata: { name, namespace },
+                spec: {
+                  holderIdentity: identity,
+                  leaseDurationSeconds: leaseSeconds,
+                  acquireTime: now,
+                  renewTime: now,
+                  leaseTransitions: 0,
+                },
+              },
             }),
             5_000,
             'creating the notifier Lease',
@@ -87,14 +98,17 @@ export class LeaseElector {
           leaseTransitions: (spec.leaseTransitions ?? 0) + (mine ? 0 : 1),
         },
       };
-      await asDashboard(() => withDeadline(this.api.replaceNamespacedLease({ namespace, name, body }), 5_000, 'renewing the notifier Lease'));
+      await asDashboard(() =>
+        withDeadline(this.api.replaceNamespacedLease({ namespace, name, body }), 5_000, 'renewing the notifier Lease'),
+      );
       this.renewedAt = sentAt;
       this.observed = null;
       return true;
     } catch (err) {
       const e = toClusterError(err, 'electing the notifier');
       // 409: another replica wrote first (AlreadyExists or a newer resourceVersion): it leads.
-      if (e.status !== 409) console.warn(JSON.stringify({ level: 'warn', msg: 'notifier lease round failed', error: e.message.slice(0, 300) }));
+      if (e.status !== 409)
+        console.warn(JSON.stringify({ level: 'warn', msg: 'notifier lease round failed', error: e.message.slice(0, 300) }));
       if (!this.isLeader()) this.renewedAt = 0;
       return this.isLeader();
     }
@@ -108,7 +122,13 @@ export class LeaseElector {
       const lease = await this.read();
       if (!lease || lease.spec?.holderIdentity !== this.o.identity) return;
       const body: k8s.V1Lease = { ...lease, spec: { ...lease.spec, holderIdentity: '', leaseDurationSeconds: 1, renewTime: new Date() } };
-      await asDashboard(() => withDeadline(this.api.replaceNamespacedLease({ namespace: this.o.namespace, name: this.o.name, body }), 5_000, 'releasing the notifier Lease'));
+      await asDashboard(() =>
+        withDeadline(
+          this.api.replaceNamespacedLease({ namespace: this.o.namespace, name: this.o.name, body }),
+          5_000,
+          'releasing the notifier Lease',
+        ),
+      );
     } catch {
       // The Lease then expires on its own.
     }
@@ -116,7 +136,9 @@ export class LeaseElector {
 
   private async read(): Promise<k8s.V1Lease | null> {
     try {
-      return await asDashboard(() => withDeadline(this.api.readNamespacedLease({ namespace: this.o.namespace, name: this.o.name }), 5_000, 'reading the notifier Lease'));
+      return await asDashboard(() =>
+        withDeadline(this.api.readNamespacedLease({ namespace: this.o.namespace, name: this.o.name }), 5_000, 'reading the notifier Lease'),
+      );
     } catch (err) {
       if (toClusterError(err, 'reading the notifier Lease').kind === 'not-found') return null;
       throw err;

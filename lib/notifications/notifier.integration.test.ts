@@ -42,7 +42,11 @@ function notifier(name: string): Notifier {
   return n;
 }
 
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined | null | false> | T | undefined | null | false, timeoutMs = 60_000): Promise<T> {
+async function waitFor<T>(
+  what: string,
+  fn: () => Promise<T | undefined | null | false> | T | undefined | null | false,
+  timeoutMs = 60_000,
+): Promise<T> {
   const end = Date.now() + timeoutMs;
   while (Date.now() < end) {
     const v = await fn();
@@ -52,8 +56,16 @@ async function waitFor<T>(what: string, fn: () => Promise<T | undefined | null |
   throw new Error(`timed out waiting for ${what}`);
 }
 
-const generic = () => cluster.webhooks.received().filter((r) => r.hook === 'webhook').map((r) => r.body as WebhookBody);
-const keysOf = (hook: string) => cluster.webhooks.received().filter((r) => r.hook === hook).map((r) => (hook === 'webhook' ? (r.body as WebhookBody).key : JSON.stringify(r.body)));
+const generic = () =>
+  cluster.webhooks
+    .received()
+    .filter((r) => r.hook === 'webhook')
+    .map((r) => r.body as WebhookBody);
+const keysOf = (hook: string) =>
+  cluster.webhooks
+    .received()
+    .filter((r) => r.hook === hook)
+    .map((r) => (hook === 'webhook' ? (r.body as WebhookBody).key : JSON.stringify(r.body)));
 const record = () => readRecord({ core: getClusters()[0].core, namespace: NS, name: RECORD }).then((r) => r.state);
 
 /** Every message once: no key twice on the generic webhook, and as many messages on each sink. */
@@ -67,12 +79,16 @@ function expectNoRepeats(): void {
 
 /** A leader that found everything there is and sent it: nothing pending after two more scans. */
 async function settled(n: Notifier): Promise<void> {
-  await waitFor('the leader to send all it found', async () => {
-    const before = n.status().scans;
-    if (!n.status().leader || Object.keys((await record()).pending).length > 0) return false;
-    await waitFor('two more scans', () => n.status().scans >= before + 2, 30_000);
-    return Object.keys((await record()).pending).length === 0;
-  }, 120_000);
+  await waitFor(
+    'the leader to send all it found',
+    async () => {
+      const before = n.status().scans;
+      if (!n.status().leader || Object.keys((await record()).pending).length > 0) return false;
+      await waitFor('two more scans', () => n.status().scans >= before + 2, 30_000);
+      return Object.keys((await record()).pending).length === 0;
+    },
+    120_000,
+  );
 }
 
 beforeAll(async () => {
@@ -110,20 +126,26 @@ describe('notifications from two replicas', () => {
     expectNoRepeats();
 
     const events = generic();
-    const has = (type: string, agent: SeedAgent) => events.some((e) => e.type === type && e.agent.namespace === agent.namespace && e.agent.name === agent.name);
+    const has = (type: string, agent: SeedAgent) =>
+      events.some((e) => e.type === type && e.agent.namespace === agent.namespace && e.agent.name === agent.name);
     const codex = truth.filter((t) => t.codex);
-    for (const t of codex.filter((x) => x.login === 'expired' && !x.crashLooping)) expect(has('login-expired', t), `${t.namespace}/${t.name}`).toBe(true);
-    for (const t of codex.filter((x) => x.login === 'expiring' && !x.crashLooping)) expect(has('login-expiring', t), `${t.namespace}/${t.name}`).toBe(true);
+    for (const t of codex.filter((x) => x.login === 'expired' && !x.crashLooping))
+      expect(has('login-expired', t), `${t.namespace}/${t.name}`).toBe(true);
+    for (const t of codex.filter((x) => x.login === 'expiring' && !x.crashLooping))
+      expect(has('login-expiring', t), `${t.namespace}/${t.name}`).toBe(true);
     for (const t of codex.filter((x) => x.crashLooping)) expect(has('crash-loop', t), `${t.namespace}/${t.name}`).toBe(true);
-    for (const t of codex.filter((x) => x.approval === 'full-access' && !x.crashLooping)) expect(has('full-access', t), `${t.namespace}/${t.name}`).toBe(true);
+    for (const t of codex.filter((x) => x.approval === 'full-access' && !x.crashLooping))
+      expect(has('full-access', t), `${t.namespace}/${t.name}`).toBe(true);
     expect(events.some((e) => e.type === 'delivery-failed')).toBe(true);
     // Nothing for agents that are fine, and no secret in any message.
-    for (const t of codex.filter((x) => x.login === 'chatgpt')) expect(events.some((e) => e.type.startsWith('login-') && e.agent.name === t.name && e.agent.namespace === t.namespace)).toBe(false);
+    for (const t of codex.filter((x) => x.login === 'chatgpt'))
+      expect(events.some((e) => e.type.startsWith('login-') && e.agent.name === t.name && e.agent.namespace === t.namespace)).toBe(false);
     const all = JSON.stringify(cluster.webhooks.received());
     expect(all).not.toContain(cluster.discordBotToken);
     expect(all).not.toMatch(/access_token|refresh_token|api_key|sk-[A-Za-z0-9]{8}|approval_policy/);
     // Discord: no mention can ping anyone.
-    for (const r of cluster.webhooks.received().filter((x) => x.hook === 'discord')) expect(r.body).toMatchObject({ allowed_mentions: { parse: [] } });
+    for (const r of cluster.webhooks.received().filter((x) => x.hook === 'discord'))
+      expect(r.body).toMatchObject({ allowed_mentions: { parse: [] } });
     const lease = await getClusters()[0].kc.makeApiClient(k8s.CoordinationV1Api).readNamespacedLease({ namespace: NS, name: LEASE });
     expect(lease.spec?.holderIdentity).toBe(leader.status().identity);
     expect(lease.spec?.leaseDurationSeconds).toBe(3);
@@ -169,20 +191,29 @@ describe('notifications from two replicas', () => {
     const c = running.find((n) => n.status().leader)!;
     const agent = truth.find((t) => t.codex && !t.crashLooping && t.approval === 'manual' && t.configLoads)!;
     const admin = kubeConfig(cluster);
-    const pods = await admin.makeApiClient(k8s.CoreV1Api).listNamespacedPod({ namespace: agent.namespace, labelSelector: `app.kubernetes.io/instance=${agent.release},app.kubernetes.io/component=${agent.agentKey}` });
+    const pods = await admin.makeApiClient(k8s.CoreV1Api).listNamespacedPod({
+      namespace: agent.namespace,
+      labelSelector: `app.kubernetes.io/instance=${agent.release},app.kubernetes.io/component=${agent.agentKey}`,
+    });
     const pod = pods.items.find((p) => !p.metadata?.deletionTimestamp)!.metadata!.name!;
     // What an operator does with kubectl exec: the two top-level keys of Full access, first in the file.
     const setMode = async (lines: string) => {
-      const script = 'f="$HOME/.codex/config.toml"; { printf "$1"; grep -v "^approval_policy\\|^sandbox_mode" "$f"; } > "$f.new" && mv "$f.new" "$f"';
+      const script =
+        'f="$HOME/.codex/config.toml"; { printf "$1"; grep -v "^approval_policy\\|^sandbox_mode" "$f"; } > "$f.new" && mv "$f.new" "$f"';
       const out = await execIn(admin, agent.namespace, pod, ['sh', '-c', script, 'sh', lines]);
       expect(out.status.status, out.stderr.toString()).toBe('Success');
     };
-    const told = () => generic().filter((e) => e.type === 'full-access' && e.agent.namespace === agent.namespace && e.agent.name === agent.name);
+    const told = () =>
+      generic().filter((e) => e.type === 'full-access' && e.agent.namespace === agent.namespace && e.agent.name === agent.name);
     expect(told()).toHaveLength(0);
     await setMode('approval_policy = "never"\nsandbox_mode = "danger-full-access"\n');
     await waitFor('the switch to be told', () => told().length === 1, 60_000);
     await setMode('approval_policy = "untrusted"\n');
-    await waitFor('the switch back to be seen', async () => !(await record()).fullAccess[`dashboard@devcluster/${agent.namespace}/${agent.name}`], 60_000);
+    await waitFor(
+      'the switch back to be seen',
+      async () => !(await record()).fullAccess[`dashboard@devcluster/${agent.namespace}/${agent.name}`],
+      60_000,
+    );
     const scans = c.status().scans;
     await waitFor('two more scans', () => c.status().scans >= scans + 2, 30_000);
     expect(told()).toHaveLength(1);

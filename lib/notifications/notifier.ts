@@ -44,7 +44,12 @@ export class Notifier {
     private readonly settings: NotificationSettings,
     cluster: Cluster,
   ) {
-    this.elector = new LeaseElector(cluster.kc, { namespace: settings.namespace, name: settings.leaseName, identity: settings.identity, leaseSeconds: settings.leaseSeconds });
+    this.elector = new LeaseElector(cluster.kc, {
+      namespace: settings.namespace,
+      name: settings.leaseName,
+      identity: settings.identity,
+      leaseSeconds: settings.leaseSeconds,
+    });
     this.record = { core: cluster.core, namespace: settings.namespace, name: settings.recordName };
   }
 
@@ -59,7 +64,10 @@ export class Notifier {
       const wasLeader = this.elector.isLeader();
       const leader = await this.elector.tryAcquireOrRenew();
       if (this.stopped) return;
-      if (leader !== wasLeader) log('info', leader ? 'notifier: this replica now sends notifications' : 'notifier: another replica sends notifications', { identity: this.settings.identity });
+      if (leader !== wasLeader)
+        log('info', leader ? 'notifier: this replica now sends notifications' : 'notifier: another replica sends notifications', {
+          identity: this.settings.identity,
+        });
       this.leaseTimer = setTimeout(() => void leaseRound(), retryMs).unref();
     };
     const scanRound = async () => {
@@ -67,7 +75,8 @@ export class Notifier {
       this.running = this.scanOnce();
       await this.running;
       this.running = null;
-      if (!this.stopped) this.scanTimer = setTimeout(() => void scanRound(), this.elector.isLeader() ? this.settings.intervalMs : retryMs).unref();
+      if (!this.stopped)
+        this.scanTimer = setTimeout(() => void scanRound(), this.elector.isLeader() ? this.settings.intervalMs : retryMs).unref();
     };
     void leaseRound().then(() => scanRound());
   }
@@ -113,11 +122,17 @@ export class Notifier {
     }
   }
 
-  private async find(): Promise<{ agents: Awaited<ReturnType<typeof getFleet>>['agents']; fullAccess: Map<string, boolean>; deliveries: NotificationEvent[] }> {
+  private async find(): Promise<{
+    agents: Awaited<ReturnType<typeof getFleet>>['agents'];
+    fullAccess: Map<string, boolean>;
+    deliveries: NotificationEvent[];
+  }> {
     const fleet = await getFleet();
     if (fleet.error) throw new Error(fleet.error);
     const readable = fleet.agents.filter((a) => a.pod && !a.problem);
-    const deliveries = await listFailedDeliveries(readable.map((a) => ({ ref: { clusterId: a.clusterId, namespace: a.workload.namespace, name: a.workload.name }, error: null })));
+    const deliveries = await listFailedDeliveries(
+      readable.map((a) => ({ ref: { clusterId: a.clusterId, namespace: a.workload.namespace, name: a.workload.name }, error: null })),
+    );
     return { agents: fleet.agents, fullAccess: fullAccessNow(fleet.agents), deliveries: deliveryEvents(deliveries, new Date()) };
   }
 
@@ -126,9 +141,16 @@ export class Notifier {
     for (const sink of this.settings.sinks) {
       if (accepted.has(sink.kind)) continue;
       // A call may not outlast half the Lease: a sender stalled past it would overlap the next one.
-      const result = await postEvent(sink, event, { stillAllowed: this.allowed, timeoutMs: Math.min(10_000, this.settings.leaseSeconds * 500) });
+      const result = await postEvent(sink, event, {
+        stillAllowed: this.allowed,
+        timeoutMs: Math.min(10_000, this.settings.leaseSeconds * 500),
+      });
       if (!result.ok) {
-        log('warn', 'notifier: a webhook did not take an event; it stays pending', { type: event.type, agent: agentKey(event.agent), error: result.error });
+        log('warn', 'notifier: a webhook did not take an event; it stays pending', {
+          type: event.type,
+          agent: agentKey(event.agent),
+          error: result.error,
+        });
         continue;
       }
       accepted.add(sink.kind);

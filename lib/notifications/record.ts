@@ -59,7 +59,9 @@ function bounded(state: NotificationRecord): NotificationRecord {
 
 export async function readRecord(t: RecordTarget): Promise<{ state: NotificationRecord; resourceVersion: string | null }> {
   try {
-    const cm = await asDashboard(() => withDeadline(t.core.readNamespacedConfigMap({ namespace: t.namespace, name: t.name }), 5_000, 'reading the notification record'));
+    const cm = await asDashboard(() =>
+      withDeadline(t.core.readNamespacedConfigMap({ namespace: t.namespace, name: t.name }), 5_000, 'reading the notification record'),
+    );
     return { state: parse(cm.data), resourceVersion: cm.metadata?.resourceVersion ?? null };
   } catch (err) {
     const e = toClusterError(err, `reading ConfigMap ${t.namespace}/${t.name}`);
@@ -75,10 +77,26 @@ export async function updateRecord(t: RecordTarget, change: (state: Notification
     const { state, resourceVersion } = await readRecord(t);
     change(state);
     const next = bounded(state);
-    const body = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace, labels: { 'app.kubernetes.io/managed-by': 'openab-dashboard' }, ...(resourceVersion ? { resourceVersion } : {}) }, data: { [KEY]: JSON.stringify(next) } };
+    const body = {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: {
+        name,
+        namespace,
+        labels: { 'app.kubernetes.io/managed-by': 'openab-dashboard' },
+        ...(resourceVersion ? { resourceVersion } : {}),
+      },
+      data: { [KEY]: JSON.stringify(next) },
+    };
     try {
       await asDashboard(() =>
-        withDeadline(resourceVersion ? core.replaceNamespacedConfigMap({ namespace, name, body }) : core.createNamespacedConfigMap({ namespace, body }), 5_000, 'saving the notification record'),
+        withDeadline(
+          resourceVersion
+            ? core.replaceNamespacedConfigMap({ namespace, name, body })
+            : core.createNamespacedConfigMap({ namespace, body }),
+          5_000,
+          'saving the notification record',
+        ),
       );
       return next;
     } catch (err) {

@@ -7,9 +7,19 @@ describe('notification settings', () => {
   });
 
   it('take each webhook URL with its kind, and defaults for the rest', () => {
-    const s = readNotificationSettings({ NOTIFY_SLACK_WEBHOOK_URL: 'https://hooks.example.com/services/T0/B0/x', NOTIFY_WEBHOOK_URL: 'http://127.0.0.1:9/hook', POD_NAME: 'dash-1' });
+    const s = readNotificationSettings({
+      NOTIFY_SLACK_WEBHOOK_URL: 'https://hooks.example.com/services/T0/B0/x',
+      NOTIFY_WEBHOOK_URL: 'http://127.0.0.1:9/hook',
+      POD_NAME: 'dash-1',
+    });
     expect(s.sinks.map((x) => x.kind)).toEqual(['slack', 'webhook']);
-    expect(s).toMatchObject({ intervalMs: 60_000, leaseSeconds: 30, leaseName: 'openab-dashboard-notifier', recordName: 'openab-dashboard-notifications', namespace: 'openab-dashboard' });
+    expect(s).toMatchObject({
+      intervalMs: 60_000,
+      leaseSeconds: 30,
+      leaseName: 'openab-dashboard-notifier',
+      recordName: 'openab-dashboard-notifications',
+      namespace: 'openab-dashboard',
+    });
     expect(s.identity).toMatch(/^dash-1_[0-9a-f]{8}$/);
     expect(readNotificationSettings({ POD_NAME: 'dash-1' }).identity).not.toBe(s.identity);
   });

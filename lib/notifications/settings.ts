@@ -39,7 +39,10 @@ function positive(name: string, value: string | undefined, fallback: number, min
  * Throws NotificationSettingsError for a URL that is not http(s) or a number out of range; the
  * message never holds the URL.
  */
-export function readNotificationSettings(env: Record<string, string | undefined>, defaultNamespace = 'openab-dashboard'): NotificationSettings {
+export function readNotificationSettings(
+  env: Record<string, string | undefined>,
+  defaultNamespace = 'openab-dashboard',
+): NotificationSettings {
   const sinks: Sink[] = [];
   const given: Array<[SinkKind, string, string | undefined]> = [
     ['slack', 'NOTIFY_SLACK_WEBHOOK_URL', env.NOTIFY_SLACK_WEBHOOK_URL],

@@ -5,7 +5,13 @@ import type { NotificationEvent } from './events';
 import { postEvent } from './sinks';
 
 let hooks: FakeWebhooks;
-const event: NotificationEvent = { key: 'k', type: 'login-expired', agent: { clusterId: 'dev', namespace: 'a', name: 'b' }, at: '2026-12-06T09:00:00.000Z', message: 'Agent a/b: its Codex login expired.' };
+const event: NotificationEvent = {
+  key: 'k',
+  type: 'login-expired',
+  agent: { clusterId: 'dev', namespace: 'a', name: 'b' },
+  at: '2026-12-06T09:00:00.000Z',
+  message: 'Agent a/b: its Codex login expired.',
+};
 
 beforeAll(async () => {
   hooks = await startFakeWebhooks();
@@ -29,14 +35,20 @@ describe('posting an event', () => {
     hooks.failNext(0);
     const wrongToken = await postEvent({ kind: 'webhook', url: `${hooks.url}/hooks/webhook/00` }, event, { backoffMs: 10 });
     expect(wrongToken).toEqual({ ok: false, error: 'the JSON webhook answered 404' });
-    const unreachable = await postEvent({ kind: 'webhook', url: 'http://127.0.0.1:1/hooks/webhook/secret-token' }, event, { backoffMs: 10, attempts: 2 });
+    const unreachable = await postEvent({ kind: 'webhook', url: 'http://127.0.0.1:1/hooks/webhook/secret-token' }, event, {
+      backoffMs: 10,
+      attempts: 2,
+    });
     expect(unreachable.ok).toBe(false);
     expect(unreachable.error).not.toContain('secret-token');
   });
 
   it('stops when this replica may no longer send', async () => {
     hooks.clear();
-    expect(await postEvent({ kind: 'slack', url: hooks.urls.slack }, event, { stillAllowed: () => false })).toEqual({ ok: false, error: 'no longer the leader' });
+    expect(await postEvent({ kind: 'slack', url: hooks.urls.slack }, event, { stillAllowed: () => false })).toEqual({
+      ok: false,
+      error: 'no longer the leader',
+    });
     expect(hooks.received()).toEqual([]);
   });
 });

@@ -16,7 +16,10 @@ export function startNotifications(): Notifier | null {
   if (settings.sinks.length === 0) return null;
   // The notifier reads the fleet with no one signed in: as the dashboard, which in impersonation
   // mode holds no read rights of its own.
-  if (impersonationEnabled()) throw new NotificationSettingsError('Notifications read the fleet as the dashboard itself, which impersonation mode (IMPERSONATION=true) gives no read rights: turn one of them off.');
+  if (impersonationEnabled())
+    throw new NotificationSettingsError(
+      'Notifications read the fleet as the dashboard itself, which impersonation mode (IMPERSONATION=true) gives no read rights: turn one of them off.',
+    );
   const g = globalThis as Record<symbol, Notifier | undefined>;
   if (g[running]) return g[running]!;
   let cluster;
@@ -30,6 +33,14 @@ export function startNotifications(): Notifier | null {
   const notifier = new Notifier(settings, cluster);
   g[running] = notifier;
   notifier.start();
-  console.log(JSON.stringify({ level: 'info', msg: 'notifier started', sinks: settings.sinks.map((s) => s.kind), intervalMs: settings.intervalMs, identity: settings.identity }));
+  console.log(
+    JSON.stringify({
+      level: 'info',
+      msg: 'notifier started',
+      sinks: settings.sinks.map((s) => s.kind),
+      intervalMs: settings.intervalMs,
+      identity: settings.identity,
+    }),
+  );
   return notifier;
 }

@@ -18,7 +18,9 @@ export interface AgentActionAccess {
 const ACTIONS_ROLE: Role = 'operator';
 
 export function roleReason(role: Role, what: string): string | undefined {
-  return roleAtLeast(role, ACTIONS_ROLE) ? undefined : `${what} needs the ${ROLE_LABELS[ACTIONS_ROLE]} role or higher; you are signed in as ${ROLE_LABELS[role]}.`;
+  return roleAtLeast(role, ACTIONS_ROLE)
+    ? undefined
+    : `${what} needs the ${ROLE_LABELS[ACTIONS_ROLE]} role or higher; you are signed in as ${ROLE_LABELS[role]}.`;
 }
 
 /**

@@ -55,7 +55,10 @@ async function pickAgents() {
   };
   const healthy = (a: FleetAgent) => !a.probe!.codexError && a.probe!.codexHome.startsWith('/home/node');
   UNPARSEABLE = take('refused by Codex', (a) => Boolean(a.probe!.codexError) && a.probe!.approval.ok);
-  OTHER_HOME = take('at a home other than /home/node', (a) => !a.probe!.codexError && !a.probe!.codexHome.startsWith('/home/node') && a.probe!.imageGeneration === true);
+  OTHER_HOME = take(
+    'at a home other than /home/node',
+    (a) => !a.probe!.codexError && !a.probe!.codexHome.startsWith('/home/node') && a.probe!.imageGeneration === true,
+  );
   CUSTOM = take('custom', (a) => healthy(a) && a.probe!.approval.ok && a.probe!.approval.mode === 'custom');
   MANUAL = take('manual', (a) => healthy(a) && a.probe!.approval.ok && a.probe!.approval.mode === 'manual');
   SCRATCH_AGENT = take('healthy', healthy);
@@ -75,8 +78,18 @@ function useKubeconfig(file: string) {
 /** Writes (or with null removes) config.toml in the agent's pod behind the dashboard's back. */
 async function putConfig(agent: AgentRef, content: string | Buffer | null) {
   const target = await findAgentPod(agent);
-  const script = content === null ? 'H="${CODEX_HOME:-$HOME/.codex}"; rm -f "$H/config.toml"' : 'H="${CODEX_HOME:-$HOME/.codex}"; mkdir -p "$H" && cat > "$H/config.toml"';
-  const out = await execInPod(getCluster(CTX), { namespace: agent.namespace, pod: target.pod.name, container: 'openab', argv: ['sh', '-c', script], stdin: content ?? undefined, timeoutMs: 20_000 });
+  const script =
+    content === null
+      ? 'H="${CODEX_HOME:-$HOME/.codex}"; rm -f "$H/config.toml"'
+      : 'H="${CODEX_HOME:-$HOME/.codex}"; mkdir -p "$H" && cat > "$H/config.toml"';
+  const out = await execInPod(getCluster(CTX), {
+    namespace: agent.namespace,
+    pod: target.pod.name,
+    container: 'openab',
+    argv: ['sh', '-c', script],
+    stdin: content ?? undefined,
+    timeoutMs: 20_000,
+  });
   expect(out.exitCode).toBe(0);
 }
 
@@ -86,11 +99,20 @@ async function configBytes(agent: AgentRef): Promise<{ text: string; hash: strin
 
 async function probeOf(agent: AgentRef) {
   const target = await findAgentPod(agent);
-  return probeAgent({ cluster: target.cluster, namespace: agent.namespace, pod: target.pod.name, podUid: target.pod.uid, container: 'openab' });
+  return probeAgent({
+    cluster: target.cluster,
+    namespace: agent.namespace,
+    pod: target.pod.name,
+    podUid: target.pod.uid,
+    container: 'openab',
+  });
 }
 
 async function expectUserError(work: Promise<unknown>, pattern: RegExp) {
-  const err = await work.then(() => null, (e: unknown) => e);
+  const err = await work.then(
+    () => null,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(UserFacingError);
   expect((err as Error).message).toMatch(pattern);
   return err as Error;
@@ -126,12 +148,20 @@ describe('approval mode', () => {
     const after = await configBytes(MANUAL);
     const expected = setApprovalMode(before.text, 'auto-review');
     expect('text' in expected && after.text).toBe('text' in expected ? expected.text : null);
-    const changedKeys = (a: Record<string, unknown>, b: Record<string, unknown>) => [...new Set([...Object.keys(a), ...Object.keys(b)])].filter((k) => JSON.stringify(a[k]) !== JSON.stringify(b[k]));
+    const changedKeys = (a: Record<string, unknown>, b: Record<string, unknown>) =>
+      [...new Set([...Object.keys(a), ...Object.keys(b)])].filter((k) => JSON.stringify(a[k]) !== JSON.stringify(b[k]));
     expect(changedKeys(parse(before.text), parse(after.text))).toEqual(['approvals_reviewer']);
     // The probe cache (10 minutes here) was invalidated: the next read shows the new mode.
     expect((await probeOf(MANUAL)).approval).toMatchObject({ mode: 'auto-review' });
     const history = await listAgentHistory(getCluster(CTX), MANUAL.namespace, MANUAL.name);
-    expect(history[0]).toMatchObject({ user: 'olivia', role: 'operator', action: 'approval-mode', result: 'success', before: 'manual', after: 'auto-review' });
+    expect(history[0]).toMatchObject({
+      user: 'olivia',
+      role: 'operator',
+      action: 'approval-mode',
+      result: 'success',
+      before: 'manual',
+      after: 'auto-review',
+    });
     expect(history[0].message).toMatch(/olivia \(operator\): approval-mode success; from manual to auto-review/);
   });
 
@@ -157,7 +187,7 @@ describe('approval mode', () => {
     expect(statuses).toEqual(['changed', 'conflict']);
     const winner = results.find((r) => r.status === 'changed') as { after: string };
     const file = await configBytes(MANUAL);
-    expect((await readApprovalForm(MANUAL)).ok && (await readApprovalForm(MANUAL) as { mode: string }).mode).toBe(winner.after);
+    expect((await readApprovalForm(MANUAL)).ok && ((await readApprovalForm(MANUAL)) as { mode: string }).mode).toBe(winner.after);
     expect(file.text).toContain('# added by someone else meanwhile');
   });
 
@@ -171,21 +201,37 @@ describe('approval mode', () => {
     expect(after.hash).toBe(before.hash);
     expect(after.text).toBe(before.text);
     // No temporary or backup file is left beside it.
-    const ls = await execInPod(getCluster(CTX), { namespace: MANUAL.namespace, pod: target.pod.name, container: 'openab', argv: ['sh', '-c', 'ls -a "${CODEX_HOME:-$HOME/.codex}"'], timeoutMs: 10_000 });
+    const ls = await execInPod(getCluster(CTX), {
+      namespace: MANUAL.namespace,
+      pod: target.pod.name,
+      container: 'openab',
+      argv: ['sh', '-c', 'ls -a "${CODEX_HOME:-$HOME/.codex}"'],
+      timeoutMs: 10_000,
+    });
     expect(ls.stdout.toString()).not.toMatch(/openab-(new|old|lock)/);
   });
 
   it('keeps comments, key order, a BOM and CRLF line endings; Codex accepts the result', async () => {
-    const original = '\ufeff# fleet defaults\r\nmodel = "gpt-5"   # pinned\r\napproval_policy = "on-request" # keep this comment\r\napprovals_reviewer = "user"\r\n\r\n[mcp_servers.docs]\r\ncommand = "docs-mcp"\r\napprovals_reviewer = "not-this-one"\r\n';
+    const original =
+      '\ufeff# fleet defaults\r\nmodel = "gpt-5"   # pinned\r\napproval_policy = "on-request" # keep this comment\r\napprovals_reviewer = "user"\r\n\r\n[mcp_servers.docs]\r\ncommand = "docs-mcp"\r\napprovals_reviewer = "not-this-one"\r\n';
     await putConfig(SCRATCH_AGENT, original);
     const form = await readApprovalForm(SCRATCH_AGENT);
     expect(form).toMatchObject({ ok: true, mode: 'manual' });
-    const result = await changeApprovalMode(SCRATCH_AGENT, { mode: 'auto-review', baseHash: (form as { hash: string }).hash, replaceCustom: false }, operator);
+    const result = await changeApprovalMode(
+      SCRATCH_AGENT,
+      { mode: 'auto-review', baseHash: (form as { hash: string }).hash, replaceCustom: false },
+      operator,
+    );
     expect(result.status).toBe('changed');
     const after = (await configBytes(SCRATCH_AGENT)).text;
     expect(after).toBe(original.replace('approvals_reviewer = "user"', 'approvals_reviewer = "auto_review"'));
     expect(after.startsWith('\ufeff')).toBe(true);
-    expect(after.split('\n').slice(0, -1).every((l) => l.endsWith('\r'))).toBe(true);
+    expect(
+      after
+        .split('\n')
+        .slice(0, -1)
+        .every((l) => l.endsWith('\r')),
+    ).toBe(true);
   });
 
   it('works with a missing and with an empty config.toml', async () => {
@@ -210,7 +256,10 @@ describe('approval mode', () => {
     const form = await readApprovalForm(SCRATCH_AGENT);
     expect(form.ok).toBe(false);
     expect(!form.ok && form.error).toMatch(/does not parse: line 3, column \d+/);
-    const err = await expectUserError(changeApprovalMode(SCRATCH_AGENT, { mode: 'manual', baseHash: sha256(broken), replaceCustom: false }, operator), /not changed: config\.toml does not parse/);
+    const err = await expectUserError(
+      changeApprovalMode(SCRATCH_AGENT, { mode: 'manual', baseHash: sha256(broken), replaceCustom: false }, operator),
+      /not changed: config\.toml does not parse/,
+    );
     for (const text of [err.message, !form.ok ? form.error : '']) {
       expect(text).not.toContain('sk-secret-marker');
       expect(text).not.toContain('on-request');
@@ -236,7 +285,16 @@ describe('approval mode', () => {
 
 describe('config.toml files of every shape, through the pod', () => {
   const corpus = path.resolve(__dirname, '../codex/fixtures/config');
-  const picks = ['07-granular-inline.toml', '14-same-names-elsewhere.toml', '18-unicode.toml', '21-legacy-keys.toml', '32-crlf.toml', '33-bom.toml', '34-no-trailing-newline.toml', '36-bom-crlf-no-trailing.toml'];
+  const picks = [
+    '07-granular-inline.toml',
+    '14-same-names-elsewhere.toml',
+    '18-unicode.toml',
+    '21-legacy-keys.toml',
+    '32-crlf.toml',
+    '33-bom.toml',
+    '34-no-trailing-newline.toml',
+    '36-bom-crlf-no-trailing.toml',
+  ];
 
   it('arrive in the pod exactly as setApprovalMode wrote them, and Codex accepts them', async () => {
     for (const name of picks) {
@@ -270,11 +328,24 @@ describe('a pod that cannot take the change', () => {
   it('says so when the Codex home is read-only, and changes nothing', async () => {
     const target = await findAgentPod(SCRATCH_AGENT);
     await putConfig(SCRATCH_AGENT, 'model = "gpt-5"\n');
-    const chmod = (mode: string) => execInPod(getCluster(CTX), { namespace: SCRATCH_AGENT.namespace, pod: target.pod.name, container: 'openab', argv: ['sh', '-c', 'chmod "$1" "${CODEX_HOME:-$HOME/.codex}"', 'chmod', mode], timeoutMs: 10_000 });
+    const chmod = (mode: string) =>
+      execInPod(getCluster(CTX), {
+        namespace: SCRATCH_AGENT.namespace,
+        pod: target.pod.name,
+        container: 'openab',
+        argv: ['sh', '-c', 'chmod "$1" "${CODEX_HOME:-$HOME/.codex}"', 'chmod', mode],
+        timeoutMs: 10_000,
+      });
     await chmod('555');
     try {
-      await expectUserError(changeApprovalMode(SCRATCH_AGENT, { mode: 'manual', baseHash: sha256('model = "gpt-5"\n'), replaceCustom: false }, operator), /read-only/);
-      await expectUserError(changeFeature(SCRATCH_AGENT, { name: 'image_generation', enabled: false, confirmUnstable: false }, operator), /read-only/);
+      await expectUserError(
+        changeApprovalMode(SCRATCH_AGENT, { mode: 'manual', baseHash: sha256('model = "gpt-5"\n'), replaceCustom: false }, operator),
+        /read-only/,
+      );
+      await expectUserError(
+        changeFeature(SCRATCH_AGENT, { name: 'image_generation', enabled: false, confirmUnstable: false }, operator),
+        /read-only/,
+      );
     } finally {
       await chmod('755');
     }
@@ -287,13 +358,27 @@ describe('a pod that cannot take the change', () => {
     await restartAgent(SCRATCH_AGENT, operator);
     const deadline = Date.now() + 45_000;
     while (!(await agentRolloutStatus(SCRATCH_AGENT)).done && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
-    await expectUserError(writePodConfig(stale, before.hash, 'approval_policy = "never"\n'), /no longer exists.*replaced while the action ran/);
+    await expectUserError(
+      writePodConfig(stale, before.hash, 'approval_policy = "never"\n'),
+      /no longer exists.*replaced while the action ran/,
+    );
     expect((await configBytes(SCRATCH_AGENT)).text).toBe(before.text);
   });
 });
 
 describe('feature flags', () => {
-  const hostile = ['image_generation; rm -rf ~', '--help', '../x', 'іmage_generation' /* Cyrillic і */, 'ｉmage_generation', 'image\u200b_generation', 'IMAGE_GENERATION', '', 'a'.repeat(101), '$(id)'];
+  const hostile = [
+    'image_generation; rm -rf ~',
+    '--help',
+    '../x',
+    'іmage_generation' /* Cyrillic і */,
+    'ｉmage_generation',
+    'image\u200b_generation',
+    'IMAGE_GENERATION',
+    '',
+    'a'.repeat(101),
+    '$(id)',
+  ];
 
   it('rejects hostile names with a clear error before any exec or API call', async () => {
     await control.resetStats();
@@ -305,7 +390,10 @@ describe('feature flags', () => {
 
   it('checks a plausible name against the live list and runs nothing else for an unknown one', async () => {
     await control.resetStats();
-    await expectUserError(changeFeature(OTHER_HOME, { name: 'no_such_feature', enabled: true, confirmUnstable: false }, operator), /does not list a feature called "no_such_feature"/);
+    await expectUserError(
+      changeFeature(OTHER_HOME, { name: 'no_such_feature', enabled: true, confirmUnstable: false }, operator),
+      /does not list a feature called "no_such_feature"/,
+    );
     expect((await control.stats()).execs).toBe(1);
   });
 
@@ -425,7 +513,10 @@ describe('access', () => {
     expect(viewer.restart).toMatchObject({ allowed: false });
     expect(viewer.restart.reason).toMatch(/needs the Operator role.*Viewer/);
     expect(viewer.editConfig.reason).toMatch(/needs the Operator role/);
-    expect(await agentActionAccess(getCluster(CTX), MANUAL.namespace, MANUAL.name, 'operator')).toEqual({ restart: { allowed: true }, editConfig: { allowed: true } });
+    expect(await agentActionAccess(getCluster(CTX), MANUAL.namespace, MANUAL.name, 'operator')).toEqual({
+      restart: { allowed: true },
+      editConfig: { allowed: true },
+    });
     const refused = await agentActionAccess(getCluster('viewer@devcluster'), MANUAL.namespace, MANUAL.name, 'admin');
     expect(refused.restart).toMatchObject({ allowed: false });
     expect(refused.restart.reason).toMatch(/does not allow the dashboard to patch deployments/);
@@ -445,13 +536,29 @@ describe("configs written per OpenAB's guide, repaired through the pod by its ow
   it('flags the ignored [sandbox] table, and one repair writes the keys Codex reads and removes the table', async () => {
     await putConfig(SCRATCH_AGENT, '# per the guide\nmodel = "gpt-5.5"\n\n[sandbox]\napproval_policy = "auto-review"\n');
     resetProbeCacheForTests();
-    expect((await probeOf(SCRATCH_AGENT)).approval).toMatchObject({ ok: true, mode: 'default', guideMistake: { kind: 'sandbox-table', meant: 'auto-review' } });
+    expect((await probeOf(SCRATCH_AGENT)).approval).toMatchObject({
+      ok: true,
+      mode: 'default',
+      guideMistake: { kind: 'sandbox-table', meant: 'auto-review' },
+    });
     const form = await readApprovalForm(SCRATCH_AGENT);
-    expect(form).toMatchObject({ ok: true, mode: 'default', guideMistake: { kind: 'sandbox-table', meant: 'auto-review', explanation: expect.stringMatching(/not on Auto-review/) } });
+    expect(form).toMatchObject({
+      ok: true,
+      mode: 'default',
+      guideMistake: { kind: 'sandbox-table', meant: 'auto-review', explanation: expect.stringMatching(/not on Auto-review/) },
+    });
     const hash = (form as { hash: string }).hash;
-    const done = await changeApprovalMode(SCRATCH_AGENT, { mode: 'auto-review', baseHash: hash, replaceCustom: false, repairGuide: true }, operator);
+    const done = await changeApprovalMode(
+      SCRATCH_AGENT,
+      { mode: 'auto-review', baseHash: hash, replaceCustom: false, repairGuide: true },
+      operator,
+    );
     expect(done).toMatchObject({ status: 'changed', after: 'auto-review' });
-    expect(parse((await configBytes(SCRATCH_AGENT)).text)).toEqual({ model: 'gpt-5.5', approval_policy: 'on-request', approvals_reviewer: 'auto_review' });
+    expect(parse((await configBytes(SCRATCH_AGENT)).text)).toEqual({
+      model: 'gpt-5.5',
+      approval_policy: 'on-request',
+      approvals_reviewer: 'auto_review',
+    });
     const probe = await probeOf(SCRATCH_AGENT);
     expect(probe.codexError).toBeNull();
     expect(probe.approval).toMatchObject({ ok: true, mode: 'auto-review' });
@@ -467,10 +574,20 @@ describe("configs written per OpenAB's guide, repaired through the pod by its ow
     const form = await readApprovalForm(SCRATCH_AGENT);
     const hash = (form as { hash: string }).hash;
     // Without the repair flag it is a custom setting like any other: asked first.
-    expect((await changeApprovalMode(SCRATCH_AGENT, { mode: 'auto-review', baseHash: hash, replaceCustom: false }, operator)).status).toBe('confirm-custom');
-    const done = await changeApprovalMode(SCRATCH_AGENT, { mode: 'auto-review', baseHash: hash, replaceCustom: false, repairGuide: true }, operator);
+    expect((await changeApprovalMode(SCRATCH_AGENT, { mode: 'auto-review', baseHash: hash, replaceCustom: false }, operator)).status).toBe(
+      'confirm-custom',
+    );
+    const done = await changeApprovalMode(
+      SCRATCH_AGENT,
+      { mode: 'auto-review', baseHash: hash, replaceCustom: false, repairGuide: true },
+      operator,
+    );
     expect(done).toMatchObject({ status: 'changed', before: 'custom', after: 'auto-review' });
-    expect(parse((await configBytes(SCRATCH_AGENT)).text)).toEqual({ approval_policy: 'on-request', approvals_reviewer: 'auto_review', model: 'gpt-5.5' });
+    expect(parse((await configBytes(SCRATCH_AGENT)).text)).toEqual({
+      approval_policy: 'on-request',
+      approvals_reviewer: 'auto_review',
+      model: 'gpt-5.5',
+    });
     expect((await probeOf(SCRATCH_AGENT)).codexError).toBeNull();
   });
 
@@ -478,7 +595,11 @@ describe("configs written per OpenAB's guide, repaired through the pod by its ow
     await putConfig(SCRATCH_AGENT, 'approval_policy = "on-request"\napprovals_reviewer = "guardian_subagent"\n');
     const form = await readApprovalForm(SCRATCH_AGENT);
     expect(form).toMatchObject({ ok: true, mode: 'auto-review' });
-    const same = await changeApprovalMode(SCRATCH_AGENT, { mode: 'auto-review', baseHash: (form as { hash: string }).hash, replaceCustom: false }, operator);
+    const same = await changeApprovalMode(
+      SCRATCH_AGENT,
+      { mode: 'auto-review', baseHash: (form as { hash: string }).hash, replaceCustom: false },
+      operator,
+    );
     expect(same.status).toBe('unchanged');
   });
 });

@@ -2,7 +2,13 @@ import 'server-only';
 import { invalidateProbe } from '../fleet/probe';
 import { UserFacingError } from '../errors';
 import { readApprovalSettings, setApprovalMode } from '../codex/config';
-import { describeApprovalMode, describeGuideMistake, type ApprovalMode, type AutoReviewer, type GuideMistake } from '../codex/approval-modes';
+import {
+  describeApprovalMode,
+  describeGuideMistake,
+  type ApprovalMode,
+  type AutoReviewer,
+  type GuideMistake,
+} from '../codex/approval-modes';
 import { readPodConfig, writePodConfig, type PodConfig, type WriteOutcome } from './pod-config';
 import { findAgentPod } from './target';
 import { record, type Actor } from './activity';
@@ -34,12 +40,20 @@ export async function readApprovalForm(ref: AgentRef): Promise<ApprovalFormState
     const target = await findAgentPod(ref);
     const config = await readPodConfig(target);
     const settings = readApprovalSettings(config.text);
-    if (!settings.ok) return { ok: false, error: `${settings.error}. Fix config.toml by hand first; the dashboard does not edit a file Codex cannot read.` };
+    if (!settings.ok)
+      return {
+        ok: false,
+        error: `${settings.error}. Fix config.toml by hand first; the dashboard does not edit a file Codex cannot read.`,
+      };
     return {
       ok: true,
       mode: settings.mode,
       guideMistake: settings.guideMistake ? { ...settings.guideMistake, explanation: describeGuideMistake(settings.guideMistake) } : null,
-      keys: { approvalPolicy: settings.approvalPolicy ?? null, approvalsReviewer: settings.approvalsReviewer ?? null, sandboxMode: settings.sandboxMode ?? null },
+      keys: {
+        approvalPolicy: settings.approvalPolicy ?? null,
+        approvalsReviewer: settings.approvalsReviewer ?? null,
+        sandboxMode: settings.sandboxMode ?? null,
+      },
       configExists: config.exists,
       hash: config.hash,
     };
@@ -79,15 +93,28 @@ export async function changeApprovalMode(ref: AgentRef, req: ApprovalChangeReque
   const config = await readPodConfig(target);
   const settings = readApprovalSettings(config.text);
   if (!settings.ok) {
-    throw new UserFacingError(`The approval mode was not changed: ${settings.error}. Fix config.toml by hand first (Codex cannot read it either).`);
+    throw new UserFacingError(
+      `The approval mode was not changed: ${settings.error}. Fix config.toml by hand first (Codex cannot read it either).`,
+    );
   }
   const before = settings.mode;
   const repair = Boolean(req.repairGuide && settings.guideMistake);
   if (config.hash !== req.baseHash) return { status: 'conflict', current: before, hash: config.hash, message: conflictMessage(before) };
   if (before === 'custom' && !req.replaceCustom && !repair) {
-    return { status: 'confirm-custom', current: before, hash: config.hash, message: 'This agent has a custom approval setting. Replacing it loses that setting: confirm to go on.' };
+    return {
+      status: 'confirm-custom',
+      current: before,
+      hash: config.hash,
+      message: 'This agent has a custom approval setting. Replacing it loses that setting: confirm to go on.',
+    };
   }
-  if (before === req.mode && !repair) return { status: 'unchanged', mode: req.mode, hash: config.hash, message: `${agentLabel(ref)} is already on ${describeApprovalMode(req.mode)}.` };
+  if (before === req.mode && !repair)
+    return {
+      status: 'unchanged',
+      mode: req.mode,
+      hash: config.hash,
+      message: `${agentLabel(ref)} is already on ${describeApprovalMode(req.mode)}.`,
+    };
 
   const audit = { action: 'approval-mode', before, after: req.mode };
   let written = await writeMode(target, config, req.mode, { dropSandboxTable: repair });
@@ -105,10 +132,20 @@ export async function changeApprovalMode(ref: AgentRef, req: ApprovalChangeReque
     return { status: 'conflict', current: mode, hash: now?.hash ?? config.hash, message: conflictMessage(mode) };
   }
   if (written.status === 'refused-by-codex') {
-    await record(target.cluster, actor, ref, { ...audit, result: 'failure', detail: `Codex refused the new config.toml: ${written.error}` });
+    await record(target.cluster, actor, ref, {
+      ...audit,
+      result: 'failure',
+      detail: `Codex refused the new config.toml: ${written.error}`,
+    });
     throw new UserFacingError(`Codex refused the new config.toml, so the previous file was put back. Codex said: ${written.error}`);
   }
-  await record(target.cluster, actor, ref, { ...audit, result: 'success', ...(repair ? { detail: "repaired a config written per OpenAB's guide (the keys Codex reads; the ignored [sandbox] table removed)" } : {}) });
+  await record(target.cluster, actor, ref, {
+    ...audit,
+    result: 'success',
+    ...(repair
+      ? { detail: "repaired a config written per OpenAB's guide (the keys Codex reads; the ignored [sandbox] table removed)" }
+      : {}),
+  });
   return {
     status: 'changed',
     before,
@@ -119,7 +156,12 @@ export async function changeApprovalMode(ref: AgentRef, req: ApprovalChangeReque
 }
 
 /** The mode's edit of the file as it was read, written with compare-and-swap on its hash. */
-async function writeMode(target: Awaited<ReturnType<typeof findAgentPod>>, config: PodConfig, mode: ApprovalMode, options: { dropSandboxTable: boolean; autoReviewer?: AutoReviewer }): Promise<WriteOutcome> {
+async function writeMode(
+  target: Awaited<ReturnType<typeof findAgentPod>>,
+  config: PodConfig,
+  mode: ApprovalMode,
+  options: { dropSandboxTable: boolean; autoReviewer?: AutoReviewer },
+): Promise<WriteOutcome> {
   const edited = setApprovalMode(config.text, mode, options);
   if ('error' in edited) throw new UserFacingError(`The approval mode was not changed: ${edited.error}.`);
   return writePodConfig(target, config.hash, edited.text);

@@ -21,7 +21,12 @@ export type BulkApprovalItem = BulkItem<BulkApprovalResult>;
  * compare-and-swap edit, check by Codex and audit entry), after asking the cluster whether this
  * person may change that agent. A custom setting is replaced only when the person said so.
  */
-export function changeApprovalModes(refs: AgentRef[], mode: ApprovalMode, opts: { replaceCustom: boolean }, user: Actor & { role: Role }): Promise<BulkApprovalItem[]> {
+export function changeApprovalModes(
+  refs: AgentRef[],
+  mode: ApprovalMode,
+  opts: { replaceCustom: boolean },
+  user: Actor & { role: Role },
+): Promise<BulkApprovalItem[]> {
   return forEachAgent(
     refs,
     async (ref): Promise<BulkApprovalResult> => {
@@ -33,9 +38,14 @@ export function changeApprovalModes(refs: AgentRef[], mode: ApprovalMode, opts: 
       switch (result.status) {
         case 'changed':
         case 'unchanged':
-          return { status: result.status, message: result.status === 'changed' ? `Now on ${describeApprovalMode(mode)}.` : `Already on ${describeApprovalMode(mode)}.` };
+          return {
+            status: result.status,
+            message: result.status === 'changed' ? `Now on ${describeApprovalMode(mode)}.` : `Already on ${describeApprovalMode(mode)}.`,
+          };
         case 'confirm-custom':
-          throw new UserFacingError('Not changed: this agent has a custom approval setting. Tick "Replace custom settings" to replace it, or change it on its page.');
+          throw new UserFacingError(
+            'Not changed: this agent has a custom approval setting. Tick "Replace custom settings" to replace it, or change it on its page.',
+          );
         case 'conflict':
           throw new UserFacingError(result.message);
       }

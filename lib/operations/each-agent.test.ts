@@ -32,6 +32,12 @@ describe('forEachAgent', () => {
 
   it('refuses more agents than one bulk action may name', async () => {
     const refs = Array.from({ length: MAX_BULK_AGENTS + 1 }, (_, i) => ref(`a${i}`));
-    await expect(forEachAgent(refs, async () => 1, () => 'x')).rejects.toThrow(`at most ${MAX_BULK_AGENTS}`);
+    await expect(
+      forEachAgent(
+        refs,
+        async () => 1,
+        () => 'x',
+      ),
+    ).rejects.toThrow(`at most ${MAX_BULK_AGENTS}`);
   });
 });

@@ -16,7 +16,11 @@ const BULK_CONCURRENCY = 4;
  * Runs `work` for each agent (each named once), a few at a time, each on its own: one failing
  * does not stop the others, and its error reaches the person in plain words, never internals.
  */
-export async function forEachAgent<T>(refs: AgentRef[], work: (ref: AgentRef) => Promise<T>, failure: (ref: AgentRef) => string): Promise<BulkItem<T>[]> {
+export async function forEachAgent<T>(
+  refs: AgentRef[],
+  work: (ref: AgentRef) => Promise<T>,
+  failure: (ref: AgentRef) => string,
+): Promise<BulkItem<T>[]> {
   if (refs.length > MAX_BULK_AGENTS) throw new UserFacingError(`Select at most ${MAX_BULK_AGENTS} agents at a time.`);
   const unique = [...new Map(refs.map((r) => [agentKey(r), r])).values()];
   const limit = pLimit(BULK_CONCURRENCY);

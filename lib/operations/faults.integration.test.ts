@@ -56,7 +56,8 @@ async function readyFleet(): Promise<Fleet> {
   for (let i = 0; i < 120; i++) {
     resetProbeCacheForTests();
     fleet = await getFleet();
-    const settled = fleet.agents.length > 0 && fleet.agents.every((a) => a.workload.pods.every((p) => p.crashLooping || (p.ready && !p.terminating)));
+    const settled =
+      fleet.agents.length > 0 && fleet.agents.every((a) => a.workload.pods.every((p) => p.crashLooping || (p.ready && !p.terminating)));
     if (settled && fleet.agents.filter((a) => a.probe).length >= agents.length) return fleet;
     await new Promise((r) => setTimeout(r, 500));
   }
@@ -103,7 +104,9 @@ beforeAll(async () => {
   useKubeconfig(cluster.kubeconfigPath);
   agents = [];
   const fleet = await readyFleet();
-  agents = fleet.agents.filter((a) => a.probe && !a.problem).map((a) => ({ clusterId: CTX, namespace: a.workload.namespace, name: a.workload.name }));
+  agents = fleet.agents
+    .filter((a) => a.probe && !a.problem)
+    .map((a) => ({ clusterId: CTX, namespace: a.workload.namespace, name: a.workload.name }));
   expect(agents.length).toBeGreaterThan(3);
   await expectConfigsIntact('start');
 }, 180_000);
@@ -138,7 +141,10 @@ describe('API faults', () => {
 
   it('429 on the restart patch: the restart fails saying the cluster is throttling', async () => {
     await control.knobs({ faults: [{ verb: 'patch', status: 429 }] });
-    const err = await restartAgent(agents[0], actor).then(() => null, (e: unknown) => e);
+    const err = await restartAgent(agents[0], actor).then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(UserFacingError);
     expect((err as Error).message).toMatch(/throttling requests \(429\)/);
     await expectConfigsIntact('429 on patch');
@@ -179,7 +185,12 @@ describe('exec faults', () => {
     const started = Date.now();
     const fleet = await getFleet();
     expect(Date.now() - started).toBeLessThan(15_000);
-    expect(fleet.agents.filter((a) => a.problem).map((a) => a.problem).join(' ')).toMatch(/did not finish within 3 s/);
+    expect(
+      fleet.agents
+        .filter((a) => a.problem)
+        .map((a) => a.problem)
+        .join(' '),
+    ).toMatch(/did not finish within 3 s/);
     await expectConfigsIntact('a stalled probe');
   }, 60_000);
 
@@ -189,7 +200,9 @@ describe('exec faults', () => {
       const { ref, hash, to } = await switchable();
       // Let the read through, then break the write (exec latency widens the window).
       await control.knobs({ execLatencyMs: 400 });
-      const result = await faultAfterExecs(1, { execFault: { kind, count: 1 } }, () => changeApprovalMode(ref, { mode: to, baseHash: hash, replaceCustom: false }, actor));
+      const result = await faultAfterExecs(1, { execFault: { kind, count: 1 } }, () =>
+        changeApprovalMode(ref, { mode: to, baseHash: hash, replaceCustom: false }, actor),
+      );
       expect(result).toBeInstanceOf(UserFacingError);
       expect((result as Error).message).toMatch(/closed before the command reported|connection .* failed|nothing was changed/);
       await expectConfigsIntact(`an exec ${kind} during a write`);

@@ -20,7 +20,8 @@ export function isPlausibleFeatureName(name: unknown): name is string {
 }
 
 /** Shown as the error for a name that fails the shape check (never echoed raw: it may be anything). */
-export const BAD_FEATURE_NAME = 'That is not a feature name: names are lowercase letters, digits and underscores, as `codex features list` prints them. Nothing was run.';
+export const BAD_FEATURE_NAME =
+  'That is not a feature name: names are lowercase letters, digits and underscores, as `codex features list` prints them. Nothing was run.';
 
 async function liveFeatures(target: AgentPodTarget): Promise<Feature[]> {
   const out = await execInAgentPod(target, {
@@ -53,7 +54,9 @@ export async function changeFeature(ref: AgentRef, req: FeatureChangeRequest, ac
   const target = await findAgentPod(ref);
   const features = await liveFeatures(target);
   if (!isValidFeatureName(req.name, features)) {
-    throw new UserFacingError(`Codex ${features.length ? 'does not list' : 'listed no features, so it cannot check'} a feature called "${req.name}" on ${agentLabel(ref)}. Nothing was changed.`);
+    throw new UserFacingError(
+      `Codex ${features.length ? 'does not list' : 'listed no features, so it cannot check'} a feature called "${req.name}" on ${agentLabel(ref)}. Nothing was changed.`,
+    );
   }
   const feature = features.find((f) => f.name === req.name)!;
   if (feature.enabled === req.enabled) {

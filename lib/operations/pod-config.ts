@@ -27,7 +27,10 @@ export const sha256 = (data: Buffer | string) => createHash('sha256').update(dat
 
 /** Reads config.toml from the agent's pod with its hash. Refuses what it must not edit. */
 export async function readPodConfig(target: AgentPodTarget): Promise<PodConfig> {
-  const out = await runInAgentPod(target, 'config-read', [String(MAX_CONFIG_BYTES)], { timeoutMs: EXEC_TIMEOUT_MS, maxStdoutBytes: MAX_CONFIG_BYTES + 4096 });
+  const out = await runInAgentPod(target, 'config-read', [String(MAX_CONFIG_BYTES)], {
+    timeoutMs: EXEC_TIMEOUT_MS,
+    maxStdoutBytes: MAX_CONFIG_BYTES + 4096,
+  });
   const read = out.exitCode === 0 ? parseConfigRead(out.frames) : null;
   if (!read) {
     const why = cannotRun(out);
@@ -68,7 +71,11 @@ export type WriteOutcome =
  */
 export async function writePodConfig(target: AgentPodTarget, expectedHash: string, text: string): Promise<WriteOutcome> {
   const bytes = Buffer.from(text, 'utf8');
-  const out = await runInAgentPod(target, 'config-write', [expectedHash, String(bytes.length)], { input: bytes, timeoutMs: EXEC_TIMEOUT_MS, maxStdoutBytes: 64 * 1024 });
+  const out = await runInAgentPod(target, 'config-write', [expectedHash, String(bytes.length)], {
+    input: bytes,
+    timeoutMs: EXEC_TIMEOUT_MS,
+    maxStdoutBytes: 64 * 1024,
+  });
   const status = lastHead(out.frames);
   const ok = /^OK ([0-9a-f]{64})$/.exec(status);
   if (ok && out.exitCode === 0) return { status: 'written', hash: ok[1] };
@@ -84,5 +91,7 @@ export async function writePodConfig(target: AgentPodTarget, expectedHash: strin
   }
   const words = podErrorWords(code, CONFIG_SUBJECT);
   if (words) throw new UserFacingError(words);
-  throw new UserFacingError(`Writing config.toml in pod ${target.pod.name} failed (exit ${out.exitCode}); nothing was changed by the dashboard.`);
+  throw new UserFacingError(
+    `Writing config.toml in pod ${target.pod.name} failed (exit ${out.exitCode}); nothing was changed by the dashboard.`,
+  );
 }

@@ -9,16 +9,25 @@ const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
 const N = '0123456789abcdef';
 /** Output as config-read prints it: each frame's marker after a newline. */
-const frames = (...parts: Array<[string, Buffer | string]>) => parseFrames(Buffer.concat(parts.flatMap(([head, body]) => [Buffer.from(`\n@@${N}@@ ${head}\n`), Buffer.from(body)])), N);
+const frames = (...parts: Array<[string, Buffer | string]>) =>
+  parseFrames(Buffer.concat(parts.flatMap(([head, body]) => [Buffer.from(`\n@@${N}@@ ${head}\n`), Buffer.from(body)])), N);
 
 describe('parseConfigRead', () => {
   it('splits the frames from the raw bytes, keeping a BOM and CRLF', () => {
     const body = Buffer.from('\ufeffa = 1\r\nb = "x"\r\n', 'utf8');
-    expect(parseConfigRead(frames(['home', '/home/agent/.codex'], [`config ${sha(body)} ${body.length}`, body], ['end', '']))).toEqual({ codexHome: '/home/agent/.codex', state: 'present', hash: sha(body), bytes: body });
+    expect(parseConfigRead(frames(['home', '/home/agent/.codex'], [`config ${sha(body)} ${body.length}`, body], ['end', '']))).toEqual({
+      codexHome: '/home/agent/.codex',
+      state: 'present',
+      hash: sha(body),
+      bytes: body,
+    });
   });
 
   it('reads a missing, symlinked or oversized file as such', () => {
-    expect(parseConfigRead(frames(['home', '/h'], ['config missing', ''], ['end', '']))).toMatchObject({ state: 'missing', hash: 'missing' });
+    expect(parseConfigRead(frames(['home', '/h'], ['config missing', ''], ['end', '']))).toMatchObject({
+      state: 'missing',
+      hash: 'missing',
+    });
     expect(parseConfigRead(frames(['home', '/h'], ['config symlink', ''], ['end', '']))).toMatchObject({ state: 'symlink' });
     expect(parseConfigRead(frames(['home', '/h'], ['config toolarge 99999999', ''], ['end', '']))).toMatchObject({ state: 'toolarge' });
   });
@@ -45,7 +54,9 @@ describe('the config programs', () => {
 
 describe('agentRefSchema', () => {
   it('accepts a real agent address and refuses path tricks and controls', () => {
-    expect(agentRefSchema.safeParse({ clusterId: 'dashboard@devcluster', namespace: 'team-b', name: 'team-b-openab-codex-2' }).success).toBe(true);
+    expect(
+      agentRefSchema.safeParse({ clusterId: 'dashboard@devcluster', namespace: 'team-b', name: 'team-b-openab-codex-2' }).success,
+    ).toBe(true);
     for (const bad of [
       { clusterId: 'c', namespace: '../etc', name: 'x' },
       { clusterId: 'c', namespace: 'agents', name: 'X;rm' },

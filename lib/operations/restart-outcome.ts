@@ -21,7 +21,8 @@ export async function recordRestartOutcome(cluster: Cluster, ref: AgentRef, stat
   if (settled.size > 5000) settled.clear();
   try {
     const history = await listAgentHistory(cluster, ref.namespace, ref.name, 200);
-    const about = (h: (typeof history)[number]) => h.action === 'restart' && (h.after as { restartedAt?: unknown } | undefined)?.restartedAt === status.restartedAt;
+    const about = (h: (typeof history)[number]) =>
+      h.action === 'restart' && (h.after as { restartedAt?: unknown } | undefined)?.restartedAt === status.restartedAt;
     const started = history.find((h) => about(h) && h.result === 'started');
     if (!started || history.some((h) => about(h) && h.result !== 'started')) return;
     await record(cluster, { name: started.user, email: null, role: started.role ?? 'unknown' }, ref, {

@@ -4,9 +4,19 @@ import { rolloutStatusOf } from '../k8s/rollout';
 import { rolloutUnderWay } from './restart';
 
 const NOW = Date.parse('2026-05-01T12:00:00Z');
-const pod = (over: Partial<{ status: string; ready: boolean; terminating: boolean }> = {}) => ({ name: 'a-5f7c9d-x1y2z', status: 'Running', ready: true, restarts: 0, terminating: false, reason: null, ...over });
+const pod = (over: Partial<{ status: string; ready: boolean; terminating: boolean }> = {}) => ({
+  name: 'a-5f7c9d-x1y2z',
+  status: 'Running',
+  ready: true,
+  restarts: 0,
+  terminating: false,
+  reason: null,
+  ...over,
+});
 
-function deployment(over: { generation?: number; observed?: number; updated?: number; ready?: number; restartedAt?: string; deadline?: number } = {}): k8s.V1Deployment {
+function deployment(
+  over: { generation?: number; observed?: number; updated?: number; ready?: number; restartedAt?: string; deadline?: number } = {},
+): k8s.V1Deployment {
   return {
     metadata: { generation: over.generation ?? 2 },
     spec: {
@@ -15,7 +25,13 @@ function deployment(over: { generation?: number; observed?: number; updated?: nu
       selector: {},
       template: { metadata: { annotations: over.restartedAt ? { 'kubectl.kubernetes.io/restartedAt': over.restartedAt } : {} } },
     },
-    status: { observedGeneration: over.observed ?? 2, updatedReplicas: over.updated ?? 1, readyReplicas: over.ready ?? 1, availableReplicas: over.ready ?? 1, replicas: 1 },
+    status: {
+      observedGeneration: over.observed ?? 2,
+      updatedReplicas: over.updated ?? 1,
+      readyReplicas: over.ready ?? 1,
+      availableReplicas: over.ready ?? 1,
+      replicas: 1,
+    },
   };
 }
 
@@ -42,6 +58,8 @@ describe('rolloutUnderWay', () => {
     expect(underWay(deployment({ ready: 0, restartedAt: '2026-05-01T10:00:00Z' }), [pod({ ready: false })])).toBe(false);
     expect(underWay(deployment({ ready: 0 }), [pod({ ready: false, status: 'Error' })])).toBe(false);
     // A crash loop is a failed rollout: done, so a restart is allowed.
-    expect(underWay(deployment({ ready: 0, restartedAt: '2026-05-01T11:59:30Z' }), [pod({ ready: false, status: 'CrashLoopBackOff' })])).toBe(false);
+    expect(
+      underWay(deployment({ ready: 0, restartedAt: '2026-05-01T11:59:30Z' }), [pod({ ready: false, status: 'CrashLoopBackOff' })]),
+    ).toBe(false);
   });
 });

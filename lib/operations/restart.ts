@@ -37,13 +37,21 @@ export function restartAgent(ref: AgentRef, actor: Actor): Promise<RestartResult
     if (rolloutUnderWay(deployment, rollout, Date.now())) {
       return { status: 'already-restarting', rollout, message: `${agentLabel(ref)} is already restarting: ${rollout.message}` };
     }
-    const before = { restartedAt: deployment.spec?.template?.metadata?.annotations?.[RESTARTED_AT] ?? null, pods: rollout.pods.map((p) => p.name) };
+    const before = {
+      restartedAt: deployment.spec?.template?.metadata?.annotations?.[RESTARTED_AT] ?? null,
+      pods: rollout.pods.map((p) => p.name),
+    };
     try {
       const { generation, restartedAt } = await restartDeployment(cluster, ref.namespace, ref.name);
       await record(cluster, actor, ref, { action: 'restart', before, after: { restartedAt }, result: 'started' });
       return { status: 'restarting', restartedAt, generation, message: `${agentLabel(ref)} is restarting.` };
     } catch (err) {
-      await record(cluster, actor, ref, { action: 'restart', before, result: 'failure', detail: err instanceof Error ? err.message : String(err) });
+      await record(cluster, actor, ref, {
+        action: 'restart',
+        before,
+        result: 'failure',
+        detail: err instanceof Error ? err.message : String(err),
+      });
       throw err;
     }
   });
@@ -70,7 +78,11 @@ export const MAX_BULK_RESTART = MAX_BULK_AGENTS;
 
 /** Restarts several agents, each on its own: one failing does not stop the others. */
 export function restartAgents(refs: AgentRef[], actor: Actor): Promise<BulkRestartItem[]> {
-  return forEachAgent(refs, (ref) => restartAgent(ref, actor), (ref) => `${agentLabel(ref)} could not be restarted.`);
+  return forEachAgent(
+    refs,
+    (ref) => restartAgent(ref, actor),
+    (ref) => `${agentLabel(ref)} could not be restarted.`,
+  );
 }
 
 /**

@@ -40,12 +40,19 @@ export async function findAgentDeployment(ref: AgentRef): Promise<AgentDeploymen
 export async function findAgentPod(ref: AgentRef): Promise<AgentPodTarget> {
   const agent = await locateAgent(ref);
   const why = noRunningPodReason(agent);
-  if (why || !agent.pod) throw new UserFacingError(`Codex's files of ${agentLabel(ref)} cannot be changed now: ${why}. Wait until a pod is running, or restart the agent.`, 'unavailable');
+  if (why || !agent.pod)
+    throw new UserFacingError(
+      `Codex's files of ${agentLabel(ref)} cannot be changed now: ${why}. Wait until a pod is running, or restart the agent.`,
+      'unavailable',
+    );
   return { cluster: agent.cluster, ref, deployment: agent.deployment, pod: agent.pod, container: agent.container };
 }
 
 /** Runs argv in the agent's container; a pod replaced meanwhile is told as such. */
-export async function execInAgentPod(target: AgentPodTarget, req: Omit<ExecRequest, 'namespace' | 'pod' | 'container'>): Promise<ExecOutput> {
+export async function execInAgentPod(
+  target: AgentPodTarget,
+  req: Omit<ExecRequest, 'namespace' | 'pod' | 'container'>,
+): Promise<ExecOutput> {
   try {
     return await execInPod(target.cluster, { ...req, namespace: target.ref.namespace, pod: target.pod.name, container: target.container });
   } catch (err) {
@@ -54,9 +61,19 @@ export async function execInAgentPod(target: AgentPodTarget, req: Omit<ExecReque
 }
 
 /** Runs a pod program (lib/pod) in the agent's pod; a pod replaced meanwhile is told as such. */
-export async function runInAgentPod(target: AgentPodTarget, name: PodProgramName, args: string[], opts: RunOptions): Promise<ProgramOutput> {
+export async function runInAgentPod(
+  target: AgentPodTarget,
+  name: PodProgramName,
+  args: string[],
+  opts: RunOptions,
+): Promise<ProgramOutput> {
   try {
-    return await runPodProgram({ cluster: target.cluster, namespace: target.ref.namespace, pod: target.pod.name, container: target.container }, name, args, opts);
+    return await runPodProgram(
+      { cluster: target.cluster, namespace: target.ref.namespace, pod: target.pod.name, container: target.container },
+      name,
+      args,
+      opts,
+    );
   } catch (err) {
     throw replacedPodError(err);
   }
@@ -65,7 +82,10 @@ export async function runInAgentPod(target: AgentPodTarget, name: PodProgramName
 /** A pod gone while an action ran: nothing was changed, and a reload finds its successor. */
 function replacedPodError(err: unknown): unknown {
   if (err instanceof ClusterError && err.kind === 'not-found') {
-    return new UserFacingError(`${err.message} It was replaced while the action ran; nothing was changed by the dashboard. Reload and try again.`, 'conflict');
+    return new UserFacingError(
+      `${err.message} It was replaced while the action ran; nothing was changed by the dashboard. Reload and try again.`,
+      'conflict',
+    );
   }
   return err;
 }

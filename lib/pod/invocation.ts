@@ -26,7 +26,10 @@ const isShell = (name: string): name is ShellProgramName => Object.hasOwn(SHELL_
 
 /** What the loader reads: `<byte length> <nonce>\n<program><input>`. */
 export function programOnStdin(program: string, nonce: string, input: Buffer | string = ''): Buffer {
-  return Buffer.concat([Buffer.from(`${Buffer.byteLength(program)} ${nonce}\n${program}`, 'utf8'), typeof input === 'string' ? Buffer.from(input, 'utf8') : input]);
+  return Buffer.concat([
+    Buffer.from(`${Buffer.byteLength(program)} ${nonce}\n${program}`, 'utf8'),
+    typeof input === 'string' ? Buffer.from(input, 'utf8') : input,
+  ]);
 }
 
 /**

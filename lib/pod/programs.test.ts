@@ -33,7 +33,8 @@ describe('the generated module', () => {
     expect(NODE_PROGRAMS.transfer).toContain(JSON.stringify(PAGE_ENTRY));
     expect(NODE_PROGRAMS.inventory).toContain(`"/${MARKS_FILE}"`);
     expect(NODE_PROGRAMS.marks).toContain(`"${MARKS_FILE.split('/').join('", "')}"`);
-    for (const name of ['login-start', 'login-read', 'login-cancel', 'login-claim'] as const) expect(SHELL_PROGRAMS[name]).toContain(`base=${LOGIN_BASE}\n`);
+    for (const name of ['login-start', 'login-read', 'login-cancel', 'login-claim'] as const)
+      expect(SHELL_PROGRAMS[name]).toContain(`base=${LOGIN_BASE}\n`);
     expect(SHELL_PROGRAMS['login-start']).toContain(`"$runner" ${RUNNER_NAME} "$d"`);
     expect(SHELL_PROGRAMS['pod-facts']).toContain(OPENAB_CONFIG_PATH);
     expect(SHELL_PROGRAMS['skill-read']).toContain(`-gt ${MAX_MANAGED_FILE}`);
@@ -78,10 +79,17 @@ describe('frames', () => {
 });
 
 describe('node programs, run here as in a pod', () => {
-  const png = Buffer.concat([Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex'), Buffer.from([0, 0, 0, 3, 0, 0, 0, 2]), Buffer.alloc(40)]);
+  const png = Buffer.concat([
+    Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex'),
+    Buffer.from([0, 0, 0, 3, 0, 0, 0, 2]),
+    Buffer.alloc(40),
+  ]);
   function run(name: 'inventory' | 'conversation', args: string[], home: string) {
     const { argv, stdin, nonce } = invocation(name, args);
-    const r = spawnSync('/bin/sh', argv.slice(1), { input: stdin, env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, CODEX_HOME: `${home}/.codex` } as unknown as NodeJS.ProcessEnv });
+    const r = spawnSync('/bin/sh', argv.slice(1), {
+      input: stdin,
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, CODEX_HOME: `${home}/.codex` } as unknown as NodeJS.ProcessEnv,
+    });
     return parseFrames(r.stdout, nonce);
   }
   function withHome(fn: (home: string) => void) {
@@ -95,12 +103,16 @@ describe('node programs, run here as in a pod', () => {
 
   it('the listing names the stable copies apart from generated_images, in the same exec', () => {
     withHome((home) => {
-      for (const dir of [`${home}/.codex/generated_images/t1`, `${home}/${STABLE_IMAGES_DIR}/t1`, `${home}/${STABLE_IMAGES_DIR}/t2`]) mkdirSync(dir, { recursive: true });
+      for (const dir of [`${home}/.codex/generated_images/t1`, `${home}/${STABLE_IMAGES_DIR}/t1`, `${home}/${STABLE_IMAGES_DIR}/t2`])
+        mkdirSync(dir, { recursive: true });
       writeFileSync(`${home}/.codex/generated_images/t1/a.png`, png);
       writeFileSync(`${home}/${STABLE_IMAGES_DIR}/t1/a.png`, png);
       writeFileSync(`${home}/${STABLE_IMAGES_DIR}/t2/b.png`, png);
       writeFileSync(`${home}/${STABLE_IMAGES_DIR}/t2/notes.png`, 'not an image');
-      const kinds = run('inventory', [], home).map((f) => [f.head.split(' ')[0], (JSON.parse(f.head.slice(f.head.indexOf(' ') + 1)) as { p?: string; w?: number }).p]);
+      const kinds = run('inventory', [], home).map((f) => [
+        f.head.split(' ')[0],
+        (JSON.parse(f.head.slice(f.head.indexOf(' ') + 1)) as { p?: string; w?: number }).p,
+      ]);
       expect(kinds.filter(([k]) => k === 'image' || k === 'stable' || k === 'stray')).toEqual([
         ['image', 't1/a.png'],
         ['stable', 't1/a.png'],
@@ -114,12 +126,21 @@ describe('node programs, run here as in a pod', () => {
     withHome((home) => {
       const rel = '2026/12/06/rollout-x.jsonl';
       mkdirSync(path.dirname(`${home}/.codex/sessions/${rel}`), { recursive: true });
-      const big = JSON.stringify({ type: 'response_item', payload: { type: 'image_generation_call', result: 'A'.repeat(100_000), revised_prompt: 'kept' } });
-      writeFileSync(`${home}/.codex/sessions/${rel}`, ['{"type":"turn_context","payload":{}}', '{"type":"event_msg","payload":{"type":"user_message","message":"hi"}}', big].join('\n'));
+      const big = JSON.stringify({
+        type: 'response_item',
+        payload: { type: 'image_generation_call', result: 'A'.repeat(100_000), revised_prompt: 'kept' },
+      });
+      writeFileSync(
+        `${home}/.codex/sessions/${rel}`,
+        ['{"type":"turn_context","payload":{}}', '{"type":"event_msg","payload":{"type":"user_message","message":"hi"}}', big].join('\n'),
+      );
       const frames = run('conversation', [rel], home);
       expect(frames.map((f) => f.head)).toEqual(['rollout', 'end']);
       const lines = frames[0].body.toString('utf8').split('\n').filter(Boolean);
-      expect(lines).toEqual(['{"type":"event_msg","payload":{"type":"user_message","message":"hi"}}', JSON.stringify({ type: 'response_item', payload: { type: 'image_generation_call', revised_prompt: 'kept' } })]);
+      expect(lines).toEqual([
+        '{"type":"event_msg","payload":{"type":"user_message","message":"hi"}}',
+        JSON.stringify({ type: 'response_item', payload: { type: 'image_generation_call', revised_prompt: 'kept' } }),
+      ]);
       expect(run('conversation', ['2026/12/06/rollout-y.jsonl'], home).map((f) => f.head)).toEqual(['gone', 'end']);
       expect(run('conversation', ['../../auth.json'], home).map((f) => f.head)).toEqual(['E badpath']);
     });

@@ -43,7 +43,20 @@ export async function runPodProgram(target: PodExecTarget, name: PodProgramName,
 }
 
 /** A program whose output is not frames but a stream of its own (the transfer's tar). */
-export function startPodProgram(target: PodExecTarget, name: PodProgramName, args: string[], opts: Omit<RunOptions, 'stream'> & { maxStdoutBytes: number }) {
+export function startPodProgram(
+  target: PodExecTarget,
+  name: PodProgramName,
+  args: string[],
+  opts: Omit<RunOptions, 'stream'> & { maxStdoutBytes: number },
+) {
   const { argv, stdin } = invocation(name, args, opts);
-  return execInPodStreaming(target.cluster, { namespace: target.namespace, pod: target.pod, container: target.container, argv, stdin, timeoutMs: opts.timeoutMs, maxStdoutBytes: opts.maxStdoutBytes });
+  return execInPodStreaming(target.cluster, {
+    namespace: target.namespace,
+    pod: target.pod,
+    container: target.container,
+    argv,
+    stdin,
+    timeoutMs: opts.timeoutMs,
+    maxStdoutBytes: opts.maxStdoutBytes,
+  });
 }

@@ -22,17 +22,26 @@ function discordGet(token: string, path: string): Promise<Answer> {
   if (hit && Date.now() - hit.at < DISCORD_CACHE_MS) return hit.answer;
   const answer = (async (): Promise<Answer> => {
     try {
-      const res = await fetch(`${discordApiBase()}${path}`, { headers: { Authorization: `Bot ${token}` }, signal: AbortSignal.timeout(TIMEOUT_MS), cache: 'no-store' });
+      const res = await fetch(`${discordApiBase()}${path}`, {
+        headers: { Authorization: `Bot ${token}` },
+        signal: AbortSignal.timeout(TIMEOUT_MS),
+        cache: 'no-store',
+      });
       const body = await res.json().catch(() => null);
       return { status: res.status, body };
     } catch (err) {
-      return { status: 0, body: null, error: (err as Error).name === 'TimeoutError' ? 'Discord did not answer in time' : 'Discord could not be reached' };
+      return {
+        status: 0,
+        body: null,
+        error: (err as Error).name === 'TimeoutError' ? 'Discord did not answer in time' : 'Discord could not be reached',
+      };
     }
   })();
   cache.set(key, { at: Date.now(), answer });
   void answer.then((a) => {
     // Network failures and rate limits are retried sooner than a minute.
-    if (a.status === 0 || a.status === 429 || a.status >= 500) setTimeout(() => cache.get(key)?.answer === answer && cache.delete(key), 5_000).unref?.();
+    if (a.status === 0 || a.status === 429 || a.status >= 500)
+      setTimeout(() => cache.get(key)?.answer === answer && cache.delete(key), 5_000).unref?.();
   });
   if (cache.size > 5000) for (const [k, v] of cache) if (Date.now() - v.at >= DISCORD_CACHE_MS) cache.delete(k);
   return answer;
@@ -42,22 +51,42 @@ export function resetDiscordCacheForTests(): void {
   cache.clear();
 }
 
-const obj = (v: unknown): Record<string, unknown> => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
-const discordMessage = (a: Answer) => (a.status === 0 ? (a.error ?? 'no answer') : `${a.status}${typeof obj(a.body).message === 'string' ? ` ${obj(a.body).message}` : ''}${obj(a.body).code ? ` (code ${obj(a.body).code})` : ''}`);
+const obj = (v: unknown): Record<string, unknown> =>
+  v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
+const discordMessage = (a: Answer) =>
+  a.status === 0
+    ? (a.error ?? 'no answer')
+    : `${a.status}${typeof obj(a.body).message === 'string' ? ` ${obj(a.body).message}` : ''}${obj(a.body).code ? ` (code ${obj(a.body).code})` : ''}`;
 
-export type PermissionResult = { status: 'ok'; channels: ChannelReadiness[]; note?: string } | { status: 'unknown'; reason: string; fix?: string };
+export type PermissionResult =
+  { status: 'ok'; channels: ChannelReadiness[]; note?: string } | { status: 'unknown'; reason: string; fix?: string };
 
 function overwritesOf(channel: Record<string, unknown>): Overwrite[] {
   const list = Array.isArray(channel.permission_overwrites) ? channel.permission_overwrites : [];
-  return list.map(obj).map((o) => ({ id: String(o.id ?? ''), type: Number(o.type) === 1 ? 1 : 0, allow: String(o.allow ?? '0'), deny: String(o.deny ?? '0') }));
+  return list.map(obj).map((o) => ({
+    id: String(o.id ?? ''),
+    type: Number(o.type) === 1 ? 1 : 0,
+    allow: String(o.allow ?? '0'),
+    deny: String(o.deny ?? '0'),
+  }));
 }
 
 const THREAD_TYPES = new Set([10, 11, 12]);
 
 export async function checkChannelPermissions(token: string, channelIds: string[]): Promise<PermissionResult> {
   const me = await discordGet(token, '/users/@me');
-  if (me.status === 401) return { status: 'unknown', reason: 'Discord refused the bot token (401 Unauthorized).', fix: 'Check the bot token in the agent\'s Secret.' };
-  if (me.status !== 200) return { status: 'unknown', reason: `Discord could not be asked: ${discordMessage(me)}.`, fix: 'Check the dashboard\'s network egress and DISCORD_API_BASE, then reload.' };
+  if (me.status === 401)
+    return {
+      status: 'unknown',
+      reason: 'Discord refused the bot token (401 Unauthorized).',
+      fix: "Check the bot token in the agent's Secret.",
+    };
+  if (me.status !== 200)
+    return {
+      status: 'unknown',
+      reason: `Discord could not be asked: ${discordMessage(me)}.`,
+      fix: "Check the dashboard's network egress and DISCORD_API_BASE, then reload.",
+    };
   const botId = String(obj(me.body).id ?? '');
   const channels: ChannelReadiness[] = [];
   /** Per channel label, what the bot holds beyond uploading. */
@@ -70,8 +99,10 @@ export async function checkChannelPermissions(token: string, channelIds: string[
     const ch = await discordGet(token, `/channels/${channelId}`);
     if (ch.status !== 200) {
       const code = ch.status === 0 ? 0 : Number(obj(ch.body).code);
-      if (ch.status === 403 || code === 50001) channels.push({ channelId, status: 'fail', missing: ['View Channel'], reason: 'the bot cannot see this channel (Missing Access)' });
-      else if (ch.status === 404) channels.push({ channelId, status: 'fail', missing: [], reason: 'unknown channel: deleted, or in a server the bot is not in' });
+      if (ch.status === 403 || code === 50001)
+        channels.push({ channelId, status: 'fail', missing: ['View Channel'], reason: 'the bot cannot see this channel (Missing Access)' });
+      else if (ch.status === 404)
+        channels.push({ channelId, status: 'fail', missing: [], reason: 'unknown channel: deleted, or in a server the bot is not in' });
       else channels.push({ channelId, status: 'unknown', missing: [], reason: `Discord answered ${discordMessage(ch)}` });
       continue;
     }
@@ -80,26 +111,49 @@ export async function checkChannelPermissions(token: string, channelIds: string[
     if (THREAD_TYPES.has(Number(channel.type)) && typeof channel.parent_id === 'string') {
       const parent = await discordGet(token, `/channels/${channel.parent_id}`);
       if (parent.status !== 200) {
-        channels.push({ channelId, name, status: 'unknown', missing: [], reason: `its parent channel could not be read: ${discordMessage(parent)}` });
+        channels.push({
+          channelId,
+          name,
+          status: 'unknown',
+          missing: [],
+          reason: `its parent channel could not be read: ${discordMessage(parent)}`,
+        });
         continue;
       }
       channel = obj(parent.body);
     }
     const guildId = String(channel.guild_id ?? '');
-    const [guild, member] = await Promise.all([discordGet(token, `/guilds/${guildId}`), discordGet(token, `/guilds/${guildId}/members/${botId}`)]);
+    const [guild, member] = await Promise.all([
+      discordGet(token, `/guilds/${guildId}`),
+      discordGet(token, `/guilds/${guildId}/members/${botId}`),
+    ]);
     if (guild.status !== 200 || member.status !== 200) {
-      channels.push({ channelId, name, status: 'unknown', missing: [], reason: `the server's roles could not be read: ${discordMessage(guild.status !== 200 ? guild : member)}` });
+      channels.push({
+        channelId,
+        name,
+        status: 'unknown',
+        missing: [],
+        reason: `the server's roles could not be read: ${discordMessage(guild.status !== 200 ? guild : member)}`,
+      });
       continue;
     }
     const g = obj(guild.body);
-    const roles = (Array.isArray(g.roles) ? g.roles : []).map(obj).map((r) => ({ id: String(r.id ?? ''), permissions: String(parseBits(r.permissions as string)) }));
+    const roles = (Array.isArray(g.roles) ? g.roles : [])
+      .map(obj)
+      .map((r) => ({ id: String(r.id ?? ''), permissions: String(parseBits(r.permissions as string)) }));
     const memberRoleIds = (Array.isArray(obj(member.body).roles) ? (obj(member.body).roles as unknown[]) : []).map(String);
     const ctx = { guildId, ownerId: typeof g.owner_id === 'string' ? g.owner_id : null, roles, memberId: botId, memberRoleIds };
     const perms = channelPermissions(ctx, overwritesOf(channel));
     const missing = missingUploadPermissions(perms);
     const extra = excessPermissions(basePermissions(ctx), perms);
     if (extra.length) excess.set(name ? `#${name}` : channelId, extra);
-    channels.push({ channelId, name, status: missing.length ? 'fail' : 'pass', missing, reason: missing.length ? `missing ${missing.join(', ')}` : 'may post files' });
+    channels.push({
+      channelId,
+      name,
+      status: missing.length ? 'fail' : 'pass',
+      missing,
+      reason: missing.length ? `missing ${missing.join(', ')}` : 'may post files',
+    });
   }
   return excess.size ? { status: 'ok', channels, note: overPrivilegedNote(excess) } : { status: 'ok', channels };
 }

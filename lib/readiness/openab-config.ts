@@ -17,7 +17,8 @@ export interface OpenabConfigFacts {
 
 export type OpenabConfigRead = { ok: true; facts: OpenabConfigFacts } | { ok: false; error: string };
 
-const isTable = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v) && !(v instanceof Date);
+const isTable = (v: unknown): v is Record<string, unknown> =>
+  v !== null && typeof v === 'object' && !Array.isArray(v) && !(v instanceof Date);
 
 export function readOpenabConfig(text: string): OpenabConfigRead {
   let doc: Record<string, unknown>;
@@ -29,7 +30,8 @@ export function readOpenabConfig(text: string): OpenabConfigRead {
   }
   const discord = isTable(doc.discord) ? doc.discord : {};
   const agent = isTable(doc.agent) ? doc.agent : {};
-  const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string | number => typeof x === 'string' || typeof x === 'number').map(String) : []);
+  const strings = (v: unknown): string[] =>
+    Array.isArray(v) ? v.filter((x): x is string | number => typeof x === 'string' || typeof x === 'number').map(String) : [];
   const agentEnv: Record<string, string> = {};
   if (isTable(agent.env)) for (const [k, v] of Object.entries(agent.env)) if (typeof v === 'string') agentEnv[k] = v;
   return {
@@ -44,8 +46,7 @@ export function readOpenabConfig(text: string): OpenabConfigRead {
 }
 
 export type TokenPassing =
-  | { reaches: true; variable: TokenVar; via: 'env' | 'inherit_env'; detail: string }
-  | { reaches: false; reason: string; fix: string };
+  { reaches: true; variable: TokenVar; via: 'env' | 'inherit_env'; detail: string } | { reaches: false; reason: string; fix: string };
 
 /** `${NAME}` or `$NAME`: the container variable an `[agent].env` value takes its value from. */
 function referencedVar(value: string): string | null {
@@ -62,8 +63,15 @@ export function tokenPassing(facts: OpenabConfigFacts, containerHas: Record<Toke
     if (variable in facts.agentEnv) {
       const value = facts.agentEnv[variable];
       const ref = referencedVar(value);
-      if (ref === null && value.trim() !== '') return { reaches: true, variable, via: 'env', detail: `[agent].env sets ${variable} (a literal value in the ConfigMap: better a \${${variable}} reference to a Secret)` };
-      if (ref && (containerHas as Record<string, boolean>)[ref]) return { reaches: true, variable, via: 'env', detail: `[agent].env passes ${variable} = \${${ref}}` };
+      if (ref === null && value.trim() !== '')
+        return {
+          reaches: true,
+          variable,
+          via: 'env',
+          detail: `[agent].env sets ${variable} (a literal value in the ConfigMap: better a \${${variable}} reference to a Secret)`,
+        };
+      if (ref && (containerHas as Record<string, boolean>)[ref])
+        return { reaches: true, variable, via: 'env', detail: `[agent].env passes ${variable} = \${${ref}}` };
     }
     if (facts.inheritEnv.includes(variable) && containerHas[variable]) {
       return { reaches: true, variable, via: 'inherit_env', detail: `inherit_env passes ${variable}` };
@@ -74,10 +82,13 @@ export function tokenPassing(facts: OpenabConfigFacts, containerHas: Record<Toke
     return {
       reaches: false,
       reason: 'The container has neither DISCORD_FILE_BOT_TOKEN nor DISCORD_BOT_TOKEN set.',
-      fix: 'Set the bot token in the agent\'s chart values (the Secret behind DISCORD_BOT_TOKEN), then let OpenAB pass it (see below).',
+      fix: "Set the bot token in the agent's chart values (the Secret behind DISCORD_BOT_TOKEN), then let OpenAB pass it (see below).",
     };
   }
-  const named = [...Object.keys(facts.agentEnv).filter((k) => (TOKEN_VARS as readonly string[]).includes(k)), ...facts.inheritEnv.filter((k) => (TOKEN_VARS as readonly string[]).includes(k))];
+  const named = [
+    ...Object.keys(facts.agentEnv).filter((k) => (TOKEN_VARS as readonly string[]).includes(k)),
+    ...facts.inheritEnv.filter((k) => (TOKEN_VARS as readonly string[]).includes(k)),
+  ];
   const v = present[0];
   return {
     reaches: false,

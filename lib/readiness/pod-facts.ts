@@ -26,7 +26,12 @@ export interface PodFacts {
 
 /** The facts, or null when the program ended early. */
 export function parsePodFacts(frames: Frame[]): PodFacts | null {
-  const facts: PodFacts = { codexHome: '', tokenVars: { DISCORD_FILE_BOT_TOKEN: false, DISCORD_BOT_TOKEN: false }, openabConfig: null, skills: [] };
+  const facts: PodFacts = {
+    codexHome: '',
+    tokenVars: { DISCORD_FILE_BOT_TOKEN: false, DISCORD_BOT_TOKEN: false },
+    openabConfig: null,
+    skills: [],
+  };
   for (const frame of frames) {
     const [name, kind, ...rest] = headWords(frame);
     const body = frame.body.toString('utf8');
@@ -36,14 +41,18 @@ export function parsePodFacts(frames: Frame[]): PodFacts | null {
         break;
       case 'env': {
         const names = body.split('\n');
-        facts.tokenVars = { DISCORD_FILE_BOT_TOKEN: names.includes('DISCORD_FILE_BOT_TOKEN'), DISCORD_BOT_TOKEN: names.includes('DISCORD_BOT_TOKEN') };
+        facts.tokenVars = {
+          DISCORD_FILE_BOT_TOKEN: names.includes('DISCORD_FILE_BOT_TOKEN'),
+          DISCORD_BOT_TOKEN: names.includes('DISCORD_BOT_TOKEN'),
+        };
         break;
       }
       case 'openab':
         facts.openabConfig = body === 'missing' ? null : body;
         break;
       case 'skill':
-        if (kind === 'file' || kind === 'symlink' || kind === 'unreadable') facts.skills.push({ path: rest.join(' '), state: kind, text: kind === 'file' ? body : '' });
+        if (kind === 'file' || kind === 'symlink' || kind === 'unreadable')
+          facts.skills.push({ path: rest.join(' '), state: kind, text: kind === 'file' ? body : '' });
         break;
       case 'sidecar': {
         const skill = facts.skills.find((s) => s.path === rest.join(' '));

@@ -44,14 +44,29 @@ const itemOf = (r: ServerReadiness, id: ReadinessItem['id']) => r.items.find((i)
 async function readinessOf(t: SeedAgent): Promise<ServerReadiness> {
   const a = agentOf(t);
   const { podProblem } = await import('../fleet/fleet');
-  return serverReadiness({ cluster: getCluster(CTX), namespace: t.namespace, name: t.name, pod: a.pod ? { name: a.pod.name, uid: a.pod.uid } : null, podProblem: podProblem(a.workload, a.pod) }, { podFactsMaxAgeMs: 0 });
+  return serverReadiness(
+    {
+      cluster: getCluster(CTX),
+      namespace: t.namespace,
+      name: t.name,
+      pod: a.pod ? { name: a.pod.name, uid: a.pod.uid } : null,
+      podProblem: podProblem(a.workload, a.pod),
+    },
+    { podFactsMaxAgeMs: 0 },
+  );
 }
 
 /** What the seed's own permission model says the bot lacks in an agent's channels. */
 function seededUploadBlocked(t: SeedAgent): boolean {
   return t.allowedChannels.some((id) => {
     const channel = discordSeed.channels.find((c) => c.id === id)!;
-    const perms = seedChannelPermissions({ guildId: discordSeed.guildId, roles: discordSeed.roles!, memberRoleIds: discordSeed.botRoleIds!, memberId: discordSeed.botUserId!, overwrites: channel.permissionOverwrites ?? [] });
+    const perms = seedChannelPermissions({
+      guildId: discordSeed.guildId,
+      roles: discordSeed.roles!,
+      memberRoleIds: discordSeed.botRoleIds!,
+      memberId: discordSeed.botUserId!,
+      overwrites: channel.permissionOverwrites ?? [],
+    });
     return !canPostFiles(perms, false) || !canPostFiles(perms, true);
   });
 }
@@ -74,7 +89,14 @@ beforeAll(async () => {
   discordSeed = seed.discord;
   control = devClusterClient({ ...JSON.parse(readFileSync(cluster.statePath, 'utf8')), kubeconfig: cluster.kubeconfigPath });
   // The chart must grant this: OpenAB's config is the agent's ConfigMap (the dev pods do not mount it).
-  await control.call('POST', '/_devcluster/rbac', { bindings: [{ subjects: [{ kind: 'ServiceAccount', name: 'openab-dashboard', namespace: 'openab-dashboard' }], rules: [{ verbs: ['get'], apiGroups: [''], resources: ['configmaps'] }] }] });
+  await control.call('POST', '/_devcluster/rbac', {
+    bindings: [
+      {
+        subjects: [{ kind: 'ServiceAccount', name: 'openab-dashboard', namespace: 'openab-dashboard' }],
+        rules: [{ verbs: ['get'], apiGroups: [''], resources: ['configmaps'] }],
+      },
+    ],
+  });
   process.env.KUBECONFIG = cluster.kubeconfigPath;
   process.env.KUBE_CONTEXTS = CTX;
   process.env.AGENT_SELECTOR = seed.codexSelector;
@@ -87,7 +109,8 @@ beforeAll(async () => {
   resetDiscordCacheForTests();
   for (let i = 0; i < 120; i++) {
     fleet = (await getFleet()).agents;
-    if (fleet.length >= truth.length && fleet.every((a) => a.workload.pods.every((p) => p.crashLooping || (p.ready && !p.terminating)))) break;
+    if (fleet.length >= truth.length && fleet.every((a) => a.workload.pods.every((p) => p.crashLooping || (p.ready && !p.terminating))))
+      break;
     await new Promise((r) => setTimeout(r, 500));
   }
 }, 120_000);
@@ -109,10 +132,16 @@ describe('readiness of the seeded fleet', () => {
       const label = `${t.namespace}/${t.name}`;
       expect(itemOf(r, 'upload-token').status, `${label} token (${t.tokenPassing})`).toBe(t.tokenPassing === 'none' ? 'fail' : 'pass');
       expect(itemOf(r, 'discord-permissions').status, `${label} permissions`).toBe(seededUploadBlocked(t) ? 'fail' : 'pass');
-      expect(itemOf(r, 'delivery-skill').status, `${label} skill (${t.skills.join(',')})`).toBe(t.skills.includes(DELIVERY_SKILL_DIR) || t.skills.includes(PREVIOUS_SKILL.dir) ? 'pass' : 'fail');
+      expect(itemOf(r, 'delivery-skill').status, `${label} skill (${t.skills.join(',')})`).toBe(
+        t.skills.includes(DELIVERY_SKILL_DIR) || t.skills.includes(PREVIOUS_SKILL.dir) ? 'pass' : 'fail',
+      );
       expect(r.skills!.map((s) => s.dir).sort(), `${label} skills`).toEqual([...t.skills].sort());
       const approval = approvalCheck(probe?.approval, probe).status;
-      expect(approval, `${label} approval ${t.approval}`).toBe({ 'auto-review': 'pass', 'full-access': 'pass', manual: 'fail', custom: 'unknown', 'guide-sandbox': 'fail', invalid: 'fail' }[t.approval]);
+      expect(approval, `${label} approval ${t.approval}`).toBe(
+        { 'auto-review': 'pass', 'full-access': 'pass', manual: 'fail', custom: 'unknown', 'guide-sandbox': 'fail', invalid: 'fail' }[
+          t.approval
+        ],
+      );
       const image = imageGenerationCheck(probe).status;
       expect(image, `${label} image generation`).toBe(!t.configLoads ? 'unknown' : t.imageGeneration ? 'pass' : 'fail');
     }
@@ -135,7 +164,12 @@ describe('readiness of the seeded fleet', () => {
     expect(itemOf(r, 'discord-permissions').reason).toMatch(/missing Attach Files/);
     expect(r.channels!.filter((c) => c.status === 'pass').length).toBe(noAttach.allowedChannels.length - 1);
     // The private channel (role let in) and the member overwrite (member beats role) both pass.
-    const privateOrOverride = truth.filter((t) => !t.crashLooping && !seededUploadBlocked(t) && discordSeed.channels.find((c) => c.id === t.allowedChannels[0])!.permissionOverwrites!.length > 0);
+    const privateOrOverride = truth.filter(
+      (t) =>
+        !t.crashLooping &&
+        !seededUploadBlocked(t) &&
+        discordSeed.channels.find((c) => c.id === t.allowedChannels[0])!.permissionOverwrites!.length > 0,
+    );
     expect(privateOrOverride.length).toBeGreaterThanOrEqual(2);
     for (const t of privateOrOverride) expect(itemOf(await readinessOf(t), 'discord-permissions').status).toBe('pass');
   });
@@ -161,13 +195,19 @@ describe('readiness of the seeded fleet', () => {
 
 describe('the delivery skill in a pod', () => {
   it('installs where there is none, turns the check green, and its script delivers an image byte for byte', async () => {
-    const t = truth.find((a) => !a.crashLooping && a.skills.length === 0 && a.tokenPassing !== 'none' && !seededUploadBlocked(a) && a.configLoads)!;
+    const t = truth.find(
+      (a) => !a.crashLooping && a.skills.length === 0 && a.tokenPassing !== 'none' && !seededUploadBlocked(a) && a.configLoads,
+    )!;
     expect(itemOf(await readinessOf(t), 'delivery-skill').status).toBe('fail');
     const result = await installDeliverySkill(refOf(t), null, operator);
     expect(result.status).toBe('installed');
     const r = await readinessOf(t);
     expect(itemOf(r, 'delivery-skill').status).toBe('pass');
-    expect(r.skills!.find((s) => s.dir === DELIVERY_SKILL_DIR)).toMatchObject({ installedByDashboard: true, changedByHand: false, problems: [] });
+    expect(r.skills!.find((s) => s.dir === DELIVERY_SKILL_DIR)).toMatchObject({
+      installedByDashboard: true,
+      changedByHand: false,
+      problems: [],
+    });
     expect((await installDeliverySkill(refOf(t), null, operator)).status).toBe('unchanged');
 
     const png = Buffer.concat([Buffer.from('89504e470d0a1a0a', 'hex'), randomBytes(150_000)]);
@@ -183,7 +223,7 @@ describe('the delivery skill in a pod', () => {
     expect(sent.attachments[0].data.equals(png)).toBe(true);
   });
 
-  it('a refused upload (no Attach Files) exits non-zero with Discord\'s error', async () => {
+  it("a refused upload (no Attach Files) exits non-zero with Discord's error", async () => {
     const t = truth.find((a) => !a.crashLooping && seededUploadBlocked(a))!;
     expect(['installed', 'confirm']).toContain((await installDeliverySkill(refOf(t), null, operator)).status);
     const png = Buffer.concat([Buffer.from('89504e470d0a1a0a', 'hex'), randomBytes(1000)]);
@@ -207,7 +247,10 @@ describe('the delivery skill in a pod', () => {
     expect(first.diff).toContain('-description: Send images you generate');
     expect(first.diff).toContain(`+name: ${DELIVERY_SKILL_DIR}`);
     const upgraded = await installDeliverySkill(refOf(t), first.state, operator);
-    expect(upgraded).toMatchObject({ status: 'installed', message: expect.stringContaining(`The previous skill (skills/${PREVIOUS_SKILL.dir}) was removed.`) });
+    expect(upgraded).toMatchObject({
+      status: 'installed',
+      message: expect.stringContaining(`The previous skill (skills/${PREVIOUS_SKILL.dir}) was removed.`),
+    });
     const dirs = await podExec(t, ['sh', '-c', 'H="${CODEX_HOME:-$HOME/.codex}"; ls -1 "$H/skills"']);
     expect(dirs.stdout.toString().split('\n')).toContain(DELIVERY_SKILL_DIR);
     expect(dirs.stdout.toString().split('\n')).not.toContain(PREVIOUS_SKILL.dir);
@@ -236,18 +279,34 @@ describe('stable copies of images', () => {
     const [a, b] = list.stdout.toString().trim().split('\n');
     const copied = await copyImageToStablePath(refOf(t), { image: a, name: 'team-logo', replaceSha: null }, operator);
     expect(copied).toMatchObject({ status: 'copied', path: `${t.homeDir}/images/team-logo.png` });
-    const same = await podExec(t, ['sh', '-c', 'H="${CODEX_HOME:-$HOME/.codex}"; cmp "$H/generated_images/$1" "$HOME/images/team-logo.png" && echo same', 'x', a]);
+    const same = await podExec(t, [
+      'sh',
+      '-c',
+      'H="${CODEX_HOME:-$HOME/.codex}"; cmp "$H/generated_images/$1" "$HOME/images/team-logo.png" && echo same',
+      'x',
+      a,
+    ]);
     expect(same.stdout.toString().trim()).toBe('same');
     const exists = await copyImageToStablePath(refOf(t), { image: b, name: 'team-logo', replaceSha: null }, operator);
     expect(exists.status).toBe('exists');
     if (exists.status !== 'exists') return;
     const replaced = await copyImageToStablePath(refOf(t), { image: b, name: 'team-logo', replaceSha: exists.sha }, operator);
     expect(replaced.status).toBe('copied');
-    const nowB = await podExec(t, ['sh', '-c', 'H="${CODEX_HOME:-$HOME/.codex}"; cmp "$H/generated_images/$1" "$HOME/images/team-logo.png" && echo same', 'x', b]);
+    const nowB = await podExec(t, [
+      'sh',
+      '-c',
+      'H="${CODEX_HOME:-$HOME/.codex}"; cmp "$H/generated_images/$1" "$HOME/images/team-logo.png" && echo same',
+      'x',
+      b,
+    ]);
     expect(nowB.stdout.toString().trim()).toBe('same');
     for (const bad of ['../x', 'a/b', '.hidden', 'logo.png', '', 'x'.repeat(65)]) {
-      await expect(copyImageToStablePath(refOf(t), { image: a, name: bad, replaceSha: null }, operator)).rejects.toBeInstanceOf(UserFacingError);
+      await expect(copyImageToStablePath(refOf(t), { image: a, name: bad, replaceSha: null }, operator)).rejects.toBeInstanceOf(
+        UserFacingError,
+      );
     }
-    await expect(copyImageToStablePath(refOf(t), { image: '../auth.json', name: 'ok', replaceSha: null }, operator)).rejects.toBeInstanceOf(UserFacingError);
+    await expect(copyImageToStablePath(refOf(t), { image: '../auth.json', name: 'ok', replaceSha: null }, operator)).rejects.toBeInstanceOf(
+      UserFacingError,
+    );
   });
 });

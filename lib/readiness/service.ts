@@ -75,12 +75,23 @@ export function resetReadinessCachesForTests(): void {
 }
 
 async function readPodFacts(target: ReadinessTarget & { pod: { name: string; uid: string } }): Promise<PodFacts> {
-  const out = await runPodProgram({ cluster: target.cluster, namespace: target.namespace, pod: target.pod.name, container: getSettings().containerName }, 'pod-facts', [], {
-    timeoutMs: EXEC_TIMEOUT_MS,
-    maxStdoutBytes: 1024 * 1024,
-  });
+  const out = await runPodProgram(
+    { cluster: target.cluster, namespace: target.namespace, pod: target.pod.name, container: getSettings().containerName },
+    'pod-facts',
+    [],
+    {
+      timeoutMs: EXEC_TIMEOUT_MS,
+      maxStdoutBytes: 1024 * 1024,
+    },
+  );
   const facts = parsePodFacts(out.frames);
-  if (!facts) throw new ClusterError(cannotRun(out) ? 'The container has no shell (sh) to check it.' : `The readiness check ended early in the pod (exit ${out.exitCode}).`, 'other');
+  if (!facts)
+    throw new ClusterError(
+      cannotRun(out)
+        ? 'The container has no shell (sh) to check it.'
+        : `The readiness check ended early in the pod (exit ${out.exitCode}).`,
+      'other',
+    );
   return facts;
 }
 
@@ -88,13 +99,23 @@ async function readPodFacts(target: ReadinessTarget & { pod: { name: string; uid
 function readConfigMap(cluster: Cluster, namespace: string, name: string): Promise<string | { error: string }> {
   return cached(configMapCache, `${cluster.id}/${namespace}/${name}`, CONFIG_CACHE_MS, async () => {
     try {
-      const cm: k8s.V1ConfigMap = await withDeadline(cluster.core.readNamespacedConfigMap({ namespace, name }), 10_000, `reading ConfigMap ${namespace}/${name}`);
+      const cm: k8s.V1ConfigMap = await withDeadline(
+        cluster.core.readNamespacedConfigMap({ namespace, name }),
+        10_000,
+        `reading ConfigMap ${namespace}/${name}`,
+      );
       const text = cm.data?.['config.toml'];
       return text ?? { error: `ConfigMap ${namespace}/${name} has no config.toml key.` };
     } catch (err) {
       const e = toClusterError(err, `reading ConfigMap ${namespace}/${name}`);
-      if (e.kind === 'forbidden') return { error: `OpenAB's config is not mounted at ${OPENAB_CONFIG_PATH} in the pod, and the dashboard may not read ConfigMap ${namespace}/${name} (grant it get on configmaps).` };
-      if (e.kind === 'not-found') return { error: `OpenAB's config is not mounted at ${OPENAB_CONFIG_PATH} in the pod and ConfigMap ${namespace}/${name} does not exist.` };
+      if (e.kind === 'forbidden')
+        return {
+          error: `OpenAB's config is not mounted at ${OPENAB_CONFIG_PATH} in the pod, and the dashboard may not read ConfigMap ${namespace}/${name} (grant it get on configmaps).`,
+        };
+      if (e.kind === 'not-found')
+        return {
+          error: `OpenAB's config is not mounted at ${OPENAB_CONFIG_PATH} in the pod and ConfigMap ${namespace}/${name} does not exist.`,
+        };
       return { error: e.message };
     }
   });
@@ -106,10 +127,13 @@ function readConfigMap(cluster: Cluster, namespace: string, name: string): Promi
  */
 function agentUploadToken(target: ReadinessTarget, variable: TokenVar): Promise<{ token: string; note?: string } | { error: string }> {
   return cached(tokenCache, `${target.cluster.id}/${target.namespace}/${target.name}/${variable}`, TOKEN_CACHE_MS, async () => {
-    let secret: { name: string; key: string } | null = variable === 'DISCORD_BOT_TOKEN' ? { name: target.name, key: 'discord-bot-token' } : null;
+    let secret: { name: string; key: string } | null =
+      variable === 'DISCORD_BOT_TOKEN' ? { name: target.name, key: 'discord-bot-token' } : null;
     try {
       const d = target.deployment ?? (await getDeployment(target.cluster, target.namespace, target.name));
-      const env = d.spec?.template?.spec?.containers?.find((c) => c.name === getSettings().containerName)?.env?.find((e) => e.name === variable);
+      const env = d.spec?.template?.spec?.containers
+        ?.find((c) => c.name === getSettings().containerName)
+        ?.env?.find((e) => e.name === variable);
       if (env?.value) return { token: env.value };
       const ref = env?.valueFrom?.secretKeyRef;
       if (ref?.name && ref.key) secret = { name: ref.name, key: ref.key };
@@ -125,8 +149,14 @@ function agentUploadToken(target: ReadinessTarget, variable: TokenVar): Promise<
       }
     }
     const own = configuredBotToken();
-    if (own) return { token: own, note: `Checked with the dashboard's own bot token: the agent's ${variable} could not be read, and may belong to another bot.` };
-    return { error: `The dashboard cannot read the agent's ${variable} (Secret ${target.namespace}/${secret?.name ?? '?'}) and has no bot token of its own.` };
+    if (own)
+      return {
+        token: own,
+        note: `Checked with the dashboard's own bot token: the agent's ${variable} could not be read, and may belong to another bot.`,
+      };
+    return {
+      error: `The dashboard cannot read the agent's ${variable} (Secret ${target.namespace}/${secret?.name ?? '?'}) and has no bot token of its own.`,
+    };
   });
 }
 
@@ -142,7 +172,8 @@ export async function serverReadiness(target: ReadinessTarget, opts: { podFactsM
     codexHome: null,
     podCheckedAt: null,
   });
-  if (!target.pod || target.podProblem) return unknownAll(target.podProblem ?? 'No running pod.', 'Wait for a running pod, or restart the agent.');
+  if (!target.pod || target.podProblem)
+    return unknownAll(target.podProblem ?? 'No running pod.', 'Wait for a running pod, or restart the agent.');
   const pod = target.pod;
   let facts: PodFacts;
   let podCheckedAt: string;
@@ -151,13 +182,20 @@ export async function serverReadiness(target: ReadinessTarget, opts: { podFactsM
     facts = await cached(podFactsCache, key, opts.podFactsMaxAgeMs, () => readPodFacts({ ...target, pod }));
     podCheckedAt = new Date(podFactsCache.get(key)?.at ?? Date.now()).toISOString();
   } catch (err) {
-    return unknownAll(err instanceof ClusterError ? err.message : toClusterError(err, `checking ${target.namespace}/${target.name}`).message);
+    return unknownAll(
+      err instanceof ClusterError ? err.message : toClusterError(err, `checking ${target.namespace}/${target.name}`).message,
+    );
   }
 
   const skills = listSkills(facts.skills);
   const configText = facts.openabConfig ?? (await readConfigMap(target.cluster, target.namespace, target.name));
   const config: { facts: OpenabConfigFacts } | { error: string } =
-    typeof configText === 'string' ? (() => { const r = readOpenabConfig(configText); return r.ok ? { facts: r.facts } : { error: r.error }; })() : configText;
+    typeof configText === 'string'
+      ? (() => {
+          const r = readOpenabConfig(configText);
+          return r.ok ? { facts: r.facts } : { error: r.error };
+        })()
+      : configText;
   const source = facts.openabConfig !== null ? OPENAB_CONFIG_PATH : `ConfigMap ${target.namespace}/${target.name}`;
 
   let tokenItem: ReadinessItem;
@@ -167,24 +205,41 @@ export async function serverReadiness(target: ReadinessTarget, opts: { podFactsM
       id: 'upload-token',
       label: 'An upload token reaches Codex',
       status: has.length ? 'unknown' : 'fail',
-      reason: has.length ? `The container has ${has.join(', ')}; whether OpenAB passes it on is unknown: ${config.error}` : 'The container has neither DISCORD_FILE_BOT_TOKEN nor DISCORD_BOT_TOKEN set.',
-      fix: has.length ? 'Let the dashboard read the ConfigMap (get configmaps), or check [agent].env / inherit_env by hand.' : 'Set the bot token in the agent\'s chart values.',
+      reason: has.length
+        ? `The container has ${has.join(', ')}; whether OpenAB passes it on is unknown: ${config.error}`
+        : 'The container has neither DISCORD_FILE_BOT_TOKEN nor DISCORD_BOT_TOKEN set.',
+      fix: has.length
+        ? 'Let the dashboard read the ConfigMap (get configmaps), or check [agent].env / inherit_env by hand.'
+        : "Set the bot token in the agent's chart values.",
     };
   } else {
     const passing = tokenPassing(config.facts, facts.tokenVars);
     tokenItem = passing.reaches
-      ? { id: 'upload-token', label: 'An upload token reaches Codex', status: 'pass', reason: `${passing.detail} (${source}), and the container has it set.` }
+      ? {
+          id: 'upload-token',
+          label: 'An upload token reaches Codex',
+          status: 'pass',
+          reason: `${passing.detail} (${source}), and the container has it set.`,
+        }
       : { id: 'upload-token', label: 'An upload token reaches Codex', status: 'fail', reason: passing.reason, fix: passing.fix };
   }
 
   let permissions: PermissionResult;
   if ('error' in config) permissions = { status: 'unknown', reason: `The agent's channels are unknown: ${config.error}` };
   else if (config.facts.allowAllChannels && config.facts.allowedChannels.length === 0) {
-    permissions = { status: 'unknown', reason: 'OpenAB answers in every channel (allow_all_channels), so there is no list of channels to check.' };
+    permissions = {
+      status: 'unknown',
+      reason: 'OpenAB answers in every channel (allow_all_channels), so there is no list of channels to check.',
+    };
   } else {
     const variable: TokenVar = facts.tokenVars.DISCORD_FILE_BOT_TOKEN ? 'DISCORD_FILE_BOT_TOKEN' : 'DISCORD_BOT_TOKEN';
     const token = await agentUploadToken(target, variable);
-    if ('error' in token) permissions = { status: 'unknown', reason: token.error, fix: 'Grant the dashboard get on the agent\'s Secret, or give the dashboard a bot token.' };
+    if ('error' in token)
+      permissions = {
+        status: 'unknown',
+        reason: token.error,
+        fix: "Grant the dashboard get on the agent's Secret, or give the dashboard a bot token.",
+      };
     else {
       permissions = await checkChannelPermissions(token.token, config.facts.allowedChannels);
       if (permissions.status === 'ok' && token.note) permissions.note = token.note;
@@ -229,7 +284,13 @@ export async function fleetReadiness(): Promise<FleetReadiness> {
           limit(async () => {
             const pod = activePod(w);
             agents[`${cluster.id}/${w.namespace}/${w.name}`] = await serverReadiness(
-              { cluster, namespace: w.namespace, name: w.name, pod: pod ? { name: pod.name, uid: pod.uid } : null, podProblem: podProblem(w, pod) },
+              {
+                cluster,
+                namespace: w.namespace,
+                name: w.name,
+                pod: pod ? { name: pod.name, uid: pod.uid } : null,
+                podProblem: podProblem(w, pod),
+              },
               { podFactsMaxAgeMs: OVERVIEW_POD_FACTS_MS },
             );
           }),

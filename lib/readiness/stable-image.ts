@@ -18,15 +18,19 @@ export function checkStableName(raw: unknown): { ok: true; name: string } | { ok
   const name = typeof raw === 'string' ? raw.trim() : '';
   if (!name) return { ok: false, error: 'Give the copy a name.' };
   if (/\.(png|jpe?g|webp|gif)$/i.test(name)) return { ok: false, error: 'Give the name without an extension: the image keeps its own.' };
-  if (!STABLE_NAME_PATTERN.test(name)) return { ok: false, error: 'Use 1 to 64 letters, digits, "-" or "_", starting with a letter or digit.' };
+  if (!STABLE_NAME_PATTERN.test(name))
+    return { ok: false, error: 'Use 1 to 64 letters, digits, "-" or "_", starting with a letter or digit.' };
   return { ok: true, name };
 }
 
 export type StableCopyResult =
-  | { status: 'copied'; path: string; message: string }
-  | { status: 'exists'; path: string; size: number; sha: string; message: string };
+  { status: 'copied'; path: string; message: string } | { status: 'exists'; path: string; size: number; sha: string; message: string };
 
-export async function copyImageToStablePath(ref: AgentRef, req: { image: string; name: string; replaceSha: string | null }, actor: Actor): Promise<StableCopyResult> {
+export async function copyImageToStablePath(
+  ref: AgentRef,
+  req: { image: string; name: string; replaceSha: string | null },
+  actor: Actor,
+): Promise<StableCopyResult> {
   const image = checkImageName(req.image);
   if (!image.ok) throw new UserFacingError(image.error);
   const name = checkStableName(req.name);
@@ -34,19 +38,42 @@ export async function copyImageToStablePath(ref: AgentRef, req: { image: string;
   const ext = /\.([A-Za-z0-9]+)$/.exec(image.file)?.[1]?.toLowerCase() ?? 'png';
   const fileName = `${name.name}.${ext}`;
   const target = await findAgentPod(ref);
-  const out = await runInAgentPod(target, 'stable-copy', [image.name, fileName, req.replaceSha ?? 'new'], { timeoutMs: 60_000, maxStdoutBytes: 64 * 1024 });
+  const out = await runInAgentPod(target, 'stable-copy', [image.name, fileName, req.replaceSha ?? 'new'], {
+    timeoutMs: 60_000,
+    maxStdoutBytes: 64 * 1024,
+  });
   const answer = lastHead(out.frames);
   const [kind, ...rest] = answer.split(' ');
   if (kind === 'OK' || kind === 'SAME') {
     const path = rest.join(' ');
-    if (kind === 'OK') await record(target.cluster, actor, ref, { action: 'copy-image-stable', before: image.name, after: path, result: 'success', detail: req.replaceSha ? 'replaced an existing file' : undefined });
-    return { status: 'copied', path, message: kind === 'SAME' ? `${path} already holds this image.` : `Copied to ${path} in ${agentLabel(ref)}.` };
+    if (kind === 'OK')
+      await record(target.cluster, actor, ref, {
+        action: 'copy-image-stable',
+        before: image.name,
+        after: path,
+        result: 'success',
+        detail: req.replaceSha ? 'replaced an existing file' : undefined,
+      });
+    return {
+      status: 'copied',
+      path,
+      message: kind === 'SAME' ? `${path} already holds this image.` : `Copied to ${path} in ${agentLabel(ref)}.`,
+    };
   }
   if (kind === 'EXISTS') {
     const [sha, size, ...p] = rest;
     const path = p.join(' ');
-    return { status: 'exists', path, sha, size: Number(size), message: `${path} already exists (${size} bytes, another image). Replace it?` };
+    return {
+      status: 'exists',
+      path,
+      sha,
+      size: Number(size),
+      message: `${path} already exists (${size} bytes, another image). Replace it?`,
+    };
   }
-  const words = podErrorWords(podErrorCode(answer), { what: `The image or its copy ~/${STABLE_DIR}/${fileName}`, where: `The folder ~/${STABLE_DIR} in the agent's home` });
+  const words = podErrorWords(podErrorCode(answer), {
+    what: `The image or its copy ~/${STABLE_DIR}/${fileName}`,
+    where: `The folder ~/${STABLE_DIR} in the agent's home`,
+  });
   throw new UserFacingError(words ?? `Copying failed in pod ${target.pod.name} (exit ${out.exitCode}).`);
 }

@@ -1,7 +1,14 @@
 // Whether installing the delivery skill may go ahead as is, or must first show the user what it
 // would replace. Pure: decided from what the read script found and the bundle's own files.
 import { SKILL_FILES } from '../pod/programs.generated';
-import { DELIVERY_SKILL_DIR, DELIVERY_SKILL_MD, DELIVERY_SKILL_VERSION, PREVIOUS_SKILL, SIDECAR_PATH, UPLOAD_SCRIPT_PATH } from './delivery-skill';
+import {
+  DELIVERY_SKILL_DIR,
+  DELIVERY_SKILL_MD,
+  DELIVERY_SKILL_VERSION,
+  PREVIOUS_SKILL,
+  SIDECAR_PATH,
+  UPLOAD_SCRIPT_PATH,
+} from './delivery-skill';
 import { parseInstallRecord, sha256, type InstallRecord } from './list';
 import type { SkillFolderRead } from './pod-scripts';
 import { unifiedDiff } from './text-diff';
@@ -34,7 +41,11 @@ export const UPLOAD_SCRIPT: string = SKILL_FILES['send-discord-image'];
 export function deliveryBundle(): Bundle {
   const skillMd = DELIVERY_SKILL_MD;
   const script = UPLOAD_SCRIPT;
-  const record: InstallRecord = { skill: DELIVERY_SKILL_DIR, version: DELIVERY_SKILL_VERSION, files: { 'SKILL.md': sha256(skillMd), [UPLOAD_SCRIPT_PATH]: sha256(script) } };
+  const record: InstallRecord = {
+    skill: DELIVERY_SKILL_DIR,
+    version: DELIVERY_SKILL_VERSION,
+    files: { 'SKILL.md': sha256(skillMd), [UPLOAD_SCRIPT_PATH]: sha256(script) },
+  };
   return { skillMd, script, record: JSON.stringify(record, null, 2) + '\n' };
 }
 
@@ -54,8 +65,17 @@ export function planInstall(read: SkillFolderRead, bundle: Bundle, previous: Ski
   if (plan.kind !== 'install' || plan.update || !holdsSkill(previous)) return plan;
   const skill = previous.files['SKILL.md'];
   const script = previous.files.script;
-  if (previous.folderSymlink || skill.state === 'symlink' || script.state === 'symlink' || skill.state === 'toolarge' || script.state === 'toolarge') {
-    return { kind: 'refuse', reason: `skills/${PREVIOUS_SKILL.dir} (the previous delivery skill) holds a link or an oversized file; remove it by hand first, so Codex does not follow two delivery skills.` };
+  if (
+    previous.folderSymlink ||
+    skill.state === 'symlink' ||
+    script.state === 'symlink' ||
+    skill.state === 'toolarge' ||
+    script.state === 'toolarge'
+  ) {
+    return {
+      kind: 'refuse',
+      reason: `skills/${PREVIOUS_SKILL.dir} (the previous delivery skill) holds a link or an oversized file; remove it by hand first, so Codex does not follow two delivery skills.`,
+    };
   }
   const text = (f: typeof skill) => (f.state === 'present' ? f.text : '');
   return {
@@ -64,8 +84,14 @@ export function planInstall(read: SkillFolderRead, bundle: Bundle, previous: Ski
     state: { skillSha: shaOf(skill), scriptSha: shaOf(script) },
     reason: `This agent carries the previous delivery skill (skills/${PREVIOUS_SKILL.dir}). Upgrading installs skills/${DELIVERY_SKILL_DIR} and removes the previous one, so Codex follows only the new one.`,
     diff: [
-      unifiedDiff(text(skill), bundle.skillMd, { from: `skills/${PREVIOUS_SKILL.dir}/SKILL.md (now)`, to: `skills/${DELIVERY_SKILL_DIR}/SKILL.md (dashboard)` }),
-      unifiedDiff(text(script), bundle.script, { from: `skills/${PREVIOUS_SKILL.dir}/${PREVIOUS_SKILL.scriptPath} (now)`, to: `skills/${DELIVERY_SKILL_DIR}/${UPLOAD_SCRIPT_PATH} (dashboard)` }),
+      unifiedDiff(text(skill), bundle.skillMd, {
+        from: `skills/${PREVIOUS_SKILL.dir}/SKILL.md (now)`,
+        to: `skills/${DELIVERY_SKILL_DIR}/SKILL.md (dashboard)`,
+      }),
+      unifiedDiff(text(script), bundle.script, {
+        from: `skills/${PREVIOUS_SKILL.dir}/${PREVIOUS_SKILL.scriptPath} (now)`,
+        to: `skills/${DELIVERY_SKILL_DIR}/${UPLOAD_SCRIPT_PATH} (dashboard)`,
+      }),
     ].join(''),
   };
 }
@@ -74,10 +100,16 @@ function planFolder(read: SkillFolderRead, bundle: Bundle): InstallPlan {
   const skill = read.files['SKILL.md'];
   const script = read.files.script;
   if (read.folderSymlink || skill.state === 'symlink' || script.state === 'symlink') {
-    return { kind: 'refuse', reason: `skills/${DELIVERY_SKILL_DIR} holds a symbolic link; the dashboard does not write through links. Remove it by hand first.` };
+    return {
+      kind: 'refuse',
+      reason: `skills/${DELIVERY_SKILL_DIR} holds a symbolic link; the dashboard does not write through links. Remove it by hand first.`,
+    };
   }
   if (skill.state === 'toolarge' || script.state === 'toolarge') {
-    return { kind: 'refuse', reason: `A file in skills/${DELIVERY_SKILL_DIR} is larger than a skill file should be; check it by hand first.` };
+    return {
+      kind: 'refuse',
+      reason: `A file in skills/${DELIVERY_SKILL_DIR} is larger than a skill file should be; check it by hand first.`,
+    };
   }
   const state: FolderState = { skillSha: shaOf(skill), scriptSha: shaOf(script) };
   const wanted = { skillSha: sha256(bundle.skillMd), scriptSha: sha256(bundle.script) };
@@ -85,12 +117,21 @@ function planFolder(read: SkillFolderRead, bundle: Bundle): InstallPlan {
   if (state.skillSha === 'missing' && state.scriptSha === 'missing') return { kind: 'install', state, update: false };
   const sidecar = read.files[SIDECAR_PATH as '.openab-dashboard.json'];
   const record = parseInstallRecord(sidecar.state === 'present' ? sidecar.text : undefined);
-  const untouched = record && (record.files['SKILL.md'] ?? 'missing') === state.skillSha && (record.files[UPLOAD_SCRIPT_PATH] ?? 'missing') === state.scriptSha;
+  const untouched =
+    record &&
+    (record.files['SKILL.md'] ?? 'missing') === state.skillSha &&
+    (record.files[UPLOAD_SCRIPT_PATH] ?? 'missing') === state.scriptSha;
   if (untouched) return { kind: 'install', state, update: true };
   const current = (f: typeof skill) => (f.state === 'present' ? f.text : '');
   const diff = [
-    unifiedDiff(current(skill), bundle.skillMd, { from: `skills/${DELIVERY_SKILL_DIR}/SKILL.md (now)`, to: `skills/${DELIVERY_SKILL_DIR}/SKILL.md (dashboard)` }),
-    unifiedDiff(current(script), bundle.script, { from: `skills/${DELIVERY_SKILL_DIR}/${UPLOAD_SCRIPT_PATH} (now)`, to: `skills/${DELIVERY_SKILL_DIR}/${UPLOAD_SCRIPT_PATH} (dashboard)` }),
+    unifiedDiff(current(skill), bundle.skillMd, {
+      from: `skills/${DELIVERY_SKILL_DIR}/SKILL.md (now)`,
+      to: `skills/${DELIVERY_SKILL_DIR}/SKILL.md (dashboard)`,
+    }),
+    unifiedDiff(current(script), bundle.script, {
+      from: `skills/${DELIVERY_SKILL_DIR}/${UPLOAD_SCRIPT_PATH} (now)`,
+      to: `skills/${DELIVERY_SKILL_DIR}/${UPLOAD_SCRIPT_PATH} (dashboard)`,
+    }),
   ].join('');
   return {
     kind: 'confirm',

@@ -21,12 +21,20 @@ export type InstallResult =
   | { status: 'unchanged'; message: string }
   | { status: 'confirm'; message: string; diff: string; state: FolderState };
 
-async function readSkillFolder(target: AgentPodTarget, skill: { dir: string; scriptPath: string } = { dir: DELIVERY_SKILL_DIR, scriptPath: UPLOAD_SCRIPT_PATH }): Promise<SkillFolderRead> {
-  const out = await runInAgentPod(target, 'skill-read', [skill.dir, skill.scriptPath], { timeoutMs: EXEC_TIMEOUT_MS, maxStdoutBytes: 4 * MAX_MANAGED_FILE });
+async function readSkillFolder(
+  target: AgentPodTarget,
+  skill: { dir: string; scriptPath: string } = { dir: DELIVERY_SKILL_DIR, scriptPath: UPLOAD_SCRIPT_PATH },
+): Promise<SkillFolderRead> {
+  const out = await runInAgentPod(target, 'skill-read', [skill.dir, skill.scriptPath], {
+    timeoutMs: EXEC_TIMEOUT_MS,
+    maxStdoutBytes: 4 * MAX_MANAGED_FILE,
+  });
   const read = parseSkillRead(out.frames, skill.scriptPath);
-  if (!read) throw new UserFacingError(`The skills folder of ${agentLabel(target.ref)} could not be read (exit ${out.exitCode}). Try again.`);
+  if (!read)
+    throw new UserFacingError(`The skills folder of ${agentLabel(target.ref)} could not be read (exit ${out.exitCode}). Try again.`);
   for (const f of Object.values(read.files)) {
-    if (f.state === 'present' && sha256(f.text) !== f.sha) throw new UserFacingError('A skill file is not UTF-8 text or changed while it was read; check it by hand.');
+    if (f.state === 'present' && sha256(f.text) !== f.sha)
+      throw new UserFacingError('A skill file is not UTF-8 text or changed while it was read; check it by hand.');
   }
   return read;
 }
@@ -44,7 +52,8 @@ export async function installDeliverySkill(ref: AgentRef, confirmed: FolderState
   const plan = planInstall(read, bundle, previous);
   const where = `skills/${DELIVERY_SKILL_DIR}`;
   if (plan.kind === 'refuse') throw new UserFacingError(plan.reason);
-  if (plan.kind === 'up-to-date') return { status: 'unchanged', message: `${agentLabel(ref)} already has the dashboard's delivery skill in ${where}.` };
+  if (plan.kind === 'up-to-date')
+    return { status: 'unchanged', message: `${agentLabel(ref)} already has the dashboard's delivery skill in ${where}.` };
   if (plan.kind === 'confirm' && !(confirmed && sameState(confirmed, plan.state))) {
     return {
       status: 'confirm',
@@ -57,24 +66,43 @@ export async function installDeliverySkill(ref: AgentRef, confirmed: FolderState
   // An upgrade puts the new skill into an empty place: the state the user saw is the previous one's.
   const expected = upgrade ? { skillSha: 'missing', scriptSha: 'missing' } : plan.state;
   const parts = [bundle.skillMd, bundle.script, bundle.record].map((t) => Buffer.from(t, 'utf8'));
-  const out = await runInAgentPod(target, 'skill-install', [DELIVERY_SKILL_DIR, UPLOAD_SCRIPT_PATH, expected.skillSha, expected.scriptSha, ...parts.map((p) => String(p.length))], {
-    input: Buffer.concat(parts),
-    timeoutMs: EXEC_TIMEOUT_MS,
-    maxStdoutBytes: 64 * 1024,
-  });
+  const out = await runInAgentPod(
+    target,
+    'skill-install',
+    [DELIVERY_SKILL_DIR, UPLOAD_SCRIPT_PATH, expected.skillSha, expected.scriptSha, ...parts.map((p) => String(p.length))],
+    {
+      input: Buffer.concat(parts),
+      timeoutMs: EXEC_TIMEOUT_MS,
+      maxStdoutBytes: 64 * 1024,
+    },
+  );
   invalidatePodFacts(target.cluster.id, target.pod.uid);
   const status = lastHead(out.frames);
-  const audit = { action: 'install-delivery-skill', before: upgrade ? `skills/${PREVIOUS_SKILL.dir}` : plan.kind === 'install' && !plan.update ? 'absent' : plan.kind === 'confirm' ? 'changed by hand' : 'older version', after: 'installed' };
+  const audit = {
+    action: 'install-delivery-skill',
+    before: upgrade
+      ? `skills/${PREVIOUS_SKILL.dir}`
+      : plan.kind === 'install' && !plan.update
+        ? 'absent'
+        : plan.kind === 'confirm'
+          ? 'changed by hand'
+          : 'older version',
+    after: 'installed',
+  };
   if (status === 'OK' && out.exitCode === 0) {
     const removed = upgrade ? await removePreviousSkill(target, plan.state) : null;
     await record(target.cluster, actor, ref, { ...audit, result: 'success', detail: removed ? `${where}; ${removed}` : where });
-    return { status: 'installed', message: `Installed the delivery skill in ${where} of ${agentLabel(ref)}.${removed ? ` ${removed}` : ''} New Codex sessions load it; running ones pick it up when they restart.` };
+    return {
+      status: 'installed',
+      message: `Installed the delivery skill in ${where} of ${agentLabel(ref)}.${removed ? ` ${removed}` : ''} New Codex sessions load it; running ones pick it up when they restart.`,
+    };
   }
   const reason = podErrorCode(status) ?? '';
   await record(target.cluster, actor, ref, { ...audit, result: 'failure', detail: `${where}: ${reason || `exit ${out.exitCode}`}` });
   if (reason === 'conflict') {
     const again = await installDeliverySkill(ref, null, actor).catch(() => null);
-    if (again?.status === 'confirm') return { ...again, message: `${where} changed while the skill was being installed; nothing was written. ${again.message}` };
+    if (again?.status === 'confirm')
+      return { ...again, message: `${where} changed while the skill was being installed; nothing was written. ${again.message}` };
     throw new UserFacingError(`${where} changed while the skill was being installed; nothing was written. Try again.`);
   }
   const words = podErrorWords(reason, { what: where, where: "The agent's Codex home" });
@@ -93,6 +121,9 @@ async function removePreviousSkill(target: AgentPodTarget, seen: FolderState): P
   const status = lastHead(out.frames);
   if (status === 'OK' || status === 'GONE') return `The previous skill (${where}) was removed.`;
   const code = podErrorCode(status);
-  const why = code === 'conflict' ? 'it changed since you looked' : (podErrorWords(code, { what: where, where: "The agent's skills folder" }) ?? `exit ${out.exitCode}`);
+  const why =
+    code === 'conflict'
+      ? 'it changed since you looked'
+      : (podErrorWords(code, { what: where, where: "The agent's skills folder" }) ?? `exit ${out.exitCode}`);
   return `The previous skill (${where}) was NOT removed (${why}); remove it by hand so Codex does not follow both.`;
 }

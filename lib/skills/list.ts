@@ -54,8 +54,20 @@ export function listSkills(files: PodSkillFile[]): SkillEntry[] {
       const system = isSystemSkillPath(dir);
       const record = parseInstallRecord(f.sidecar);
       if (f.state !== 'file') {
-        const problem = f.state === 'symlink' ? 'SKILL.md or its folder is a symbolic link: not read by the dashboard' : 'SKILL.md cannot be read by the container user';
-        return { dir, system, name: '', description: '', problems: [problem], installedByDashboard: Boolean(record), changedByHand: false, delivery: dir === DELIVERY_SKILL_DIR };
+        const problem =
+          f.state === 'symlink'
+            ? 'SKILL.md or its folder is a symbolic link: not read by the dashboard'
+            : 'SKILL.md cannot be read by the container user';
+        return {
+          dir,
+          system,
+          name: '',
+          description: '',
+          problems: [problem],
+          installedByDashboard: Boolean(record),
+          changedByHand: false,
+          delivery: dir === DELIVERY_SKILL_DIR,
+        };
       }
       const info = parseSkillMd(f.text);
       const text = `${info.name} ${info.description}`;

@@ -7,9 +7,7 @@ export const MANAGED_FILES = ['SKILL.md', 'script', '.openab-dashboard.json'] as
 /** skill-read does not read a managed file larger than this. */
 export const MAX_MANAGED_FILE = 65536;
 
-export type ManagedFileRead =
-  | { state: 'present'; sha: string; text: string }
-  | { state: 'missing' | 'symlink' | 'toolarge' };
+export type ManagedFileRead = { state: 'present'; sha: string; text: string } | { state: 'missing' | 'symlink' | 'toolarge' };
 
 export interface SkillFolderRead {
   codexHome: string;
@@ -38,4 +36,3 @@ export function parseSkillRead(frames: Frame[], scriptPath: string = UPLOAD_SCRI
   }
   return reachedEnd(frames) ? read : null;
 }
-

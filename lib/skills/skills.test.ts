@@ -9,7 +9,15 @@ import { unifiedDiff } from './text-diff';
 
 const folder = (files: Partial<Record<'SKILL.md' | 'script' | '.openab-dashboard.json', string>>): SkillFolderRead => {
   const entry = (t?: string) => (t === undefined ? { state: 'missing' as const } : { state: 'present' as const, sha: sha256(t), text: t });
-  return { codexHome: '/home/node/.codex', folderSymlink: false, files: { 'SKILL.md': entry(files['SKILL.md']), script: entry(files.script), '.openab-dashboard.json': entry(files['.openab-dashboard.json']) } };
+  return {
+    codexHome: '/home/node/.codex',
+    folderSymlink: false,
+    files: {
+      'SKILL.md': entry(files['SKILL.md']),
+      script: entry(files.script),
+      '.openab-dashboard.json': entry(files['.openab-dashboard.json']),
+    },
+  };
 };
 
 describe('the delivery skill', () => {
@@ -56,7 +64,9 @@ describe('listSkills', () => {
     expect(entries.find((e) => e.dir === 'thumbnail-maker')!.problems[0]).toMatch(/not valid YAML/);
   });
   it('notices a hand edit of a skill the dashboard installed', () => {
-    const [entry] = listSkills([{ path: `${DELIVERY_SKILL_DIR}/SKILL.md`, state: 'file', text: DELIVERY_SKILL_MD + 'extra\n', sidecar: deliveryBundle().record }]);
+    const [entry] = listSkills([
+      { path: `${DELIVERY_SKILL_DIR}/SKILL.md`, state: 'file', text: DELIVERY_SKILL_MD + 'extra\n', sidecar: deliveryBundle().record },
+    ]);
     expect(entry.changedByHand).toBe(true);
   });
 });
@@ -64,14 +74,22 @@ describe('listSkills', () => {
 describe('planInstall', () => {
   const bundle = deliveryBundle();
   it('installs into an empty place without asking', () => {
-    expect(planInstall(folder({}), bundle)).toMatchObject({ kind: 'install', update: false, state: { skillSha: 'missing', scriptSha: 'missing' } });
+    expect(planInstall(folder({}), bundle)).toMatchObject({
+      kind: 'install',
+      update: false,
+      state: { skillSha: 'missing', scriptSha: 'missing' },
+    });
   });
   it('does nothing when the same files are there', () => {
     expect(planInstall(folder({ 'SKILL.md': bundle.skillMd, script: bundle.script }), bundle).kind).toBe('up-to-date');
   });
   it('updates its own untouched older install without asking', () => {
     const old = { 'SKILL.md': '---\nname: x\ndescription: old\n---\n', script: '#!/bin/sh\n' };
-    const record = JSON.stringify({ skill: DELIVERY_SKILL_DIR, version: 0, files: { 'SKILL.md': sha256(old['SKILL.md']), [UPLOAD_SCRIPT_PATH]: sha256(old.script) } });
+    const record = JSON.stringify({
+      skill: DELIVERY_SKILL_DIR,
+      version: 0,
+      files: { 'SKILL.md': sha256(old['SKILL.md']), [UPLOAD_SCRIPT_PATH]: sha256(old.script) },
+    });
     expect(planInstall(folder({ ...old, '.openab-dashboard.json': record }), bundle)).toMatchObject({ kind: 'install', update: true });
   });
   it('asks, showing the difference, before replacing a hand-changed skill', () => {
@@ -94,9 +112,16 @@ describe('planInstall', () => {
     expect(planInstall({ ...folder({}), folderSymlink: true }, bundle).kind).toBe('refuse');
   });
   it('offers an agent carrying the previous skill the upgrade, with the difference', () => {
-    const previous = folder({ 'SKILL.md': '---\nname: discord-image-delivery\ndescription: old\n---\nUse scripts/upload.sh\n', script: '#!/bin/sh\n# upload.sh\n' });
+    const previous = folder({
+      'SKILL.md': '---\nname: discord-image-delivery\ndescription: old\n---\nUse scripts/upload.sh\n',
+      script: '#!/bin/sh\n# upload.sh\n',
+    });
     const plan = planInstall(folder({}), bundle, previous);
-    expect(plan).toMatchObject({ kind: 'confirm', upgrade: true, state: { skillSha: sha256(previous.files['SKILL.md'].state === 'present' ? previous.files['SKILL.md'].text : '') } });
+    expect(plan).toMatchObject({
+      kind: 'confirm',
+      upgrade: true,
+      state: { skillSha: sha256(previous.files['SKILL.md'].state === 'present' ? previous.files['SKILL.md'].text : '') },
+    });
     if (plan.kind !== 'confirm') return;
     expect(plan.reason).toMatch(/previous delivery skill \(skills\/discord-image-delivery\)/);
     expect(plan.diff).toContain('--- skills/discord-image-delivery/scripts/upload.sh (now)');
@@ -118,7 +143,10 @@ describe('parseSkillRead and unifiedDiff', () => {
     expect(read.files['.openab-dashboard.json'].state).toBe('symlink');
     expect(read.files.script.state).toBe('missing');
     // The previous skill's script is read under its own path.
-    const previous = parseSkillRead(parseFrames(out.replace('scripts/send-discord-image.sh missing\n', `scripts/upload.sh ${sha256('old')}\nold`), n), 'scripts/upload.sh')!;
+    const previous = parseSkillRead(
+      parseFrames(out.replace('scripts/send-discord-image.sh missing\n', `scripts/upload.sh ${sha256('old')}\nold`), n),
+      'scripts/upload.sh',
+    )!;
     expect(previous.files.script).toEqual({ state: 'present', sha: sha256('old'), text: 'old' });
     expect(parseSkillRead(parseFrames(out.replace(`@@${n}@@ end`, ''), n))).toBeNull();
   });

@@ -22,7 +22,9 @@ let imagePath: string;
 function run(args: string[], env: Record<string, string>): Promise<{ code: number; out: string }> {
   return new Promise((resolve) => {
     // HOME is the test's folder: the stable copy goes under it.
-    const child = spawn('sh', [script, ...args], { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: dir, ...env } as unknown as NodeJS.ProcessEnv });
+    const child = spawn('sh', [script, ...args], {
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: dir, ...env } as unknown as NodeJS.ProcessEnv,
+    });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (out += d.toString()));
@@ -65,7 +67,12 @@ describe('send-discord-image.sh', () => {
     const sent = discord.messages().slice(before);
     expect(sent).toHaveLength(1);
     expect(sent[0]).toMatchObject({ channelId: THREAD, status: 200, content: 'Here it is: "quoted" @not-a-file' });
-    expect(sent[0].attachments[0]).toMatchObject({ filename: 'ig_1.png', contentType: 'image/png', size: image.length, sha256: createHash('sha256').update(image).digest('hex') });
+    expect(sent[0].attachments[0]).toMatchObject({
+      filename: 'ig_1.png',
+      contentType: 'image/png',
+      size: image.length,
+      sha256: createHash('sha256').update(image).digest('hex'),
+    });
   });
 
   it('keeps a stable copy under the home, in the thread\u2019s folder, byte for byte', async () => {
@@ -89,7 +96,7 @@ describe('send-discord-image.sh', () => {
     expect(discord.messages().at(-1)).toMatchObject({ channelId: CHANNEL, status: 200 });
   });
 
-  it('fails with Discord\'s error where the bot may not attach files', async () => {
+  it("fails with Discord's error where the bot may not attach files", async () => {
     const r = await run([imagePath, REFUSED, ''], env());
     expect(r.code).toBe(22);
     expect(r.out).toContain('Missing Permissions');
@@ -99,7 +106,10 @@ describe('send-discord-image.sh', () => {
   });
 
   it('says so when no token reaches it, and checks its arguments', async () => {
-    expect(await run([imagePath, CHANNEL], { DISCORD_API_BASE: discord.url })).toMatchObject({ code: 4, out: expect.stringContaining('no token') });
+    expect(await run([imagePath, CHANNEL], { DISCORD_API_BASE: discord.url })).toMatchObject({
+      code: 4,
+      out: expect.stringContaining('no token'),
+    });
     expect((await run([imagePath, 'general'], env())).code).toBe(2);
     expect((await run([path.join(dir, 'missing.png'), CHANNEL], env())).code).toBe(2);
     expect((await run([imagePath, CHANNEL], { ...env(), DISCORD_MAX_FILE_BYTES: '1000' })).code).toBe(3);

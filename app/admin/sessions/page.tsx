@@ -14,7 +14,8 @@ export default async function SessionsPage() {
       <div>
         <h1 className="text-2xl font-semibold tracking-tight">Sessions</h1>
         <p className="text-sm text-zinc-600 dark:text-zinc-400">
-          People who signed in within the session lifetime. Ending their sessions signs them out on every replica; it is recorded in the audit.
+          People who signed in within the session lifetime. Ending their sessions signs them out on every replica; it is recorded in the
+          audit.
         </p>
       </div>
       {users.length === 0 ? (
@@ -23,16 +24,26 @@ export default async function SessionsPage() {
         <table className="w-full text-left text-sm">
           <thead>
             <tr className="border-b border-zinc-200 dark:border-zinc-800">
-              <th scope="col" className="py-2 pr-4">User</th>
-              <th scope="col" className="py-2 pr-4">Sign-in</th>
-              <th scope="col" className="py-2 pr-4">Last sign-in</th>
-              <th scope="col" className="py-2">Sessions</th>
+              <th scope="col" className="py-2 pr-4">
+                User
+              </th>
+              <th scope="col" className="py-2 pr-4">
+                Sign-in
+              </th>
+              <th scope="col" className="py-2 pr-4">
+                Last sign-in
+              </th>
+              <th scope="col" className="py-2">
+                Sessions
+              </th>
             </tr>
           </thead>
           <tbody>
             {users.map((u) => (
               <tr key={u.key} className="border-b border-zinc-100 dark:border-zinc-900">
-                <th scope="row" className="py-2 pr-4 font-medium">{u.name}</th>
+                <th scope="row" className="py-2 pr-4 font-medium">
+                  {u.name}
+                </th>
                 <td className="py-2 pr-4">{u.provider === 'local' ? 'Local account' : 'Single sign-on'}</td>
                 <td className="py-2 pr-4">
                   <RelativeTime iso={new Date(u.lastSignInAt).toISOString()} suffix=" ago" />

@@ -11,7 +11,10 @@ const root = path.resolve(__dirname, '../../..');
 type Doc = Record<string, any>;
 const byKind = (docs: Doc[], kind: string) => docs.filter((d) => d.kind === kind);
 const container = (docs: Doc[]) => byKind(docs, 'Deployment')[0].spec.template.spec.containers[0];
-const envOf = (docs: Doc[]) => Object.fromEntries((container(docs).env as Array<{ name: string; value?: string; valueFrom?: unknown }>).map((e) => [e.name, e.value ?? e.valueFrom]));
+const envOf = (docs: Doc[]) =>
+  Object.fromEntries(
+    (container(docs).env as Array<{ name: string; value?: string; valueFrom?: unknown }>).map((e) => [e.name, e.value ?? e.valueFrom]),
+  );
 
 const VALUE_SETS: Record<string, Doc> = {
   defaults: {},
@@ -19,16 +22,36 @@ const VALUE_SETS: Record<string, Doc> = {
   'cluster-wide': { rbac: { clusterWide: true }, namespaces: ['agents'] },
   'impersonation on': { namespaces: ['agents'], impersonation: { enabled: true } },
   'secret fallback on': { namespaces: ['agents'], discord: { secretFallback: true, agentSecretNames: ['openab-codex'] } },
-  'secret fallback off, own bot token': { namespaces: ['agents'], discord: { secretFallback: false, botToken: { existingSecret: 'discord-file-bot' } } },
+  'secret fallback off, own bot token': {
+    namespaces: ['agents'],
+    discord: { secretFallback: false, botToken: { existingSecret: 'discord-file-bot' } },
+  },
   'everything on': {
     url: 'https://dash.example.com',
     namespaces: ['agents'],
     agents: { loginIssuer: 'https://auth.example.com' },
     auth: { existingSecret: 'dash-auth', sessionMaxAgeSeconds: 3600, trustedProxyHops: 1, localUsers: { existingSecret: 'dash-users' } },
     oidc: { enabled: true, issuer: 'https://dex.example.com', clientId: 'openab-dashboard', existingSecret: 'dash-oidc' },
-    roles: { admin: ['platform-admins'], operator: ['sre', 'lead@example.com'], support: ['support'], viewer: ['everyone'], default: 'viewer' },
-    discord: { apiBase: 'https://discord.example.com/api/v10', botToken: { existingSecret: 'discord-file-bot' }, secretFallback: true, agentSecretNames: ['openab-codex'] },
-    impersonation: { enabled: true, userClaim: 'sub', userPrefix: 'oidc:', groupPrefix: 'oidc:', subjects: [{ kind: 'Group', name: 'oidc:sre' }] },
+    roles: {
+      admin: ['platform-admins'],
+      operator: ['sre', 'lead@example.com'],
+      support: ['support'],
+      viewer: ['everyone'],
+      default: 'viewer',
+    },
+    discord: {
+      apiBase: 'https://discord.example.com/api/v10',
+      botToken: { existingSecret: 'discord-file-bot' },
+      secretFallback: true,
+      agentSecretNames: ['openab-codex'],
+    },
+    impersonation: {
+      enabled: true,
+      userClaim: 'sub',
+      userPrefix: 'oidc:',
+      groupPrefix: 'oidc:',
+      subjects: [{ kind: 'Group', name: 'oidc:sre' }],
+    },
     allowedOrigins: ['https://proxy.example.com'],
     notifications: { existingSecret: 'dash-notify', intervalMs: 30000, leaseSeconds: 15 },
     ingress: { enabled: true, className: 'nginx', tls: [{ secretName: 'dash-tls', hosts: ['dash.example.com'] }] },
@@ -60,7 +83,18 @@ describe('helm lint', () => {
 describe('helm template', () => {
   it('renders the defaults: Deployment, Service, ServiceAccount, a generated session Secret, no Ingress', async () => {
     const docs = await renderChart({});
-    expect(docs.map((d) => d.kind).sort()).toEqual(['ClusterRole', 'ClusterRole', 'ClusterRoleBinding', 'ClusterRoleBinding', 'Deployment', 'Role', 'RoleBinding', 'Secret', 'Service', 'ServiceAccount']);
+    expect(docs.map((d) => d.kind).sort()).toEqual([
+      'ClusterRole',
+      'ClusterRole',
+      'ClusterRoleBinding',
+      'ClusterRoleBinding',
+      'Deployment',
+      'Role',
+      'RoleBinding',
+      'Secret',
+      'Service',
+      'ServiceAccount',
+    ]);
     const env = envOf(docs);
     expect(env.WATCH_NAMESPACES).toBe('*');
     expect(env.NEXTAUTH_URL).toBe('http://127.0.0.1:3000');
@@ -76,7 +110,12 @@ describe('helm template', () => {
     const pod = byKind(docs, 'Deployment')[0].spec.template.spec;
     const c = container(docs);
     expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 1001, seccompProfile: { type: 'RuntimeDefault' } });
-    expect(c.securityContext).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, runAsNonRoot: true, capabilities: { drop: ['ALL'] } });
+    expect(c.securityContext).toMatchObject({
+      readOnlyRootFilesystem: true,
+      allowPrivilegeEscalation: false,
+      runAsNonRoot: true,
+      capabilities: { drop: ['ALL'] },
+    });
     const mounts = Object.fromEntries(c.volumeMounts.map((m: Doc) => [m.mountPath, m.name]));
     expect(mounts).toEqual({ '/tmp': 'tmp', '/app/.next/cache': 'next-cache' });
     for (const v of pod.volumes) expect(v.emptyDir).toBeDefined();
@@ -129,7 +168,12 @@ describe('helm template', () => {
   it('notifications: off without a Secret; the Lease and record named after the release, the holder after the pod', async () => {
     const env = envOf(await renderChart({}, { namespace: 'dash-home' }));
     expect(Object.keys(env).filter((n) => n.endsWith('_WEBHOOK_URL'))).toEqual([]);
-    expect(env).toMatchObject({ NOTIFY_NAMESPACE: 'dash-home', NOTIFY_LEASE_NAME: 'openab-dashboard-notifier', NOTIFY_RECORD_NAME: 'openab-dashboard-notifications', POD_NAME: { fieldRef: { fieldPath: 'metadata.name' } } });
+    expect(env).toMatchObject({
+      NOTIFY_NAMESPACE: 'dash-home',
+      NOTIFY_LEASE_NAME: 'openab-dashboard-notifier',
+      NOTIFY_RECORD_NAME: 'openab-dashboard-notifications',
+      POD_NAME: { fieldRef: { fieldPath: 'metadata.name' } },
+    });
     const own = envOf(await renderChart({ notifications: { existingSecret: 'hooks', discordKey: 'discord' } }));
     expect(own.NOTIFY_DISCORD_WEBHOOK_URL).toEqual({ secretKeyRef: { name: 'hooks', key: 'discord', optional: true } });
   });
@@ -141,9 +185,13 @@ describe('helm template', () => {
   });
 
   it('refuses values that would misconfigure the dashboard, saying which', async () => {
-    await expect(renderChart({ roles: { default: 'superuser' } })).rejects.toThrow(/roles.default must be one of viewer, support, operator, admin/);
+    await expect(renderChart({ roles: { default: 'superuser' } })).rejects.toThrow(
+      /roles.default must be one of viewer, support, operator, admin/,
+    );
     await expect(renderChart({ discord: { botToken: { existingSecret: 'x', env: 'TOKEN' } } })).rejects.toThrow(/discord.botToken.env/);
-    await expect(renderChart({ impersonation: { enabled: true, userClaim: 'name' } })).rejects.toThrow(/impersonation.userClaim must be email or sub/);
+    await expect(renderChart({ impersonation: { enabled: true, userClaim: 'name' } })).rejects.toThrow(
+      /impersonation.userClaim must be email or sub/,
+    );
     await expect(renderChart({ oidc: { enabled: true } })).rejects.toThrow(/oidc.issuer is required/);
     await expect(renderChart({ oidc: { enabled: true, issuer: 'https://i', clientId: 'c' } })).rejects.toThrow(/oidc.existingSecret/);
   });
@@ -155,7 +203,13 @@ describe('helm template', () => {
         const f = path.join(dir, n);
         return statSync(f).isDirectory() ? walk(f) : /\.tsx?$/.test(n) && !/\.test\.tsx?$/.test(n) ? [f] : [];
       });
-    for (const f of [...walk(path.join(root, 'lib')), ...walk(path.join(root, 'app')), ...walk(path.join(root, 'components')), path.join(root, 'proxy.ts'), path.join(root, 'next.config.ts')]) {
+    for (const f of [
+      ...walk(path.join(root, 'lib')),
+      ...walk(path.join(root, 'app')),
+      ...walk(path.join(root, 'components')),
+      path.join(root, 'proxy.ts'),
+      path.join(root, 'next.config.ts'),
+    ]) {
       const text = readFileSync(f, 'utf8');
       for (const m of text.matchAll(/\benv\.([A-Z][A-Z0-9_]+)|process\.env\[['"]([A-Z][A-Z0-9_]+)['"]\]/g)) read.add(m[1] ?? m[2]);
       if (/env\[`ROLES_\$\{/.test(text)) for (const r of ['ADMIN', 'OPERATOR', 'SUPPORT', 'VIEWER']) read.add(`ROLES_${r}`);
@@ -163,23 +217,42 @@ describe('helm template', () => {
     const everything = { ...VALUE_SETS['everything on'], extraEnv: [] };
     const set = new Set([
       ...Object.keys(envOf(await renderChart(everything))),
-      ...Object.keys(envOf(await renderChart({ ...everything, discord: { botToken: { existingSecret: 'bot', env: 'DISCORD_BOT_TOKEN' } } }))),
+      ...Object.keys(
+        envOf(await renderChart({ ...everything, discord: { botToken: { existingSecret: 'bot', env: 'DISCORD_BOT_TOKEN' } } })),
+      ),
     ]);
     // Read by Next.js's standalone server and by next-auth rather than by our code.
     const server = ['HOSTNAME', 'PORT', 'NEXTAUTH_URL'];
     expect([...set].filter((n) => !read.has(n) && !server.includes(n))).toEqual([]);
     // Meant for extraEnv (tuning), or not for a cluster install (kubeconfig files, the demo, local builds).
-    const notInChart = new Set(['KUBECONFIG', 'KUBE_CONTEXTS', 'KUBERNETES_SERVICE_HOST', 'DEMO_PASSWORD', 'NEXT_DIST_DIR', 'PATH', 'NODE_ENV']);
-    const tuning = (n: string) => /^(PROBE_|REFRESH_MS$|IMAGE_|ACTION_RATE_LIMIT$|SIGNIN_|SESSION_STORE_CACHE_MS$|READINESS_|HEAP_GROWING_PERCENT$)/.test(n);
+    const notInChart = new Set([
+      'KUBECONFIG',
+      'KUBE_CONTEXTS',
+      'KUBERNETES_SERVICE_HOST',
+      'DEMO_PASSWORD',
+      'NEXT_DIST_DIR',
+      'PATH',
+      'NODE_ENV',
+    ]);
+    const tuning = (n: string) =>
+      /^(PROBE_|REFRESH_MS$|IMAGE_|ACTION_RATE_LIMIT$|SIGNIN_|SESSION_STORE_CACHE_MS$|READINESS_|HEAP_GROWING_PERCENT$)/.test(n);
     const unplaced = [...read].filter((n) => !set.has(n) && !notInChart.has(n) && !tuning(n)).sort();
-    expect(unplaced, 'new settings: give each a value in charts/openab-dashboard (values.yaml + deployment.yaml), or list it here as tuning left to extraEnv').toEqual([]);
+    expect(
+      unplaced,
+      'new settings: give each a value in charts/openab-dashboard (values.yaml + deployment.yaml), or list it here as tuning left to extraEnv',
+    ).toEqual([]);
   });
 
   it("the README's example values render (with the Secrets they name)", async () => {
     const readme = readFileSync(path.join(root, 'README.md'), 'utf8');
     // Code blocks may be indented inside list items; values blocks are the ones with a `url`.
     const blocks = [...readme.matchAll(/^( *)```yaml\n([\s\S]*?)^\1```/gm)]
-      .map((m) => m[2].split('\n').map((l) => l.slice(m[1].length)).join('\n'))
+      .map((m) =>
+        m[2]
+          .split('\n')
+          .map((l) => l.slice(m[1].length))
+          .join('\n'),
+      )
       .map((text) => loadAll(text)[0] as Doc)
       .filter((v) => v && typeof v === 'object' && 'url' in v);
     expect(blocks.length).toBeGreaterThanOrEqual(2);

@@ -49,10 +49,31 @@ const KINDS: Record<string, { group: string; plural: string; clusterScoped?: boo
 };
 
 /** Subresource suffixes of method names (readNamespacedPodLog, patchNamespacedDeploymentScale, ...). */
-const SUBRESOURCES: Record<string, string> = { Log: 'log', Exec: 'exec', Attach: 'attach', Portforward: 'portforward', Proxy: 'proxy', Status: 'status', Scale: 'scale', Eviction: 'eviction', Binding: 'binding', Ephemeralcontainers: 'ephemeralcontainers', Token: 'token' };
+const SUBRESOURCES: Record<string, string> = {
+  Log: 'log',
+  Exec: 'exec',
+  Attach: 'attach',
+  Portforward: 'portforward',
+  Proxy: 'proxy',
+  Status: 'status',
+  Scale: 'scale',
+  Eviction: 'eviction',
+  Binding: 'binding',
+  Ephemeralcontainers: 'ephemeralcontainers',
+  Token: 'token',
+};
 
 /** The client's naming rule: the method's leading verb is the API verb, `read` being `get`. */
-const VERBS: Record<string, string> = { list: 'list', read: 'get', patch: 'patch', create: 'create', delete: 'delete', deleteCollection: 'deletecollection', replace: 'update', watch: 'watch' };
+const VERBS: Record<string, string> = {
+  list: 'list',
+  read: 'get',
+  patch: 'patch',
+  create: 'create',
+  delete: 'delete',
+  deleteCollection: 'deletecollection',
+  replace: 'update',
+  watch: 'watch',
+};
 
 /** Helper classes of the client that open a subresource, and the verbs that takes. */
 const HELPERS: Record<string, Array<Omit<Permission, 'where'>>> = {
@@ -90,8 +111,12 @@ function sourceFiles(dir: string): string[] {
 }
 
 /** Splits a method name into verb, kind, subresource; null for names that are not API methods. */
-export function parseApiMethod(method: string): { verb: string; kind: string; subresource?: string; allNamespaces: boolean; namespaced: boolean } | null {
-  const m = /^(deleteCollection|list|read|patch|create|delete|replace|watch)(Namespaced)?([A-Z][A-Za-z]*?)(ForAllNamespaces)?$/.exec(method);
+export function parseApiMethod(
+  method: string,
+): { verb: string; kind: string; subresource?: string; allNamespaces: boolean; namespaced: boolean } | null {
+  const m = /^(deleteCollection|list|read|patch|create|delete|replace|watch)(Namespaced)?([A-Z][A-Za-z]*?)(ForAllNamespaces)?$/.exec(
+    method,
+  );
   if (!m) return null;
   let kind = m[3];
   let subresource: string | undefined;
@@ -142,7 +167,8 @@ export function permissionsUsedByCode(
       const method = m[1];
       const parsed = parseApiMethod(method);
       if (!parsed) {
-        if (/^(deleteCollection|list|read|patch|create|delete|replace|watch)Namespaced[A-Z]/.test(method)) unknown.push(`${rel}: ${method}`);
+        if (/^(deleteCollection|list|read|patch|create|delete|replace|watch)Namespaced[A-Z]/.test(method))
+          unknown.push(`${rel}: ${method}`);
         continue;
       }
       const kind = KINDS[parsed.kind];
@@ -167,7 +193,8 @@ export function permissionsUsedByCode(
         for (const p of paths) {
           const w = /^\/(?:api\/v1|apis\/([^/]+)\/[^/]+)\/(?:namespaces\/[^/]+\/)?([a-z]+)$/.exec(p.replace(/\$\{[^}]+\}/g, 'x'));
           if (!w) unknown.push(`${rel}: watch path ${p}`);
-          else add({ verb: 'watch', group: w[1] ?? '', resource: w[2], ...(p.includes('/namespaces/') ? {} : { allNamespaces: true }) }, rel);
+          else
+            add({ verb: 'watch', group: w[1] ?? '', resource: w[2], ...(p.includes('/namespaces/') ? {} : { allNamespaces: true }) }, rel);
         }
         continue;
       }

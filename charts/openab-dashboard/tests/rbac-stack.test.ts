@@ -35,8 +35,12 @@ type Obj = Record<string, any>;
 async function loadDashboardRules(cluster: DevClusterState, objects: Obj[]): Promise<void> {
   const client = devClusterClient(cluster);
   try {
-    const current = await client.call<{ bindings: Array<{ subjects: Array<{ kind: string; name: string; namespace?: string }> }> }>('GET', '/_devcluster/rbac');
-    const mine = (s: { kind: string; name: string; namespace?: string }) => `system:serviceaccount:${s.namespace ?? 'default'}:${s.name}` === SA && s.kind === 'ServiceAccount';
+    const current = await client.call<{ bindings: Array<{ subjects: Array<{ kind: string; name: string; namespace?: string }> }> }>(
+      'GET',
+      '/_devcluster/rbac',
+    );
+    const mine = (s: { kind: string; name: string; namespace?: string }) =>
+      `system:serviceaccount:${s.namespace ?? 'default'}:${s.name}` === SA && s.kind === 'ServiceAccount';
     await client.call('PUT', '/_devcluster/rbac', objects);
     await client.call('POST', '/_devcluster/rbac', { bindings: current.bindings.filter((b) => !b.subjects.some(mine)) });
   } finally {
@@ -82,7 +86,8 @@ describe.skipIf(!runnable)('the chart’s Roles in the dev cluster', () => {
   });
 
   const agentIn = (ns: string) => stack.cluster.seed!.agents.find((a) => a.codex && !a.crashLooping && a.namespace === ns)!;
-  const open = (a: { namespace: string; name: string }) => page.goto(`/agents/${encodeURIComponent('dashboard@devcluster')}/${a.namespace}/${a.name}`);
+  const open = (a: { namespace: string; name: string }) =>
+    page.goto(`/agents/${encodeURIComponent('dashboard@devcluster')}/${a.namespace}/${a.name}`);
 
   it('the agent page shows the log under the chart’s rules', async () => {
     const a = agentIn('agents');
@@ -95,13 +100,17 @@ describe.skipIf(!runnable)('the chart’s Roles in the dev cluster', () => {
   it('without get pods/log in one namespace, its agents say so and the other namespace keeps its log', async () => {
     const ns = 'agents';
     const withoutLog = objects.map((o) =>
-      o.kind === 'Role' && o.metadata.namespace === ns ? { ...o, rules: (o.rules as Obj[]).filter((r) => !(r.resources as string[]).includes('pods/log')) } : o,
+      o.kind === 'Role' && o.metadata.namespace === ns
+        ? { ...o, rules: (o.rules as Obj[]).filter((r) => !(r.resources as string[]).includes('pods/log')) }
+        : o,
     );
     expect(JSON.stringify(withoutLog)).not.toEqual(JSON.stringify(objects));
     await loadDashboardRules(stack.cluster, withoutLog);
     try {
       await open(agentIn(ns));
-      await expect.poll(() => page.getByTestId('log-disabled').textContent(), { timeout: 15_000 }).toContain(`The cluster does not allow the dashboard to get pods/log in ${ns}.`);
+      await expect
+        .poll(() => page.getByTestId('log-disabled').textContent(), { timeout: 15_000 })
+        .toContain(`The cluster does not allow the dashboard to get pods/log in ${ns}.`);
       expect(await page.getByTestId('pod-log').count()).toBe(0);
       await open(agentIn('team-b'));
       await page.getByTestId('pod-log').waitFor();

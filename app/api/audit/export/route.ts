@@ -14,7 +14,17 @@ export const GET = defineRoute({ name: 'audit-export', role: 'admin' }, async (r
   const rows = filterAudit(entries, filter);
   const now = new Date();
   // Taking the trail away is itself worth a line in the log (there is no agent to put an Event on).
-  console.log(JSON.stringify({ level: 'info', msg: 'audit export', time: now.toISOString(), user: { name: user.name, email: user.email, role: user.role }, format, filter, entries: rows.length }));
+  console.log(
+    JSON.stringify({
+      level: 'info',
+      msg: 'audit export',
+      time: now.toISOString(),
+      user: { name: user.name, email: user.email, role: user.role },
+      format,
+      filter,
+      entries: rows.length,
+    }),
+  );
   const body = format === 'csv' ? auditCsv(rows) : auditJson(rows, { generatedAt: now.toISOString(), filter, errors });
   return new Response(body, {
     headers: {

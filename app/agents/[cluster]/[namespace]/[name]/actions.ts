@@ -25,7 +25,12 @@ export const bulkRestartAction = defineAction(
   {
     name: 'bulk-restart-agents',
     role: 'operator',
-    input: z.object({ agents: z.array(agentRefSchema).min(1, 'Select at least one agent.').max(MAX_BULK_RESTART, `Select at most ${MAX_BULK_RESTART} agents at a time.`) }),
+    input: z.object({
+      agents: z
+        .array(agentRefSchema)
+        .min(1, 'Select at least one agent.')
+        .max(MAX_BULK_RESTART, `Select at most ${MAX_BULK_RESTART} agents at a time.`),
+    }),
   },
   async ({ agents }, user) => {
     const items = await restartAgents(agents, user);

@@ -6,7 +6,9 @@ import { ErrorNotice } from '@/components/ui/error-notice';
 export default function AgentError({ error, reset }: { error: Error & { digest?: string }; reset: () => void }) {
   return (
     <div className="space-y-3">
-      <Link href="/" className="text-sm text-sky-700 hover:underline dark:text-sky-400">← Fleet</Link>
+      <Link href="/" className="text-sm text-sky-700 hover:underline dark:text-sky-400">
+        ← Fleet
+      </Link>
       <h1 className="text-2xl font-semibold">This agent could not be shown</h1>
       <ErrorNotice what="The agent page" error={error} reset={reset} />
     </div>

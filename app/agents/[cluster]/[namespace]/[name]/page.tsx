@@ -6,7 +6,16 @@ import { locateAgent } from '@/lib/k8s/locator';
 import { agentPath } from '@/lib/url-params';
 import { agentRefFromParams } from '@/lib/k8s/agent-ref';
 import type { AgentPanelProps } from '@/components/agents/panel-props';
-import { AgentAttention, AgentProblem, ApprovalKeys, CodexSummary, EventsSection, FeaturesSection, LogSection, PodsSection } from '@/components/agents/agent-sections';
+import {
+  AgentAttention,
+  AgentProblem,
+  ApprovalKeys,
+  CodexSummary,
+  EventsSection,
+  FeaturesSection,
+  LogSection,
+  PodsSection,
+} from '@/components/agents/agent-sections';
 import { AgentActionsPanel } from '@/components/actions/agent-actions-panel';
 import { AgentHistory } from '@/components/actions/agent-history';
 import { DeviceLoginPanel } from '@/components/login/device-login-panel';
@@ -33,7 +42,13 @@ const TABS = [
  * One agent. Only its Deployment is awaited (a missing agent is a 404); the header and the
  * actions show at once, and every other panel streams in on its own as its reads answer.
  */
-export default async function AgentPage({ params, searchParams }: { params: Promise<Params>; searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+export default async function AgentPage({
+  params,
+  searchParams,
+}: {
+  params: Promise<Params>;
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
   const found = await agentRefFromParams(params);
   if (!found.ok) {
     await requirePageUser('viewer', '/');
@@ -50,29 +65,49 @@ export default async function AgentPage({ params, searchParams }: { params: Prom
     overview: (
       <>
         <div className="grid grid-cols-1 gap-6 lg:grid-cols-2">
-          <Panel title="Codex" lines={8}><CodexSummary {...panel} /></Panel>
+          <Panel title="Codex" lines={8}>
+            <CodexSummary {...panel} />
+          </Panel>
           <PodsSection {...panel} />
         </div>
       </>
     ),
     configuration: (
       <>
-        <Panel title="Approval keys, as Codex reads them"><ApprovalKeys {...panel} /></Panel>
-        <Panel title="Features" lines={6}><FeaturesSection {...panel} /></Panel>
+        <Panel title="Approval keys, as Codex reads them">
+          <ApprovalKeys {...panel} />
+        </Panel>
+        <Panel title="Features" lines={6}>
+          <FeaturesSection {...panel} />
+        </Panel>
       </>
     ),
-    login: <Panel title="Codex login"><DeviceLoginPanel {...panel} /></Panel>,
+    login: (
+      <Panel title="Codex login">
+        <DeviceLoginPanel {...panel} />
+      </Panel>
+    ),
     images: (
       <>
-        <Panel title="Delivery readiness" lines={5}><ReadinessPanel {...panel} /></Panel>
-        <Panel title="Generated images"><AgentImagesPanel {...panel} /></Panel>
+        <Panel title="Delivery readiness" lines={5}>
+          <ReadinessPanel {...panel} />
+        </Panel>
+        <Panel title="Generated images">
+          <AgentImagesPanel {...panel} />
+        </Panel>
       </>
     ),
     activity: (
       <>
-        <Panel title="History"><AgentHistory {...panel} /></Panel>
-        <Panel title="Recent events"><EventsSection {...panel} /></Panel>
-        <Panel title="Log"><LogSection {...panel} /></Panel>
+        <Panel title="History">
+          <AgentHistory {...panel} />
+        </Panel>
+        <Panel title="Recent events">
+          <EventsSection {...panel} />
+        </Panel>
+        <Panel title="Log">
+          <LogSection {...panel} />
+        </Panel>
       </>
     ),
   };
@@ -80,20 +115,32 @@ export default async function AgentPage({ params, searchParams }: { params: Prom
   return (
     <div className="min-w-0 space-y-6">
       <div>
-        <Link href="/" className="text-sm text-sky-700 hover:underline dark:text-sky-400">← Fleet</Link>
+        <Link href="/" className="text-sm text-sky-700 hover:underline dark:text-sky-400">
+          ← Fleet
+        </Link>
         <div className="mt-1 flex flex-wrap items-center gap-2">
           <h1 className="break-all text-2xl font-semibold tracking-tight">{located.workload.name}</h1>
-          <Suspense fallback={null}><AgentAttention {...panel} /></Suspense>
+          <Suspense fallback={null}>
+            <AgentAttention {...panel} />
+          </Suspense>
         </div>
         <p className="text-sm text-zinc-600 dark:text-zinc-400">
           Deployment in namespace <strong>{namespace}</strong> · cluster {located.cluster.label}
         </p>
       </div>
-      <Suspense fallback={null}><AgentProblem {...panel} /></Suspense>
+      <Suspense fallback={null}>
+        <AgentProblem {...panel} />
+      </Suspense>
       <Section title="Actions">
-        <Panel title="Actions" lines={4} bare><AgentActionsPanel {...panel} /></Panel>
+        <Panel title="Actions" lines={4} bare>
+          <AgentActionsPanel {...panel} />
+        </Panel>
       </Section>
-      <Tabs label="Agent sections" initial={typeof tab === 'string' ? tab : 'overview'} tabs={TABS.map((t) => ({ ...t, content: content[t.id] }))} />
+      <Tabs
+        label="Agent sections"
+        initial={typeof tab === 'string' ? tab : 'overview'}
+        tabs={TABS.map((t) => ({ ...t, content: content[t.id] }))}
+      />
     </div>
   );
 }

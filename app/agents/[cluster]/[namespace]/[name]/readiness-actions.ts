@@ -15,7 +15,10 @@ export const installDeliverySkillAction = defineAction(
     role: 'operator',
     input: agentRefSchema.extend({
       // The folder state the user saw in the difference and agreed to replace.
-      confirmed: z.object({ skillSha: z.string().regex(SHA), scriptSha: z.string().regex(SHA) }).nullable().default(null),
+      confirmed: z
+        .object({ skillSha: z.string().regex(SHA), scriptSha: z.string().regex(SHA) })
+        .nullable()
+        .default(null),
     }),
   },
   async ({ confirmed, ...ref }, user) => {
@@ -36,7 +39,11 @@ export const copyImageToStablePathAction = defineAction(
       image: z.string().regex(IMAGE_NAME_PATTERN, 'The image must be <session>/<file>.'),
       // Checked in words by lib (checkStableName); only the size is bounded here.
       target: z.string().max(200),
-      replaceSha: z.string().regex(/^[0-9a-f]{64}$/).nullable().default(null),
+      replaceSha: z
+        .string()
+        .regex(/^[0-9a-f]{64}$/)
+        .nullable()
+        .default(null),
     }),
   },
   async ({ image, target, replaceSha, ...ref }, user) => copyImageToStablePath(ref, { image, name: target, replaceSha }, user),

@@ -22,10 +22,18 @@ export default async function AgentImagesPage({ params, searchParams }: { params
   return (
     <div className="space-y-4">
       <div>
-        <Link href={pagePath} className="text-sm text-sky-700 hover:underline dark:text-sky-400">← {namespace}/{name}</Link>
+        <Link href={pagePath} className="text-sm text-sky-700 hover:underline dark:text-sky-400">
+          ← {namespace}/{name}
+        </Link>
         <h1 className="text-2xl font-semibold tracking-tight">Images of {name}</h1>
       </div>
-      <GalleryPageContent basePath={`${pagePath}/images`} agents={[{ ref, error: null }]} searchParams={await searchParams} role={user.role} fixedAgent={ref} />
+      <GalleryPageContent
+        basePath={`${pagePath}/images`}
+        agents={[{ ref, error: null }]}
+        searchParams={await searchParams}
+        role={user.role}
+        fixedAgent={ref}
+      />
     </div>
   );
 }

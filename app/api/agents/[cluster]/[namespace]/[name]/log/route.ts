@@ -7,7 +7,11 @@ import { ClusterError } from '@/lib/k8s/errors';
 
 export const dynamic = 'force-dynamic';
 
-const k8sName = z.string().min(1).max(253).regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, 'not a Kubernetes name');
+const k8sName = z
+  .string()
+  .min(1)
+  .max(253)
+  .regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, 'not a Kubernetes name');
 const querySchema = z.object({
   pod: k8sName,
   tail: z.coerce.number().int().min(1).max(5000).default(200),
@@ -26,7 +30,8 @@ export const GET = defineRoute({ name: 'agent-log', role: 'support' }, async (re
     // Only pods of this Codex agent, found as every route finds it: the route must not become
     // a reader of any pod's log.
     const { cluster, workload, container } = await locateAgent(agent.ref);
-    if (!workload.pods.some((p) => p.name === pod)) return Response.json({ error: `Pod ${pod} does not belong to ${namespace}/${name} (any more). Reload the page.` }, { status: 404 });
+    if (!workload.pods.some((p) => p.name === pod))
+      return Response.json({ error: `Pod ${pod} does not belong to ${namespace}/${name} (any more). Reload the page.` }, { status: 404 });
     if (follow === '0') {
       const text = await readPodLog(cluster, { namespace, pod, container, tailLines: tail, previous: previous === '1' });
       return new Response(text, { headers: { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' } });
@@ -52,9 +57,12 @@ export const GET = defineRoute({ name: 'agent-log', role: 'support' }, async (re
           });
       },
     });
-    return new Response(stream, { headers: { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-store', 'X-Accel-Buffering': 'no' } });
+    return new Response(stream, {
+      headers: { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-store', 'X-Accel-Buffering': 'no' },
+    });
   } catch (err) {
-    if (err instanceof ClusterError) return Response.json({ error: err.message }, { status: err.status && err.status < 500 ? err.status : 502 });
+    if (err instanceof ClusterError)
+      return Response.json({ error: err.message }, { status: err.status && err.status < 500 ? err.status : 502 });
     throw err;
   }
 });

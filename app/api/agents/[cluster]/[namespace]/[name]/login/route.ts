@@ -8,7 +8,10 @@ export const dynamic = 'force-dynamic';
 
 const querySchema = z.object({
   follow: z.string().regex(LOGIN_ID_PATTERN).optional(),
-  pod: z.string().regex(/^[A-Za-z0-9-]{1,64}$/).optional(),
+  pod: z
+    .string()
+    .regex(/^[A-Za-z0-9-]{1,64}$/)
+    .optional(),
   rollout: z.enum(['0', '1']).default('0'),
 });
 
@@ -22,6 +25,9 @@ export const GET = defineRoute({ name: 'agent-login', role: 'operator' }, async 
   const query = querySchema.safeParse(Object.fromEntries(new URL(request.url).searchParams));
   if (!query.success) return Response.json({ error: 'The login request was not valid.' }, { status: 400 });
   const { follow, pod, rollout } = query.data;
-  const view = await getLoginView(agent.ref, { follow: follow && pod ? { loginId: follow, podUid: pod } : undefined, rollout: rollout === '1' });
+  const view = await getLoginView(agent.ref, {
+    follow: follow && pod ? { loginId: follow, podUid: pod } : undefined,
+    rollout: rollout === '1',
+  });
   return Response.json(view, { headers: { 'Cache-Control': 'no-store' } });
 });

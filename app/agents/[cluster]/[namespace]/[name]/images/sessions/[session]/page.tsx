@@ -32,13 +32,25 @@ export default async function SessionConversationPage({ params }: { params: Prom
   return (
     <div className="space-y-4">
       <div>
-        <Link href={`${pagePath}/images?session=${encodeURIComponent(session)}`} className="text-sm text-sky-700 hover:underline dark:text-sky-400">← Images of this session</Link>
+        <Link
+          href={`${pagePath}/images?session=${encodeURIComponent(session)}`}
+          className="text-sm text-sky-700 hover:underline dark:text-sky-400"
+        >
+          ← Images of this session
+        </Link>
         <h1 className="text-2xl font-semibold tracking-tight">Conversation</h1>
         <p className="text-sm text-zinc-600 dark:text-zinc-400">
-          {ref.namespace}/{ref.name} · session <code className="break-all text-xs">{session}</code> · read-only; tool output that may hold the environment or a token is withheld.
+          {ref.namespace}/{ref.name} · session <code className="break-all text-xs">{session}</code> · read-only; tool output that may hold
+          the environment or a token is withheld.
         </p>
       </div>
-      {problem ? <p role="alert" className="rounded-md bg-amber-50 px-3 py-2 text-sm text-amber-900 dark:bg-amber-950 dark:text-amber-200">{problem}</p> : <ConversationView data={data!} />}
+      {problem ? (
+        <p role="alert" className="rounded-md bg-amber-50 px-3 py-2 text-sm text-amber-900 dark:bg-amber-950 dark:text-amber-200">
+          {problem}
+        </p>
+      ) : (
+        <ConversationView data={data!} />
+      )}
     </div>
   );
 }

@@ -124,17 +124,59 @@ export function isAgentDeployment(d: k8s.V1Deployment): boolean {
  * (matchLabels and matchExpressions, as the API server reads it); newest first. A selector the
  * API server would not have stored selects nothing.
  */
-export function ownPods(d: k8s.V1Deployment, pods: k8s.V1Pod[]): k8s.V1Pod[] {
+/**
+ * Pods grouped so that each Deployment's own are found without scanning every pod of the fleet
+ * (a fleet of 500 agents would otherwise match 500 selectors against 1,000 pods per view): by
+ * namespace, and by namespace and label pair.
+ */
+export class PodIndex {
+  private readonly byNamespace = new Map<string, k8s.V1Pod[]>();
+  private readonly byLabel = new Map<string, k8s.V1Pod[]>();
+
+  constructor(pods: k8s.V1Pod[]) {
+    const add = (map: Map<string, k8s.V1Pod[]>, key: string, pod: k8s.V1Pod) => {
+      const list = map.get(key);
+      if (list) list.push(pod);
+      else map.set(key, [pod]);
+    };
+    for (const pod of pods) {
+      const namespace = pod.metadata?.namespace ?? '';
+      add(this.byNamespace, namespace, pod);
+      for (const [key, value] of Object.entries(pod.metadata?.labels ?? {})) add(this.byLabel, `${namespace}\0${key}=${value}`, pod);
+    }
+  }
+
+  /** The pods that may match a Deployment's selector: the smallest group of one of its exact labels, else its namespace's. */
+  candidates(d: k8s.V1Deployment): k8s.V1Pod[] {
+    const namespace = d.metadata?.namespace ?? '';
+    let best = this.byNamespace.get(namespace) ?? [];
+    for (const [key, value] of Object.entries(d.spec?.selector?.matchLabels ?? {})) {
+      const group = this.byLabel.get(`${namespace}\0${key}=${value}`) ?? [];
+      if (group.length < best.length) best = group;
+    }
+    return best;
+  }
+}
+
+export function ownPods(d: k8s.V1Deployment, pods: k8s.V1Pod[] | PodIndex): k8s.V1Pod[] {
   let selector: LabelSelector;
   try {
     selector = fromSelectorObject(d.spec?.selector);
   } catch {
     return [];
   }
-  return pods.filter((p) => p.metadata?.namespace === d.metadata?.namespace && labelsMatch(selector, p.metadata?.labels)).sort(newestFirst);
+  const candidates = pods instanceof PodIndex ? pods.candidates(d) : pods;
+  return candidates
+    .filter((p) => p.metadata?.namespace === d.metadata?.namespace && labelsMatch(selector, p.metadata?.labels))
+    .sort(newestFirst);
 }
 
-export function summarizeDeployment(clusterId: string, d: k8s.V1Deployment, pods: k8s.V1Pod[], containerName: string): AgentWorkload {
+export function summarizeDeployment(
+  clusterId: string,
+  d: k8s.V1Deployment,
+  pods: k8s.V1Pod[] | PodIndex,
+  containerName: string,
+): AgentWorkload {
   const own = ownPods(d, pods).map((p) => summarizePod(p, containerName));
   return {
     clusterId,
@@ -168,9 +210,10 @@ export async function listAgentWorkloads(cluster: Cluster): Promise<AgentWorkloa
       cachedObjects(cluster, labelSelector, 'pods'),
     ]);
     const readable = await readableNamespaces(cluster, [...new Set(deps.map((d) => d.metadata?.namespace ?? ''))]);
+    const index = new PodIndex(pods);
     return deps
       .filter((d) => readable.has(d.metadata?.namespace ?? ''))
-      .map((d) => summarizeDeployment(cluster.id, d, pods, containerName))
+      .map((d) => summarizeDeployment(cluster.id, d, index, containerName))
       .sort((a, b) => a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name));
   } catch (err) {
     throw toClusterError(err, what);

@@ -133,6 +133,8 @@ async function switchable(): Promise<{ ref: AgentRef; hash: string; to: 'manual'
 describe('API faults', () => {
   it('500s on listing pods: the fleet renders with the cluster error in plain words', async () => {
     await control.knobs({ faults: [{ pathRegex: '/pods', verb: 'list', status: 500 }] });
+    // Lists happen when the watch cache starts (or relists): a dashboard starting now.
+    resetClusters();
     const fleet = await getFleet();
     const error = fleet.error ?? fleet.clusters.find((c) => c.id === CTX)?.error;
     expect(error).toMatch(/API failed \(500\)/);
@@ -152,6 +154,7 @@ describe('API faults', () => {
 
   it('a list that never answers: the fleet reports the timeout instead of hanging', async () => {
     await control.knobs({ faults: [{ pathRegex: '/deployments', verb: 'list', status: 'timeout', count: 1 }] });
+    resetClusters();
     const started = Date.now();
     const fleet = await getFleet();
     expect(Date.now() - started).toBeLessThan(30_000);

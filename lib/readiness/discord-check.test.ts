@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeDiscord, type FakeDiscord } from '../../devcluster/discord';
 import type { SeedDiscord } from '../../devcluster/seed/types';
+import { resetSettings } from '../settings';
 import { channelName, checkChannelPermissions, resetDiscordCacheForTests } from './discord-check';
 
 const GUILD = '1100000000000000001';
@@ -27,11 +28,14 @@ async function start(permissions: string) {
   resetDiscordCacheForTests();
   discord = await startFakeDiscord(seedWith(permissions));
   process.env.DISCORD_API_BASE = discord.url;
+  // Settings are read once per process: this test's Discord is a new one each time.
+  resetSettings();
 }
 beforeAll(() => start(UPLOAD));
 afterAll(async () => {
   await discord?.close();
   delete process.env.DISCORD_API_BASE;
+  resetSettings();
 });
 
 describe('checkChannelPermissions', () => {

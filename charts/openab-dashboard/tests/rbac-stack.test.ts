@@ -86,8 +86,9 @@ describe.skipIf(!runnable)('the chart’s Roles in the dev cluster', () => {
   });
 
   const agentIn = (ns: string) => stack.cluster.seed!.agents.find((a) => a.codex && !a.crashLooping && a.namespace === ns)!;
+  // The log is on the agent page's Activity tab.
   const open = (a: { namespace: string; name: string }) =>
-    page.goto(`/agents/${encodeURIComponent('dashboard@devcluster')}/${a.namespace}/${a.name}`);
+    page.goto(`/agents/${encodeURIComponent('dashboard@devcluster')}/${a.namespace}/${a.name}?tab=activity`);
 
   it('the agent page shows the log under the chart’s rules', async () => {
     const a = agentIn('agents');

@@ -1,5 +1,6 @@
 // The agent page's own sections. Each reads what it needs through lib/fleet/agent-detail.ts
 // (once per render, shared with the other panels), so the page can stream them one by one.
+import { Fragment, type ReactNode } from 'react';
 import { getAgentAccess, getAgentEvents, getAgentView, toPodDetail } from '@/lib/fleet/agent-detail';
 import { locateAgent } from '@/lib/k8s/locator';
 import { ApprovalBadge, Badge, LoginBadge, PodStatusBadge } from '@/components/agents/badges';
@@ -37,6 +38,18 @@ export async function AgentProblem({ clusterId, namespace, name }: Ids) {
   );
 }
 
+/** Details as "a · b · c", each a text or a node (a time); a dash when there are none. */
+function joinDetails(parts: Array<ReactNode | null | undefined | false>): ReactNode {
+  const shown = parts.filter(Boolean);
+  if (!shown.length) return '—';
+  return shown.map((part, i) => (
+    <Fragment key={i}>
+      {i > 0 && ' · '}
+      {part}
+    </Fragment>
+  ));
+}
+
 export async function CodexSummary({ clusterId, namespace, name }: Ids) {
   const { probe: p } = await getAgentView(clusterId, namespace, name);
   return (
@@ -52,14 +65,20 @@ export async function CodexSummary({ clusterId, namespace, name }: Ids) {
           [
             'Login detail',
             p?.login.kind === 'chatgpt'
-              ? [
+              ? joinDetails([
                   p.login.plan && `plan ${p.login.plan}`,
                   p.login.accountId && `account ${p.login.accountId}`,
-                  p.login.expiresAt && `valid until ${new Date(p.login.expiresAt).toUTCString()}`,
-                  p.login.lastRefresh && `last refresh ${p.login.lastRefresh}`,
-                ]
-                  .filter(Boolean)
-                  .join(' · ') || '—'
+                  p.login.expiresAt && (
+                    <>
+                      valid until <RelativeTime iso={p.login.expiresAt} />
+                    </>
+                  ),
+                  p.login.lastRefresh && (
+                    <>
+                      last refresh <RelativeTime iso={p.login.lastRefresh} suffix=" ago" />
+                    </>
+                  ),
+                ])
               : p?.login.kind === 'unreadable'
                 ? p.login.reason
                 : '—',

@@ -2,6 +2,7 @@
 // clientWidth) on any page of the app, light and dark, each signed in with the role it needs.
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import { signIn } from './support/session';
+import { sidewaysScroll } from './support/sideways';
 import { seededAgents } from './support/seed-truth';
 
 test.describe.configure({ mode: 'serial' });
@@ -20,25 +21,6 @@ async function phone(browser: Browser, colorScheme: 'light' | 'dark', role: stri
   const page = await context.newPage();
   if (role) await signIn(page, role);
   return { page, close: () => context.close() };
-}
-
-/** Where the page is wider than the window, naming the innermost elements that stick out (outside boxes that scroll on their own). */
-async function sidewaysScroll(page: Page, where: string): Promise<string[]> {
-  const { scrollWidth, clientWidth, wide } = await page.evaluate(() => {
-    const width = document.documentElement.clientWidth;
-    const out = (e: Element) => e.getBoundingClientRect().right > width + 0.5;
-    const scrolls = (e: Element | null): boolean =>
-      !!e && e !== document.body && (['auto', 'scroll', 'hidden'].includes(getComputedStyle(e).overflowX) || scrolls(e.parentElement));
-    const wide = [...document.querySelectorAll('body *')]
-      .filter((e) => out(e) && ![...e.children].some(out) && !scrolls(e.parentElement))
-      .slice(0, 5)
-      .map(
-        (e) =>
-          `${e.tagName.toLowerCase()}.${(e.getAttribute('class') ?? '').split(' ').slice(0, 4).join('.')} "${(e.textContent ?? '').slice(0, 40)}"`,
-      );
-    return { scrollWidth: document.documentElement.scrollWidth, clientWidth: width, wide };
-  });
-  return scrollWidth <= clientWidth ? [] : [`${where}: the page is ${scrollWidth}px wide in a ${clientWidth}px window: ${wide.join('; ')}`];
 }
 
 async function visit(page: Page, path: string, ready: (page: Page) => Promise<void>, found: string[]) {

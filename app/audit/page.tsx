@@ -36,8 +36,10 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
     for (const [k, v] of Object.entries(extra)) q.set(k, v);
     return q.toString();
   };
-  const input = 'mt-0.5 block rounded-md border border-zinc-300 bg-white px-2 py-1 text-sm dark:border-zinc-700 dark:bg-zinc-950';
-  const label = 'text-xs font-medium text-zinc-600 dark:text-zinc-400';
+  // max-w-full: a select is as wide as its longest option (long agent keys), which must not widen the page.
+  const input =
+    'mt-0.5 block max-w-full rounded-md border border-zinc-300 bg-white px-2 py-1 text-sm dark:border-zinc-700 dark:bg-zinc-950';
+  const label = 'min-w-0 max-w-full text-xs font-medium text-zinc-600 dark:text-zinc-400';
   return (
     <div className="space-y-4">
       <div>
@@ -202,7 +204,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
                       </span>
                     )}
                   </td>
-                  <td className="min-w-48 max-w-md break-words px-3 py-1.5 text-zinc-700 dark:text-zinc-300">
+                  <td className="min-w-48 max-w-md px-3 wrap-anywhere py-1.5 text-zinc-700 dark:text-zinc-300">
                     {changeSentence(e)}
                     {e.detail && (
                       <span className={`block text-xs ${e.result === 'failure' ? 'text-red-700 dark:text-red-300' : 'text-zinc-500'}`}>

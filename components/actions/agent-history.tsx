@@ -71,12 +71,12 @@ export async function AgentHistory({ clusterId, namespace, name }: AgentPanelPro
               {e.role && <span className="text-xs text-zinc-500">{e.role}</span>}
               <Badge kind="info">{ACTION_LABEL[e.action] ?? e.action}</Badge>
               <Badge kind={e.result === 'failure' ? 'bad' : e.result === 'success' ? 'good' : 'neutral'}>{e.result}</Badge>
-              <span className="min-w-0 flex-1 break-words text-zinc-700 dark:text-zinc-300" data-testid="history-change">
+              <span className="min-w-0 flex-1 text-zinc-700 wrap-anywhere dark:text-zinc-300" data-testid="history-change">
                 {changeSentence(e)}
               </span>
               {e.detail && (
                 <span
-                  className={`basis-full break-words text-xs ${e.result === 'failure' ? 'text-red-700 dark:text-red-300' : 'text-zinc-500'}`}
+                  className={`min-w-0 basis-full text-xs wrap-anywhere ${e.result === 'failure' ? 'text-red-700 dark:text-red-300' : 'text-zinc-500'}`}
                 >
                   {e.detail}
                 </span>

@@ -3,6 +3,7 @@
 import { Fragment, type ReactNode } from 'react';
 import { getAgentAccess, getAgentEvents, getAgentView, toPodDetail } from '@/lib/fleet/agent-detail';
 import { locateAgent } from '@/lib/k8s/locator';
+import { AUDIT_EVENT_REASON } from '@/lib/audit/log-activity';
 import { ApprovalBadge, Badge, LoginBadge, PodStatusBadge } from '@/components/agents/badges';
 import { FeatureTable } from '@/components/agents/feature-table';
 import { PodLog } from '@/components/agents/pod-log';
@@ -237,7 +238,10 @@ export async function PodsSection({ clusterId, namespace, name }: Ids) {
 }
 
 export async function EventsSection({ clusterId, namespace, name }: Ids) {
-  const { events, error } = await getAgentEvents(clusterId, namespace, name);
+  const read = await getAgentEvents(clusterId, namespace, name);
+  // The dashboard's own Events are its audit records: History lists them, in words.
+  const events = read.events.filter((e) => e.reason !== AUDIT_EVENT_REASON);
+  const error = read.error;
   return (
     <Section title="Recent events">
       {error && (

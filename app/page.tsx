@@ -3,25 +3,32 @@ import { Suspense } from 'react';
 import { cookies } from 'next/headers';
 import { z } from 'zod';
 import { requirePageUser } from '@/lib/auth/guard';
+import { refusedNotice } from '@/lib/auth/refused-page';
 import { getFleet } from '@/lib/fleet/fleet';
 import { getSettings } from '@/lib/settings';
 import { FleetView } from '@/components/agents/fleet-view';
 import { VIEWS, type ViewKind } from '@/components/fleet/overview-params';
 import { PanelSkeleton } from '@/components/ui/panel';
+import { RefusedNotice } from '@/components/fleet/refused-notice';
 
 export const dynamic = 'force-dynamic';
 
-export default async function OverviewPage() {
+export default async function OverviewPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const user = await requirePageUser('viewer', '/');
+  // Set by the guard when it sent this person back from a page their role may not see.
+  const refused = refusedNotice((await searchParams).refused, user.role);
   // Each person's choice of cards or table has its own cookie, so people sharing a browser keep
   // theirs; the name is a hash, so the cookie does not carry who they are.
   const viewCookie = `fleet-view-${createHash('sha256').update(`${user.provider}:${user.id}`).digest('hex').slice(0, 16)}`;
   const saved = z.enum(VIEWS).safeParse((await cookies()).get(viewCookie)?.value);
   // The page's frame goes out at once; the fleet streams in behind it.
   return (
-    <Suspense fallback={<FleetLoading />}>
-      <Fleet savedView={saved.success ? saved.data : 'cards'} viewCookie={viewCookie} />
-    </Suspense>
+    <>
+      {refused && <RefusedNotice text={refused} />}
+      <Suspense fallback={<FleetLoading />}>
+        <Fleet savedView={saved.success ? saved.data : 'cards'} viewCookie={viewCookie} />
+      </Suspense>
+    </>
   );
 }
 

@@ -92,8 +92,8 @@ test.describe('operator actions', () => {
     await expect(page.getByTestId('approval-current')).toHaveText('Auto-review');
     await expect(page.getByTestId('approval-mode')).toHaveText('Auto-review');
     await expect(page.getByTestId('history-entry').first()).toHaveAttribute('data-action', 'approval-mode');
-    await expect(page.getByTestId('history-entry').first()).toContainText('manual → auto-review');
-    await expect(page.getByTestId('history-entry').nth(1)).toContainText('auto-review → manual');
+    await expect(page.getByTestId('history-entry').first()).toContainText('Changed approval mode from Manual to Auto-review.');
+    await expect(page.getByTestId('history-entry').nth(1)).toContainText('Changed approval mode from Auto-review to Manual.');
 
     await page.goto('/');
     await expect(page.locator(`[data-agent="${ns}/${name}"]`).getByTestId('approval-mode')).toHaveText('Auto-review');

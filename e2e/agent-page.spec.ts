@@ -1,8 +1,9 @@
 // The agent page streams and fits: the header and actions before a slow probe, sections in
 // tabs (keyboard and URL), a searchable folded features table, no sideways scroll at 390 px,
 // error.tsx when the page's read fails, and each object read once per view.
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import { signIn } from './support/session';
+import { sidewaysScroll } from './support/sideways';
 import { cluster } from './support/env';
 import { seededAgents } from './support/seed-truth';
 
@@ -124,26 +125,6 @@ for (const colorScheme of ['light', 'dark'] as const) {
     expect(found).toEqual([]);
     await context.close();
   });
-}
-
-/** Where the page is wider than the window (document.documentElement.scrollWidth > clientWidth), naming what sticks out. */
-async function sidewaysScroll(page: Page, where: string): Promise<string[]> {
-  const { scrollWidth, clientWidth, wide } = await page.evaluate(() => {
-    const width = document.documentElement.clientWidth;
-    const out = (e: Element) => e.getBoundingClientRect().right > width + 0.5;
-    // The innermost elements that stick out, outside any box that scrolls on its own.
-    const scrolls = (e: Element | null): boolean =>
-      !!e && e !== document.body && (['auto', 'scroll', 'hidden'].includes(getComputedStyle(e).overflowX) || scrolls(e.parentElement));
-    const wide = [...document.querySelectorAll('body *')]
-      .filter((e) => out(e) && ![...e.children].some(out) && !scrolls(e.parentElement))
-      .slice(0, 5)
-      .map(
-        (e) =>
-          `${e.tagName.toLowerCase()}.${(e.getAttribute('class') ?? '').split(' ').slice(0, 4).join('.')} "${(e.textContent ?? '').slice(0, 40)}"`,
-      );
-    return { scrollWidth: document.documentElement.scrollWidth, clientWidth: width, wide };
-  });
-  return scrollWidth <= clientWidth ? [] : [`${where}: the page is ${scrollWidth}px wide in a ${clientWidth}px window: ${wide.join('; ')}`];
 }
 
 test('when the agent cannot be read, error.tsx says what happened, what to do, and retries', async ({ page }) => {

@@ -80,7 +80,7 @@ test.describe('failed deliveries', () => {
     await signIn(page, 'viewer');
     await expect(page.getByRole('link', { name: 'Deliveries' })).toHaveCount(0);
     await page.goto('/deliveries');
-    await expect(page).toHaveURL(/denied=1/);
+    await expect(page).toHaveURL(/refused=deliveries/);
     const id = resendActionId();
     test.skip(!id, 'no build manifest');
     const before = (await discordMessages()).length;

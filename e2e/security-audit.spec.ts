@@ -95,7 +95,7 @@ test("a forged Event shows as unverified on the agent's history and the audit pa
   await expect(forged.getByTestId('unverified')).toContainText('unverified');
   await expect(forged.getByTestId('unverified-reason')).toContainText('Not signed by this dashboard');
   const own = history.locator('[data-testid="history-entry"][data-action="approval-mode"]');
-  await expect(own.first()).toContainText('manual → auto-review');
+  await expect(own.first()).toContainText('Changed approval mode from Manual to Auto-review.');
   await expect(own.first()).toHaveAttribute('data-verified', 'yes');
   await expect(own.nth(1)).toHaveAttribute('data-verified', 'yes');
   await expect(own.first().getByTestId('unverified')).toHaveCount(0);

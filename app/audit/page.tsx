@@ -1,8 +1,10 @@
 import Link from 'next/link';
 import { requirePageUser } from '@/lib/auth/guard';
+import { GUARDED_PAGES } from '@/lib/auth/refused-page';
 import { roleAtLeast } from '@/lib/auth/roles';
 import { listFleetHistory } from '@/lib/audit/fleet-history';
-import { agentKeyOf, auditFilterOf, filterAudit, type AuditEntry } from '@/lib/audit/export';
+import { agentKeyOf, auditFilterOf, filterAudit } from '@/lib/audit/export';
+import { changeSentence } from '@/lib/audit/change-sentence';
 import { Badge } from '@/components/agents/badges';
 import { RelativeTime } from '@/components/ui/relative-time';
 import { UnverifiedNote } from '@/components/actions/agent-history';
@@ -12,20 +14,13 @@ export const dynamic = 'force-dynamic';
 const PAGE = 100;
 type SearchParams = Record<string, string | string[] | undefined>;
 
-const show = (v: unknown) => (v === undefined ? '' : typeof v === 'string' ? v : JSON.stringify(v));
-function change(e: AuditEntry): string {
-  const before = show(e.before);
-  const after = show(e.after);
-  return before || after ? `${before || '—'} → ${after || '—'}` : '';
-}
-
 /**
  * Every action taken through the dashboard, read from its Events on the agents' Deployments.
  * Operators see every agent's history (their role lets them act on every agent); only admins
  * export the whole trail.
  */
 export default async function AuditPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
-  const user = await requirePageUser('operator', '/audit');
+  const user = await requirePageUser(GUARDED_PAGES.audit.role, GUARDED_PAGES.audit.path);
   const sp = await searchParams;
   const filter = auditFilterOf(sp);
   const { entries, errors } = await listFleetHistory();
@@ -41,8 +36,10 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
     for (const [k, v] of Object.entries(extra)) q.set(k, v);
     return q.toString();
   };
-  const input = 'mt-0.5 block rounded-md border border-zinc-300 bg-white px-2 py-1 text-sm dark:border-zinc-700 dark:bg-zinc-950';
-  const label = 'text-xs font-medium text-zinc-600 dark:text-zinc-400';
+  // max-w-full: a select is as wide as its longest option (long agent keys), which must not widen the page.
+  const input =
+    'mt-0.5 block max-w-full rounded-md border border-zinc-300 bg-white px-2 py-1 text-sm dark:border-zinc-700 dark:bg-zinc-950';
+  const label = 'min-w-0 max-w-full text-xs font-medium text-zinc-600 dark:text-zinc-400';
   return (
     <div className="space-y-4">
       <div>
@@ -180,7 +177,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
                   data-result={e.result}
                   data-verified={e.verified ? 'yes' : 'no'}
                 >
-                  <td className="whitespace-nowrap px-3 py-1.5 text-zinc-500" title={e.at ?? undefined}>
+                  <td className="whitespace-nowrap px-3 py-1.5 text-zinc-500">
                     <RelativeTime iso={e.at} suffix=" ago" />
                   </td>
                   <td className="px-3 py-1.5">
@@ -207,9 +204,13 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
                       </span>
                     )}
                   </td>
-                  <td className="max-w-md break-words px-3 py-1.5 font-mono text-xs text-zinc-600 dark:text-zinc-400" title={e.message}>
-                    {change(e)}
-                    {e.result === 'failure' && <span className="block font-sans text-red-700 dark:text-red-300">{e.message}</span>}
+                  <td className="min-w-48 max-w-md px-3 wrap-anywhere py-1.5 text-zinc-700 dark:text-zinc-300">
+                    {changeSentence(e)}
+                    {e.detail && (
+                      <span className={`block text-xs ${e.result === 'failure' ? 'text-red-700 dark:text-red-300' : 'text-zinc-500'}`}>
+                        {e.detail}
+                      </span>
+                    )}
                   </td>
                 </tr>
               ))}

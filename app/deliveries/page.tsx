@@ -1,5 +1,6 @@
 import Link from 'next/link';
 import { requirePageUser } from '@/lib/auth/guard';
+import { GUARDED_PAGES } from '@/lib/auth/refused-page';
 import { galleryAgents, agentKey } from '@/lib/images/gallery';
 import { listFailedDeliveries } from '@/lib/deliveries/fleet-deliveries';
 import { deliveryTargetNames } from '@/lib/deliveries/target-names';
@@ -13,7 +14,7 @@ const PAGE = 50;
 const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v) || undefined;
 
 export default async function DeliveriesPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
-  const user = await requirePageUser('support', '/deliveries');
+  const user = await requirePageUser(GUARDED_PAGES.deliveries.role, GUARDED_PAGES.deliveries.path);
   const sp = await searchParams;
   const agentFilter = one(sp.agent);
   const show = one(sp.show) ?? 'open';

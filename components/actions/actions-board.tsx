@@ -4,7 +4,7 @@ import type { RolloutStatus } from '@/lib/k8s/rollout';
 import type { Feature } from '@/lib/codex/features';
 import type { AgentRef } from '@/lib/operations/agent-ref';
 import type { AgentActionAccess } from '@/lib/operations/access';
-import type { ApprovalFormState } from '@/lib/operations/approval-mode';
+import type { ApprovalFormState, CurrentMode } from '@/lib/operations/approval-mode';
 import { RestartControl } from './restart-control';
 import { ApprovalForm } from './approval-form';
 import { FeatureSwitch } from './feature-switch';
@@ -14,6 +14,8 @@ import { PanelSkeleton } from '@/components/ui/panel';
 /** What the settings half of the board needs from the pod (read after the rest of the page). */
 export interface AgentSettings {
   approval: ApprovalFormState | null;
+  /** The mode the probe read, for someone the form is not opened for (it stays disabled, showing it). */
+  probedMode: CurrentMode | null;
   features: Feature[] | null;
   /** Why Codex's settings cannot be changed now (no running pod, Codex failing), if so. */
   settingsProblem: string | null;
@@ -79,7 +81,7 @@ function SettingsControls({
   onRestart: () => void;
   part: 'features' | 'approval';
 }) {
-  const { approval, features, settingsProblem } = use(settings);
+  const { approval, probedMode, features, settingsProblem } = use(settings);
   const label = `${agent.namespace}/${agent.name}`;
   const imageGeneration = features?.find((f) => f.name === 'image_generation') ?? null;
   const settingsPermission = !access.editConfig.allowed
@@ -87,7 +89,8 @@ function SettingsControls({
     : settingsProblem
       ? { allowed: false, reason: settingsProblem }
       : access.editConfig;
-  if (part === 'approval') return <ApprovalForm agent={agent} form={approval} permission={settingsPermission} onRestart={onRestart} />;
+  if (part === 'approval')
+    return <ApprovalForm agent={agent} form={approval} probedMode={probedMode} permission={settingsPermission} onRestart={onRestart} />;
   return (
     <div>
       <h3 className="mb-2 text-sm font-semibold">Features</h3>

@@ -1,7 +1,8 @@
 import type { AgentPanelProps } from '@/components/agents/panel-props';
 import { getAgentAccess, getAgentRollout, getAgentView } from '@/lib/fleet/agent-detail';
 import { locateAgent } from '@/lib/k8s/locator';
-import { readApprovalForm } from '@/lib/operations/approval-mode';
+import { readApprovalForm, type CurrentMode } from '@/lib/operations/approval-mode';
+import { isApprovalMode } from '@/lib/codex/approval-modes';
 import type { RolloutStatus } from '@/lib/k8s/rollout';
 import { ActionsBoard, type AgentSettings } from './actions-board';
 
@@ -42,5 +43,7 @@ async function readSettings(clusterId: string, namespace: string, name: string, 
       : null);
   // The form's file is read only for someone who may change it (one exec, and its hash).
   const approval = mayEdit && !settingsProblem ? await readApprovalForm({ clusterId, namespace, name }) : null;
-  return { approval, features: agent.probe?.features ?? null, settingsProblem };
+  const probed = agent.probe?.approval.ok ? agent.probe.approval.mode : null;
+  const probedMode: CurrentMode | null = isApprovalMode(probed) || probed === 'custom' || probed === 'default' ? probed : null;
+  return { approval, probedMode, features: agent.probe?.features ?? null, settingsProblem };
 }

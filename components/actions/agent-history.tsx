@@ -4,6 +4,7 @@ import { Badge } from '@/components/agents/badges';
 import { RelativeTime } from '@/components/ui/relative-time';
 import { getCluster } from '@/lib/k8s/clusters';
 import { listAgentHistory, type HistoryEntry } from '@/lib/audit/history';
+import { changeSentence } from '@/lib/audit/change-sentence';
 
 const ACTION_LABEL: Record<string, string> = {
   restart: 'Restart',
@@ -31,14 +32,6 @@ export function UnverifiedNote({ reason }: { reason: string | null }) {
       </span>
     </span>
   );
-}
-
-function change(entry: HistoryEntry): string {
-  const show = (v: unknown) => (v === undefined ? '' : typeof v === 'string' ? v : JSON.stringify(v));
-  const before = show(entry.before);
-  const after = show(entry.after);
-  if (!before && !after) return '';
-  return `${before || '—'} → ${after || '—'}`;
 }
 
 /** What was done to this agent through the dashboard (its own Events on the Deployment), newest first. */
@@ -71,17 +64,23 @@ export async function AgentHistory({ clusterId, namespace, name }: AgentPanelPro
               data-result={e.result}
               data-verified={e.verified ? 'yes' : 'no'}
             >
-              <span className="w-16 shrink-0 text-zinc-500" title={e.at ?? undefined}>
+              <span className="w-16 shrink-0 text-zinc-500">
                 <RelativeTime iso={e.at} suffix=" ago" />
               </span>
               <span className="font-medium">{e.user}</span>
               {e.role && <span className="text-xs text-zinc-500">{e.role}</span>}
               <Badge kind="info">{ACTION_LABEL[e.action] ?? e.action}</Badge>
               <Badge kind={e.result === 'failure' ? 'bad' : e.result === 'success' ? 'good' : 'neutral'}>{e.result}</Badge>
-              <span className="min-w-0 flex-1 break-words font-mono text-xs text-zinc-600 dark:text-zinc-400" title={e.message}>
-                {change(e)}
+              <span className="min-w-0 flex-1 text-zinc-700 wrap-anywhere dark:text-zinc-300" data-testid="history-change">
+                {changeSentence(e)}
               </span>
-              {e.result === 'failure' && <span className="basis-full text-xs text-red-700 dark:text-red-300">{e.message}</span>}
+              {e.detail && (
+                <span
+                  className={`min-w-0 basis-full text-xs wrap-anywhere ${e.result === 'failure' ? 'text-red-700 dark:text-red-300' : 'text-zinc-500'}`}
+                >
+                  {e.detail}
+                </span>
+              )}
               {!e.verified && (
                 <span className="basis-full">
                   <UnverifiedNote reason={e.unverified} />

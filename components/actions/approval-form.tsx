@@ -32,21 +32,22 @@ type Message = { kind: 'ok' | 'warn' | 'error'; text: string; offerRestart?: boo
 export function ApprovalForm({
   agent,
   form,
+  probedMode = null,
   permission,
   onRestart,
 }: {
   agent: AgentRef;
   form: ApprovalFormState | null;
+  /** The mode the probe read: what someone who may not change it still sees. */
+  probedMode?: CurrentMode | null;
   permission: Permission;
   onRestart: () => void;
 }) {
   const router = useRouter();
   const opened = form?.ok ? form : null;
-  const [current, setCurrent] = useState<CurrentMode | null>(opened?.mode ?? null);
+  const [current, setCurrent] = useState<CurrentMode | null>(opened?.mode ?? probedMode);
   const [hash, setHash] = useState(opened?.hash ?? '');
-  const [choice, setChoice] = useState<ApprovalMode | null>(
-    opened && opened.mode !== 'custom' && opened.mode !== 'default' ? opened.mode : null,
-  );
+  const [choice, setChoice] = useState<ApprovalMode | null>(current && current !== 'custom' && current !== 'default' ? current : null);
   const [busy, setBusy] = useState(false);
   const [message, setMessage] = useState<Message | null>(null);
   const [confirmCustom, setConfirmCustom] = useState(false);

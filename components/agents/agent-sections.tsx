@@ -1,7 +1,9 @@
 // The agent page's own sections. Each reads what it needs through lib/fleet/agent-detail.ts
 // (once per render, shared with the other panels), so the page can stream them one by one.
+import { Fragment, type ReactNode } from 'react';
 import { getAgentAccess, getAgentEvents, getAgentView, toPodDetail } from '@/lib/fleet/agent-detail';
 import { locateAgent } from '@/lib/k8s/locator';
+import { AUDIT_EVENT_REASON } from '@/lib/audit/log-activity';
 import { ApprovalBadge, Badge, LoginBadge, PodStatusBadge } from '@/components/agents/badges';
 import { FeatureTable } from '@/components/agents/feature-table';
 import { PodLog } from '@/components/agents/pod-log';
@@ -37,6 +39,18 @@ export async function AgentProblem({ clusterId, namespace, name }: Ids) {
   );
 }
 
+/** Details as "a · b · c", each a text or a node (a time); a dash when there are none. */
+function joinDetails(parts: Array<ReactNode | null | undefined | false>): ReactNode {
+  const shown = parts.filter(Boolean);
+  if (!shown.length) return '—';
+  return shown.map((part, i) => (
+    <Fragment key={i}>
+      {i > 0 && ' · '}
+      {part}
+    </Fragment>
+  ));
+}
+
 export async function CodexSummary({ clusterId, namespace, name }: Ids) {
   const { probe: p } = await getAgentView(clusterId, namespace, name);
   return (
@@ -52,14 +66,20 @@ export async function CodexSummary({ clusterId, namespace, name }: Ids) {
           [
             'Login detail',
             p?.login.kind === 'chatgpt'
-              ? [
+              ? joinDetails([
                   p.login.plan && `plan ${p.login.plan}`,
                   p.login.accountId && `account ${p.login.accountId}`,
-                  p.login.expiresAt && `valid until ${new Date(p.login.expiresAt).toUTCString()}`,
-                  p.login.lastRefresh && `last refresh ${p.login.lastRefresh}`,
-                ]
-                  .filter(Boolean)
-                  .join(' · ') || '—'
+                  p.login.expiresAt && (
+                    <>
+                      valid until <RelativeTime iso={p.login.expiresAt} />
+                    </>
+                  ),
+                  p.login.lastRefresh && (
+                    <>
+                      last refresh <RelativeTime iso={p.login.lastRefresh} suffix=" ago" />
+                    </>
+                  ),
+                ])
               : p?.login.kind === 'unreadable'
                 ? p.login.reason
                 : '—',
@@ -218,7 +238,10 @@ export async function PodsSection({ clusterId, namespace, name }: Ids) {
 }
 
 export async function EventsSection({ clusterId, namespace, name }: Ids) {
-  const { events, error } = await getAgentEvents(clusterId, namespace, name);
+  const read = await getAgentEvents(clusterId, namespace, name);
+  // The dashboard's own Events are its audit records: History lists them, in words.
+  const events = read.events.filter((e) => e.reason !== AUDIT_EVENT_REASON);
+  const error = read.error;
   return (
     <Section title="Recent events">
       {error && (

@@ -45,7 +45,7 @@ export function LoginBadge({ login }: { login: LoginState | null | undefined }) 
       const kind: Tone = login.expiry === 'expired' ? 'bad' : login.expiry === 'soon' ? 'warn' : 'good';
       const suffix = login.expiry === 'expired' ? ' · expired' : login.expiry === 'soon' ? ' · expires soon' : '';
       return (
-        <Badge kind={kind} title={login.expiresAt ? `Access token valid until ${login.expiresAt}` : undefined}>
+        <Badge kind={kind} title={login.expiresAt ? `Access token valid until ${new Date(login.expiresAt).toUTCString()}` : undefined}>
           ChatGPT {who}
           {suffix}
         </Badge>

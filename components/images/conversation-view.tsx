@@ -1,11 +1,12 @@
 import type { ConversationEntry } from '@/lib/codex/conversation';
 import type { SessionConversation } from '@/lib/images/conversation';
+import { RelativeTime } from '@/components/ui/relative-time';
 
 const time = (at: string | undefined) =>
   at ? (
-    <time dateTime={at} className="text-xs text-zinc-500">
-      {at.slice(0, 19).replace('T', ' ')} UTC
-    </time>
+    <span className="text-xs text-zinc-500">
+      <RelativeTime iso={at} suffix=" ago" />
+    </span>
   ) : null;
 
 /** A session read-only: requests and replies as they came, images inline, tool calls folded. */

@@ -1,6 +1,7 @@
 'use client';
 import { useState, useTransition } from 'react';
 import { resendManyAction } from '@/app/deliveries/actions';
+import { RelativeTime } from '@/components/ui/relative-time';
 import { ResendForm } from './resend-form';
 import type { BulkResendOutcome, ResendPermission } from './types';
 
@@ -158,7 +159,7 @@ export function DeliveriesTable({ rows, permission }: { rows: DeliveryRow[]; per
                 {row.error}
               </p>
               <p className="text-xs text-zinc-500">
-                {new Date(row.at).toUTCString()} · session <code>{row.session}</code> · to <code>{row.target ?? 'unknown'}</code>
+                <RelativeTime iso={row.at} suffix=" ago" /> · session <code>{row.session}</code> · to <code>{row.target ?? 'unknown'}</code>
                 {row.targetName ? (
                   <>
                     {' '}
@@ -176,7 +177,7 @@ export function DeliveriesTable({ rows, permission }: { rows: DeliveryRow[]; per
               {outcomes.has(row.id) && <BulkOutcome outcome={outcomes.get(row.id)!} />}
               {row.redelivered && (
                 <p className="text-xs text-emerald-800 dark:text-emerald-300">
-                  Re-delivered by {row.redelivered.by} at {row.redelivered.at} —{' '}
+                  Re-delivered by {row.redelivered.by} <RelativeTime iso={row.redelivered.at} suffix=" ago" /> —{' '}
                   {row.redelivered.link ? (
                     <a href={row.redelivered.link} className="underline" target="_blank" rel="noreferrer">
                       open the message

@@ -1,6 +1,7 @@
 'use client';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { STABLE_IMAGES_DIR } from '@/lib/skills/delivery-skill';
+import { RelativeTime } from '@/components/ui/relative-time';
 import { ResendForm } from './resend-form';
 import { StableCopyForm } from './stable-copy-form';
 import type { GalleryItem, ResendPermission } from './types';
@@ -156,7 +157,7 @@ function Lightbox({
     ['Kept in', item.source === 'stable' ? `~/${STABLE_IMAGES_DIR}/ (stable copy)` : 'generated_images/'],
     ['Size', formatBytes(item.size)],
     ['Dimensions', item.width && item.height ? `${item.width} × ${item.height}` : '—'],
-    ['Created', new Date(item.created).toUTCString()],
+    ['Created', <RelativeTime key="c" iso={new Date(item.created).toISOString()} suffix=" ago" />],
     [
       'Session',
       <code key="s" className="break-all text-xs">

@@ -1,5 +1,6 @@
 import type { AgentPanelProps } from '@/components/agents/panel-props';
 import { Section } from '@/components/ui/section';
+import { RelativeTime } from '@/components/ui/relative-time';
 import { getCluster } from '@/lib/k8s/clusters';
 import { getAgentAccess, getAgentView } from '@/lib/fleet/agent-detail';
 import { locateAgent } from '@/lib/k8s/locator';
@@ -85,7 +86,11 @@ export async function ReadinessPanel({ clusterId, namespace, name, user }: Agent
           <h3 className="mb-2 text-sm font-medium">Skills{server.skills ? ` (${server.skills.length})` : ''}</h3>
           <SkillsList skills={server.skills} />
         </div>
-        {server.podCheckedAt && <p className="text-xs text-zinc-500">Pod checked at {new Date(server.podCheckedAt).toUTCString()}.</p>}
+        {server.podCheckedAt && (
+          <p className="text-xs text-zinc-500">
+            Pod checked <RelativeTime iso={server.podCheckedAt} suffix=" ago" />.
+          </p>
+        )}
       </div>
     </Section>
   );

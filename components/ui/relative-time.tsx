@@ -10,7 +10,10 @@ export function formatAge(fromIso: string | null | undefined, nowMs: number): st
   return `${Math.floor(s / 86400)}d`;
 }
 
-/** A kubectl-style age ("5m", "3d") that keeps itself current. */
+/**
+ * A kubectl-style age ("5m", "3d") that keeps itself current, the exact time on hover; a time
+ * still to come reads "in 5m" (the suffix, such as " ago", is for the past only).
+ */
 export function RelativeTime({ iso, suffix = '' }: { iso: string | null | undefined; suffix?: string }) {
   const [now, setNow] = useState<number | null>(null);
   useEffect(() => {
@@ -21,7 +24,11 @@ export function RelativeTime({ iso, suffix = '' }: { iso: string | null | undefi
   if (!iso) return <span>—</span>;
   return (
     <time dateTime={iso} title={new Date(iso).toLocaleString()}>
-      {now === null ? '…' : formatAge(iso, now) + suffix}
+      {now === null
+        ? '…'
+        : Date.parse(iso) > now + 1000
+          ? `in ${formatAge(new Date(now).toISOString(), Date.parse(iso))}`
+          : formatAge(iso, now) + suffix}
     </time>
   );
 }

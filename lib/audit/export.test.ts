@@ -11,6 +11,7 @@ const entry = (over: Partial<AuditEntry>): AuditEntry => ({
   action: 'restart',
   result: 'success',
   message: 'Olive Operator (operator): restart success',
+  detail: null,
   sequence: 1,
   verified: true,
   unverified: null,
@@ -61,7 +62,12 @@ describe('audit export', () => {
 
   it('exports JSON with the expiry note and a safe file name', () => {
     const json = JSON.parse(auditJson([entry({})], { generatedAt: 'now', filter: {}, errors: [] }));
-    expect(json.entries[0]).toMatchObject({ agent: 'a1', action: 'restart', user: 'Olive Operator' });
+    expect(json.entries[0]).toMatchObject({
+      agent: 'a1',
+      action: 'restart',
+      user: 'Olive Operator',
+      change: 'Restarted the Deployment; the new pod is ready.',
+    });
     expect(json.note).toMatch(/expire/);
     expect(exportFileName('csv', new Date('2026-02-03T04:05:06.789Z'))).toBe('openab-audit-2026-02-03T04-05-06Z.csv');
     expect(exportFileName('json', new Date())).toMatch(/^[\w.-]+\.json$/);

@@ -1,6 +1,7 @@
 // Filtering and exporting audit entries. Pure: the page, the export route and tests share it.
 
 import type { HistoryEntry } from './history';
+import { changeSentence } from './change-sentence';
 
 /** One recorded action anywhere in the fleet: an agent page's history entry, and where. */
 export interface AuditEntry extends Omit<HistoryEntry, 'warning'> {
@@ -113,6 +114,8 @@ export function auditJson(entries: AuditEntry[], meta: { generatedAt: string; fi
         result: e.result,
         before: e.before,
         after: e.after,
+        // The change in words, as the audit page shows it; before and after stay as recorded.
+        change: changeSentence(e),
         message: e.message,
         verified: e.verified,
         unverified: e.unverified,

@@ -42,6 +42,21 @@ describe('historyEntryOf', () => {
     });
     expect(read.message).toBe('olivia (operator): approval-mode success; from manual to auto-review');
     expect(read.message).toBe(auditMessage(entry));
+    expect(read.detail).toBeNull();
+  });
+
+  it('tells the detail apart from who, what and the change, so the page need not show the raw message', () => {
+    const failed: ActivityEntry = {
+      ...entry,
+      action: 'restart',
+      before: { restartedAt: null },
+      after: undefined,
+      result: 'failure',
+      detail: 'forbidden',
+    };
+    const read = historyEntryOf(auditEvent('c', failed, new Date(), key), 'c', key);
+    expect(read.message).toContain('{');
+    expect(read.detail).toBe('forbidden');
   });
 
   it("an Event written by hand with the dashboard's reason and record is read, and marked unverified", () => {

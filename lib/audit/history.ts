@@ -2,7 +2,7 @@ import 'server-only';
 import type * as k8s from '@kubernetes/client-node';
 import { withDeadline, type Cluster } from '../k8s/clusters';
 import { toClusterError } from '../k8s/errors';
-import { AUDIT_EVENT_REASON, AUDIT_RECORD_ANNOTATION } from './log-activity';
+import { AUDIT_EVENT_REASON, AUDIT_RECORD_ANNOTATION, auditMessageHead } from './log-activity';
 import { AUDIT_SIGNATURE_ANNOTATION, auditSigningKey, UNVERIFIED, verifyAuditEntry } from './signature';
 
 /** One recorded dashboard action, as the agent page lists it. */
@@ -16,6 +16,8 @@ export interface HistoryEntry {
   after?: unknown;
   /** The Event's message: who, what, before and after, result, in one line. */
   message: string;
+  /** What the message adds after who, what and the change (an error, a message id), when it can be told apart. */
+  detail: string | null;
   warning: boolean;
   /** Orders entries written within the same second (the API's timestamps have whole seconds). */
   sequence: number;
@@ -68,16 +70,24 @@ export function historyEntryOf(e: k8s.CoreV1Event, clusterId: string, key: Buffe
     key,
   );
   const eventTime = iso(e.lastTimestamp ?? e.eventTime ?? e.firstTimestamp ?? e.metadata?.creationTimestamp);
+  const user = str(data.user?.name) ?? (/^([^(:]+)/.exec(message)?.[1]?.trim() || 'unknown');
+  const role = str(data.user?.role);
+  const action = str(data.action) ?? 'action';
+  const result = str(data.result) ?? (e.type === 'Warning' ? 'failure' : 'success');
+  const head = role
+    ? `${auditMessageHead({ user: { name: user, role }, action, result, before: data.before, after: data.after })}; `
+    : null;
   return {
     // A signed entry's own time: the Event's timestamps may be edited by whoever may update Events.
     at: (check.verified && iso(str(data.at))) || eventTime,
-    user: str(data.user?.name) ?? (/^([^(:]+)/.exec(message)?.[1]?.trim() || 'unknown'),
-    role: str(data.user?.role),
-    action: str(data.action) ?? 'action',
-    result: str(data.result) ?? (e.type === 'Warning' ? 'failure' : 'success'),
+    user,
+    role,
+    action,
+    result,
     before: data.before,
     after: data.after,
     message,
+    detail: head && message.startsWith(head) ? message.slice(head.length) || null : null,
     warning: e.type === 'Warning',
     sequence: Number(e.metadata?.resourceVersion) || 0,
     verified: check.verified,

@@ -32,12 +32,19 @@ function short(value: unknown): string {
   return text.length > 300 ? `${text.slice(0, 297)}...` : text;
 }
 
-export function auditMessage(entry: ActivityEntry): string {
+/** The message up to its detail: who, what, result, before and after (the history reads the detail back after it). */
+export function auditMessageHead(
+  entry: Pick<ActivityEntry, 'action' | 'before' | 'after'> & { result: string; user: { name: string; role: string } },
+) {
   const parts = [`${entry.user.name} (${entry.user.role}): ${entry.action} ${entry.result}`];
   if (entry.before !== undefined || entry.after !== undefined)
     parts.push(`from ${short(entry.before) || '-'} to ${short(entry.after) || '-'}`);
-  if (entry.detail) parts.push(short(entry.detail));
-  return parts.join('; ').slice(0, 1000);
+  return parts.join('; ');
+}
+
+export function auditMessage(entry: ActivityEntry): string {
+  const head = auditMessageHead(entry);
+  return (entry.detail ? `${head}; ${short(entry.detail)}` : head).slice(0, 1000);
 }
 
 /**

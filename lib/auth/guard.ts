@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { handleServerError, httpStatusOf, UserFacingError, type ActionResult } from '../errors';
 import { authOptions } from './options';
 import { isRole, roleAtLeast, ROLE_LABELS, type Role } from './roles';
+import { refusedRedirect } from './refused-page';
 import { SlidingWindowLimiter } from './rate-limit';
 import { getSettings } from '../settings';
 import { cache } from 'react';
@@ -79,11 +80,11 @@ export async function authorize(min: Role): Promise<SessionUser> {
   return user;
 }
 
-/** For pages: no session sends the browser to sign-in, too low a role to the overview. */
+/** For pages: no session sends the browser to sign-in, too low a role to the overview, which says why. */
 export async function requirePageUser(min: Role = 'viewer', returnTo = '/'): Promise<SessionUser> {
   const user = await getSessionUser();
   if (!user) redirect(`/signin?callbackUrl=${encodeURIComponent(returnTo)}`);
-  if (!roleAtLeast(user.role, min)) redirect('/?denied=1');
+  if (!roleAtLeast(user.role, min)) redirect(refusedRedirect(returnTo));
   return user;
 }
 

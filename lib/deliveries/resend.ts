@@ -73,14 +73,15 @@ async function marksExec(
 }
 
 async function run(req: ResendRequest & { image: string; target: string }, key: string): Promise<ResendResult> {
-  const audit = (result: 'success' | 'failure', detail: string, after?: unknown) =>
+  // What was sent where goes in `after`, so the history can say it in a sentence.
+  const audit = (result: 'success' | 'failure', detail: string, sent?: { messageId: string }) =>
     agentPod(req.ref)
       .then((t) =>
         logActivity(t.cluster, {
           user: req.user,
           action: 'resend',
           agent: { cluster: req.ref.clusterId, namespace: req.ref.namespace, name: req.ref.name },
-          after,
+          after: { image: req.image, target: req.target, ...sent },
           result,
           detail,
         }),
@@ -140,7 +141,7 @@ async function run(req: ResendRequest & { image: string; target: string }, key: 
     };
     await marksExec(target, 'mark', key, markLine(mark));
     invalidateInventory(req.ref);
-    await audit('success', `${req.image} to ${req.target}: message ${sent.messageId}`, { target: req.target, messageId: sent.messageId });
+    await audit('success', `${req.image} to ${req.target}: message ${sent.messageId}`, { messageId: sent.messageId });
     return {
       messageId: sent.messageId,
       channelId: sent.channelId,

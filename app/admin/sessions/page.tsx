@@ -1,4 +1,5 @@
 import { requirePageUser } from '@/lib/auth/guard';
+import { GUARDED_PAGES } from '@/lib/auth/refused-page';
 import { listSignedInUsers } from '@/lib/auth/end-sessions';
 import { EndSessionsButton } from '@/components/auth/end-sessions-button';
 import { RelativeTime } from '@/components/ui/relative-time';
@@ -7,7 +8,7 @@ export const dynamic = 'force-dynamic';
 
 /** Admins end every session of a user (a stolen laptop, someone who left). */
 export default async function SessionsPage() {
-  await requirePageUser('admin', '/admin/sessions');
+  await requirePageUser(GUARDED_PAGES.sessions.role, GUARDED_PAGES.sessions.path);
   const users = await listSignedInUsers();
   return (
     <div className="space-y-4">

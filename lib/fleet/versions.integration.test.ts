@@ -3,12 +3,10 @@
 // CLI its image tag names): probe, approval edits, feature switches, device login through the
 // fake issuer, gallery and sessions of that version's own real rollouts, failed deliveries,
 // readiness, skill install. Prints the compatibility table (version x capability) at the end.
-import path from 'node:path';
 import { parse } from 'smol-toml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DevCluster } from '../../devcluster/cluster';
 import { FIELD_CODEX_VERSIONS, type FieldCodexVersion } from '../../devcluster/runtime/codex-versions';
-import { buildSeed } from '../../devcluster/seed';
 import { REAL_IMAGE_CALL_IDS } from '../../devcluster/seed/real-sessions';
 import type { SeedAgent } from '../../devcluster/seed/types';
 import { changeApprovalMode, readApprovalForm } from '../operations/approval-mode';
@@ -19,24 +17,15 @@ import type { AgentRef } from '../operations/agent-ref';
 import { deliveriesOf } from '../deliveries/fleet-deliveries';
 import { listGallery } from '../images/gallery';
 import { readInventory } from '../images/inventory';
-import { getCluster } from '../k8s/clusters';
 import { readLogin, resolveLoginTarget, startLogin, type LoginTarget } from '../login/device-login';
 import type { LoginSnapshot } from '../login/login-state';
 import { approvalCheck, imageGenerationCheck } from '../readiness/checks';
-import { resetReadinessCachesForTests, serverReadiness, type ServerReadiness } from '../readiness/service';
+import { resetReadinessCachesForTests } from '../readiness/service';
 import { installDeliverySkill } from '../skills/install';
 import { DELIVERY_SKILL_DIR, PREVIOUS_SKILL } from '../skills/delivery-skill';
-import {
-  DASHBOARD_ACCOUNT,
-  DASHBOARD_CONTEXT,
-  grant,
-  readyFleet,
-  startTestCluster,
-  until,
-  type DevClusterControl,
-  type TestCluster,
-} from '../testing/devcluster';
-import { podProblem, type FleetAgent } from './fleet';
+import { DASHBOARD_CONTEXT, until, type TestCluster } from '../testing/devcluster';
+import { readinessOf as readinessOfAgent, startReadinessFleet } from '../testing/readiness-fleet';
+import type { FleetAgent } from './fleet';
 import { probeAgent, type AgentProbe } from './probe';
 
 const CTX = DASHBOARD_CONTEXT;
@@ -58,7 +47,6 @@ const table = new Map<FieldCodexVersion, Map<Capability, string>>();
 
 let testCluster: TestCluster;
 let cluster: DevCluster;
-let control: DevClusterControl;
 let truth: SeedAgent[];
 let fleet: FleetAgent[];
 
@@ -104,19 +92,7 @@ async function configOf(a: SeedAgent): Promise<Record<string, unknown>> {
   return parse((await readPodConfig(await findAgentPod(refOf(a)))).text) as Record<string, unknown>;
 }
 
-async function readinessOf(a: SeedAgent): Promise<ServerReadiness> {
-  const f = fleet.find((x) => x.workload.namespace === a.namespace && x.workload.name === a.name)!;
-  return serverReadiness(
-    {
-      cluster: getCluster(CTX),
-      namespace: a.namespace,
-      name: a.name,
-      pod: f.pod ? { name: f.pod.name, uid: f.pod.uid } : null,
-      podProblem: podProblem(f.workload, f.pod),
-    },
-    { podFactsMaxAgeMs: 0 },
-  );
-}
+const readinessOf = (a: SeedAgent) => readinessOfAgent(fleet, a);
 
 async function loginTarget(a: SeedAgent): Promise<LoginTarget> {
   const t = await resolveLoginTarget(refOf(a));
@@ -146,20 +122,12 @@ const LOGIN_KIND: Record<SeedAgent['login'], string> = {
 };
 
 beforeAll(async () => {
-  testCluster = await startTestCluster('versions', { seed: 'demo' });
-  ({ cluster, control } = testCluster);
-  const seed = await buildSeed('demo', { dataDir: path.join(testCluster.scratch, 'truth') });
-  truth = (seed.agents ?? []).filter((a) => a.codex);
-  // Readiness reads OpenAB's config (the agent's ConfigMap), as the chart grants it.
-  await grant(control, [DASHBOARD_ACCOUNT], [{ verbs: ['get'], apiGroups: [''], resources: ['configmaps'] }]);
-  testCluster.pointApp({
-    AGENT_SELECTOR: seed.codexSelector,
-    DISCORD_API_BASE: cluster.discordUrl,
+  ({ testCluster, truth, fleet } = await startReadinessFleet('versions', (c) => ({
     // The login links the relay may show are the fake issuer's, as the demo stack sets it.
-    CODEX_LOGIN_ISSUER: cluster.issuerUrl,
+    CODEX_LOGIN_ISSUER: c.issuerUrl,
     PROBE_CACHE_MS: '1',
-  });
-  fleet = (await readyFleet({ agents: truth.length })).agents;
+  })));
+  cluster = testCluster.cluster;
 }, 180_000);
 
 afterAll(async () => {

@@ -3,21 +3,13 @@
 // generation); the delivery skill is installed for real and its script run IN the pod against
 // the fake Discord; an image is copied to a stable path.
 import { randomBytes, createHash } from 'node:crypto';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DevCluster } from '../../devcluster/cluster';
-import { buildSeed, canPostFiles, channelPermissions as seedChannelPermissions } from '../../devcluster/seed';
+import { canPostFiles, channelPermissions as seedChannelPermissions } from '../../devcluster/seed';
 import type { SeedAgent, SeedDiscord } from '../../devcluster/seed/types';
 import { getCluster } from '../k8s/clusters';
-import {
-  DASHBOARD_ACCOUNT,
-  DASHBOARD_CONTEXT,
-  grant,
-  readyFleet,
-  startTestCluster,
-  type DevClusterControl,
-  type TestCluster,
-} from '../testing/devcluster';
+import { DASHBOARD_CONTEXT, type DevClusterControl, type TestCluster } from '../testing/devcluster';
+import { readinessOf as readinessOfAgent, startReadinessFleet } from '../testing/readiness-fleet';
 import { execInPod } from '../k8s/exec';
 import type { FleetAgent } from '../fleet/fleet';
 import { findAgentPod } from '../operations/target';
@@ -25,7 +17,7 @@ import { UserFacingError } from '../errors';
 import { installDeliverySkill } from '../skills/install';
 import { DELIVERY_SKILL_DIR, PREVIOUS_SKILL, UPLOAD_SCRIPT_PATH } from '../skills/delivery-skill';
 import { approvalCheck, imageGenerationCheck, type ReadinessItem } from './checks';
-import { fleetReadiness, resetReadinessCachesForTests, serverReadiness, type ServerReadiness } from './service';
+import { fleetReadiness, resetReadinessCachesForTests, type ServerReadiness } from './service';
 import { copyImageToStablePath } from './stable-image';
 import { parsePodFacts } from './pod-facts';
 import { invocation } from '../pod/invocation';
@@ -44,20 +36,7 @@ const agentOf = (t: SeedAgent) => fleet.find((a) => a.workload.namespace === t.n
 const refOf = (t: SeedAgent) => ({ clusterId: CTX, namespace: t.namespace, name: t.name });
 const itemOf = (r: ServerReadiness, id: ReadinessItem['id']) => r.items.find((i) => i.id === id)!;
 
-async function readinessOf(t: SeedAgent): Promise<ServerReadiness> {
-  const a = agentOf(t);
-  const { podProblem } = await import('../fleet/fleet');
-  return serverReadiness(
-    {
-      cluster: getCluster(CTX),
-      namespace: t.namespace,
-      name: t.name,
-      pod: a.pod ? { name: a.pod.name, uid: a.pod.uid } : null,
-      podProblem: podProblem(a.workload, a.pod),
-    },
-    { podFactsMaxAgeMs: 0 },
-  );
-}
+const readinessOf = (t: SeedAgent) => readinessOfAgent(fleet, t);
 
 /** What the seed's own permission model says the bot lacks in an agent's channels. */
 function seededUploadBlocked(t: SeedAgent): boolean {
@@ -86,19 +65,10 @@ function runUpload(t: SeedAgent, args: string[]) {
 }
 
 beforeAll(async () => {
-  testCluster = await startTestCluster('readiness', { seed: 'demo' });
+  let seed;
+  ({ testCluster, seed, truth, fleet } = await startReadinessFleet('readiness', () => ({ PROBE_CACHE_MS: '600000' })));
   ({ cluster, control } = testCluster);
-  const seed = await buildSeed('demo', { dataDir: path.join(testCluster.scratch, 'truth') });
-  truth = (seed.agents ?? []).filter((a) => a.codex);
   discordSeed = seed.discord;
-  // The chart must grant this: OpenAB's config is the agent's ConfigMap (the dev pods do not mount it).
-  await grant(control, [DASHBOARD_ACCOUNT], [{ verbs: ['get'], apiGroups: [''], resources: ['configmaps'] }]);
-  testCluster.pointApp({
-    AGENT_SELECTOR: seed.codexSelector,
-    DISCORD_API_BASE: cluster.discordUrl,
-    PROBE_CACHE_MS: '600000',
-  });
-  fleet = (await readyFleet({ agents: truth.length })).agents;
 }, 120_000);
 
 afterAll(async () => {

@@ -98,6 +98,11 @@ export async function grant(control: DevClusterControl, subjects: PolicyBinding[
   await control.call('POST', '/_devcluster/rbac', { bindings: [{ subjects, rules }] });
 }
 
+/** Lets the dashboard read OpenAB's config (the agent's ConfigMap), as the chart grants it and the dev cluster's default policy does not. */
+export function grantConfigMapReads(control: DevClusterControl): Promise<void> {
+  return grant(control, [DASHBOARD_ACCOUNT], [{ verbs: ['get'], apiGroups: [''], resources: ['configmaps'] }]);
+}
+
 /**
  * Reads until `done` holds of the reading or `boundMs` has passed, and returns the last reading
  * either way: the test's own expectations then say what was not reached.

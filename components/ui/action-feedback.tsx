@@ -57,3 +57,22 @@ export function PermittedButton({
     </>
   );
 }
+
+/** An action the person may not run at all: its button, greyed, with the cluster's reason under it. */
+export function DeniedAction({ id, testId, label, reason }: { id: string; testId: string; label: string; reason?: string | null }) {
+  return (
+    <div className="space-y-1" data-testid={testId}>
+      <button
+        type="button"
+        disabled
+        className="cursor-not-allowed rounded-md bg-zinc-200 px-3 py-1.5 text-sm text-zinc-500 dark:bg-zinc-800 dark:text-zinc-400"
+        aria-describedby={`${id}-why`}
+      >
+        {label}
+      </button>
+      <p id={`${id}-why`} className="text-xs text-zinc-600 dark:text-zinc-400">
+        {reason}
+      </p>
+    </div>
+  );
+}

@@ -65,24 +65,21 @@ describe('the watch cache', () => {
   it('sees a change by its watch, and relists after the API server drops its watches and history', async () => {
     const c = getCluster(CTX);
     const apps = admin.makeApiClient(k8s.AppsV1Api);
-    await apps.patchNamespacedDeployment(
-      { namespace: NS, name: 'one', body: { metadata: { labels: { seen: 'first' } } } },
-      k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
-    );
-    await waitFor(
-      'the label to arrive by the watch',
-      async () => (await locateAgent({ clusterId: CTX, namespace: NS, name: 'one' })).deployment.metadata?.labels?.seen === 'first',
-    );
+    /** Labels the Deployment behind the dashboard's back, then waits for the dashboard to see the label. */
+    const relabel = async (seen: string, what: string) => {
+      await apps.patchNamespacedDeployment(
+        { namespace: NS, name: 'one', body: { metadata: { labels: { seen } } } },
+        k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
+      );
+      await waitFor(
+        what,
+        async () => (await locateAgent({ clusterId: CTX, namespace: NS, name: 'one' })).deployment.metadata?.labels?.seen === seen,
+      );
+    };
+    await relabel('first', 'the label to arrive by the watch');
     await control.resetStats();
     await control.call('POST', '/_devcluster/compact', { closeWatches: true });
-    await apps.patchNamespacedDeployment(
-      { namespace: NS, name: 'one', body: { metadata: { labels: { seen: 'after-restart' } } } },
-      k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
-    );
-    await waitFor(
-      'the cache to relist and see the change',
-      async () => (await locateAgent({ clusterId: CTX, namespace: NS, name: 'one' })).deployment.metadata?.labels?.seen === 'after-restart',
-    );
+    await relabel('after-restart', 'the cache to relist and see the change');
     expect((await listAgentWorkloads(c)).map((w) => w.name)).toEqual(['one']);
     // One list and one watch per kind, not one per read.
     expect((await control.stats()).requests).toBeLessThan(20);

@@ -1,6 +1,6 @@
 // The device login against the dev cluster: the REAL codex binary runs in the pod and talks to
 // the fake issuer; the dashboard only reads the pod's files.
-import { createServer, type Server } from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as k8s from '@kubernetes/client-node';
 import { kubeConfig } from '../../devcluster/conformance/helpers';
@@ -78,6 +78,21 @@ async function approve(code: string, email: string, decision: 'approve' | 'deny'
   expect(res.ok).toBe(true);
 }
 
+/** An agent whose pod sends its HTTP requests through a local server that answers with `handler` (a login server of our making). */
+async function agentBehindProxy(name: string, handler: RequestListener): Promise<Server> {
+  const proxy = createServer(handler);
+  await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', () => r()));
+  const via = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+  await apps.createNamespacedDeployment({
+    namespace: NS,
+    body: agentDeployment(name, [
+      { name: 'HTTP_PROXY', value: via },
+      { name: 'http_proxy', value: via },
+    ]),
+  });
+  return proxy;
+}
+
 beforeAll(async () => {
   testCluster = await startTestCluster('login', { seed: 'empty', podReadyDelayMs: 200, podTerminationDelayMs: 200 });
   cluster = testCluster.cluster;
@@ -90,21 +105,12 @@ beforeAll(async () => {
   await apps.createNamespacedDeployment({ namespace: NS, body: agentDeployment('login-e', [{ name: 'PATH', value: '/usr/bin:/bin' }]) });
   // A login server without device-code login answers 404 to the user-code request: a proxy
   // that answers 404 to everything plays it.
-  notFoundProxy = createServer((_req, res) => {
+  notFoundProxy = await agentBehindProxy('login-g', (_req, res) => {
     res.writeHead(404, { 'Content-Type': 'application/json' });
     res.end('{"error":"not found"}');
   });
-  await new Promise<void>((r) => notFoundProxy.listen(0, '127.0.0.1', () => r()));
-  const viaNotFound = `http://127.0.0.1:${(notFoundProxy.address() as AddressInfo).port}`;
-  await apps.createNamespacedDeployment({
-    namespace: NS,
-    body: agentDeployment('login-g', [
-      { name: 'HTTP_PROXY', value: viaNotFound },
-      { name: 'http_proxy', value: viaNotFound },
-    ]),
-  });
   // A login server that hands out a code, then says it expired (410 Gone, as the fake issuer does).
-  expiringProxy = createServer((req, res) => {
+  expiringProxy = await agentBehindProxy('login-h', (req, res) => {
     const usercode = req.url?.endsWith('/api/accounts/deviceauth/usercode');
     res.writeHead(usercode ? 200 : 410, { 'Content-Type': 'application/json' });
     res.end(
@@ -112,15 +118,6 @@ beforeAll(async () => {
         ? '{"device_auth_id":"deviceauth_x","user_code":"ABCD-EFGHI","interval":"1"}'
         : '{"error":{"message":"This device code has expired.","code":"deviceauth_expired"}}',
     );
-  });
-  await new Promise<void>((r) => expiringProxy.listen(0, '127.0.0.1', () => r()));
-  const viaExpiring = `http://127.0.0.1:${(expiringProxy.address() as AddressInfo).port}`;
-  await apps.createNamespacedDeployment({
-    namespace: NS,
-    body: agentDeployment('login-h', [
-      { name: 'HTTP_PROXY', value: viaExpiring },
-      { name: 'http_proxy', value: viaExpiring },
-    ]),
   });
   // A pod whose requests go through a proxy that is not there: no way out to the login server.
   const noProxy = 'http://127.0.0.1:9';

@@ -2,13 +2,22 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import './globals.css';
 import { getSessionUser } from '@/lib/auth/guard';
-import { ROLE_LABELS, roleAtLeast } from '@/lib/auth/roles';
+import { ROLE_LABELS, roleAtLeast, type Role } from '@/lib/auth/roles';
 import { SignOutButton } from '@/components/ui/sign-out-button';
 
 export const metadata: Metadata = {
   title: 'OpenAB Codex dashboard',
   description: 'Codex agents of OpenAB on Kubernetes: login state, approval mode, images.',
 };
+
+/** The main navigation: each page, and the least role that may open it. */
+const PAGES: Array<{ href: string; label: string; role: Role }> = [
+  { href: '/', label: 'Fleet', role: 'viewer' },
+  { href: '/images', label: 'Images', role: 'viewer' },
+  { href: '/deliveries', label: 'Deliveries', role: 'support' },
+  { href: '/audit', label: 'Audit', role: 'operator' },
+  { href: '/admin/sessions', label: 'Sessions', role: 'admin' },
+];
 
 export default async function RootLayout({ children }: { children: React.ReactNode }) {
   const user = await getSessionUser();
@@ -28,27 +37,11 @@ export default async function RootLayout({ children }: { children: React.ReactNo
             </Link>
             {user && (
               <nav aria-label="Main" className="flex gap-3 text-sm">
-                <Link href="/" className="hover:underline">
-                  Fleet
-                </Link>
-                <Link href="/images" className="hover:underline">
-                  Images
-                </Link>
-                {roleAtLeast(user.role, 'support') && (
-                  <Link href="/deliveries" className="hover:underline">
-                    Deliveries
+                {PAGES.filter((p) => roleAtLeast(user.role, p.role)).map((p) => (
+                  <Link key={p.href} href={p.href} className="hover:underline">
+                    {p.label}
                   </Link>
-                )}
-                {roleAtLeast(user.role, 'operator') && (
-                  <Link href="/audit" className="hover:underline">
-                    Audit
-                  </Link>
-                )}
-                {roleAtLeast(user.role, 'admin') && (
-                  <Link href="/admin/sessions" className="hover:underline">
-                    Sessions
-                  </Link>
-                )}
+                ))}
               </nav>
             )}
             {user && (

@@ -12,7 +12,41 @@ import { UnverifiedNote } from '@/components/actions/agent-history';
 export const dynamic = 'force-dynamic';
 
 const PAGE = 100;
+const COLUMNS = ['When', 'Agent', 'User', 'Action', 'Result', 'Change / detail'];
 type SearchParams = Record<string, string | string[] | undefined>;
+
+// max-w-full: a select is as wide as its longest option (long agent keys), which must not widen the page.
+const input = 'mt-0.5 block max-w-full rounded-md border border-zinc-300 bg-white px-2 py-1 text-sm dark:border-zinc-700 dark:bg-zinc-950';
+const label = 'min-w-0 max-w-full text-xs font-medium text-zinc-600 dark:text-zinc-400';
+
+/** One filter of the trail: every value seen, and "all" (an empty value) first. */
+function FilterSelect({
+  label: text,
+  name,
+  value,
+  all,
+  options,
+}: {
+  label: string;
+  name: string;
+  value?: string;
+  all: string;
+  options: string[];
+}) {
+  return (
+    <label className={label}>
+      {text}
+      <select name={name} defaultValue={value ?? ''} className={input}>
+        <option value="">{all}</option>
+        {options.map((o) => (
+          <option key={o} value={o}>
+            {o}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
 
 /**
  * Every action taken through the dashboard, read from its Events on the agents' Deployments.
@@ -36,10 +70,6 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
     for (const [k, v] of Object.entries(extra)) q.set(k, v);
     return q.toString();
   };
-  // max-w-full: a select is as wide as its longest option (long agent keys), which must not widen the page.
-  const input =
-    'mt-0.5 block max-w-full rounded-md border border-zinc-300 bg-white px-2 py-1 text-sm dark:border-zinc-700 dark:bg-zinc-950';
-  const label = 'min-w-0 max-w-full text-xs font-medium text-zinc-600 dark:text-zinc-400';
   return (
     <div className="space-y-4">
       <div>
@@ -55,43 +85,19 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
         </p>
       </div>
       <form method="get" action="/audit" className="flex flex-wrap items-end gap-3" aria-label="Filter the audit trail">
-        <label className={label}>
-          Agent
-          <select name="agent" defaultValue={filter.agent ?? ''} className={input}>
-            <option value="">All agents</option>
-            {agents.map((a) => (
-              <option key={a} value={a}>
-                {a}
-              </option>
-            ))}
-          </select>
-        </label>
+        <FilterSelect label="Agent" name="agent" value={filter.agent} all="All agents" options={agents} />
         <label className={label}>
           User
           <input name="user" defaultValue={filter.user ?? ''} placeholder="name or e-mail" className={input} maxLength={300} />
         </label>
-        <label className={label}>
-          Action
-          <select name="action" defaultValue={filter.action ?? ''} className={input}>
-            <option value="">All actions</option>
-            {actions.map((a) => (
-              <option key={a} value={a}>
-                {a}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label className={label}>
-          Result
-          <select name="result" defaultValue={filter.result ?? ''} className={input}>
-            <option value="">All results</option>
-            {['success', 'failure', 'started', 'cancelled'].map((r) => (
-              <option key={r} value={r}>
-                {r}
-              </option>
-            ))}
-          </select>
-        </label>
+        <FilterSelect label="Action" name="action" value={filter.action} all="All actions" options={actions} />
+        <FilterSelect
+          label="Result"
+          name="result"
+          value={filter.result}
+          all="All results"
+          options={['success', 'failure', 'started', 'cancelled']}
+        />
         <button
           type="submit"
           className="rounded-md bg-sky-700 px-3 py-1.5 text-sm font-medium text-white hover:bg-sky-800 focus-visible:outline focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-600"
@@ -148,24 +154,11 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
           <table className="w-full text-left text-sm" data-testid="audit-table">
             <thead className="border-b border-zinc-200 text-xs uppercase text-zinc-500 dark:border-zinc-800">
               <tr>
-                <th scope="col" className="px-3 py-2">
-                  When
-                </th>
-                <th scope="col" className="px-3 py-2">
-                  Agent
-                </th>
-                <th scope="col" className="px-3 py-2">
-                  User
-                </th>
-                <th scope="col" className="px-3 py-2">
-                  Action
-                </th>
-                <th scope="col" className="px-3 py-2">
-                  Result
-                </th>
-                <th scope="col" className="px-3 py-2">
-                  Change / detail
-                </th>
+                {COLUMNS.map((c) => (
+                  <th key={c} scope="col" className="px-3 py-2">
+                    {c}
+                  </th>
+                ))}
               </tr>
             </thead>
             <tbody className="divide-y divide-zinc-100 dark:divide-zinc-800">

@@ -6,6 +6,7 @@ import type { AgentRef } from '@/lib/operations/agent-ref';
 import type { BulkRestartItem } from '@/lib/operations/restart';
 import { isRole, roleAtLeast, ROLE_LABELS, type Role } from '@/lib/auth/roles';
 import { ConfirmDialog, buttonClass } from '@/components/ui/confirm-dialog';
+import { ActionError, DisabledReason } from '@/components/ui/action-feedback';
 import { bulkRestartAction } from '@/app/agents/[cluster]/[namespace]/[name]/actions';
 import { RolloutProgress } from './rollout-progress';
 
@@ -101,17 +102,14 @@ export function BulkRestartBar({
           Restart selected
         </button>
         {children}
-        {!permission.allowed && (
-          <span id="bulk-disabled-reason" data-testid="bulk-disabled-reason" className="text-zinc-600 dark:text-zinc-400">
-            {permission.reason}
-          </span>
-        )}
+        <DisabledReason
+          id="bulk-disabled-reason"
+          testId="bulk-disabled-reason"
+          permission={permission}
+          className="text-zinc-600 dark:text-zinc-400"
+        />
       </div>
-      {error && (
-        <p role="alert" className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-900 dark:bg-red-950 dark:text-red-200">
-          {error}
-        </p>
-      )}
+      <ActionError>{error}</ActionError>
       {results && (
         <div
           className="rounded-md border border-zinc-200 bg-white p-3 dark:border-zinc-800 dark:bg-zinc-900"

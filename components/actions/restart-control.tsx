@@ -4,6 +4,7 @@ import type { RolloutStatus } from '@/lib/k8s/rollout';
 import type { AgentRef } from '@/lib/operations/agent-ref';
 import type { Permission } from '@/lib/operations/access';
 import { ConfirmDialog, buttonClass } from '@/components/ui/confirm-dialog';
+import { ActionError, PermittedButton } from '@/components/ui/action-feedback';
 import { restartAgentAction } from '@/app/agents/[cluster]/[namespace]/[name]/actions';
 import { RolloutProgress } from './rollout-progress';
 
@@ -62,31 +63,23 @@ export function RestartControl({
   return (
     <div className="space-y-2">
       <div className="flex flex-wrap items-center gap-3">
-        <button
-          type="button"
+        <PermittedButton
           className={buttonClass.danger}
-          disabled={!permission.allowed || running}
-          aria-describedby={!permission.allowed ? reasonId : undefined}
+          permission={permission}
+          reasonId={reasonId}
+          reasonTestId="restart-disabled-reason"
+          disabled={running}
           onClick={() => setOpen(true)}
         >
           {running ? 'Restarting…' : 'Restart agent'}
-        </button>
-        {!permission.allowed && (
-          <span id={reasonId} data-testid="restart-disabled-reason" className="text-sm text-zinc-600 dark:text-zinc-400">
-            {permission.reason}
-          </span>
-        )}
+        </PermittedButton>
       </div>
       {notice && (
         <p className="text-sm text-amber-800 dark:text-amber-300" role="status">
           {notice}
         </p>
       )}
-      {error && (
-        <p role="alert" className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-900 dark:bg-red-950 dark:text-red-200">
-          {error}
-        </p>
-      )}
+      <ActionError>{error}</ActionError>
       {progress && <RolloutProgress key={progress.key} agent={agent} initial={progress.initial} onDone={() => setRunning(false)} />}
       <ConfirmDialog
         open={open}

@@ -87,11 +87,7 @@ export async function CodexSummary({ clusterId, namespace, name }: Ids) {
           [
             'Approval mode',
             <span key="a" data-testid="approval-mode">
-              <ApprovalBadge
-                mode={p?.approval.ok ? p.approval.mode : undefined}
-                error={p && !p.approval.ok ? p.approval.error : undefined}
-                guideMistake={p?.approval.ok ? p.approval.guideMistake : undefined}
-              />
+              <ApprovalBadge approval={p?.approval} />
             </span>,
           ],
           [

@@ -1,5 +1,5 @@
 import type { LoginState } from '@/lib/codex/auth';
-import type { GuideMistake } from '@/lib/codex/approval-modes';
+import type { ApprovalSummary } from '@/lib/fleet/probe';
 
 const tone = {
   good: 'bg-emerald-100 text-emerald-900 dark:bg-emerald-950 dark:text-emerald-200',
@@ -63,14 +63,15 @@ export const APPROVAL_LABELS: Record<string, string> = {
 };
 
 /** The approval mode, and beside it what is wrong with a config written per OpenAB's guide. */
-export function ApprovalBadge({ mode, error, guideMistake }: { mode?: string; error?: string; guideMistake?: GuideMistake }) {
-  if (error)
+export function ApprovalBadge({ approval }: { approval?: ApprovalSummary }) {
+  if (approval && !approval.ok)
     return (
-      <Badge kind="bad" title={error}>
+      <Badge kind="bad" title={approval.error}>
         config.toml invalid
       </Badge>
     );
-  if (!mode) return <Badge>unknown</Badge>;
+  if (!approval || !approval.mode) return <Badge>unknown</Badge>;
+  const { mode, guideMistake } = approval;
   const kind: Tone = mode === 'full-access' ? 'warn' : mode === 'auto-review' ? 'good' : mode === 'custom' ? 'info' : 'neutral';
   const badge = <Badge kind={kind}>{APPROVAL_LABELS[mode] ?? mode}</Badge>;
   if (!guideMistake) return badge;

@@ -201,33 +201,19 @@ export function FleetView({
 
       <div role="search" className="flex flex-wrap gap-2">
         {fleet.clusters.length > 1 && (
-          <select
-            aria-label="Cluster"
-            className={selectClass}
+          <FilterSelect
+            label="Cluster"
             value={shown.cluster}
-            onChange={(e) => setParams({ cluster: e.target.value })}
-          >
-            <option value="all">All clusters</option>
-            {fleet.clusters.map((c) => (
-              <option key={c.id} value={c.id}>
-                {c.label}
-              </option>
-            ))}
-          </select>
+            options={[['all', 'All clusters'], ...fleet.clusters.map((c): [string, string] => [c.id, c.label])]}
+            onChange={(cluster) => setParams({ cluster })}
+          />
         )}
-        <select
-          aria-label="Namespace"
-          className={selectClass}
+        <FilterSelect
+          label="Namespace"
           value={shown.namespace}
-          onChange={(e) => setParams({ namespace: e.target.value })}
-        >
-          <option value="all">All namespaces</option>
-          {namespaces.map((ns) => (
-            <option key={ns} value={ns}>
-              {ns}
-            </option>
-          ))}
-        </select>
+          options={[['all', 'All namespaces'], ...namespaces.map((ns): [string, string] => [ns, ns])]}
+          onChange={(namespace) => setParams({ namespace })}
+        />
         <FilterSelect label="State" value={params.state} labels={STATE_LABELS} onChange={(state) => setParams({ state })} />
         <FilterSelect
           label="Approval mode"
@@ -242,19 +228,12 @@ export function FleetView({
           labels={READINESS_FILTER_LABELS}
           onChange={(readiness) => setParams({ readiness })}
         />
-        <select
-          aria-label="Codex version"
-          className={selectClass}
+        <FilterSelect
+          label="Codex version"
           value={shown.version}
-          onChange={(e) => setParams({ version: e.target.value })}
-        >
-          <option value="all">Any Codex version</option>
-          {versions.map((v) => (
-            <option key={v} value={v}>
-              Codex {v}
-            </option>
-          ))}
-        </select>
+          options={[['all', 'Any Codex version'], ...versions.map((v): [string, string] => [v, `Codex ${v}`])]}
+          onChange={(version) => setParams({ version })}
+        />
         <FilterSelect label="Sort by" value={params.sort} labels={SORT_LABELS} onChange={(sort) => setParams({ sort, dir: 'asc' })} />
         <input
           type="search"
@@ -332,20 +311,23 @@ export function FleetView({
   );
 }
 
+/** A filter of the list: `labels` (value to label, in order) or `options` (value and label pairs, for values known only from the fleet). */
 function FilterSelect<T extends string>({
   label,
   value,
   labels,
+  options = Object.entries(labels ?? {}) as [T, string][],
   onChange,
 }: {
   label: string;
   value: T;
-  labels: Record<T, string>;
+  labels?: Record<T, string>;
+  options?: Array<[T, string]>;
   onChange: (value: T) => void;
 }) {
   return (
     <select aria-label={label} className={selectClass} value={value} onChange={(e) => onChange(e.target.value as T)}>
-      {(Object.entries(labels) as [T, string][]).map(([v, l]) => (
+      {options.map(([v, l]) => (
         <option key={v} value={v}>
           {l}
         </option>
@@ -461,11 +443,7 @@ function AgentCard({
         </div>
         <Field label="Approval">
           <span data-testid="approval-mode">
-            <ApprovalBadge
-              mode={p?.approval.ok ? p.approval.mode : undefined}
-              error={p && !p.approval.ok ? p.approval.error : undefined}
-              guideMistake={p?.approval.ok ? p.approval.guideMistake : undefined}
-            />
+            <ApprovalBadge approval={p?.approval} />
           </span>
         </Field>
         <div className="min-w-0">

@@ -132,11 +132,7 @@ export function FleetTable({
                 </td>
                 <td className="whitespace-nowrap px-2 py-1.5">
                   <span data-testid="approval-mode">
-                    <ApprovalBadge
-                      mode={p?.approval.ok ? p.approval.mode : undefined}
-                      error={p && !p.approval.ok ? p.approval.error : undefined}
-                      guideMistake={p?.approval.ok ? p.approval.guideMistake : undefined}
-                    />
+                    <ApprovalBadge approval={p?.approval} />
                   </span>
                   {observed && (
                     <div className="text-xs text-zinc-500 dark:text-zinc-400">

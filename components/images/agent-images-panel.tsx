@@ -1,6 +1,7 @@
 import Link from 'next/link';
 import type { AgentPanelProps } from '@/components/agents/panel-props';
 import { Section } from '@/components/ui/section';
+import { Thumbnail } from './thumbnail';
 import { listGallery } from '@/lib/images/gallery';
 import { getAgentView } from '@/lib/fleet/agent-detail';
 
@@ -36,15 +37,7 @@ export async function AgentImagesPanel({ clusterId, namespace, name }: AgentPane
           {result.items.map((item) => (
             <li key={item.id} className="shrink-0">
               <Link href={galleryPath} title={`${item.file} · ${item.created}`}>
-                {/* eslint-disable-next-line @next/next/no-img-element */}
-                <img
-                  src={item.thumbUrl}
-                  alt={`Generated image ${item.file}`}
-                  width={96}
-                  height={96}
-                  loading="lazy"
-                  className="h-24 w-24 rounded-md border border-zinc-200 object-cover dark:border-zinc-800"
-                />
+                <Thumbnail src={item.thumbUrl} file={item.file} />
               </Link>
             </li>
           ))}

@@ -4,6 +4,8 @@ import { resendManyAction } from '@/app/deliveries/actions';
 import { RelativeTime } from '@/components/ui/relative-time';
 import { ResendForm } from './resend-form';
 import type { BulkResendOutcome, ResendPermission } from './types';
+import { DeliveredTo } from './delivered-to';
+import { Thumbnail } from './thumbnail';
 
 export interface DeliveryRow {
   id: string;
@@ -125,15 +127,7 @@ export function DeliveriesTable({ rows, permission }: { rows: DeliveryRow[]; per
               />
             )}
             <a href={row.fullUrl} target="_blank" rel="noreferrer" className="shrink-0">
-              {/* eslint-disable-next-line @next/next/no-img-element */}
-              <img
-                src={row.thumbUrl}
-                alt={`Generated image ${row.file}`}
-                width={96}
-                height={96}
-                loading="lazy"
-                className="h-24 w-24 rounded-md border border-zinc-200 object-cover dark:border-zinc-800"
-              />
+              <Thumbnail src={row.thumbUrl} file={row.file} />
             </a>
             <div className="min-w-0 flex-1 space-y-1 text-sm">
               <div className="flex flex-wrap items-center gap-2">
@@ -227,21 +221,7 @@ function BulkOutcome({ outcome }: { outcome: BulkResendOutcome }) {
       data-ok="1"
       className="rounded-md bg-emerald-50 px-2 py-1 text-xs text-emerald-900 dark:bg-emerald-950 dark:text-emerald-200"
     >
-      {r.alreadyDelivered ? 'Already delivered' : 'Delivered'} to {r.channelId}
-      {r.link ? (
-        <>
-          {' '}
-          —{' '}
-          <a href={r.link} target="_blank" rel="noreferrer" className="underline">
-            open the message
-          </a>
-        </>
-      ) : (
-        <>
-          {' '}
-          — message id <code>{r.messageId}</code>
-        </>
-      )}
+      <DeliveredTo result={r} />
     </p>
   );
 }

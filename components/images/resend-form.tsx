@@ -2,6 +2,8 @@
 import { useId, useRef, useState, useTransition } from 'react';
 import { resendImageAction } from '@/app/images/actions';
 import type { ResendPermission, ResendResult } from './types';
+import { DeliveredTo } from './delivered-to';
+import { DeniedAction } from '@/components/ui/action-feedback';
 
 const SNOWFLAKE = /^[0-9]{17,20}$/;
 
@@ -41,21 +43,7 @@ export function ResendForm({
   const validTarget = SNOWFLAKE.test(target.trim());
 
   if (!permission.allowed) {
-    return (
-      <div className="space-y-1" data-testid="resend-disabled">
-        <button
-          type="button"
-          disabled
-          className="cursor-not-allowed rounded-md bg-zinc-200 px-3 py-1.5 text-sm text-zinc-500 dark:bg-zinc-800 dark:text-zinc-400"
-          aria-describedby={`${id}-why`}
-        >
-          Send to Discord
-        </button>
-        <p id={`${id}-why`} className="text-xs text-zinc-600 dark:text-zinc-400">
-          {permission.reason}
-        </p>
-      </div>
-    );
+    return <DeniedAction id={id} testId="resend-disabled" label="Send to Discord" reason={permission.reason} />;
   }
 
   if (result) {
@@ -65,21 +53,7 @@ export function ResendForm({
         data-testid="resend-result"
         className="rounded-md bg-emerald-50 px-3 py-2 text-sm text-emerald-900 dark:bg-emerald-950 dark:text-emerald-200"
       >
-        {result.alreadyDelivered ? 'Already delivered' : 'Delivered'} to {result.channelId}
-        {result.link ? (
-          <>
-            {' '}
-            —{' '}
-            <a href={result.link} target="_blank" rel="noreferrer" className="underline">
-              open the message
-            </a>
-          </>
-        ) : (
-          <>
-            {' '}
-            — message id <code>{result.messageId}</code>
-          </>
-        )}
+        <DeliveredTo result={result} />
       </p>
     );
   }

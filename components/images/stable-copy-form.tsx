@@ -2,6 +2,7 @@
 import { useId, useState } from 'react';
 import { copyImageToStablePathAction } from '@/app/agents/[cluster]/[namespace]/[name]/readiness-actions';
 import type { ResendPermission } from './types';
+import { DeniedAction } from '@/components/ui/action-feedback';
 
 // Mirrors lib/readiness/stable-image.ts (checked again on the server).
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
@@ -33,21 +34,7 @@ export function StableCopyForm({
   const problem = nameProblem(target.trim());
 
   if (!permission.allowed) {
-    return (
-      <div className="space-y-1" data-testid="stable-copy-disabled">
-        <button
-          type="button"
-          disabled
-          className="cursor-not-allowed rounded-md bg-zinc-200 px-3 py-1.5 text-sm text-zinc-500 dark:bg-zinc-800 dark:text-zinc-400"
-          aria-describedby={`${id}-why`}
-        >
-          Copy to a stable path
-        </button>
-        <p id={`${id}-why`} className="text-xs text-zinc-600 dark:text-zinc-400">
-          {permission.reason}
-        </p>
-      </div>
-    );
+    return <DeniedAction id={id} testId="stable-copy-disabled" label="Copy to a stable path" reason={permission.reason} />;
   }
 
   const copy = async (replaceSha: string | null) => {

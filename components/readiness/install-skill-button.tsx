@@ -3,6 +3,7 @@ import { useState } from 'react';
 import { useRouter } from 'next/navigation';
 import type { AgentRef } from '@/lib/operations/agent-ref';
 import { ConfirmDialog, buttonClass } from '@/components/ui/confirm-dialog';
+import { ActionError, PermittedButton } from '@/components/ui/action-feedback';
 import { installDeliverySkillAction } from '@/app/agents/[cluster]/[namespace]/[name]/readiness-actions';
 
 type Pending = { message: string; diff: string; state: { skillSha: string; scriptSha: string } };
@@ -47,33 +48,25 @@ export function InstallSkillButton({
   return (
     <div className="space-y-2">
       <div className="flex flex-wrap items-center gap-2">
-        <button
-          type="button"
+        <PermittedButton
           className={buttonClass.primary}
-          disabled={!permission.allowed || busy}
-          aria-describedby={!permission.allowed ? reasonId : undefined}
+          permission={permission}
+          reasonId={reasonId}
+          reasonTestId="install-skill-disabled-reason"
+          disabled={busy}
           aria-busy={busy}
           onClick={() => run(null)}
           data-testid="install-skill"
         >
           {busy && !pending ? 'Installing…' : installed ? 'Reinstall delivery skill' : 'Install delivery skill'}
-        </button>
-        {!permission.allowed && (
-          <span id={reasonId} className="text-sm text-zinc-600 dark:text-zinc-400" data-testid="install-skill-disabled-reason">
-            {permission.reason}
-          </span>
-        )}
+        </PermittedButton>
       </div>
       {notice && (
         <p role="status" className="text-sm text-emerald-800 dark:text-emerald-300" data-testid="install-skill-notice">
           {notice}
         </p>
       )}
-      {error && (
-        <p role="alert" className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-900 dark:bg-red-950 dark:text-red-200">
-          {error}
-        </p>
-      )}
+      <ActionError>{error}</ActionError>
       <ConfirmDialog
         open={pending !== null}
         title="Replace the skill on the agent?"

@@ -3,44 +3,30 @@
 // someone who may create Events in the agent's namespace, reads back as unverified, on the
 // agent's history, the audit listing and the export.
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import * as k8s from '@kubernetes/client-node';
+import { kubeConfig } from '../../devcluster/conformance/helpers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDevCluster, type DevCluster } from '../../devcluster/cluster';
-import type { DevClusterState } from '../../scripts/stack';
-import { devClusterClient } from '../../scripts/devcluster-client';
-import { resetSettings } from '../settings';
-import { getCluster, resetClusters } from '../k8s/clusters';
+import { getCluster } from '../k8s/clusters';
+import { DASHBOARD_CONTEXT, grant, startTestCluster, type TestCluster } from '../testing/devcluster';
 import { listAgentHistory } from './history';
 import { listFleetHistory } from './fleet-history';
 import { auditCsv } from './export';
 import { AUDIT_EVENT_REASON, auditMessage, logActivity, type ActivityEntry } from './log-activity';
 import { UNVERIFIED } from './signature';
 
-let cluster: DevCluster;
-const scratch = mkdtempSync(path.join(tmpdir(), 'audit-it-'));
-const CONTEXT = 'dashboard@devcluster';
+let testCluster: TestCluster;
+const CONTEXT = DASHBOARD_CONTEXT;
 let agent: { namespace: string; name: string };
-let state: DevClusterState;
 
 beforeAll(async () => {
-  cluster = await startDevCluster({ port: 0, seed: 'demo', kubeconfigPath: path.join(scratch, 'kubeconfig'), quiet: true });
-  state = { ...JSON.parse(readFileSync(cluster.statePath, 'utf8')), kubeconfig: cluster.kubeconfigPath };
-  const seeded = state.seed!.agents.find((a) => a.codex && !a.crashLooping)!;
+  testCluster = await startTestCluster('audit', { seed: 'demo' });
+  const seeded = testCluster.state.seed!.agents.find((a) => a.codex && !a.crashLooping)!;
   agent = { namespace: seeded.namespace, name: seeded.name };
-  process.env.KUBECONFIG = cluster.kubeconfigPath;
-  process.env.KUBE_CONTEXTS = CONTEXT;
-  process.env.NEXTAUTH_SECRET = randomBytes(32).toString('base64url');
-  delete process.env.WATCH_NAMESPACES;
-  resetSettings();
-  resetClusters();
+  testCluster.pointApp({ NEXTAUTH_SECRET: randomBytes(32).toString('base64url'), WATCH_NAMESPACES: undefined });
 }, 180_000);
 
 afterAll(async () => {
-  await cluster?.stop();
-  rmSync(scratch, { recursive: true, force: true });
+  await testCluster?.stop();
 });
 
 describe('tamper-evident audit entries', () => {
@@ -56,17 +42,11 @@ describe('tamper-evident audit entries', () => {
     await logActivity(getCluster(CONTEXT), entry);
 
     // The cluster's user "support" may create Events in the agent's namespace, and nothing more of the dashboard's.
-    const control = devClusterClient(state);
+    const { control } = testCluster;
     const policy = await control.call('GET', '/_devcluster/rbac');
     try {
-      await control.call('POST', '/_devcluster/rbac', {
-        bindings: [
-          { subjects: [{ kind: 'User', name: 'support' }], rules: [{ verbs: ['create'], apiGroups: [''], resources: ['events'] }] },
-        ],
-      });
-      const kc = new k8s.KubeConfig();
-      kc.loadFromFile(cluster.kubeconfigPath);
-      kc.setCurrentContext('support@devcluster');
+      await grant(control, [{ kind: 'User', name: 'support' }], [{ verbs: ['create'], apiGroups: [''], resources: ['events'] }]);
+      const kc = kubeConfig(testCluster.cluster, 'support');
       const forged: ActivityEntry = {
         ...entry,
         user: { name: 'ada', email: null, role: 'admin' },
@@ -104,7 +84,6 @@ describe('tamper-evident audit entries', () => {
       });
     } finally {
       await control.call('PUT', '/_devcluster/rbac', policy);
-      await control.close();
     }
 
     const history = await listAgentHistory(getCluster(CONTEXT), agent.namespace, agent.name);

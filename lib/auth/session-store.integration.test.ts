@@ -1,44 +1,30 @@
 // The session list against the dev cluster over the wire: what one replica writes (sign-outs,
 // sessions an admin ended) the others read; concurrent writers keep each other's entries; the
 // Helm chart's Role in the dashboard's namespace is all the dashboard needs for it.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startDevCluster, type DevCluster } from '../../devcluster/cluster';
-import { devClusterClient } from '../../scripts/devcluster-client';
 import { renderChart } from '../../scripts/helm';
 import { resetSettings } from '../settings';
-import { getClusters, resetClusters } from '../k8s/clusters';
+import { getClusters } from '../k8s/clusters';
+import { resetAppCaches, startTestCluster, type DevClusterControl, type TestCluster } from '../testing/devcluster';
 import { endSessionsOf, readSessionState, recordSignIn, resetSessionStoreCache, revokeSession, sessionEnded } from './session-store';
 import { checkSession, newSessionIdentity } from './session';
 import { hashPassword } from './local-users';
 
-const scratch = mkdtempSync(path.join(os.tmpdir(), 'session-store-'));
-let cluster: DevCluster;
-let control: ReturnType<typeof devClusterClient>;
+let testCluster: TestCluster;
+let control: DevClusterControl;
+/** The test below sets more of the environment than the cluster's address; all of it is put back. */
 const saved = { ...process.env };
 
 beforeAll(async () => {
-  cluster = await startDevCluster({ port: 0, seed: 'empty', kubeconfigPath: path.join(scratch, 'kubeconfig'), quiet: true });
-  control = devClusterClient({ ...JSON.parse(readFileSync(cluster.statePath, 'utf8')), kubeconfig: cluster.kubeconfigPath });
-  Object.assign(process.env, {
-    KUBECONFIG: cluster.kubeconfigPath,
-    KUBE_CONTEXTS: 'dashboard@devcluster',
-    SESSION_STORE_CACHE_MS: '1000',
-    SESSION_MAX_AGE_SECONDS: '3600',
-  });
-  resetSettings();
-  resetClusters();
+  testCluster = await startTestCluster('session-store', { seed: 'empty' });
+  control = testCluster.control;
+  testCluster.pointApp({ SESSION_STORE_CACHE_MS: '1000', SESSION_MAX_AGE_SECONDS: '3600' });
 });
 
 afterAll(async () => {
+  await testCluster?.stop();
   process.env = saved;
-  resetSettings();
-  resetClusters();
-  await control?.close();
-  await cluster?.stop();
-  rmSync(scratch, { recursive: true, force: true });
+  resetAppCaches();
 });
 
 /** Another replica: nothing of this process's memory. */

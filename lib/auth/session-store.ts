@@ -1,9 +1,7 @@
-// rbac: the dashboard's own namespace (charts/openab-dashboard/tests/code-permissions.ts reads this marker)
 import 'server-only';
 import { z } from 'zod';
-import { getClusters, withDeadline, type Cluster } from '../k8s/clusters';
-import { toClusterError } from '../k8s/errors';
-import { asDashboard } from '../k8s/impersonation';
+import { getClusters, type Cluster } from '../k8s/clusters';
+import { readDocument, updateDocument, type ConfigMapDocument } from '../k8s/configmap-document';
 import { getSettings } from '../settings';
 
 /**
@@ -42,9 +40,9 @@ function homeCluster(): Cluster {
   return getClusters()[0];
 }
 
-function parseState(data: Record<string, string> | undefined): SessionState {
+function parseState(text: string | undefined): SessionState {
   try {
-    const parsed = stateSchema.safeParse(JSON.parse(data?.[KEY] ?? '{}'));
+    const parsed = stateSchema.safeParse(JSON.parse(text ?? '{}'));
     return parsed.success ? parsed.data : structuredClone(EMPTY);
   } catch {
     return structuredClone(EMPTY);
@@ -77,18 +75,10 @@ const local = ((globalThis as Record<symbol, unknown>)[Symbol.for('openab.sessio
   writes: number;
 };
 
-async function readRaw(): Promise<{ state: SessionState; resourceVersion: string | null }> {
+/** The session list's ConfigMap, as the settings name it. */
+function sessionDocument(): ConfigMapDocument<SessionState> {
   const { sessionStoreNamespace: namespace, sessionStoreName: name } = getSettings().auth;
-  try {
-    const cm = await asDashboard(() =>
-      withDeadline(homeCluster().core.readNamespacedConfigMap({ namespace, name }), 5_000, 'reading the session list'),
-    );
-    return { state: parseState(cm.data), resourceVersion: cm.metadata?.resourceVersion ?? null };
-  } catch (err) {
-    const e = toClusterError(err, `reading ConfigMap ${namespace}/${name}`);
-    if (e.kind === 'not-found') return { state: structuredClone(EMPTY), resourceVersion: null };
-    throw e;
-  }
+  return { core: homeCluster().core, namespace, name, key: KEY, what: 'the session list', parse: parseState };
 }
 
 /** The shared state, at most sessionStoreCacheMs old. If the cluster cannot be read, the last state read is used. */
@@ -96,8 +86,8 @@ export async function readSessionState(now = Date.now()): Promise<SessionState> 
   const { sessionStoreCacheMs } = getSettings().auth;
   if (local.cache && now - local.cache.at < sessionStoreCacheMs) return local.cache.state;
   const writes = local.writes;
-  local.inFlight ??= readRaw()
-    .then(({ state }) => {
+  local.inFlight ??= readDocument(sessionDocument())
+    .then(({ value: state }) => {
       if (local.writes !== writes && local.cache) return local.cache.state;
       local.cache = { state, at: Date.now() };
       return state;
@@ -123,43 +113,14 @@ export async function readSessionState(now = Date.now()): Promise<SessionState> 
 
 /** Applies `change` to the shared state (compare-and-swap, retried on conflict) and to this replica's cache. */
 async function updateSessionState(change: (state: SessionState) => void): Promise<void> {
-  const { sessionStoreNamespace: namespace, sessionStoreName: name, sessionMaxAgeSeconds } = getSettings().auth;
-  const core = homeCluster().core;
-  for (let attempt = 0; ; attempt++) {
-    const { state, resourceVersion } = await readRaw();
-    const next = pruned(state, Date.now(), sessionMaxAgeSeconds * 1000);
-    change(next);
-    const body = {
-      apiVersion: 'v1',
-      kind: 'ConfigMap',
-      metadata: {
-        name,
-        namespace,
-        labels: { 'app.kubernetes.io/managed-by': 'openab-dashboard' },
-        ...(resourceVersion ? { resourceVersion } : {}),
-      },
-      data: { [KEY]: JSON.stringify(next) },
-    };
-    try {
-      await asDashboard(() =>
-        withDeadline(
-          resourceVersion
-            ? core.replaceNamespacedConfigMap({ namespace, name, body })
-            : core.createNamespacedConfigMap({ namespace, body }),
-          5_000,
-          'saving the session list',
-        ),
-      );
-      local.writes++;
-      local.cache = { state: next, at: Date.now() };
-      return;
-    } catch (err) {
-      const e = toClusterError(err, `saving ConfigMap ${namespace}/${name}`);
-      // Another replica wrote in between (409), or created it first: read again and reapply.
-      if (attempt < 5 && (e.status === 409 || e.kind === 'conflict')) continue;
-      throw e;
-    }
-  }
+  const { sessionMaxAgeSeconds } = getSettings().auth;
+  const next = await updateDocument(sessionDocument(), (state) => {
+    const kept = pruned(state, Date.now(), sessionMaxAgeSeconds * 1000);
+    change(kept);
+    return kept;
+  });
+  local.writes++;
+  local.cache = { state: next, at: Date.now() };
 }
 
 /** Whether a session was signed out, or ended by an admin after it began. */

@@ -1,35 +1,32 @@
 // The fleet through the real client against the dev cluster with the demo seed: every seeded
 // agent reads as seeded, no token byte crosses the exec channel, failures stay per agent.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import * as k8s from '@kubernetes/client-node';
+import { kubeConfig } from '../../devcluster/conformance/helpers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDevCluster, type DevCluster } from '../../devcluster/cluster';
+import type { DevCluster } from '../../devcluster/cluster';
 import { buildSeed } from '../../devcluster/seed';
 import type { SeedAgent } from '../../devcluster/seed/types';
-import { devClusterClient } from '../../scripts/devcluster-client';
 import { resetSettings } from '../settings';
 import { resetClusters } from '../k8s/clusters';
-import { getFleet, type FleetAgent } from './fleet';
+import { DASHBOARD_CONTEXT, startTestCluster, until, type DevClusterControl, type TestCluster } from '../testing/devcluster';
+import { getFleet, type Fleet, type FleetAgent } from './fleet';
 
+let testCluster: TestCluster;
 let cluster: DevCluster;
 let truth: SeedAgent[];
 let markers: string[];
-let control: ReturnType<typeof devClusterClient>;
-const scratch = mkdtempSync(path.join(tmpdir(), 'fleet-it-'));
+let control: DevClusterControl;
+let scratch: string;
 
-function useKubeconfig(file: string, context = 'dashboard@devcluster') {
-  process.env.KUBECONFIG = file;
-  process.env.KUBE_CONTEXTS = context;
-  process.env.PROBE_CACHE_MS = '1';
-  process.env.PROBE_REFRESH_MS = '1000';
-  resetSettings();
-  resetClusters();
+function useKubeconfig(file: string, context = DASHBOARD_CONTEXT) {
+  testCluster.pointApp({ KUBECONFIG: file, KUBE_CONTEXTS: context, PROBE_CACHE_MS: '1', PROBE_REFRESH_MS: '1000' });
 }
 
 beforeAll(async () => {
-  cluster = await startDevCluster({ port: 0, seed: 'demo', kubeconfigPath: path.join(scratch, 'kubeconfig'), quiet: true });
+  testCluster = await startTestCluster('fleet', { seed: 'demo' });
+  ({ cluster, control, scratch } = testCluster);
   const seed = await buildSeed('demo', { dataDir: path.join(scratch, 'truth') });
   truth = seed.agents ?? [];
   // The probe reduces auth.json inside the pod: none of its tokens and keys may cross the exec
@@ -42,25 +39,21 @@ beforeAll(async () => {
     }
   });
   markers = (seed.secretMarkers ?? []).filter((m) => authFiles.some((f) => f.includes(m)));
-  control = devClusterClient({ ...JSON.parse(readFileSync(cluster.statePath, 'utf8')), kubeconfig: cluster.kubeconfigPath });
   // Releases with several agents (codex-2, ...) need a selector beyond the default.
-  process.env.AGENT_SELECTOR = seed.codexSelector;
+  testCluster.pointApp({ AGENT_SELECTOR: seed.codexSelector });
   useKubeconfig(cluster.kubeconfigPath);
   // The crash-looping agent needs a moment to crash for the first time; from then on it reads
   // as crash-looping, also while its container briefly runs between back-offs.
   const looping = truth.find((a) => a.crashLooping)!;
-  for (let i = 0; i < 80; i++) {
-    const agent = byName((await getFleet()).agents, looping);
-    if (agent?.workload.pods.some((p) => p.crashLooping)) break;
-    await new Promise((r) => setTimeout(r, 250));
-  }
+  await until(
+    async () => byName((await getFleet()).agents, looping),
+    (agent) => Boolean(agent?.workload.pods.some((p) => p.crashLooping)),
+    30_000,
+  );
 }, 120_000);
 
 afterAll(async () => {
-  delete process.env.AGENT_SELECTOR;
-  await control?.close();
-  await cluster?.stop();
-  rmSync(scratch, { recursive: true, force: true });
+  await testCluster?.stop();
 });
 
 function byName(agents: FleetAgent[], a: SeedAgent) {
@@ -158,9 +151,7 @@ describe('the fleet on the demo cluster', () => {
   });
 
   it('says why when an agent has no openab container, while the rest renders', async () => {
-    const kc = new k8s.KubeConfig();
-    kc.loadFromFile(cluster.kubeconfigPath);
-    kc.setCurrentContext('admin@devcluster');
+    const kc = kubeConfig(cluster);
     const apps = kc.makeApiClient(k8s.AppsV1Api);
     const labels = { 'app.kubernetes.io/name': 'openab', 'app.kubernetes.io/instance': 'odd', 'app.kubernetes.io/component': 'codex' };
     await apps.createNamespacedDeployment({
@@ -175,20 +166,17 @@ describe('the fleet on the demo cluster', () => {
         },
       },
     });
-    let agent: FleetAgent | undefined;
-    for (let i = 0; i < 40; i++) {
-      agent = (await getFleet()).agents.find((a) => a.workload.name === 'odd-openab-codex');
-      if (agent?.pod) break;
-      await new Promise((r) => setTimeout(r, 250));
-    }
+    const agent = await until(
+      async () => (await getFleet()).agents.find((a) => a.workload.name === 'odd-openab-codex'),
+      (a) => Boolean(a?.pod),
+      15_000,
+    );
     expect(agent?.problem).toMatch(/no "openab" container/);
     await apps.deleteNamespacedDeployment({ namespace: 'agents', name: 'odd-openab-codex' });
   });
 
   it('says so for a pod without Codex and for an enormous auth.json, in plain words', async () => {
-    const kc = new k8s.KubeConfig();
-    kc.loadFromFile(cluster.kubeconfigPath);
-    kc.setCurrentContext('admin@devcluster');
+    const kc = kubeConfig(cluster);
     const apps = kc.makeApiClient(k8s.AppsV1Api);
     const make = async (instance: string, env: Array<{ name: string; value: string }>) => {
       const labels = { 'app.kubernetes.io/name': 'openab', 'app.kubernetes.io/instance': instance, 'app.kubernetes.io/component': 'codex' };
@@ -212,12 +200,13 @@ describe('the fleet on the demo cluster', () => {
     await make('nocodex', [{ name: 'PATH', value: '/usr/bin:/bin' }]);
     await make('bigauth', []);
     const waitRunning = async (name: string) => {
-      for (let i = 0; i < 80; i++) {
-        const a = (await getFleet()).agents.find((x) => x.workload.name === name);
-        if (a?.pod) return a;
-        await new Promise((r) => setTimeout(r, 250));
-      }
-      throw new Error(`${name} never ran`);
+      const a = await until(
+        async () => (await getFleet()).agents.find((x) => x.workload.name === name),
+        (x) => Boolean(x?.pod),
+        30_000,
+      );
+      if (!a?.pod) throw new Error(`${name} never ran`);
+      return a;
     };
     const bigPod = (await waitRunning('bigauth-openab-codex')).pod!.name;
     const exec = new k8s.Exec(kc);
@@ -240,14 +229,9 @@ describe('the fleet on the demo cluster', () => {
       stdin.end(Buffer.alloc(3 * 1024 * 1024, 'a'));
     });
     // Pages show what was last seen; the changed file shows within the refresh interval (1 s here).
-    let fleet = await getFleet();
-    const changedAt = Date.now();
     // (A background probe that ran while the file was being written may first see it half written.)
-    const bigLogin = () => JSON.stringify(fleet.agents.find((x) => x.workload.name === 'bigauth-openab-codex')?.probe?.login ?? null);
-    while (Date.now() - changedAt < 10_000 && !/too large/.test(bigLogin())) {
-      await new Promise((r) => setTimeout(r, 200));
-      fleet = await getFleet();
-    }
+    const bigLogin = (f: Fleet) => JSON.stringify(f.agents.find((x) => x.workload.name === 'bigauth-openab-codex')?.probe?.login ?? null);
+    const fleet = await until(getFleet, (f) => /too large/.test(bigLogin(f)), 10_000, 200);
     const noCodex = fleet.agents.find((x) => x.workload.name === 'nocodex-openab-codex')!;
     expect(noCodex.probe?.codexMissing ?? false, JSON.stringify(noCodex.problem)).toBe(true);
     expect(noCodex.probe?.codexError).toMatch(/Codex is not installed/);

@@ -1,54 +1,39 @@
 // Pages never wait on a pod they know: once an agent was probed, reads of the overview and the
 // agent page make no exec and return what is known with its age; the keeper refreshes looked-at
 // agents in the background, so a file changed in the pod shows within PROBE_REFRESH_MS.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDevCluster, type DevCluster } from '../../devcluster/cluster';
+import type { DevCluster } from '../../devcluster/cluster';
 import { createAgent, kubeConfig, readyPod } from '../../devcluster/conformance/helpers';
 import * as k8s from '@kubernetes/client-node';
-import { resetSettings } from '../settings';
-import { getCluster, resetClusters } from '../k8s/clusters';
+import { getCluster } from '../k8s/clusters';
 import { execInPod } from '../k8s/exec';
 import { getFleet } from './fleet';
 import { getAgentView } from './agent-detail';
-import { resetProbeCacheForTests } from './probe';
+import { DASHBOARD_CONTEXT, startTestCluster, until, type TestCluster } from '../testing/devcluster';
 
-const CTX = 'dashboard@devcluster';
+const CTX = DASHBOARD_CONTEXT;
 const NS = 'kept';
 const REFRESH_MS = 1_500;
 let cluster: DevCluster;
-const scratch = mkdtempSync(path.join(tmpdir(), 'probe-keeper-it-'));
+let testCluster: TestCluster;
 
 beforeAll(async () => {
-  cluster = await startDevCluster({
-    port: 0,
-    seed: 'empty',
-    kubeconfigPath: path.join(scratch, 'kubeconfig'),
-    quiet: true,
-    podReadyDelayMs: 200,
-  });
+  testCluster = await startTestCluster('probe-keeper', { seed: 'empty', podReadyDelayMs: 200 });
+  cluster = testCluster.cluster;
   const admin = kubeConfig(cluster);
   await admin.makeApiClient(k8s.CoreV1Api).createNamespace({ body: { metadata: { name: NS } } });
   await createAgent(admin, NS, 'one', { 'app.kubernetes.io/component': 'codex' });
   await readyPod(admin, NS, 'codex');
-  process.env.KUBECONFIG = cluster.kubeconfigPath;
-  process.env.KUBE_CONTEXTS = CTX;
-  process.env.AGENT_SELECTOR = 'app.kubernetes.io/name=openab,app.kubernetes.io/component=codex';
-  // Every read would probe again under the old per-request cache.
-  process.env.PROBE_CACHE_MS = '1';
-  process.env.PROBE_REFRESH_MS = String(REFRESH_MS);
-  resetSettings();
-  resetClusters();
-  resetProbeCacheForTests();
+  testCluster.pointApp({
+    AGENT_SELECTOR: 'app.kubernetes.io/name=openab,app.kubernetes.io/component=codex',
+    // Every read would probe again under the old per-request cache.
+    PROBE_CACHE_MS: '1',
+    PROBE_REFRESH_MS: String(REFRESH_MS),
+  });
 }, 120_000);
 
 afterAll(async () => {
-  delete process.env.PROBE_REFRESH_MS;
-  resetClusters();
-  await cluster?.stop();
-  rmSync(scratch, { recursive: true, force: true });
+  await testCluster?.stop();
 });
 
 describe('the probe keeper', () => {
@@ -85,18 +70,19 @@ describe('the probe keeper', () => {
     });
     expect(wrote.exitCode).toBe(0);
     const changedAt = Date.now();
-    let seenAfter = -1;
-    while (Date.now() - changedAt < REFRESH_MS * 4) {
-      const t = Date.now();
-      const a = (await getFleet()).agents.find((x) => x.workload.name === 'one')!;
-      expect(Date.now() - t).toBeLessThan(1_000);
-      if (a.probe?.configPresent) {
-        seenAfter = Date.now() - changedAt;
-        break;
-      }
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    expect(seenAfter).toBeGreaterThanOrEqual(0);
+    const seen = await until(
+      async () => {
+        const t = Date.now();
+        const a = (await getFleet()).agents.find((x) => x.workload.name === 'one')!;
+        expect(Date.now() - t).toBeLessThan(1_000);
+        return a;
+      },
+      (a) => Boolean(a.probe?.configPresent),
+      REFRESH_MS * 4,
+      100,
+    );
+    expect(seen.probe?.configPresent).toBe(true);
+    const seenAfter = Date.now() - changedAt;
     // Within the interval, plus one keeper tick and the probe's own run.
     expect(seenAfter).toBeLessThan(REFRESH_MS + 3_000);
   });

@@ -3,40 +3,33 @@
 // CLI its image tag names): probe, approval edits, feature switches, device login through the
 // fake issuer, gallery and sessions of that version's own real rollouts, failed deliveries,
 // readiness, skill install. Prints the compatibility table (version x capability) at the end.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { parse } from 'smol-toml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDevCluster, type DevCluster } from '../../devcluster/cluster';
+import type { DevCluster } from '../../devcluster/cluster';
 import { FIELD_CODEX_VERSIONS, type FieldCodexVersion } from '../../devcluster/runtime/codex-versions';
-import { buildSeed } from '../../devcluster/seed';
 import { REAL_IMAGE_CALL_IDS } from '../../devcluster/seed/real-sessions';
 import type { SeedAgent } from '../../devcluster/seed/types';
-import { devClusterClient } from '../../scripts/devcluster-client';
 import { changeApprovalMode, readApprovalForm } from '../operations/approval-mode';
 import { changeFeature } from '../operations/feature-toggle';
 import { readPodConfig } from '../operations/pod-config';
 import { findAgentPod } from '../operations/target';
 import type { AgentRef } from '../operations/agent-ref';
 import { deliveriesOf } from '../deliveries/fleet-deliveries';
-import { listGallery, resetGalleryForTests } from '../images/gallery';
-import { readInventory, resetInventoryCacheForTests } from '../images/inventory';
-import { getCluster, resetClusters } from '../k8s/clusters';
+import { listGallery } from '../images/gallery';
+import { readInventory } from '../images/inventory';
 import { readLogin, resolveLoginTarget, startLogin, type LoginTarget } from '../login/device-login';
 import type { LoginSnapshot } from '../login/login-state';
 import { approvalCheck, imageGenerationCheck } from '../readiness/checks';
-import { resetDiscordCacheForTests } from '../readiness/discord-check';
-import { resetReadinessCachesForTests, serverReadiness, type ServerReadiness } from '../readiness/service';
-import { resetSettings } from '../settings';
+import { resetReadinessCachesForTests } from '../readiness/service';
 import { installDeliverySkill } from '../skills/install';
 import { DELIVERY_SKILL_DIR, PREVIOUS_SKILL } from '../skills/delivery-skill';
-import { getFleet, podProblem, type FleetAgent } from './fleet';
-import { probeAgent, resetProbeCacheForTests, type AgentProbe } from './probe';
+import { DASHBOARD_CONTEXT, until, type TestCluster } from '../testing/devcluster';
+import { readinessOf as readinessOfAgent, startReadinessFleet } from '../testing/readiness-fleet';
+import type { FleetAgent } from './fleet';
+import { probeAgent, type AgentProbe } from './probe';
 
-const CTX = 'dashboard@devcluster';
+const CTX = DASHBOARD_CONTEXT;
 const operator = { name: 'olivia', email: 'olivia@example.com', role: 'operator' };
-const scratch = mkdtempSync(path.join(tmpdir(), 'versions-it-'));
 
 const CAPABILITIES = [
   'probe',
@@ -52,8 +45,8 @@ type Capability = (typeof CAPABILITIES)[number];
 /** Per version and capability: 'pass', 'pass (what differs)', or what failed. */
 const table = new Map<FieldCodexVersion, Map<Capability, string>>();
 
+let testCluster: TestCluster;
 let cluster: DevCluster;
-let control: ReturnType<typeof devClusterClient>;
 let truth: SeedAgent[];
 let fleet: FleetAgent[];
 
@@ -99,19 +92,7 @@ async function configOf(a: SeedAgent): Promise<Record<string, unknown>> {
   return parse((await readPodConfig(await findAgentPod(refOf(a)))).text) as Record<string, unknown>;
 }
 
-async function readinessOf(a: SeedAgent): Promise<ServerReadiness> {
-  const f = fleet.find((x) => x.workload.namespace === a.namespace && x.workload.name === a.name)!;
-  return serverReadiness(
-    {
-      cluster: getCluster(CTX),
-      namespace: a.namespace,
-      name: a.name,
-      pod: f.pod ? { name: f.pod.name, uid: f.pod.uid } : null,
-      podProblem: podProblem(f.workload, f.pod),
-    },
-    { podFactsMaxAgeMs: 0 },
-  );
-}
+const readinessOf = (a: SeedAgent) => readinessOfAgent(fleet, a);
 
 async function loginTarget(a: SeedAgent): Promise<LoginTarget> {
   const t = await resolveLoginTarget(refOf(a));
@@ -119,15 +100,8 @@ async function loginTarget(a: SeedAgent): Promise<LoginTarget> {
   return t;
 }
 
-async function loginUntil(t: LoginTarget, done: (s: LoginSnapshot) => boolean, ms = 30_000): Promise<LoginSnapshot> {
-  const end = Date.now() + ms;
-  let s = await readLogin(t);
-  while (!done(s) && Date.now() < end) {
-    await new Promise((r) => setTimeout(r, 300));
-    s = await readLogin(t);
-  }
-  return s;
-}
+const loginUntil = (t: LoginTarget, done: (s: LoginSnapshot) => boolean): Promise<LoginSnapshot> =>
+  until(() => readLogin(t), done, 30_000, 300);
 
 async function issuerDecides(code: string, email: string, decision: 'approve' | 'deny') {
   const res = await fetch(`${cluster.issuerUrl}/_test/${decision}`, {
@@ -148,39 +122,12 @@ const LOGIN_KIND: Record<SeedAgent['login'], string> = {
 };
 
 beforeAll(async () => {
-  cluster = await startDevCluster({ port: 0, seed: 'demo', kubeconfigPath: path.join(scratch, 'kubeconfig'), quiet: true });
-  const seed = await buildSeed('demo', { dataDir: path.join(scratch, 'truth') });
-  truth = (seed.agents ?? []).filter((a) => a.codex);
-  control = devClusterClient({ ...JSON.parse(readFileSync(cluster.statePath, 'utf8')), kubeconfig: cluster.kubeconfigPath });
-  // Readiness reads OpenAB's config (the agent's ConfigMap), as the chart grants it.
-  await control.call('POST', '/_devcluster/rbac', {
-    bindings: [
-      {
-        subjects: [{ kind: 'ServiceAccount', name: 'openab-dashboard', namespace: 'openab-dashboard' }],
-        rules: [{ verbs: ['get'], apiGroups: [''], resources: ['configmaps'] }],
-      },
-    ],
-  });
-  process.env.KUBECONFIG = cluster.kubeconfigPath;
-  process.env.KUBE_CONTEXTS = CTX;
-  process.env.AGENT_SELECTOR = seed.codexSelector;
-  process.env.DISCORD_API_BASE = cluster.discordUrl;
-  // The login links the relay may show are the fake issuer's, as the demo stack sets it.
-  process.env.CODEX_LOGIN_ISSUER = cluster.issuerUrl;
-  process.env.PROBE_CACHE_MS = '1';
-  resetSettings();
-  resetClusters();
-  resetProbeCacheForTests();
-  resetReadinessCachesForTests();
-  resetDiscordCacheForTests();
-  resetInventoryCacheForTests();
-  resetGalleryForTests();
-  for (let i = 0; i < 120; i++) {
-    fleet = (await getFleet()).agents;
-    if (fleet.length >= truth.length && fleet.every((a) => a.workload.pods.every((p) => p.crashLooping || (p.ready && !p.terminating))))
-      break;
-    await new Promise((r) => setTimeout(r, 500));
-  }
+  ({ testCluster, truth, fleet } = await startReadinessFleet('versions', (c) => ({
+    // The login links the relay may show are the fake issuer's, as the demo stack sets it.
+    CODEX_LOGIN_ISSUER: c.issuerUrl,
+    PROBE_CACHE_MS: '1',
+  })));
+  cluster = testCluster.cluster;
 }, 180_000);
 
 afterAll(async () => {
@@ -190,10 +137,7 @@ afterAll(async () => {
   // Straight to the terminal: the suite keeps passing tests' console output quiet, and the table
   // is this file's point (the README's "Codex versions" table is copied from it).
   process.stderr.write(['', 'Codex compatibility (lib/fleet/versions.integration.test.ts):', header, rule, ...rows, ''].join('\n'));
-  for (const k of ['AGENT_SELECTOR', 'DISCORD_API_BASE', 'CODEX_LOGIN_ISSUER', 'PROBE_CACHE_MS']) delete process.env[k];
-  await control?.close();
-  await cluster?.stop();
-  rmSync(scratch, { recursive: true, force: true });
+  await testCluster?.stop();
 });
 
 describe.each([...FIELD_CODEX_VERSIONS])('Codex %s', (v) => {

@@ -1,30 +1,22 @@
 // Images, deliveries and re-delivery through the real client against the dev cluster with
 // the demo seed and its fake Discord: exec counts, byte-exact transfers, the seed's truth.
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDevCluster, type DevCluster } from '../../devcluster/cluster';
+import type { DevCluster } from '../../devcluster/cluster';
 import { buildSeed } from '../../devcluster/seed';
 import type { SeedAgent } from '../../devcluster/seed/types';
-import { resetSettings } from '../settings';
-import { getCluster, resetClusters } from '../k8s/clusters';
+import { getCluster } from '../k8s/clusters';
+import { DASHBOARD_CONTEXT, resetAppCaches, startTestCluster, type TestCluster } from '../testing/devcluster';
 import { execInPod } from '../k8s/exec';
 import { execInPodStreaming } from '../k8s/exec-stream';
 import { agentPod, forgetAgentPod, type AgentRef } from './agent-pod';
 import { readInventory, resetInventoryCacheForTests } from './inventory';
-import {
-  cachedOriginal,
-  cachedThumbnail,
-  ImageUnavailableError,
-  openOriginal,
-  resetImageCacheForTests,
-  thumbnail,
-} from './gallery-service';
+import { cachedOriginal, cachedThumbnail, ImageUnavailableError, openOriginal, thumbnail } from './gallery-service';
 import type { ImageEntry } from './inventory-output';
 import { serveImage } from './serve';
-import { listGallery, resetGalleryForTests } from './gallery';
+import { listGallery } from './gallery';
 import { imageSettings, resetImageSettings } from './settings';
 import { deliveriesOf } from '../deliveries/fleet-deliveries';
 import { resendImage, ResendError } from '../deliveries/resend';
@@ -34,19 +26,13 @@ import { ClusterError } from '../k8s/errors';
 
 let cluster: DevCluster;
 let truth: SeedAgent[];
-const scratch = mkdtempSync(path.join(tmpdir(), 'images-it-'));
-const CONTEXT = 'dashboard@devcluster';
+let testCluster: TestCluster;
+let scratch: string;
+const CONTEXT = DASHBOARD_CONTEXT;
 const user = { name: 'sam', email: 'sam@example.com', role: 'support' };
 
-function restartDashboard() {
-  // A new dashboard process: nothing in memory, same disk cache setting, same cluster.
-  resetSettings();
-  resetClusters();
-  resetImageSettings();
-  resetInventoryCacheForTests();
-  resetImageCacheForTests();
-  resetGalleryForTests();
-}
+/** A new dashboard process: nothing in memory, same disk cache setting, same cluster. */
+const restartDashboard = resetAppCaches;
 
 const refOf = (a: SeedAgent): AgentRef => ({ clusterId: CONTEXT, namespace: a.namespace, name: a.name });
 const execs = () => cluster.stats().execs;
@@ -68,23 +54,22 @@ async function podSha256(ref: AgentRef, name: string): Promise<string> {
 }
 
 beforeAll(async () => {
-  cluster = await startDevCluster({ port: 0, seed: 'demo', kubeconfigPath: path.join(scratch, 'kubeconfig'), quiet: true });
+  testCluster = await startTestCluster('images', { seed: 'demo' });
+  ({ cluster, scratch } = testCluster);
   const seed = await buildSeed('demo', { dataDir: path.join(scratch, 'truth') });
   truth = seed.agents ?? [];
-  // Releases with several agents (codex-2, ...) need the seed's selector.
-  process.env.AGENT_SELECTOR = seed.codexSelector;
-  process.env.KUBECONFIG = cluster.kubeconfigPath;
-  process.env.KUBE_CONTEXTS = CONTEXT;
-  process.env.IMAGE_CACHE_DIR = path.join(scratch, 'cache');
-  process.env.DISCORD_API_BASE = cluster.discordUrl;
-  delete process.env.DISCORD_BOT_TOKEN;
-  delete process.env.DISCORD_FILE_BOT_TOKEN;
-  restartDashboard();
+  testCluster.pointApp({
+    // Releases with several agents (codex-2, ...) need the seed's selector.
+    AGENT_SELECTOR: seed.codexSelector,
+    IMAGE_CACHE_DIR: path.join(scratch, 'cache'),
+    DISCORD_API_BASE: cluster.discordUrl,
+    DISCORD_BOT_TOKEN: undefined,
+    DISCORD_FILE_BOT_TOKEN: undefined,
+  });
 }, 180_000);
 
 afterAll(async () => {
-  await cluster?.stop();
-  rmSync(scratch, { recursive: true, force: true });
+  await testCluster?.stop();
 });
 
 const big = () => truth.find((a) => a.codex && a.images >= 300)!;

@@ -2,29 +2,32 @@
 // calls and on exec's WebSocket), and, against the dev cluster, that Kubernetes RBAC of the
 // signed-in person decides what the dashboard offers and does.
 import { createServer, type IncomingMessage } from 'node:http';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import * as k8s from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDevCluster, type DevCluster } from '../../devcluster/cluster';
-import { devClusterClient } from '../../scripts/devcluster-client';
 import { resetSettings } from '../settings';
-import { getCluster, resetClusters } from './clusters';
+import { getCluster } from './clusters';
 import { canI } from './access';
 import { execInPod } from './exec';
 import {
   ImpersonatingKubeConfig,
   kubeIdentityOf,
-  resetExecChecksForTests,
   runWithIdentity,
   setIdentityResolver,
   withImpersonationHeaders,
   type RequestIdentity,
 } from './impersonation';
-import { getFleet } from '../fleet/fleet';
-import { probeAgent, resetProbeCacheForTests } from '../fleet/probe';
+import { getFleet, type FleetAgent } from '../fleet/fleet';
+import { probeAgent } from '../fleet/probe';
+import {
+  DASHBOARD_CONTEXT,
+  EVERY_CODEX_AGENT,
+  grant,
+  startTestCluster,
+  until,
+  type DevClusterControl,
+  type TestCluster,
+} from '../testing/devcluster';
 import { agentActionAccess } from '../operations/access';
 import { restartAgent } from '../operations/restart';
 import { findAgentPod } from '../operations/target';
@@ -152,60 +155,45 @@ describe('on the wire', () => {
 });
 
 describe('against the dev cluster', () => {
-  let cluster: DevCluster;
-  let control: ReturnType<typeof devClusterClient>;
-  const scratch = mkdtempSync(path.join(tmpdir(), 'impersonation-it-'));
-  const CTX = 'dashboard@devcluster';
+  let testCluster: TestCluster;
+  let control: DevClusterControl;
+  const CTX = DASHBOARD_CONTEXT;
+  const runningAndProbed = (x: FleetAgent) => Boolean(x.probe) && !x.problem && x.workload.pods.some((p) => p.ready && !p.terminating);
   const operator = local('operator', 'operator');
   const viewer = local('viewer', 'viewer');
   let agent: { clusterId: string; namespace: string; name: string };
 
   beforeAll(async () => {
-    cluster = await startDevCluster({ port: 0, seed: 'demo', kubeconfigPath: path.join(scratch, 'kubeconfig'), quiet: true });
-    control = devClusterClient({ ...JSON.parse(readFileSync(cluster.statePath, 'utf8')), kubeconfig: cluster.kubeconfigPath });
+    testCluster = await startTestCluster('impersonation', { seed: 'demo' });
+    control = testCluster.control;
     // The dashboard may impersonate (the default policy); dashboard:viewer may only read;
     // dashboard:operator (a group) may also exec, but not patch Deployments.
-    const policy = await control.call<{ bindings: unknown[] }>('GET', '/_devcluster/rbac');
     const read = {
       verbs: ['get', 'list', 'watch'],
       apiGroups: ['', 'apps'],
       resources: ['pods', 'pods/log', 'events', 'deployments', 'replicasets', 'namespaces', 'configmaps'],
     };
-    await control.call('PUT', '/_devcluster/rbac', {
-      bindings: [
-        ...policy.bindings,
-        { subjects: [{ kind: 'User', name: 'dashboard:viewer' }], rules: [read] },
-        {
-          subjects: [{ kind: 'Group', name: 'dashboard:operator' }],
-          rules: [read, { verbs: ['get', 'create'], apiGroups: [''], resources: ['pods/exec'] }],
-        },
-      ],
-    });
-    process.env.KUBECONFIG = cluster.kubeconfigPath;
-    process.env.KUBE_CONTEXTS = CTX;
-    process.env.IMPERSONATION = 'true';
-    process.env.AGENT_SELECTOR = 'app.kubernetes.io/name=openab,app.kubernetes.io/component in (codex,codex-2,codex-3,codex-4)';
-    resetSettings();
-    resetClusters();
-    resetProbeCacheForTests();
-    resetExecChecksForTests();
+    await grant(control, [{ kind: 'User', name: 'dashboard:viewer' }], [read]);
+    await grant(
+      control,
+      [{ kind: 'Group', name: 'dashboard:operator' }],
+      [read, { verbs: ['get', 'create'], apiGroups: [''], resources: ['pods/exec'] }],
+    );
+    testCluster.pointApp({ IMPERSONATION: 'true', AGENT_SELECTOR: EVERY_CODEX_AGENT });
     // Pick a running agent as the dashboard would see it with the operator's rights.
-    for (let i = 0; i < 120 && !agent; i++) {
-      const fleet = await runWithIdentity(as(operator), () => getFleet());
-      const a = fleet.agents.find((x) => x.probe && !x.problem && x.workload.pods.some((p) => p.ready && !p.terminating));
-      if (a) agent = { clusterId: CTX, namespace: a.workload.namespace, name: a.workload.name };
-      else await new Promise((r) => setTimeout(r, 500));
-    }
+    const fleet = await until(
+      () => runWithIdentity(as(operator), () => getFleet()),
+      (f) => f.agents.some(runningAndProbed),
+      60_000,
+      500,
+    );
+    const a = fleet.agents.find(runningAndProbed);
+    if (a) agent = { clusterId: CTX, namespace: a.workload.namespace, name: a.workload.name };
     expect(agent).toBeTruthy();
   }, 120_000);
 
   afterAll(async () => {
-    delete process.env.IMPERSONATION;
-    resetSettings();
-    resetClusters();
-    await control?.close();
-    await cluster?.stop();
-    rmSync(scratch, { recursive: true, force: true });
+    await testCluster?.stop();
   });
 
   it('asks the cluster as the person: the operator may edit (exec via its group) but not restart, with the reason', async () => {

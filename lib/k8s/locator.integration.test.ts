@@ -1,15 +1,12 @@
 // The one agent locator against the dev cluster with the demo seed and its set-based
 // AGENT_SELECTOR: every way into an agent refuses the Kiro Deployment, finds each Codex agent
 // with the pods the fleet shows, and a malformed selector stops every use with a plain reason.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDevCluster, type DevCluster } from '../../devcluster/cluster';
 import { buildSeed } from '../../devcluster/seed';
 import type { SeedAgent } from '../../devcluster/seed/types';
-import { resetSettings } from '../settings';
-import { getCluster, resetClusters } from './clusters';
+import { getCluster } from './clusters';
+import { DASHBOARD_CONTEXT, startTestCluster, type TestCluster } from '../testing/devcluster';
 import { listAgentWorkloads } from './agents';
 import { locateAgent } from './locator';
 import type { AgentRef } from './agent-ref';
@@ -18,32 +15,26 @@ import { agentPod, forgetAgentPod } from '../images/agent-pod';
 import { resolveLoginTarget } from '../login/device-login';
 import { getAgentView } from '../fleet/agent-detail';
 
-let cluster: DevCluster;
+let testCluster: TestCluster;
 let truth: SeedAgent[];
 let selector: string;
-const scratch = mkdtempSync(path.join(tmpdir(), 'locator-it-'));
-const CONTEXT = 'dashboard@devcluster';
+const CONTEXT = DASHBOARD_CONTEXT;
 const refOf = (a: SeedAgent): AgentRef => ({ clusterId: CONTEXT, namespace: a.namespace, name: a.name });
 
 function useSelector(value: string) {
-  process.env.AGENT_SELECTOR = value;
-  resetSettings();
-  resetClusters();
+  testCluster.pointApp({ AGENT_SELECTOR: value });
 }
 
 beforeAll(async () => {
-  cluster = await startDevCluster({ port: 0, seed: 'demo', kubeconfigPath: path.join(scratch, 'kubeconfig'), quiet: true });
-  const seed = await buildSeed('demo', { dataDir: path.join(scratch, 'truth') });
+  testCluster = await startTestCluster('locator', { seed: 'demo' });
+  const seed = await buildSeed('demo', { dataDir: path.join(testCluster.scratch, 'truth') });
   truth = seed.agents ?? [];
   selector = seed.codexSelector!;
-  process.env.KUBECONFIG = cluster.kubeconfigPath;
-  process.env.KUBE_CONTEXTS = CONTEXT;
   useSelector(selector);
 }, 180_000);
 
 afterAll(async () => {
-  await cluster?.stop();
-  rmSync(scratch, { recursive: true, force: true });
+  await testCluster?.stop();
 });
 
 describe('the agent locator', () => {

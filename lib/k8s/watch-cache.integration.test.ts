@@ -3,56 +3,43 @@
 // a compaction with the watches dropped (an API server restart) is followed by a relist; and in
 // impersonation mode nobody is served a cached object the cluster would not let them list.
 import * as k8s from '@kubernetes/client-node';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDevCluster, type DevCluster } from '../../devcluster/cluster';
+import type { DevCluster } from '../../devcluster/cluster';
 import { createAgent, kubeConfig, readyPod, waitFor } from '../../devcluster/conformance/helpers';
-import { devClusterClient } from '../../scripts/devcluster-client';
-import { resetSettings } from '../settings';
-import { getCluster, resetClusters } from './clusters';
+import { getCluster } from './clusters';
+import {
+  DASHBOARD_CONTEXT,
+  grant,
+  resetAppCaches,
+  startTestCluster,
+  type DevClusterControl,
+  type TestCluster,
+} from '../testing/devcluster';
 import { listAgentWorkloads } from './agents';
 import { listAgentEvents } from './events';
 import { locateAgent } from './locator';
-import { resetExecChecksForTests, runWithIdentity } from './impersonation';
+import { runWithIdentity } from './impersonation';
 
-const CTX = 'dashboard@devcluster';
+const CTX = DASHBOARD_CONTEXT;
 const NS = 'cached';
 let cluster: DevCluster;
-let control: ReturnType<typeof devClusterClient>;
+let control: DevClusterControl;
 let admin: k8s.KubeConfig;
-const scratch = mkdtempSync(path.join(tmpdir(), 'watch-cache-it-'));
+let testCluster: TestCluster;
 
 beforeAll(async () => {
-  cluster = await startDevCluster({
-    port: 0,
-    seed: 'empty',
-    kubeconfigPath: path.join(scratch, 'kubeconfig'),
-    quiet: true,
-    podReadyDelayMs: 200,
-  });
-  control = devClusterClient({
-    ...JSON.parse((await import('node:fs')).readFileSync(cluster.statePath, 'utf8')),
-    kubeconfig: cluster.kubeconfigPath,
-  });
+  testCluster = await startTestCluster('watch-cache', { seed: 'empty', podReadyDelayMs: 200 });
+  ({ cluster, control } = testCluster);
   admin = kubeConfig(cluster);
   await admin.makeApiClient(k8s.CoreV1Api).createNamespace({ body: { metadata: { name: NS } } });
   await createAgent(admin, NS, 'one', { 'app.kubernetes.io/component': 'codex' });
   await readyPod(admin, NS, 'codex');
-  process.env.KUBECONFIG = cluster.kubeconfigPath;
-  process.env.KUBE_CONTEXTS = CTX;
-  process.env.AGENT_SELECTOR = 'app.kubernetes.io/name=openab,app.kubernetes.io/component=codex';
-  resetSettings();
-  resetClusters();
+  testCluster.pointApp({ AGENT_SELECTOR: 'app.kubernetes.io/name=openab,app.kubernetes.io/component=codex' });
 }, 120_000);
 
 afterAll(async () => {
   delete process.env.IMPERSONATION;
-  resetClusters();
-  await control?.close();
-  await cluster?.stop();
-  rmSync(scratch, { recursive: true, force: true });
+  await testCluster?.stop();
 });
 
 describe('the watch cache', () => {
@@ -78,24 +65,21 @@ describe('the watch cache', () => {
   it('sees a change by its watch, and relists after the API server drops its watches and history', async () => {
     const c = getCluster(CTX);
     const apps = admin.makeApiClient(k8s.AppsV1Api);
-    await apps.patchNamespacedDeployment(
-      { namespace: NS, name: 'one', body: { metadata: { labels: { seen: 'first' } } } },
-      k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
-    );
-    await waitFor(
-      'the label to arrive by the watch',
-      async () => (await locateAgent({ clusterId: CTX, namespace: NS, name: 'one' })).deployment.metadata?.labels?.seen === 'first',
-    );
+    /** Labels the Deployment behind the dashboard's back, then waits for the dashboard to see the label. */
+    const relabel = async (seen: string, what: string) => {
+      await apps.patchNamespacedDeployment(
+        { namespace: NS, name: 'one', body: { metadata: { labels: { seen } } } },
+        k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
+      );
+      await waitFor(
+        what,
+        async () => (await locateAgent({ clusterId: CTX, namespace: NS, name: 'one' })).deployment.metadata?.labels?.seen === seen,
+      );
+    };
+    await relabel('first', 'the label to arrive by the watch');
     await control.resetStats();
     await control.call('POST', '/_devcluster/compact', { closeWatches: true });
-    await apps.patchNamespacedDeployment(
-      { namespace: NS, name: 'one', body: { metadata: { labels: { seen: 'after-restart' } } } },
-      k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
-    );
-    await waitFor(
-      'the cache to relist and see the change',
-      async () => (await locateAgent({ clusterId: CTX, namespace: NS, name: 'one' })).deployment.metadata?.labels?.seen === 'after-restart',
-    );
+    await relabel('after-restart', 'the cache to relist and see the change');
     expect((await listAgentWorkloads(c)).map((w) => w.name)).toEqual(['one']);
     // One list and one watch per kind, not one per read.
     expect((await control.stats()).requests).toBeLessThan(20);
@@ -103,20 +87,15 @@ describe('the watch cache', () => {
 
   it('in impersonation mode, serves cached agents only to a person the cluster lets list them', async () => {
     process.env.IMPERSONATION = 'true';
-    resetSettings();
-    resetClusters();
-    resetExecChecksForTests();
+    resetAppCaches();
     try {
       const nobody = { kind: 'user' as const, identity: { user: 'dashboard:nobody', groups: ['dashboard:nobody'] } };
       const viewer = { kind: 'user' as const, identity: { user: 'dashboard:viewer', groups: ['dashboard:viewer'] } };
-      await control.call('POST', '/_devcluster/rbac', {
-        bindings: [
-          {
-            subjects: [{ kind: 'User', name: 'dashboard:viewer' }],
-            rules: [{ verbs: ['get', 'list', 'watch'], apiGroups: ['', 'apps'], resources: ['pods', 'deployments', 'events'] }],
-          },
-        ],
-      });
+      await grant(
+        control,
+        [{ kind: 'User', name: 'dashboard:viewer' }],
+        [{ verbs: ['get', 'list', 'watch'], apiGroups: ['', 'apps'], resources: ['pods', 'deployments', 'events'] }],
+      );
       const c = getCluster(CTX);
       expect((await runWithIdentity(viewer, () => listAgentWorkloads(c))).map((w) => w.name)).toEqual(['one']);
       await expect(runWithIdentity(nobody, () => listAgentWorkloads(c))).rejects.toMatchObject({ kind: 'forbidden' });
@@ -126,8 +105,7 @@ describe('the watch cache', () => {
       await expect(runWithIdentity(nobody, () => listAgentEvents(c, NS, 'one', []))).rejects.toMatchObject({ kind: 'forbidden' });
     } finally {
       delete process.env.IMPERSONATION;
-      resetSettings();
-      resetClusters();
+      resetAppCaches();
       await control.call('DELETE', '/_devcluster/rbac');
     }
   });

@@ -1,29 +1,27 @@
 // The device login against the dev cluster: the REAL codex binary runs in the pod and talks to
 // the fake issuer; the dashboard only reads the pod's files.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { createServer, type Server } from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as k8s from '@kubernetes/client-node';
+import { kubeConfig } from '../../devcluster/conformance/helpers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDevCluster, type DevCluster } from '../../devcluster/cluster';
+import type { DevCluster } from '../../devcluster/cluster';
 import { chartDeployment } from '../../devcluster/testing/chart-deployment';
-import { resetSettings } from '../settings';
-import { getCluster, resetClusters } from '../k8s/clusters';
+import { getCluster } from '../k8s/clusters';
+import { DASHBOARD_CONTEXT, startTestCluster, until, type TestCluster } from '../testing/devcluster';
 import { execInPod } from '../k8s/exec';
 import { probeAgent, invalidateProbe } from '../fleet/probe';
 import { cancelLogin, claimLoginStep, readLogin, resolveLoginTarget, startLogin, type LoginTarget } from './device-login';
 import type { LoginSnapshot } from './login-state';
 import { getLoginView, LoginError, startAgentLogin, cancelAgentLogin } from './login-service';
 
-const CONTEXT = 'dashboard@devcluster';
+const CONTEXT = DASHBOARD_CONTEXT;
 const NS = 'agents';
 let cluster: DevCluster;
 let apps: k8s.AppsV1Api;
 let notFoundProxy: Server;
 let expiringProxy: Server;
-const scratch = mkdtempSync(path.join(tmpdir(), 'login-it-'));
+let testCluster: TestCluster;
 const starter = { name: 'operator', email: null, role: 'operator' };
 
 function agentDeployment(name: string, env: k8s.V1EnvVar[] = []): k8s.V1Deployment {
@@ -39,23 +37,17 @@ function agentDeployment(name: string, env: k8s.V1EnvVar[] = []): k8s.V1Deployme
 }
 
 async function target(name: string): Promise<LoginTarget> {
-  for (let i = 0; i < 80; i++) {
-    const t = await resolveLoginTarget({ clusterId: CONTEXT, namespace: NS, name });
-    if (t.pod) return t;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`no running pod for ${name}`);
+  const t = await until(
+    () => resolveLoginTarget({ clusterId: CONTEXT, namespace: NS, name }),
+    (x) => Boolean(x.pod),
+    30_000,
+  );
+  if (!t.pod) throw new Error(`no running pod for ${name}`);
+  return t;
 }
 
-async function until(t: LoginTarget, done: (s: LoginSnapshot) => boolean, ms = 20_000): Promise<LoginSnapshot> {
-  const end = Date.now() + ms;
-  let s = await readLogin(t);
-  while (!done(s) && Date.now() < end) {
-    await new Promise((r) => setTimeout(r, 300));
-    s = await readLogin(t);
-  }
-  return s;
-}
+const loginUntil = (t: LoginTarget, done: (s: LoginSnapshot) => boolean): Promise<LoginSnapshot> =>
+  until(() => readLogin(t), done, 20_000, 300);
 
 async function podShell(t: LoginTarget, script: string): Promise<string> {
   const out = await execInPod(t.cluster, {
@@ -86,24 +78,26 @@ async function approve(code: string, email: string, decision: 'approve' | 'deny'
   expect(res.ok).toBe(true);
 }
 
-beforeAll(async () => {
-  cluster = await startDevCluster({
-    port: 0,
-    seed: 'empty',
-    kubeconfigPath: path.join(scratch, 'kubeconfig'),
-    quiet: true,
-    podReadyDelayMs: 200,
-    podTerminationDelayMs: 200,
+/** An agent whose pod sends its HTTP requests through a local server that answers with `handler` (a login server of our making). */
+async function agentBehindProxy(name: string, handler: RequestListener): Promise<Server> {
+  const proxy = createServer(handler);
+  await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', () => r()));
+  const via = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+  await apps.createNamespacedDeployment({
+    namespace: NS,
+    body: agentDeployment(name, [
+      { name: 'HTTP_PROXY', value: via },
+      { name: 'http_proxy', value: via },
+    ]),
   });
-  process.env.KUBECONFIG = cluster.kubeconfigPath;
-  process.env.KUBE_CONTEXTS = CONTEXT;
-  process.env.PROBE_CACHE_MS = '1';
-  process.env.CODEX_LOGIN_ISSUER = cluster.issuerUrl;
-  resetSettings();
-  resetClusters();
-  const kc = new k8s.KubeConfig();
-  kc.loadFromFile(cluster.kubeconfigPath);
-  kc.setCurrentContext('admin@devcluster');
+  return proxy;
+}
+
+beforeAll(async () => {
+  testCluster = await startTestCluster('login', { seed: 'empty', podReadyDelayMs: 200, podTerminationDelayMs: 200 });
+  cluster = testCluster.cluster;
+  testCluster.pointApp({ PROBE_CACHE_MS: '1', CODEX_LOGIN_ISSUER: cluster.issuerUrl });
+  const kc = kubeConfig(cluster);
   apps = kc.makeApiClient(k8s.AppsV1Api);
   for (const name of ['login-a', 'login-b', 'login-c', 'login-d', 'login-i'])
     await apps.createNamespacedDeployment({ namespace: NS, body: agentDeployment(name) });
@@ -111,21 +105,12 @@ beforeAll(async () => {
   await apps.createNamespacedDeployment({ namespace: NS, body: agentDeployment('login-e', [{ name: 'PATH', value: '/usr/bin:/bin' }]) });
   // A login server without device-code login answers 404 to the user-code request: a proxy
   // that answers 404 to everything plays it.
-  notFoundProxy = createServer((_req, res) => {
+  notFoundProxy = await agentBehindProxy('login-g', (_req, res) => {
     res.writeHead(404, { 'Content-Type': 'application/json' });
     res.end('{"error":"not found"}');
   });
-  await new Promise<void>((r) => notFoundProxy.listen(0, '127.0.0.1', () => r()));
-  const viaNotFound = `http://127.0.0.1:${(notFoundProxy.address() as AddressInfo).port}`;
-  await apps.createNamespacedDeployment({
-    namespace: NS,
-    body: agentDeployment('login-g', [
-      { name: 'HTTP_PROXY', value: viaNotFound },
-      { name: 'http_proxy', value: viaNotFound },
-    ]),
-  });
   // A login server that hands out a code, then says it expired (410 Gone, as the fake issuer does).
-  expiringProxy = createServer((req, res) => {
+  expiringProxy = await agentBehindProxy('login-h', (req, res) => {
     const usercode = req.url?.endsWith('/api/accounts/deviceauth/usercode');
     res.writeHead(usercode ? 200 : 410, { 'Content-Type': 'application/json' });
     res.end(
@@ -133,15 +118,6 @@ beforeAll(async () => {
         ? '{"device_auth_id":"deviceauth_x","user_code":"ABCD-EFGHI","interval":"1"}'
         : '{"error":{"message":"This device code has expired.","code":"deviceauth_expired"}}',
     );
-  });
-  await new Promise<void>((r) => expiringProxy.listen(0, '127.0.0.1', () => r()));
-  const viaExpiring = `http://127.0.0.1:${(expiringProxy.address() as AddressInfo).port}`;
-  await apps.createNamespacedDeployment({
-    namespace: NS,
-    body: agentDeployment('login-h', [
-      { name: 'HTTP_PROXY', value: viaExpiring },
-      { name: 'http_proxy', value: viaExpiring },
-    ]),
   });
   // A pod whose requests go through a proxy that is not there: no way out to the login server.
   const noProxy = 'http://127.0.0.1:9';
@@ -159,8 +135,7 @@ beforeAll(async () => {
 afterAll(async () => {
   notFoundProxy?.close();
   expiringProxy?.close();
-  await cluster?.stop();
-  rmSync(scratch, { recursive: true, force: true });
+  await testCluster?.stop();
 });
 
 describe('device login in the pod', () => {
@@ -184,7 +159,7 @@ describe('device login in the pod', () => {
     expect(again.snapshot.userCode).toBe(snapshot.userCode);
 
     await approve(snapshot.userCode!, 'new-login@example.com');
-    const done = await until(t, (s) => s.phase !== 'waiting');
+    const done = await loginUntil(t, (s) => s.phase !== 'waiting');
     expect(done.phase).toBe('succeeded');
     expect(done.failure).toBeNull();
     invalidateProbe(CONTEXT, t.pod!.uid);
@@ -220,7 +195,7 @@ describe('device login in the pod', () => {
     const t = await target('login-b');
     const { snapshot } = await startLogin(t, starter);
     await approve(snapshot.userCode!, '', 'deny');
-    const done = await until(t, (s) => s.phase !== 'waiting');
+    const done = await loginUntil(t, (s) => s.phase !== 'waiting');
     expect(done.phase).toBe('failed');
     expect(done.failure?.kind).toBe('denied-or-bad-request');
     expect(done.failure?.text).toMatch(/refused the code/);
@@ -280,7 +255,7 @@ describe('device login in the pod', () => {
       t,
       `kill -KILL $(cat /tmp/openab-dashboard/login/active/pid); for c in /proc/[0-9]*/cmdline; do if tr '\\000' '\\n' < "$c" | grep -qx -e --device-auth; then p=\${c#/proc/}; kill -KILL \${p%/cmdline}; fi; done; true`,
     );
-    const s = await until(t, (x) => x.phase !== 'waiting');
+    const s = await loginUntil(t, (x) => x.phase !== 'waiting');
     expect(s.phase).toBe('failed');
     expect(s.failure?.kind).toBe('vanished');
     const next = await startLogin(t, starter);
@@ -300,7 +275,7 @@ describe('device login in the pod', () => {
   it('says the pod cannot reach the login server', async () => {
     const t = await target('login-f');
     const { snapshot } = await startLogin(t, starter, { waitForCodeMs: 15_000 });
-    const done = snapshot.phase === 'failed' ? snapshot : await until(t, (s) => s.phase === 'failed');
+    const done = snapshot.phase === 'failed' ? snapshot : await loginUntil(t, (s) => s.phase === 'failed');
     expect(done.failure?.kind).toBe('no-network');
     expect(done.failure?.text).toBe('The pod could not reach the login server (no network egress?).');
     expect(done.failure?.message).toMatch(/error sending request/);
@@ -309,7 +284,7 @@ describe('device login in the pod', () => {
   it('says the code expired when the login server says so', async () => {
     const t = await target('login-h');
     const { snapshot } = await startLogin(t, starter, { waitForCodeMs: 15_000 });
-    const done = snapshot.phase === 'failed' ? snapshot : await until(t, (s) => s.phase === 'failed');
+    const done = snapshot.phase === 'failed' ? snapshot : await loginUntil(t, (s) => s.phase === 'failed');
     expect(done.failure?.message).toBe('Error logging in: device auth failed with status 410 Gone');
     expect(done.failure?.kind).toBe('expired');
     expect(done.failure?.text).toMatch(/expired before it was approved/);
@@ -318,7 +293,7 @@ describe('device login in the pod', () => {
   it('says device-code login is not enabled at the login server', async () => {
     const t = await target('login-g');
     const { snapshot } = await startLogin(t, starter, { waitForCodeMs: 15_000 });
-    const done = snapshot.phase === 'failed' ? snapshot : await until(t, (s) => s.phase === 'failed');
+    const done = snapshot.phase === 'failed' ? snapshot : await loginUntil(t, (s) => s.phase === 'failed');
     expect(done.failure?.message).toMatch(/not enabled/);
     expect(done.failure?.kind).toBe('device-login-disabled');
     expect(done.failure?.text).toBe('Device-code login is not enabled at the login server.');
@@ -349,11 +324,11 @@ describe('device login in the pod', () => {
       },
       k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.StrategicMergePatch),
     );
-    let t2 = t;
-    for (let i = 0; i < 80 && (!t2.pod || t2.pod.uid === oldUid); i++) {
-      await new Promise((r) => setTimeout(r, 250));
-      t2 = await resolveLoginTarget({ clusterId: CONTEXT, namespace: NS, name: 'login-d' });
-    }
+    const t2 = await until(
+      () => resolveLoginTarget({ clusterId: CONTEXT, namespace: NS, name: 'login-d' }),
+      (x) => Boolean(x.pod) && x.pod!.uid !== oldUid,
+      30_000,
+    );
     expect(t2.pod?.uid).not.toBe(oldUid);
     const now = await readLogin(t2);
     expect(now.phase).toBe('none');
@@ -379,11 +354,12 @@ describe('device login in the pod', () => {
       expect(first.started).toBe(true);
       code = first.view.login.userCode!;
       await approve(code, 'audited@example.com');
-      let view = await getLoginView(ref);
-      for (let i = 0; i < 60 && view.login.phase !== 'succeeded'; i++) {
-        await new Promise((r) => setTimeout(r, 300));
-        view = await getLoginView(ref);
-      }
+      const view = await until(
+        () => getLoginView(ref),
+        (v) => v.login.phase === 'succeeded',
+        25_000,
+        300,
+      );
       expect(view.login.phase).toBe('succeeded');
       expect(view.agentLogin).toMatchObject({ kind: 'chatgpt', email: 'audited@example.com' });
       // Two replicas looking at once still record the success once.
@@ -401,9 +377,7 @@ describe('device login in the pod', () => {
       Object.assign(console, original);
     }
     expect(logged.filter((l) => l.includes('"msg":"audit"'))).toHaveLength(4);
-    const kc = new k8s.KubeConfig();
-    kc.loadFromFile(cluster.kubeconfigPath);
-    kc.setCurrentContext('admin@devcluster');
+    const kc = kubeConfig(cluster);
     const events = (await kc.makeApiClient(k8s.CoreV1Api).listNamespacedEvent({ namespace: NS })).items.filter(
       (e) => e.reason === 'OpenABDashboardAction' && e.involvedObject?.name === 'login-i',
     );

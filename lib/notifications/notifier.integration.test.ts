@@ -1,26 +1,22 @@
 // Two notifiers (two replicas, two identities) against the dev cluster with the demo seed and
 // the fake webhook receiver: one message per event, a failover after the leader dies without
 // releasing the Lease loses nothing and repeats nothing, and a restart sends nothing again.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import * as k8s from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDevCluster, type DevCluster } from '../../devcluster/cluster';
+import type { DevCluster } from '../../devcluster/cluster';
 import type { SeedAgent } from '../../devcluster/seed/types';
-import { devClusterClient } from '../../scripts/devcluster-client';
 import { execIn, kubeConfig } from '../../devcluster/conformance/helpers';
-import { resetSettings } from '../settings';
-import { getClusters, resetClusters } from '../k8s/clusters';
+import { getClusters } from '../k8s/clusters';
+import { DASHBOARD_CONTEXT, startTestCluster, type DevClusterControl, type TestCluster } from '../testing/devcluster';
 import { Notifier } from './notifier';
 import { readRecord } from './record';
 import { readNotificationSettings } from './settings';
 import type { WebhookBody } from './sinks';
 
+let testCluster: TestCluster;
 let cluster: DevCluster;
 let truth: SeedAgent[];
-let control: ReturnType<typeof devClusterClient>;
-const scratch = mkdtempSync(path.join(tmpdir(), 'notify-it-'));
+let control: DevClusterControl;
 const running: Notifier[] = [];
 const NS = 'openab-dashboard';
 const LEASE = 'openab-dashboard-notifier';
@@ -92,25 +88,20 @@ async function settled(n: Notifier): Promise<void> {
 }
 
 beforeAll(async () => {
-  cluster = await startDevCluster({ port: 0, seed: 'demo', kubeconfigPath: path.join(scratch, 'kubeconfig'), quiet: true });
-  const state = JSON.parse(readFileSync(cluster.statePath, 'utf8'));
-  truth = state.seed.agents;
-  control = devClusterClient({ ...state, kubeconfig: cluster.kubeconfigPath });
-  process.env.AGENT_SELECTOR = state.seed.codexSelector;
-  process.env.KUBECONFIG = cluster.kubeconfigPath;
-  // As the dashboard's service account: its Lease and record are granted by name only.
-  process.env.KUBE_CONTEXTS = 'dashboard@devcluster';
-  process.env.PROBE_CACHE_MS = '1';
-  resetSettings();
-  resetClusters();
+  testCluster = await startTestCluster('notify', { seed: 'demo' });
+  ({ cluster, control } = testCluster);
+  truth = testCluster.state.seed!.agents;
+  testCluster.pointApp({
+    AGENT_SELECTOR: testCluster.state.seed!.codexSelector ?? undefined,
+    // As the dashboard's service account: its Lease and record are granted by name only.
+    KUBE_CONTEXTS: DASHBOARD_CONTEXT,
+    PROBE_CACHE_MS: '1',
+  });
 }, 120_000);
 
 afterAll(async () => {
   await Promise.all(running.map((n) => n.stop({ release: false })));
-  delete process.env.AGENT_SELECTOR;
-  await control?.close();
-  await cluster?.stop();
-  rmSync(scratch, { recursive: true, force: true });
+  await testCluster?.stop();
 });
 
 describe('notifications from two replicas', () => {

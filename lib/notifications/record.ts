@@ -1,10 +1,7 @@
-// rbac: the dashboard's own namespace (charts/openab-dashboard/tests/code-permissions.ts reads this marker)
 import 'server-only';
 import { z } from 'zod';
 import type * as k8s from '@kubernetes/client-node';
-import { withDeadline } from '../k8s/clusters';
-import { toClusterError } from '../k8s/errors';
-import { asDashboard } from '../k8s/impersonation';
+import { readDocument, updateDocument, type ConfigMapDocument } from '../k8s/configmap-document';
 import type { NotificationEvent } from './events';
 
 /**
@@ -40,9 +37,9 @@ export interface RecordTarget {
   name: string;
 }
 
-function parse(data: Record<string, string> | undefined): NotificationRecord {
+function parse(text: string | undefined): NotificationRecord {
   try {
-    const parsed = stateSchema.safeParse(JSON.parse(data?.[KEY] ?? '{}'));
+    const parsed = stateSchema.safeParse(JSON.parse(text ?? '{}'));
     if (parsed.success) return parsed.data;
   } catch {
     // A damaged record reads as empty: at worst events are sent again, never lost.
@@ -57,54 +54,24 @@ function bounded(state: NotificationRecord): NotificationRecord {
   return state;
 }
 
+const recordDocument = (t: RecordTarget): ConfigMapDocument<NotificationRecord> => ({
+  ...t,
+  key: KEY,
+  what: 'the notification record',
+  parse,
+});
+
 export async function readRecord(t: RecordTarget): Promise<{ state: NotificationRecord; resourceVersion: string | null }> {
-  try {
-    const cm = await asDashboard(() =>
-      withDeadline(t.core.readNamespacedConfigMap({ namespace: t.namespace, name: t.name }), 5_000, 'reading the notification record'),
-    );
-    return { state: parse(cm.data), resourceVersion: cm.metadata?.resourceVersion ?? null };
-  } catch (err) {
-    const e = toClusterError(err, `reading ConfigMap ${t.namespace}/${t.name}`);
-    if (e.kind === 'not-found') return { state: parse(undefined), resourceVersion: null };
-    throw e;
-  }
+  const { value, resourceVersion } = await readDocument(recordDocument(t));
+  return { state: value, resourceVersion };
 }
 
 /** Applies `change` with compare-and-swap (re-read and re-applied on conflict); returns the state written. */
-export async function updateRecord(t: RecordTarget, change: (state: NotificationRecord) => void): Promise<NotificationRecord> {
-  const { core, namespace, name } = t;
-  for (let attempt = 0; ; attempt++) {
-    const { state, resourceVersion } = await readRecord(t);
+export function updateRecord(t: RecordTarget, change: (state: NotificationRecord) => void): Promise<NotificationRecord> {
+  return updateDocument(recordDocument(t), (state) => {
     change(state);
-    const next = bounded(state);
-    const body = {
-      apiVersion: 'v1',
-      kind: 'ConfigMap',
-      metadata: {
-        name,
-        namespace,
-        labels: { 'app.kubernetes.io/managed-by': 'openab-dashboard' },
-        ...(resourceVersion ? { resourceVersion } : {}),
-      },
-      data: { [KEY]: JSON.stringify(next) },
-    };
-    try {
-      await asDashboard(() =>
-        withDeadline(
-          resourceVersion
-            ? core.replaceNamespacedConfigMap({ namespace, name, body })
-            : core.createNamespacedConfigMap({ namespace, body }),
-          5_000,
-          'saving the notification record',
-        ),
-      );
-      return next;
-    } catch (err) {
-      const e = toClusterError(err, `saving ConfigMap ${namespace}/${name}`);
-      if (attempt < 5 && e.kind === 'conflict') continue;
-      throw e;
-    }
-  }
+    return bounded(state);
+  });
 }
 
 /** Adds newly found events to pending (those already sent or pending are left alone). */

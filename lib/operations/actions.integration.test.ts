@@ -1,17 +1,22 @@
 // The operator actions against the dev cluster with the demo seed: real exec into sandboxed
 // pods running the real Codex CLI, the real client, real Events.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'smol-toml';
-import { startDevCluster, type DevCluster } from '../../devcluster/cluster';
-import { devClusterClient } from '../../scripts/devcluster-client';
-import { resetSettings } from '../settings';
-import { getCluster, resetClusters } from '../k8s/clusters';
+import { getCluster } from '../k8s/clusters';
+import {
+  DASHBOARD_CONTEXT,
+  EVERY_CODEX_AGENT,
+  readyFleet,
+  startTestCluster,
+  until,
+  type DevClusterControl,
+  type TestCluster,
+} from '../testing/devcluster';
 import { execInPod } from '../k8s/exec';
 import { probeAgent, resetProbeCacheForTests } from '../fleet/probe';
-import { getFleet, type FleetAgent } from '../fleet/fleet';
+import type { FleetAgent } from '../fleet/fleet';
 import { setApprovalMode } from '../codex/config';
 import { listAgentHistory } from '../audit/history';
 import { UserFacingError } from '../errors';
@@ -19,14 +24,14 @@ import { changeApprovalMode, readApprovalForm } from './approval-mode';
 import { readPodConfig, sha256, writePodConfig } from './pod-config';
 import { changeFeature } from './feature-toggle';
 import { agentRolloutStatus, restartAgent, restartAgents } from './restart';
+import type { RolloutStatus } from '../k8s/rollout';
 import { agentActionAccess } from './access';
 import { findAgentPod } from './target';
 import type { AgentRef } from './agent-ref';
 
-let cluster: DevCluster;
-let control: ReturnType<typeof devClusterClient>;
-const scratch = mkdtempSync(path.join(tmpdir(), 'actions-it-'));
-const CTX = 'dashboard@devcluster';
+let testCluster: TestCluster;
+let control: DevClusterControl;
+const CTX = DASHBOARD_CONTEXT;
 const operator = { name: 'olivia', email: 'olivia@example.com', role: 'operator' };
 const ref = (namespace: string, name: string): AgentRef => ({ clusterId: CTX, namespace, name });
 
@@ -40,12 +45,7 @@ let RESTART: AgentRef;
 
 async function pickAgents() {
   // Wait for every pod to have started, so the fleet reads as seeded.
-  let agents: FleetAgent[] = [];
-  for (let i = 0; i < 120; i++) {
-    agents = (await getFleet()).agents;
-    if (agents.length > 0 && agents.every((a) => a.workload.pods.every((p) => p.crashLooping || (p.ready && !p.terminating)))) break;
-    await new Promise((r) => setTimeout(r, 500));
-  }
+  const { agents } = await readyFleet();
   const taken = new Set<string>();
   const take = (what: string, test: (a: FleetAgent) => boolean): AgentRef => {
     const a = agents.find((x) => !taken.has(x.key) && !x.problem && x.probe && test(x));
@@ -65,15 +65,9 @@ async function pickAgents() {
   RESTART = take('healthy', healthy);
 }
 
-function useKubeconfig(file: string) {
-  process.env.KUBECONFIG = file;
-  process.env.KUBE_CONTEXTS = `${CTX},viewer@devcluster`;
-  process.env.PROBE_CACHE_MS = '600000';
-  // Every seeded Codex agent (the chart's default selector only matches agents keyed `codex`).
-  process.env.AGENT_SELECTOR = 'app.kubernetes.io/name=openab,app.kubernetes.io/component in (codex,codex-2,codex-3,codex-4)';
-  resetSettings();
-  resetClusters();
-}
+/** Settles a rollout: its status once `done` holds, or after 45 s as it stands. */
+const rolloutUntil = (agent: AgentRef, done: (s: RolloutStatus) => boolean, everyMs = 200) =>
+  until(() => agentRolloutStatus(agent), done, 45_000, everyMs);
 
 /** Writes (or with null removes) config.toml in the agent's pod behind the dashboard's back. */
 async function putConfig(agent: AgentRef, content: string | Buffer | null) {
@@ -119,18 +113,19 @@ async function expectUserError(work: Promise<unknown>, pattern: RegExp) {
 }
 
 beforeAll(async () => {
-  cluster = await startDevCluster({ port: 0, seed: 'demo', kubeconfigPath: path.join(scratch, 'kubeconfig'), quiet: true });
-  control = devClusterClient({ ...JSON.parse(readFileSync(cluster.statePath, 'utf8')), kubeconfig: cluster.kubeconfigPath });
-  useKubeconfig(cluster.kubeconfigPath);
-  resetProbeCacheForTests();
+  testCluster = await startTestCluster('actions', { seed: 'demo' });
+  control = testCluster.control;
+  testCluster.pointApp({
+    KUBE_CONTEXTS: `${CTX},viewer@devcluster`,
+    PROBE_CACHE_MS: '600000',
+    AGENT_SELECTOR: EVERY_CODEX_AGENT,
+  });
   await pickAgents();
   resetProbeCacheForTests();
 }, 120_000);
 
 afterAll(async () => {
-  await control?.close();
-  await cluster?.stop();
-  rmSync(scratch, { recursive: true, force: true });
+  await testCluster?.stop();
 });
 
 describe('approval mode', () => {
@@ -356,8 +351,7 @@ describe('a pod that cannot take the change', () => {
     const stale = await findAgentPod(SCRATCH_AGENT);
     const before = await readPodConfig(stale);
     await restartAgent(SCRATCH_AGENT, operator);
-    const deadline = Date.now() + 45_000;
-    while (!(await agentRolloutStatus(SCRATCH_AGENT)).done && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    await rolloutUntil(SCRATCH_AGENT, (s) => s.done);
     await expectUserError(
       writePodConfig(stale, before.hash, 'approval_policy = "never"\n'),
       /no longer exists.*replaced while the action ran/,
@@ -435,13 +429,16 @@ describe('restart', () => {
     const second = await restartAgent(RESTART, operator);
     expect(second.status).toBe('already-restarting');
     const phases = new Set<string>();
-    const deadline = Date.now() + 45_000;
-    let status = await agentRolloutStatus(RESTART);
-    while (!status.done && Date.now() < deadline) {
-      phases.add(status.phase);
-      await new Promise((r) => setTimeout(r, 150));
-      status = await agentRolloutStatus(RESTART);
-    }
+    const status = await until(
+      async () => {
+        const s = await agentRolloutStatus(RESTART);
+        if (!s.done) phases.add(s.phase);
+        return s;
+      },
+      (s) => s.done,
+      45_000,
+      150,
+    );
     expect(status).toMatchObject({ phase: 'ready', done: true, failed: false });
     expect(status.restartedAt).toBe(first.status === 'restarting' ? first.restartedAt : null);
     expect(phases.has('terminating-old') || phases.has('pending') || phases.has('starting')).toBe(true);
@@ -461,27 +458,14 @@ describe('restart', () => {
     expect(!items[1].ok && items[1].error).toMatch(/no Codex agent agents\/no-such-agent/);
     // Not a Codex agent: the selector keeps it out of reach.
     expect(items[2]).toMatchObject({ ok: false });
-    const deadline = Date.now() + 45_000;
-    let status = await agentRolloutStatus(MANUAL);
-    while (!status.done && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 200));
-      status = await agentRolloutStatus(MANUAL);
-    }
+    const status = await rolloutUntil(MANUAL, (s) => s.done);
     expect(status.phase).toBe('ready');
   });
 });
 
 describe('a restart that fails', () => {
   it('reports a crash-looping new pod as the reason', async () => {
-    const settle = async (until: (s: Awaited<ReturnType<typeof agentRolloutStatus>>) => boolean) => {
-      const deadline = Date.now() + 45_000;
-      let status = await agentRolloutStatus(RESTART);
-      while (!until(status) && Date.now() < deadline) {
-        await new Promise((r) => setTimeout(r, 250));
-        status = await agentRolloutStatus(RESTART);
-      }
-      return status;
-    };
+    const settle = (done: (s: RolloutStatus) => boolean) => rolloutUntil(RESTART, done, 250);
     await settle((s) => s.done);
     await control.crashloop(RESTART.namespace, RESTART.name, true);
     try {
@@ -490,12 +474,7 @@ describe('a restart that fails', () => {
       const started = await restartAgent(RESTART, operator);
       expect(started.status).toBe('restarting');
       const restartedAt = started.status === 'restarting' ? started.restartedAt : '';
-      let status = await agentRolloutStatus(RESTART);
-      const deadline = Date.now() + 45_000;
-      while (!(status.done && status.restartedAt === restartedAt) && Date.now() < deadline) {
-        await new Promise((r) => setTimeout(r, 250));
-        status = await agentRolloutStatus(RESTART);
-      }
+      const status = await settle((s) => s.done && s.restartedAt === restartedAt);
       expect(status).toMatchObject({ phase: 'failed', failed: true });
       expect(status.message).toMatch(/crash-looping/);
       const [outcome] = await listAgentHistory(getCluster(CTX), RESTART.namespace, RESTART.name);

@@ -3,20 +3,26 @@
 // very slow pods. The fleet still renders with per-agent or per-cluster errors, actions
 // fail in plain words, and after every fault each agent's config.toml parses or is exactly
 // what it was.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer, connect, type Server } from 'node:net';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import * as k8s from '@kubernetes/client-node';
 import { dump, load } from 'js-yaml';
 import { parse } from 'smol-toml';
+import { kubeConfig } from '../../devcluster/conformance/helpers';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startDevCluster, type DevCluster } from '../../devcluster/cluster';
-import { devClusterClient } from '../../scripts/devcluster-client';
-import { resetSettings } from '../settings';
-import { resetClusters } from '../k8s/clusters';
+import type { DevCluster } from '../../devcluster/cluster';
+import {
+  DASHBOARD_CONTEXT,
+  EVERY_CODEX_AGENT,
+  readyFleet,
+  startTestCluster,
+  type DevClusterControl,
+  type TestCluster,
+} from '../testing/devcluster';
 import { getFleet, type Fleet } from '../fleet/fleet';
 import { resetProbeCacheForTests } from '../fleet/probe';
+import { resetClusters } from '../k8s/clusters';
 import { listFleetHistory } from '../audit/fleet-history';
 import { UserFacingError } from '../errors';
 import { changeApprovalMode, readApprovalForm } from './approval-mode';
@@ -25,11 +31,12 @@ import { restartAgent } from './restart';
 import { findAgentPod } from './target';
 import type { AgentRef } from './agent-ref';
 
-const CTX = 'dashboard@devcluster';
+const CTX = DASHBOARD_CONTEXT;
 const actor = { name: 'fiona', email: null, role: 'operator' };
-const scratch = mkdtempSync(path.join(tmpdir(), 'faults-it-'));
+let testCluster: TestCluster;
+let scratch: string;
 let cluster: DevCluster;
-let control: ReturnType<typeof devClusterClient>;
+let control: DevClusterControl;
 let admin: k8s.CoreV1Api;
 let agents: AgentRef[] = [];
 /** Each agent's config.toml as last seen intact. */
@@ -38,36 +45,20 @@ const known = new Map<string, { exists: boolean; text: string }>();
 const keyOf = (r: AgentRef) => `${r.namespace}/${r.name}`;
 
 function useKubeconfig(file: string) {
-  process.env.KUBECONFIG = file;
-  process.env.KUBE_CONTEXTS = CTX;
-  process.env.PROBE_TIMEOUT_MS = '3000';
-  process.env.AGENT_SELECTOR = 'app.kubernetes.io/name=openab,app.kubernetes.io/component in (codex,codex-2,codex-3,codex-4)';
-  resetSettings();
-  resetClusters();
-  resetProbeCacheForTests();
+  testCluster.pointApp({ KUBECONFIG: file, PROBE_TIMEOUT_MS: '3000', AGENT_SELECTOR: EVERY_CODEX_AGENT });
 }
 
 async function clearKnobs() {
   await control.knobs({ latencyMs: 0, execLatencyMs: 0, faults: [], execFault: null });
 }
 
-async function readyFleet(): Promise<Fleet> {
-  let fleet: Fleet | null = null;
-  for (let i = 0; i < 120; i++) {
-    resetProbeCacheForTests();
-    fleet = await getFleet();
-    const settled =
-      fleet.agents.length > 0 && fleet.agents.every((a) => a.workload.pods.every((p) => p.crashLooping || (p.ready && !p.terminating)));
-    if (settled && fleet.agents.filter((a) => a.probe).length >= agents.length) return fleet;
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  return fleet!;
-}
+/** The fleet once every agent known so far has been probed again. */
+const probedFleet = (): Promise<Fleet> => readyFleet({ probed: agents.length, fresh: true });
 
 /** After a fault: every agent's config.toml parses, or is byte for byte what it was. */
 async function expectConfigsIntact(what: string) {
   await clearKnobs();
-  await readyFleet();
+  await probedFleet();
   for (const ref of agents) {
     const now = await readPodConfig(await findAgentPod(ref));
     const before = known.get(keyOf(ref));
@@ -95,15 +86,13 @@ async function faultAfterExecs<T>(afterExecs: number, knobs: Record<string, unkn
 }
 
 beforeAll(async () => {
-  cluster = await startDevCluster({ port: 0, seed: 'demo', kubeconfigPath: path.join(scratch, 'kubeconfig'), quiet: true });
-  control = devClusterClient({ ...JSON.parse(readFileSync(cluster.statePath, 'utf8')), kubeconfig: cluster.kubeconfigPath });
-  const kc = new k8s.KubeConfig();
-  kc.loadFromFile(cluster.kubeconfigPath);
-  kc.setCurrentContext('admin@devcluster');
+  testCluster = await startTestCluster('faults', { seed: 'demo' });
+  ({ cluster, control, scratch } = testCluster);
+  const kc = kubeConfig(cluster);
   admin = kc.makeApiClient(k8s.CoreV1Api);
   useKubeconfig(cluster.kubeconfigPath);
   agents = [];
-  const fleet = await readyFleet();
+  const fleet = await probedFleet();
   agents = fleet.agents
     .filter((a) => a.probe && !a.problem)
     .map((a) => ({ clusterId: CTX, namespace: a.workload.namespace, name: a.workload.name }));
@@ -116,9 +105,7 @@ afterEach(async () => {
 });
 
 afterAll(async () => {
-  await control?.close();
-  await cluster?.stop();
-  rmSync(scratch, { recursive: true, force: true });
+  await testCluster?.stop();
 });
 
 /** An agent whose approval mode can be switched (its config parses and is not custom). */

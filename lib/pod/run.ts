@@ -25,17 +25,18 @@ export interface ProgramOutput extends ExecOutput {
   frames: Frame[];
 }
 
-export async function runPodProgram(target: PodExecTarget, name: PodProgramName, args: string[], opts: RunOptions): Promise<ProgramOutput> {
+/** What both ways of running a program ask of exec: the program in the target's container, within the caller's bounds. */
+function programExec(target: PodExecTarget, name: PodProgramName, args: string[], opts: RunOptions) {
   const { argv, stdin, nonce } = invocation(name, args, opts);
+  const { namespace, pod, container } = target;
+  return { nonce, request: { namespace, pod, container, argv, stdin, timeoutMs: opts.timeoutMs, maxStdoutBytes: opts.maxStdoutBytes } };
+}
+
+export async function runPodProgram(target: PodExecTarget, name: PodProgramName, args: string[], opts: RunOptions): Promise<ProgramOutput> {
+  const { nonce, request } = programExec(target, name, args, opts);
   const reader = opts.stream ? new FrameReader(nonce, opts.stream) : null;
   const out = await execInPod(target.cluster, {
-    namespace: target.namespace,
-    pod: target.pod,
-    container: target.container,
-    argv,
-    stdin,
-    timeoutMs: opts.timeoutMs,
-    maxStdoutBytes: opts.maxStdoutBytes,
+    ...request,
     ...(reader ? { onStdout: (chunk: Buffer) => reader.write(chunk) } : {}),
   });
   reader?.end();
@@ -49,14 +50,5 @@ export function startPodProgram(
   args: string[],
   opts: Omit<RunOptions, 'stream'> & { maxStdoutBytes: number },
 ) {
-  const { argv, stdin } = invocation(name, args, opts);
-  return execInPodStreaming(target.cluster, {
-    namespace: target.namespace,
-    pod: target.pod,
-    container: target.container,
-    argv,
-    stdin,
-    timeoutMs: opts.timeoutMs,
-    maxStdoutBytes: opts.maxStdoutBytes,
-  });
+  return execInPodStreaming(target.cluster, { ...programExec(target, name, args, opts).request, maxStdoutBytes: opts.maxStdoutBytes });
 }

@@ -3,58 +3,40 @@
 // generation); the delivery skill is installed for real and its script run IN the pod against
 // the fake Discord; an image is copied to a stable path.
 import { randomBytes, createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDevCluster, type DevCluster } from '../../devcluster/cluster';
-import { buildSeed, canPostFiles, channelPermissions as seedChannelPermissions } from '../../devcluster/seed';
+import type { DevCluster } from '../../devcluster/cluster';
+import { canPostFiles, channelPermissions as seedChannelPermissions } from '../../devcluster/seed';
 import type { SeedAgent, SeedDiscord } from '../../devcluster/seed/types';
-import { devClusterClient } from '../../scripts/devcluster-client';
-import { resetSettings } from '../settings';
-import { getCluster, resetClusters } from '../k8s/clusters';
+import { getCluster } from '../k8s/clusters';
+import { DASHBOARD_CONTEXT, type DevClusterControl, type TestCluster } from '../testing/devcluster';
+import { readinessOf as readinessOfAgent, startReadinessFleet } from '../testing/readiness-fleet';
 import { execInPod } from '../k8s/exec';
-import { getFleet, type FleetAgent } from '../fleet/fleet';
-import { resetProbeCacheForTests } from '../fleet/probe';
+import type { FleetAgent } from '../fleet/fleet';
 import { findAgentPod } from '../operations/target';
 import { UserFacingError } from '../errors';
 import { installDeliverySkill } from '../skills/install';
 import { DELIVERY_SKILL_DIR, PREVIOUS_SKILL, UPLOAD_SCRIPT_PATH } from '../skills/delivery-skill';
 import { approvalCheck, imageGenerationCheck, type ReadinessItem } from './checks';
-import { fleetReadiness, resetReadinessCachesForTests, serverReadiness, type ServerReadiness } from './service';
-import { resetDiscordCacheForTests } from './discord-check';
+import { fleetReadiness, resetReadinessCachesForTests, type ServerReadiness } from './service';
 import { copyImageToStablePath } from './stable-image';
 import { parsePodFacts } from './pod-facts';
 import { invocation } from '../pod/invocation';
 import { parseFrames } from '../pod/frames';
 
+let testCluster: TestCluster;
 let cluster: DevCluster;
-let control: ReturnType<typeof devClusterClient>;
+let control: DevClusterControl;
 let truth: SeedAgent[];
 let discordSeed: SeedDiscord;
 let fleet: FleetAgent[];
-const scratch = mkdtempSync(path.join(tmpdir(), 'readiness-it-'));
-const CTX = 'dashboard@devcluster';
+const CTX = DASHBOARD_CONTEXT;
 const operator = { name: 'olivia', email: 'olivia@example.com', role: 'operator' };
 
 const agentOf = (t: SeedAgent) => fleet.find((a) => a.workload.namespace === t.namespace && a.workload.name === t.name)!;
 const refOf = (t: SeedAgent) => ({ clusterId: CTX, namespace: t.namespace, name: t.name });
 const itemOf = (r: ServerReadiness, id: ReadinessItem['id']) => r.items.find((i) => i.id === id)!;
 
-async function readinessOf(t: SeedAgent): Promise<ServerReadiness> {
-  const a = agentOf(t);
-  const { podProblem } = await import('../fleet/fleet');
-  return serverReadiness(
-    {
-      cluster: getCluster(CTX),
-      namespace: t.namespace,
-      name: t.name,
-      pod: a.pod ? { name: a.pod.name, uid: a.pod.uid } : null,
-      podProblem: podProblem(a.workload, a.pod),
-    },
-    { podFactsMaxAgeMs: 0 },
-  );
-}
+const readinessOf = (t: SeedAgent) => readinessOfAgent(fleet, t);
 
 /** What the seed's own permission model says the bot lacks in an agent's channels. */
 function seededUploadBlocked(t: SeedAgent): boolean {
@@ -83,43 +65,14 @@ function runUpload(t: SeedAgent, args: string[]) {
 }
 
 beforeAll(async () => {
-  cluster = await startDevCluster({ port: 0, seed: 'demo', kubeconfigPath: path.join(scratch, 'kubeconfig'), quiet: true });
-  const seed = await buildSeed('demo', { dataDir: path.join(scratch, 'truth') });
-  truth = (seed.agents ?? []).filter((a) => a.codex);
+  let seed;
+  ({ testCluster, seed, truth, fleet } = await startReadinessFleet('readiness', () => ({ PROBE_CACHE_MS: '600000' })));
+  ({ cluster, control } = testCluster);
   discordSeed = seed.discord;
-  control = devClusterClient({ ...JSON.parse(readFileSync(cluster.statePath, 'utf8')), kubeconfig: cluster.kubeconfigPath });
-  // The chart must grant this: OpenAB's config is the agent's ConfigMap (the dev pods do not mount it).
-  await control.call('POST', '/_devcluster/rbac', {
-    bindings: [
-      {
-        subjects: [{ kind: 'ServiceAccount', name: 'openab-dashboard', namespace: 'openab-dashboard' }],
-        rules: [{ verbs: ['get'], apiGroups: [''], resources: ['configmaps'] }],
-      },
-    ],
-  });
-  process.env.KUBECONFIG = cluster.kubeconfigPath;
-  process.env.KUBE_CONTEXTS = CTX;
-  process.env.AGENT_SELECTOR = seed.codexSelector;
-  process.env.DISCORD_API_BASE = cluster.discordUrl;
-  process.env.PROBE_CACHE_MS = '600000';
-  resetSettings();
-  resetClusters();
-  resetProbeCacheForTests();
-  resetReadinessCachesForTests();
-  resetDiscordCacheForTests();
-  for (let i = 0; i < 120; i++) {
-    fleet = (await getFleet()).agents;
-    if (fleet.length >= truth.length && fleet.every((a) => a.workload.pods.every((p) => p.crashLooping || (p.ready && !p.terminating))))
-      break;
-    await new Promise((r) => setTimeout(r, 500));
-  }
 }, 120_000);
 
 afterAll(async () => {
-  for (const k of ['AGENT_SELECTOR', 'DISCORD_API_BASE', 'PROBE_CACHE_MS']) delete process.env[k];
-  await control?.close();
-  await cluster?.stop();
-  rmSync(scratch, { recursive: true, force: true });
+  await testCluster?.stop();
 });
 
 describe('readiness of the seeded fleet', () => {

@@ -1,23 +1,16 @@
 'use server';
 import { z } from 'zod';
-import { revalidatePath } from 'next/cache';
 import { defineAction } from '@/lib/auth/guard';
 import { isApprovalMode, type ApprovalMode } from '@/lib/codex/approval-modes';
 import { agentRefSchema } from '@/lib/operations/agent-ref';
 import { restartAgent, restartAgents, MAX_BULK_RESTART } from '@/lib/operations/restart';
 import { changeApprovalMode } from '@/lib/operations/approval-mode';
 import { changeFeature } from '@/lib/operations/feature-toggle';
-
-const AGENT_PAGE = '/agents/[cluster]/[namespace]/[name]';
-
-function refreshViews() {
-  revalidatePath(AGENT_PAGE, 'page');
-  revalidatePath('/');
-}
+import { refreshAgentViews } from './refresh-views';
 
 export const restartAgentAction = defineAction({ name: 'restart-agent', role: 'operator', input: agentRefSchema }, async (ref, user) => {
   const result = await restartAgent(ref, user);
-  refreshViews();
+  refreshAgentViews();
   return result;
 });
 
@@ -34,7 +27,7 @@ export const bulkRestartAction = defineAction(
   },
   async ({ agents }, user) => {
     const items = await restartAgents(agents, user);
-    refreshViews();
+    refreshAgentViews();
     return items;
   },
 );
@@ -52,7 +45,7 @@ export const setApprovalModeAction = defineAction(
   },
   async ({ mode, baseHash, replaceCustom, repairGuide, ...ref }, user) => {
     const result = await changeApprovalMode(ref, { mode: mode as ApprovalMode, baseHash, replaceCustom, repairGuide }, user);
-    if (result.status === 'changed') refreshViews();
+    if (result.status === 'changed') refreshAgentViews();
     return result;
   },
 );
@@ -66,7 +59,7 @@ export const setFeatureAction = defineAction(
   },
   async ({ feature, enabled, confirmUnstable, ...ref }, user) => {
     const result = await changeFeature(ref, { name: feature, enabled, confirmUnstable }, user);
-    if (result.status === 'changed') refreshViews();
+    if (result.status === 'changed') refreshAgentViews();
     return result;
   },
 );

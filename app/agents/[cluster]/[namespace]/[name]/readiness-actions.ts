@@ -1,6 +1,6 @@
 'use server';
 import { z } from 'zod';
-import { revalidatePath } from 'next/cache';
+import { refreshAgentViews } from './refresh-views';
 import { defineAction } from '@/lib/auth/guard';
 import { agentRefSchema } from '@/lib/operations/agent-ref';
 import { IMAGE_NAME_PATTERN } from '@/lib/images/paths';
@@ -24,8 +24,7 @@ export const installDeliverySkillAction = defineAction(
   async ({ confirmed, ...ref }, user) => {
     const result = await installDeliverySkill(ref, confirmed, user);
     if (result.status === 'installed') {
-      revalidatePath('/agents/[cluster]/[namespace]/[name]', 'page');
-      revalidatePath('/');
+      refreshAgentViews();
     }
     return result;
   },

@@ -14,30 +14,32 @@ test.afterEach(async () => {
   await control.close();
 });
 
-test('the overview renders every agent, with per-agent errors, while execs are dropped', async ({ page }) => {
+test('the overview renders every agent from what it knows while execs are dropped, and no config is harmed', async ({ page }) => {
   const before = await readPodConfigs();
   const codex = (await seededAgents()).filter((a) => a.codex);
   await signIn(page, 'viewer');
   const control = cluster();
-  // Probes are cached for a second in e2e: wait that out, then break the next three execs.
-  await page.waitForTimeout(1_200);
+  // Probes run in the background and pages show what was last read, with its age: dropped execs
+  // cost a refresh, never the page.
   await control.knobs({ execFault: { kind: 'drop', count: 3 } });
   await page.goto('/');
   await expect(page.getByRole('heading', { name: 'Codex fleet' })).toBeVisible();
   await expect(page.getByTestId('agent-card')).toHaveCount(codex.length);
-  const problems = page.getByTestId('agent-problem');
-  await expect(problems.first()).toBeVisible();
-  await expect(problems.filter({ hasText: /closed before the command reported|connection .* failed|ended early/ }).first()).toBeVisible();
-  // The rest of the fleet still shows what its probes read.
   await expect(
     page
       .getByTestId('login-state')
       .filter({ hasText: /ChatGPT|API key/ })
       .first(),
   ).toBeVisible();
-  const state = await control.call<{ execFault: { count?: number } | null }>('GET', '/_devcluster/knobs');
+  // The keeper's next refreshes take the dropped execs.
+  await expect
+    .poll(async () => (await control.call<{ execFault: { count?: number } | null }>('GET', '/_devcluster/knobs')).execFault?.count ?? 0, {
+      timeout: 60_000,
+    })
+    .toBe(0);
   await control.close();
-  expect(state.execFault?.count ?? 0).toBe(0);
+  await page.reload();
+  await expect(page.getByTestId('agent-card')).toHaveCount(codex.length);
   const after = await readPodConfigs();
   for (const [agent, now] of after) expect(configIntact(now, before.get(agent)), agent).toEqual({ ok: true });
 });

@@ -24,7 +24,7 @@ test('an agent with the previous skill is offered the upgrade with a diff, and g
   expect(saved.length).toBeGreaterThan(100);
   try {
     await signIn(page, 'operator');
-    await page.goto(`/agents/${encodeURIComponent(CLUSTER)}/${agent.namespace}/${agent.name}`);
+    await page.goto(`/agents/${encodeURIComponent(CLUSTER)}/${agent.namespace}/${agent.name}?tab=images`);
     await page.getByTestId('install-skill').click();
     const dialog = page.getByRole('dialog', { name: 'Replace the skill on the agent?' });
     await expect(dialog).toContainText('previous delivery skill (skills/discord-image-delivery)');

@@ -25,8 +25,37 @@ export type ErrorCode =
   /** Anything unexpected: the message says so without internals. */
   | 'internal';
 
+const BRANDS = Symbol.for('openab.errorBrands');
+
+/**
+ * An error class whose `instanceof` holds across the bundle copies of its module (see
+ * lib/process-state.ts): a probe shared by a page and an action may reject with an error made
+ * by the other copy. Each subclass names its brand; one that does not falls back to the plain
+ * prototype check.
+ */
+export class BrandedError extends Error {
+  static readonly brand: string = 'BrandedError';
+  readonly [BRANDS]: readonly string[];
+
+  constructor(message: string) {
+    super(message);
+    const brands: string[] = [];
+    for (let c: unknown = new.target; typeof c === 'function' && c !== Error; c = Object.getPrototypeOf(c))
+      if (Object.hasOwn(c, 'brand')) brands.push((c as typeof BrandedError).brand);
+    this[BRANDS] = brands;
+  }
+
+  static [Symbol.hasInstance](value: unknown): boolean {
+    if (!Object.hasOwn(this, 'brand')) return Function.prototype[Symbol.hasInstance].call(this, value);
+    const brands = (value as { [BRANDS]?: unknown } | null)?.[BRANDS];
+    return Array.isArray(brands) && brands.includes(this.brand);
+  }
+}
+
 /** Errors meant for the user: their message is shown as it is, their code decides. */
-export class UserFacingError extends Error {
+export class UserFacingError extends BrandedError {
+  static override readonly brand: string = 'UserFacingError';
+
   constructor(
     message: string,
     readonly code: ErrorCode = 'failed',

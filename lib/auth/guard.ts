@@ -9,11 +9,12 @@ import { isRole, roleAtLeast, ROLE_LABELS, type Role } from './roles';
 import { refusedRedirect } from './refused-page';
 import { SlidingWindowLimiter } from './rate-limit';
 import { getSettings } from '../settings';
+import { processState } from '../process-state';
 import { cache } from 'react';
 import { impersonationEnabled, kubeIdentityOf, runWithIdentity, setIdentityResolver, type RequestIdentity } from '../k8s/impersonation';
 
-/** Actions per user per minute (ACTION_RATE_LIMIT): slows a runaway script, not a person. */
-const actionLimiter = new SlidingWindowLimiter(getSettings().actionRateLimit, 60_000);
+/** Actions per user per minute (ACTION_RATE_LIMIT): slows a runaway script, not a person. One per process (lib/process-state.ts). */
+const actionLimiter = processState('auth.actionLimiter', () => new SlidingWindowLimiter(getSettings().actionRateLimit, 60_000));
 
 export interface SessionUser {
   id: string;
@@ -26,6 +27,8 @@ export interface SessionUser {
 
 /** No session (401) or too low a role (403). */
 export class GuardError extends UserFacingError {
+  static override readonly brand: string = 'GuardError';
+
   constructor(
     readonly status: 401 | 403,
     message: string,

@@ -7,6 +7,7 @@ import { getSettings } from '../settings';
 import { safeCallbackPath } from './callback-url';
 import { clientAddressOf } from './client-address';
 import { LocalSignIn } from './local-sign-in';
+import { processState } from '../process-state';
 import { loadLocalUsers } from './local-users';
 import { checkSession, identityOf, newSessionIdentity, roleOf, sessionExpiresAt, tokenFields } from './session';
 import { recordSignIn, revokeSession, userKeyOf } from './session-store';
@@ -17,14 +18,19 @@ const auth = getSettings().auth;
 export const LOCKED_OUT = 'LockedOut';
 export const BUSY = 'Busy';
 
-const localSignIn = new LocalSignIn(() => loadLocalUsers(getSettings().auth.accounts), {
-  maxFailuresPerName: auth.signInMaxFailures,
-  maxFailuresPerAddress: auth.signInMaxFailuresPerAddress,
-  windowMs: 15 * 60_000,
-  // Half the cores at most: scrypt is CPU work, and the event loop needs a core to serve everyone else.
-  hashConcurrency: Math.max(1, Math.floor(availableParallelism() / 2)),
-  maxWaiting: 64,
-});
+/** One per process (lib/process-state.ts): lockouts must count every failed sign-in. */
+const localSignIn = processState(
+  'auth.localSignIn',
+  () =>
+    new LocalSignIn(() => loadLocalUsers(getSettings().auth.accounts), {
+      maxFailuresPerName: auth.signInMaxFailures,
+      maxFailuresPerAddress: auth.signInMaxFailuresPerAddress,
+      windowMs: 15 * 60_000,
+      // Half the cores at most: scrypt is CPU work, and the event loop needs a core to serve everyone else.
+      hashConcurrency: Math.max(1, Math.floor(availableParallelism() / 2)),
+      maxWaiting: 64,
+    }),
+);
 
 /** Whether local sign-ins from the client of these request headers are locked out now. */
 export function signInAddressLocked(headers: Headers): boolean {

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { getClusters, type Cluster } from '../k8s/clusters';
 import { readDocument, updateDocument, type ConfigMapDocument } from '../k8s/configmap-document';
 import { getSettings } from '../settings';
+import { processState } from '../process-state';
 
 /**
  * What every replica must agree on about sessions, kept in one ConfigMap in the dashboard's own
@@ -60,20 +61,15 @@ function pruned(state: SessionState, now: number, maxAgeMs: number): SessionStat
 }
 
 /**
- * This replica's copy. On globalThis, not in module scope: Next.js bundles each route with its own
- * copy of this module, and a sign-out handled by next-auth's route must count at once for the
- * routes, pages and actions of the same process.
+ * This replica's copy, one per process (lib/process-state.ts): a sign-out handled by next-auth's
+ * route must count at once for the routes, pages and actions of the same process.
  */
-const local = ((globalThis as Record<symbol, unknown>)[Symbol.for('openab.sessionStore')] ??= {
-  cache: null,
-  inFlight: null,
-  writes: 0,
-}) as {
-  cache: { state: SessionState; at: number } | null;
-  inFlight: Promise<SessionState> | null;
+const local = processState('auth.sessionStore', () => ({
+  cache: null as { state: SessionState; at: number } | null,
+  inFlight: null as Promise<SessionState> | null,
   /** Bumped by every write here: a read begun before it must not replace what the write put in the cache. */
-  writes: number;
-};
+  writes: 0,
+}));
 
 /** The session list's ConfigMap, as the settings name it. */
 function sessionDocument(): ConfigMapDocument<SessionState> {

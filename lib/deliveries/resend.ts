@@ -13,6 +13,7 @@ import { discordApiBase } from '../discord/settings';
 import { botTokenFor } from '../discord/token';
 import { deliveryKey, markLine, type DeliveryMark } from './marks';
 import { UserFacingError } from '../errors';
+import { processState } from '../process-state';
 
 export interface ResendRequest {
   ref: AgentRef;
@@ -34,10 +35,12 @@ export interface ResendResult {
 }
 
 /** Plain-words refusal the user can act on. */
-export class ResendError extends UserFacingError {}
+export class ResendError extends UserFacingError {
+  static override readonly brand: string = 'ResendError';
+}
 
 /** Resends under way in this process, by idempotency key: a double click shares one send. */
-const running = new Map<string, Promise<ResendResult>>();
+const running = processState('deliveries.resend.running', () => new Map<string, Promise<ResendResult>>());
 
 export function resendImage(req: ResendRequest): Promise<ResendResult> {
   const name = checkImageName(req.image);

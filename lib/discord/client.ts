@@ -3,6 +3,8 @@
 // errors retried a bounded number of times, and every refusal comes back in plain words
 // that say what to fix. The token never appears in an error, a log line or a return value.
 
+import { BrandedError } from '../errors';
+
 /** Discord's per-file limit on servers without boosts. */
 export const DEFAULT_MAX_FILE_BYTES = 10 * 1024 * 1024;
 
@@ -39,7 +41,9 @@ export interface SentMessage {
 export type DiscordFailure =
   'unauthorized' | 'forbidden' | 'not-found' | 'too-large' | 'rate-limited' | 'bad-request' | 'server' | 'network';
 
-export class DiscordSendError extends Error {
+export class DiscordSendError extends BrandedError {
+  static override readonly brand: string = 'DiscordSendError';
+
   constructor(
     message: string,
     readonly kind: DiscordFailure,

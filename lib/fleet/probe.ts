@@ -12,6 +12,7 @@ import { readApprovalSettings } from '../codex/config';
 import type { GuideMistake } from '../codex/approval-modes';
 import { codexErrorMessage } from '../codex/cli-output';
 import { getSettings } from '../settings';
+import { processState } from '../process-state';
 import { PROBE_NODE, splitProbeOutput } from './probe-script';
 
 export type ApprovalSummary =
@@ -43,9 +44,24 @@ interface CacheEntry {
   at: number;
 }
 
-const cache = new Map<string, CacheEntry>();
-const inFlight = new Map<string, Promise<AgentProbe>>();
-let limiter: ReturnType<typeof pLimit> | null = null;
+interface Kept {
+  target: ProbeTarget;
+  lastReadAt: number;
+}
+
+/** One per process (lib/process-state.ts): an action's invalidation must reach the pages' and routes' reads. */
+const state = processState('fleet.probe', () => ({
+  cache: new Map<string, CacheEntry>(),
+  inFlight: new Map<string, Promise<AgentProbe>>(),
+  limiter: null as ReturnType<typeof pLimit> | null,
+  /** Per cluster, when its next probe exec may start. */
+  nextSlot: new Map<string, number>(),
+  /** The agents kept warm, by pod key. */
+  kept: new Map<string, Kept>(),
+  ticker: null as NodeJS.Timeout | null,
+  invalidatedAt: new Map<string, number>(),
+}));
+const { cache, inFlight, nextSlot, kept, invalidatedAt } = state;
 
 export interface ProbeTarget {
   cluster: Cluster;
@@ -113,13 +129,14 @@ function refresh(target: ProbeTarget): Promise<AgentProbe> {
   const key = keyOf(target);
   const running = inFlight.get(key);
   if (running) return running;
-  limiter ??= pLimit(getSettings().probeConcurrency);
+  state.limiter ??= pLimit(getSettings().probeConcurrency);
   let startedAt = Infinity;
-  const work = limiter(async () => {
-    await execSlot(target.cluster.id);
-    startedAt = Date.now();
-    return asDashboardIfImpersonating(() => runProbe(target, cache.get(key)?.probe ?? null));
-  })
+  const work = state
+    .limiter(async () => {
+      await execSlot(target.cluster.id);
+      startedAt = Date.now();
+      return asDashboardIfImpersonating(() => runProbe(target, cache.get(key)?.probe ?? null));
+    })
     .then((probe) => {
       // A probe that began before an action changed the pod's files must not stand for them.
       if (startedAt > (invalidatedAt.get(key) ?? 0)) cache.set(key, { probe, at: Date.parse(probe.observedAt) });
@@ -142,8 +159,6 @@ function asDashboardIfImpersonating<T>(fn: () => Promise<T>): Promise<T> {
 
 // ---- exec rate per cluster ------------------------------------------------------------
 
-const nextSlot = new Map<string, number>();
-
 /** Waits for this cluster's next exec slot: at most PROBE_EXECS_PER_SECOND probe execs start per second. */
 async function execSlot(clusterId: string): Promise<void> {
   const gap = 1000 / getSettings().probeExecsPerSecond;
@@ -155,13 +170,6 @@ async function execSlot(clusterId: string): Promise<void> {
 
 // ---- the keeper ---------------------------------------------------------------------
 
-interface Kept {
-  target: ProbeTarget;
-  lastReadAt: number;
-}
-
-const kept = new Map<string, Kept>();
-let ticker: NodeJS.Timeout | null = null;
 /** An agent read within this window is "looked at": refreshed every PROBE_REFRESH_MS; the rest ten times slower. */
 const LOOKED_AT_MS = 2 * 60_000;
 /** An agent nobody read for this long is no longer kept warm. */
@@ -174,9 +182,9 @@ function keep(key: string, target: ProbeTarget): void {
     entry.target = target;
     entry.lastReadAt = Date.now();
   } else kept.set(key, { target, lastReadAt: Date.now() });
-  if (!ticker) {
-    ticker = setInterval(keepWarm, TICK_MS);
-    ticker.unref?.();
+  if (!state.ticker) {
+    state.ticker = setInterval(keepWarm, TICK_MS);
+    state.ticker.unref?.();
   }
 }
 
@@ -210,15 +218,13 @@ export function invalidateProbe(clusterId: string, podUid: string): void {
   invalidatedAt.set(key, Date.now());
 }
 
-const invalidatedAt = new Map<string, number>();
-
 /** Empties the probe cache (tests measure cold probes). */
 export function resetProbeCacheForTests(): void {
   cache.clear();
   kept.clear();
   invalidatedAt.clear();
   nextSlot.clear();
-  limiter = null;
+  state.limiter = null;
 }
 
 /** Drops cache entries (and kept agents) of pods that no longer exist. */

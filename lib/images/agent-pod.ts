@@ -3,6 +3,7 @@ import type { Cluster } from '../k8s/clusters';
 import { agentKey, agentLabel, type AgentRef } from '../k8s/agent-ref';
 import { ClusterError } from '../k8s/errors';
 import { locateAgent, noRunningPodReason } from '../k8s/locator';
+import { processState } from '../process-state';
 
 export type { AgentRef };
 
@@ -23,7 +24,7 @@ export interface PodTarget {
   container: string;
 }
 
-const resolved = new Map<string, { at: number; target: Promise<PodTarget> }>();
+const resolved = processState('images.agent-pod.resolved', () => new Map<string, { at: number; target: Promise<PodTarget> }>());
 const RESOLVE_TTL_MS = 5_000;
 
 /** The running pod of an agent (cached a few seconds; errors are not cached). */

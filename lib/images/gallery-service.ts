@@ -8,8 +8,10 @@ import { cacheKey, DiskCache } from './disk-cache';
 import type { ImageEntry } from './inventory-output';
 import { imageSettings } from './settings';
 import { makeThumbnail } from './thumbnails';
+import { BrandedError } from '../errors';
 import { transferImages, transferPage, type PageRequest } from './transfer';
 import type { PageFile } from './tar-reader';
+import { processState } from '../process-state';
 
 export interface ServedFile {
   path: string;
@@ -17,14 +19,15 @@ export interface ServedFile {
   placeholder: boolean;
 }
 
-let cache: DiskCache | null = null;
+/** One per process (lib/process-state.ts): the cache's size accounting must see every write. */
+const disk = processState('images.gallery-service.disk', () => ({ cache: null as DiskCache | null }));
 export function imageCache(): DiskCache {
   const s = imageSettings();
-  cache ??= new DiskCache(s.cacheDir, s.cacheMaxBytes);
-  return cache;
+  disk.cache ??= new DiskCache(s.cacheDir, s.cacheMaxBytes);
+  return disk.cache;
 }
 export function resetImageCacheForTests(): void {
-  cache = null;
+  disk.cache = null;
   transferLimits.clear();
   pending.clear();
   inFlight.clear();
@@ -37,7 +40,7 @@ const PLACEHOLDER = 'thumb-v1-placeholder';
 const sharpLimit = pLimit(Math.max(2, os.availableParallelism()));
 const originals = new BufferPool();
 /** Transfers in flight per volume: more would only buffer bytes faster than sharp uses them. */
-const transferLimits = new Map<string, ReturnType<typeof pLimit>>();
+const transferLimits = processState('images.gallery-service.transferLimits', () => new Map<string, ReturnType<typeof pLimit>>());
 function transferLimit(vk: string) {
   let limit = transferLimits.get(vk);
   if (!limit) transferLimits.set(vk, (limit = pLimit(imageSettings().transfersPerVolume)));
@@ -56,8 +59,8 @@ interface Batch {
   timer: NodeJS.Timeout | null;
 }
 /** Thumbnails asked for but not fetched yet, per volume: requests arriving together share one exec. */
-const pending = new Map<string, Batch>();
-const inFlight = new Map<string, Tracked>();
+const pending = processState('images.gallery-service.pending', () => new Map<string, Batch>());
+const inFlight = processState('images.gallery-service.inFlight', () => new Map<string, Tracked>());
 const BATCH_WINDOW_MS = 15;
 
 /** A thumbnail on its way, for every request of it to share. */
@@ -103,7 +106,7 @@ export async function cachedThumbnail(ref: AgentRef, entry: ImageEntry): Promise
  * mtime`, as the transfer program writes them): a page transfer leaves them out. Bounded;
  * forgetting one only costs sending it again.
  */
-const knownCached = new Map<string, Set<string>>();
+const knownCached = processState('images.gallery-service.knownCached', () => new Map<string, Set<string>>());
 const KNOWN_CACHED_MAX = 2_000;
 function rememberCached(ref: AgentRef, entry: ImageEntry): void {
   const vk = volumeKey(ref);
@@ -156,7 +159,7 @@ interface Push {
   named: Promise<void>;
   files: Promise<number>;
 }
-const pushes = new Map<string, Set<Push>>();
+const pushes = processState('images.gallery-service.pushes', () => new Map<string, Set<Push>>());
 /** How long a thumbnail request waits for a page transfer to name its files. */
 const PAGE_LIST_WAIT_MS = 3_000;
 
@@ -333,7 +336,9 @@ async function fetchThumbnails(ref: AgentRef, group: ImageEntry[]): Promise<void
 }
 
 /** The pod would not hand over this file; the reason is in plain words (refused, missing, changed). */
-export class ImageUnavailableError extends Error {}
+export class ImageUnavailableError extends BrandedError {
+  static override readonly brand: string = 'ImageUnavailableError';
+}
 
 const originalKey = (ref: AgentRef, entry: ImageEntry) => entryKey(ref, entry, 'original');
 

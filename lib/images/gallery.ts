@@ -8,6 +8,7 @@ import { inventoryIsFresh, readInventory, requireImageAccess, type AgentInventor
 import type { ImageEntry } from './inventory-output';
 import { imageContentType } from './paths';
 import type { ImageGeneration, SenderContext } from '../codex/rollout';
+import { processState } from '../process-state';
 
 export const GALLERY_PAGE_SIZE = 48;
 
@@ -163,7 +164,7 @@ export async function galleryAgents(): Promise<Array<{ ref: AgentRef; error: str
 }
 
 /** Per agent: whether the last page shown needed no pod (then its next listing sends no page ahead). */
-const lastPageCached = new Map<string, boolean>();
+const lastPageCached = processState('images.gallery.lastPageCached', () => new Map<string, boolean>());
 
 /** Tests start a "new process". */
 export function resetGalleryForTests(): void {

@@ -9,6 +9,7 @@ import { deliveryTarget, threadIdFromRolloutPath, type Rollout, type SenderConte
 import { agentPod, volumeKey, type AgentRef, type PodTarget } from './agent-pod';
 import { InventoryReader, sessionVersionKey, type ImageEntry, type StrayEntry } from './inventory-output';
 import { imageSettings } from './settings';
+import { processState } from '../process-state';
 
 export interface SessionInfo {
   /** Codex's thread id (the rollout's uuid, also the generated_images directory). */
@@ -35,10 +36,10 @@ export interface AgentInventory {
   sessionsTransferred: number;
 }
 
-const inventories = new Map<string, { at: number; value: AgentInventory }>();
-const inFlight = new Map<string, Promise<AgentInventory>>();
+const inventories = processState('images.inventory.inventories', () => new Map<string, { at: number; value: AgentInventory }>());
+const inFlight = processState('images.inventory.inFlight', () => new Map<string, Promise<AgentInventory>>());
 /** Parsed rollouts per volume, keyed by `path|size|mtime`: a rollout is parsed once per version. */
-const rollouts = new Map<string, Map<string, SessionInfo>>();
+const rollouts = processState('images.inventory.rollouts', () => new Map<string, Map<string, SessionInfo>>());
 
 /**
  * What an agent's volume holds: images, stray files, sessions (reduced in the pod) and the

@@ -1,6 +1,7 @@
 import 'server-only';
 import * as k8s from '@kubernetes/client-node';
 import { getSettings } from '../settings';
+import { processState } from '../process-state';
 import { ClusterError } from './errors';
 import { impersonationEnabled, ImpersonatingKubeConfig } from './impersonation';
 import { stopWatchCaches } from './watch-cache';
@@ -18,8 +19,8 @@ export interface Cluster {
   authz: k8s.AuthorizationV1Api;
 }
 
-let clusters: Cluster[] | null = null;
-let loadError: ClusterError | null = null;
+/** One per process (lib/process-state.ts): one client, connection pool and watch cache per cluster. */
+const loaded = processState('k8s.clusters', () => ({ clusters: null as Cluster[] | null, loadError: null as ClusterError | null }));
 
 function loadKubeConfig(): k8s.KubeConfig {
   const kc = new k8s.KubeConfig();
@@ -67,8 +68,8 @@ function reuseDispatcher(kc: k8s.KubeConfig): void {
 
 /** Every configured cluster. Loaded once: a changed kubeconfig needs a restart, like kubectl proxies. */
 export function getClusters(): Cluster[] {
-  if (clusters) return clusters;
-  if (loadError) throw loadError;
+  if (loaded.clusters) return loaded.clusters;
+  if (loaded.loadError) throw loaded.loadError;
   try {
     const base = loadKubeConfig();
     const wanted = getSettings().contexts;
@@ -81,20 +82,20 @@ export function getClusters(): Cluster[] {
         'unreachable',
       );
     }
-    clusters = contexts.map((c) => clusterFor(base, c));
-    return clusters;
+    loaded.clusters = contexts.map((c) => clusterFor(base, c));
+    return loaded.clusters;
   } catch (err) {
-    loadError =
+    loaded.loadError =
       err instanceof ClusterError ? err : new ClusterError(`The kubeconfig could not be loaded: ${(err as Error).message}`, 'other');
-    throw loadError;
+    throw loaded.loadError;
   }
 }
 
 /** Forget the loaded kubeconfig (tests, and a future reload of the configuration). */
 export function resetClusters(): void {
   stopWatchCaches();
-  clusters = null;
-  loadError = null;
+  loaded.clusters = null;
+  loaded.loadError = null;
 }
 
 export function getCluster(id: string): Cluster {

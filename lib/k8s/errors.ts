@@ -20,6 +20,8 @@ const CODE_OF_KIND: Record<ClusterErrorKind, ErrorCode> = {
  * Never includes request headers or bodies we sent (they may hold tokens).
  */
 export class ClusterError extends UserFacingError {
+  static override readonly brand: string = 'ClusterError';
+
   constructor(
     message: string,
     readonly kind: ClusterErrorKind,

@@ -4,6 +4,7 @@ import * as k8s from '@kubernetes/client-node';
 import { getGlobalDispatcher, type Dispatcher } from 'undici';
 import { ClusterError } from './errors';
 import { getSettings, type ImpersonationSettings } from '../settings';
+import { processState } from '../process-state';
 
 /**
  * Impersonation mode (IMPERSONATION=true): every call to the cluster carries Impersonate-User
@@ -64,8 +65,15 @@ export function kubeIdentityOf(user: IdentitySource, settings: ImpersonationSett
   return { user: `${userPrefix}${value}`, groups };
 }
 
-const storage = new AsyncLocalStorage<RequestIdentity>();
-let resolver: (() => Promise<RequestIdentity | null>) | null = null;
+/**
+ * One per process (lib/process-state.ts): the cluster clients are shared by every bundle, so the
+ * identity a page or an action runs with must be found by whichever copy of this module built them.
+ */
+const identityState = processState('k8s.identity', () => ({
+  storage: new AsyncLocalStorage<RequestIdentity>(),
+  resolver: null as (() => Promise<RequestIdentity | null>) | null,
+}));
+const { storage } = identityState;
 
 /** Runs fn (and everything it starts) with this identity toward the cluster. */
 export function runWithIdentity<T>(identity: RequestIdentity, fn: () => T): T {
@@ -79,7 +87,7 @@ export function asDashboard<T>(fn: () => T): T {
 
 /** How to find the signed-in user when no store was set: the guard registers one that reads the session. */
 export function setIdentityResolver(fn: (() => Promise<RequestIdentity | null>) | null): void {
-  resolver = fn;
+  identityState.resolver = fn;
 }
 
 /** The identity the next cluster call should carry. Fails closed: no user, no call. */
@@ -89,7 +97,7 @@ export async function currentIdentity(): Promise<RequestIdentity> {
   if (stored) return stored;
   let resolved: RequestIdentity | null = null;
   try {
-    resolved = resolver ? await resolver() : null;
+    resolved = identityState.resolver ? await identityState.resolver() : null;
   } catch {
     resolved = null;
   }
@@ -164,7 +172,10 @@ export class ImpersonatingKubeConfig extends k8s.KubeConfig {
 }
 
 /** Answers per person and question; a check in flight is shared, so requests arriving together ask once. */
-const accessChecks = new Map<string, { at: number; answer: Promise<{ allowed: boolean; reason?: string }> }>();
+const accessChecks = processState(
+  'k8s.accessChecks',
+  () => new Map<string, { at: number; answer: Promise<{ allowed: boolean; reason?: string }> }>(),
+);
 const ACCESS_CHECK_TTL_MS = 30_000;
 
 export interface AccessQuestion {

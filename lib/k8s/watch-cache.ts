@@ -1,6 +1,7 @@
 import 'server-only';
 import * as k8s from '@kubernetes/client-node';
 import { getSettings } from '../settings';
+import { processState } from '../process-state';
 import { withDeadline, type Cluster } from './clusters';
 import { ClusterError, toClusterError } from './errors';
 import { asDashboard } from './impersonation';
@@ -214,8 +215,11 @@ interface ClusterCache {
   scopes: Map<string, ScopeCache>;
 }
 
-const caches = new WeakMap<Cluster, ClusterCache>();
-const live = new Set<ClusterCache>();
+/** One per process (lib/process-state.ts): one watch per kind per cluster, whichever bundle reads. */
+const { caches, live } = processState('k8s.watchCaches', () => ({
+  caches: new WeakMap<Cluster, ClusterCache>(),
+  live: new Set<ClusterCache>(),
+}));
 
 function cacheFor(cluster: Cluster, labelSelector: string): ClusterCache {
   const { namespaces } = getSettings();

@@ -20,7 +20,9 @@ export interface Actor {
 export type { AgentRef };
 
 /** A failure of a device login, meant for the person who clicked. */
-export class LoginError extends UserFacingError {}
+export class LoginError extends UserFacingError {
+  static override readonly brand: string = 'LoginError';
+}
 
 export function loginSummary(login: LoginState): AgentLoginSummary {
   switch (login.kind) {

@@ -1,11 +1,13 @@
 import 'server-only';
 import { getClusters } from '../k8s/clusters';
 import { getSettings } from '../settings';
+import { processState } from '../process-state';
 import { Notifier } from './notifier';
 import { impersonationEnabled } from '../k8s/impersonation';
 import { NotificationSettingsError } from './settings';
 
-const running = Symbol.for('openab.notifier');
+/** One per process (lib/process-state.ts), whichever bundle starts it. */
+const running = processState('notifications.notifier', () => ({ notifier: null as Notifier | null }));
 
 /**
  * Starts this process's notifier when a webhook is configured (off otherwise). A setting that
@@ -20,8 +22,7 @@ export function startNotifications(): Notifier | null {
     throw new NotificationSettingsError(
       'Notifications read the fleet as the dashboard itself, which impersonation mode (IMPERSONATION=true) gives no read rights: turn one of them off.',
     );
-  const g = globalThis as Record<symbol, Notifier | undefined>;
-  if (g[running]) return g[running]!;
+  if (running.notifier) return running.notifier;
   let cluster;
   try {
     // The first context is the cluster the dashboard runs in: the Lease and the record live there.
@@ -31,7 +32,7 @@ export function startNotifications(): Notifier | null {
     return null;
   }
   const notifier = new Notifier(settings, cluster);
-  g[running] = notifier;
+  running.notifier = notifier;
   notifier.start();
   console.log(
     JSON.stringify({

@@ -4,9 +4,10 @@ import type { RolloutStatus } from '../k8s/rollout';
 import { listAgentHistory } from '../audit/history';
 import { record } from './activity';
 import type { AgentRef } from './agent-ref';
+import { processState } from '../process-state';
 
 // Outcomes this process has already settled (one list of Events per restart, not per poll).
-const settled = new Set<string>();
+const settled = processState('operations.restart-outcome.settled', () => new Set<string>());
 
 /**
  * Completes the record of a restart started through the dashboard: when its rollout is done,

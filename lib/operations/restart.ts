@@ -6,6 +6,7 @@ import { record, type Actor } from './activity';
 import { recordRestartOutcome } from './restart-outcome';
 import { agentKey, agentLabel, type AgentRef } from './agent-ref';
 import { forEachAgent, MAX_BULK_AGENTS, type BulkItem } from './each-agent';
+import { processState } from '../process-state';
 
 export type RestartResult =
   | { status: 'restarting'; restartedAt: string; generation: number; message: string }
@@ -13,7 +14,7 @@ export type RestartResult =
 
 // One restart per agent at a time in this process: a double click waits for the first
 // patch, then finds the rollout in progress and does not patch again.
-const running = new Map<string, Promise<unknown>>();
+const running = processState('operations.restart.running', () => new Map<string, Promise<unknown>>());
 
 async function serialised<T>(key: string, work: () => Promise<T>): Promise<T> {
   const previous = running.get(key) ?? Promise.resolve();

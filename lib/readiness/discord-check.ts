@@ -7,13 +7,14 @@ import { createHash } from 'node:crypto';
 import { discordApiBase } from '../discord/settings';
 import { basePermissions, channelPermissions, excessPermissions, missingUploadPermissions, parseBits, type Overwrite } from './permissions';
 import type { ChannelReadiness } from './checks';
+import { processState } from '../process-state';
 
 export const DISCORD_CACHE_MS = 60_000;
 const TIMEOUT_MS = 5_000;
 
 /** status 0: no answer (network), with the reason in `error`. */
 type Answer = { status: number; body: unknown; error?: string };
-const cache = new Map<string, { at: number; answer: Promise<Answer> }>();
+const cache = processState('readiness.discord-check.cache', () => new Map<string, { at: number; answer: Promise<Answer> }>());
 
 /** One GET, shared by every caller for a minute (failures are kept only briefly). */
 function discordGet(token: string, path: string): Promise<Answer> {

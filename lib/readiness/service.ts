@@ -18,6 +18,7 @@ import { permissionsCheck, skillCheck, type ChannelReadiness, type ReadinessItem
 import { checkChannelPermissions, type PermissionResult } from './discord-check';
 import { readOpenabConfig, tokenPassing, type OpenabConfigFacts, type TokenVar } from './openab-config';
 import { OPENAB_CONFIG_PATH, parsePodFacts, type PodFacts } from './pod-facts';
+import { processState } from '../process-state';
 
 /** How long the overview reuses a pod's facts: a pod's environment never changes, skills rarely do. */
 export const OVERVIEW_POD_FACTS_MS = getSettings().readinessPodCacheMs;
@@ -48,9 +49,12 @@ export interface ReadinessTarget {
 }
 
 type Cached<T> = { at: number; value: Promise<T> };
-const podFactsCache = new Map<string, Cached<PodFacts>>();
-const configMapCache = new Map<string, Cached<string | { error: string }>>();
-const tokenCache = new Map<string, Cached<{ token: string; note?: string } | { error: string }>>();
+const podFactsCache = processState('readiness.service.podFactsCache', () => new Map<string, Cached<PodFacts>>());
+const configMapCache = processState('readiness.service.configMapCache', () => new Map<string, Cached<string | { error: string }>>());
+const tokenCache = processState(
+  'readiness.service.tokenCache',
+  () => new Map<string, Cached<{ token: string; note?: string } | { error: string }>>(),
+);
 
 function cached<T>(map: Map<string, Cached<T>>, key: string, maxAgeMs: number, load: () => Promise<T>): Promise<T> {
   const hit = map.get(key);

@@ -3,7 +3,18 @@
 // builds its seed as that user, serves, and stops without leaving a process behind. And the pods'
 // image, which root builds with mmdebstrap, builds without root too (unshare mode), once.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import * as k8s from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -36,6 +47,24 @@ function processesWith(marker: string): number[] {
     }
   }
   return found;
+}
+
+/**
+ * The user as `useradd` makes one: an account (newuidmap and mmdebstrap look the user up by name)
+ * and a subordinate uid and gid range. In a copy of /etc, bound over it only inside the test's
+ * mount namespace: the machine is left as it was, whoever uid 1001 is on it (or nobody).
+ */
+function userEtc(dir: string, home: string): string {
+  const name = 'openab-demo';
+  cpSync('/etc', dir, { recursive: true, verbatimSymlinks: true });
+  const file = (f: string) => path.join(dir, f);
+  const read = (f: string) => (existsSync(file(f)) ? readFileSync(file(f), 'utf8') : '');
+  const others = read('passwd')
+    .split('\n')
+    .filter((line) => line && line.split(':')[2] !== String(UID));
+  writeFileSync(file('passwd'), [...others, `${name}:x:${UID}:${UID}:demo user:${home}:/bin/sh`, ''].join('\n'));
+  for (const f of ['subuid', 'subgid']) writeFileSync(file(f), `${read(f)}${name}:300000:65536\n`);
+  return dir;
 }
 
 describe.skipIf(!canRun)('the demo dev cluster, started by an ordinary user', () => {
@@ -172,6 +201,7 @@ describe.skipIf(!canRun)('the demo dev cluster, started by an ordinary user', ()
     const cache = path.join(scratch, 'build-cache');
     mkdirSync(cache);
     chownSync(cache, UID, UID);
+    const accounts = userEtc(path.join(scratch, 'etc'), home);
     // The machine's own settings (a proxy's CA for npm, say) as a user's shell would have them.
     // (not npm's own variables of this run, which point at root's npm cache).
     const own = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^npm_/i.test(key)));
@@ -180,8 +210,9 @@ describe.skipIf(!canRun)('the demo dev cluster, started by an ordinary user', ()
       new Promise<{ code: number | null; output: string; ms: number }>((resolve) => {
         const started = Date.now();
         // Not through bubblewrap, which sets no_new_privs: mmdebstrap's unshare mode needs the
-        // setuid newuidmap, as on a laptop. A private mount namespace makes the checkout reachable.
-        const bindThenRun = 'mount --bind "$1" "$2" && cd "$2" && shift 2 && exec "$@"';
+        // setuid newuidmap, as on a laptop. A private mount namespace makes the checkout reachable
+        // and gives the user the account and subordinate ranges useradd would (see userFiles).
+        const bindThenRun = 'mount --bind "$1" "$2" && mount --bind "$3" /etc && cd "$2" && shift 3 && exec "$@"';
         const run = spawn(
           'unshare',
           [
@@ -196,6 +227,7 @@ describe.skipIf(!canRun)('the demo dev cluster, started by an ordinary user', ()
             'sh',
             ROOT,
             mount,
+            accounts,
             SETPRIV,
             `--reuid=${UID}`,
             `--regid=${UID}`,

@@ -42,7 +42,8 @@ function shotName(route: string): string {
     .filter(Boolean)
     .join('-')
     .replace(/^agents$/, 'agent')
-    .replace(/^agents-/, 'agent-');
+    .replace(/^agents-/, 'agent-')
+    .replace(/-images-sessions$/, '-conversation');
 }
 
 async function settle(page: Page): Promise<void> {
@@ -93,7 +94,21 @@ async function main() {
     const fill = (route: string) =>
       route.replace('[cluster]', encodeURIComponent(CLUSTER)).replace('[namespace]', agent.namespace).replace('[name]', agent.name);
     const routes = pageRoutes();
-    const unfillable = routes.filter((r) => /\[/.test(fill(r)));
+    // A session is known only from the agent's images: the first image's "View conversation" link.
+    const sessionRoute = async (page: Page): Promise<string> => {
+      await page.goto(fill('/agents/[cluster]/[namespace]/[name]/images'));
+      await page
+        .getByRole('button', { name: /^Open .*\.png/ })
+        .first()
+        .click({ timeout: 20_000 });
+      const href = await page.getByRole('dialog').getByRole('link', { name: 'View conversation' }).getAttribute('href');
+      if (!href) throw new Error('the first image of the demo agent has no conversation link');
+      return href;
+    };
+    const fillAtRuntime: Record<string, (page: Page) => Promise<string>> = {
+      '/agents/[cluster]/[namespace]/[name]/images/sessions/[session]': sessionRoute,
+    };
+    const unfillable = routes.filter((r) => /\[/.test(fill(r)) && !fillAtRuntime[r]);
     if (unfillable.length) console.warn(`skipped (unknown route parameters): ${unfillable.join(', ')}`);
 
     mkdirSync(outDir, { recursive: true });
@@ -101,53 +116,41 @@ async function main() {
       executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
       args: ['--no-sandbox', '--disable-gpu', '--hide-scrollbars', '--force-color-profile=srgb'],
     });
-    const shoot = async (
-      opts: BrowserContextOptions,
-      shots: Array<{ route: string; file: string; before?: (page: Page) => Promise<void> }>,
-      user: string | null,
-    ) => {
+    type Shot = { route: string | ((page: Page) => Promise<string>); file: string; before?: (page: Page) => Promise<void> };
+    const shoot = async (opts: BrowserContextOptions, suffix: string, shots: Shot[], user: string | null) => {
       const context = await browser!.newContext({ baseURL: stack.url, viewport: VIEWPORT, reducedMotion: 'reduce', ...opts });
       const page = await context.newPage();
       if (user) await signIn(page, user);
       for (const s of shots) {
         if (s.before) await s.before(page);
-        await page.goto(s.route);
+        const route = typeof s.route === 'string' ? s.route : await s.route(page);
+        await page.goto(route);
         await settle(page);
-        const file = path.join(outDir, `${s.file}.png`);
+        const file = path.join(outDir, `${s.file}${suffix}.png`);
         await page.screenshot({ path: file, animations: 'disabled' });
         saved.push(path.relative(root, file));
-        console.log(`${s.route} -> ${path.relative(root, file)}`);
+        console.log(`${route} -> ${path.relative(root, file)}`);
       }
       await context.close();
     };
 
     const other = agents.find((a) => a.codex && !a.crashLooping && a.configLoads && a.name !== agent.name);
-    const signedIn = routes
+    const signedIn: Shot[] = routes
       .filter((r) => r !== '/signin' && !unfillable.includes(r))
-      .map((r) => ({
-        route: fill(r),
-        file: shotName(r),
-        ...(r === '/audit' && other ? { before: (page: Page) => restartThroughTheUi(page, other) } : {}),
-      }));
-    await shoot({}, [{ route: '/signin', file: 'signin' }], null);
-    await shoot({}, signedIn, 'admin');
-    const agentRoute = fill('/agents/[cluster]/[namespace]/[name]');
-    await shoot(
-      { colorScheme: 'dark' },
-      [
-        { route: '/', file: 'overview-dark' },
-        { route: agentRoute, file: 'agent-dark' },
-      ],
-      'admin',
+      .map((r) => ({ route: fillAtRuntime[r] ?? fill(r), file: shotName(r) }));
+    const withAuditEntry = signedIn.map((s) =>
+      s.route === '/audit' && other ? { ...s, before: (page: Page) => restartThroughTheUi(page, other) } : s,
     );
-    await shoot(
-      { viewport: { width: 390, height: 844 }, deviceScaleFactor: 1, isMobile: true, hasTouch: true },
-      [
-        { route: '/', file: 'overview-narrow' },
-        { route: agentRoute, file: 'agent-narrow' },
-      ],
-      'admin',
-    );
+    // Every page in light, dark and narrow (a phone's 390 px).
+    const modes: Array<{ suffix: string; opts: BrowserContextOptions }> = [
+      { suffix: '', opts: {} },
+      { suffix: '-dark', opts: { colorScheme: 'dark' } },
+      { suffix: '-narrow', opts: { viewport: { width: 390, height: 844 }, deviceScaleFactor: 1, isMobile: true, hasTouch: true } },
+    ];
+    for (const [i, mode] of modes.entries()) {
+      await shoot(mode.opts, mode.suffix, [{ route: '/signin', file: 'signin' }], null);
+      await shoot(mode.opts, mode.suffix, i === 0 ? withAuditEntry : signedIn, 'admin');
+    }
     console.log(`saved ${saved.length} screenshots`);
   } finally {
     await browser?.close();

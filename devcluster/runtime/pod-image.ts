@@ -65,9 +65,16 @@ export function podImageUnbuildableReason(): string | null {
   if (spawnSync('mmdebstrap', ['--version'], { stdio: 'ignore' }).status !== 0)
     return 'mmdebstrap is not installed (apt-get install -y mmdebstrap)';
   if (process.getuid?.() === 0) return null;
-  const user = os.userInfo().username;
+  const uid = String(process.getuid?.());
+  // A uid with no account (a container run with an arbitrary uid) has no name to look up.
+  let user: string;
+  try {
+    user = os.userInfo().username;
+  } catch {
+    return `building the pods' image without root needs an account for uid ${uid} in /etc/passwd, with a subordinate uid and gid range (useradd gives both)`;
+  }
   const ranges = ['/etc/subuid', '/etc/subgid'].map((file) => (existsSync(file) ? readFileSync(file, 'utf8') : ''));
-  const hasRange = (text: string) => text.split('\n').some((line) => [user, String(process.getuid?.())].includes(line.split(':')[0]));
+  const hasRange = (text: string) => text.split('\n').some((line) => [user, uid].includes(line.split(':')[0]));
   if (!ranges.every(hasRange))
     return `building the pods' image without root needs a subordinate uid and gid range for ${user} (usermod --add-subuids 100000-165535 --add-subgids 100000-165535 ${user}, as root)`;
   if (spawnSync('unshare', ['--user', '--map-root-user', 'true'], { stdio: 'ignore' }).status !== 0)

@@ -158,7 +158,9 @@ test('when the agent cannot be read, error.tsx says what happened, what to do, a
   }
 });
 
-test('one view of the agent page reads no Deployment or pod list (the watch cache has them) and asks the cluster about access once', async ({ page }) => {
+test('one view of the agent page reads no Deployment or pod list (the watch cache has them) and asks the cluster about access once', async ({
+  page,
+}) => {
   const agent = await healthy();
   await signIn(page, 'operator');
   // The overview, where signing in lands, checks every agent's readiness (reading each Deployment):

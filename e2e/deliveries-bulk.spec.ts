@@ -78,6 +78,6 @@ test('support re-sends several failed deliveries at once, each with its own resu
 test('a bulk re-send needs the Support role: a viewer has no deliveries page and no bulk control', async ({ page }) => {
   await signIn(page, 'viewer');
   await page.goto('/deliveries');
-  await expect(page).toHaveURL(/denied=1/);
+  await expect(page).toHaveURL(/\/\?refused=deliveries$/);
   await expect(page.getByRole('group', { name: 'Re-send several' })).toHaveCount(0);
 });

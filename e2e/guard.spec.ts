@@ -1,7 +1,7 @@
 // Proves over HTTP, against the production build, that every route handler and server action
 // refuses a request without a session and one from too low a role. The list comes from the
 // build's own manifests, so a new entry point cannot be missed.
-import { expect, test } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
 import { readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { signIn } from './support/session';
@@ -66,6 +66,16 @@ function actions(): Array<{ id: string; file: string; role: Role; page: string }
   });
 }
 
+/**
+ * Off the page first: an open overview polls, and a response already on its way when the cookies
+ * are cleared would set the session cookie again (the next sign-in would land on the fleet as the
+ * previous role).
+ */
+async function signOutCompletely(page: Page): Promise<void> {
+  await page.goto('about:blank');
+  await page.context().clearCookies();
+}
+
 test('every route handler refuses no session and too low a role', async ({ page, request }) => {
   const list = routes();
   expect(list.length).toBeGreaterThan(0);
@@ -76,7 +86,7 @@ test('every route handler refuses no session and too low a role', async ({ page,
     matrix.push(`${r.method} ${r.route} (needs ${r.role}): none=401`);
   }
   for (const role of ROLES) {
-    await page.context().clearCookies();
+    await signOutCompletely(page);
     await signIn(page, role);
     for (const r of list) {
       const res = await page.request.fetch(r.url, { method: r.method, maxRedirects: 0 });
@@ -102,7 +112,7 @@ test('every server action refuses no session and too low a role', async ({ page,
     expect(await res.text(), `${a.file} ${a.id} without a session`).toContain('Sign in again');
   }
   for (const role of ROLES) {
-    await page.context().clearCookies();
+    await signOutCompletely(page);
     await signIn(page, role);
     for (const a of list) {
       const res = await page.request.post(a.page, {

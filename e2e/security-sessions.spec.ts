@@ -235,7 +235,7 @@ test('only admins reach the sessions page and its action', async ({ browser }) =
   await signIn(page, 'operator');
   await expect(page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Sessions' })).toHaveCount(0);
   await page.goto('/admin/sessions');
-  await expect(page).toHaveURL(/\/\?denied=1/);
+  await expect(page).toHaveURL(/\/\?refused=sessions$/);
   await context.close();
 });
 

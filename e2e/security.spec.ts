@@ -433,7 +433,7 @@ test('the audit trail: operators read and filter it, admins export it as formula
   await signIn(viewer, 'viewer');
   await expect(viewer.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Audit' })).toHaveCount(0);
   await viewer.goto('/audit');
-  await expect(viewer).toHaveURL(/denied=1/);
+  await expect(viewer).toHaveURL(/\/\?refused=audit$/);
   await viewer.close();
 });
 

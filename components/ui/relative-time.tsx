@@ -16,11 +16,13 @@ export function formatAge(fromIso: string | null | undefined, nowMs: number): st
  */
 export function RelativeTime({ iso, suffix = '' }: { iso: string | null | undefined; suffix?: string }) {
   const [now, setNow] = useState<number | null>(null);
+  // Anew when the time itself changes too: a list refreshed a moment ago must not read "in 12s"
+  // against a clock last read before the refresh.
   useEffect(() => {
     setNow(Date.now());
     const t = setInterval(() => setNow(Date.now()), 15_000);
     return () => clearInterval(t);
-  }, []);
+  }, [iso]);
   if (!iso) return <span>—</span>;
   return (
     <time dateTime={iso} title={new Date(iso).toLocaleString()}>

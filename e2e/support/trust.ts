@@ -23,6 +23,9 @@ export interface RouteEntry {
   template: string;
 }
 
+/** The URL path of an app/ path: route groups `(x)` add no segment. */
+const urlPath = (appPath: string) => appPath.replace(/\/\([^/)]+\)/g, '') || '/';
+
 export function routeEntries(): RouteEntry[] {
   const manifest = JSON.parse(readFileSync(path.join(distDir(), 'server/app-paths-manifest.json'), 'utf8')) as Record<string, string>;
   return Object.keys(manifest)
@@ -34,7 +37,7 @@ export function routeEntries(): RouteEntry[] {
           route: p,
           method,
           role: role as Role,
-          template: p.replace(/\/route$/, ''),
+          template: urlPath(p.replace(/\/route$/, '')),
         }),
       );
     });
@@ -45,7 +48,7 @@ export function pageTemplates(): string[] {
   const manifest = JSON.parse(readFileSync(path.join(distDir(), 'server/app-paths-manifest.json'), 'utf8')) as Record<string, string>;
   return Object.keys(manifest)
     .filter((p) => p.endsWith('/page') && !p.startsWith('/_'))
-    .map((p) => p.replace(/\/page$/, '') || '/');
+    .map((p) => urlPath(p.replace(/\/page$/, '')));
 }
 
 export interface ActionEntry {
@@ -68,7 +71,7 @@ export function actionEntries(fill: (template: string) => string): ActionEntry[]
     const m = new RegExp(`export const ${info.exportedName} = defineAction\\(\\s*\\{[^}]*role: '(\\w+)'`).exec(readFileSync(file, 'utf8'));
     if (!m) throw new Error(`${info.exportedName} in ${file} is not built by defineAction`);
     const worker = Object.keys(info.workers ?? {}).find((w) => w.endsWith('/page')) ?? 'app/page';
-    const page = fill('/' + worker.replace(/^app\/?/, '').replace(/\/?page$/, '')).replace(/\/$/, '') || '/';
+    const page = fill(urlPath('/' + worker.replace(/^app\/?/, '').replace(/\/?page$/, ''))).replace(/\/$/, '') || '/';
     return { id, file: path.relative(root, file), name: String(info.exportedName), role: m[1] as Role, page };
   });
 }

@@ -53,10 +53,7 @@ async function main() {
   const { state, child } = await startDevClusterProcess({ stateDir: path.join(root, '.devcluster', 'bench'), agents: AGENTS });
   const control = devClusterClient(state);
   try {
-    process.env.KUBECONFIG = state.kubeconfig;
-    process.env.KUBE_CONTEXTS = 'dashboard@devcluster';
-    process.env.PROBE_CACHE_MS = '1';
-    process.env.AGENT_SELECTOR = demoAgentSelector(AGENTS);
+    await pointDashboardAt(state.kubeconfig, AGENTS, { PROBE_CACHE_MS: '1' });
     const { getClusters } = await import('../lib/k8s/clusters');
     const { listAgentWorkloads, activePod } = await import('../lib/k8s/agents');
     const { execInPod } = await import('../lib/k8s/exec');
@@ -146,6 +143,25 @@ async function main() {
 type Measure = (name: string, work: () => Promise<unknown>) => Promise<{ ms: number; requests: number; execs: number }>;
 
 /** Times a piece of work and counts the API requests and execs the dev cluster saw meanwhile. */
+/**
+ * Points the in-process dashboard at a dev cluster: its settings, clusters and probes start anew
+ * (instrumentation's register() read the settings before any cluster was there).
+ */
+async function pointDashboardAt(kubeconfig: string, agents: number, env: Record<string, string> = {}): Promise<void> {
+  Object.assign(process.env, {
+    KUBECONFIG: kubeconfig,
+    KUBE_CONTEXTS: 'dashboard@devcluster',
+    AGENT_SELECTOR: demoAgentSelector(agents),
+    ...env,
+  });
+  const { resetSettings } = await import('../lib/settings');
+  const { resetClusters } = await import('../lib/k8s/clusters');
+  const { resetProbeCacheForTests } = await import('../lib/fleet/probe');
+  resetSettings();
+  resetClusters();
+  resetProbeCacheForTests();
+}
+
 function measurer(control: ReturnType<typeof devClusterClient>): Measure {
   return async (name, work) => {
     await control.resetStats();
@@ -215,15 +231,8 @@ async function benchFleet500(root: string, warm50Ms?: number) {
   const control = devClusterClient(state);
   const clusterRss = () => Math.round(rssOf(child.pid ?? 0) / 1024 / 1024);
   try {
-    process.env.KUBECONFIG = state.kubeconfig;
-    process.env.KUBE_CONTEXTS = 'dashboard@devcluster';
-    process.env.AGENT_SELECTOR = demoAgentSelector(FLEET_AGENTS);
-    const { resetSettings } = await import('../lib/settings');
-    const { resetClusters, getClusters } = await import('../lib/k8s/clusters');
-    const { resetProbeCacheForTests } = await import('../lib/fleet/probe');
-    resetSettings();
-    resetClusters();
-    resetProbeCacheForTests();
+    await pointDashboardAt(state.kubeconfig, FLEET_AGENTS);
+    const { getClusters } = await import('../lib/k8s/clusters');
     const { getFleet } = await import('../lib/fleet/fleet');
     const { listAgentWorkloads, activePod } = await import('../lib/k8s/agents');
     const cluster = getClusters()[0];

@@ -30,13 +30,26 @@ export async function AgentAttention({ clusterId, namespace, name }: Ids) {
 }
 
 export async function AgentProblem({ clusterId, namespace, name }: Ids) {
-  const { problem } = await getAgentView(clusterId, namespace, name);
-  if (!problem) return null;
-  return (
-    <p role="alert" data-testid="agent-problem" className="rounded-md bg-red-50 px-3 py-2 text-red-900 dark:bg-red-950 dark:text-red-200">
-      {problem}
-    </p>
-  );
+  const { problem, probe, probeFailure } = await getAgentView(clusterId, namespace, name);
+  if (problem)
+    return (
+      <p role="alert" data-testid="agent-problem" className="rounded-md bg-red-50 px-3 py-2 text-red-900 dark:bg-red-950 dark:text-red-200">
+        {problem}
+      </p>
+    );
+  // The facts stand, from the last probe that worked; the page says they may be out of date, and why.
+  if (probe && probeFailure)
+    return (
+      <p
+        role="status"
+        data-testid="probe-failure"
+        className="rounded-md bg-amber-50 px-3 py-2 text-amber-900 dark:bg-amber-950 dark:text-amber-200"
+      >
+        The last check of this pod failed <RelativeTime iso={probeFailure.at} suffix=" ago" />: {probeFailure.message} What is shown was
+        seen <RelativeTime iso={probe.observedAt} suffix=" ago" />.
+      </p>
+    );
+  return null;
 }
 
 /** Details as "a · b · c", each a text or a node (a time); a dash when there are none. */

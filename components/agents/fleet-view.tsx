@@ -489,6 +489,12 @@ function AgentCard({
           Codex facts checked <RelativeTime iso={factsObservedAt(agent)} suffix=" ago" />
         </p>
       )}
+      {agent.probe && agent.probeFailure && (
+        <p className="mt-1 text-xs text-amber-800 dark:text-amber-300" data-testid="probe-failure">
+          The last check failed <RelativeTime iso={agent.probeFailure.at} suffix=" ago" />, so these facts may be out of date:{' '}
+          {agent.probeFailure.message}
+        </p>
+      )}
       {p?.codexError && (
         <p className="mt-2 truncate text-xs text-red-700 dark:text-red-300" title={p.codexError}>
           Codex: {p.codexError}

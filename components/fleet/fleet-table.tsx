@@ -137,6 +137,12 @@ export function FleetTable({
                   {observed && (
                     <div className="text-xs text-zinc-500 dark:text-zinc-400">
                       checked <RelativeTime iso={observed} suffix=" ago" />
+                      {a.probeFailure && (
+                        <span className="text-amber-800 dark:text-amber-300" title={a.probeFailure.message}>
+                          {' '}
+                          · last check failed
+                        </span>
+                      )}
                     </div>
                   )}
                 </td>

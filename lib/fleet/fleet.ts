@@ -17,6 +17,8 @@ export interface FleetAgent {
   probeAgeMs: number | null;
   /** A probe of this agent is under way: fresher facts will show on the next read. */
   probeRefreshing: boolean;
+  /** The last probe since the facts shown failed (the facts stand, older than they should be). */
+  probeFailure: { at: string; message: string } | null;
   /** Why this agent could not be read, in plain words (the rest of the fleet still shows). */
   problem: string | null;
   attention: string[];
@@ -102,13 +104,16 @@ export async function fleetAgentOf(
   let probe: AgentProbe | null = null;
   let probeAgeMs: number | null = null;
   let probeRefreshing = false;
+  let probeFailure: FleetAgent['probeFailure'] = null;
   if (!problem && pod) {
     try {
       const known = await readProbe(
         { cluster, namespace: workload.namespace, pod: pod.name, podUid: pod.uid, container },
         { wait: opts.wait },
       );
-      ({ probe, ageMs: probeAgeMs, refreshing: probeRefreshing } = known);
+      ({ probe, ageMs: probeAgeMs, refreshing: probeRefreshing, lastFailure: probeFailure } = known);
+      // Nothing known yet and the first probe failed: that is why the agent cannot be read.
+      if (!probe && probeFailure) problem = probeFailure.message;
     } catch (err) {
       problem = err instanceof ClusterError ? err.message : toClusterError(err, `reading agent ${workload.name}`).message;
     }
@@ -122,6 +127,7 @@ export async function fleetAgentOf(
     probe,
     probeAgeMs,
     probeRefreshing,
+    probeFailure,
     problem,
     attention: [],
   };

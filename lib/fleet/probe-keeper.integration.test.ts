@@ -86,4 +86,44 @@ describe('the probe keeper', () => {
     // Within the interval, plus one keeper tick and the probe's own run.
     expect(seenAfter).toBeLessThan(REFRESH_MS + 3_000);
   });
+
+  it('keeps the facts it has when a refresh fails, says why, and retries at the refresh pace, not on every read', async () => {
+    const known = (await getFleet()).agents.find((a) => a.workload.name === 'one')!;
+    expect(known.probe).not.toBeNull();
+    await testCluster.control.knobs({ faults: [{ pathRegex: '/exec', status: 500 }] });
+    let failedAt = 0;
+    try {
+      const failing = await until(
+        async () => (await getFleet()).agents.find((x) => x.workload.name === 'one')!,
+        (a) => a.probeFailure !== null,
+        REFRESH_MS * 4,
+        100,
+      );
+      // The facts stand, with the failure beside them: the agent is not "unreadable".
+      expect(failing.probe).not.toBeNull();
+      expect(failing.problem).toBeNull();
+      expect(failing.probeFailure?.message).toMatch(/\S/);
+      failedAt = Date.parse(failing.probeFailure!.at);
+      expect(failedAt).toBeGreaterThan(Date.parse(failing.probe!.observedAt));
+      expect((await getAgentView(CTX, NS, 'one')).probeFailure).not.toBeNull();
+
+      // Reads every 100 ms: the failing pod is tried again once per interval, not per read.
+      cluster.resetStats();
+      const started = Date.now();
+      while (Date.now() - started < REFRESH_MS * 3) {
+        await getFleet();
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(cluster.stats().execs).toBeLessThanOrEqual(Math.ceil((Date.now() - started) / REFRESH_MS) + 1);
+    } finally {
+      await testCluster.control.knobs({ faults: [] });
+    }
+    const recovered = await until(
+      async () => (await getFleet()).agents.find((x) => x.workload.name === 'one')!,
+      (a) => a.probeFailure === null,
+      REFRESH_MS * 4,
+      100,
+    );
+    expect(Date.parse(recovered.probe!.observedAt)).toBeGreaterThan(failedAt);
+  });
 });

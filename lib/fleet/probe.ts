@@ -3,7 +3,7 @@ import pLimit from 'p-limit';
 import { runPodProgram } from '../pod/run';
 import { cannotRun } from '../pod/errors';
 import type { Cluster } from '../k8s/clusters';
-import { ClusterError } from '../k8s/errors';
+import { ClusterError, toClusterError } from '../k8s/errors';
 import { requirePodAccess } from '../k8s/access';
 import { asDashboard, impersonationEnabled } from '../k8s/impersonation';
 import { summarizeAuth, type AuthFacts, type LoginState } from '../codex/auth';
@@ -60,8 +60,15 @@ const state = processState('fleet.probe', () => ({
   kept: new Map<string, Kept>(),
   ticker: null as NodeJS.Timeout | null,
   invalidatedAt: new Map<string, number>(),
+  /** The last probe that failed, per pod, until one succeeds. */
+  failures: new Map<string, ProbeFailure>(),
 }));
-const { cache, inFlight, nextSlot, kept, invalidatedAt } = state;
+const { cache, inFlight, nextSlot, kept, invalidatedAt, failures } = state;
+
+interface ProbeFailure {
+  at: number;
+  message: string;
+}
 
 export interface ProbeTarget {
   cluster: Cluster;
@@ -78,6 +85,8 @@ export interface KnownProbe {
   ageMs: number | null;
   /** A probe of this pod is under way (its result will show on the next read). */
   refreshing: boolean;
+  /** The last probe since these facts failed: when, and why in plain words (null: none failed). */
+  lastFailure: { at: string; message: string } | null;
 }
 
 /**
@@ -110,14 +119,18 @@ export async function readProbe(target: ProbeTarget, opts: { wait?: boolean } = 
   const key = keyOf(target);
   keep(key, target);
   const cached = cache.get(key);
-  if (cached) return { probe: cached.probe, ageMs: Date.now() - cached.at, refreshing: inFlight.has(key) };
+  const failed = failures.get(key);
+  const lastFailure = failed && failed.at > (cached?.at ?? 0) ? { at: new Date(failed.at).toISOString(), message: failed.message } : null;
+  if (cached) return { probe: cached.probe, ageMs: Date.now() - cached.at, refreshing: inFlight.has(key), lastFailure };
+  // Never probed, and the last try failed: say why; the keeper tries again in its own time.
+  if (lastFailure && !opts.wait) return { probe: null, ageMs: null, refreshing: inFlight.has(key), lastFailure };
   const first = refresh(target);
   if (!opts.wait) {
     first.catch(() => undefined);
-    return { probe: null, ageMs: null, refreshing: true };
+    return { probe: null, ageMs: null, refreshing: true, lastFailure: null };
   }
   const probe = await first;
-  return { probe, ageMs: Date.now() - Date.parse(probe.observedAt), refreshing: false };
+  return { probe, ageMs: Date.now() - Date.parse(probe.observedAt), refreshing: false, lastFailure: null };
 }
 
 function keyOf(target: ProbeTarget): string {
@@ -137,11 +150,18 @@ function refresh(target: ProbeTarget): Promise<AgentProbe> {
       startedAt = Date.now();
       return asDashboardIfImpersonating(() => runProbe(target, cache.get(key)?.probe ?? null));
     })
-    .then((probe) => {
-      // A probe that began before an action changed the pod's files must not stand for them.
-      if (startedAt > (invalidatedAt.get(key) ?? 0)) cache.set(key, { probe, at: Date.parse(probe.observedAt) });
-      return probe;
-    })
+    .then(
+      (probe) => {
+        // A probe that began before an action changed the pod's files must not stand for them.
+        if (startedAt > (invalidatedAt.get(key) ?? 0)) cache.set(key, { probe, at: Date.parse(probe.observedAt) });
+        failures.delete(key);
+        return probe;
+      },
+      (err: unknown) => {
+        failures.set(key, { at: Date.now(), message: toClusterError(err, `probing pod ${target.namespace}/${target.pod}`).message });
+        throw err;
+      },
+    )
     .finally(() => {
       if (inFlight.get(key) === work) inFlight.delete(key);
     });
@@ -200,7 +220,8 @@ function keepWarm(): void {
     }
     if (inFlight.has(key)) continue;
     const every = now - k.lastReadAt < LOOKED_AT_MS ? probeRefreshMs : probeRefreshMs * 10;
-    const age = now - (cache.get(key)?.at ?? 0);
+    // Since the last try, failed or not: a pod that cannot be probed is retried at the same pace.
+    const age = now - Math.max(cache.get(key)?.at ?? 0, failures.get(key)?.at ?? 0);
     if (age >= every) due.push({ key, overdue: age - every, target: k.target });
   }
   due.sort((a, b) => b.overdue - a.overdue);
@@ -215,6 +236,7 @@ export function invalidateProbe(clusterId: string, podUid: string): void {
   cache.delete(key);
   // A probe under way may have read the files before the change: the next read starts anew.
   inFlight.delete(key);
+  failures.delete(key);
   invalidatedAt.set(key, Date.now());
 }
 
@@ -223,6 +245,7 @@ export function resetProbeCacheForTests(): void {
   cache.clear();
   kept.clear();
   invalidatedAt.clear();
+  failures.clear();
   nextSlot.clear();
   state.limiter = null;
 }
@@ -232,6 +255,7 @@ export function pruneProbeCache(liveKeys: Set<string>): void {
   for (const key of cache.keys()) if (!liveKeys.has(key)) cache.delete(key);
   for (const key of kept.keys()) if (!liveKeys.has(key)) kept.delete(key);
   for (const key of invalidatedAt.keys()) if (!liveKeys.has(key)) invalidatedAt.delete(key);
+  for (const key of failures.keys()) if (!liveKeys.has(key)) failures.delete(key);
 }
 
 async function runProbe(target: ProbeTarget, previous: AgentProbe | null): Promise<AgentProbe> {

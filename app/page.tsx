@@ -4,7 +4,7 @@ import { cookies } from 'next/headers';
 import { z } from 'zod';
 import { requirePageUser } from '@/lib/auth/guard';
 import { refusedNotice } from '@/lib/auth/refused-page';
-import { getFleet } from '@/lib/fleet/fleet';
+import { getFleet, overviewFleet } from '@/lib/fleet/fleet';
 import { getSettings } from '@/lib/settings';
 import { FleetView } from '@/components/agents/fleet-view';
 import { VIEWS, type ViewKind } from '@/components/fleet/overview-params';
@@ -33,7 +33,7 @@ export default async function OverviewPage({ searchParams }: { searchParams: Pro
 }
 
 async function Fleet({ savedView, viewCookie }: { savedView: ViewKind; viewCookie: string }) {
-  const fleet = await getFleet();
+  const fleet = overviewFleet(await getFleet());
   return <FleetView initial={fleet} refreshMs={getSettings().refreshMs} savedView={savedView} viewCookie={viewCookie} />;
 }
 

@@ -97,6 +97,7 @@ async function main() {
       });
       await new Promise((r) => setTimeout(r, 5));
       const warm = await measure('warm', () => getFleet());
+      const warmMedianMs = await medianMs(() => getFleet());
       // What keeping the facts fresh costs meanwhile, with nobody reading: the keeper's execs.
       const keeper = await keeperRate(control);
       const agentPage = await measureAgentPage(cluster, workloads, measure);
@@ -105,7 +106,13 @@ async function main() {
         latencyMs: LATENCY_MS,
         baseline,
         cold: { ...cold, ratio: Number((baseline.ms / cold.ms).toFixed(1)), goal: '>= 4x', before: '2.8x (19.96 s)' },
-        warm: { ...warm, ratio: Number((baseline.ms / Math.max(1, warm.ms)).toFixed(1)), goal: '>= 40x', before: '24x (2.31 s, 49 execs)' },
+        warm: {
+          ...warm,
+          medianMs: warmMedianMs,
+          ratio: Number((baseline.ms / Math.max(1, warm.ms)).toFixed(1)),
+          goal: '>= 40x',
+          before: '24x (2.31 s, 49 execs)',
+        },
         keeper,
         agentPage,
         peakRssMb: Math.round(peakRss / 1024 / 1024),
@@ -125,7 +132,7 @@ async function main() {
     await control.close();
     // Waited for: the cluster removes its pods' volumes (a gigabyte of gallery images) on the way out.
     await stopChild(child);
-    const fleet500 = PARTS.has('fleet500') ? await benchFleet500(root, overview?.warm.ms) : undefined;
+    const fleet500 = PARTS.has('fleet500') ? await benchFleet500(root, overview?.warm.medianMs) : undefined;
     const load = PARTS.has('load') ? await runLoadBench() : undefined;
     if (load && overview)
       console.log(`overview TTFB under load p50 ${load.overviewTtfbMs.p50} ms vs in-process warm ${overview.warm.ms} ms`);
@@ -143,6 +150,20 @@ async function main() {
 type Measure = (name: string, work: () => Promise<unknown>) => Promise<{ ms: number; requests: number; execs: number }>;
 
 /** Times a piece of work and counts the API requests and execs the dev cluster saw meanwhile. */
+/** Times of repeated views, in ms: one sample is at the mercy of a GC pause or a keeper's probe landing. */
+async function viewTimes(view: () => Promise<unknown>, n = 15): Promise<number[]> {
+  const times: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t0 = performance.now();
+    await view();
+    times.push(performance.now() - t0);
+  }
+  return times;
+}
+
+const median = (xs: number[]) => Number([...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)].toFixed(1));
+const medianMs = async (view: () => Promise<unknown>) => median(await viewTimes(view));
+
 /**
  * Points the in-process dashboard at a dev cluster: its settings, clusters and probes start anew
  * (instrumentation's register() read the settings before any cluster was there).
@@ -258,14 +279,10 @@ async function benchFleet500(root: string, warm50Ms?: number) {
     }
     const allProbedMs = Date.now() - s;
     const warm = await measure('500-warm', () => getFleet());
-    const views: number[] = [];
     await control.resetStats();
-    for (let i = 0; i < 5; i++) {
-      const v = performance.now();
-      await getFleet();
-      views.push(performance.now() - v);
-    }
+    const views = await viewTimes(() => getFleet());
     const after = await control.stats();
+    const warmMedianMs = median(views);
     const keeper = await keeperRate(control);
     const dashboardRssMb = Math.round(process.memoryUsage.rss() / 1024 / 1024);
     return {
@@ -278,8 +295,9 @@ async function benchFleet500(root: string, warm50Ms?: number) {
       probed,
       warm: {
         ...warm,
-        goal: warm50Ms ? `<= 3x the 50-agent warm (${warm50Ms} ms)` : '<= 3x the 50-agent warm',
-        ratioTo50: warm50Ms ? Number((warm.ms / Math.max(1, warm50Ms)).toFixed(1)) : null,
+        medianMs: warmMedianMs,
+        goal: warm50Ms ? `median <= 3x the 50-agent warm median (${warm50Ms} ms)` : '<= 3x the 50-agent warm',
+        ratioTo50: warm50Ms ? Number((warmMedianMs / Math.max(0.1, warm50Ms)).toFixed(1)) : null,
       },
       // Exec upgrades are requests too; those here are the keeper's background probes, not the views'.
       requestsPerWarmView: {
@@ -287,7 +305,6 @@ async function benchFleet500(root: string, warm50Ms?: number) {
         goal: 0,
         keeperExecsMeanwhile: after.execs,
       },
-      warmViewMs: { median: Math.round([...views].sort((a, b) => a - b)[2]) },
       keeper,
       dashboardRssMb: { value: dashboardRssMb, goal: '< 500' },
     };

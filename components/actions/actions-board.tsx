@@ -1,7 +1,7 @@
 'use client';
 import { Suspense, use, useState } from 'react';
 import type { RolloutStatus } from '@/lib/k8s/rollout';
-import type { Feature } from '@/lib/codex/features';
+import { IMAGE_GENERATION_FEATURE, type Feature } from '@/lib/codex/features';
 import type { AgentRef } from '@/lib/operations/agent-ref';
 import type { AgentActionAccess } from '@/lib/operations/access';
 import type { ApprovalFormState, CurrentMode } from '@/lib/operations/approval-mode';
@@ -83,7 +83,7 @@ function SettingsControls({
 }) {
   const { approval, probedMode, features, settingsProblem } = use(settings);
   const label = `${agent.namespace}/${agent.name}`;
-  const imageGeneration = features?.find((f) => f.name === 'image_generation') ?? null;
+  const imageGeneration = features?.find((f) => f.name === IMAGE_GENERATION_FEATURE) ?? null;
   const settingsPermission = !access.editConfig.allowed
     ? access.editConfig
     : settingsProblem

@@ -3,6 +3,7 @@ import Link from 'next/link';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { Fleet, FleetAgent } from '@/lib/fleet/fleet';
 import { agentPath } from '@/lib/url-params';
+import { IMAGE_GENERATION_FEATURE } from '@/lib/codex/features';
 import { ApprovalBadge, Badge, LoginBadge, PodStatusBadge } from './badges';
 import { RelativeTime } from '@/components/ui/relative-time';
 import { FeatureSwitch } from '@/components/actions/feature-switch';
@@ -380,7 +381,7 @@ function AgentCard({
   const pod = agent.pod ?? agent.workload.pods[0] ?? null;
   const p = agent.probe;
   const label = `${agent.workload.namespace}/${agent.workload.name}`;
-  const imageFeature = p?.features?.find((f) => f.name === 'image_generation');
+  const imageFeature = p?.features?.find((f) => f.name === IMAGE_GENERATION_FEATURE);
   const switchPermission: Permission = !permission.allowed
     ? permission
     : !p || p.imageGeneration == null

@@ -4,6 +4,9 @@
  */
 import { codexErrorMessage, stripAnsi } from './cli-output';
 
+/** The feature behind Codex's image generation (the `image_gen` tool), the switch the overview's cards show. */
+export const IMAGE_GENERATION_FEATURE = 'image_generation';
+
 export type FeatureStage = 'stable' | 'under development' | 'experimental' | 'deprecated' | 'removed';
 
 export type Feature = {

@@ -11,7 +11,7 @@ import type { SeedAgent } from '../../devcluster/seed/types';
 import { resetSettings } from '../settings';
 import { resetClusters } from '../k8s/clusters';
 import { DASHBOARD_CONTEXT, startTestCluster, until, type DevClusterControl, type TestCluster } from '../testing/devcluster';
-import { getFleet, type Fleet, type FleetAgent } from './fleet';
+import { getFleet, overviewFleet, type Fleet, type FleetAgent } from './fleet';
 
 let testCluster: TestCluster;
 let cluster: DevCluster;
@@ -120,6 +120,20 @@ describe('the fleet on the demo cluster', () => {
       expect(p.images.count, where).toBe(seeded.images);
       expect(p.codexHome, where).toBe(`${seeded.homeDir}/.codex`);
     }
+  });
+
+  it('sends the overview only the feature its cards show, and leaves the fleet it was given as it was', async () => {
+    const fleet = await getFleet();
+    const full = fleet.agents.filter((a) => (a.probe?.features?.length ?? 0) > 10);
+    expect(full.length).toBeGreaterThan(0);
+    const sizes = full.map((a) => a.probe!.features!.length);
+    const slim = overviewFleet(fleet);
+    for (const a of slim.agents.filter((x) => x.probe?.features)) {
+      expect(a.probe!.features!.map((f) => f.name)).toEqual(['image_generation']);
+      expect(a.probe!.imageGeneration).toBe(a.probe!.features![0].enabled);
+    }
+    expect(full.map((a) => a.probe!.features!.length)).toEqual(sizes);
+    expect(JSON.stringify(slim).length).toBeLessThan(JSON.stringify(fleet).length / 3);
   });
 
   it('sends no byte of any auth.json token or key across the exec channel', async () => {

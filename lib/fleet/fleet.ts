@@ -3,7 +3,9 @@ import { getClusters, type Cluster } from '../k8s/clusters';
 import { activePod, listAgentWorkloads, type AgentWorkload, type PodSummary } from '../k8s/agents';
 import { ClusterError, toClusterError } from '../k8s/errors';
 import { getSettings } from '../settings';
-import { pruneProbeCache, readProbe, type AgentProbe } from './probe';
+import { IMAGE_GENERATION_FEATURE } from '../codex/features';
+import { pruneProbeCache, readProbe, type AgentProbe, type KnownProbe, type ProbeFailure } from './probe';
+import { processState } from '../process-state';
 
 export interface FleetAgent {
   /** `cluster/namespace/name`: stable across restarts. */
@@ -12,13 +14,10 @@ export interface FleetAgent {
   clusterLabel: string;
   workload: AgentWorkload;
   pod: PodSummary | null;
+  /** The last facts seen in the pod; how old they are is `probe.observedAt`. */
   probe: AgentProbe | null;
-  /** ms since the probe's facts were observed in the pod (null: not probed yet). */
-  probeAgeMs: number | null;
-  /** A probe of this agent is under way: fresher facts will show on the next read. */
-  probeRefreshing: boolean;
   /** The last probe since the facts shown failed (the facts stand, older than they should be). */
-  probeFailure: { at: string; message: string } | null;
+  probeFailure: ProbeFailure | null;
   /** Why this agent could not be read, in plain words (the rest of the fleet still shows). */
   problem: string | null;
   attention: string[];
@@ -100,34 +99,47 @@ export async function fleetAgentOf(
   container: string,
   opts: { wait: boolean },
 ): Promise<FleetAgent> {
-  let problem = podProblem(workload, pod);
-  let probe: AgentProbe | null = null;
-  let probeAgeMs: number | null = null;
-  let probeRefreshing = false;
-  let probeFailure: FleetAgent['probeFailure'] = null;
-  if (!problem && pod) {
+  const podIssue = podProblem(workload, pod);
+  let known: KnownProbe = { probe: null, lastFailure: null };
+  if (!podIssue && pod) {
     try {
-      const known = await readProbe(
-        { cluster, namespace: workload.namespace, pod: pod.name, podUid: pod.uid, container },
-        { wait: opts.wait },
-      );
-      ({ probe, ageMs: probeAgeMs, refreshing: probeRefreshing, lastFailure: probeFailure } = known);
-      // Nothing known yet and the first probe failed: that is why the agent cannot be read.
-      if (!probe && probeFailure) problem = probeFailure.message;
+      known = await readProbe({ cluster, namespace: workload.namespace, pod: pod.name, podUid: pod.uid, container }, { wait: opts.wait });
     } catch (err) {
-      problem = err instanceof ClusterError ? err.message : toClusterError(err, `reading agent ${workload.name}`).message;
+      const problem = err instanceof ClusterError ? err.message : toClusterError(err, `reading agent ${workload.name}`).message;
+      return agentOf(cluster, workload, pod, known, problem);
     }
   }
+  // The same workload, pod and facts make the same agent: a view of a fleet of 500 where little
+  // changed rebuilds little.
+  const kept = agentViews.get(workload);
+  if (kept && kept.cluster === cluster && kept.pod === pod && kept.probe === known.probe && kept.failure === known.lastFailure)
+    return kept.agent;
+  // Nothing known yet and the first probe failed: that is why the agent cannot be read.
+  const problem = podIssue ?? (!known.probe && known.lastFailure ? known.lastFailure.message : null);
+  const agent = agentOf(cluster, workload, pod, known, problem);
+  agentViews.set(workload, { cluster, pod, probe: known.probe, failure: known.lastFailure, agent });
+  return agent;
+}
+
+/** The agent last made of each workload (lib/k8s/agents.ts keeps a workload while its Deployment and pods stay the same). */
+const agentViews = processState(
+  'fleet.agentViews',
+  () =>
+    new WeakMap<
+      AgentWorkload,
+      { cluster: Cluster; pod: PodSummary | null; probe: AgentProbe | null; failure: ProbeFailure | null; agent: FleetAgent }
+    >(),
+);
+
+function agentOf(cluster: Cluster, workload: AgentWorkload, pod: PodSummary | null, known: KnownProbe, problem: string | null): FleetAgent {
   const agent: FleetAgent = {
     key: `${cluster.id}/${workload.namespace}/${workload.name}`,
     clusterId: cluster.id,
     clusterLabel: cluster.label,
     workload,
     pod,
-    probe,
-    probeAgeMs,
-    probeRefreshing,
-    probeFailure,
+    probe: known.probe,
+    probeFailure: known.lastFailure,
     problem,
     attention: [],
   };
@@ -151,6 +163,22 @@ export async function getFleet(opts: FleetOptions = {}): Promise<Fleet> {
     agents,
     error: null,
     generatedAt: new Date().toISOString(),
+  };
+}
+
+/**
+ * The fleet as the overview sends it to the browser: each probe's feature list cut to the one
+ * switch the cards show. The full list (some 200 features per agent) is the agent page's; sent
+ * for every agent on every refresh it was most of the overview's weight.
+ */
+export function overviewFleet(fleet: Fleet): Fleet {
+  return {
+    ...fleet,
+    agents: fleet.agents.map((a) =>
+      a.probe?.features
+        ? { ...a, probe: { ...a.probe, features: a.probe.features.filter((f) => f.name === IMAGE_GENERATION_FEATURE) } }
+        : a,
+    ),
   };
 }
 

@@ -7,7 +7,7 @@ import { ClusterError, toClusterError } from '../k8s/errors';
 import { requirePodAccess } from '../k8s/access';
 import { asDashboard, impersonationEnabled } from '../k8s/impersonation';
 import { summarizeAuth, type AuthFacts, type LoginState } from '../codex/auth';
-import { parseFeaturesList, type Feature } from '../codex/features';
+import { IMAGE_GENERATION_FEATURE, parseFeaturesList, type Feature } from '../codex/features';
 import { readApprovalSettings } from '../codex/config';
 import type { GuideMistake } from '../codex/approval-modes';
 import { codexErrorMessage } from '../codex/cli-output';
@@ -65,9 +65,11 @@ const state = processState('fleet.probe', () => ({
 }));
 const { cache, inFlight, nextSlot, kept, invalidatedAt, failures } = state;
 
-interface ProbeFailure {
-  at: number;
-  message: string;
+/** Kept as made (callers may keep it by identity): when, and why in plain words. */
+export interface ProbeFailure {
+  readonly at: string;
+  readonly atMs: number;
+  readonly message: string;
 }
 
 export interface ProbeTarget {
@@ -78,15 +80,15 @@ export interface ProbeTarget {
   container: string;
 }
 
-/** What is known of an agent's pod right now, without waiting for it. */
+/**
+ * What is known of an agent's pod right now, without waiting for it. Nothing in it depends on
+ * the time of the read (how old the facts are is `probe.observedAt`), so the same pod state gives
+ * the same objects, and whoever derives views from them may keep those while they stay the same.
+ */
 export interface KnownProbe {
   probe: AgentProbe | null;
-  /** ms since the facts were observed in the pod (null: never probed yet). */
-  ageMs: number | null;
-  /** A probe of this pod is under way (its result will show on the next read). */
-  refreshing: boolean;
-  /** The last probe since these facts failed: when, and why in plain words (null: none failed). */
-  lastFailure: { at: string; message: string } | null;
+  /** The last probe since these facts failed (null: none failed). */
+  lastFailure: ProbeFailure | null;
 }
 
 /**
@@ -120,17 +122,16 @@ export async function readProbe(target: ProbeTarget, opts: { wait?: boolean } = 
   keep(key, target);
   const cached = cache.get(key);
   const failed = failures.get(key);
-  const lastFailure = failed && failed.at > (cached?.at ?? 0) ? { at: new Date(failed.at).toISOString(), message: failed.message } : null;
-  if (cached) return { probe: cached.probe, ageMs: Date.now() - cached.at, refreshing: inFlight.has(key), lastFailure };
+  const lastFailure = failed && failed.atMs > (cached?.at ?? 0) ? failed : null;
+  if (cached) return { probe: cached.probe, lastFailure };
   // Never probed, and the last try failed: say why; the keeper tries again in its own time.
-  if (lastFailure && !opts.wait) return { probe: null, ageMs: null, refreshing: inFlight.has(key), lastFailure };
+  if (lastFailure && !opts.wait) return { probe: null, lastFailure };
   const first = refresh(target);
   if (!opts.wait) {
     first.catch(() => undefined);
-    return { probe: null, ageMs: null, refreshing: true, lastFailure: null };
+    return { probe: null, lastFailure: null };
   }
-  const probe = await first;
-  return { probe, ageMs: Date.now() - Date.parse(probe.observedAt), refreshing: false, lastFailure: null };
+  return { probe: await first, lastFailure: null };
 }
 
 function keyOf(target: ProbeTarget): string {
@@ -158,7 +159,9 @@ function refresh(target: ProbeTarget): Promise<AgentProbe> {
         return probe;
       },
       (err: unknown) => {
-        failures.set(key, { at: Date.now(), message: toClusterError(err, `probing pod ${target.namespace}/${target.pod}`).message });
+        const now = new Date();
+        const message = toClusterError(err, `probing pod ${target.namespace}/${target.pod}`).message;
+        failures.set(key, { at: now.toISOString(), atMs: now.getTime(), message });
         throw err;
       },
     )
@@ -221,7 +224,7 @@ function keepWarm(): void {
     if (inFlight.has(key)) continue;
     const every = now - k.lastReadAt < LOOKED_AT_MS ? probeRefreshMs : probeRefreshMs * 10;
     // Since the last try, failed or not: a pod that cannot be probed is retried at the same pace.
-    const age = now - Math.max(cache.get(key)?.at ?? 0, failures.get(key)?.at ?? 0);
+    const age = now - Math.max(cache.get(key)?.at ?? 0, failures.get(key)?.atMs ?? 0);
     if (age >= every) due.push({ key, overdue: age - every, target: k.target });
   }
   due.sort((a, b) => b.overdue - a.overdue);
@@ -319,7 +322,7 @@ export function interpretProbe(sections: ReturnType<typeof splitProbeOutput>, no
     features,
     codexError,
     codexMissing,
-    imageGeneration: features?.find((f) => f.name === 'image_generation')?.enabled ?? null,
+    imageGeneration: features?.find((f) => f.name === IMAGE_GENERATION_FEATURE)?.enabled ?? null,
     images: facts.images ?? { count: 0, bytes: 0 },
     codexVersion: /(\d+\.\d+\.\d+[\w.-]*)/.exec(sections.version ?? '')?.[1] ?? null,
     lastActivity: facts.lastActivityMs ? new Date(facts.lastActivityMs).toISOString() : null,

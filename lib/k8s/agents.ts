@@ -5,7 +5,8 @@ import { withDeadline, type Cluster } from './clusters';
 import { mayList, requireListAccess } from './access';
 import { ClusterError, toClusterError } from './errors';
 import { impersonationEnabled } from './impersonation';
-import { cachedObjects } from './watch-cache';
+import { cachedObjects, cachedSnapshot } from './watch-cache';
+import { processState } from '../process-state';
 import { fromSelectorObject, labelsMatch, LabelSelectorError, parseLabelSelector, type LabelSelector } from './label-selector';
 
 export interface PodSummary {
@@ -206,19 +207,62 @@ export async function listAgentWorkloads(cluster: Cluster): Promise<AgentWorkloa
   try {
     const labelSelector = agentSelector().text;
     const [deps, pods] = await Promise.all([
-      cachedObjects(cluster, labelSelector, 'deployments'),
-      cachedObjects(cluster, labelSelector, 'pods'),
+      cachedSnapshot(cluster, labelSelector, 'deployments'),
+      cachedSnapshot(cluster, labelSelector, 'pods'),
     ]);
-    const readable = await readableNamespaces(cluster, [...new Set(deps.map((d) => d.metadata?.namespace ?? ''))]);
-    const index = new PodIndex(pods);
-    return deps
-      .filter((d) => readable.has(d.metadata?.namespace ?? ''))
-      .map((d) => summarizeDeployment(cluster.id, d, index, containerName))
-      .sort((a, b) => a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name));
+    const all = summarizedFleet(cluster, deps, pods, containerName);
+    const readable = await readableNamespaces(cluster, [...new Set(all.map((w) => w.namespace))]);
+    return all.every((w) => readable.has(w.namespace)) ? all : all.filter((w) => readable.has(w.namespace));
   } catch (err) {
     throw toClusterError(err, what);
   }
 }
+
+/**
+ * Per cluster, the workloads last summarized and the cache versions they were made from: while no
+ * Deployment or Pod changed, a view reuses them (a fleet of 500 costs a lookup, not 500
+ * summaries). One per process (lib/process-state.ts). The workloads are shared: nobody mutates them.
+ */
+const summaries = processState(
+  'k8s.agentWorkloads',
+  () => new WeakMap<Cluster, { versions: object[]; containerName: string; workloads: AgentWorkload[] }>(),
+);
+
+function summarizedFleet(
+  cluster: Cluster,
+  deps: { items: k8s.V1Deployment[]; versions: object[] },
+  pods: { items: k8s.V1Pod[]; versions: object[] },
+  containerName: string,
+): AgentWorkload[] {
+  const versions = [...deps.versions, ...pods.versions];
+  const kept = summaries.get(cluster);
+  if (kept && kept.containerName === containerName && sameVersions(kept.versions, versions)) return kept.workloads;
+  const index = new PodIndex(pods.items);
+  const workloads = deps.items
+    .map((d) => workloadOf(cluster.id, d, index, containerName))
+    // Names are DNS labels (lowercase ASCII): a plain comparison orders them as a collator would.
+    .sort((a, b) => compareText(a.namespace, b.namespace) || compareText(a.name, b.name));
+  summaries.set(cluster, { versions, containerName, workloads });
+  return workloads;
+}
+
+/** Each Deployment's summary, kept while the Deployment object and its own pods' objects are the same (the watch replaces what changed). */
+const workloadSummaries = processState(
+  'k8s.workloadSummaries',
+  () => new WeakMap<k8s.V1Deployment, { clusterId: string; containerName: string; pods: k8s.V1Pod[]; workload: AgentWorkload }>(),
+);
+
+function workloadOf(clusterId: string, d: k8s.V1Deployment, index: PodIndex, containerName: string): AgentWorkload {
+  const pods = ownPods(d, index);
+  const kept = workloadSummaries.get(d);
+  if (kept && kept.clusterId === clusterId && kept.containerName === containerName && sameVersions(kept.pods, pods)) return kept.workload;
+  const workload = summarizeDeployment(clusterId, d, pods, containerName);
+  workloadSummaries.set(d, { clusterId, containerName, pods, workload });
+  return workload;
+}
+
+const sameVersions = (a: object[], b: object[]) => a.length === b.length && a.every((v, i) => v === b[i]);
+const compareText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /** The namespaces (of those given) whose Deployments and Pods the person may list: all of them without impersonation. */
 async function readableNamespaces(cluster: Cluster, namespaces: string[]): Promise<Set<string>> {

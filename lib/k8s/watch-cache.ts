@@ -30,11 +30,14 @@ export interface KindCache<T> {
   ready(): Promise<void>;
   items(namespace?: string): T[];
   get(namespace: string, name: string): T | undefined;
+  /** A new object on every change of what is held: what was derived from the items may be kept while it stays the same. */
+  readonly version: object;
   stop(): void;
 }
 
 class Reflector<T extends Obj> implements KindCache<T> {
   private objects = new Map<string, T>();
+  version: object = {};
   private resourceVersion = '';
   private listing: Promise<void> | null = null;
   private synced = false;
@@ -89,6 +92,7 @@ class Reflector<T extends Obj> implements KindCache<T> {
     const next = new Map<string, T>();
     for (const o of listed.items) next.set(keyOf(o), o);
     this.objects = next;
+    this.version = {};
     this.resourceVersion = listed.metadata?.resourceVersion ?? '';
     this.synced = true;
     this.failingSince = null;
@@ -115,6 +119,7 @@ class Reflector<T extends Obj> implements KindCache<T> {
       }
       if (type === 'ADDED' || type === 'MODIFIED') this.objects.set(keyOf(obj), obj);
       else if (type === 'DELETED') this.objects.delete(keyOf(obj));
+      if (type !== 'BOOKMARK') this.version = {};
       const rv = obj.metadata?.resourceVersion;
       if (rv) this.resourceVersion = rv;
       this.backoffMs = 0;
@@ -257,9 +262,23 @@ export async function cachedObjects<K extends CachedKind>(
   kind: K,
   namespace?: string,
 ): Promise<Array<ScopeCache[K] extends KindCache<infer T> ? T : never>> {
+  return (await cachedSnapshot(cluster, labelSelector, kind, namespace)).items;
+}
+
+/**
+ * The cached objects with the versions they were read at (taken together, nothing in between):
+ * the same versions on a later read mean the same objects.
+ */
+export async function cachedSnapshot<K extends CachedKind>(
+  cluster: Cluster,
+  labelSelector: string,
+  kind: K,
+  namespace?: string,
+): Promise<{ items: Array<ScopeCache[K] extends KindCache<infer T> ? T : never>; versions: object[] }> {
   const c = cacheFor(cluster, labelSelector);
   const scopes = namespace !== undefined && c.scopes.has(namespace) ? [c.scopes.get(namespace)!] : [...c.scopes.values()];
   if (scopes.length === 0) throw new ClusterError(`No namespace is watched in cluster ${cluster.label}.`, 'not-found', 404);
   await Promise.all(scopes.map((s) => s[kind].ready()));
-  return scopes.flatMap((s) => (s[kind] as KindCache<Obj>).items(namespace)) as never;
+  const caches = scopes.map((s) => s[kind] as KindCache<Obj>);
+  return { items: caches.flatMap((k) => k.items(namespace)) as never, versions: caches.map((k) => k.version) };
 }

@@ -44,6 +44,25 @@ test('the overview renders every agent from what it knows while execs are droppe
   for (const [agent, now] of after) expect(configIntact(now, before.get(agent)), agent).toEqual({ ok: true });
 });
 
+test('a refresh that fails keeps the facts shown and says so, on the card and on the agent page', async ({ page }) => {
+  test.setTimeout(120_000);
+  const [agent] = (await seededAgents()).filter((a) => a.codex && !a.crashLooping && a.configLoads);
+  await signIn(page, 'viewer');
+  await page.goto('/');
+  const card = page.locator(`[data-testid="agent-card"][data-agent="${agent.namespace}/${agent.name}"]`);
+  await expect(card.getByTestId('login-state')).not.toHaveText('—');
+  const control = cluster();
+  // Every exec refused from now on: the keeper's next refresh of this agent fails.
+  await control.knobs({ faults: [{ pathRegex: '/exec', status: 500 }] });
+  await control.close();
+  await expect(card.getByTestId('probe-failure')).toContainText('The last check failed', { timeout: 60_000 });
+  // The facts stay, with the reason beside them.
+  await expect(card.getByTestId('login-state')).not.toHaveText('—');
+  await page.goto(fillTemplate('/agents/[cluster]/[namespace]/[name]', agent));
+  await expect(page.getByRole('status').filter({ hasText: 'The last check of this pod failed' })).toBeVisible();
+  await expect(page.getByTestId('agent-problem')).toHaveCount(0);
+});
+
 test('an agent page renders its panels when reading Events fails', async ({ page }) => {
   const [agent] = (await seededAgents()).filter((a) => a.codex && !a.crashLooping);
   await signIn(page, 'operator');

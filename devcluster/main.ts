@@ -22,6 +22,18 @@ const onSignal = () => {
 };
 process.on('SIGINT', onSignal);
 process.on('SIGTERM', onSignal);
+// Started by a script (the demo, the bench, the tests' stack) that names itself the owner: when it
+// dies without stopping us (killed, its terminal closed), we stop too, rather than leave a cluster
+// and its pods running with nobody to end them.
+const owner = Number(process.env.DEVCLUSTER_OWNER_PID);
+if (Number.isInteger(owner) && owner > 1)
+  setInterval(() => {
+    try {
+      process.kill(owner, 0);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ESRCH') onSignal();
+    }
+  }, 1_000).unref();
 // A parent that went away closes our output pipes; a failed log line must not cut the
 // clean-up short (that left each pod's volume behind in the temp directory).
 process.stdout.on('error', () => undefined);

@@ -122,7 +122,12 @@ export function startDevClusterProcess(opts: {
   const kubeconfig = path.join(opts.stateDir, 'kubeconfig');
   const args = ['devcluster/main.ts', '--port', String(opts.port ?? 0), '--kubeconfig', kubeconfig, '--seed', opts.seed ?? 'demo'];
   if (opts.agents) args.push('--agents', String(opts.agents));
-  const child = spawn(bin('tsx'), args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  // This process owns the cluster: should it die without stopping it, the cluster stops itself.
+  const child = spawn(bin('tsx'), args, {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, DEVCLUSTER_OWNER_PID: String(process.pid) },
+  });
   // A big fleet takes longer to start: its pods start a few at a time.
   return waitForLine(child, /\bready\b/, 'devcluster', Math.max(120_000, (opts.agents ?? 0) * 600), opts.verbose ?? false).then(() => {
     const state = JSON.parse(readFileSync(path.join(opts.stateDir, 'devcluster.json'), 'utf8')) as DevClusterState;

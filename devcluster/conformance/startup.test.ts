@@ -135,4 +135,36 @@ describe('CLI', () => {
       await rm(dir, { recursive: true, force: true });
     }
   });
+
+  it('stops by itself, leaving nothing behind, when the script that owns it dies without stopping it', async () => {
+    await warmSeedCache();
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'devcluster-owner-'));
+    const kubeconfig = path.join(dir, 'kubeconfig');
+    // The owner: a process killed with no chance to clean up, as a demo's terminal closed under it.
+    const owner = spawn('sleep', ['600'], { stdio: 'ignore' });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', 'devcluster/main.ts', '--port', '0', '--kubeconfig', kubeconfig, '--seed', 'empty'],
+      {
+        cwd: path.resolve(__dirname, '../..'),
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...process.env, DEVCLUSTER_OWNER_PID: String(owner.pid) },
+      },
+    );
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    try {
+      await waitFor('the ready line', async () => /ready/.test(out), 30_000);
+      owner.kill('SIGKILL');
+      const code = await Promise.race([exited, new Promise<'still running'>((r) => setTimeout(() => r('still running'), 15_000))]);
+      expect(code, out.slice(-1000)).toBe(0);
+      expect(existsSync(kubeconfig)).toBe(false);
+    } finally {
+      owner.kill('SIGKILL');
+      child.kill('SIGKILL');
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
 });

@@ -33,7 +33,8 @@ export default async function OverviewPage({ searchParams }: { searchParams: Pro
 }
 
 async function Fleet({ savedView, viewCookie }: { savedView: ViewKind; viewCookie: string }) {
-  const fleet = overviewFleet(await getFleet());
+  // Nobody has seen this page yet: its first refresh names the agents on screen, kept freshest from then on.
+  const fleet = overviewFleet(await getFleet({ lookedAt: 'none' }));
   return <FleetView initial={fleet} refreshMs={getSettings().refreshMs} savedView={savedView} viewCookie={viewCookie} />;
 }
 

@@ -64,9 +64,22 @@ test.describe('fleet overview', () => {
 
   test('refreshes in place without losing the filters', async ({ page }) => {
     await page.getByLabel('Namespace').selectOption('agents');
-    const before = await page.getByTestId('agent-card').count();
-    const refreshed = page.waitForResponse((r) => r.url().endsWith('/api/fleet') && r.status() === 200);
-    await refreshed;
+    await expect(page).toHaveURL(/[?&]ns=agents\b/);
+    const cards = page.getByTestId('agent-card');
+    const namespaces = () => cards.evaluateAll((els) => els.map((e) => e.getAttribute('data-agent')?.split('/')[0]));
+    await expect.poll(async () => new Set(await namespaces())).toEqual(new Set(['agents']));
+    const before = await cards.count();
+    const refreshed = page.waitForResponse((r) => new URL(r.url()).pathname === '/api/fleet' && r.status() === 200);
+    // The refresh names the agents on screen: the dashboard keeps those freshest.
+    const shown = new URL((await refreshed).url()).searchParams.getAll('shown');
+    expect(shown).toHaveLength(before);
+    expect(shown.every((key) => key.split('/')[1] === 'agents')).toBe(true);
+    // A list that is not one is refused with the reason.
+    const refused = await page.request.get(
+      `/api/fleet?${new URLSearchParams(Array.from({ length: 101 }, (_, i) => ['shown', `c/n/a${i}`]))}`,
+    );
+    expect(refused.status()).toBe(400);
+    expect((await refused.json()).error).toMatch(/at most 100 agents/);
     await expect(page.getByLabel('Namespace')).toHaveValue('agents');
     await expect(page.getByTestId('agent-card')).toHaveCount(before);
   });

@@ -10,7 +10,7 @@ import { FeatureSwitch } from '@/components/actions/feature-switch';
 import { BulkRestartBar, useSessionRole, operatorPermission } from '@/components/actions/bulk-restart';
 import type { Permission } from '@/lib/operations/access';
 import { ReadinessBadge, overviewItems, type OverviewReadiness } from '@/components/readiness/readiness-badge';
-import { parseOverviewParams, VIEWS, type ViewKind } from '@/components/fleet/overview-params';
+import { parseOverviewParams, SHOWN_LIMIT, VIEWS, type ViewKind } from '@/components/fleet/overview-params';
 import { useOverviewParams } from '@/components/fleet/use-overview-params';
 import { rememberView } from '@/components/fleet/view-choice';
 import {
@@ -66,6 +66,8 @@ export function FleetView({
   const role = useSessionRole();
   const actPermission = operatorPermission(role);
   const stopped = useRef(false);
+  /** The agents on screen, named in each refresh so the dashboard keeps them freshest. */
+  const onScreen = useRef<string[]>([]);
   const [readiness, setReadiness] = useState<Record<string, OverviewReadiness> | null>(null);
 
   const loadReadiness = useCallback(async () => {
@@ -89,7 +91,8 @@ export function FleetView({
   const tick = useCallback(async () => {
     if (document.hidden) return;
     try {
-      const res = await fetch('/api/fleet', { cache: 'no-store' });
+      const shown = new URLSearchParams(onScreen.current.slice(0, SHOWN_LIMIT).map((key) => ['shown', key]));
+      const res = await fetch(`/api/fleet?${shown}`, { cache: 'no-store' });
       if (res.status === 401) {
         // A full load, not a client navigation: the proxy sends it on with the session's end, and no stale client state survives.
         // eslint-disable-next-line @next/next/no-location-assign-relative-destination
@@ -150,6 +153,9 @@ export function FleetView({
   const rows = useMemo(() => visibleAgents(fleet.agents, shown, readiness), [fleet, shown, readiness]);
   const slice = pageSlice(rows.length, params.page, params.size);
   const pageRows = rows.slice(slice.start, slice.end);
+  useEffect(() => {
+    onScreen.current = pageRows.map((a) => a.key);
+  });
   const results = approvalResults ?? new Map<string, BulkApprovalItem>();
 
   const attentionCount = fleet.agents.filter((a) => a.attention.length > 0).length;

@@ -39,6 +39,8 @@ export type SortDir = 'asc' | 'desc';
 
 export const PAGE_SIZES = [25, 50, 100, 200] as const;
 export const DEFAULT_PAGE_SIZE = 50;
+/** How many agents on screen the overview names when it refreshes (the first of a bigger page): they are kept freshest. */
+export const SHOWN_LIMIT = 100;
 
 export interface OverviewParams {
   /** Null when the URL does not choose: the person's remembered choice applies. */

@@ -70,6 +70,11 @@ export interface FleetOptions {
    * never waited for: they show what was last seen, with its age, while the keeper refreshes them.
    */
   waitForFirstProbes?: boolean;
+  /**
+   * The agents a person is looking at (keys `cluster/namespace/name`), kept fresh by the keeper;
+   * the rest are kept warm, slowly. Default: all of them.
+   */
+  lookedAt?: 'all' | 'none' | ReadonlySet<string>;
 }
 
 async function clusterAgents(cluster: Cluster, opts: FleetOptions): Promise<{ agents: FleetAgent[]; error: string | null }> {
@@ -80,9 +85,13 @@ async function clusterAgents(cluster: Cluster, opts: FleetOptions): Promise<{ ag
     return { agents: [], error: toClusterError(err, `listing agents in ${cluster.label}`).message };
   }
   const { containerName } = getSettings();
+  const lookedAt = opts.lookedAt ?? 'all';
   const agents = await Promise.all(
     workloads.map((workload) =>
-      fleetAgentOf(cluster, workload, activePod(workload), containerName, { wait: opts.waitForFirstProbes ?? true }),
+      fleetAgentOf(cluster, workload, activePod(workload), containerName, {
+        wait: opts.waitForFirstProbes ?? true,
+        lookedAt: lookedAt === 'all' || (lookedAt !== 'none' && lookedAt.has(agentKey(cluster, workload))),
+      }),
     ),
   );
   return { agents, error: null };
@@ -97,13 +106,16 @@ export async function fleetAgentOf(
   workload: AgentWorkload,
   pod: PodSummary | null,
   container: string,
-  opts: { wait: boolean },
+  opts: { wait: boolean; lookedAt: boolean },
 ): Promise<FleetAgent> {
   const podIssue = podProblem(workload, pod);
   let known: KnownProbe = { probe: null, lastFailure: null };
   if (!podIssue && pod) {
     try {
-      known = await readProbe({ cluster, namespace: workload.namespace, pod: pod.name, podUid: pod.uid, container }, { wait: opts.wait });
+      known = await readProbe(
+        { cluster, namespace: workload.namespace, pod: pod.name, podUid: pod.uid, container },
+        { wait: opts.wait, lookedAt: opts.lookedAt },
+      );
     } catch (err) {
       const problem = err instanceof ClusterError ? err.message : toClusterError(err, `reading agent ${workload.name}`).message;
       return agentOf(cluster, workload, pod, known, problem);
@@ -131,9 +143,11 @@ const agentViews = processState(
     >(),
 );
 
+const agentKey = (cluster: Cluster, workload: AgentWorkload) => `${cluster.id}/${workload.namespace}/${workload.name}`;
+
 function agentOf(cluster: Cluster, workload: AgentWorkload, pod: PodSummary | null, known: KnownProbe, problem: string | null): FleetAgent {
   const agent: FleetAgent = {
-    key: `${cluster.id}/${workload.namespace}/${workload.name}`,
+    key: agentKey(cluster, workload),
     clusterId: cluster.id,
     clusterLabel: cluster.label,
     workload,

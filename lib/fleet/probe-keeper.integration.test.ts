@@ -126,4 +126,55 @@ describe('the probe keeper', () => {
     );
     expect(Date.parse(recovered.probe!.observedAt)).toBeGreaterThan(failedAt);
   });
+
+  it('keeps the agents on screen fresh and the ones only listed warm, ten times slower', async () => {
+    const admin = kubeConfig(cluster);
+    // In a namespace of its own: the fixture's Deployments select by component, and would share pods.
+    const NS2 = 'kept-two';
+    const nsOf = (name: string) => (name === 'two' ? NS2 : NS);
+    await admin.makeApiClient(k8s.CoreV1Api).createNamespace({ body: { metadata: { name: NS2 } } });
+    await createAgent(admin, NS2, 'two', { 'app.kubernetes.io/component': 'codex' });
+    const key = (name: string) => `${CTX}/${nsOf(name)}/${name}`;
+    // Only "one" is on screen; "two" is in the list (another page of the overview).
+    const onScreen = { lookedAt: new Set([key('one')]) };
+    const agent = (fleet: Awaited<ReturnType<typeof getFleet>>, name: string) => fleet.agents.find((a) => a.workload.name === name)!;
+    await until(
+      () => getFleet(onScreen),
+      (f) => Boolean(agent(f, 'two')?.probe),
+      30_000,
+      200,
+    );
+    const c = getCluster(CTX);
+    const approvalOf = (f: Awaited<ReturnType<typeof getFleet>>, name: string) => {
+      const a = agent(f, name).probe?.approval;
+      return a?.ok ? a.approvalPolicy : undefined;
+    };
+    for (const name of ['one', 'two']) {
+      const { pod } = agent(await getFleet(onScreen), name);
+      const wrote = await execInPod(c, {
+        namespace: nsOf(name),
+        pod: pod!.name,
+        container: 'openab',
+        argv: ['sh', '-c', 'mkdir -p "$HOME/.codex" && printf \'approval_policy = "untrusted"\\n\' > "$HOME/.codex/config.toml"'],
+        timeoutMs: 20_000,
+      });
+      expect(wrote.exitCode).toBe(0);
+    }
+    const seen = await until(
+      () => getFleet(onScreen),
+      (f) => approvalOf(f, 'one') === 'untrusted',
+      REFRESH_MS * 4,
+      100,
+    );
+    // Within the same time, the agent only listed still shows what it had.
+    expect(approvalOf(seen, 'two')).not.toBe('untrusted');
+    // Once on screen, it is fresh within the interval too.
+    const changedSeen = await until(
+      () => getFleet({ lookedAt: new Set([key('two')]) }),
+      (f) => approvalOf(f, 'two') === 'untrusted',
+      REFRESH_MS * 10,
+      100,
+    );
+    expect(approvalOf(changedSeen, 'two')).toBe('untrusted');
+  });
 });

@@ -46,7 +46,10 @@ interface CacheEntry {
 
 interface Kept {
   target: ProbeTarget;
+  /** Last read by anyone (a list, the notifier): kept warm, slowly. */
   lastReadAt: number;
+  /** Last shown to a person (an agent page, the overview's page in view): kept fresh. */
+  lastLookedAt: number;
 }
 
 /** One per process (lib/process-state.ts): an action's invalidation must reach the pages' and routes' reads. */
@@ -116,10 +119,10 @@ function probeShared(target: ProbeTarget, opts: { maxAgeMs?: number }): Promise<
  * kept warm from then on (see the keeper below). Only a pod never probed is waited for, and only
  * when `wait` is set; otherwise its first probe starts and the read returns without it.
  */
-export async function readProbe(target: ProbeTarget, opts: { wait?: boolean } = {}): Promise<KnownProbe> {
+export async function readProbe(target: ProbeTarget, opts: { wait?: boolean; lookedAt?: boolean } = {}): Promise<KnownProbe> {
   if (impersonationEnabled()) await requirePodAccess(target.cluster, target.namespace, target.pod);
   const key = keyOf(target);
-  keep(key, target);
+  keep(key, target, opts.lookedAt ?? true);
   const cached = cache.get(key);
   const failed = failures.get(key);
   const lastFailure = failed && failed.atMs > (cached?.at ?? 0) ? failed : null;
@@ -193,18 +196,25 @@ async function execSlot(clusterId: string): Promise<void> {
 
 // ---- the keeper ---------------------------------------------------------------------
 
-/** An agent read within this window is "looked at": refreshed every PROBE_REFRESH_MS; the rest ten times slower. */
+/**
+ * An agent shown to a person within this window is "looked at": refreshed every PROBE_REFRESH_MS;
+ * the rest (listed, not shown: the overview's other pages, the notifier's rounds) ten times slower.
+ * A fleet of 500 would otherwise need more execs than PROBE_EXECS_PER_SECOND allows, and the agents
+ * on screen would wait their turn behind the others.
+ */
 const LOOKED_AT_MS = 2 * 60_000;
 /** An agent nobody read for this long is no longer kept warm. */
 const FORGET_AFTER_MS = 30 * 60_000;
 const TICK_MS = 1_000;
 
-function keep(key: string, target: ProbeTarget): void {
+function keep(key: string, target: ProbeTarget, lookedAt: boolean): void {
+  const now = Date.now();
   const entry = kept.get(key);
   if (entry) {
     entry.target = target;
-    entry.lastReadAt = Date.now();
-  } else kept.set(key, { target, lastReadAt: Date.now() });
+    entry.lastReadAt = now;
+    if (lookedAt) entry.lastLookedAt = now;
+  } else kept.set(key, { target, lastReadAt: now, lastLookedAt: lookedAt ? now : 0 });
   if (!state.ticker) {
     state.ticker = setInterval(keepWarm, TICK_MS);
     state.ticker.unref?.();
@@ -222,7 +232,7 @@ function keepWarm(): void {
       continue;
     }
     if (inFlight.has(key)) continue;
-    const every = now - k.lastReadAt < LOOKED_AT_MS ? probeRefreshMs : probeRefreshMs * 10;
+    const every = now - k.lastLookedAt < LOOKED_AT_MS ? probeRefreshMs : probeRefreshMs * 10;
     // Since the last try, failed or not: a pod that cannot be probed is retried at the same pace.
     const age = now - Math.max(cache.get(key)?.at ?? 0, failures.get(key)?.atMs ?? 0);
     if (age >= every) due.push({ key, overdue: age - every, target: k.target });

@@ -156,7 +156,7 @@ function matchesQuery(inv: AgentInventory, entry: ImageEntry, q: string | undefi
 
 /** The agents of the fleet whose pods can be read (a gallery shows them all). */
 export async function galleryAgents(): Promise<Array<{ ref: AgentRef; error: string | null }>> {
-  const fleet = await getFleet();
+  const fleet = await getFleet({ lookedAt: 'none' });
   return fleet.agents.map((a) => ({
     ref: { clusterId: a.clusterId, namespace: a.workload.namespace, name: a.workload.name },
     error: a.pod ? null : (a.problem ?? 'No running pod.'),

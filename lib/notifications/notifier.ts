@@ -127,7 +127,8 @@ export class Notifier {
     fullAccess: Map<string, boolean>;
     deliveries: NotificationEvent[];
   }> {
-    const fleet = await getFleet();
+    // A round of checks is nobody looking: the agents stay warm, slowly.
+    const fleet = await getFleet({ lookedAt: 'none' });
     if (fleet.error) throw new Error(fleet.error);
     const readable = fleet.agents.filter((a) => a.pod && !a.problem);
     const deliveries = await listFailedDeliveries(

@@ -46,7 +46,7 @@ interface CacheEntry {
 
 interface Kept {
   target: ProbeTarget;
-  /** Last read by anyone (a list, the notifier): kept warm, slowly. */
+  /** Last read by anyone (a list of agents): kept warm, slowly. */
   lastReadAt: number;
   /** Last shown to a person (an agent page, the overview's page in view): kept fresh. */
   lastLookedAt: number;
@@ -198,7 +198,7 @@ async function execSlot(clusterId: string): Promise<void> {
 
 /**
  * An agent shown to a person within this window is "looked at": refreshed every PROBE_REFRESH_MS;
- * the rest (listed, not shown: the overview's other pages, the notifier's rounds) ten times slower.
+ * the rest (listed, not shown: the overview's other pages, the gallery's list) ten times slower.
  * A fleet of 500 would otherwise need more execs than PROBE_EXECS_PER_SECOND allows, and the agents
  * on screen would wait their turn behind the others.
  */

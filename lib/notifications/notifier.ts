@@ -127,8 +127,9 @@ export class Notifier {
     fullAccess: Map<string, boolean>;
     deliveries: NotificationEvent[];
   }> {
-    // A round of checks is nobody looking: the agents stay warm, slowly.
-    const fleet = await getFleet({ lookedAt: 'none' });
+    // The notifier watches on behalf of those it tells: every agent is kept fresh (a switch to Full
+    // access is told within the refresh interval), as far as the exec budget allows.
+    const fleet = await getFleet({ lookedAt: 'all' });
     if (fleet.error) throw new Error(fleet.error);
     const readable = fleet.agents.filter((a) => a.pod && !a.problem);
     const deliveries = await listFailedDeliveries(

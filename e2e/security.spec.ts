@@ -6,14 +6,13 @@
 //   refusals, never a 500, and no config.toml changed;
 // - Impersonate-* headers sent by a browser never reach the cluster.
 import { expect, test, type APIRequestContext } from '@playwright/test';
-import { execFileSync, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { createInterface } from 'node:readline';
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { signIn, signedInRequests } from './support/session';
 import { E2E, e2eState, cluster } from './support/env';
 import { seededAgents } from './support/seed-truth';
+import { startImpersonatingServer } from './support/impersonating-server';
 import {
   actionEntries,
   CLUSTER_ID,
@@ -439,7 +438,6 @@ test('the audit trail: operators read and filter it, admins export it as formula
 
 test("impersonation mode: the person's Kubernetes RBAC decides what is offered and what is done", async ({ browser }) => {
   test.setTimeout(180_000);
-  const state = e2eState();
   const [agent] = await codexAgents();
   const control = cluster();
   const original = await control.call<object>('GET', '/_devcluster/rbac');
@@ -459,39 +457,9 @@ test("impersonation mode: the person's Kubernetes RBAC decides what is offered a
     ],
   });
   // A second server of the same build on the same cluster, in impersonation mode.
-  const port = E2E.port + 2;
-  const url = `http://127.0.0.1:${port}`;
-  const root = path.resolve(__dirname, '..');
-  const server = spawn(path.join(root, 'node_modules/.bin/next'), ['start', '-H', '127.0.0.1', '-p', String(port)], {
-    cwd: root,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: {
-      ...process.env,
-      NODE_ENV: 'production',
-      KUBECONFIG: state.cluster.kubeconfig,
-      KUBE_CONTEXTS: CLUSTER_ID,
-      NEXTAUTH_URL: url,
-      NEXTAUTH_SECRET: randomBytes(32).toString('base64url'),
-      DEMO_PASSWORD: E2E.password,
-      AGENT_SELECTOR: state.cluster.seed?.codexSelector ?? 'app.kubernetes.io/name=openab',
-      DISCORD_API_BASE: state.cluster.discordUrl,
-      PROBE_CACHE_MS: '1000',
-      IMPERSONATION: 'true',
-    },
-  });
-  const output: string[] = [];
+  const server = await startImpersonatingServer(E2E.port + 2);
+  const url = server.url;
   try {
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`the impersonating server did not start:\n${output.join('\n')}`)), 60_000);
-      createInterface({ input: server.stderr! }).on('line', (l) => output.push(l));
-      createInterface({ input: server.stdout! }).on('line', (l) => {
-        output.push(l);
-        if (/Ready in|started server|Local:/i.test(l)) {
-          clearTimeout(timer);
-          resolve();
-        }
-      });
-    });
     const agentPage = fillTemplate('/agents/[cluster]/[namespace]/[name]', agent);
     const operatorContext = await browser.newContext({ baseURL: url });
     const page = await operatorContext.newPage();
@@ -529,7 +497,7 @@ test("impersonation mode: the person's Kubernetes RBAC decides what is offered a
     await expect(viewer.getByTestId('agent-problem').first()).toContainText('dashboard:viewer');
     await viewerContext.close();
   } finally {
-    server.kill('SIGTERM');
+    server.stop();
     await control.call('PUT', '/_devcluster/rbac', original);
     await control.close();
   }

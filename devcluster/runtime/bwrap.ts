@@ -100,6 +100,21 @@ export function podCodexArgs(spec: PodSandboxSpec): string[] {
   return ['--ro-bind', codexModulesFor(codexVersionOfImage(spec.image)), CODEX_ROOT];
 }
 
+/** The pod's volume at its home, the rest of the root read-only, and the home as working directory: the last mounts of every sandbox. */
+export function podHomeArgs(spec: PodSandboxSpec): string[] {
+  const homeParent = path.posix.dirname(spec.homeDir);
+  return [
+    ...(homeParent !== '/' ? ['--dir', homeParent] : []),
+    '--bind',
+    spec.volumeDir,
+    spec.homeDir,
+    '--remount-ro',
+    '/',
+    '--chdir',
+    spec.homeDir,
+  ];
+}
+
 export async function createBwrapRuntime(opts: { tmpDir: string; issuerUrl: string; imageRoot: string | null }): Promise<PodRuntime> {
   const filesDir = path.join(opts.tmpDir, 'sandbox-files');
   const files = await writeSandboxFiles(filesDir, opts.issuerUrl);
@@ -158,7 +173,6 @@ class BwrapPod implements PodHandle {
   static async start(spec: PodSandboxSpec, imageArgs: string[], onStop: () => void): Promise<BwrapPod> {
     await fs.mkdir(spec.volumeDir, { recursive: true });
     await chownTree(spec.volumeDir);
-    const homeParent = path.posix.dirname(spec.homeDir);
     const args = [
       '--info-fd',
       '3',
@@ -173,14 +187,7 @@ class BwrapPod implements PodHandle {
       '1777',
       '--tmpfs',
       '/tmp',
-      ...(homeParent !== '/' ? ['--dir', homeParent] : []),
-      '--bind',
-      spec.volumeDir,
-      spec.homeDir,
-      '--remount-ro',
-      '/',
-      '--chdir',
-      spec.homeDir,
+      ...podHomeArgs(spec),
     ];
     // Printed once every mount is in place; bwrap's own pid 1 reaps orphans.
     const command = ['/bin/sh', '-c', 'echo ready; exec sleep infinity'];

@@ -7,7 +7,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
-import { podCodexArgs, podEnv, podRootArgs } from './bwrap';
+import { podCodexArgs, podEnv, podHomeArgs, podRootArgs } from './bwrap';
 import { codexPlatformPackageDir } from './codex-wrapper';
 import { ProcessGroupPod } from './plain';
 import { EXEC_SHIM_PATH, POD_GID, POD_UID, writeSandboxFiles } from './sandbox-files';
@@ -65,7 +65,6 @@ export async function createRootlessRuntime(opts: { tmpDir: string; issuerUrl: s
       const tmp = path.join(tmpRoot, id);
       await fs.mkdir(tmp, { recursive: true, mode: 0o1777 });
       await fs.chmod(tmp, 0o1777);
-      const homeParent = path.posix.dirname(spec.homeDir);
       const sandbox = [
         '--unshare-user',
         '--uid',
@@ -81,14 +80,7 @@ export async function createRootlessRuntime(opts: { tmpDir: string; issuerUrl: s
         '--bind',
         tmp,
         '/tmp',
-        ...(homeParent !== '/' ? ['--dir', homeParent] : []),
-        '--bind',
-        spec.volumeDir,
-        spec.homeDir,
-        '--remount-ro',
-        '/',
-        '--chdir',
-        spec.homeDir,
+        ...podHomeArgs(spec),
       ];
       const pod = new ProcessGroupPod(
         spec,

@@ -30,7 +30,7 @@ export async function startImpersonatingServer(port: number): Promise<{ url: str
     },
   });
   const output: string[] = [];
-  await new Promise<void>((resolve, reject) => {
+  const started = new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`the impersonating server did not start:\n${output.join('\n')}`)), 60_000);
     createInterface({ input: server.stderr! }).on('line', (l) => output.push(l));
     createInterface({ input: server.stdout! }).on('line', (l) => {
@@ -41,6 +41,11 @@ export async function startImpersonatingServer(port: number): Promise<{ url: str
       }
     });
     server.on('exit', (code) => reject(new Error(`the impersonating server exited (${code}):\n${output.join('\n')}`)));
+  });
+  // A server that did not come up is not left running.
+  await started.catch((err) => {
+    server.kill('SIGTERM');
+    throw err;
   });
   return { url, stop: () => server.kill('SIGTERM') };
 }

@@ -13,3 +13,11 @@ export function processState<T>(name: string, init: () => T): T {
   if (!(key in g)) g[key] = init();
   return g[key] as T;
 }
+
+/**
+ * Whether two lists hold the same objects in the same order: what was derived from them (and
+ * kept here) still holds. The watch cache replaces an object that changed, never edits it.
+ */
+export function sameObjects(a: readonly object[], b: readonly object[]): boolean {
+  return a.length === b.length && a.every((v, i) => v === b[i]);
+}

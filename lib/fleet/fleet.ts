@@ -4,8 +4,9 @@ import { activePod, listAgentWorkloads, type AgentWorkload, type PodSummary } fr
 import { ClusterError, toClusterError } from '../k8s/errors';
 import { getSettings } from '../settings';
 import { IMAGE_GENERATION_FEATURE } from '../codex/features';
-import { pruneProbeCache, readProbe, type AgentProbe, type KnownProbe, type ProbeFailure } from './probe';
-import { processState } from '../process-state';
+import { pruneProbeCache, readProbes, type AgentProbe, type KnownProbe, type ProbeFailure, type ProbeRead } from './probe';
+import { impersonationEnabled } from '../k8s/impersonation';
+import { processState, sameObjects } from '../process-state';
 
 export interface FleetAgent {
   /** `cluster/namespace/name`: stable across restarts. */
@@ -77,24 +78,27 @@ export interface FleetOptions {
   lookedAt?: 'all' | 'none' | ReadonlySet<string>;
 }
 
-async function clusterAgents(cluster: Cluster, opts: FleetOptions): Promise<{ agents: FleetAgent[]; error: string | null }> {
+async function clusterAgents(
+  cluster: Cluster,
+  opts: FleetOptions,
+): Promise<{ agents: FleetAgent[]; workloads: AgentWorkload[] | null; error: string | null }> {
   let workloads: AgentWorkload[];
   try {
     workloads = await listAgentWorkloads(cluster);
   } catch (err) {
-    return { agents: [], error: toClusterError(err, `listing agents in ${cluster.label}`).message };
+    return { agents: [], workloads: null, error: toClusterError(err, `listing agents in ${cluster.label}`).message };
   }
-  const { containerName } = getSettings();
   const lookedAt = opts.lookedAt ?? 'all';
-  const agents = await Promise.all(
-    workloads.map((workload) =>
-      fleetAgentOf(cluster, workload, activePod(workload), containerName, {
-        wait: opts.waitForFirstProbes ?? true,
-        lookedAt: lookedAt === 'all' || (lookedAt !== 'none' && lookedAt.has(agentKey(cluster, workload))),
-      }),
-    ),
+  const agents = await agentsOf(
+    cluster,
+    workloads.map((workload) => ({ workload, pod: activePod(workload) })),
+    getSettings().containerName,
+    {
+      wait: opts.waitForFirstProbes ?? true,
+      lookedAt: lookedAt === 'all' ? () => true : lookedAt === 'none' ? () => false : (w) => lookedAt.has(agentKey(cluster, w)),
+    },
   );
-  return { agents, error: null };
+  return { agents, workloads, error: null };
 }
 
 /**
@@ -108,26 +112,57 @@ export async function fleetAgentOf(
   container: string,
   opts: { wait: boolean; lookedAt: boolean },
 ): Promise<FleetAgent> {
-  const podIssue = podProblem(workload, pod);
-  let known: KnownProbe = { probe: null, lastFailure: null };
-  if (!podIssue && pod) {
-    try {
-      known = await readProbe(
-        { cluster, namespace: workload.namespace, pod: pod.name, podUid: pod.uid, container },
-        { wait: opts.wait, lookedAt: opts.lookedAt },
-      );
-    } catch (err) {
-      const problem = err instanceof ClusterError ? err.message : toClusterError(err, `reading agent ${workload.name}`).message;
-      return agentOf(cluster, workload, pod, known, problem);
+  const [agent] = await agentsOf(cluster, [{ workload, pod }], container, { wait: opts.wait, lookedAt: () => opts.lookedAt });
+  return agent;
+}
+
+/** fleetAgentOf for many agents of one cluster, their probes read together (lib/fleet/probe.ts readProbes). */
+async function agentsOf(
+  cluster: Cluster,
+  entries: Array<{ workload: AgentWorkload; pod: PodSummary | null }>,
+  container: string,
+  opts: { wait: boolean; lookedAt: (workload: AgentWorkload) => boolean },
+): Promise<FleetAgent[]> {
+  const podIssues = entries.map(({ workload, pod }) => podProblem(workload, pod));
+  const reads: ProbeRead[] = [];
+  entries.forEach(({ workload, pod }, i) => {
+    if (!podIssues[i] && pod)
+      reads.push({
+        target: { cluster, namespace: workload.namespace, pod: pod.name, podUid: pod.uid, container },
+        lookedAt: opts.lookedAt(workload),
+      });
+  });
+  const known = await readProbes(reads, { wait: opts.wait });
+  let next = 0;
+  return entries.map(({ workload, pod }, i) => {
+    const podIssue = podIssues[i];
+    if (podIssue || !pod) return agentView(cluster, workload, pod, NOTHING_KNOWN, podIssue);
+    const read = known[next++];
+    if (read instanceof Error) {
+      const problem = read instanceof ClusterError ? read.message : toClusterError(read, `reading agent ${workload.name}`).message;
+      return agentOf(cluster, workload, pod, NOTHING_KNOWN, problem);
     }
-  }
-  // The same workload, pod and facts make the same agent: a view of a fleet of 500 where little
-  // changed rebuilds little.
+    // Nothing known yet and the first probe failed: that is why the agent cannot be read.
+    return agentView(cluster, workload, pod, read, !read.probe && read.lastFailure ? read.lastFailure.message : null);
+  });
+}
+
+const NOTHING_KNOWN: KnownProbe = { probe: null, lastFailure: null };
+
+/**
+ * The agent made of a workload, its pod and what is known of it. The same workload, pod and
+ * facts make the same agent: a view of a fleet of 500 where little changed rebuilds little.
+ */
+function agentView(
+  cluster: Cluster,
+  workload: AgentWorkload,
+  pod: PodSummary | null,
+  known: KnownProbe,
+  problem: string | null,
+): FleetAgent {
   const kept = agentViews.get(workload);
   if (kept && kept.cluster === cluster && kept.pod === pod && kept.probe === known.probe && kept.failure === known.lastFailure)
     return kept.agent;
-  // Nothing known yet and the first probe failed: that is why the agent cannot be read.
-  const problem = podIssue ?? (!known.probe && known.lastFailure ? known.lastFailure.message : null);
   const agent = agentOf(cluster, workload, pod, known, problem);
   agentViews.set(workload, { cluster, pod, probe: known.probe, failure: known.lastFailure, agent });
   return agent;
@@ -171,7 +206,7 @@ export async function getFleet(opts: FleetOptions = {}): Promise<Fleet> {
   }
   const results = await Promise.all(clusters.map((c) => clusterAgents(c, opts)));
   const agents = results.flatMap((r) => r.agents);
-  pruneProbeCache(new Set(agents.filter((a) => a.pod).map((a) => `${a.clusterId}/${a.pod!.uid}`)));
+  pruneGonePods(results.map((r) => r.workloads));
   return {
     clusters: clusters.map((c, i) => ({ id: c.id, label: c.label, error: results[i].error })),
     agents,
@@ -179,6 +214,27 @@ export async function getFleet(opts: FleetOptions = {}): Promise<Fleet> {
     generatedAt: new Date().toISOString(),
   };
 }
+
+/**
+ * Lets the probe keeper forget the pods that are gone, when the lists changed. Only from complete
+ * lists: a cluster that failed to list, or (impersonation mode) a list cut to what one person may
+ * see, would take other pods for gone; those are forgotten once nobody reads them (lib/fleet/probe.ts).
+ */
+function pruneGonePods(lists: Array<AgentWorkload[] | null>): void {
+  if (impersonationEnabled() || lists.some((l) => !l)) return;
+  if (sameObjects(pruned.lists, lists as object[])) return;
+  pruned.lists = lists as object[];
+  const live = new Set<string>();
+  for (const list of lists as AgentWorkload[][])
+    for (const w of list) {
+      const pod = activePod(w);
+      if (pod) live.add(`${w.clusterId}/${pod.uid}`);
+    }
+  pruneProbeCache(live);
+}
+
+/** The workload lists the probe cache was last pruned by (one per process). */
+const pruned = processState('fleet.pruned', () => ({ lists: [] as object[] }));
 
 /**
  * The fleet as the overview sends it to the browser: each probe's feature list cut to the one

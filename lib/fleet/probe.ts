@@ -65,8 +65,10 @@ const state = processState('fleet.probe', () => ({
   invalidatedAt: new Map<string, number>(),
   /** The last probe that failed, per pod, until one succeeds. */
   failures: new Map<string, ProbeFailure>(),
+  /** Per cluster id, each pod's key by its uid (keyOf). */
+  keys: new Map<string, Map<string, string>>(),
 }));
-const { cache, inFlight, nextSlot, kept, invalidatedAt, failures } = state;
+const { cache, inFlight, nextSlot, kept, invalidatedAt, failures, keys } = state;
 
 /** Kept as made (callers may keep it by identity): when, and why in plain words. */
 export interface ProbeFailure {
@@ -114,31 +116,76 @@ function probeShared(target: ProbeTarget, opts: { maxAgeMs?: number }): Promise<
   return refresh(target);
 }
 
+/** One pod to read, and whether a person is looking at it (see the keeper below). */
+export interface ProbeRead {
+  target: ProbeTarget;
+  lookedAt: boolean;
+}
+
 /**
  * What the dashboard knows of an agent's pod, at once: the last probe and its age. The agent is
  * kept warm from then on (see the keeper below). Only a pod never probed is waited for, and only
  * when `wait` is set; otherwise its first probe starts and the read returns without it.
  */
 export async function readProbe(target: ProbeTarget, opts: { wait?: boolean; lookedAt?: boolean } = {}): Promise<KnownProbe> {
-  if (impersonationEnabled()) await requirePodAccess(target.cluster, target.namespace, target.pod);
+  const [known] = await readProbes([{ target, lookedAt: opts.lookedAt ?? true }], { wait: opts.wait ?? false });
+  if (known instanceof Error) throw known;
+  return known;
+}
+
+/**
+ * readProbe for a whole fleet: the access checks (impersonation mode) are asked together, and a
+ * pod already known is read without a promise of its own (a view of 500 agents is 500 lookups).
+ * A read that fails (access refused, a waited-for first probe that failed) is an Error in its
+ * place; the others stand.
+ */
+export async function readProbes(reads: readonly ProbeRead[], opts: { wait: boolean }): Promise<Array<KnownProbe | Error>> {
+  const refused = impersonationEnabled()
+    ? await Promise.all(
+        reads.map(({ target }) =>
+          requirePodAccess(target.cluster, target.namespace, target.pod).then(
+            () => null,
+            (err: unknown) => (err instanceof Error ? err : new Error(String(err))),
+          ),
+        ),
+      )
+    : null;
+  const now = Date.now();
+  const known = reads.map((read, i) => refused?.[i] ?? knownNow(read, opts.wait, now));
+  if (!known.some((k) => k instanceof Promise)) return known as Array<KnownProbe | Error>;
+  return Promise.all(
+    known.map((k) => (k instanceof Promise ? k.catch((err: unknown) => (err instanceof Error ? err : new Error(String(err)))) : k)),
+  );
+}
+
+/** What is known of one pod now; a promise only for a first probe that is waited for. */
+function knownNow({ target, lookedAt }: ProbeRead, wait: boolean, now: number): KnownProbe | Promise<KnownProbe> {
   const key = keyOf(target);
-  keep(key, target, opts.lookedAt ?? true);
+  keep(key, target, lookedAt, now);
   const cached = cache.get(key);
   const failed = failures.get(key);
   const lastFailure = failed && failed.atMs > (cached?.at ?? 0) ? failed : null;
   if (cached) return { probe: cached.probe, lastFailure };
   // Never probed, and the last try failed: say why; the keeper tries again in its own time.
-  if (lastFailure && !opts.wait) return { probe: null, lastFailure };
+  if (lastFailure && !wait) return { probe: null, lastFailure };
   const first = refresh(target);
-  if (!opts.wait) {
+  if (!wait) {
     first.catch(() => undefined);
     return { probe: null, lastFailure: null };
   }
-  return { probe: await first, lastFailure: null };
+  return first.then((probe) => ({ probe, lastFailure: null }));
 }
 
+/**
+ * A pod's key (`cluster/pod uid`), the same string on every read: a string made anew is hashed
+ * anew by each map it is looked up in, which was most of what a view of 500 agents cost.
+ */
 function keyOf(target: ProbeTarget): string {
-  return `${target.cluster.id}/${target.podUid}`;
+  let ofCluster = keys.get(target.cluster.id);
+  if (!ofCluster) keys.set(target.cluster.id, (ofCluster = new Map()));
+  let key = ofCluster.get(target.podUid);
+  if (key === undefined) ofCluster.set(target.podUid, (key = `${target.cluster.id}/${target.podUid}`));
+  return key;
 }
 
 /** One probe per pod at a time, within the concurrency bound and the per-cluster exec rate, made as the dashboard. */
@@ -203,12 +250,14 @@ async function execSlot(clusterId: string): Promise<void> {
  * on screen would wait their turn behind the others.
  */
 const LOOKED_AT_MS = 2 * 60_000;
-/** An agent nobody read for this long is no longer kept warm. */
+/**
+ * An agent nobody read for this long is forgotten, facts and all: in impersonation mode a fleet
+ * view cannot tell a deleted pod from one the person may not see, so this is what lets it go.
+ */
 const FORGET_AFTER_MS = 30 * 60_000;
 const TICK_MS = 1_000;
 
-function keep(key: string, target: ProbeTarget, lookedAt: boolean): void {
-  const now = Date.now();
+function keep(key: string, target: ProbeTarget, lookedAt: boolean, now: number): void {
   const entry = kept.get(key);
   if (entry) {
     entry.target = target;
@@ -228,7 +277,7 @@ function keepWarm(): void {
   const due: Array<{ key: string; overdue: number; target: ProbeTarget }> = [];
   for (const [key, k] of kept) {
     if (now - k.lastReadAt > FORGET_AFTER_MS) {
-      kept.delete(key);
+      forget(key);
       continue;
     }
     if (inFlight.has(key)) continue;
@@ -259,16 +308,26 @@ export function resetProbeCacheForTests(): void {
   kept.clear();
   invalidatedAt.clear();
   failures.clear();
+  keys.clear();
   nextSlot.clear();
   state.limiter = null;
 }
 
-/** Drops cache entries (and kept agents) of pods that no longer exist. */
+/** Drops what is known of the pods (of these clusters) that no longer exist. */
 export function pruneProbeCache(liveKeys: Set<string>): void {
-  for (const key of cache.keys()) if (!liveKeys.has(key)) cache.delete(key);
-  for (const key of kept.keys()) if (!liveKeys.has(key)) kept.delete(key);
-  for (const key of invalidatedAt.keys()) if (!liveKeys.has(key)) invalidatedAt.delete(key);
-  for (const key of failures.keys()) if (!liveKeys.has(key)) failures.delete(key);
+  for (const key of new Set([...cache.keys(), ...kept.keys(), ...invalidatedAt.keys(), ...failures.keys()]))
+    if (!liveKeys.has(key)) forget(key);
+}
+
+/** Everything known of one pod: its facts, its place in the keeper, its last failure. */
+function forget(key: string): void {
+  // Pod uids hold no slash; cluster ids (kubeconfig context names) may.
+  const cut = key.lastIndexOf('/');
+  keys.get(key.slice(0, cut))?.delete(key.slice(cut + 1));
+  cache.delete(key);
+  kept.delete(key);
+  invalidatedAt.delete(key);
+  failures.delete(key);
 }
 
 async function runProbe(target: ProbeTarget, previous: AgentProbe | null): Promise<AgentProbe> {

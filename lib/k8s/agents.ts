@@ -6,7 +6,7 @@ import { mayList, requireListAccess } from './access';
 import { ClusterError, toClusterError } from './errors';
 import { impersonationEnabled } from './impersonation';
 import { cachedObjects, cachedSnapshot } from './watch-cache';
-import { processState } from '../process-state';
+import { processState, sameObjects } from '../process-state';
 import { fromSelectorObject, labelsMatch, LabelSelectorError, parseLabelSelector, type LabelSelector } from './label-selector';
 
 export interface PodSummary {
@@ -134,7 +134,7 @@ export class PodIndex {
   private readonly byNamespace = new Map<string, k8s.V1Pod[]>();
   private readonly byLabel = new Map<string, k8s.V1Pod[]>();
 
-  constructor(pods: k8s.V1Pod[]) {
+  constructor(pods: readonly k8s.V1Pod[]) {
     const add = (map: Map<string, k8s.V1Pod[]>, key: string, pod: k8s.V1Pod) => {
       const list = map.get(key);
       if (list) list.push(pod);
@@ -159,7 +159,7 @@ export class PodIndex {
   }
 }
 
-export function ownPods(d: k8s.V1Deployment, pods: k8s.V1Pod[] | PodIndex): k8s.V1Pod[] {
+export function ownPods(d: k8s.V1Deployment, pods: readonly k8s.V1Pod[] | PodIndex): k8s.V1Pod[] {
   let selector: LabelSelector;
   try {
     selector = fromSelectorObject(d.spec?.selector);
@@ -230,13 +230,13 @@ const summaries = processState(
 
 function summarizedFleet(
   cluster: Cluster,
-  deps: { items: k8s.V1Deployment[]; versions: object[] },
-  pods: { items: k8s.V1Pod[]; versions: object[] },
+  deps: { items: readonly k8s.V1Deployment[]; versions: object[] },
+  pods: { items: readonly k8s.V1Pod[]; versions: object[] },
   containerName: string,
 ): AgentWorkload[] {
   const versions = [...deps.versions, ...pods.versions];
   const kept = summaries.get(cluster);
-  if (kept && kept.containerName === containerName && sameVersions(kept.versions, versions)) return kept.workloads;
+  if (kept && kept.containerName === containerName && sameObjects(kept.versions, versions)) return kept.workloads;
   const index = new PodIndex(pods.items);
   const workloads = deps.items
     .map((d) => workloadOf(cluster.id, d, index, containerName))
@@ -255,13 +255,12 @@ const workloadSummaries = processState(
 function workloadOf(clusterId: string, d: k8s.V1Deployment, index: PodIndex, containerName: string): AgentWorkload {
   const pods = ownPods(d, index);
   const kept = workloadSummaries.get(d);
-  if (kept && kept.clusterId === clusterId && kept.containerName === containerName && sameVersions(kept.pods, pods)) return kept.workload;
+  if (kept && kept.clusterId === clusterId && kept.containerName === containerName && sameObjects(kept.pods, pods)) return kept.workload;
   const workload = summarizeDeployment(clusterId, d, pods, containerName);
   workloadSummaries.set(d, { clusterId, containerName, pods, workload });
   return workload;
 }
 
-const sameVersions = (a: object[], b: object[]) => a.length === b.length && a.every((v, i) => v === b[i]);
 const compareText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /** The namespaces (of those given) whose Deployments and Pods the person may list: all of them without impersonation. */
@@ -300,7 +299,7 @@ export async function listDeploymentPods(cluster: Cluster, deployment: k8s.V1Dep
   return ownPods(deployment, await cachedAgentPods(cluster, namespace));
 }
 
-async function cachedAgentPods(cluster: Cluster, namespace: string): Promise<k8s.V1Pod[]> {
+async function cachedAgentPods(cluster: Cluster, namespace: string): Promise<readonly k8s.V1Pod[]> {
   try {
     await requireListAccess(cluster, namespace, 'pods');
     return await cachedObjects(cluster, agentSelector().text, 'pods', namespace);

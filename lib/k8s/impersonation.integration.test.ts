@@ -17,7 +17,7 @@ import {
   withImpersonationHeaders,
   type RequestIdentity,
 } from './impersonation';
-import { getFleet, type FleetAgent } from '../fleet/fleet';
+import { getFleet, type Fleet, type FleetAgent } from '../fleet/fleet';
 import { probeAgent } from '../fleet/probe';
 import {
   DASHBOARD_CONTEXT,
@@ -238,6 +238,28 @@ describe('against the dev cluster', () => {
       );
     expect((await run(as(operator))).exitCode).toBe(0);
     await expect(run(as(viewer))).rejects.toMatchObject({ kind: 'forbidden' });
+  });
+
+  it("someone who sees one namespace does not make the dashboard forget the other namespaces' facts", async () => {
+    const teamB = local('team-b-lead', 'viewer');
+    await grant(
+      control,
+      [{ kind: 'User', name: 'dashboard:team-b-lead' }],
+      [
+        { verbs: ['get', 'list', 'watch'], apiGroups: ['', 'apps'], resources: ['pods', 'events', 'deployments'] },
+        { verbs: ['get', 'create'], apiGroups: [''], resources: ['pods/exec'] },
+      ],
+      'team-b',
+    );
+    const probedOutside = (f: Fleet) => f.agents.filter((a) => a.workload.namespace !== 'team-b' && runningAndProbed(a));
+    const before = probedOutside(await runWithIdentity(as(operator), () => getFleet()));
+    expect(before.length).toBeGreaterThan(0);
+    const theirs = await runWithIdentity(as(teamB), () => getFleet());
+    expect(theirs.agents.length).toBeGreaterThan(0);
+    expect(theirs.agents.every((a) => a.workload.namespace === 'team-b')).toBe(true);
+    // Without waiting for any probe: what the dashboard knew of the others is still there.
+    const after = await runWithIdentity(as(operator), () => getFleet({ waitForFirstProbes: false }));
+    for (const a of before) expect(after.agents.find((b) => b.key === a.key)?.probe, a.key).toBeTruthy();
   });
 
   it("a probe cached with the operator's rights is not served to the viewer", async () => {

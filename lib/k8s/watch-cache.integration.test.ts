@@ -60,6 +60,8 @@ describe('the watch cache', () => {
       );
     }
     expect((await control.stats()).requests).toBe(0);
+    // Nothing changed: the very same list (what was derived from it is kept, lib/fleet/fleet.ts).
+    expect(await listAgentWorkloads(c)).toBe(await listAgentWorkloads(c));
   });
 
   it('sees a change by its watch, and relists after the API server drops its watches and history', async () => {
@@ -76,7 +78,12 @@ describe('the watch cache', () => {
         async () => (await locateAgent({ clusterId: CTX, namespace: NS, name: 'one' })).deployment.metadata?.labels?.seen === seen,
       );
     };
+    const before = await listAgentWorkloads(c);
     await relabel('first', 'the label to arrive by the watch');
+    // A change makes a new list, with a new summary of what changed.
+    const after = await listAgentWorkloads(c);
+    expect(after).not.toBe(before);
+    expect(after[0]).not.toBe(before[0]);
     await control.resetStats();
     await control.call('POST', '/_devcluster/compact', { closeWatches: true });
     await relabel('after-restart', 'the cache to relist and see the change');

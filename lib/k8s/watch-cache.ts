@@ -28,7 +28,8 @@ const STALE_AFTER_MS = 30_000;
 export interface KindCache<T> {
   /** Resolves when the cache holds a list no older than what the watch delivered (lists again if it does not). */
   ready(): Promise<void>;
-  items(namespace?: string): T[];
+  /** The same array while the version is the same (shared: nobody mutates it). */
+  items(namespace?: string): readonly T[];
   get(namespace: string, name: string): T | undefined;
   /** A new object on every change of what is held: what was derived from the items may be kept while it stays the same. */
   readonly version: object;
@@ -38,6 +39,8 @@ export interface KindCache<T> {
 class Reflector<T extends Obj> implements KindCache<T> {
   private objects = new Map<string, T>();
   version: object = {};
+  /** Every object, as last listed by items(), and the version it was made at. */
+  private all: { version: object; items: readonly T[] } | null = null;
   private resourceVersion = '';
   private listing: Promise<void> | null = null;
   private synced = false;
@@ -65,8 +68,9 @@ class Reflector<T extends Obj> implements KindCache<T> {
     return this.listing;
   }
 
-  items(namespace?: string): T[] {
-    const all = [...this.objects.values()];
+  items(namespace?: string): readonly T[] {
+    if (this.all?.version !== this.version) this.all = { version: this.version, items: [...this.objects.values()] };
+    const all = this.all.items;
     return namespace === undefined ? all : all.filter((o) => o.metadata?.namespace === namespace);
   }
 
@@ -261,7 +265,7 @@ export async function cachedObjects<K extends CachedKind>(
   labelSelector: string,
   kind: K,
   namespace?: string,
-): Promise<Array<ScopeCache[K] extends KindCache<infer T> ? T : never>> {
+): Promise<ReadonlyArray<ScopeCache[K] extends KindCache<infer T> ? T : never>> {
   return (await cachedSnapshot(cluster, labelSelector, kind, namespace)).items;
 }
 
@@ -274,11 +278,12 @@ export async function cachedSnapshot<K extends CachedKind>(
   labelSelector: string,
   kind: K,
   namespace?: string,
-): Promise<{ items: Array<ScopeCache[K] extends KindCache<infer T> ? T : never>; versions: object[] }> {
+): Promise<{ items: ReadonlyArray<ScopeCache[K] extends KindCache<infer T> ? T : never>; versions: object[] }> {
   const c = cacheFor(cluster, labelSelector);
   const scopes = namespace !== undefined && c.scopes.has(namespace) ? [c.scopes.get(namespace)!] : [...c.scopes.values()];
   if (scopes.length === 0) throw new ClusterError(`No namespace is watched in cluster ${cluster.label}.`, 'not-found', 404);
   await Promise.all(scopes.map((s) => s[kind].ready()));
   const caches = scopes.map((s) => s[kind] as KindCache<Obj>);
-  return { items: caches.flatMap((k) => k.items(namespace)) as never, versions: caches.map((k) => k.version) };
+  const items = caches.length === 1 ? caches[0].items(namespace) : caches.flatMap((k) => k.items(namespace));
+  return { items: items as never, versions: caches.map((k) => k.version) };
 }

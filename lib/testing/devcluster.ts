@@ -94,8 +94,14 @@ export function resetAppCaches(): void {
 }
 
 /** Adds one binding to the dev cluster's RBAC policy (DELETE on the same endpoint puts the default back). */
-export async function grant(control: DevClusterControl, subjects: PolicyBinding['subjects'], rules: PolicyRule[]): Promise<void> {
-  await control.call('POST', '/_devcluster/rbac', { bindings: [{ subjects, rules }] });
+/** Grants the rules cluster-wide, or in one namespace when it is given (a RoleBinding). */
+export async function grant(
+  control: DevClusterControl,
+  subjects: PolicyBinding['subjects'],
+  rules: PolicyRule[],
+  namespace?: string,
+): Promise<void> {
+  await control.call('POST', '/_devcluster/rbac', { bindings: [{ subjects, rules, namespace }] });
 }
 
 /** Lets the dashboard read OpenAB's config (the agent's ConfigMap), as the chart grants it and the dev cluster's default policy does not. */

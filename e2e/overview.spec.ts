@@ -74,6 +74,17 @@ test.describe('fleet overview', () => {
     const shown = new URL((await refreshed).url()).searchParams.getAll('shown');
     expect(shown).toHaveLength(before);
     expect(shown.every((key) => key.split('/')[1] === 'agents')).toBe(true);
+    // Each answer carries the token of what it shows; the next refresh names it and waits on the
+    // server until the fleet on screen changes.
+    const { token } = (await (await refreshed).json()) as { token: string };
+    expect(token).toMatch(/^[\w-]{10,}$/);
+    const waiting = await page.waitForRequest(
+      (r) => new URL(r.url()).pathname === '/api/fleet' && new URL(r.url()).searchParams.get('after') === token,
+    );
+    expect(new URL(waiting.url()).searchParams.getAll('shown')).toEqual(shown);
+    const badToken = await page.request.get('/api/fleet?after=not%20a%20token');
+    expect(badToken.status()).toBe(400);
+    expect((await badToken.json()).error).toMatch(/after must be a token/);
     // A list that is not one is refused with the reason.
     const refused = await page.request.get(
       `/api/fleet?${new URLSearchParams(Array.from({ length: 101 }, (_, i) => ['shown', `c/n/a${i}`]))}`,

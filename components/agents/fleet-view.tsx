@@ -1,7 +1,7 @@
 'use client';
 import Link from 'next/link';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import type { Fleet, FleetAgent } from '@/lib/fleet/fleet';
+import type { Fleet, FleetAgent, OverviewFleet } from '@/lib/fleet/fleet';
 import { agentPath } from '@/lib/url-params';
 import { IMAGE_GENERATION_FEATURE } from '@/lib/codex/features';
 import { ApprovalBadge, Badge, LoginBadge, PodStatusBadge } from './badges';
@@ -27,6 +27,9 @@ import { FleetTable } from '@/components/fleet/fleet-table';
 import { Pager, pageSlice } from '@/components/fleet/pager';
 import { BulkApprovalControl, BulkResult, type BulkApprovalResults } from '@/components/fleet/bulk-approval';
 import type { BulkApprovalItem } from '@/lib/operations/bulk-approval';
+
+/** The least time between two refreshes of the fleet, however often it changes. */
+const REFRESH_BREATH_MS = 1_000;
 
 /** Readiness changes slowly and its pod facts are cached for minutes: poll it less often than the fleet. */
 const READINESS_REFRESH_MS = 60_000;
@@ -88,36 +91,59 @@ export function FleetView({
     return () => clearInterval(timer);
   }, [loadReadiness, refreshMs]);
 
-  const tick = useCallback(async () => {
-    if (document.hidden) return;
+  /** The token of the fleet shown, from the last refresh: the next one waits on the server until it changes. */
+  const token = useRef<string | null>(null);
+
+  /** One refresh (`wait`: until the fleet differs from the one shown); whether it succeeded. A hidden tab does not refresh. */
+  const refresh = useCallback(async (signal: AbortSignal, wait: boolean): Promise<boolean> => {
+    if (document.hidden) return false;
     try {
-      const shown = new URLSearchParams(onScreen.current.slice(0, SHOWN_LIMIT).map((key) => ['shown', key]));
-      const res = await fetch(`/api/fleet?${shown}`, { cache: 'no-store' });
+      const query = new URLSearchParams(onScreen.current.slice(0, SHOWN_LIMIT).map((key) => ['shown', key]));
+      if (wait && token.current) query.set('after', token.current);
+      const res = await fetch(`/api/fleet?${query}`, { cache: 'no-store', signal });
       if (res.status === 401) {
         // A full load, not a client navigation: the proxy sends it on with the session's end, and no stale client state survives.
         // eslint-disable-next-line @next/next/no-location-assign-relative-destination
         window.location.assign('/signin?callbackUrl=/');
-        return;
+        return false;
       }
       if (!res.ok) throw new Error((await res.json().catch(() => ({}))).error ?? `HTTP ${res.status}`);
-      const next = (await res.json()) as Fleet;
+      const next = (await res.json()) as OverviewFleet;
       if (!stopped.current) {
+        token.current = next.token ?? null;
         setFleet(next);
         setRefreshError(null);
       }
+      return true;
     } catch (err) {
-      if (!stopped.current) setRefreshError(`Refresh failed: ${(err as Error).message}. Showing the last data.`);
+      if (!stopped.current && !signal.aborted) setRefreshError(`Refresh failed: ${(err as Error).message}. Showing the last data.`);
+      return false;
     }
   }, []);
 
   useEffect(() => {
     stopped.current = false;
-    const timer = setInterval(tick, refreshMs);
+    const abort = new AbortController();
+    let timer: ReturnType<typeof setTimeout>;
+    const run = async () => {
+      const startedAt = Date.now();
+      const ok = await refresh(abort.signal, true);
+      if (stopped.current) return;
+      // A refresh that waited on the server and came back with a change is followed by the next at
+      // once (after a breath), so the page hears of each change as it is found. One that came back
+      // at once (a fleet always changing, a server too busy to wait, an error) keeps to the interval.
+      const waited = Date.now() - startedAt;
+      timer = setTimeout(run, ok ? Math.max(REFRESH_BREATH_MS, refreshMs - waited) : refreshMs);
+    };
+    timer = setTimeout(run, refreshMs);
     return () => {
       stopped.current = true;
-      clearInterval(timer);
+      abort.abort();
+      clearTimeout(timer);
     };
-  }, [refreshMs, tick]);
+  }, [refreshMs, refresh]);
+  /** After an action on the page: the fleet as it is now, without waiting. */
+  const refreshNow = useCallback(() => void refresh(new AbortController().signal, false), [refresh]);
 
   const select = (keys: string[], on: boolean) =>
     setSelected((prev) => {
@@ -261,14 +287,14 @@ export function FleetView({
         permission={actPermission}
         onSelectAll={(keys) => setSelected(new Set(keys))}
         onClear={() => setSelected(new Set())}
-        onFinished={tick}
+        onFinished={refreshNow}
       >
         <BulkApprovalControl
           agents={fleet.agents.filter((a) => selected.has(a.key))}
           permission={actPermission}
           selectClass={selectClass}
           onResults={setApprovalResults}
-          onFinished={tick}
+          onFinished={refreshNow}
         />
       </BulkRestartBar>
 
@@ -297,7 +323,7 @@ export function FleetView({
               selected={selected.has(a.key)}
               onSelect={(on) => select([a.key], on)}
               permission={actPermission}
-              onChanged={tick}
+              onChanged={refreshNow}
               readiness={readiness?.[a.key]}
               result={results.get(a.key)}
             />

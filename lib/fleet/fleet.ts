@@ -1,4 +1,6 @@
 import 'server-only';
+import { createHash } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { getClusters, type Cluster } from '../k8s/clusters';
 import { activePod, listAgentWorkloads, type AgentWorkload, type PodSummary } from '../k8s/agents';
 import { ClusterError, toClusterError } from '../k8s/errors';
@@ -235,6 +237,78 @@ function pruneGonePods(lists: Array<AgentWorkload[] | null>): void {
 
 /** The workload lists the probe cache was last pruned by (one per process). */
 const pruned = processState('fleet.pruned', () => ({ lists: [] as object[] }));
+
+// ---- a refresh that waits for a change ------------------------------------------------
+
+/** How long a refresh that names the token it holds waits for a change before it answers anyway. */
+export const FLEET_WAIT_MS = 25_000;
+/** How often a waiting refresh looks again (from what the dashboard knows: no request, no exec). */
+const FLEET_CHECK_MS = 1_000;
+/** Refreshes waiting at once, per process; past this a refresh answers at once, as a plain poll would. */
+const MAX_WAITING = 100;
+const waiting = processState('fleet.waiting', () => ({ count: 0 }));
+
+/**
+ * The fleet, once it differs from what the token `after` stood for (see fleetToken), or after
+ * `waitMs` either way; at once without a token. The overview keeps one such refresh open, so a
+ * change the probe keeper finds on screen shows within a second of being found, not at the next poll.
+ */
+export async function fleetWhenChanged(
+  opts: FleetOptions,
+  after: string | null,
+  signal: AbortSignal,
+  waitMs = FLEET_WAIT_MS,
+): Promise<{ fleet: Fleet; token: string }> {
+  const onScreen = !opts.lookedAt || opts.lookedAt === 'none' ? 'all' : opts.lookedAt;
+  let fleet = await getFleet(opts);
+  let token = fleetToken(fleet, onScreen);
+  if (!after || token !== after || waiting.count >= MAX_WAITING) return { fleet, token };
+  waiting.count++;
+  try {
+    const until = Date.now() + waitMs;
+    while (token === after && Date.now() < until && !signal.aborted) {
+      await sleep(Math.min(FLEET_CHECK_MS, until - Date.now()), undefined, { signal }).catch(() => undefined);
+      fleet = await getFleet(opts);
+      token = fleetToken(fleet, onScreen);
+    }
+  } finally {
+    waiting.count--;
+  }
+  return { fleet, token };
+}
+
+/**
+ * What a person would see change on the overview, as a short token: every agent's key and
+ * attention reasons (the counts and filters), and for the agents on screen their workload, pod
+ * and what is known of the pod (its files' fingerprint, the last failure, the problem); the
+ * errors. Not when the facts were last checked: on a large fleet that alone changes every second.
+ */
+export function fleetToken(fleet: Fleet, onScreen: 'all' | ReadonlySet<string>): string {
+  const hash = createHash('sha256');
+  hash.update(`${fleet.error ?? ''}\n`);
+  for (const c of fleet.clusters) hash.update(`${c.id}\0${c.error ?? ''}\n`);
+  for (const a of fleet.agents) {
+    hash.update(`${a.key}\0${a.attention.join(',')}\n`);
+    if (onScreen === 'all' || onScreen.has(a.key))
+      hash.update(
+        `${workloadText(a.workload)}\0${a.pod?.uid ?? ''}\0${a.probe?.fingerprint ?? ''}\0${a.probeFailure?.atMs ?? ''}\0${a.problem ?? ''}\n`,
+      );
+  }
+  return hash.digest('base64url').slice(0, 22);
+}
+
+/** A workload as text, made once per summary (lib/k8s/agents.ts keeps them while nothing changed). */
+function workloadText(workload: AgentWorkload): string {
+  let text = workloadTexts.get(workload);
+  if (text === undefined) workloadTexts.set(workload, (text = JSON.stringify(workload)));
+  return text;
+}
+const workloadTexts = processState('fleet.workloadTexts', () => new WeakMap<AgentWorkload, string>());
+
+/** The fleet as the overview's refresh sends it, with the token of what it shows (fleetWhenChanged). */
+export interface OverviewFleet extends Fleet {
+  token?: string;
+}
 
 /**
  * The fleet as the overview sends it to the browser: each probe's feature list cut to the one

@@ -7,7 +7,7 @@ import { createAgent, kubeConfig, readyPod } from '../../devcluster/conformance/
 import * as k8s from '@kubernetes/client-node';
 import { getCluster } from '../k8s/clusters';
 import { execInPod } from '../k8s/exec';
-import { getFleet } from './fleet';
+import { fleetWhenChanged, getFleet } from './fleet';
 import { getAgentView } from './agent-detail';
 import { DASHBOARD_CONTEXT, startTestCluster, until, type TestCluster } from '../testing/devcluster';
 
@@ -85,6 +85,41 @@ describe('the probe keeper', () => {
     const seenAfter = Date.now() - changedAt;
     // Within the interval, plus one keeper tick and the probe's own run.
     expect(seenAfter).toBeLessThan(REFRESH_MS + 3_000);
+  });
+
+  it('a refresh holding a token waits until what is on screen changes, and answers within a second of the change being found', async () => {
+    const onScreen = { lookedAt: new Set([`${CTX}/${NS}/one`]) };
+    const first = await fleetWhenChanged(onScreen, null, new AbortController().signal);
+    // Nothing changes: the refresh waits its whole time, then answers with the same token.
+    let started = Date.now();
+    const quiet = await fleetWhenChanged(onScreen, first.token, new AbortController().signal, REFRESH_MS * 2);
+    expect(quiet.token).toBe(first.token);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(REFRESH_MS * 2 - 50);
+    // A person leaving the page ends the wait at once.
+    const leaving = new AbortController();
+    started = Date.now();
+    const left = fleetWhenChanged(onScreen, first.token, leaving.signal, 20_000);
+    setTimeout(() => leaving.abort(), 200);
+    await left;
+    expect(Date.now() - started).toBeLessThan(2_000);
+    // A file changed by hand: the waiting refresh answers once the keeper found it.
+    const pod = first.fleet.agents.find((a) => a.workload.name === 'one')!.pod!.name;
+    const waiting = fleetWhenChanged(onScreen, first.token, new AbortController().signal, 20_000);
+    const wrote = await execInPod(getCluster(CTX), {
+      namespace: NS,
+      pod,
+      container: 'openab',
+      argv: ['sh', '-c', 'printf \'approval_policy = "on-request"\\n\' > "$HOME/.codex/config.toml"'],
+      timeoutMs: 20_000,
+    });
+    expect(wrote.exitCode).toBe(0);
+    const changedAt = Date.now();
+    const changed = await waiting;
+    expect(changed.token).not.toBe(first.token);
+    const approval = changed.fleet.agents.find((a) => a.workload.name === 'one')!.probe?.approval;
+    expect(approval?.ok && approval.approvalPolicy).toBe('on-request');
+    // The keeper's interval, one of its ticks, the probe's run and one look of the refresh.
+    expect(Date.now() - changedAt).toBeLessThan(REFRESH_MS + 4_000);
   });
 
   it('keeps the facts it has when a refresh fails, says why, and retries at the refresh pace, not on every read', async () => {

@@ -89,7 +89,7 @@ const refOf = (clusterId: string, namespace: string, name: string): AgentRef => 
 /** The agent with one probe of its pod (the one exec the page's summary needs). */
 export const getAgentView = cache(async (clusterId: string, namespace: string, name: string): Promise<FleetAgent> => {
   const { cluster, workload, pod, container } = await locateAgent(refOf(clusterId, namespace, name));
-  return fleetAgentOf(cluster, workload, pod, container, { wait: true, lookedAt: true });
+  return fleetAgentOf(cluster, workload, pod, container, { wait: true, attention: 'shown' });
 });
 
 /** Recent Events of the Deployment and its pods, or why they could not be read. */

@@ -6,7 +6,15 @@ import { activePod, listAgentWorkloads, type AgentWorkload, type PodSummary } fr
 import { ClusterError, toClusterError } from '../k8s/errors';
 import { getSettings } from '../settings';
 import { IMAGE_GENERATION_FEATURE } from '../codex/features';
-import { pruneProbeCache, readProbes, type AgentProbe, type KnownProbe, type ProbeFailure, type ProbeRead } from './probe';
+import {
+  pruneProbeCache,
+  readProbes,
+  type AgentProbe,
+  type KnownProbe,
+  type ProbeAttention,
+  type ProbeFailure,
+  type ProbeRead,
+} from './probe';
 import { impersonationEnabled } from '../k8s/impersonation';
 import { processState, sameObjects } from '../process-state';
 
@@ -74,10 +82,12 @@ export interface FleetOptions {
    */
   waitForFirstProbes?: boolean;
   /**
-   * The agents a person is looking at (keys `cluster/namespace/name`), kept fresh by the keeper;
-   * the rest are kept warm, slowly. Default: all of them.
+   * Who reads, which sets how fresh the probe keeper keeps each agent (lib/fleet/probe.ts): a set
+   * of keys (`cluster/namespace/name`) a person has on screen, the rest only listed; 'all' (a
+   * person or a script reading every agent, the default); 'watched' (the notifier, for people not
+   * looking: fresh too, after the agents on someone's screen); 'none' (only listed).
    */
-  lookedAt?: 'all' | 'none' | ReadonlySet<string>;
+  lookedAt?: 'all' | 'watched' | 'none' | ReadonlySet<string>;
 }
 
 async function clusterAgents(
@@ -97,7 +107,14 @@ async function clusterAgents(
     getSettings().containerName,
     {
       wait: opts.waitForFirstProbes ?? true,
-      lookedAt: lookedAt === 'all' ? () => true : lookedAt === 'none' ? () => false : (w) => lookedAt.has(agentKey(cluster, w)),
+      attention:
+        lookedAt === 'all'
+          ? () => 'shown'
+          : lookedAt === 'watched'
+            ? () => 'watched'
+            : lookedAt === 'none'
+              ? () => 'listed'
+              : (w) => (lookedAt.has(agentKey(cluster, w)) ? 'shown' : 'listed'),
     },
   );
   return { agents, workloads, error: null };
@@ -112,9 +129,9 @@ export async function fleetAgentOf(
   workload: AgentWorkload,
   pod: PodSummary | null,
   container: string,
-  opts: { wait: boolean; lookedAt: boolean },
+  opts: { wait: boolean; attention: ProbeAttention },
 ): Promise<FleetAgent> {
-  const [agent] = await agentsOf(cluster, [{ workload, pod }], container, { wait: opts.wait, lookedAt: () => opts.lookedAt });
+  const [agent] = await agentsOf(cluster, [{ workload, pod }], container, { wait: opts.wait, attention: () => opts.attention });
   return agent;
 }
 
@@ -123,7 +140,7 @@ async function agentsOf(
   cluster: Cluster,
   entries: Array<{ workload: AgentWorkload; pod: PodSummary | null }>,
   container: string,
-  opts: { wait: boolean; lookedAt: (workload: AgentWorkload) => boolean },
+  opts: { wait: boolean; attention: (workload: AgentWorkload) => ProbeAttention },
 ): Promise<FleetAgent[]> {
   const podIssues = entries.map(({ workload, pod }) => podProblem(workload, pod));
   const reads: ProbeRead[] = [];
@@ -131,7 +148,7 @@ async function agentsOf(
     if (!podIssues[i] && pod)
       reads.push({
         target: { cluster, namespace: workload.namespace, pod: pod.name, podUid: pod.uid, container },
-        lookedAt: opts.lookedAt(workload),
+        attention: opts.attention(workload),
       });
   });
   const known = await readProbes(reads, { wait: opts.wait });
@@ -259,7 +276,7 @@ export async function fleetWhenChanged(
   signal: AbortSignal,
   waitMs = FLEET_WAIT_MS,
 ): Promise<{ fleet: Fleet; token: string }> {
-  const onScreen = !opts.lookedAt || opts.lookedAt === 'none' ? 'all' : opts.lookedAt;
+  const onScreen = typeof opts.lookedAt === 'object' ? opts.lookedAt : 'all';
   let fleet = await getFleet(opts);
   let token = fleetToken(fleet, onScreen);
   if (!after || token !== after || waiting.count >= MAX_WAITING) return { fleet, token };

@@ -48,8 +48,10 @@ interface Kept {
   target: ProbeTarget;
   /** Last read by anyone (a list of agents): kept warm, slowly. */
   lastReadAt: number;
-  /** Last shown to a person (an agent page, the overview's page in view): kept fresh. */
-  lastLookedAt: number;
+  /** Last watched for someone not looking (the notifier): kept fresh, after those shown. */
+  lastWatchedAt: number;
+  /** Last shown to a person (an agent page, the overview's page in view): kept fresh, first. */
+  lastShownAt: number;
 }
 
 /** One per process (lib/process-state.ts): an action's invalidation must reach the pages' and routes' reads. */
@@ -116,10 +118,16 @@ function probeShared(target: ProbeTarget, opts: { maxAgeMs?: number }): Promise<
   return refresh(target);
 }
 
-/** One pod to read, and whether a person is looking at it (see the keeper below). */
+/**
+ * Why a pod is read, which sets how fresh the keeper keeps it (see below): a person has it on
+ * screen; something watches it for people not looking (the notifier); it is only in a list.
+ */
+export type ProbeAttention = 'shown' | 'watched' | 'listed';
+
+/** One pod to read, and why. */
 export interface ProbeRead {
   target: ProbeTarget;
-  lookedAt: boolean;
+  attention: ProbeAttention;
 }
 
 /**
@@ -127,8 +135,8 @@ export interface ProbeRead {
  * kept warm from then on (see the keeper below). Only a pod never probed is waited for, and only
  * when `wait` is set; otherwise its first probe starts and the read returns without it.
  */
-export async function readProbe(target: ProbeTarget, opts: { wait?: boolean; lookedAt?: boolean } = {}): Promise<KnownProbe> {
-  const [known] = await readProbes([{ target, lookedAt: opts.lookedAt ?? true }], { wait: opts.wait ?? false });
+export async function readProbe(target: ProbeTarget, opts: { wait?: boolean; attention?: ProbeAttention } = {}): Promise<KnownProbe> {
+  const [known] = await readProbes([{ target, attention: opts.attention ?? 'shown' }], { wait: opts.wait ?? false });
   if (known instanceof Error) throw known;
   return known;
 }
@@ -159,9 +167,9 @@ export async function readProbes(reads: readonly ProbeRead[], opts: { wait: bool
 }
 
 /** What is known of one pod now; a promise only for a first probe that is waited for. */
-function knownNow({ target, lookedAt }: ProbeRead, wait: boolean, now: number): KnownProbe | Promise<KnownProbe> {
+function knownNow({ target, attention }: ProbeRead, wait: boolean, now: number): KnownProbe | Promise<KnownProbe> {
   const key = keyOf(target);
-  keep(key, target, lookedAt, now);
+  keep(key, target, attention, now);
   const cached = cache.get(key);
   const failed = failures.get(key);
   const lastFailure = failed && failed.atMs > (cached?.at ?? 0) ? failed : null;
@@ -244,10 +252,11 @@ async function execSlot(clusterId: string): Promise<void> {
 // ---- the keeper ---------------------------------------------------------------------
 
 /**
- * An agent shown to a person within this window is "looked at": refreshed every PROBE_REFRESH_MS;
- * the rest (listed, not shown: the overview's other pages, the gallery's list) ten times slower.
- * A fleet of 500 would otherwise need more execs than PROBE_EXECS_PER_SECOND allows, and the agents
- * on screen would wait their turn behind the others.
+ * An agent shown to a person within this window is refreshed every PROBE_REFRESH_MS, before any
+ * other; one watched (the notifier) within it as often when the exec budget leaves room; the
+ * rest (listed only: the overview's other pages, the gallery's list) ten times slower. A fleet of
+ * 500 needs more execs than PROBE_EXECS_PER_SECOND allows: the agents on screen must not wait
+ * their turn behind the others.
  */
 const LOOKED_AT_MS = 2 * 60_000;
 /**
@@ -257,13 +266,13 @@ const LOOKED_AT_MS = 2 * 60_000;
 const FORGET_AFTER_MS = 30 * 60_000;
 const TICK_MS = 1_000;
 
-function keep(key: string, target: ProbeTarget, lookedAt: boolean, now: number): void {
-  const entry = kept.get(key);
-  if (entry) {
-    entry.target = target;
-    entry.lastReadAt = now;
-    if (lookedAt) entry.lastLookedAt = now;
-  } else kept.set(key, { target, lastReadAt: now, lastLookedAt: lookedAt ? now : 0 });
+function keep(key: string, target: ProbeTarget, attention: ProbeAttention, now: number): void {
+  let entry = kept.get(key);
+  if (!entry) kept.set(key, (entry = { target, lastReadAt: now, lastWatchedAt: 0, lastShownAt: 0 }));
+  entry.target = target;
+  entry.lastReadAt = now;
+  if (attention === 'shown') entry.lastShownAt = now;
+  else if (attention === 'watched') entry.lastWatchedAt = now;
   if (!state.ticker) {
     state.ticker = setInterval(keepWarm, TICK_MS);
     state.ticker.unref?.();
@@ -274,22 +283,37 @@ function keep(key: string, target: ProbeTarget, lookedAt: boolean, now: number):
 function keepWarm(): void {
   const now = Date.now();
   const { probeRefreshMs, probeConcurrency } = getSettings();
-  const due: Array<{ key: string; overdue: number; target: ProbeTarget }> = [];
+  const candidates: DueCandidate[] = [];
   for (const [key, k] of kept) {
     if (now - k.lastReadAt > FORGET_AFTER_MS) {
       forget(key);
       continue;
     }
     if (inFlight.has(key)) continue;
-    const every = now - k.lastLookedAt < LOOKED_AT_MS ? probeRefreshMs : probeRefreshMs * 10;
     // Since the last try, failed or not: a pod that cannot be probed is retried at the same pace.
-    const age = now - Math.max(cache.get(key)?.at ?? 0, failures.get(key)?.atMs ?? 0);
-    if (age >= every) due.push({ key, overdue: age - every, target: k.target });
+    candidates.push({ key, kept: k, lastTriedAt: Math.max(cache.get(key)?.at ?? 0, failures.get(key)?.atMs ?? 0) });
   }
-  due.sort((a, b) => b.overdue - a.overdue);
   // Never queue more than can run: what is not started now is still due on the next tick.
   const room = Math.max(0, probeConcurrency - inFlight.size);
-  for (const d of due.slice(0, room)) refresh(d.target).catch(() => undefined);
+  for (const key of dueForRefresh(candidates, now, probeRefreshMs).slice(0, room)) refresh(kept.get(key)!.target).catch(() => undefined);
+}
+
+export interface DueCandidate {
+  key: string;
+  kept: Pick<Kept, 'lastShownAt' | 'lastWatchedAt'>;
+  lastTriedAt: number;
+}
+
+/** The pods due a probe: those on someone's screen first, then the most overdue. */
+export function dueForRefresh(candidates: readonly DueCandidate[], now: number, probeRefreshMs: number): string[] {
+  const due: Array<{ key: string; shown: boolean; overdue: number }> = [];
+  for (const { key, kept: k, lastTriedAt } of candidates) {
+    const shown = now - k.lastShownAt < LOOKED_AT_MS;
+    const every = shown || now - k.lastWatchedAt < LOOKED_AT_MS ? probeRefreshMs : probeRefreshMs * 10;
+    const age = now - lastTriedAt;
+    if (age >= every) due.push({ key, shown, overdue: age - every });
+  }
+  return due.sort((a, b) => Number(b.shown) - Number(a.shown) || b.overdue - a.overdue).map((d) => d.key);
 }
 
 /** Forget what we know of a pod (after an action changed its files). */

@@ -128,8 +128,9 @@ export class Notifier {
     deliveries: NotificationEvent[];
   }> {
     // The notifier watches on behalf of those it tells: every agent is kept fresh (a switch to Full
-    // access is told within the refresh interval), as far as the exec budget allows.
-    const fleet = await getFleet({ lookedAt: 'all' });
+    // access is told within the refresh interval), as far as the exec budget allows once the agents
+    // on someone's screen had theirs.
+    const fleet = await getFleet({ lookedAt: 'watched' });
     if (fleet.error) throw new Error(fleet.error);
     const readable = fleet.agents.filter((a) => a.pod && !a.problem);
     const deliveries = await listFailedDeliveries(

@@ -14,6 +14,7 @@ import {
   type ProbeAttention,
   type ProbeFailure,
   type ProbeRead,
+  type ProbeTarget,
 } from './probe';
 import { impersonationEnabled } from '../k8s/impersonation';
 import { processState, sameObjects } from '../process-state';
@@ -145,11 +146,7 @@ async function agentsOf(
   const podIssues = entries.map(({ workload, pod }) => podProblem(workload, pod));
   const reads: ProbeRead[] = [];
   entries.forEach(({ workload, pod }, i) => {
-    if (!podIssues[i] && pod)
-      reads.push({
-        target: { cluster, namespace: workload.namespace, pod: pod.name, podUid: pod.uid, container },
-        attention: opts.attention(workload),
-      });
+    if (!podIssues[i] && pod) reads.push({ target: probeTargetOf(cluster, workload, pod, container), attention: opts.attention(workload) });
   });
   const known = await readProbes(reads, { wait: opts.wait });
   let next = 0;
@@ -167,6 +164,16 @@ async function agentsOf(
 }
 
 const NOTHING_KNOWN: KnownProbe = { probe: null, lastFailure: null };
+
+/** The probe target of an agent's pod, one object while the workload and pod stay the same. */
+function probeTargetOf(cluster: Cluster, workload: AgentWorkload, pod: PodSummary, container: string): ProbeTarget {
+  const kept = probeTargets.get(workload);
+  if (kept && kept.cluster === cluster && kept.podUid === pod.uid && kept.pod === pod.name && kept.container === container) return kept;
+  const target = { cluster, namespace: workload.namespace, pod: pod.name, podUid: pod.uid, container };
+  probeTargets.set(workload, target);
+  return target;
+}
+const probeTargets = processState('fleet.probeTargets', () => new WeakMap<AgentWorkload, ProbeTarget>());
 
 /**
  * The agent made of a workload, its pod and what is known of it. The same workload, pod and

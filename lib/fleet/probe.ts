@@ -42,6 +42,8 @@ export interface AgentProbe {
 interface CacheEntry {
   probe: AgentProbe;
   at: number;
+  /** What a read returns while no probe failed since: one object, not one per read. */
+  known: KnownProbe;
 }
 
 interface Kept {
@@ -173,7 +175,7 @@ function knownNow({ target, attention }: ProbeRead, wait: boolean, now: number):
   const cached = cache.get(key);
   const failed = failures.get(key);
   const lastFailure = failed && failed.atMs > (cached?.at ?? 0) ? failed : null;
-  if (cached) return { probe: cached.probe, lastFailure };
+  if (cached) return lastFailure ? { probe: cached.probe, lastFailure } : cached.known;
   // Never probed, and the last try failed: say why; the keeper tries again in its own time.
   if (lastFailure && !wait) return { probe: null, lastFailure };
   const first = refresh(target);
@@ -212,7 +214,8 @@ function refresh(target: ProbeTarget): Promise<AgentProbe> {
     .then(
       (probe) => {
         // A probe that began before an action changed the pod's files must not stand for them.
-        if (startedAt > (invalidatedAt.get(key) ?? 0)) cache.set(key, { probe, at: Date.parse(probe.observedAt) });
+        if (startedAt > (invalidatedAt.get(key) ?? 0))
+          cache.set(key, { probe, at: Date.parse(probe.observedAt), known: { probe, lastFailure: null } });
         failures.delete(key);
         return probe;
       },

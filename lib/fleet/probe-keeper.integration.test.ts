@@ -36,6 +36,18 @@ afterAll(async () => {
   await testCluster?.stop();
 });
 
+/** Writes config.toml in the pod as an operator would by hand (kubectl exec), behind the dashboard's back. */
+async function setApprovalByHand(namespace: string, pod: string, policy: string): Promise<void> {
+  const wrote = await execInPod(getCluster(CTX), {
+    namespace,
+    pod,
+    container: 'openab',
+    argv: ['sh', '-c', `mkdir -p "$HOME/.codex" && printf 'approval_policy = "${policy}"\\n' > "$HOME/.codex/config.toml"`],
+    timeoutMs: 20_000,
+  });
+  expect(wrote.exitCode).toBe(0);
+}
+
 describe('the probe keeper', () => {
   it('answers reads of a probed agent from what it knows, with its age, and no exec', async () => {
     const cold = await getFleet();
@@ -59,16 +71,7 @@ describe('the probe keeper', () => {
   it('sees a file changed in the pod within the refresh interval, without a read waiting for it', async () => {
     const before = (await getFleet()).agents.find((a) => a.workload.name === 'one')!;
     expect(before.probe?.configPresent).toBe(false);
-    const c = getCluster(CTX);
-    const pod = before.pod!.name;
-    const wrote = await execInPod(c, {
-      namespace: NS,
-      pod,
-      container: 'openab',
-      argv: ['sh', '-c', 'mkdir -p "$HOME/.codex" && printf \'approval_policy = "never"\\n\' > "$HOME/.codex/config.toml"'],
-      timeoutMs: 20_000,
-    });
-    expect(wrote.exitCode).toBe(0);
+    await setApprovalByHand(NS, before.pod!.name, 'never');
     const changedAt = Date.now();
     const seen = await until(
       async () => {
@@ -105,14 +108,7 @@ describe('the probe keeper', () => {
     // A file changed by hand: the waiting refresh answers once the keeper found it.
     const pod = first.fleet.agents.find((a) => a.workload.name === 'one')!.pod!.name;
     const waiting = fleetWhenChanged(onScreen, first.token, new AbortController().signal, 20_000);
-    const wrote = await execInPod(getCluster(CTX), {
-      namespace: NS,
-      pod,
-      container: 'openab',
-      argv: ['sh', '-c', 'printf \'approval_policy = "on-request"\\n\' > "$HOME/.codex/config.toml"'],
-      timeoutMs: 20_000,
-    });
-    expect(wrote.exitCode).toBe(0);
+    await setApprovalByHand(NS, pod, 'on-request');
     const changedAt = Date.now();
     const changed = await waiting;
     expect(changed.token).not.toBe(first.token);
@@ -179,21 +175,13 @@ describe('the probe keeper', () => {
       30_000,
       200,
     );
-    const c = getCluster(CTX);
     const approvalOf = (f: Awaited<ReturnType<typeof getFleet>>, name: string) => {
       const a = agent(f, name).probe?.approval;
       return a?.ok ? a.approvalPolicy : undefined;
     };
     for (const name of ['one', 'two']) {
       const { pod } = agent(await getFleet(onScreen), name);
-      const wrote = await execInPod(c, {
-        namespace: nsOf(name),
-        pod: pod!.name,
-        container: 'openab',
-        argv: ['sh', '-c', 'mkdir -p "$HOME/.codex" && printf \'approval_policy = "untrusted"\\n\' > "$HOME/.codex/config.toml"'],
-        timeoutMs: 20_000,
-      });
-      expect(wrote.exitCode).toBe(0);
+      await setApprovalByHand(nsOf(name), pod!.name, 'untrusted');
     }
     const seen = await until(
       () => getFleet(onScreen),

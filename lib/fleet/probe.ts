@@ -340,7 +340,7 @@ export function resetProbeCacheForTests(): void {
   state.limiter = null;
 }
 
-/** Drops what is known of the pods (of these clusters) that no longer exist. */
+/** Drops what is known of every pod not in `liveKeys` (made from the complete lists of every cluster). */
 export function pruneProbeCache(liveKeys: Set<string>): void {
   for (const key of new Set([...cache.keys(), ...kept.keys(), ...invalidatedAt.keys(), ...failures.keys()]))
     if (!liveKeys.has(key)) forget(key);

@@ -13,6 +13,9 @@ import { RefusedNotice } from '@/components/fleet/refused-notice';
 
 export const dynamic = 'force-dynamic';
 
+/** How long the overview waits for first probes before it shows the fleet without them. */
+const FIRST_PROBES_WAIT_MS = 2_000;
+
 export default async function OverviewPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const user = await requirePageUser('viewer', '/');
   // Set by the guard when it sent this person back from a page their role may not see.
@@ -33,8 +36,10 @@ export default async function OverviewPage({ searchParams }: { searchParams: Pro
 }
 
 async function Fleet({ savedView, viewCookie }: { savedView: ViewKind; viewCookie: string }) {
-  // Nobody has seen this page yet: its first refresh names the agents on screen, kept freshest from then on.
-  const fleet = overviewFleet(await getFleet({ lookedAt: 'none' }));
+  // Nobody has seen this page yet: its first refresh names the agents on screen, kept freshest from
+  // then on. Pods never probed (a dashboard just started, a fleet just rolled out) are waited for a
+  // moment only: on a big fleet the rest show as not checked yet and come with the page's refreshes.
+  const fleet = overviewFleet(await getFleet({ lookedAt: 'none', waitForFirstProbes: FIRST_PROBES_WAIT_MS }));
   return <FleetView initial={fleet} refreshMs={getSettings().refreshMs} savedView={savedView} viewCookie={viewCookie} />;
 }
 

@@ -91,6 +91,9 @@ export function FleetView({
     return () => clearInterval(timer);
   }, [loadReadiness, refreshMs]);
 
+  // Agents not checked yet when the page was made (a big fleet on a dashboard just started) come
+  // with the first refresh: it is asked for at once.
+  const [uncheckedAtStart] = useState(() => initial.agents.some((a) => a.pod && !a.probe && !a.problem));
   /** The token of the fleet shown, from the last refresh: the next one waits on the server until it changes. */
   const token = useRef<string | null>(null);
 
@@ -135,13 +138,13 @@ export function FleetView({
       const waited = Date.now() - startedAt;
       timer = setTimeout(run, ok ? Math.max(REFRESH_BREATH_MS, refreshMs - waited) : refreshMs);
     };
-    timer = setTimeout(run, refreshMs);
+    timer = setTimeout(run, uncheckedAtStart ? REFRESH_BREATH_MS : refreshMs);
     return () => {
       stopped.current = true;
       abort.abort();
       clearTimeout(timer);
     };
-  }, [refreshMs, refresh]);
+  }, [refreshMs, refresh, uncheckedAtStart]);
   /** After an action on the page: the fleet as it is now, without waiting. */
   const refreshNow = useCallback(() => void refresh(new AbortController().signal, false), [refresh]);
 

@@ -78,10 +78,11 @@ export function attentionReasons(agent: Pick<FleetAgent, 'workload' | 'pod' | 'p
 
 export interface FleetOptions {
   /**
-   * Wait for the first probe of agents never probed before (default). Agents probed before are
-   * never waited for: they show what was last seen, with its age, while the keeper refreshes them.
+   * Wait for the first probe of agents never probed before (default), or at most this many ms
+   * (those still coming show as not checked yet). Agents probed before are never waited for:
+   * they show what was last seen, with its age, while the keeper refreshes them.
    */
-  waitForFirstProbes?: boolean;
+  waitForFirstProbes?: boolean | number;
   /**
    * Who reads, which sets how fresh the probe keeper keeps each agent (lib/fleet/probe.ts): a set
    * of keys (`cluster/namespace/name`) a person has on screen, the rest only listed; 'all' (a
@@ -141,7 +142,7 @@ async function agentsOf(
   cluster: Cluster,
   entries: Array<{ workload: AgentWorkload; pod: PodSummary | null }>,
   container: string,
-  opts: { wait: boolean; attention: (workload: AgentWorkload) => ProbeAttention },
+  opts: { wait: boolean | number; attention: (workload: AgentWorkload) => ProbeAttention },
 ): Promise<FleetAgent[]> {
   const podIssues = entries.map(({ workload, pod }) => podProblem(workload, pod));
   const reads: ProbeRead[] = [];

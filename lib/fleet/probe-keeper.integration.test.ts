@@ -8,6 +8,7 @@ import * as k8s from '@kubernetes/client-node';
 import { getCluster } from '../k8s/clusters';
 import { execInPod } from '../k8s/exec';
 import { fleetWhenChanged, getFleet } from './fleet';
+import { resetProbeCacheForTests } from './probe';
 import { getAgentView } from './agent-detail';
 import { DASHBOARD_CONTEXT, startTestCluster, until, type TestCluster } from '../testing/devcluster';
 
@@ -116,6 +117,29 @@ describe('the probe keeper', () => {
     expect(approval?.ok && approval.approvalPolicy).toBe('on-request');
     // The keeper's interval, one of its ticks, the probe's run and one look of the refresh.
     expect(Date.now() - changedAt).toBeLessThan(REFRESH_MS + 4_000);
+  });
+
+  it('a view that bounds its wait for first probes shows pods not checked yet, and their facts come after', async () => {
+    resetProbeCacheForTests();
+    await testCluster.control.knobs({ execLatencyMs: 3_000 });
+    try {
+      const started = Date.now();
+      const fleet = await getFleet({ waitForFirstProbes: 300 });
+      expect(Date.now() - started).toBeLessThan(2_000);
+      const one = fleet.agents.find((a) => a.workload.name === 'one')!;
+      expect(one.pod).not.toBeNull();
+      expect(one.probe).toBeNull();
+      expect(one.problem).toBeNull();
+      const later = await until(
+        () => getFleet({ waitForFirstProbes: 0 }),
+        (f) => Boolean(f.agents.find((a) => a.workload.name === 'one')?.probe),
+        15_000,
+        200,
+      );
+      expect(later.agents.find((a) => a.workload.name === 'one')?.probe).not.toBeNull();
+    } finally {
+      await testCluster.control.knobs({ execLatencyMs: 0 });
+    }
   });
 
   it('keeps the facts it has when a refresh fails, says why, and retries at the refresh pace, not on every read', async () => {

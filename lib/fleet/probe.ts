@@ -1,5 +1,6 @@
 import 'server-only';
 import pLimit from 'p-limit';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { runPodProgram } from '../pod/run';
 import { cannotRun } from '../pod/errors';
 import type { Cluster } from '../k8s/clusters';
@@ -147,9 +148,9 @@ export async function readProbe(target: ProbeTarget, opts: { wait?: boolean; att
  * readProbe for a whole fleet: the access checks (impersonation mode) are asked together, and a
  * pod already known is read without a promise of its own (a view of 500 agents is 500 lookups).
  * A read that fails (access refused, a waited-for first probe that failed) is an Error in its
- * place; the others stand.
+ * place; the others stand. `wait` as a number waits that many ms at most for first probes.
  */
-export async function readProbes(reads: readonly ProbeRead[], opts: { wait: boolean }): Promise<Array<KnownProbe | Error>> {
+export async function readProbes(reads: readonly ProbeRead[], opts: { wait: boolean | number }): Promise<Array<KnownProbe | Error>> {
   const refused = impersonationEnabled()
     ? await Promise.all(
         reads.map(({ target }) =>
@@ -161,11 +162,23 @@ export async function readProbes(reads: readonly ProbeRead[], opts: { wait: bool
       )
     : null;
   const now = Date.now();
-  const known = reads.map((read, i) => refused?.[i] ?? knownNow(read, opts.wait, now));
+  const known = reads.map((read, i) => refused?.[i] ?? knownNow(read, opts.wait !== false, now));
   if (!known.some((k) => k instanceof Promise)) return known as Array<KnownProbe | Error>;
-  return Promise.all(
-    known.map((k) => (k instanceof Promise ? k.catch((err: unknown) => (err instanceof Error ? err : new Error(String(err)))) : k)),
+  const settled: Array<KnownProbe | Error | undefined> = known.map((k) => (k instanceof Promise ? undefined : k));
+  const all = Promise.all(
+    known.map((k, i) =>
+      k instanceof Promise
+        ? k.then(
+            (value) => (settled[i] = value),
+            (err: unknown) => (settled[i] = err instanceof Error ? err : new Error(String(err))),
+          )
+        : k,
+    ),
   );
+  if (typeof opts.wait === 'number') await Promise.race([all, sleep(opts.wait)]);
+  else await all;
+  // Those still coming after a bounded wait read as not probed yet; their probes go on.
+  return settled.map((k) => k ?? { probe: null, lastFailure: null });
 }
 
 /** What is known of one pod now; a promise only for a first probe that is waited for. */

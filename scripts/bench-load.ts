@@ -124,6 +124,15 @@ export function rssOf(pid: number): number {
   return total;
 }
 
+/** One page: ms to its first byte (the response's headers) and to its last. */
+async function timedPage(client: Client, pathname: string): Promise<{ ttfb: number; complete: number }> {
+  const t0 = performance.now();
+  const res = await client.fetch(pathname);
+  const ttfb = performance.now() - t0;
+  await res.arrayBuffer();
+  return { ttfb, complete: performance.now() - t0 };
+}
+
 export async function runLoadBench(): Promise<LoadResult> {
   const users = Number(process.env.BENCH_LOAD_USERS ?? 20);
   const seconds = Number(process.env.BENCH_LOAD_SECONDS ?? 60);
@@ -166,28 +175,18 @@ export async function runLoadBench(): Promise<LoadResult> {
     await actor.signIn('operator', password);
     // The first overview of a dashboard that knows nothing yet: its frame is sent at once, the
     // fleet streams in as the first probes return (the page never waits on a pod to start).
-    const t0 = performance.now();
-    const first = await clients[0].fetch('/');
-    const ttfbMs = performance.now() - t0;
-    await first.arrayBuffer();
-    const completeMs = performance.now() - t0;
+    const first = await timedPage(clients[0], '/');
     const firstOverview = {
-      ttfbMs: Math.round(ttfbMs),
-      completeMs: Math.round(completeMs),
-      ratio: Number((ttfbMs / completeMs).toFixed(2)),
+      ttfbMs: Math.round(first.ttfb),
+      completeMs: Math.round(first.complete),
+      ratio: Number((first.ttfb / first.complete).toFixed(2)),
       goal: '<= 0.1',
     };
     // Warm the server once (first loads of each route), then turn latency on.
     for (const p of ['/images', galleries[0]]) await (await clients[0].fetch(p)).arrayBuffer();
     // The overview again, one person, nothing else running: every fact known, no latency.
     const quiet: Array<{ ttfb: number; complete: number }> = [];
-    for (let i = 0; i < 5; i++) {
-      const t = performance.now();
-      const res = await clients[1].fetch('/');
-      const ttfb = performance.now() - t;
-      await res.arrayBuffer();
-      quiet.push({ ttfb, complete: performance.now() - t });
-    }
+    for (let i = 0; i < 5; i++) quiet.push(await timedPage(clients[1], '/'));
     const quietOverview = {
       ttfbMs: Math.round(
         percentile(

@@ -43,7 +43,8 @@ async function setApprovalByHand(namespace: string, pod: string, policy: string)
     namespace,
     pod,
     container: 'openab',
-    argv: ['sh', '-c', `mkdir -p "$HOME/.codex" && printf 'approval_policy = "${policy}"\\n' > "$HOME/.codex/config.toml"`],
+    // The value goes in as an argument ($1), never into the script's text.
+    argv: ['sh', '-c', 'mkdir -p "$HOME/.codex" && printf \'approval_policy = "%s"\\n\' "$1" > "$HOME/.codex/config.toml"', 'sh', policy],
     timeoutMs: 20_000,
   });
   expect(wrote.exitCode).toBe(0);

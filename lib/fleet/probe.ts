@@ -175,8 +175,12 @@ export async function readProbes(reads: readonly ProbeRead[], opts: { wait: bool
         : k,
     ),
   );
-  if (typeof opts.wait === 'number') await Promise.race([all, sleep(opts.wait)]);
-  else await all;
+  if (typeof opts.wait === 'number') {
+    // The timer goes as soon as every probe is in: it must not outlive the read.
+    const allIn = new AbortController();
+    await Promise.race([all, sleep(opts.wait, undefined, { signal: allIn.signal }).catch(() => undefined)]);
+    allIn.abort();
+  } else await all;
   // Those still coming after a bounded wait read as not probed yet; their probes go on.
   return settled.map((k) => k ?? { probe: null, lastFailure: null });
 }

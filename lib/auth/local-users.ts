@@ -1,4 +1,5 @@
 import { scrypt, scryptSync, timingSafeEqual, randomBytes } from 'node:crypto';
+import { processState } from '../process-state';
 import { ROLES, isRole, type Role } from './roles';
 
 /**
@@ -44,15 +45,30 @@ export async function verifyNobody(password: string): Promise<false> {
   return false;
 }
 
-let memo: { key: string; users: LocalUser[] } | null = null;
+/**
+ * DEMO_PASSWORD's check. Its hash is made on the first sign-in, on the thread pool: a page that
+ * only asks for a role (every request does) never pays for a scrypt, nor stalls the event loop.
+ */
+function demoVerifier(password: string): (candidate: string) => Promise<boolean> {
+  const salt = randomBytes(16);
+  let expected: Promise<Buffer> | null = null;
+  return async (candidate) => {
+    expected ??= scryptAsync(password, salt, KEY_LENGTH);
+    const [given, wanted] = await Promise.all([scryptAsync(candidate, salt, KEY_LENGTH), expected]);
+    return timingSafeEqual(given, wanted);
+  };
+}
+
+/** One per process: the sign-in route and the pages are separate bundles (lib/process-state.ts). */
+const memo = processState('auth.localUsers', () => ({ key: null as string | null, users: [] as LocalUser[] }));
 
 /**
  * The local accounts the settings define now. Remembered while LOCAL_USERS and DEMO_PASSWORD
- * stay the same (hashing DEMO_PASSWORD costs a scrypt, and every request asks for a role).
+ * stay the same (every request asks for a role).
  */
 export function loadLocalUsers(env: Record<string, string | undefined>): LocalUser[] {
   const key = JSON.stringify([env.LOCAL_USERS ?? '', env.DEMO_PASSWORD ?? '']);
-  if (memo?.key === key) return memo.users;
+  if (memo.key === key) return memo.users;
   const users: LocalUser[] = [];
   for (const entry of (env.LOCAL_USERS ?? '')
     .split(',')
@@ -64,9 +80,10 @@ export function loadLocalUsers(env: Record<string, string | undefined>): LocalUs
   }
   const demoPassword = env.DEMO_PASSWORD;
   if (demoPassword) {
-    const verify = verifierFor(hashPassword(demoPassword));
+    const verify = demoVerifier(demoPassword);
     for (const role of ROLES) users.push({ name: role, role, verify });
   }
-  memo = { key, users };
+  memo.key = key;
+  memo.users = users;
   return users;
 }

@@ -24,5 +24,6 @@ export async function register(): Promise<void> {
       console.error(`openab-dashboard cannot start: ${(err as Error).message}`);
       process.exit(1);
     }
+    (await import('./lib/warm-up')).warmUpPages();
   }
 }

@@ -7,6 +7,7 @@ import { ClusterError, toClusterError } from '../k8s/errors';
 import { getSettings } from '../settings';
 import { IMAGE_GENERATION_FEATURE } from '../codex/features';
 import {
+  probeKey,
   pruneProbeCache,
   readProbes,
   type AgentProbe,
@@ -103,22 +104,17 @@ async function clusterAgents(
     return { agents: [], workloads: null, error: toClusterError(err, `listing agents in ${cluster.label}`).message };
   }
   const lookedAt = opts.lookedAt ?? 'all';
-  const agents = await agentsOf(
-    cluster,
-    workloads.map((workload) => ({ workload, pod: activePod(workload) })),
-    getSettings().containerName,
-    {
-      wait: opts.waitForFirstProbes ?? true,
-      attention:
-        lookedAt === 'all'
-          ? () => 'shown'
-          : lookedAt === 'watched'
-            ? () => 'watched'
-            : lookedAt === 'none'
-              ? () => 'listed'
-              : (w) => (lookedAt.has(agentKey(cluster, w)) ? 'shown' : 'listed'),
-    },
-  );
+  const agents = await agentsOf(cluster, workloads, activePod, getSettings().containerName, {
+    wait: opts.waitForFirstProbes ?? true,
+    attention:
+      lookedAt === 'all'
+        ? () => 'shown'
+        : lookedAt === 'watched'
+          ? () => 'watched'
+          : lookedAt === 'none'
+            ? () => 'listed'
+            : (w) => (lookedAt.has(agentKey(cluster, w)) ? 'shown' : 'listed'),
+  });
   return { agents, workloads, error: null };
 }
 
@@ -133,77 +129,79 @@ export async function fleetAgentOf(
   container: string,
   opts: { wait: boolean; attention: ProbeAttention },
 ): Promise<FleetAgent> {
-  const [agent] = await agentsOf(cluster, [{ workload, pod }], container, { wait: opts.wait, attention: () => opts.attention });
+  const [agent] = await agentsOf(cluster, [workload], () => pod, container, { wait: opts.wait, attention: () => opts.attention });
   return agent;
 }
 
-/** fleetAgentOf for many agents of one cluster, their probes read together (lib/fleet/probe.ts readProbes). */
+/**
+ * fleetAgentOf for many agents of one cluster, their probes read together (lib/fleet/probe.ts
+ * readProbes). A view of 500 agents is this loop: what does not change while a workload and its
+ * pod stay the same is made once (agentSlot), and the same facts give back the same agent.
+ */
 async function agentsOf(
   cluster: Cluster,
-  entries: Array<{ workload: AgentWorkload; pod: PodSummary | null }>,
+  workloads: readonly AgentWorkload[],
+  podOf: (workload: AgentWorkload) => PodSummary | null,
   container: string,
   opts: { wait: boolean | number; attention: (workload: AgentWorkload) => ProbeAttention },
 ): Promise<FleetAgent[]> {
-  const podIssues = entries.map(({ workload, pod }) => podProblem(workload, pod));
+  const slots = workloads.map((workload) => agentSlot(cluster, workload, podOf(workload), container));
   const reads: ProbeRead[] = [];
-  entries.forEach(({ workload, pod }, i) => {
-    if (!podIssues[i] && pod) reads.push({ target: probeTargetOf(cluster, workload, pod, container), attention: opts.attention(workload) });
-  });
+  for (const slot of slots) if (slot.target) reads.push({ target: slot.target, key: slot.key, attention: opts.attention(slot.workload) });
   const known = await readProbes(reads, { wait: opts.wait });
   let next = 0;
-  return entries.map(({ workload, pod }, i) => {
-    const podIssue = podIssues[i];
-    if (podIssue || !pod) return agentView(cluster, workload, pod, NOTHING_KNOWN, podIssue);
+  return slots.map((slot) => {
+    if (!slot.target) return agentView(slot, NOTHING_KNOWN, slot.podIssue);
     const read = known[next++];
     if (read instanceof Error) {
-      const problem = read instanceof ClusterError ? read.message : toClusterError(read, `reading agent ${workload.name}`).message;
-      return agentOf(cluster, workload, pod, NOTHING_KNOWN, problem);
+      const problem = read instanceof ClusterError ? read.message : toClusterError(read, `reading agent ${slot.workload.name}`).message;
+      return agentOf(cluster, slot.workload, slot.pod, NOTHING_KNOWN, problem);
     }
     // Nothing known yet and the first probe failed: that is why the agent cannot be read.
-    return agentView(cluster, workload, pod, read, !read.probe && read.lastFailure ? read.lastFailure.message : null);
+    return agentView(slot, read, !read.probe && read.lastFailure ? read.lastFailure.message : null);
   });
 }
 
 const NOTHING_KNOWN: KnownProbe = { probe: null, lastFailure: null };
 
-/** The probe target of an agent's pod, one object while the workload and pod stay the same. */
-function probeTargetOf(cluster: Cluster, workload: AgentWorkload, pod: PodSummary, container: string): ProbeTarget {
-  const kept = probeTargets.get(workload);
-  if (kept && kept.cluster === cluster && kept.podUid === pod.uid && kept.pod === pod.name && kept.container === container) return kept;
-  const target = { cluster, namespace: workload.namespace, pod: pod.name, podUid: pod.uid, container };
-  probeTargets.set(workload, target);
-  return target;
-}
-const probeTargets = processState('fleet.probeTargets', () => new WeakMap<AgentWorkload, ProbeTarget>());
-
 /**
- * The agent made of a workload, its pod and what is known of it. The same workload, pod and
- * facts make the same agent: a view of a fleet of 500 where little changed rebuilds little.
+ * An agent's workload and pod, and what follows from them alone: why its pod cannot be probed,
+ * or the probe target (one object while they stay the same), and the agent last made of them.
  */
-function agentView(
-  cluster: Cluster,
-  workload: AgentWorkload,
-  pod: PodSummary | null,
-  known: KnownProbe,
-  problem: string | null,
-): FleetAgent {
-  const kept = agentViews.get(workload);
-  if (kept && kept.cluster === cluster && kept.pod === pod && kept.probe === known.probe && kept.failure === known.lastFailure)
-    return kept.agent;
-  const agent = agentOf(cluster, workload, pod, known, problem);
-  agentViews.set(workload, { cluster, pod, probe: known.probe, failure: known.lastFailure, agent });
+interface AgentSlot {
+  cluster: Cluster;
+  workload: AgentWorkload;
+  pod: PodSummary | null;
+  container: string;
+  podIssue: string | null;
+  /** Null when the pod cannot be probed (podIssue says why). */
+  target: ProbeTarget | null;
+  /** The target's probeKey ('' without a target). */
+  key: string;
+  last: { probe: AgentProbe | null; failure: ProbeFailure | null; agent: FleetAgent } | null;
+}
+
+function agentSlot(cluster: Cluster, workload: AgentWorkload, pod: PodSummary | null, container: string): AgentSlot {
+  const kept = agentSlots.get(workload);
+  if (kept && kept.cluster === cluster && kept.pod === pod && kept.container === container) return kept;
+  const podIssue = podProblem(workload, pod);
+  const target = podIssue || !pod ? null : { cluster, namespace: workload.namespace, pod: pod.name, podUid: pod.uid, container };
+  const slot: AgentSlot = { cluster, workload, pod, container, podIssue, target, key: target ? probeKey(target) : '', last: null };
+  agentSlots.set(workload, slot);
+  return slot;
+}
+
+/** The slot of each workload (lib/k8s/agents.ts keeps a workload while its Deployment and pods stay the same). */
+const agentSlots = processState('fleet.agentSlots', () => new WeakMap<AgentWorkload, AgentSlot>());
+
+/** The agent made of a slot and what is known of its pod: the same facts give the same agent. */
+function agentView(slot: AgentSlot, known: KnownProbe, problem: string | null): FleetAgent {
+  const last = slot.last;
+  if (last && last.probe === known.probe && last.failure === known.lastFailure) return last.agent;
+  const agent = agentOf(slot.cluster, slot.workload, slot.pod, known, problem);
+  slot.last = { probe: known.probe, failure: known.lastFailure, agent };
   return agent;
 }
-
-/** The agent last made of each workload (lib/k8s/agents.ts keeps a workload while its Deployment and pods stay the same). */
-const agentViews = processState(
-  'fleet.agentViews',
-  () =>
-    new WeakMap<
-      AgentWorkload,
-      { cluster: Cluster; pod: PodSummary | null; probe: AgentProbe | null; failure: ProbeFailure | null; agent: FleetAgent }
-    >(),
-);
 
 const agentKey = (cluster: Cluster, workload: AgentWorkload) => `${cluster.id}/${workload.namespace}/${workload.name}`;
 
@@ -232,7 +230,8 @@ export async function getFleet(opts: FleetOptions = {}): Promise<Fleet> {
     return { clusters: [], agents: [], error: (err as Error).message, generatedAt: new Date().toISOString() };
   }
   const results = await Promise.all(clusters.map((c) => clusterAgents(c, opts)));
-  const agents = results.flatMap((r) => r.agents);
+  // One cluster (the common case): its list as it is, not a copy of 500 agents per view.
+  const agents = results.length === 1 ? results[0].agents : results.flatMap((r) => r.agents);
   pruneGonePods(results.map((r) => r.workloads));
   return {
     clusters: clusters.map((c, i) => ({ id: c.id, label: c.label, error: results[i].error })),

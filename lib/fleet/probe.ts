@@ -70,7 +70,7 @@ const state = processState('fleet.probe', () => ({
   invalidatedAt: new Map<string, number>(),
   /** The last probe that failed, per pod, until one succeeds. */
   failures: new Map<string, ProbeFailure>(),
-  /** Per cluster id, each pod's key by its uid (keyOf). */
+  /** Per cluster id, each pod's key by its uid (probeKey). */
   keys: new Map<string, Map<string, string>>(),
 }));
 const { cache, inFlight, nextSlot, kept, invalidatedAt, failures, keys } = state;
@@ -114,7 +114,7 @@ export function probeAgent(target: ProbeTarget, opts: { maxAgeMs?: number } = {}
 }
 
 function probeShared(target: ProbeTarget, opts: { maxAgeMs?: number }): Promise<AgentProbe> {
-  const key = keyOf(target);
+  const key = probeKey(target);
   const cached = cache.get(key);
   const maxAge = opts.maxAgeMs ?? getSettings().probeCacheMs;
   if (cached && Date.now() - cached.at < maxAge) return Promise.resolve(cached.probe);
@@ -130,6 +130,8 @@ export type ProbeAttention = 'shown' | 'watched' | 'listed';
 /** One pod to read, and why. */
 export interface ProbeRead {
   target: ProbeTarget;
+  /** probeKey(target), made once by whoever keeps the target. */
+  key: string;
   attention: ProbeAttention;
 }
 
@@ -139,7 +141,7 @@ export interface ProbeRead {
  * when `wait` is set; otherwise its first probe starts and the read returns without it.
  */
 export async function readProbe(target: ProbeTarget, opts: { wait?: boolean; attention?: ProbeAttention } = {}): Promise<KnownProbe> {
-  const [known] = await readProbes([{ target, attention: opts.attention ?? 'shown' }], { wait: opts.wait ?? false });
+  const [known] = await readProbes([{ target, key: probeKey(target), attention: opts.attention ?? 'shown' }], { wait: opts.wait ?? false });
   if (known instanceof Error) throw known;
   return known;
 }
@@ -162,8 +164,14 @@ export async function readProbes(reads: readonly ProbeRead[], opts: { wait: bool
       )
     : null;
   const now = Date.now();
-  const known = reads.map((read, i) => refused?.[i] ?? knownNow(read, opts.wait !== false, now));
-  if (!known.some((k) => k instanceof Promise)) return known as Array<KnownProbe | Error>;
+  const wait = opts.wait !== false;
+  let waiting = false;
+  const known = reads.map((read, i) => {
+    const k = refused?.[i] ?? knownNow(read, wait, now);
+    if (k instanceof Promise) waiting = true;
+    return k;
+  });
+  if (!waiting) return known as Array<KnownProbe | Error>;
   const settled: Array<KnownProbe | Error | undefined> = known.map((k) => (k instanceof Promise ? undefined : k));
   const all = Promise.all(
     known.map((k, i) =>
@@ -186,8 +194,7 @@ export async function readProbes(reads: readonly ProbeRead[], opts: { wait: bool
 }
 
 /** What is known of one pod now; a promise only for a first probe that is waited for. */
-function knownNow({ target, attention }: ProbeRead, wait: boolean, now: number): KnownProbe | Promise<KnownProbe> {
-  const key = keyOf(target);
+function knownNow({ target, key, attention }: ProbeRead, wait: boolean, now: number): KnownProbe | Promise<KnownProbe> {
   keep(key, target, attention, now);
   const cached = cache.get(key);
   const failed = failures.get(key);
@@ -207,7 +214,7 @@ function knownNow({ target, attention }: ProbeRead, wait: boolean, now: number):
  * A pod's key (`cluster/pod uid`), the same string on every read: a string made anew is hashed
  * anew by each map it is looked up in, which was most of what a view of 500 agents cost.
  */
-function keyOf(target: ProbeTarget): string {
+export function probeKey(target: ProbeTarget): string {
   let ofCluster = keys.get(target.cluster.id);
   if (!ofCluster) keys.set(target.cluster.id, (ofCluster = new Map()));
   let key = ofCluster.get(target.podUid);
@@ -217,7 +224,7 @@ function keyOf(target: ProbeTarget): string {
 
 /** One probe per pod at a time, within the concurrency bound and the per-cluster exec rate, made as the dashboard. */
 function refresh(target: ProbeTarget): Promise<AgentProbe> {
-  const key = keyOf(target);
+  const key = probeKey(target);
   const running = inFlight.get(key);
   if (running) return running;
   state.limiter ??= pLimit(getSettings().probeConcurrency);

@@ -1,7 +1,7 @@
 // Runs the probe's fixed script for real with sh, node and the real Codex CLI on a temporary
 // Codex home, the way it runs inside an agent's pod.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync, utimesSync } from 'node:fs';
+import { chmodSync, mkdtempSync, mkdirSync, rmSync, symlinkSync, writeFileSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -16,16 +16,43 @@ const jwt = (payload: object) => `e30.${Buffer.from(JSON.stringify(payload)).toS
 const SECRET_ACCESS = jwt({ exp: Math.floor(Date.now() / 1000) + 3 * 86400, marker: 'ACCESS-TOKEN-MARKER-7f3a' });
 const SECRET_REFRESH = 'REFRESH-TOKEN-MARKER-91bc';
 
-function runProbe(prev = '', nonce = 'abc123') {
+/** The probe's cache (a pod's /tmp, which dies with the pod): one per test file, or per call. */
+const podTmp = mkdtempSync(path.join(tmpdir(), 'probe-tmp-'));
+
+function runProbe(prev = '', nonce = 'abc123', opts: { bin?: string; tmp?: string } = {}) {
   const [sh, ...args] = invocation('probe', [prev, PROBE_NODE], { nonce }).argv;
   const r = spawnSync(sh, args, {
-    env: { PATH: `${codexBin}:${process.env.PATH}`, HOME: home } as unknown as NodeJS.ProcessEnv,
+    env: { PATH: `${opts.bin ?? codexBin}:${process.env.PATH}`, HOME: home, TMPDIR: opts.tmp ?? podTmp } as unknown as NodeJS.ProcessEnv,
     encoding: 'utf8',
   });
   return { ...r, sections: splitProbeOutput(parseFrames(r.stdout, nonce)) };
 }
 
-afterAll(() => rmSync(home, { recursive: true, force: true }));
+/**
+ * A stand-in Codex installed the way `npm install -g` lays it out (a launcher under
+ * lib/node_modules, bin/codex a symlink to it), whose package.json and `--version` disagree,
+ * so a test can tell which one the probe asked; `wrapped` puts a script in front, as some
+ * images (and the dev cluster) do.
+ */
+function fakeCodexInstall(opts: { wrapped: boolean }): string {
+  const prefix = mkdtempSync(path.join(tmpdir(), 'probe-codex-'));
+  const pkg = path.join(prefix, 'lib/node_modules/@openai/codex');
+  mkdirSync(path.join(pkg, 'bin'), { recursive: true });
+  mkdirSync(path.join(prefix, 'bin'));
+  writeFileSync(path.join(pkg, 'package.json'), JSON.stringify({ name: '@openai/codex', version: '1.2.3' }, null, 2));
+  const launcher = path.join(pkg, 'bin/codex.js');
+  writeFileSync(launcher, '#!/bin/sh\n[ "$1" = --version ] && { echo "codex-cli 9.9.9"; exit 0; }\necho "unsupported here" >&2; exit 2\n');
+  chmodSync(launcher, 0o755);
+  if (opts.wrapped) {
+    writeFileSync(path.join(prefix, 'bin/codex'), `#!/bin/sh\nexec '${launcher}' "$@"\n`);
+    chmodSync(path.join(prefix, 'bin/codex'), 0o755);
+  } else symlinkSync('../lib/node_modules/@openai/codex/bin/codex.js', path.join(prefix, 'bin/codex'));
+  return prefix;
+}
+
+afterAll(() => {
+  for (const dir of [home, podTmp]) rmSync(dir, { recursive: true, force: true });
+});
 
 describe('the probe script', () => {
   mkdirSync(path.join(home, '.codex/generated_images/thread-1'), { recursive: true });
@@ -67,6 +94,19 @@ describe('the probe script', () => {
     expect(probe.images).toEqual({ count: 2, bytes: 1300 });
     expect(probe.codexVersion).toBe('0.169.0');
     expect(probe.codexHome).toBe(path.join(home, '.codex'));
+  });
+
+  it('reads the version of an npm-installed Codex from its package.json, and asks any other codex', () => {
+    for (const wrapped of [false, true]) {
+      const prefix = fakeCodexInstall({ wrapped });
+      const tmp = mkdtempSync(path.join(tmpdir(), 'probe-tmp-'));
+      try {
+        const probe = interpretProbe(runProbe('', 'abc123', { bin: path.join(prefix, 'bin'), tmp }).sections, new Date());
+        expect(probe.codexVersion).toBe(wrapped ? '9.9.9' : '1.2.3');
+      } finally {
+        for (const dir of [prefix, tmp]) rmSync(dir, { recursive: true, force: true });
+      }
+    }
   });
 
   it('answers "unchanged" from stat alone when nothing changed, and notices a change', () => {

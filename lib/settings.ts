@@ -356,6 +356,16 @@ export function getSettings(): Settings {
   return cached;
 }
 
+/**
+ * Where Next.js's server serves this process (`next start` and the standalone server.js set it
+ * when they listen; it is Next's, not a setting), or null outside that server: a script that
+ * runs the start-up hook in its own process. Read when asked: the server sets it after start.
+ */
+export function nextServerOrigin(): string | null {
+  const origin = process.env.__NEXT_PRIVATE_ORIGIN;
+  return origin && URL.canParse(origin) ? origin : null;
+}
+
 /** Forget the settings read so far (tests, and a future reload of the configuration). */
 export function resetSettings(): void {
   cached = null;

@@ -4,19 +4,18 @@
 // So the server asks itself for the sign-in page once, as soon as it serves, and the first
 // person after a start or a rollout does not wait for that.
 import { setTimeout as sleep } from 'node:timers/promises';
+import { nextServerOrigin } from './settings';
 
 /** Tries, 250 ms apart, while the server is still coming up. */
 const TRIES = 40;
 
 /**
- * Asks the server for /signin once, in the background. Only inside Next.js's server, which sets
- * the address it serves on when it listens (`next start` and the standalone server.js alike);
- * a script that runs the start-up hook in its own process has none and is left alone.
- * Best effort: a failure costs the first person the same wait as before, and says nothing.
+ * Asks the server for /signin once, in the background. Only inside Next.js's server (null
+ * origin: a script that runs the start-up hook in its own process is left alone). Best effort:
+ * a failure costs the first person the same wait as before, and says nothing.
  */
-export function warmUpPages(env: Record<string, string | undefined> = process.env): void {
-  const origin = env.__NEXT_PRIVATE_ORIGIN;
-  if (!origin || !URL.canParse(origin)) return;
+export function warmUpPages(origin: string | null = nextServerOrigin()): void {
+  if (!origin) return;
   const url = new URL('/signin', origin);
   void (async () => {
     for (let i = 0; i < TRIES; i++) {

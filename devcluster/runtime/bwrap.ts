@@ -7,7 +7,17 @@ import { Readable, type Writable } from 'node:stream';
 import { codexPlatformPackageDir } from './codex-wrapper';
 import { codexModulesFor, codexVersionOfImage } from './codex-versions';
 import { failedExec } from './plain';
-import { CODEX_ROOT, DEFAULT_PATH, EXEC_SHIM_PATH, POD_GID, POD_UID, writeSandboxFiles, type SandboxFiles } from './sandbox-files';
+import {
+  CODEX_LAUNCHER,
+  CODEX_ROOT,
+  CODEX_ROOT_FOR_WRAPPER,
+  DEFAULT_PATH,
+  EXEC_SHIM_PATH,
+  POD_GID,
+  POD_UID,
+  writeSandboxFiles,
+  type SandboxFiles,
+} from './sandbox-files';
 import type { ExecProcess, ExecResult, PodHandle, PodRuntime, PodSandboxSpec } from './types';
 
 const BWRAP = '/usr/bin/bwrap';
@@ -74,7 +84,13 @@ export function podRootArgs(files: SandboxFiles, imageRoot: string | null): stri
           process.execPath,
           '/usr/local/bin/node',
           // Parents made implicitly by a bind are mode 0700, closed to the pod's user.
-          ...[CODEX_ROOT, path.posix.dirname(EXEC_SHIM_PATH)].flatMap((dir) => ['--dir', dir]),
+          ...[CODEX_ROOT, path.posix.dirname(EXEC_SHIM_PATH), path.posix.dirname(CODEX_ROOT_FOR_WRAPPER), CODEX_ROOT_FOR_WRAPPER].flatMap(
+            (dir) => ['--dir', dir],
+          ),
+          // As `npm install -g` links it (the image has the same symlink).
+          '--symlink',
+          path.posix.relative('/usr/local/bin', CODEX_LAUNCHER),
+          '/usr/local/bin/codex',
           '--ro-bind',
           files.passwd,
           '/etc/passwd',
@@ -82,9 +98,6 @@ export function podRootArgs(files: SandboxFiles, imageRoot: string | null): stri
           files.group,
           '/etc/group',
         ]),
-    '--ro-bind',
-    files.codexWrapper,
-    '/usr/local/bin/codex',
     '--ro-bind',
     files.execShim,
     EXEC_SHIM_PATH,
@@ -95,9 +108,14 @@ export function podRootArgs(files: SandboxFiles, imageRoot: string | null): stri
   ];
 }
 
-/** The Codex version the pod's image names, bound where `npm install -g` would have put it. */
-export function podCodexArgs(spec: PodSandboxSpec): string[] {
-  return ['--ro-bind', codexModulesFor(codexVersionOfImage(spec.image)), CODEX_ROOT];
+/**
+ * The Codex version the pod's image names, bound where `npm install -g` would have put it, with
+ * the dev cluster's `codex` command over its launcher (which then runs the real one from a second
+ * binding). So `codex` resolves as in the image: a symlink to the package's launcher.
+ */
+export function podCodexArgs(spec: PodSandboxSpec, files: SandboxFiles): string[] {
+  const modules = codexModulesFor(codexVersionOfImage(spec.image));
+  return ['--ro-bind', modules, CODEX_ROOT, '--ro-bind', modules, CODEX_ROOT_FOR_WRAPPER, '--ro-bind', files.codexWrapper, CODEX_LAUNCHER];
 }
 
 /** The pod's volume at its home, the rest of the root read-only, and the home as working directory: the last mounts of every sandbox. */
@@ -124,7 +142,7 @@ export async function createBwrapRuntime(opts: { tmpDir: string; issuerUrl: stri
     isolation: 'namespaces',
     onImage: opts.imageRoot !== null,
     async start(spec) {
-      const pod = await BwrapPod.start(spec, [...imageArgs, ...podCodexArgs(spec)], () => pods.delete(pod));
+      const pod = await BwrapPod.start(spec, [...imageArgs, ...podCodexArgs(spec, files)], () => pods.delete(pod));
       pods.add(pod);
       return pod;
     },

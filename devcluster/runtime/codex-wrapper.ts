@@ -1,5 +1,6 @@
-// The `codex` command a pod sees: the real npm launcher, with every
-// `codex login ...` pointed at the dev cluster's fake device-login issuer.
+// What `codex` runs in a pod: the real npm launcher, with every `codex login ...` pointed at the
+// dev cluster's fake device-login issuer. In a sandboxed pod it lies over the launcher itself,
+// so /usr/local/bin/codex is the symlink `npm install -g` makes (bwrap.ts podCodexArgs).
 import { createRequire } from 'node:module';
 import path from 'node:path';
 

@@ -13,11 +13,22 @@
 // codex-versions.ts), bound where `npm install -g` puts it.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { appendFileSync, chmodSync, chownSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  chmodSync,
+  chownSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { machineCacheDir } from './machine-cache';
-import { EXEC_SHIM_PATH } from './sandbox-files';
+import { CODEX_LAUNCHER, CODEX_ROOT_FOR_WRAPPER, EXEC_SHIM_PATH } from './sandbox-files';
 
 /** What Dockerfile.codex installs with apt-get (its `gh` comes from GitHub's own apt repository, which is not reachable here). */
 export const IMAGE_PACKAGES = ['ca-certificates', 'curl', 'procps', 'ripgrep', 'tini', 'bubblewrap', 'unzip'] as const;
@@ -35,7 +46,7 @@ const MIRRORS = [
   `deb http://deb.debian.org/debian-security ${IMAGE_SUITE}-security main`,
 ];
 /** Bump when the steps below change in a way the recipe does not show. */
-const BUILDER_REVISION = 1;
+const BUILDER_REVISION = 2;
 
 const RECIPE = {
   suite: IMAGE_SUITE,
@@ -194,10 +205,11 @@ function buildInto(dir: string, log: (line: string) => void): void {
       },
     );
     // Mount points (the root is read-only in a pod): each pod binds its own Codex version's
-    // packages where `npm install -g` puts them, the dev cluster's `codex` command (a wrapper
-    // that points `codex login` at the fake issuer) over /usr/local/bin/codex, and the exec shim.
+    // packages where `npm install -g` puts them (and links /usr/local/bin/codex as it does), the
+    // same packages again for the dev cluster's `codex` command (sandbox-files.ts), and the exec shim.
     mkdirSync(path.join(root, GLOBAL_MODULES.slice(1), '@openai'), { recursive: true });
-    writeFileSync(path.join(root, 'usr/local/bin/codex'), '', { mode: 0o755 });
+    symlinkSync(path.posix.relative('/usr/local/bin', CODEX_LAUNCHER), path.join(root, 'usr/local/bin/codex'));
+    mkdirSync(path.join(root, CODEX_ROOT_FOR_WRAPPER.slice(1)), { recursive: true });
     mkdirSync(path.join(root, path.dirname(EXEC_SHIM_PATH).slice(1)), { recursive: true });
     writeFileSync(path.join(root, EXEC_SHIM_PATH.slice(1)), '', { mode: 0o755 });
     // The base image's user and its home.

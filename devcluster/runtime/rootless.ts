@@ -76,7 +76,7 @@ export async function createRootlessRuntime(opts: { tmpDir: string; issuerUrl: s
         '--hostname',
         spec.name,
         ...rootArgs,
-        ...podCodexArgs(spec),
+        ...podCodexArgs(spec, files),
         '--bind',
         tmp,
         '/tmp',

@@ -88,6 +88,12 @@ describe.skipIf(unavailable !== null)('bubblewrap pods', () => {
     const codex = await run(podA, ['codex', '--version']);
     expect(codex.stdout).toContain('codex-cli 0.169.0');
     expect((await run(podA, ['sh', '-c', 'command -v codex'])).stdout).toBe('/usr/local/bin/codex\n');
+    // Linked as `npm install -g` links it, so whatever reads the install (the probe reads its
+    // package.json for the version) sees what it sees in the image.
+    expect((await run(podA, ['readlink', '/usr/local/bin/codex'])).stdout).toBe('../lib/node_modules/@openai/codex/bin/codex.js\n');
+    expect(
+      (await run(podA, ['sh', '-c', 'grep -c \'"version": "0.169.0"\' /usr/local/lib/node_modules/@openai/codex/package.json'])).stdout,
+    ).toBe('1\n');
   });
 
   it("runs on the pods' image, not the host: the packages of Dockerfile.codex and nothing the image lacks", async () => {

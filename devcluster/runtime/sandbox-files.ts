@@ -8,6 +8,14 @@ export const POD_GID = 1000;
 export const EXEC_SHIM_PATH = '/opt/devcluster/exec';
 /** Where `npm install -g` puts Codex's packages (its launcher and its native platform package). */
 export const CODEX_ROOT = '/usr/local/lib/node_modules/@openai';
+/** What `npm install -g` links /usr/local/bin/codex to (the image has that symlink). */
+export const CODEX_LAUNCHER = `${CODEX_ROOT}/codex/bin/codex.js`;
+/**
+ * The same packages again, for the dev cluster's `codex` command alone: it is put over the
+ * launcher above (to point `codex login` at the fake issuer) and runs the real one from here,
+ * where it still finds its platform package beside it.
+ */
+export const CODEX_ROOT_FOR_WRAPPER = '/opt/devcluster/node_modules/@openai';
 export const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
 /**
@@ -53,7 +61,7 @@ export async function writeSandboxFiles(dir: string, issuerUrl: string): Promise
   };
   await fs.writeFile(
     files.codexWrapper,
-    codexWrapperScript({ nodePath: '/usr/local/bin/node', launcherPath: `${CODEX_ROOT}/codex/bin/codex.js`, issuerUrl }),
+    codexWrapperScript({ nodePath: '/usr/local/bin/node', launcherPath: `${CODEX_ROOT_FOR_WRAPPER}/codex/bin/codex.js`, issuerUrl }),
     { mode: 0o755 },
   );
   await fs.writeFile(files.execShim, EXEC_SHIM, { mode: 0o755 });

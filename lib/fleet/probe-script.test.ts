@@ -31,8 +31,8 @@ function runProbe(prev = '', nonce = 'abc123', opts: { bin?: string; tmp?: strin
 /**
  * A stand-in Codex installed the way `npm install -g` lays it out (a launcher under
  * lib/node_modules, bin/codex a symlink to it), whose package.json and `--version` disagree,
- * so a test can tell which one the probe asked; `wrapped` puts a script in front, as some
- * images (and the dev cluster) do.
+ * so a test can tell which one the probe asked; `wrapped` puts a script in front, as an image
+ * may do.
  */
 function fakeCodexInstall(opts: { wrapped: boolean }): string {
   const prefix = mkdtempSync(path.join(tmpdir(), 'probe-codex-'));
